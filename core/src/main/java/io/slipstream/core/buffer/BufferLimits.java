@@ -1,0 +1,52 @@
+package io.slipstream.core.buffer;
+
+/**
+ * The bounds of one connection's outbound buffer (PROTOCOL.md §5, settings {@code buffer.*}).
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param maxEvents most live events the buffer holds ({@code buffer.max})
+ * @param maxBytes most encoded bytes the buffer holds ({@code buffer.maxBytes})
+ * @param warn fill (0..1) whose upward crossing sends one {@code warning} ({@code buffer.warn})
+ * @param disconnect fill (0..1) that, sustained for {@code sustainMs}, closes 4001 ({@code
+ *     buffer.disconnect})
+ * @param policy what happens to a live event when the buffer is full ({@code buffer.policy})
+ */
+public record BufferLimits(
+    int maxEvents, long maxBytes, double warn, double disconnect, DropPolicy policy) {
+
+  /** Default {@code buffer.max}: 16,600 events. */
+  public static final int DEFAULT_MAX_EVENTS = 16_600;
+  /** Default {@code buffer.maxBytes}: 16 MiB. */
+  public static final long DEFAULT_MAX_BYTES = 16L * 1024 * 1024;
+  /** Default {@code buffer.warn}: 80% fill. */
+  public static final double DEFAULT_WARN = 0.8;
+  /** Default {@code buffer.disconnect}: 95% fill. */
+  public static final double DEFAULT_DISCONNECT = 0.95;
+  /** Default {@code buffer.policy}. */
+  public static final DropPolicy DEFAULT_POLICY = DropPolicy.DROP_OLDEST;
+
+  /** The defaults of PROTOCOL.md §10. */
+  public static final BufferLimits DEFAULTS =
+      new BufferLimits(
+          DEFAULT_MAX_EVENTS, DEFAULT_MAX_BYTES, DEFAULT_WARN, DEFAULT_DISCONNECT, DEFAULT_POLICY);
+
+  public BufferLimits {
+    if (maxEvents < 1) {
+      throw new IllegalArgumentException("buffer.max must be at least 1, was " + maxEvents);
+    }
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("buffer.maxBytes must be at least 1, was " + maxBytes);
+    }
+    if (!(warn > 0 && warn < disconnect)) {
+      throw new IllegalArgumentException(
+          "buffer.warn must be above 0 and below buffer.disconnect (" + disconnect + "), was " + warn);
+    }
+    if (!(disconnect <= 1.0)) {
+      throw new IllegalArgumentException("buffer.disconnect must be at most 1.0, was " + disconnect);
+    }
+    if (policy == null) {
+      throw new IllegalArgumentException("buffer.policy is required");
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package io.slipstream.core.buffer;
+
+import java.util.Optional;
+
+/**
+ * What a connection's buffer does with a live event that arrives when it is full (PROTOCOL.md §5).
+ *
+ * <p>Immutable; the constants are the wire and configuration names of {@code buffer.policy}.
+ */
+public enum DropPolicy {
+  /** Evict the oldest pending live event; a {@code dropped} marker takes its place in the stream. */
+  DROP_OLDEST("drop-oldest"),
+  /** Refuse the new event; a {@code dropped} marker at the tail names it. */
+  DROP_NEWEST("drop-newest"),
+  /**
+   * Keep only the newest pending event per topic and key; replaced events are counted in a
+   * {@code conflated} marker so the client's state stays exact.
+   */
+  CONFLATE("conflate"),
+  /** Close the connection with 4001 as soon as the buffer is full; nothing is dropped silently. */
+  DISCONNECT("disconnect");
+
+  private final String wireName;
+
+  DropPolicy(String wireName) {
+    this.wireName = wireName;
+  }
+
+  /** The name used in configuration and in {@code welcome.buffer.policy}. */
+  public String wireName() {
+    return wireName;
+  }
+
+  /** Looks a policy up by its wire name, e.g. {@code drop-oldest}. */
+  public static Optional<DropPolicy> fromWireName(String name) {
+    for (DropPolicy p : values()) {
+      if (p.wireName.equals(name)) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
+}
