@@ -1,0 +1,86 @@
+package io.slipstream.server.bootstrap;
+
+import io.slipstream.core.message.ErrorCode;
+import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.connection.Connection;
+import io.slipstream.server.connection.ConnectionServices;
+import io.slipstream.server.http.HttpApi;
+import io.slipstream.server.hub.Hub;
+import io.slipstream.server.transport.WebSocketTransport;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One event loop's share of the edge: an HTTP server on the shared port (Vert.x spreads
+ * connections over the instances), its router, and the {@link Hub} that feeds its connections.
+ *
+ * <p>Confined to its event loop; every connection it accepts lives on the same loop.
+ */
+final class ServerVerticle extends VerticleBase {
+
+  private final ConnectionServices services;
+  private final BooleanSupplier serving;
+  private final int port;
+  private HttpServer server;
+
+  ServerVerticle(ConnectionServices services, BooleanSupplier serving, int port) {
+    this.services = services;
+    this.serving = serving;
+    this.port = port;
+  }
+
+  /** The port this instance listens on (the actual one when configured as 0). */
+  int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    SlipstreamConfig config = services.config();
+    Hub hub = new Hub(vertx.eventBus());
+    Router router = Router.router(vertx);
+    router.get("/ws").handler(rc -> upgrade(rc, hub));
+    new HttpApi(vertx, config, services.topics(), services.connections(), serving).mount(router);
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(config.host())
+            .setPort(port)
+            .setMaxWebSocketFrameSize(config.maxFrameBytes())
+            .setMaxWebSocketMessageSize(config.maxFrameBytes())
+            // Per-socket deflate costs CPU per connection and hides the true queued bytes.
+            .setPerMessageWebSocketCompressionSupported(false)
+            .setPerFrameWebSocketCompressionSupported(false)
+            .setWebSocketClosingTimeout(5);
+    server = vertx.createHttpServer(options).requestHandler(router);
+    return server.listen();
+  }
+
+  private void upgrade(RoutingContext rc, Hub hub) {
+    if (!serving.getAsBoolean()) {
+      refuse(rc, 503, ErrorCode.UNAVAILABLE, "the server is starting or draining");
+      return;
+    }
+    Connection connection = Connection.open(vertx, services, hub);
+    if (connection == null) {
+      refuse(rc, 503, ErrorCode.UNAVAILABLE, "the server holds its maximum number of connections");
+      return;
+    }
+    rc.request()
+        .toWebSocket()
+        .onSuccess(ws -> connection.start(WebSocketTransport.attach(ws, connection)))
+        .onFailure(err -> connection.abandon());
+  }
+
+  private static void refuse(RoutingContext rc, int status, ErrorCode code, String message) {
+    rc.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(new JsonObject().put("error", new JsonObject().put("code", code.wireName()).put("message", message)).encode());
+  }
+}

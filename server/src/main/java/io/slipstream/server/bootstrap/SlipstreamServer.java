@@ -1,0 +1,154 @@
+package io.slipstream.server.bootstrap;
+
+import io.slipstream.core.time.Clock;
+import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.connection.ConnectionRegistry;
+import io.slipstream.server.connection.ConnectionServices;
+import io.slipstream.server.eventbus.Lifecycle;
+import io.slipstream.server.topic.ChangeBatch;
+import io.slipstream.server.topic.LocalCodec;
+import io.slipstream.server.topic.PublishCommand;
+import io.slipstream.server.topic.PublishResult;
+import io.slipstream.server.topic.SequencerVerticle;
+import io.slipstream.server.topic.TopicRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.EventBus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running Slipstream node: sequencers for the topics, one edge verticle per event loop, and the
+ * registries they share.
+ *
+ * <p>Thread-safe. {@link #start} deploys everything; {@link #shutdown} drains: {@code /health}
+ * turns 503, new sockets are refused, every client is closed with 1012, then the verticles go.
+ */
+public final class SlipstreamServer {
+
+  private final Vertx vertx;
+  private final SlipstreamConfig config;
+  private final TopicRegistry topics;
+  private final ConnectionRegistry connections;
+  private final AtomicBoolean serving = new AtomicBoolean();
+  private final List<String> deployments = new ArrayList<>();
+  private int port;
+
+  private SlipstreamServer(Vertx vertx, SlipstreamConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+    int shards = Math.max(1, Runtime.getRuntime().availableProcessors());
+    this.topics = new TopicRegistry(config.maxTopics(), config.replayLogSize(), shards);
+    this.connections = new ConnectionRegistry(config.maxConnections());
+  }
+
+  /** Starts a node on {@code vertx}; the future fails when, e.g., the port is taken. */
+  public static Future<SlipstreamServer> start(Vertx vertx, SlipstreamConfig config) {
+    SlipstreamServer s = new SlipstreamServer(vertx, config);
+    return s.deploy().map(v -> s);
+  }
+
+  private Future<Void> deploy() {
+    registerCodecs(vertx.eventBus());
+    ConnectionServices services =
+        new ConnectionServices(
+            config, topics, connections, new Lifecycle(vertx.eventBus()), Clock.system());
+    List<Future<String>> sequencers = new ArrayList<>();
+    for (int shard = 0; shard < topics.shards(); shard++) {
+      sequencers.add(vertx.deployVerticle(new SequencerVerticle(topics, shard)));
+    }
+    // Every edge verticle must listen on the same concrete port for Vert.x to share it.
+    int listenPort = config.port() == 0 ? freePort(config.host()) : config.port();
+    ServerVerticle first = new ServerVerticle(services, serving::get, listenPort);
+    return Future.all(sequencers)
+        .compose(
+            all -> {
+              for (int i = 0; i < all.size(); i++) {
+                deployments.add(all.resultAt(i));
+              }
+              return vertx.deployVerticle(first);
+            })
+        .compose(
+            id -> {
+              deployments.add(id);
+              port = first.actualPort();
+              List<Future<String>> rest = new ArrayList<>();
+              for (int i = 1; i < config.eventLoops(); i++) {
+                rest.add(vertx.deployVerticle(new ServerVerticle(services, serving::get, port)));
+              }
+              return Future.all(rest);
+            })
+        .map(
+            all -> {
+              for (int i = 0; i < all.size(); i++) {
+                deployments.add(all.resultAt(i));
+              }
+              serving.set(true);
+              return null;
+            });
+  }
+
+  /** A port that was free a moment ago, for {@code port = 0}. */
+  private static int freePort(String host) {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return probe.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("no free port on " + host, e);
+    }
+  }
+
+  private static void registerCodecs(EventBus eb) {
+    register(eb, ChangeBatch.class);
+    register(eb, PublishCommand.class);
+    register(eb, PublishResult.class);
+  }
+
+  private static <T> void register(EventBus eb, Class<T> type) {
+    try {
+      eb.registerDefaultCodec(type, new LocalCodec<>(type));
+    } catch (IllegalStateException alreadyRegistered) {
+      // A second node in the same Vert.x instance shares the codec.
+    }
+  }
+
+  /** The port HTTP, WebSocket and SockJS listen on. */
+  public int port() {
+    return port;
+  }
+
+  /** The node's topics. */
+  public TopicRegistry topics() {
+    return topics;
+  }
+
+  /** The node's open connections. */
+  public ConnectionRegistry connections() {
+    return connections;
+  }
+
+  /** Whether the node serves ({@code /health} 200). */
+  public boolean isServing() {
+    return serving.get();
+  }
+
+  /**
+   * Drains and stops: {@code /health} 503, no new sockets, every client closed with 1012 so it
+   * reconnects and resumes, then every verticle undeployed.
+   */
+  public Future<Void> shutdown() {
+    serving.set(false);
+    return connections
+        .closeAllRestarting()
+        .compose(
+            v -> {
+              List<Future<Void>> undeploys = new ArrayList<>();
+              for (String id : deployments) {
+                undeploys.add(vertx.undeploy(id));
+              }
+              deployments.clear();
+              return Future.join(undeploys).<Void>mapEmpty();
+            })
+        .otherwiseEmpty();
+  }
+}

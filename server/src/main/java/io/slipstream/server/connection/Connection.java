@@ -1,0 +1,600 @@
+package io.slipstream.server.connection;
+
+import io.slipstream.core.buffer.BufferSink;
+import io.slipstream.core.buffer.ClientBuffer;
+import io.slipstream.core.buffer.OfferOutcome;
+import io.slipstream.core.message.CloseCode;
+import io.slipstream.core.message.DropReason;
+import io.slipstream.core.message.ErrorCode;
+import io.slipstream.core.topic.ChangeEvent;
+import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.eventbus.Lifecycle.Event;
+import io.slipstream.server.hub.Hub;
+import io.slipstream.server.protocol.ClientMessage;
+import io.slipstream.server.protocol.Inbound;
+import io.slipstream.server.protocol.Outbound;
+import io.slipstream.server.topic.TopicRegistry;
+import io.slipstream.server.transport.Transport;
+import io.slipstream.server.transport.TransportListener;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One client connection: the protocol state machine, its subscriptions, its bounded buffer and
+ * the write pump that moves frames to the socket only while the socket has room.
+ *
+ * <p>Confined to its event loop: the transport, the hub and every timer call it there, so it
+ * holds no locks. Other threads reach it only through {@link #describe()} and {@link
+ * #closeRestarting()}, which hop onto its loop.
+ *
+ * <p>What is written, in priority order: control replies ({@code welcome}, {@code subscribed}
+ * errors, {@code warning}...), then catch-up frames of subscriptions that are not live yet,
+ * alternating with live events from the buffer. Catch-up frames are generated lazily from the
+ * topic's state and replay log, so they never occupy the buffer and are never dropped.
+ */
+public final class Connection implements TransportListener, Hub.Subscriber, BufferSink {
+
+  /** Control messages queued before reading from the client pauses. */
+  static final int CONTROL_HIGH_WATER = 256;
+  /** Control messages queued below which reading resumes. */
+  static final int CONTROL_LOW_WATER = 64;
+  /** Frames one pump turn writes before yielding the event loop to other connections. */
+  static final int PUMP_BATCH = 256;
+
+  private enum State {
+    AWAITING_HELLO,
+    ACTIVE,
+    CLOSED
+  }
+
+  private final String id;
+  private final Vertx vertx;
+  private final Context context;
+  private final ConnectionServices services;
+  private final SlipstreamConfig config;
+  private final Hub hub;
+  private final ClientBuffer buffer;
+  private final ErrorBudget errors = new ErrorBudget();
+  private final RateLimiter rate;
+  private final long connectedAt;
+  private Transport transport;
+
+  private State state = State.AWAITING_HELLO;
+  private String session;
+  private String clientId;
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final ArrayDeque<Subscription> catchingUp = new ArrayDeque<>();
+  private final ArrayDeque<byte[]> control = new ArrayDeque<>();
+  private boolean readingPaused;
+  private boolean pumping;
+  private boolean pumpScheduled;
+  private boolean awaitingDrain;
+  private boolean bufferTurn;
+  private boolean dropping;
+
+  private long lastHeard;
+  private long helloTimer = -1;
+  private long pingTimer = -1;
+  private long silenceTimer = -1;
+  private long sustainTimer = -1;
+  private long rateLimitedSince = -1;
+
+  private long sent;
+  private long statsAt;
+  private long statsSent;
+  private final AckLag ackLag = new AckLag();
+
+  Connection(String id, Vertx vertx, Context context, ConnectionServices services, Hub hub) {
+    this.id = id;
+    this.vertx = vertx;
+    this.context = context;
+    this.services = services;
+    this.config = services.config();
+    this.hub = hub;
+    this.buffer = new ClientBuffer(config.buffer(), services.clock());
+    this.connectedAt = services.clock().millis();
+    this.lastHeard = connectedAt;
+    this.statsAt = connectedAt;
+    this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), connectedAt);
+  }
+
+  /**
+   * Accepts a new connection on the current event loop, or returns null when the node holds its
+   * maximum number of connections.
+   */
+  public static Connection open(Vertx vertx, ConnectionServices services, Hub hub) {
+    if (!services.connections().tryReserve()) {
+      return null;
+    }
+    return new Connection(
+        services.connections().nextId(), vertx, vertx.getOrCreateContext(), services, hub);
+  }
+
+  /** Binds the transport and starts the hello timer. Call once, right after {@link #open}. */
+  public void start(Transport transport) {
+    this.transport = transport;
+    services.connections().add(this);
+    helloTimer =
+        vertx.setTimer(
+            config.helloTimeoutMs(),
+            t -> {
+              helloTimer = -1;
+              if (state == State.AWAITING_HELLO) {
+                close(CloseCode.PROTOCOL_VIOLATION);
+              }
+            });
+  }
+
+  /** Gives back the reserved slot of a connection whose transport never started. */
+  public void abandon() {
+    services.connections().remove(this);
+  }
+
+  /** This connection's id, unique on the node. */
+  public String id() {
+    return id;
+  }
+
+  // ---------------------------------------------------------------- inbound
+
+  @Override
+  public void onText(String text) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    long now = services.clock().millis();
+    lastHeard = now;
+    if (!rate.tryAcquire(now)) {
+      onRateLimited(now, text);
+      return;
+    }
+    rateLimitedSince = -1;
+    Inbound.Parsed parsed = Inbound.parse(text);
+    if (parsed.violation() != null) {
+      fail(parsed.violation().code(), parsed.violation().message(), parsed.id());
+      return;
+    }
+    ClientMessage m = parsed.message();
+    if (state == State.AWAITING_HELLO && !(m instanceof ClientMessage.Hello)) {
+      fail(ErrorCode.HELLO_REQUIRED, "the first message must be hello", m.id());
+      return;
+    }
+    if (m instanceof ClientMessage.Hello) {
+      onHello((ClientMessage.Hello) m);
+    } else if (m instanceof ClientMessage.Subscribe) {
+      onSubscribe((ClientMessage.Subscribe) m);
+    } else if (m instanceof ClientMessage.Unsubscribe) {
+      onUnsubscribe((ClientMessage.Unsubscribe) m);
+    } else if (m instanceof ClientMessage.Ack) {
+      onAck((ClientMessage.Ack) m);
+    } else if (m instanceof ClientMessage.Ping) {
+      send(Outbound.pong(m.id()));
+    }
+    // A pong only proves liveness, which lastHeard already recorded.
+  }
+
+  @Override
+  public void onBinary(int length) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    lastHeard = services.clock().millis();
+    fail(ErrorCode.BINARY_NOT_SUPPORTED, "binary frames are not part of the protocol", null);
+  }
+
+  @Override
+  public void onHeard() {
+    lastHeard = services.clock().millis();
+  }
+
+  private void onRateLimited(long now, String text) {
+    if (rateLimitedSince < 0) {
+      rateLimitedSince = now;
+    } else if (now - rateLimitedSince >= config.sustainMs()) {
+      close(CloseCode.RATE_LIMITED);
+      return;
+    }
+    // Not counted against the error budget: the client is fast, not wrong.
+    send(
+        Outbound.error(
+            ErrorCode.RATE_LIMITED,
+            "more than " + config.rateLimit() + " messages per second; message not processed",
+            Inbound.parse(text).id()));
+  }
+
+  private void onHello(ClientMessage.Hello hello) {
+    if (state != State.AWAITING_HELLO) {
+      fail(ErrorCode.ALREADY_HELLO, "hello was already received", hello.id());
+      return;
+    }
+    if (config.jwtSecret() != null && !Jwt.isValid(hello.token(), config.jwtSecret(), services.clock().millis())) {
+      send(Outbound.error(ErrorCode.UNAUTHORIZED, "hello.token must be a valid, unexpired HS256 JWT", hello.id()));
+      close(CloseCode.UNAUTHORIZED);
+      return;
+    }
+    cancelTimer(helloTimer);
+    helloTimer = -1;
+    state = State.ACTIVE;
+    clientId = hello.clientId();
+    session = Tokens.newId();
+    send(
+        Outbound.welcome(
+            session, Tokens.newToken(), false, config.heartbeatMs(), config.buffer()));
+    services.lifecycle().publish(Event.CONNECTED, session, id, null);
+    pingTimer = vertx.setPeriodic(config.heartbeatMs(), t -> transport.ping());
+    armSilenceTimer();
+  }
+
+  private void onSubscribe(ClientMessage.Subscribe m) {
+    Subscription existing = subscriptions.get(m.topic());
+    if (existing == null && subscriptions.size() >= config.maxSubscriptions()) {
+      fail(
+          ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+          "at most " + config.maxSubscriptions() + " subscriptions per connection",
+          m.id());
+      return;
+    }
+    TopicRegistry.Entry entry = services.topics().getOrCreate(m.topic());
+    if (entry == null) {
+      fail(ErrorCode.TOPIC_LIMIT, "the server holds its maximum number of topics", m.id());
+      return;
+    }
+    if (existing != null) {
+      // Subscribing again restarts the subscription (PROTOCOL.md §3).
+      catchingUp.remove(existing);
+      buffer.discardTopic(m.topic());
+    } else {
+      entry.subscribed();
+    }
+    Subscription s = new Subscription(m.topic(), entry.topic(), m.id());
+    subscriptions.put(m.topic(), s);
+    hub.join(m.topic(), this)
+        .onComplete(
+            ar -> {
+              if (state == State.CLOSED || subscriptions.get(m.topic()) != s) {
+                return;
+              }
+              if (ar.failed()) {
+                subscriptions.remove(m.topic());
+                entry.unsubscribed();
+                hub.leave(m.topic(), this);
+                send(Outbound.error(ErrorCode.INTERNAL, "could not subscribe: " + ar.cause().getMessage(), m.id()));
+                return;
+              }
+              s.begin(m.from(), false);
+              catchingUp.add(s);
+              pump();
+            });
+  }
+
+  private void onUnsubscribe(ClientMessage.Unsubscribe m) {
+    Subscription s = subscriptions.remove(m.topic());
+    if (s == null) {
+      fail(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + m.topic(), m.id());
+      return;
+    }
+    endSubscription(s);
+    send(Outbound.unsubscribed(m.id(), m.topic()));
+  }
+
+  private void endSubscription(Subscription s) {
+    catchingUp.remove(s);
+    buffer.discardTopic(s.topic);
+    hub.leave(s.topic, this);
+    TopicRegistry.Entry entry = services.topics().get(s.topic);
+    if (entry != null) {
+      entry.unsubscribed();
+    }
+  }
+
+  private void onAck(ClientMessage.Ack m) {
+    Subscription s = subscriptions.get(m.topic());
+    if (s == null) {
+      fail(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + m.topic(), m.id());
+      return;
+    }
+    TopicRegistry.Entry entry = services.topics().get(m.topic());
+    ChangeEvent acked = entry == null ? null : entry.topic().log().get(m.seq());
+    if (acked != null) {
+      ackLag.record(services.clock().millis() - acked.ts());
+    }
+  }
+
+  /** Answers a bad message with an error; too many errors close the connection with 4004. */
+  private void fail(ErrorCode code, String message, Object requestId) {
+    if (errors.exceeded(services.clock().millis())) {
+      close(CloseCode.PROTOCOL_VIOLATION);
+      return;
+    }
+    send(Outbound.error(code, message, requestId));
+  }
+
+  // ---------------------------------------------------------------- live events
+
+  @Override
+  public void onChanges(String topic, List<ChangeEvent> events) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    Subscription s = subscriptions.get(topic);
+    if (s == null) {
+      return;
+    }
+    for (int i = 0; i < events.size(); i++) {
+      ChangeEvent e = events.get(i);
+      Subscription.Live verdict = s.acceptLive(e);
+      if (verdict == Subscription.Live.SKIP) {
+        continue;
+      }
+      if (verdict == Subscription.Live.CATCH_UP) {
+        catchingUp.add(s);
+        break;
+      }
+      OfferOutcome outcome = buffer.offer(e);
+      if (outcome == OfferOutcome.DISCONNECT) {
+        services.lifecycle().publish(Event.SLOW, session, id, "buffer full under the disconnect policy");
+        close(CloseCode.SLOW_CONSUMER);
+        return;
+      }
+      if (outcome == OfferOutcome.DROPPED && !dropping) {
+        dropping = true;
+        services.lifecycle().publish(Event.DROPPING, session, id, "buffer full");
+      }
+      if (buffer.takeWarning()) {
+        // A warning may overtake queued events: it goes to the control queue.
+        control.addFirst(Outbound.warning(buffer.fill(), buffer.pending(), config.buffer().maxEvents()));
+        services.lifecycle().publish(Event.WARNED, session, id, null);
+      }
+    }
+    if (buffer.overDisconnectSince() >= 0 && sustainTimer < 0) {
+      armSustainTimer();
+    }
+    pump();
+  }
+
+  // ---------------------------------------------------------------- outbound
+
+  private void send(byte[] message) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    control.addLast(message);
+    if (control.size() >= CONTROL_HIGH_WATER && !readingPaused) {
+      // Replies are produced only by reading: stop reading until the client takes them.
+      readingPaused = true;
+      transport.pauseReading();
+    }
+    pump();
+  }
+
+  private void pump() {
+    if (pumping || state == State.CLOSED) {
+      return;
+    }
+    pumping = true;
+    try {
+      int budget = PUMP_BATCH;
+      while (state != State.CLOSED) {
+        if (transport.writeQueueFull()) {
+          awaitDrain();
+          return;
+        }
+        if (budget-- == 0) {
+          schedulePump();
+          return;
+        }
+        byte[] c = control.pollFirst();
+        if (c != null) {
+          write(c);
+          if (readingPaused && control.size() <= CONTROL_LOW_WATER) {
+            readingPaused = false;
+            transport.resumeReading();
+          }
+          continue;
+        }
+        if (!buffer.isEmpty() && (bufferTurn || catchingUp.isEmpty())) {
+          bufferTurn = false;
+          buffer.poll(this);
+          afterBufferPoll();
+          continue;
+        }
+        Subscription s = catchingUp.peekFirst();
+        if (s == null) {
+          return;
+        }
+        bufferTurn = true;
+        byte[] frame = s.nextCatchUpFrame();
+        if (frame == null) {
+          catchingUp.pollFirst();
+        } else {
+          write(frame);
+        }
+      }
+    } finally {
+      pumping = false;
+    }
+  }
+
+  private void afterBufferPoll() {
+    if (dropping && buffer.fill() < config.buffer().warn()) {
+      dropping = false;
+    }
+  }
+
+  /** BufferSink: a live change leaves the buffer. */
+  @Override
+  public void change(ChangeEvent event) {
+    write(event.frame());
+  }
+
+  /** BufferSink: a gap leaves the buffer, in the place of the changes it stands for. */
+  @Override
+  public void dropped(String topic, long from, long to, long count) {
+    write(Outbound.dropped(topic, from, to, count, DropReason.BUFFER_FULL));
+  }
+
+  private void write(byte[] frame) {
+    sent++;
+    transport.write(frame);
+  }
+
+  private void awaitDrain() {
+    if (!awaitingDrain) {
+      awaitingDrain = true;
+      transport.onDrain(
+          () -> {
+            awaitingDrain = false;
+            pump();
+          });
+    }
+  }
+
+  private void schedulePump() {
+    if (!pumpScheduled) {
+      pumpScheduled = true;
+      context.runOnContext(
+          v -> {
+            pumpScheduled = false;
+            pump();
+          });
+    }
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private void armSilenceTimer() {
+    long due = lastHeard + config.heartbeatTimeoutMs() - services.clock().millis();
+    silenceTimer =
+        vertx.setTimer(
+            Math.max(1, due),
+            t -> {
+              silenceTimer = -1;
+              if (state == State.CLOSED) {
+                return;
+              }
+              if (services.clock().millis() - lastHeard >= config.heartbeatTimeoutMs()) {
+                close(CloseCode.HEARTBEAT_TIMEOUT);
+              } else {
+                armSilenceTimer();
+              }
+            });
+  }
+
+  private void armSustainTimer() {
+    long due = buffer.overDisconnectSince() + config.sustainMs() - services.clock().millis();
+    sustainTimer =
+        vertx.setTimer(
+            Math.max(1, due),
+            t -> {
+              sustainTimer = -1;
+              if (state == State.CLOSED) {
+                return;
+              }
+              if (buffer.sustainedOverDisconnect(config.sustainMs())) {
+                services.lifecycle().publish(Event.SLOW, session, id, "buffer at or above disconnect for sustainMs");
+                close(CloseCode.SLOW_CONSUMER);
+              } else if (buffer.overDisconnectSince() >= 0) {
+                armSustainTimer();
+              }
+            });
+  }
+
+  private void cancelTimer(long timer) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  /** Closes with {@code code} and releases everything; idempotent. */
+  void close(CloseCode code) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    // Flush what the socket still takes (e.g. the error that explains the close).
+    while (!control.isEmpty() && !transport.writeQueueFull()) {
+      write(control.pollFirst());
+    }
+    release(code.reason());
+    transport.close(code);
+  }
+
+  @Override
+  public void onClosed(int code, String reason) {
+    release(reason == null ? "closed " + code : "closed " + code + " " + reason);
+  }
+
+  private void release(String reason) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    boolean hadSession = state == State.ACTIVE;
+    state = State.CLOSED;
+    cancelTimer(helloTimer);
+    cancelTimer(pingTimer);
+    cancelTimer(silenceTimer);
+    cancelTimer(sustainTimer);
+    for (Subscription s : subscriptions.values()) {
+      endSubscription(s);
+    }
+    subscriptions.clear();
+    catchingUp.clear();
+    control.clear();
+    buffer.clear();
+    services.connections().remove(this);
+    if (hadSession) {
+      services.lifecycle().publish(Event.DISCONNECTED, session, id, reason);
+    }
+  }
+
+  /** Closes with 1012 from any thread; completes once closed. */
+  Future<Void> closeRestarting() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(
+        v -> {
+          close(CloseCode.RESTARTING);
+          done.complete();
+        });
+    return done.future();
+  }
+
+  // ---------------------------------------------------------------- stats
+
+  /** A description for {@code /api/connections}, read on this connection's event loop. */
+  Future<JsonObject> describe() {
+    Promise<JsonObject> p = Promise.promise();
+    context.runOnContext(v -> p.complete(state == State.CLOSED ? null : snapshotStats()));
+    return p.future();
+  }
+
+  private JsonObject snapshotStats() {
+    long now = services.clock().millis();
+    double seconds = Math.max(0.001, (now - statsAt) / 1000.0);
+    double perSec = (sent - statsSent) / seconds;
+    statsAt = now;
+    statsSent = sent;
+    return new JsonObject()
+        .put("id", id)
+        .put("session", session)
+        .put("clientId", clientId)
+        .put("state", state == State.AWAITING_HELLO ? "connecting" : (dropping ? "slow" : "active"))
+        .put("transport", transport.kind())
+        .put("topics", new io.vertx.core.json.JsonArray(List.copyOf(subscriptions.keySet())))
+        .put("pending", buffer.pending())
+        .put("pendingBytes", buffer.pendingBytes())
+        .put("fill", Math.round(buffer.fill() * 1000) / 1000.0)
+        .put("sentPerSec", Math.round(perSec * 10) / 10.0)
+        .put("sent", sent)
+        .put("dropped", buffer.droppedEvents())
+        .put("ackLagMs", new JsonObject().put("p50", ackLag.percentile(0.5)).put("p99", ackLag.percentile(0.99)))
+        .put("connectedAt", connectedAt);
+  }
+}

@@ -1,0 +1,87 @@
+package io.slipstream.server.connection;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Every open connection of this node, at most {@code maxConnections}.
+ *
+ * <p>Thread-safe. Connections are confined to their event loops; the registry only reaches them
+ * through methods that hop onto their loop.
+ */
+public final class ConnectionRegistry {
+
+  private final ConcurrentHashMap<String, Connection> open = new ConcurrentHashMap<>();
+  private final AtomicInteger reserved = new AtomicInteger();
+  private final AtomicInteger ids = new AtomicInteger();
+  private final int maxConnections;
+
+  public ConnectionRegistry(int maxConnections) {
+    this.maxConnections = maxConnections;
+  }
+
+  /** Reserves a slot for a new connection; false at the bound. */
+  boolean tryReserve() {
+    if (reserved.incrementAndGet() > maxConnections) {
+      reserved.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  /** Whether a new connection would fit now. */
+  public boolean hasRoom() {
+    return reserved.get() < maxConnections;
+  }
+
+  String nextId() {
+    return "c" + ids.incrementAndGet();
+  }
+
+  void add(Connection c) {
+    open.put(c.id(), c);
+  }
+
+  void remove(Connection c) {
+    if (open.remove(c.id()) != null) {
+      reserved.decrementAndGet();
+    }
+  }
+
+  /** Number of open connections. */
+  public int size() {
+    return open.size();
+  }
+
+  /** Describes every connection, each read on its own event loop. */
+  public Future<List<JsonObject>> describeAll() {
+    List<Future<JsonObject>> all = new ArrayList<>();
+    for (Connection c : open.values()) {
+      all.add(c.describe());
+    }
+    return Future.join(all)
+        .map(
+            cf -> {
+              List<JsonObject> out = new ArrayList<>();
+              for (int i = 0; i < cf.size(); i++) {
+                if (cf.succeeded(i) && cf.resultAt(i) != null) {
+                  out.add(cf.resultAt(i));
+                }
+              }
+              return out;
+            });
+  }
+
+  /** Closes every connection with 1012 (server restarting); completes when all are closed. */
+  public Future<Void> closeAllRestarting() {
+    List<Future<Void>> all = new ArrayList<>();
+    for (Connection c : open.values()) {
+      all.add(c.closeRestarting());
+    }
+    return Future.join(all).mapEmpty();
+  }
+}

@@ -1,0 +1,184 @@
+package io.slipstream.server.connection;
+
+import io.slipstream.core.topic.ChangeEvent;
+import io.slipstream.core.topic.Position;
+import io.slipstream.core.topic.RowMap;
+import io.slipstream.core.topic.Topic;
+import io.slipstream.core.topic.TopicView;
+import io.slipstream.server.protocol.ChangeFrames;
+import io.slipstream.server.protocol.Outbound;
+import io.slipstream.server.protocol.Outbound.Mode;
+import io.slipstream.server.protocol.Outbound.ResetReason;
+import java.util.Iterator;
+
+/**
+ * One topic of one connection: first catching up (snapshot and/or replay, generated lazily one
+ * frame at a time as the socket takes them), then live.
+ *
+ * <p>Confined to its connection's event loop.
+ *
+ * <p>Catch-up never copies the topic: the snapshot iterates the persistent row map as of seq S,
+ * and the replay reads the shared replay log from the cursor on. Live events that arrive while
+ * catching up are ignored, because the replay log will supply them; the subscription turns live
+ * only when its cursor has reached the log's newest seq, and from then on takes every live event
+ * after the cursor. If the log overtakes the cursor (the client reads slower than the topic
+ * changes for a whole log's length), a {@code reset} starts a new snapshot.
+ */
+final class Subscription {
+
+  private enum Step {
+    ANNOUNCE,
+    SNAPSHOT_BEGIN,
+    SNAPSHOT_ROWS,
+    SNAPSHOT_END,
+    REPLAY,
+    LIVE
+  }
+
+  final String topic;
+  private final Topic source;
+  private final Object requestId;
+
+  private Step step;
+  private Mode mode;
+  private String epoch;
+  /** Last seq delivered or covered (by the snapshot) in this subscription. */
+  private long cursor;
+  private TopicView snapshot;
+  private Iterator<RowMap.Entry> rows;
+  private byte[] pendingReset;
+
+  Subscription(String topic, Topic source, Object requestId) {
+    this.topic = topic;
+    this.source = source;
+    this.requestId = requestId;
+  }
+
+  /**
+   * Starts catching up; call only once the hub has joined this topic.
+   *
+   * @param from where the client stands, or null for a snapshot
+   * @param resetIfNotReplayable whether a position that cannot be replayed is announced with a
+   *     {@code reset} (on resume) or silently answered with a snapshot (on subscribe)
+   */
+  void begin(Position from, boolean resetIfNotReplayable) {
+    if (from != null && source.canReplayFrom(from)) {
+      mode = Mode.REPLAY;
+      epoch = from.epoch();
+      cursor = from.seq();
+      step = Step.ANNOUNCE;
+      return;
+    }
+    if (from != null && resetIfNotReplayable) {
+      ResetReason reason =
+          from.epoch().equals(source.view().epoch())
+              ? ResetReason.OUT_OF_WINDOW
+              : ResetReason.EPOCH_CHANGED;
+      pendingReset = Outbound.reset(topic, reason);
+    }
+    startSnapshot();
+  }
+
+  private void startSnapshot() {
+    snapshot = source.view();
+    mode = Mode.SNAPSHOT;
+    epoch = snapshot.epoch();
+    cursor = snapshot.seq();
+    rows = null;
+    step = Step.ANNOUNCE;
+  }
+
+  boolean isLive() {
+    return step == Step.LIVE;
+  }
+
+  String epoch() {
+    return epoch;
+  }
+
+  long cursor() {
+    return cursor;
+  }
+
+  /**
+   * The next catch-up frame, or null when the subscription has caught up and is now live.
+   */
+  byte[] nextCatchUpFrame() {
+    switch (step) {
+      case ANNOUNCE:
+        if (pendingReset != null) {
+          byte[] reset = pendingReset;
+          pendingReset = null;
+          return reset;
+        }
+        step = mode == Mode.SNAPSHOT ? Step.SNAPSHOT_BEGIN : Step.REPLAY;
+        return Outbound.subscribed(requestId, topic, epoch, cursor, mode);
+      case SNAPSHOT_BEGIN:
+        step = Step.SNAPSHOT_ROWS;
+        rows = snapshot.rows().iterator();
+        return Outbound.snapshotBegin(topic, epoch, cursor, snapshot.rows().size());
+      case SNAPSHOT_ROWS:
+        if (rows.hasNext()) {
+          RowMap.Entry e = rows.next();
+          return ChangeFrames.snapshotRow(topic, epoch, cursor, e.key(), e.row());
+        }
+        step = Step.SNAPSHOT_END;
+        rows = null;
+        snapshot = null;
+        return Outbound.snapshotEnd(topic, epoch, cursor);
+      case SNAPSHOT_END:
+      case REPLAY:
+        return nextReplayed();
+      default:
+        return null;
+    }
+  }
+
+  private byte[] nextReplayed() {
+    step = Step.REPLAY;
+    if (!epoch.equals(source.view().epoch())) {
+      pendingReset = Outbound.reset(topic, ResetReason.EPOCH_CHANGED);
+      startSnapshot();
+      return nextCatchUpFrame();
+    }
+    long last = source.log().lastSeq();
+    if (cursor >= last) {
+      step = Step.LIVE;
+      return null;
+    }
+    ChangeEvent e = source.log().get(cursor + 1);
+    if (e == null) {
+      pendingReset = Outbound.reset(topic, ResetReason.OUT_OF_WINDOW);
+      startSnapshot();
+      return nextCatchUpFrame();
+    }
+    cursor = e.seq();
+    return e.frame();
+  }
+
+  /** What to do with a live event. */
+  enum Live {
+    /** Not for this stream now: already covered, or still catching up. */
+    SKIP,
+    /** The next event of the stream: queue it. */
+    ACCEPT,
+    /** A seq was skipped on the way here: catch up from the replay log again. */
+    CATCH_UP
+  }
+
+  /**
+   * Classifies a live event; advances the cursor when it is accepted. Events at or before the
+   * cursor were already covered by the catch-up.
+   */
+  Live acceptLive(ChangeEvent e) {
+    if (step != Step.LIVE || e.seq() <= cursor) {
+      return Live.SKIP;
+    }
+    if (e.seq() != cursor + 1) {
+      step = Step.REPLAY;
+      return Live.CATCH_UP;
+    }
+    cursor = e.seq();
+    return Live.ACCEPT;
+  }
+}

@@ -1,0 +1,68 @@
+package io.slipstream.server.eventbus;
+
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Publishes connection lifecycle events on {@code slipstream.lifecycle} (PROTOCOL.md §8).
+ *
+ * <p>Thread-safe. Fire and forget: a failure is logged once and never reaches the connection.
+ */
+public final class Lifecycle {
+
+  /** The address lifecycle events are published on. */
+  public static final String ADDRESS = "slipstream.lifecycle";
+
+  /** The {@code event} values. */
+  public enum Event {
+    CONNECTED("connected"),
+    WARNED("warned"),
+    DROPPING("dropping"),
+    SLOW("slow"),
+    DISCONNECTED("disconnected"),
+    RESUMED("resumed"),
+    EXPIRED("expired");
+
+    private final String wireName;
+
+    Event(String wireName) {
+      this.wireName = wireName;
+    }
+
+    public String wireName() {
+      return wireName;
+    }
+  }
+
+  private static final Logger LOG = Logger.getLogger(Lifecycle.class.getName());
+
+  private final EventBus eventBus;
+  private final AtomicBoolean failureLogged = new AtomicBoolean();
+
+  public Lifecycle(EventBus eventBus) {
+    this.eventBus = eventBus;
+  }
+
+  /** Publishes one event; {@code reason} may be null. */
+  public void publish(Event event, String session, String connection, String reason) {
+    try {
+      JsonObject o =
+          new JsonObject()
+              .put("event", event.wireName())
+              .put("session", session)
+              .put("connection", connection)
+              .put("ts", System.currentTimeMillis());
+      if (reason != null) {
+        o.put("reason", reason);
+      }
+      eventBus.publish(ADDRESS, o);
+    } catch (RuntimeException e) {
+      if (failureLogged.compareAndSet(false, true)) {
+        LOG.log(Level.WARNING, "lifecycle event could not be published; further failures are not logged", e);
+      }
+    }
+  }
+}

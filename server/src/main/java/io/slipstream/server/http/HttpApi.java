@@ -1,0 +1,242 @@
+package io.slipstream.server.http;
+
+import io.slipstream.core.message.ErrorCode;
+import io.slipstream.core.topic.RowMap;
+import io.slipstream.core.topic.TopicName;
+import io.slipstream.core.topic.TopicView;
+import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.connection.ConnectionRegistry;
+import io.slipstream.server.protocol.Changes;
+import io.slipstream.server.topic.PublishCommand;
+import io.slipstream.server.topic.PublishResult;
+import io.slipstream.server.topic.TopicRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The HTTP API (PROTOCOL.md §7): publishing, topic and connection inspection, health.
+ *
+ * <p>Handlers run on the event loop of the server verticle that owns the router; they never
+ * block. Errors are always {@code {error: {code, message, index?}}} with a 4xx/5xx status.
+ */
+public final class HttpApi {
+
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+  private final Vertx vertx;
+  private final SlipstreamConfig config;
+  private final TopicRegistry topics;
+  private final ConnectionRegistry connections;
+  private final BooleanSupplier serving;
+
+  /**
+   * @param serving whether the node serves (false while starting or draining: {@code /health}
+   *     answers 503)
+   */
+  public HttpApi(
+      Vertx vertx,
+      SlipstreamConfig config,
+      TopicRegistry topics,
+      ConnectionRegistry connections,
+      BooleanSupplier serving) {
+    this.vertx = vertx;
+    this.config = config;
+    this.topics = topics;
+    this.connections = connections;
+    this.serving = serving;
+  }
+
+  /** Mounts every route on {@code router}. */
+  public void mount(Router router) {
+    router
+        .post("/api/topics/:topic/changes")
+        // Vert.x wants the body handler first; the body it reads is bounded by maxPublishBytes.
+        .handler(BodyHandler.create(false).setBodyLimit(config.maxPublishBytes()))
+        .handler(this::authorize)
+        .handler(this::publish);
+    router.get("/api/topics").handler(this::listTopics);
+    router.get("/api/topics/:topic").handler(this::getTopic);
+    router.get("/api/topics/:topic/rows").handler(this::getRows);
+    router.get("/api/connections").handler(this::listConnections);
+    router.get("/health").handler(this::health);
+    router.route("/api/*").handler(rc -> error(rc, ErrorCode.NOT_FOUND, "no such endpoint", -1));
+    router.errorHandler(413, rc -> error(rc, ErrorCode.TOO_LARGE, "the body is larger than " + config.maxPublishBytes() + " bytes (maxPublishBytes)", -1));
+    router.errorHandler(404, rc -> error(rc, ErrorCode.NOT_FOUND, "no such resource", -1));
+    router.errorHandler(405, rc -> error(rc, 405, "method-not-allowed", "method not allowed here"));
+    router.errorHandler(500, rc -> error(rc, ErrorCode.INTERNAL, "internal error", -1));
+  }
+
+  private void authorize(RoutingContext rc) {
+    String token = config.publishToken();
+    if (token != null) {
+      String header = rc.request().getHeader("Authorization");
+      String expected = "Bearer " + token;
+      if (header == null
+          || !MessageDigest.isEqual(
+              header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
+        error(rc, ErrorCode.UNAUTHORIZED, "Authorization: Bearer <publishToken> is required", -1);
+        return;
+      }
+    }
+    rc.next();
+  }
+
+  private void publish(RoutingContext rc) {
+    String name = rc.pathParam("topic");
+    if (!TopicName.isValid(name)) {
+      error(rc, ErrorCode.BAD_TOPIC, "topic must match [A-Za-z0-9._-]{1,128}", -1);
+      return;
+    }
+    Buffer body = rc.body().buffer();
+    Object json;
+    try {
+      json = body == null || body.length() == 0 ? null : Json.decodeValue(body);
+    } catch (DecodeException e) {
+      json = null;
+    }
+    Changes.Parsed parsed = Changes.parse(json);
+    if (parsed.violation() != null) {
+      error(rc, parsed.violation().code(), parsed.violation().message(), parsed.index());
+      return;
+    }
+    vertx
+        .eventBus()
+        .<PublishResult>request(
+            PublishCommand.address(topics.shardOf(name)),
+            new PublishCommand(name, parsed.changes()),
+            LOCAL)
+        .onSuccess(
+            reply -> {
+              PublishResult r = reply.body();
+              json(
+                  rc,
+                  200,
+                  new JsonObject()
+                      .put("topic", name)
+                      .put("epoch", r.epoch())
+                      .put("firstSeq", r.firstSeq())
+                      .put("lastSeq", r.lastSeq()));
+            })
+        .onFailure(
+            err -> {
+              if (err instanceof ReplyException && ((ReplyException) err).failureCode() == 400) {
+                error(rc, ErrorCode.TOPIC_LIMIT, err.getMessage(), -1);
+              } else {
+                error(rc, ErrorCode.INTERNAL, "publish failed: " + err.getMessage(), -1);
+              }
+            });
+  }
+
+  private void listTopics(RoutingContext rc) {
+    JsonArray out = new JsonArray();
+    for (TopicRegistry.Entry e : topics.all()) {
+      out.add(describe(e, false));
+    }
+    json(rc, 200, out);
+  }
+
+  private void getTopic(RoutingContext rc) {
+    TopicRegistry.Entry e = lookup(rc);
+    if (e != null) {
+      json(rc, 200, describe(e, true));
+    }
+  }
+
+  private void getRows(RoutingContext rc) {
+    TopicRegistry.Entry e = lookup(rc);
+    if (e == null) {
+      return;
+    }
+    TopicView view = e.topic().view();
+    // Row JSON is stored serialized: splice it in rather than parse and re-encode it.
+    StringBuilder sb = new StringBuilder(64 + view.rows().size() * 64);
+    sb.append("{\"topic\":\"").append(e.topic().name())
+        .append("\",\"epoch\":\"").append(view.epoch())
+        .append("\",\"seq\":").append(view.seq())
+        .append(",\"rows\":[");
+    boolean first = true;
+    for (RowMap.Entry row : view.rows()) {
+      if (!first) {
+        sb.append(',');
+      }
+      first = false;
+      sb.append("{\"key\":").append(Json.encode(row.key())).append(",\"row\":").append(row.row().json()).append('}');
+    }
+    sb.append("]}");
+    rc.response().putHeader("content-type", "application/json").end(sb.toString());
+  }
+
+  private void listConnections(RoutingContext rc) {
+    connections
+        .describeAll()
+        .onSuccess(list -> json(rc, 200, new JsonArray(list)))
+        .onFailure(err -> error(rc, ErrorCode.INTERNAL, err.getMessage(), -1));
+  }
+
+  private void health(RoutingContext rc) {
+    boolean up = serving.getAsBoolean();
+    json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "serving" : "unavailable"));
+  }
+
+  private TopicRegistry.Entry lookup(RoutingContext rc) {
+    String name = rc.pathParam("topic");
+    if (!TopicName.isValid(name)) {
+      error(rc, ErrorCode.BAD_TOPIC, "topic must match [A-Za-z0-9._-]{1,128}", -1);
+      return null;
+    }
+    TopicRegistry.Entry e = topics.get(name);
+    if (e == null) {
+      error(rc, ErrorCode.NOT_FOUND, "no topic " + name, -1);
+    }
+    return e;
+  }
+
+  private static JsonObject describe(TopicRegistry.Entry e, boolean withReplay) {
+    TopicView v = e.topic().view();
+    JsonObject o =
+        new JsonObject()
+            .put("topic", e.topic().name())
+            .put("epoch", v.epoch())
+            .put("seq", v.seq())
+            .put("rows", v.rows().size())
+            .put("subscribers", e.subscribers());
+    if (withReplay) {
+      long last = e.topic().log().lastSeq();
+      o.put(
+          "replay",
+          new JsonObject().put("from", last == 0 ? 0 : e.topic().log().firstSeq()).put("to", last));
+    }
+    return o;
+  }
+
+  private static void json(RoutingContext rc, int status, Object body) {
+    rc.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(Json.encode(body));
+  }
+
+  private static void error(RoutingContext rc, ErrorCode code, String message, int index) {
+    JsonObject err = new JsonObject().put("code", code.wireName()).put("message", message);
+    if (index >= 0) {
+      err.put("index", index);
+    }
+    json(rc, code.httpStatus(), new JsonObject().put("error", err));
+  }
+
+  private static void error(RoutingContext rc, int status, String code, String message) {
+    json(rc, status, new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)));
+  }
+}

@@ -1,0 +1,44 @@
+package io.slipstream.server.transport;
+
+import io.slipstream.core.message.CloseCode;
+
+/**
+ * One client socket as a connection sees it: frames out under backpressure, close with a code.
+ *
+ * <p>Confined to the socket's event loop.
+ */
+public interface Transport {
+
+  /** {@code websocket} or {@code sockjs}, as {@code /api/connections} reports it. */
+  String kind();
+
+  /**
+   * Whether the socket's own write queue is full: the connection then stops writing until {@link
+   * #onDrain} fires. True once the socket is closed.
+   */
+  boolean writeQueueFull();
+
+  /** Writes one message (UTF-8 JSON) as one text frame. The array is shared: never modified. */
+  void write(byte[] message);
+
+  /** Runs {@code action} once, when the write queue has room again. */
+  void onDrain(Runnable action);
+
+  /** Sends a heartbeat: a WebSocket ping frame, or a protocol {@code ping} message. */
+  void ping();
+
+  /** Stops reading from the client (TCP backpressure on the client). */
+  void pauseReading();
+
+  /** Resumes reading from the client. */
+  void resumeReading();
+
+  /** Closes with {@code code}; idempotent. */
+  void close(CloseCode code);
+
+  /** Whether the socket is closed. */
+  boolean isClosed();
+
+  /** The remote address, for logs. */
+  String remoteAddress();
+}

@@ -1,0 +1,124 @@
+package io.slipstream.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.testing.TestServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP API of PROTOCOL.md §7 over a real socket, including every error shape. */
+class HttpApiIT {
+
+  private TestServer server;
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private HttpResponse<String> post(String topic, String body, String... headers) {
+    return server.request("POST", "/api/topics/" + topic + "/changes", body, headers);
+  }
+
+  private static JsonObject assertError(HttpResponse<String> r, int status, String code) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+    JsonObject err = new JsonObject(r.body()).getJsonObject("error");
+    assertThat(err.getString("code")).isEqualTo(code);
+    assertThat(err.getString("message")).isNotBlank();
+    return err;
+  }
+
+  @Test
+  void publishesOneChangeOrAnArrayWithGapFreeSeqs() {
+    server = TestServer.start();
+    JsonObject one = new JsonObject(post("orders", "{\"op\":\"INSERT\",\"key\":\"o1\",\"row\":{\"qty\":5}}").body());
+    assertThat(one.getString("topic")).isEqualTo("orders");
+    assertThat(one.getLong("firstSeq")).isEqualTo(1);
+    assertThat(one.getLong("lastSeq")).isEqualTo(1);
+    HttpResponse<String> r =
+        post(
+            "orders",
+            "[{\"op\":\"UPDATE\",\"key\":\"o1\",\"row\":{\"qty\":6}},"
+                + "{\"op\":\"INSERT\",\"key\":\"o2\",\"row\":{\"qty\":1}},"
+                + "{\"op\":\"DELETE\",\"key\":\"o1\"}]");
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonObject many = new JsonObject(r.body());
+    assertThat(many.getLong("firstSeq")).isEqualTo(2);
+    assertThat(many.getLong("lastSeq")).isEqualTo(4);
+    assertThat(many.getString("epoch")).isEqualTo(one.getString("epoch"));
+
+    JsonObject rows = server.rows("orders");
+    assertThat(rows.getLong("seq")).isEqualTo(4);
+    assertThat(rows.getString("epoch")).isEqualTo(one.getString("epoch"));
+    assertThat(rows.getJsonArray("rows"))
+        .containsExactly(new JsonObject().put("key", "o2").put("row", new JsonObject().put("qty", 1)));
+
+    JsonObject topic = new JsonObject(server.request("GET", "/api/topics/orders", null).body());
+    assertThat(topic.getLong("seq")).isEqualTo(4);
+    assertThat(topic.getInteger("rows")).isEqualTo(1);
+    assertThat(topic.getInteger("subscribers")).isZero();
+    assertThat(topic.getJsonObject("replay")).isEqualTo(new JsonObject().put("from", 1).put("to", 4));
+    JsonArray all = new JsonArray(server.request("GET", "/api/topics", null).body());
+    assertThat(all).hasSize(1);
+    assertThat(all.getJsonObject(0).getString("topic")).isEqualTo("orders");
+  }
+
+  @Test
+  void aBadChangeInAnArrayRejectsTheWholeArrayAndNamesItsIndex() {
+    server = TestServer.start();
+    post("t", "{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{}}");
+    JsonObject err =
+        assertError(
+            post("t", "[{\"op\":\"INSERT\",\"key\":\"b\",\"row\":{}},{\"op\":\"MERGE\",\"key\":\"c\",\"row\":{}}]"),
+            400,
+            "bad-op");
+    assertThat(err.getInteger("index")).isEqualTo(1);
+    assertThat(server.rows("t").getLong("seq")).as("nothing applied").isEqualTo(1);
+  }
+
+  @Test
+  void everyBadInputGetsA4xxWithAJsonBody() {
+    server = TestServer.start(SlipstreamConfig.defaults().toBuilder().eventLoops(1).maxPublishBytes(1024).build());
+    assertError(post("t", "{nope"), 400, "bad-json");
+    assertError(post("t", ""), 400, "bad-json");
+    assertError(post("t", "[]"), 400, "bad-message");
+    assertError(post("t", "[1]"), 400, "bad-message");
+    assertError(post("t", "{\"key\":\"a\",\"row\":{}}"), 400, "bad-op");
+    assertError(post("t", "{\"op\":\"INSERT\",\"row\":{}}"), 400, "bad-key");
+    assertError(post("t", "{\"op\":\"INSERT\",\"key\":\"\",\"row\":{}}"), 400, "bad-key");
+    assertError(post("t", "{\"op\":\"INSERT\",\"key\":\"" + "k".repeat(257) + "\",\"row\":{}}"), 400, "bad-key");
+    assertError(post("t", "{\"op\":\"INSERT\",\"key\":7,\"row\":{}}"), 400, "bad-key");
+    assertError(post("t", "{\"op\":\"UPDATE\",\"key\":\"a\"}"), 400, "bad-row");
+    assertError(post("t", "{\"op\":\"UPDATE\",\"key\":\"a\",\"row\":[1]}"), 400, "bad-row");
+    assertError(post("t", "{\"op\":\"DELETE\",\"key\":\"a\",\"row\":{}}"), 400, "bad-row");
+    assertError(post("bad%20topic", "{\"op\":\"DELETE\",\"key\":\"a\"}"), 400, "bad-topic");
+    assertError(post("t".repeat(129), "{\"op\":\"DELETE\",\"key\":\"a\"}"), 400, "bad-topic");
+    assertError(post("t", "{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{\"pad\":\"" + "x".repeat(2000) + "\"}}"), 413, "too-large");
+    assertError(server.request("GET", "/api/topics/missing", null), 404, "not-found");
+    assertError(server.request("GET", "/api/topics/missing/rows", null), 404, "not-found");
+    assertError(server.request("GET", "/api/nothing-here", null), 404, "not-found");
+    assertThat(server.request("GET", "/api/topics/t", null).statusCode()).as("no topic was created").isEqualTo(404);
+  }
+
+  @Test
+  void aPublishTokenIsRequiredWhenConfigured() {
+    server = TestServer.start(SlipstreamConfig.defaults().toBuilder().eventLoops(1).publishToken("tok").build());
+    String change = "{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{}}";
+    assertError(post("t", change), 401, "unauthorized");
+    assertError(post("t", change, "Authorization", "Bearer nope"), 401, "unauthorized");
+    assertThat(post("t", change, "Authorization", "Bearer tok").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void healthIsServingOnceStarted() {
+    server = TestServer.start();
+    HttpResponse<String> r = server.request("GET", "/health", null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(r.body()).getString("status")).isEqualTo("serving");
+  }
+}

@@ -1,0 +1,65 @@
+package io.slipstream.server.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slipstream.core.message.ErrorCode;
+import io.slipstream.core.topic.Position;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class InboundTest {
+
+  @Test
+  void parsesAFullHello() {
+    Inbound.Parsed p =
+        Inbound.parse(
+            "{\"type\":\"hello\",\"id\":1,\"resume\":\"tok\",\"clientId\":\"c\",\"batch\":true,"
+                + "\"positions\":{\"a\":{\"epoch\":\"e\",\"seq\":3}}}");
+    assertThat(p.violation()).isNull();
+    ClientMessage.Hello h = (ClientMessage.Hello) p.message();
+    assertThat(h.resume()).isEqualTo("tok");
+    assertThat(h.clientId()).isEqualTo("c");
+    assertThat(h.batch()).isTrue();
+    assertThat(h.positions()).containsEntry("a", new Position("e", 3));
+    assertThat(h.id()).isEqualTo(1);
+  }
+
+  @Test
+  void parsesSubscribeWithFromAndAck() {
+    ClientMessage.Subscribe s =
+        (ClientMessage.Subscribe)
+            Inbound.parse("{\"type\":\"subscribe\",\"topic\":\"t\",\"from\":{\"epoch\":\"e\",\"seq\":0}}").message();
+    assertThat(s.from()).isEqualTo(new Position("e", 0));
+    ClientMessage.Ack a = (ClientMessage.Ack) Inbound.parse("{\"type\":\"ack\",\"topic\":\"t\",\"seq\":12}").message();
+    assertThat(a.seq()).isEqualTo(12);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{bad                                                    | BAD_JSON",
+        "[]                                                      | BAD_JSON",
+        "null                                                    | BAD_JSON",
+        "{}                                                      | BAD_MESSAGE",
+        "{\"type\":\"x\"}                                        | UNKNOWN_TYPE",
+        "{\"type\":\"ping\",\"id\":true}                         | BAD_MESSAGE",
+        "{\"type\":\"hello\",\"batch\":\"yes\"}                  | BAD_MESSAGE",
+        "{\"type\":\"hello\",\"resume\":5}                       | BAD_MESSAGE",
+        "{\"type\":\"hello\",\"positions\":[]}                   | BAD_POSITION",
+        "{\"type\":\"hello\",\"positions\":{\"a b\":{}}}         | BAD_TOPIC",
+        "{\"type\":\"hello\",\"positions\":{\"a\":{\"seq\":1}}}  | BAD_POSITION",
+        "{\"type\":\"subscribe\",\"topic\":\"\"}                 | BAD_TOPIC",
+        "{\"type\":\"subscribe\",\"topic\":\"t\",\"from\":3}     | BAD_POSITION",
+        "{\"type\":\"ack\",\"topic\":\"t\",\"seq\":1.5}          | BAD_MESSAGE",
+        "{\"type\":\"ack\",\"topic\":\"t\"}                      | BAD_MESSAGE",
+        "{\"type\":\"unsubscribe\"}                              | BAD_TOPIC",
+      })
+  void refusesMalformedMessagesWithThePreciseCode(String frame, ErrorCode code) {
+    Inbound.Parsed p = Inbound.parse(frame.trim());
+    assertThat(p.message()).isNull();
+    assertThat(p.violation().code()).isEqualTo(code);
+    assertThat(p.violation().message()).isNotBlank();
+  }
+}

@@ -1,0 +1,168 @@
+package io.slipstream.server.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real WebSocket client over loopback that queues every server message so a test can assert
+ * them in order, as OkHttp's WebSocket recorder does.
+ *
+ * <p>Thread-safe: messages arrive on a Vert.x event loop, the test reads from its own thread.
+ */
+public final class RecordingClient implements AutoCloseable {
+
+  /** How long {@link #next()} waits for a message. */
+  public static final Duration WAIT = Duration.ofSeconds(20);
+
+  private final WebSocketClient client;
+  private final WebSocket ws;
+  private final LinkedBlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
+  private RecordingClient(WebSocketClient client, WebSocket ws) {
+    this.client = client;
+    this.ws = ws;
+  }
+
+  /** Connects to {@code /ws} on {@code port}. */
+  public static RecordingClient connect(Vertx vertx, int port) {
+    WebSocketClient client =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+    WebSocket ws =
+        client
+            .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"))
+            .await();
+    RecordingClient rc = new RecordingClient(client, ws);
+    ws.textMessageHandler(t -> rc.messages.add(new JsonObject(t)));
+    ws.closeHandler(
+        v -> {
+          Short code = null;
+          try {
+            code = ws.closeStatusCode();
+          } catch (NullPointerException e) {
+            // vertx5.md §10.1
+          }
+          rc.closed.complete(code == null ? 1006 : (int) code);
+        });
+    return rc;
+  }
+
+  /** Sends one text frame. */
+  public RecordingClient send(String text) {
+    ws.writeTextMessage(text).await();
+    return this;
+  }
+
+  /** Sends one binary frame (not part of the protocol). */
+  public RecordingClient sendBinary(io.vertx.core.buffer.Buffer data) {
+    ws.writeBinaryMessage(data).await();
+    return this;
+  }
+
+  /** Sends one JSON message. */
+  public RecordingClient send(JsonObject message) {
+    return send(message.encode());
+  }
+
+  /** Sends {@code hello} and returns {@code welcome}. */
+  public JsonObject hello() {
+    send(new JsonObject().put("type", "hello").put("clientId", "test"));
+    return expect("welcome");
+  }
+
+  /** Sends {@code subscribe} and returns {@code subscribed}. */
+  public JsonObject subscribe(String topic) {
+    send(new JsonObject().put("type", "subscribe").put("topic", topic));
+    return expect("subscribed");
+  }
+
+  /** The next message, waiting up to {@link #WAIT}. */
+  public JsonObject next() {
+    try {
+      JsonObject m = messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      if (m == null) {
+        fail("no message within " + WAIT);
+      }
+      return m;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The next message, or null when none arrives within {@code ms}. */
+  public JsonObject poll(long ms) throws InterruptedException {
+    return messages.poll(ms, TimeUnit.MILLISECONDS);
+  }
+
+  /** The next message, which must be of {@code type}. */
+  public JsonObject expect(String type) {
+    JsonObject m = next();
+    assertThat(m.getString("type")).as("message %s", m).isEqualTo(type);
+    return m;
+  }
+
+  /** The next message must be the change {@code seq} of {@code topic}. */
+  public JsonObject assertChange(String topic, long seq) {
+    JsonObject m = expect("change");
+    assertThat(m.getString("topic")).isEqualTo(topic);
+    assertThat(m.getLong("seq")).as("seq of %s", m).isEqualTo(seq);
+    return m;
+  }
+
+  /** The next message must be an {@code error} with {@code code}. */
+  public JsonObject assertError(String code) {
+    JsonObject m = expect("error");
+    assertThat(m.getString("code")).as("error %s", m).isEqualTo(code);
+    return m;
+  }
+
+  /** No message is waiting. */
+  public void assertExhausted() {
+    assertThat(messages).as("unexpected messages").isEmpty();
+  }
+
+  /** Stops reading from the socket, so TCP backpressure reaches the server. */
+  public void pause() {
+    ws.pause();
+  }
+
+  /** Resumes reading. */
+  public void resume() {
+    ws.resume();
+  }
+
+  /** The close code the server sent, waiting up to {@code timeout}. */
+  public int awaitClose(Duration timeout) {
+    try {
+      return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("socket not closed within " + timeout, e);
+    }
+  }
+
+  /** Whether the socket has closed. */
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  @Override
+  public void close() {
+    if (!ws.isClosed()) {
+      ws.close();
+    }
+    client.close();
+  }
+}
