@@ -20,10 +20,20 @@ import java.util.Map;
  * drop-oldest}) and one per topic between two queued events ({@code drop-newest}).
  *
  * <p>The buffer also tracks the two thresholds: crossing {@code warn} upwards raises a one-shot
- * warning flag ({@link #takeWarning()}), and the time since fill first reached {@code disconnect}
- * without dipping below is measured on the injected clock ({@link #overDisconnectSince()}).
+ * warning flag ({@link #takeWarning()}), and the time since fill reached {@code disconnect} is
+ * measured on the injected clock ({@link #overDisconnectSince()}). Fill is sampled as events
+ * arrive. A socket takes events in chunks (up to its write queue at once), so the fill of a
+ * client that is hopelessly behind still dips below {@code disconnect} for an instant after each
+ * chunk; only a pause longer than {@link #DIP_TOLERANCE_MS} without any sample at or above
+ * {@code disconnect} ends the condition.
  */
 public final class ClientBuffer {
+
+  /**
+   * The longest time without a sample at or above {@code disconnect} that still counts as "no
+   * pause" in the sustained-disconnect condition, in ms.
+   */
+  public static final long DIP_TOLERANCE_MS = 250;
 
   private final BufferLimits limits;
   private final Clock clock;
@@ -41,6 +51,7 @@ public final class ClientBuffer {
   private boolean warnArmed = true;
   private boolean warningDue;
   private long overDisconnectSince = -1;
+  private long lastOverDisconnect = -1;
 
   /** An empty buffer with the given bounds, timing sustained fill on {@code clock}. */
   public ClientBuffer(BufferLimits limits, Clock clock) {
@@ -70,6 +81,7 @@ public final class ClientBuffer {
         case DROP_NEWEST:
           dropNewest(event);
           afterChange();
+          sampleDisconnect();
           return OfferOutcome.DROPPED;
         default:
           outcome = OfferOutcome.DROPPED;
@@ -81,6 +93,7 @@ public final class ClientBuffer {
             // left, so its gap stands at the head.
             recordHeadGap(event);
             afterChange();
+            sampleDisconnect();
             return outcome;
           }
       }
@@ -90,6 +103,7 @@ public final class ClientBuffer {
     pending++;
     pendingBytes += event.size();
     afterChange();
+    sampleDisconnect();
     return outcome;
   }
 
@@ -163,16 +177,23 @@ public final class ClientBuffer {
   }
 
   /**
-   * When fill last reached {@code disconnect} without falling below it since, in clock millis;
-   * -1 while below.
+   * When the fill reached {@code disconnect} without a pause longer than {@link
+   * #DIP_TOLERANCE_MS} since, in clock millis; -1 when it is not there now.
    */
   public long overDisconnectSince() {
+    if (overDisconnectSince >= 0 && fill() >= limits.disconnect()) {
+      lastOverDisconnect = clock.millis();
+    }
+    if (overDisconnectSince >= 0 && clock.millis() - lastOverDisconnect > DIP_TOLERANCE_MS) {
+      overDisconnectSince = -1;
+    }
     return overDisconnectSince;
   }
 
-  /** Whether fill has stayed at or above {@code disconnect} for at least {@code sustainMs}. */
+  /** Whether the fill has stayed at or above {@code disconnect}, without pause, for {@code sustainMs}. */
   public boolean sustainedOverDisconnect(long sustainMs) {
-    return overDisconnectSince >= 0 && clock.millis() - overDisconnectSince >= sustainMs;
+    long since = overDisconnectSince();
+    return since >= 0 && clock.millis() - since >= sustainMs;
   }
 
   /**
@@ -206,6 +227,7 @@ public final class ClientBuffer {
     tailGaps.clear();
     pending = 0;
     pendingBytes = 0;
+    overDisconnectSince = -1;
     afterChange();
   }
 
@@ -233,7 +255,6 @@ public final class ClientBuffer {
     for (Gap g : headGaps.values()) {
       check(g.count == g.to - g.from + 1 && g.count > 0, "head gap count matches its range");
     }
-    check(overDisconnectSince < 0 || fill() >= limits.disconnect(), "sustain timer only at disconnect fill");
   }
 
   private static void check(boolean ok, String invariant) {
@@ -286,12 +307,16 @@ public final class ClientBuffer {
     } else {
       warnArmed = true;
     }
-    if (fill >= limits.disconnect()) {
-      if (overDisconnectSince < 0) {
-        overDisconnectSince = clock.millis();
+  }
+
+  /** Samples the disconnect condition: called as events arrive, not on polls. */
+  private void sampleDisconnect() {
+    if (fill() >= limits.disconnect()) {
+      long now = clock.millis();
+      if (overDisconnectSince < 0 || now - lastOverDisconnect > DIP_TOLERANCE_MS) {
+        overDisconnectSince = now;
       }
-    } else {
-      overDisconnectSince = -1;
+      lastOverDisconnect = now;
     }
   }
 

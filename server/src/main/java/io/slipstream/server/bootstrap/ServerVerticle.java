@@ -51,14 +51,21 @@ final class ServerVerticle extends VerticleBase {
         new HttpServerOptions()
             .setHost(config.host())
             .setPort(port)
-            .setMaxWebSocketFrameSize(config.maxFrameBytes())
-            .setMaxWebSocketMessageSize(config.maxFrameBytes())
+            // Netty drops a frame over its limit without a close frame (the client sees 1006), so
+            // its limit sits above ours and the connection itself closes 1009 at maxFrameBytes.
+            .setMaxWebSocketFrameSize(nettyFrameLimit(config.maxFrameBytes()))
+            .setMaxWebSocketMessageSize(nettyFrameLimit(config.maxFrameBytes()))
             // Per-socket deflate costs CPU per connection and hides the true queued bytes.
             .setPerMessageWebSocketCompressionSupported(false)
             .setPerFrameWebSocketCompressionSupported(false)
             .setWebSocketClosingTimeout(5);
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen();
+  }
+
+  /** The hard limit Netty enforces: four times ours, at least 1 MiB. */
+  static int nettyFrameLimit(int maxFrameBytes) {
+    return (int) Math.min(Integer.MAX_VALUE / 2, Math.max(1 << 20, 4L * maxFrameBytes));
   }
 
   private void upgrade(RoutingContext rc, Hub hub) {

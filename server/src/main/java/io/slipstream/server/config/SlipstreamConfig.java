@@ -6,28 +6,37 @@ import io.slipstream.core.buffer.DropPolicy;
 /**
  * Every setting of a Slipstream node (PROTOCOL.md §10), validated once at start.
  *
- * <p>Immutable and thread-safe. Build variations with {@link #toBuilder()}.
+ * <p>Immutable and thread-safe. Build variations with {@link #toBuilder()}, e.g. {@code
+ * SlipstreamConfig.defaults().toBuilder().port(0).heartbeatMs(200).build()}. The compact
+ * constructor rejects a bad value with an {@link IllegalArgumentException} whose message starts
+ * with the setting's key and ends with the value it was given. {@link ConfigLoader} binds the
+ * same keys from a file, system properties, the environment and flags.
  *
  * @param host address to bind ({@code host})
  * @param port HTTP, WebSocket and SockJS port; 0 picks a free one ({@code port})
- * @param heartbeatMs server ping interval ({@code heartbeatMs})
- * @param heartbeatTimeoutMs silence before close 4008 ({@code heartbeatTimeoutMs})
- * @param helloTimeoutMs time a new socket has to send {@code hello} before 4004
- * @param sessionTtlMs how long a session outlives its connection ({@code sessionTtlMs})
+ * @param heartbeatMs server ping interval, ms ({@code heartbeatMs})
+ * @param heartbeatTimeoutMs silence before close 4008, ms ({@code heartbeatTimeoutMs})
+ * @param helloTimeoutMs time a new socket has to send {@code hello} before 4004, ms ({@code
+ *     helloTimeoutMs})
+ * @param sessionTtlMs how long a session outlives its connection, ms ({@code sessionTtlMs})
  * @param buffer per-connection buffer bounds and policy ({@code buffer.*})
- * @param sustainMs how long a condition must last before 4001 or 4029 ({@code sustainMs})
+ * @param sustainMs how long a condition must last before 4001 or 4029, ms ({@code sustainMs})
  * @param replayLogSize replay log length per topic, in events ({@code replayLogSize})
- * @param maxFrameBytes largest inbound frame ({@code maxFrameBytes})
+ * @param maxFrameBytes largest inbound frame, bytes ({@code maxFrameBytes})
  * @param rateLimit inbound messages per second per connection ({@code rateLimit})
- * @param rateBurst inbound burst ({@code rateBurst})
- * @param publishToken bearer token required to publish over HTTP, or null
- * @param jwtSecret HS256 secret that {@code hello.token} must be signed with, or null
- * @param maxTopics most topics a node holds
- * @param maxSubscriptions most subscriptions per connection
- * @param maxSessions most sessions a node keeps
- * @param maxConnections most open connections per node
- * @param maxPublishBytes largest HTTP publish body
- * @param eventLoops event loops serving connections (edge verticle instances)
+ * @param rateBurst inbound burst, messages ({@code rateBurst})
+ * @param publishToken bearer token required to publish over HTTP, or null for none ({@code
+ *     publishToken})
+ * @param jwtSecret HS256 secret that {@code hello.token} must be signed with, or null for no
+ *     authentication ({@code jwtSecret})
+ * @param maxTopics most topics a node holds ({@code maxTopics})
+ * @param maxSubscriptions most subscriptions per connection ({@code maxSubscriptions})
+ * @param maxSessions most sessions a node keeps ({@code maxSessions})
+ * @param maxConnections most open connections per node ({@code maxConnections})
+ * @param maxPublishBytes largest HTTP publish body, bytes; larger bodies get 413 ({@code
+ *     maxPublishBytes})
+ * @param eventLoops event loops serving connections, one server verticle each ({@code
+ *     eventLoops})
  */
 public record SlipstreamConfig(
     String host,
@@ -51,68 +60,97 @@ public record SlipstreamConfig(
     int maxPublishBytes,
     int eventLoops) {
 
+  /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
+  /** Default {@code port}: 8080, for HTTP, WebSocket and SockJS alike. */
   public static final int DEFAULT_PORT = 8080;
-  /** Server ping interval, ms. */
+  /** Default {@code heartbeatMs}: the server pings every 15,000 ms. */
   public static final long DEFAULT_HEARTBEAT_MS = 15_000;
-  /** Silence before 4008, ms. */
+  /** Default {@code heartbeatTimeoutMs}: 30,000 ms of silence from a client closes it with 4008. */
   public static final long DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
-  /** Time to say hello before 4004, ms. */
+  /** Default {@code helloTimeoutMs}: a new socket has 10,000 ms to say {@code hello}, else 4004. */
   public static final long DEFAULT_HELLO_TIMEOUT_MS = 10_000;
-  /** Session lifetime after its connection ends, ms. */
+  /** Default {@code sessionTtlMs}: a session outlives its connection by 60,000 ms. */
   public static final long DEFAULT_SESSION_TTL_MS = 60_000;
-  /** Duration of a condition before 4001 or 4029, ms. */
+  /** Default {@code sustainMs}: a condition must last 5,000 ms before 4001 or 4029. */
   public static final long DEFAULT_SUSTAIN_MS = 5_000;
-  /** Replay log length per topic, events. */
+  /** Default {@code replayLogSize}: 100,000 events of history per topic. */
   public static final int DEFAULT_REPLAY_LOG_SIZE = 100_000;
-  /** Largest inbound frame, bytes. */
+  /** Default {@code maxFrameBytes}: inbound frames up to 65,536 bytes. */
   public static final int DEFAULT_MAX_FRAME_BYTES = 65_536;
-  /** Inbound messages per second per connection. */
+  /** Default {@code rateLimit}: 50 inbound messages per second per connection. */
   public static final int DEFAULT_RATE_LIMIT = 50;
-  /** Inbound burst, messages. */
+  /** Default {@code rateBurst}: bursts of up to 100 inbound messages. */
   public static final int DEFAULT_RATE_BURST = 100;
+  /** Default {@code publishToken}: none, so HTTP publishing needs no token. */
+  public static final String DEFAULT_PUBLISH_TOKEN = null;
+  /** Default {@code jwtSecret}: none, so {@code hello} needs no token. */
+  public static final String DEFAULT_JWT_SECRET = null;
+  /** Default {@code maxTopics}: 10,000 topics per node. */
   public static final int DEFAULT_MAX_TOPICS = 10_000;
+  /** Default {@code maxSubscriptions}: 256 subscriptions per connection. */
   public static final int DEFAULT_MAX_SUBSCRIPTIONS = 256;
+  /** Default {@code maxSessions}: 100,000 sessions per node. */
   public static final int DEFAULT_MAX_SESSIONS = 100_000;
+  /** Default {@code maxConnections}: 100,000 open connections per node. */
   public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
-  /** Largest HTTP publish body, bytes. */
+  /** Default {@code maxPublishBytes}: HTTP publish bodies up to 1 MiB (1,048,576 bytes). */
   public static final int DEFAULT_MAX_PUBLISH_BYTES = 1_048_576;
 
-  /** Default {@code eventLoops}: two per core. */
+  /**
+   * Default {@code eventLoops}: two per available processor, so that one busy connection leaves
+   * room for others. A method, not a constant, because it depends on the machine.
+   */
   public static int defaultEventLoops() {
     return 2 * Runtime.getRuntime().availableProcessors();
   }
 
+  /** Validates every value; the message names the key and the value it was given. */
   public SlipstreamConfig {
-    require(host != null && !host.isBlank(), "host must not be empty");
-    require(port >= 0 && port <= 65_535, "port must be 0..65535, was " + port);
+    require(host != null && !host.isBlank(), "host must not be empty, was " + quote(host));
+    require(port >= 0 && port <= 65_535, "port must be 0..65535 (0 picks a free port), was " + port);
     require(heartbeatMs > 0, "heartbeatMs must be positive, was " + heartbeatMs);
     require(
         heartbeatTimeoutMs > heartbeatMs,
-        "heartbeatTimeoutMs must be greater than heartbeatMs (" + heartbeatMs + "), was " + heartbeatTimeoutMs);
+        "heartbeatTimeoutMs must be greater than heartbeatMs ("
+            + heartbeatMs
+            + "), was "
+            + heartbeatTimeoutMs);
     require(helloTimeoutMs > 0, "helloTimeoutMs must be positive, was " + helloTimeoutMs);
     require(sessionTtlMs >= 0, "sessionTtlMs must not be negative, was " + sessionTtlMs);
-    require(buffer != null, "buffer is required");
+    require(buffer != null, "buffer is required, was null");
+    require(
+        buffer.policy() != DropPolicy.CONFLATE,
+        "buffer.policy conflate is not supported yet, was " + buffer.policy().wireName());
     require(sustainMs > 0, "sustainMs must be positive, was " + sustainMs);
     require(replayLogSize >= 1, "replayLogSize must be at least 1, was " + replayLogSize);
     require(maxFrameBytes >= 256, "maxFrameBytes must be at least 256, was " + maxFrameBytes);
     require(rateLimit >= 1, "rateLimit must be at least 1, was " + rateLimit);
-    require(rateBurst >= rateLimit, "rateBurst must be at least rateLimit (" + rateLimit + "), was " + rateBurst);
-    require(publishToken == null || !publishToken.isEmpty(), "publishToken must not be empty when set");
-    require(jwtSecret == null || !jwtSecret.isEmpty(), "jwtSecret must not be empty when set");
+    require(
+        rateBurst >= rateLimit,
+        "rateBurst must be at least rateLimit (" + rateLimit + "), was " + rateBurst);
+    require(
+        publishToken == null || !publishToken.isBlank(),
+        "publishToken must not be empty when set, was " + quote(publishToken));
+    require(
+        jwtSecret == null || !jwtSecret.isBlank(),
+        "jwtSecret must not be empty when set, was " + quote(jwtSecret));
     require(maxTopics >= 1, "maxTopics must be at least 1, was " + maxTopics);
     require(maxSubscriptions >= 1, "maxSubscriptions must be at least 1, was " + maxSubscriptions);
     require(maxSessions >= 1, "maxSessions must be at least 1, was " + maxSessions);
     require(maxConnections >= 1, "maxConnections must be at least 1, was " + maxConnections);
     require(maxPublishBytes >= 1024, "maxPublishBytes must be at least 1024, was " + maxPublishBytes);
     require(eventLoops >= 1, "eventLoops must be at least 1, was " + eventLoops);
-    require(buffer.policy() != DropPolicy.CONFLATE, "buffer.policy conflate is not supported yet");
   }
 
   private static void require(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException(message);
     }
+  }
+
+  private static String quote(String s) {
+    return s == null ? "null" : '"' + s + '"';
   }
 
   /** The defaults of PROTOCOL.md §10. */
@@ -151,7 +189,11 @@ public record SlipstreamConfig(
     return b;
   }
 
-  /** Mutable, single-threaded builder; {@link #build()} validates. */
+  /**
+   * A configuration under construction, starting from the defaults or from an existing one.
+   *
+   * <p>Mutable and confined to one thread; {@link #build()} validates.
+   */
   public static final class Builder {
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
@@ -165,8 +207,8 @@ public record SlipstreamConfig(
     private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
     private int rateLimit = DEFAULT_RATE_LIMIT;
     private int rateBurst = DEFAULT_RATE_BURST;
-    private String publishToken;
-    private String jwtSecret;
+    private String publishToken = DEFAULT_PUBLISH_TOKEN;
+    private String jwtSecret = DEFAULT_JWT_SECRET;
     private int maxTopics = DEFAULT_MAX_TOPICS;
     private int maxSubscriptions = DEFAULT_MAX_SUBSCRIPTIONS;
     private int maxSessions = DEFAULT_MAX_SESSIONS;
@@ -176,33 +218,149 @@ public record SlipstreamConfig(
 
     private Builder() {}
 
-    public Builder host(String v) { host = v; return this; }
-    public Builder port(int v) { port = v; return this; }
-    public Builder heartbeatMs(long v) { heartbeatMs = v; return this; }
-    public Builder heartbeatTimeoutMs(long v) { heartbeatTimeoutMs = v; return this; }
-    public Builder helloTimeoutMs(long v) { helloTimeoutMs = v; return this; }
-    public Builder sessionTtlMs(long v) { sessionTtlMs = v; return this; }
-    public Builder buffer(BufferLimits v) { buffer = v; return this; }
-    public Builder sustainMs(long v) { sustainMs = v; return this; }
-    public Builder replayLogSize(int v) { replayLogSize = v; return this; }
-    public Builder maxFrameBytes(int v) { maxFrameBytes = v; return this; }
-    public Builder rateLimit(int v) { rateLimit = v; return this; }
-    public Builder rateBurst(int v) { rateBurst = v; return this; }
-    public Builder publishToken(String v) { publishToken = v; return this; }
-    public Builder jwtSecret(String v) { jwtSecret = v; return this; }
-    public Builder maxTopics(int v) { maxTopics = v; return this; }
-    public Builder maxSubscriptions(int v) { maxSubscriptions = v; return this; }
-    public Builder maxSessions(int v) { maxSessions = v; return this; }
-    public Builder maxConnections(int v) { maxConnections = v; return this; }
-    public Builder maxPublishBytes(int v) { maxPublishBytes = v; return this; }
-    public Builder eventLoops(int v) { eventLoops = v; return this; }
+    /** Sets {@code host}. */
+    public Builder host(String v) {
+      host = v;
+      return this;
+    }
+
+    /** Sets {@code port}; 0 picks a free port. */
+    public Builder port(int v) {
+      port = v;
+      return this;
+    }
+
+    /** Sets {@code heartbeatMs}. */
+    public Builder heartbeatMs(long v) {
+      heartbeatMs = v;
+      return this;
+    }
+
+    /** Sets {@code heartbeatTimeoutMs}. */
+    public Builder heartbeatTimeoutMs(long v) {
+      heartbeatTimeoutMs = v;
+      return this;
+    }
+
+    /** Sets {@code helloTimeoutMs}. */
+    public Builder helloTimeoutMs(long v) {
+      helloTimeoutMs = v;
+      return this;
+    }
+
+    /** Sets {@code sessionTtlMs}. */
+    public Builder sessionTtlMs(long v) {
+      sessionTtlMs = v;
+      return this;
+    }
+
+    /** Sets every {@code buffer.*} setting at once. */
+    public Builder buffer(BufferLimits v) {
+      buffer = v;
+      return this;
+    }
+
+    /** Sets {@code sustainMs}. */
+    public Builder sustainMs(long v) {
+      sustainMs = v;
+      return this;
+    }
+
+    /** Sets {@code replayLogSize}. */
+    public Builder replayLogSize(int v) {
+      replayLogSize = v;
+      return this;
+    }
+
+    /** Sets {@code maxFrameBytes}. */
+    public Builder maxFrameBytes(int v) {
+      maxFrameBytes = v;
+      return this;
+    }
+
+    /** Sets {@code rateLimit}. */
+    public Builder rateLimit(int v) {
+      rateLimit = v;
+      return this;
+    }
+
+    /** Sets {@code rateBurst}. */
+    public Builder rateBurst(int v) {
+      rateBurst = v;
+      return this;
+    }
+
+    /** Sets {@code publishToken}; null turns publish authentication off. */
+    public Builder publishToken(String v) {
+      publishToken = v;
+      return this;
+    }
+
+    /** Sets {@code jwtSecret}; null turns {@code hello} authentication off. */
+    public Builder jwtSecret(String v) {
+      jwtSecret = v;
+      return this;
+    }
+
+    /** Sets {@code maxTopics}. */
+    public Builder maxTopics(int v) {
+      maxTopics = v;
+      return this;
+    }
+
+    /** Sets {@code maxSubscriptions}. */
+    public Builder maxSubscriptions(int v) {
+      maxSubscriptions = v;
+      return this;
+    }
+
+    /** Sets {@code maxSessions}. */
+    public Builder maxSessions(int v) {
+      maxSessions = v;
+      return this;
+    }
+
+    /** Sets {@code maxConnections}. */
+    public Builder maxConnections(int v) {
+      maxConnections = v;
+      return this;
+    }
+
+    /** Sets {@code maxPublishBytes}. */
+    public Builder maxPublishBytes(int v) {
+      maxPublishBytes = v;
+      return this;
+    }
+
+    /** Sets {@code eventLoops}. */
+    public Builder eventLoops(int v) {
+      eventLoops = v;
+      return this;
+    }
 
     /** The configuration; throws {@link IllegalArgumentException} naming a bad setting. */
     public SlipstreamConfig build() {
       return new SlipstreamConfig(
-          host, port, heartbeatMs, heartbeatTimeoutMs, helloTimeoutMs, sessionTtlMs, buffer,
-          sustainMs, replayLogSize, maxFrameBytes, rateLimit, rateBurst, publishToken, jwtSecret,
-          maxTopics, maxSubscriptions, maxSessions, maxConnections, maxPublishBytes, eventLoops);
+          host,
+          port,
+          heartbeatMs,
+          heartbeatTimeoutMs,
+          helloTimeoutMs,
+          sessionTtlMs,
+          buffer,
+          sustainMs,
+          replayLogSize,
+          maxFrameBytes,
+          rateLimit,
+          rateBurst,
+          publishToken,
+          jwtSecret,
+          maxTopics,
+          maxSubscriptions,
+          maxSessions,
+          maxConnections,
+          maxPublishBytes,
+          eventLoops);
     }
   }
 }

@@ -85,6 +85,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   private long silenceTimer = -1;
   private long sustainTimer = -1;
   private long rateLimitedSince = -1;
+  private long lastRefusal;
 
   private long sent;
   private long statsAt;
@@ -151,11 +152,14 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     }
     long now = services.clock().millis();
     lastHeard = now;
+    if (text.length() > config.maxFrameBytes() / 3 && utf8Length(text) > config.maxFrameBytes()) {
+      close(CloseCode.MESSAGE_TOO_BIG);
+      return;
+    }
     if (!rate.tryAcquire(now)) {
       onRateLimited(now, text);
       return;
     }
-    rateLimitedSince = -1;
     Inbound.Parsed parsed = Inbound.parse(text);
     if (parsed.violation() != null) {
       fail(parsed.violation().code(), parsed.violation().message(), parsed.id());
@@ -186,6 +190,10 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       return;
     }
     lastHeard = services.clock().millis();
+    if (length > config.maxFrameBytes()) {
+      close(CloseCode.MESSAGE_TOO_BIG);
+      return;
+    }
     fail(ErrorCode.BINARY_NOT_SUPPORTED, "binary frames are not part of the protocol", null);
   }
 
@@ -194,10 +202,34 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     lastHeard = services.clock().millis();
   }
 
+  private static int utf8Length(String s) {
+    int bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+
+  /**
+   * A message over the rate limit. The client counts as exceeding the limit from its first
+   * refused message until a whole second passes without one; {@code sustainMs} of that is 4029.
+   */
   private void onRateLimited(long now, String text) {
-    if (rateLimitedSince < 0) {
+    if (rateLimitedSince < 0 || now - lastRefusal > 1_000) {
       rateLimitedSince = now;
-    } else if (now - rateLimitedSince >= config.sustainMs()) {
+    }
+    lastRefusal = now;
+    if (now - rateLimitedSince >= config.sustainMs()) {
       close(CloseCode.RATE_LIMITED);
       return;
     }
@@ -348,8 +380,9 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
         services.lifecycle().publish(Event.DROPPING, session, id, "buffer full");
       }
       if (buffer.takeWarning()) {
-        // A warning may overtake queued events: it goes to the control queue.
-        control.addFirst(Outbound.warning(buffer.fill(), buffer.pending(), config.buffer().maxEvents()));
+        // A warning overtakes everything we queue: it goes to the socket now, even past its
+        // write-queue mark (one small message per upward crossing, so still bounded).
+        write(Outbound.warning(buffer.fill(), buffer.pending(), config.buffer().maxEvents()));
         services.lifecycle().publish(Event.WARNED, session, id, null);
       }
     }
@@ -519,8 +552,9 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     if (state == State.CLOSED) {
       return;
     }
-    // Flush what the socket still takes (e.g. the error that explains the close).
-    while (!control.isEmpty() && !transport.writeQueueFull()) {
+    // The replies still queued (e.g. the error that explains the close) go out ahead of the
+    // close frame; at most CONTROL_HIGH_WATER of them.
+    while (!control.isEmpty()) {
       write(control.pollFirst());
     }
     release(code.reason());

@@ -23,14 +23,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * PROTOCOL.md §9 guarantees 3 (bounded memory), 4 (isolation) and 6 (thresholds): a client that
- * stops reading while the topic is flooded gets {@code warning}, then {@code dropped} ranges that
+ * reads far slower than the topic is flooded gets {@code warning}, then {@code dropped} ranges that
  * exactly cover what it lacks, then close 4001; a fast client on the same topic receives every
  * change throughout, and the slow connection never holds more than its buffer's bound.
  */
 class SlowConsumerIT {
 
   private static final String TOPIC = "flood";
-  private static final int MAX_EVENTS = 500;
+  private static final int MAX_EVENTS = 2000;
   private static final long SUSTAIN_MS = 1500;
   private static final String PADDING = "x".repeat(1000);
 
@@ -63,7 +63,8 @@ class SlowConsumerIT {
     JsonObject subscribed = slow.subscribe(TOPIC);
     slow.expect("snapshot");
     slow.expect("snapshot");
-    slow.pause();
+    // 2,000 messages a second: far below the flood, so its buffer fills and stays full.
+    slow.readSlowly(clients, 20, 10);
     MirrorClient fast = MirrorClient.subscribe(clients, server.port(), TOPIC);
 
     long seq = 0;
@@ -90,7 +91,7 @@ class SlowConsumerIT {
         }
       }
     }
-    assertThat(server.server().connections().size()).as("slow client was disconnected").isEqualTo(1);
+    assertThat(server.server().connections().size()).as("slow client was disconnected (max pending seen %d)", maxPendingSeen).isEqualTo(1);
     assertThat(maxPendingSeen).isLessThanOrEqualTo(MAX_EVENTS).isGreaterThan(MAX_EVENTS * 8 / 10);
 
     // The fast client kept up with every change, never dropped.
@@ -133,7 +134,7 @@ class SlowConsumerIT {
           throw new AssertionError("unexpected " + msg);
       }
     }
-    assertThat(warnings).as("one warning for the one upward crossing").isEqualTo(1);
+    assertThat(warnings).as("a warning for each upward crossing of warn").isPositive();
     assertThat(gaps).isGreaterThan(0);
     assertThat(warnedBeforeFirstGap).isTrue();
     assertThat(next - 1).as("accounted up to").isLessThanOrEqualTo(seq);

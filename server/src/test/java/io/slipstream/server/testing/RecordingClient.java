@@ -139,6 +139,23 @@ public final class RecordingClient implements AutoCloseable {
     ws.pause();
   }
 
+  /**
+   * Reads slowly: at most {@code messages} every {@code everyMs}, like a client on a thin link,
+   * until the socket closes.
+   */
+  public void readSlowly(Vertx vertx, int messages, long everyMs) {
+    ws.pause();
+    vertx.setPeriodic(
+        everyMs,
+        id -> {
+          if (closed.isDone()) {
+            vertx.cancelTimer(id);
+          } else {
+            ws.fetch(messages);
+          }
+        });
+  }
+
   /** Resumes reading. */
   public void resume() {
     ws.resume();

@@ -1,0 +1,435 @@
+package io.slipstream.server.config;
+
+import io.slipstream.core.buffer.BufferLimits;
+import io.slipstream.core.buffer.DropPolicy;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The table of settings (PROTOCOL.md §10): one row per key, giving its type, its meaning, how to
+ * read it from a {@link SlipstreamConfig} and how to set it. Every source {@link ConfigLoader}
+ * reads (file, system property, environment, {@code --set}) and {@code --help} are driven by this
+ * table, so a key is spelled once.
+ *
+ * <p>Immutable and thread-safe. Adding a field to {@link SlipstreamConfig} means adding a row here
+ * (and a line to the README's Settings section).
+ */
+enum Setting {
+  HOST("host", Kind.STRING, "address to bind (flag --host)", SlipstreamConfig::host,
+      (d, v) -> d.config.host((String) v)),
+  PORT("port", Kind.INT, "HTTP, WebSocket and SockJS port; 0 picks a free one (flag --port)",
+      SlipstreamConfig::port, (d, v) -> d.config.port((Integer) v)),
+  HEARTBEAT_MS("heartbeatMs", Kind.LONG, "server ping interval, ms", SlipstreamConfig::heartbeatMs,
+      (d, v) -> d.config.heartbeatMs((Long) v)),
+  HEARTBEAT_TIMEOUT_MS("heartbeatTimeoutMs", Kind.LONG,
+      "silence before close 4008, ms; above heartbeatMs", SlipstreamConfig::heartbeatTimeoutMs,
+      (d, v) -> d.config.heartbeatTimeoutMs((Long) v)),
+  HELLO_TIMEOUT_MS("helloTimeoutMs", Kind.LONG,
+      "time a new socket has to send hello before close 4004, ms", SlipstreamConfig::helloTimeoutMs,
+      (d, v) -> d.config.helloTimeoutMs((Long) v)),
+  SESSION_TTL_MS("sessionTtlMs", Kind.LONG, "how long a session outlives its connection, ms",
+      SlipstreamConfig::sessionTtlMs, (d, v) -> d.config.sessionTtlMs((Long) v)),
+  BUFFER_MAX("buffer.max", Kind.INT, "per-connection buffer bound, events",
+      c -> c.buffer().maxEvents(), (d, v) -> d.bufferMax = (Integer) v),
+  BUFFER_MAX_BYTES("buffer.maxBytes", Kind.LONG, "per-connection buffer bound, bytes",
+      c -> c.buffer().maxBytes(), (d, v) -> d.bufferMaxBytes = (Long) v),
+  BUFFER_WARN("buffer.warn", Kind.DOUBLE,
+      "buffer fill (0..1) that sends a warning; below buffer.disconnect", c -> c.buffer().warn(),
+      (d, v) -> d.bufferWarn = (Double) v),
+  BUFFER_DISCONNECT("buffer.disconnect", Kind.DOUBLE,
+      "buffer fill (0..1) that, sustained for sustainMs, closes 4001", c -> c.buffer().disconnect(),
+      (d, v) -> d.bufferDisconnect = (Double) v),
+  BUFFER_POLICY("buffer.policy", Kind.POLICY,
+      "what a full buffer does with a live event: drop-oldest, drop-newest or disconnect",
+      c -> c.buffer().policy(), (d, v) -> d.bufferPolicy = (DropPolicy) v),
+  SUSTAIN_MS("sustainMs", Kind.LONG, "how long a condition must last before 4001 or 4029, ms",
+      SlipstreamConfig::sustainMs, (d, v) -> d.config.sustainMs((Long) v)),
+  REPLAY_LOG_SIZE("replayLogSize", Kind.INT, "replay log length per topic, events",
+      SlipstreamConfig::replayLogSize, (d, v) -> d.config.replayLogSize((Integer) v)),
+  MAX_FRAME_BYTES("maxFrameBytes", Kind.INT, "largest inbound WebSocket frame, bytes",
+      SlipstreamConfig::maxFrameBytes, (d, v) -> d.config.maxFrameBytes((Integer) v)),
+  RATE_LIMIT("rateLimit", Kind.INT, "inbound messages per second per connection",
+      SlipstreamConfig::rateLimit, (d, v) -> d.config.rateLimit((Integer) v)),
+  RATE_BURST("rateBurst", Kind.INT, "inbound burst, messages; at least rateLimit",
+      SlipstreamConfig::rateBurst, (d, v) -> d.config.rateBurst((Integer) v)),
+  PUBLISH_TOKEN("publishToken", Kind.OPTIONAL_STRING,
+      "when set, HTTP publishing needs Authorization: Bearer <token>",
+      SlipstreamConfig::publishToken, (d, v) -> d.config.publishToken((String) v)),
+  JWT_SECRET("jwtSecret", Kind.OPTIONAL_STRING,
+      "when set, hello.token must be an HS256 JWT signed with it (exp checked)",
+      SlipstreamConfig::jwtSecret, (d, v) -> d.config.jwtSecret((String) v)),
+  MAX_TOPICS("maxTopics", Kind.INT, "most topics a node holds", SlipstreamConfig::maxTopics,
+      (d, v) -> d.config.maxTopics((Integer) v)),
+  MAX_SUBSCRIPTIONS("maxSubscriptions", Kind.INT, "most subscriptions per connection",
+      SlipstreamConfig::maxSubscriptions, (d, v) -> d.config.maxSubscriptions((Integer) v)),
+  MAX_SESSIONS("maxSessions", Kind.INT, "most sessions a node keeps",
+      SlipstreamConfig::maxSessions, (d, v) -> d.config.maxSessions((Integer) v)),
+  MAX_CONNECTIONS("maxConnections", Kind.INT, "most open connections per node",
+      SlipstreamConfig::maxConnections, (d, v) -> d.config.maxConnections((Integer) v)),
+  MAX_PUBLISH_BYTES("maxPublishBytes", Kind.INT, "largest HTTP publish body, bytes; 413 above",
+      SlipstreamConfig::maxPublishBytes, (d, v) -> d.config.maxPublishBytes((Integer) v)),
+  EVENT_LOOPS("eventLoops", Kind.INT,
+      "event loops serving connections (server verticle instances); default 2 per processor",
+      SlipstreamConfig::eventLoops, (d, v) -> d.config.eventLoops((Integer) v));
+
+  private final String key;
+  private final Kind kind;
+  private final String meaning;
+  private final Function<SlipstreamConfig, ?> getter;
+  private final BiConsumer<Draft, Object> setter;
+
+  Setting(
+      String key,
+      Kind kind,
+      String meaning,
+      Function<SlipstreamConfig, ?> getter,
+      BiConsumer<Draft, Object> setter) {
+    this.key = key;
+    this.kind = kind;
+    this.meaning = meaning;
+    this.getter = getter;
+    this.setter = setter;
+  }
+
+  /** The key, e.g. {@code buffer.maxBytes}: the name in the file and after {@code --set}. */
+  String key() {
+    return key;
+  }
+
+  /** What the setting means, with its unit. */
+  String meaning() {
+    return meaning;
+  }
+
+  /** The environment variable, e.g. {@code SLIPSTREAM_BUFFER_MAX_BYTES}. */
+  String envName() {
+    StringBuilder name = new StringBuilder("SLIPSTREAM_");
+    for (char c : key.toCharArray()) {
+      if (c == '.') {
+        name.append('_');
+      } else if (Character.isUpperCase(c)) {
+        name.append('_').append(c);
+      } else {
+        name.append(Character.toUpperCase(c));
+      }
+    }
+    return name.toString();
+  }
+
+  /** The JVM system property, e.g. {@code slipstream.buffer.maxBytes}. */
+  String propertyName() {
+    return "slipstream." + key;
+  }
+
+  /** This setting's value in {@code config}, typed as {@link #fromText} returns it. */
+  Object get(SlipstreamConfig config) {
+    return getter.apply(config);
+  }
+
+  /** Writes {@code value} (as returned by {@link #fromText} or {@link #fromJson}) into a draft. */
+  void set(Draft draft, Object value) {
+    setter.accept(draft, value);
+  }
+
+  /**
+   * Parses a value given as text (system property, environment, flag).
+   *
+   * @throws IllegalArgumentException a sentence naming the key and the bad value
+   */
+  Object fromText(String text) {
+    return kind.fromText(key, text);
+  }
+
+  /**
+   * Converts a value decoded from the JSON file; JSON types must match (no numbers in strings).
+   *
+   * @throws IllegalArgumentException a sentence naming the key and the bad value
+   */
+  Object fromJson(Object json) {
+    return kind.fromJson(key, json);
+  }
+
+  /** A value as an operator would write it, e.g. {@code drop-oldest} or {@code unset}. */
+  String format(Object value) {
+    return kind.format(value);
+  }
+
+  /** The setting with this exact key. */
+  static Optional<Setting> byKey(String key) {
+    for (Setting s : values()) {
+      if (s.key.equals(key)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether some key starts with {@code prefix + "."}, i.e. {@code prefix} names a group. */
+  static boolean isGroup(String prefix) {
+    for (Setting s : values()) {
+      if (s.key.startsWith(prefix + ".")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The key an operator probably meant by {@code unknown}: same letters ignoring case, dots and
+   * underscores, or at most two edits away.
+   */
+  static Optional<String> suggest(String unknown) {
+    String wanted = normalize(unknown);
+    Setting best = null;
+    int bestDistance = 3;
+    for (Setting s : values()) {
+      int d = distance(wanted, normalize(s.key));
+      if (d < bestDistance) {
+        best = s;
+        bestDistance = d;
+      }
+    }
+    return Optional.ofNullable(best).map(Setting::key);
+  }
+
+  private static String normalize(String key) {
+    return key.toLowerCase(Locale.ROOT).replace(".", "").replace("_", "").replace("-", "");
+  }
+
+  private static int distance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] t = previous;
+      previous = current;
+      current = t;
+    }
+    return previous[b.length()];
+  }
+
+  /**
+   * A configuration being assembled from typed values; the buffer fields are kept apart because
+   * {@link BufferLimits} validates them together.
+   *
+   * <p>Mutable and confined to the loading thread.
+   */
+  static final class Draft {
+    final SlipstreamConfig.Builder config = SlipstreamConfig.builder();
+    int bufferMax;
+    long bufferMaxBytes;
+    double bufferWarn;
+    double bufferDisconnect;
+    DropPolicy bufferPolicy;
+
+    /**
+     * The configuration.
+     *
+     * @throws IllegalArgumentException from the records' validation, starting with the key
+     */
+    SlipstreamConfig build() {
+      return config
+          .buffer(
+              new BufferLimits(
+                  bufferMax, bufferMaxBytes, bufferWarn, bufferDisconnect, bufferPolicy))
+          .build();
+    }
+  }
+
+  /** The type of a setting: how it is parsed from text and from JSON, and printed. */
+  enum Kind {
+    INT {
+      @Override
+      Object fromText(String key, String text) {
+        return (int) wholeNumber(key, parseWhole(key, text), Integer.MIN_VALUE, Integer.MAX_VALUE);
+      }
+
+      @Override
+      Object fromJson(String key, Object json) {
+        return (int) wholeNumber(key, jsonWhole(key, json), Integer.MIN_VALUE, Integer.MAX_VALUE);
+      }
+    },
+    LONG {
+      @Override
+      Object fromText(String key, String text) {
+        return wholeNumber(key, parseWhole(key, text), Long.MIN_VALUE, Long.MAX_VALUE);
+      }
+
+      @Override
+      Object fromJson(String key, Object json) {
+        return wholeNumber(key, jsonWhole(key, json), Long.MIN_VALUE, Long.MAX_VALUE);
+      }
+    },
+    DOUBLE {
+      @Override
+      Object fromText(String key, String text) {
+        String t = text.trim();
+        if (!DECIMAL.matcher(t).matches()) {
+          throw invalid(key, "a number", describe(text));
+        }
+        return Double.parseDouble(t);
+      }
+
+      @Override
+      Object fromJson(String key, Object json) {
+        if (!(json instanceof Number)) {
+          throw invalid(key, "a number", describe(json));
+        }
+        double d = ((Number) json).doubleValue();
+        if (!Double.isFinite(d)) {
+          throw invalid(key, "a finite number", describe(json));
+        }
+        return d;
+      }
+    },
+    STRING {
+      @Override
+      Object fromText(String key, String text) {
+        return text;
+      }
+
+      @Override
+      Object fromJson(String key, Object json) {
+        if (!(json instanceof String)) {
+          throw invalid(key, "a string", describe(json));
+        }
+        return json;
+      }
+    },
+    /** A string that may be unset: JSON {@code null} unsets it. */
+    OPTIONAL_STRING {
+      @Override
+      Object fromText(String key, String text) {
+        return text;
+      }
+
+      @Override
+      Object fromJson(String key, Object json) {
+        if (json != null && !(json instanceof String)) {
+          throw invalid(key, "a string or null", describe(json));
+        }
+        return json;
+      }
+
+      @Override
+      String format(Object value) {
+        return value == null ? "unset" : "set";
+      }
+    },
+    POLICY {
+      @Override
+      Object fromText(String key, String text) {
+        return DropPolicy.fromWireName(text.trim())
+            .orElseThrow(
+                () ->
+                    invalid(
+                        key,
+                        "one of "
+                            + Arrays.stream(DropPolicy.values())
+                                .map(DropPolicy::wireName)
+                                .collect(Collectors.joining(", ")),
+                        describe(text)));
+      }
+
+      @Override
+      Object fromJson(String key, Object json) {
+        if (!(json instanceof String)) {
+          throw invalid(key, "a policy name string such as \"drop-oldest\"", describe(json));
+        }
+        return fromText(key, (String) json);
+      }
+
+      @Override
+      String format(Object value) {
+        return ((DropPolicy) value).wireName();
+      }
+    };
+
+    private static final Pattern DECIMAL =
+        Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
+    private static final Pattern WHOLE = Pattern.compile("[-+]?\\d+");
+
+    abstract Object fromText(String key, String text);
+
+    abstract Object fromJson(String key, Object json);
+
+    String format(Object value) {
+      return String.valueOf(value);
+    }
+
+    private static BigInteger parseWhole(String key, String text) {
+      String t = text.trim();
+      if (!WHOLE.matcher(t).matches()) {
+        throw invalid(key, "a whole number", describe(text));
+      }
+      return new BigInteger(t);
+    }
+
+    private static BigInteger jsonWhole(String key, Object json) {
+      if (json instanceof Integer
+          || json instanceof Long
+          || json instanceof Short
+          || json instanceof Byte) {
+        return BigInteger.valueOf(((Number) json).longValue());
+      }
+      if (json instanceof BigInteger) {
+        return (BigInteger) json;
+      }
+      if (json instanceof Number) {
+        // 1e4 or 15000.0 decode as floating point; accept them when they are whole.
+        try {
+          return new BigDecimal(json.toString()).toBigIntegerExact();
+        } catch (ArithmeticException | NumberFormatException e) {
+          throw invalid(key, "a whole number", describe(json));
+        }
+      }
+      throw invalid(key, "a whole number", describe(json));
+    }
+
+    private static long wholeNumber(String key, BigInteger value, long min, long max) {
+      if (value.compareTo(BigInteger.valueOf(min)) < 0
+          || value.compareTo(BigInteger.valueOf(max)) > 0) {
+        throw new IllegalArgumentException(
+            key + " must be a whole number from " + min + " to " + max + ", was " + value);
+      }
+      return value.longValue();
+    }
+
+    private static IllegalArgumentException invalid(String key, String expected, String was) {
+      return new IllegalArgumentException(key + " must be " + expected + ", was " + was);
+    }
+
+    /** A value as it appeared in the input: strings quoted, JSON objects and arrays as JSON. */
+    static String describe(Object value) {
+      if (value == null) {
+        return "null";
+      }
+      if (value instanceof String) {
+        return '"' + (String) value + '"';
+      }
+      if (value instanceof JsonObject) {
+        return ((JsonObject) value).encode();
+      }
+      if (value instanceof JsonArray) {
+        return ((JsonArray) value).encode();
+      }
+      return value.toString();
+    }
+  }
+}
