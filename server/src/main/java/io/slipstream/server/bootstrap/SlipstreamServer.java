@@ -1,5 +1,7 @@
 package io.slipstream.server.bootstrap;
 
+import io.slipstream.core.session.Session;
+import io.slipstream.core.session.SessionRegistry;
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.ConnectionRegistry;
@@ -31,6 +33,8 @@ public final class SlipstreamServer {
   private final SlipstreamConfig config;
   private final TopicRegistry topics;
   private final ConnectionRegistry connections;
+  private final SessionRegistry sessions;
+  private long sweeper = -1;
   private final AtomicBoolean serving = new AtomicBoolean();
   private final List<String> deployments = new ArrayList<>();
   private int port;
@@ -41,6 +45,7 @@ public final class SlipstreamServer {
     int shards = Math.max(1, Runtime.getRuntime().availableProcessors());
     this.topics = new TopicRegistry(config.maxTopics(), config.replayLogSize(), shards);
     this.connections = new ConnectionRegistry(config.maxConnections());
+    this.sessions = new SessionRegistry(config.sessionTtlMs(), config.maxSessions(), Clock.system());
   }
 
   /** Starts a node on {@code vertx}; the future fails when, e.g., the port is taken. */
@@ -51,9 +56,19 @@ public final class SlipstreamServer {
 
   private Future<Void> deploy() {
     registerCodecs(vertx.eventBus());
+    Lifecycle lifecycle = new Lifecycle(vertx.eventBus());
     ConnectionServices services =
-        new ConnectionServices(
-            config, topics, connections, new Lifecycle(vertx.eventBus()), Clock.system());
+        new ConnectionServices(config, topics, connections, sessions, lifecycle, Clock.system());
+    // Sessions expire at most a second (or a quarter of the TTL) after their TTL.
+    long sweepMs = Math.max(10, Math.min(1_000, config.sessionTtlMs() / 4));
+    sweeper =
+        vertx.setPeriodic(
+            sweepMs,
+            t -> {
+              for (Session s : sessions.expireDue()) {
+                lifecycle.publish(Lifecycle.Event.EXPIRED, s.id(), null, "sessionTtlMs elapsed");
+              }
+            });
     List<Future<String>> sequencers = new ArrayList<>();
     for (int shard = 0; shard < topics.shards(); shard++) {
       sequencers.add(vertx.deployVerticle(new SequencerVerticle(topics, shard)));
@@ -127,6 +142,11 @@ public final class SlipstreamServer {
     return connections;
   }
 
+  /** The node's sessions. */
+  public SessionRegistry sessions() {
+    return sessions;
+  }
+
   /** Whether the node serves ({@code /health} 200). */
   public boolean isServing() {
     return serving.get();
@@ -138,6 +158,9 @@ public final class SlipstreamServer {
    */
   public Future<Void> shutdown() {
     serving.set(false);
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+    }
     return connections
         .closeAllRestarting()
         .compose(

@@ -71,7 +71,7 @@ enum Setting {
       (d, v) -> d.config.maxTopics((Integer) v)),
   MAX_SUBSCRIPTIONS("maxSubscriptions", Kind.INT, "most subscriptions per connection",
       SlipstreamConfig::maxSubscriptions, (d, v) -> d.config.maxSubscriptions((Integer) v)),
-  MAX_SESSIONS("maxSessions", Kind.INT, "most sessions a node keeps",
+  MAX_SESSIONS("maxSessions", Kind.INT, "most sessions a node keeps; at least maxConnections",
       SlipstreamConfig::maxSessions, (d, v) -> d.config.maxSessions((Integer) v)),
   MAX_CONNECTIONS("maxConnections", Kind.INT, "most open connections per node",
       SlipstreamConfig::maxConnections, (d, v) -> d.config.maxConnections((Integer) v)),

@@ -139,6 +139,9 @@ public record SlipstreamConfig(
     require(maxSubscriptions >= 1, "maxSubscriptions must be at least 1, was " + maxSubscriptions);
     require(maxSessions >= 1, "maxSessions must be at least 1, was " + maxSessions);
     require(maxConnections >= 1, "maxConnections must be at least 1, was " + maxConnections);
+    require(
+        maxSessions >= maxConnections,
+        "maxSessions must be at least maxConnections (" + maxConnections + "), was " + maxSessions);
     require(maxPublishBytes >= 1024, "maxPublishBytes must be at least 1024, was " + maxPublishBytes);
     require(eventLoops >= 1, "eventLoops must be at least 1, was " + eventLoops);
   }

@@ -6,7 +6,10 @@ import io.slipstream.core.buffer.OfferOutcome;
 import io.slipstream.core.message.CloseCode;
 import io.slipstream.core.message.DropReason;
 import io.slipstream.core.message.ErrorCode;
+import io.slipstream.core.session.Session;
+import io.slipstream.core.session.SessionRegistry;
 import io.slipstream.core.topic.ChangeEvent;
+import io.slipstream.core.topic.Position;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.eventbus.Lifecycle.Event;
 import io.slipstream.server.hub.Hub;
@@ -23,6 +26,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -67,7 +71,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   private Transport transport;
 
   private State state = State.AWAITING_HELLO;
-  private String session;
+  private Session session;
   private String clientId;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final ArrayDeque<Subscription> catchingUp = new ArrayDeque<>();
@@ -255,52 +259,84 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     helloTimer = -1;
     state = State.ACTIVE;
     clientId = hello.clientId();
-    session = Tokens.newId();
+    SessionRegistry.Opened opened = services.sessions().open(hello.resume(), clientId, id);
+    session = opened.session();
+    for (Session evicted : opened.evicted()) {
+      services.lifecycle().publish(Event.EXPIRED, evicted.id(), null, "evicted: maxSessions reached");
+    }
+    if (opened.replacedConnection() != null) {
+      // The client came back before its old socket was noticed dead: the new one wins.
+      services.connections().closeReplaced(opened.replacedConnection());
+    }
     send(
         Outbound.welcome(
-            session, Tokens.newToken(), false, config.heartbeatMs(), config.buffer()));
-    services.lifecycle().publish(Event.CONNECTED, session, id, null);
+            session.id(), opened.token(), opened.resumed(), config.heartbeatMs(), config.buffer()));
+    services.lifecycle().publish(opened.resumed() ? Event.RESUMED : Event.CONNECTED, session.id(), id, null);
     pingTimer = vertx.setPeriodic(config.heartbeatMs(), t -> transport.ping());
     armSilenceTimer();
+    if (opened.resumed()) {
+      // The session's topics, plus any the client names: if its old socket is not yet seen dead,
+      // the session has not recorded that socket's subscriptions, but the client knows them.
+      Map<String, Position> restore = new LinkedHashMap<>(opened.subscriptions());
+      for (Map.Entry<String, Position> p : hello.positions().entrySet()) {
+        // The client's own position wins over the session's last ack.
+        restore.put(p.getKey(), p.getValue());
+      }
+      for (Map.Entry<String, Position> e : restore.entrySet()) {
+        if (subscriptions.size() < config.maxSubscriptions()) {
+          startSubscription(e.getKey(), null, e.getValue(), true);
+        }
+      }
+    }
   }
 
   private void onSubscribe(ClientMessage.Subscribe m) {
-    Subscription existing = subscriptions.get(m.topic());
+    startSubscription(m.topic(), m.id(), m.from(), false);
+  }
+
+  /**
+   * Starts (or restarts) a subscription: joins the hub, and once the join is effective begins
+   * catching up from {@code from} (null: snapshot).
+   *
+   * @param announceReset whether an unusable {@code from} is announced with {@code reset} (resume)
+   */
+  private void startSubscription(String topic, Object requestId, Position from, boolean announceReset) {
+    Subscription existing = subscriptions.get(topic);
     if (existing == null && subscriptions.size() >= config.maxSubscriptions()) {
       fail(
           ErrorCode.TOO_MANY_SUBSCRIPTIONS,
           "at most " + config.maxSubscriptions() + " subscriptions per connection",
-          m.id());
+          requestId);
       return;
     }
-    TopicRegistry.Entry entry = services.topics().getOrCreate(m.topic());
+    TopicRegistry.Entry entry = services.topics().getOrCreate(topic);
     if (entry == null) {
-      fail(ErrorCode.TOPIC_LIMIT, "the server holds its maximum number of topics", m.id());
+      fail(ErrorCode.TOPIC_LIMIT, "the server holds its maximum number of topics", requestId);
       return;
     }
     if (existing != null) {
       // Subscribing again restarts the subscription (PROTOCOL.md §3).
       catchingUp.remove(existing);
-      buffer.discardTopic(m.topic());
+      buffer.discardTopic(topic);
     } else {
       entry.subscribed();
     }
-    Subscription s = new Subscription(m.topic(), entry.topic(), m.id());
-    subscriptions.put(m.topic(), s);
-    hub.join(m.topic(), this)
+    Subscription s = new Subscription(topic, entry.topic(), requestId);
+    subscriptions.put(topic, s);
+    hub.join(topic, this)
         .onComplete(
             ar -> {
-              if (state == State.CLOSED || subscriptions.get(m.topic()) != s) {
+              if (state == State.CLOSED || subscriptions.get(topic) != s) {
                 return;
               }
               if (ar.failed()) {
-                subscriptions.remove(m.topic());
+                subscriptions.remove(topic);
                 entry.unsubscribed();
-                hub.leave(m.topic(), this);
-                send(Outbound.error(ErrorCode.INTERNAL, "could not subscribe: " + ar.cause().getMessage(), m.id()));
+                hub.leave(topic, this);
+                send(Outbound.error(ErrorCode.INTERNAL, "could not subscribe: " + ar.cause().getMessage(), requestId));
                 return;
               }
-              s.begin(m.from(), false);
+              s.begin(from, announceReset);
               catchingUp.add(s);
               pump();
             });
@@ -332,6 +368,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       fail(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + m.topic(), m.id());
       return;
     }
+    s.ack(m.seq());
     TopicRegistry.Entry entry = services.topics().get(m.topic());
     ChangeEvent acked = entry == null ? null : entry.topic().log().get(m.seq());
     if (acked != null) {
@@ -371,19 +408,19 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       }
       OfferOutcome outcome = buffer.offer(e);
       if (outcome == OfferOutcome.DISCONNECT) {
-        services.lifecycle().publish(Event.SLOW, session, id, "buffer full under the disconnect policy");
+        services.lifecycle().publish(Event.SLOW, sessionId(), id, "buffer full under the disconnect policy");
         close(CloseCode.SLOW_CONSUMER);
         return;
       }
       if (outcome == OfferOutcome.DROPPED && !dropping) {
         dropping = true;
-        services.lifecycle().publish(Event.DROPPING, session, id, "buffer full");
+        services.lifecycle().publish(Event.DROPPING, sessionId(), id, "buffer full");
       }
       if (buffer.takeWarning()) {
         // A warning overtakes everything we queue: it goes to the socket now, even past its
         // write-queue mark (one small message per upward crossing, so still bounded).
         write(Outbound.warning(buffer.fill(), buffer.pending(), config.buffer().maxEvents()));
-        services.lifecycle().publish(Event.WARNED, session, id, null);
+        services.lifecycle().publish(Event.WARNED, sessionId(), id, null);
       }
     }
     if (buffer.overDisconnectSince() >= 0 && sustainTimer < 0) {
@@ -531,7 +568,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
                 return;
               }
               if (buffer.sustainedOverDisconnect(config.sustainMs())) {
-                services.lifecycle().publish(Event.SLOW, session, id, "buffer at or above disconnect for sustainMs");
+                services.lifecycle().publish(Event.SLOW, sessionId(), id, "buffer at or above disconnect for sustainMs");
                 close(CloseCode.SLOW_CONSUMER);
               } else if (buffer.overDisconnectSince() >= 0) {
                 armSustainTimer();
@@ -576,6 +613,13 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     cancelTimer(pingTimer);
     cancelTimer(silenceTimer);
     cancelTimer(sustainTimer);
+    if (session != null) {
+      Map<String, Position> positions = new LinkedHashMap<>();
+      for (Subscription s : subscriptions.values()) {
+        positions.put(s.topic, s.resumePosition());
+      }
+      services.sessions().suspend(session, id, positions);
+    }
     for (Subscription s : subscriptions.values()) {
       endSubscription(s);
     }
@@ -585,8 +629,17 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     buffer.clear();
     services.connections().remove(this);
     if (hadSession) {
-      services.lifecycle().publish(Event.DISCONNECTED, session, id, reason);
+      services.lifecycle().publish(Event.DISCONNECTED, session.id(), id, reason);
     }
+  }
+
+  private String sessionId() {
+    return session == null ? null : session.id();
+  }
+
+  /** Closes because the session was resumed on another connection, from any thread. */
+  void closeReplaced() {
+    context.runOnContext(v -> close(CloseCode.NORMAL));
   }
 
   /** Closes with 1012 from any thread; completes once closed. */
@@ -617,7 +670,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     statsSent = sent;
     return new JsonObject()
         .put("id", id)
-        .put("session", session)
+        .put("session", sessionId())
         .put("clientId", clientId)
         .put("state", state == State.AWAITING_HELLO ? "connecting" : (dropping ? "slow" : "active"))
         .put("transport", transport.kind())

@@ -76,6 +76,14 @@ public final class ConnectionRegistry {
             });
   }
 
+  /** Closes the connection {@code id}, whose session was resumed elsewhere; no-op when gone. */
+  void closeReplaced(String id) {
+    Connection c = open.get(id);
+    if (c != null) {
+      c.closeReplaced();
+    }
+  }
+
   /** Closes every connection with 1012 (server restarting); completes when all are closed. */
   public Future<Void> closeAllRestarting() {
     List<Future<Void>> all = new ArrayList<>();

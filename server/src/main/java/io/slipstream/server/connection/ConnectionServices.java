@@ -1,12 +1,13 @@
 package io.slipstream.server.connection;
 
+import io.slipstream.core.session.SessionRegistry;
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.eventbus.Lifecycle;
 import io.slipstream.server.topic.TopicRegistry;
 
 /**
- * What every connection of a node shares: settings, topics, the connection registry, lifecycle
+ * What every connection of a node shares: settings, topics, connections, sessions, lifecycle
  * events and the clock.
  *
  * <p>Immutable; every component is thread-safe.
@@ -15,5 +16,6 @@ public record ConnectionServices(
     SlipstreamConfig config,
     TopicRegistry topics,
     ConnectionRegistry connections,
+    SessionRegistry sessions,
     Lifecycle lifecycle,
     Clock clock) {}

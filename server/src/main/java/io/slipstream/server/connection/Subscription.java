@@ -47,6 +47,10 @@ final class Subscription {
   private TopicView snapshot;
   private Iterator<RowMap.Entry> rows;
   private byte[] pendingReset;
+  /** Where this subscription started: the snapshot's seq or the replay's {@code from.seq}. */
+  private long startSeq;
+  /** The highest seq the client acknowledged in this subscription, -1 before any. */
+  private long acked = -1;
 
   Subscription(String topic, Topic source, Object requestId) {
     this.topic = topic;
@@ -66,6 +70,8 @@ final class Subscription {
       mode = Mode.REPLAY;
       epoch = from.epoch();
       cursor = from.seq();
+      startSeq = cursor;
+      acked = -1;
       step = Step.ANNOUNCE;
       return;
     }
@@ -84,8 +90,30 @@ final class Subscription {
     mode = Mode.SNAPSHOT;
     epoch = snapshot.epoch();
     cursor = snapshot.seq();
+    startSeq = cursor;
+    acked = -1;
     rows = null;
     step = Step.ANNOUNCE;
+  }
+
+  /** Records a client's {@code ack}; a seq not yet delivered is capped at the cursor. */
+  void ack(long seq) {
+    acked = Math.max(acked, Math.min(seq, cursor));
+  }
+
+  /**
+   * Where a resumed session continues this topic when the client names no position: after its
+   * last ack; after {@code from} for a replay it never acked; nowhere (a new snapshot) for a
+   * snapshot it never acked, since nothing proves the client has it.
+   */
+  Position resumePosition() {
+    if (epoch == null) {
+      return null;
+    }
+    if (acked >= startSeq) {
+      return new Position(epoch, acked);
+    }
+    return mode == Mode.REPLAY ? new Position(epoch, startSeq) : null;
   }
 
   boolean isLive() {

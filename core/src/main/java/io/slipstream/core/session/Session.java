@@ -1,0 +1,72 @@
+package io.slipstream.core.session;
+
+import io.slipstream.core.topic.Position;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a client's session remembers between connections: its id, client id, and for each
+ * subscribed topic the last position the client acknowledged (or null when unknown, meaning the
+ * topic restarts from a snapshot).
+ *
+ * <p>Guarded by its {@link SessionRegistry}'s lock; the registry hands out immutable copies of
+ * its subscriptions.
+ */
+public final class Session {
+
+  private final String id;
+  private final String clientId;
+  private Map<String, Position> subscriptions = Collections.emptyMap();
+  private String tokenHash;
+  private String connection;
+  private long suspendedAt = -1;
+
+  Session(String id, String clientId) {
+    this.id = id;
+    this.clientId = clientId;
+  }
+
+  /** The session id, as sent in {@code welcome.session}. */
+  public String id() {
+    return id;
+  }
+
+  /** The client id the session was opened with, or null. */
+  public String clientId() {
+    return clientId;
+  }
+
+  String tokenHash() {
+    return tokenHash;
+  }
+
+  void tokenHash(String hash) {
+    this.tokenHash = hash;
+  }
+
+  /** The connection holding the session, or null while suspended. */
+  String connection() {
+    return connection;
+  }
+
+  void attach(String connection) {
+    this.connection = connection;
+    this.suspendedAt = -1;
+  }
+
+  void suspend(long now, Map<String, Position> subscriptions) {
+    this.connection = null;
+    this.suspendedAt = now;
+    this.subscriptions = Collections.unmodifiableMap(new LinkedHashMap<>(subscriptions));
+  }
+
+  long suspendedAt() {
+    return suspendedAt;
+  }
+
+  /** Topic → last acknowledged position (null values: restart from a snapshot). */
+  Map<String, Position> subscriptions() {
+    return subscriptions;
+  }
+}

@@ -1,0 +1,176 @@
+package io.slipstream.core.session;
+
+import io.slipstream.core.time.Clock;
+import io.slipstream.core.topic.Position;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sessions of one node: opened or resumed by {@code hello}, suspended when their connection
+ * ends, expired {@code sessionTtlMs} later, at most {@code maxSessions} of them.
+ *
+ * <p>Thread-safe: one lock, held only for map operations (a hello, a disconnect, a sweep), never
+ * on the per-event path.
+ *
+ * <p>Resume tokens are 128 random bits from {@link SecureRandom}; the registry keeps only their
+ * SHA-256, compares it in constant time, and replaces it at every {@code welcome}, so a token
+ * works once. At the bound, opening a session evicts the session suspended longest; since
+ * {@code maxSessions} is at least {@code maxConnections}, there is always one to evict.
+ */
+public final class SessionRegistry {
+
+  /** How {@link #open} went. */
+  public record Opened(
+      Session session,
+      String token,
+      boolean resumed,
+      Map<String, Position> subscriptions,
+      String replacedConnection,
+      List<Session> evicted) {}
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+  private final long ttlMs;
+  private final int maxSessions;
+  private final Clock clock;
+  private final Map<String, Session> byTokenHash = new HashMap<>();
+  /** Every session; suspended ones in suspension order (oldest first) for eviction. */
+  private final LinkedHashMap<String, Session> byId = new LinkedHashMap<>();
+
+  public SessionRegistry(long ttlMs, int maxSessions, Clock clock) {
+    if (maxSessions < 1) {
+      throw new IllegalArgumentException("maxSessions must be at least 1, was " + maxSessions);
+    }
+    this.ttlMs = ttlMs;
+    this.maxSessions = maxSessions;
+    this.clock = clock;
+  }
+
+  /**
+   * Resumes the session of {@code resumeToken} when it is known and not expired, else opens a new
+   * one; either way the session is attached to {@code connection} and gets a fresh token.
+   *
+   * @param resumeToken the client's token, or null
+   */
+  public synchronized Opened open(String resumeToken, String clientId, String connection) {
+    List<Session> evicted = new ArrayList<>();
+    Session s = resumeToken == null ? null : lookup(resumeToken);
+    boolean resumed = s != null;
+    String replaced = null;
+    Map<String, Position> subscriptions = Map.of();
+    if (resumed) {
+      replaced = s.connection();
+      subscriptions = s.subscriptions();
+      byTokenHash.remove(s.tokenHash());
+      // Re-insert so that suspension order stays oldest-first.
+      byId.remove(s.id());
+    } else {
+      while (byId.size() >= maxSessions) {
+        Session oldest = oldestSuspended();
+        if (oldest == null) {
+          break;
+        }
+        remove(oldest);
+        evicted.add(oldest);
+      }
+      s = new Session("s-" + random(12), clientId);
+    }
+    s.attach(connection);
+    byId.put(s.id(), s);
+    String token = random(16);
+    s.tokenHash(hash(token));
+    byTokenHash.put(s.tokenHash(), s);
+    return new Opened(s, token, resumed, subscriptions, replaced, evicted);
+  }
+
+  /**
+   * Suspends {@code session} when {@code connection} still holds it, remembering its
+   * subscriptions; it expires {@code sessionTtlMs} from now unless resumed.
+   */
+  public synchronized void suspend(Session session, String connection, Map<String, Position> subscriptions) {
+    if (byId.get(session.id()) != session || !connection.equals(session.connection())) {
+      return; // resumed elsewhere meanwhile: that connection owns it now
+    }
+    session.suspend(clock.millis(), subscriptions);
+    byId.remove(session.id());
+    byId.put(session.id(), session);
+  }
+
+  /** Removes and returns the sessions suspended for longer than the TTL. */
+  public synchronized List<Session> expireDue() {
+    long now = clock.millis();
+    List<Session> expired = new ArrayList<>();
+    Iterator<Session> it = byId.values().iterator();
+    while (it.hasNext()) {
+      Session s = it.next();
+      if (s.suspendedAt() >= 0 && now - s.suspendedAt() >= ttlMs) {
+        it.remove();
+        byTokenHash.remove(s.tokenHash());
+        expired.add(s);
+      }
+    }
+    return expired;
+  }
+
+  /** Sessions held, attached or suspended. */
+  public synchronized int size() {
+    return byId.size();
+  }
+
+  /** Whether the session with {@code id} is held. */
+  public synchronized boolean contains(String id) {
+    return byId.containsKey(id);
+  }
+
+  private Session lookup(String token) {
+    String h = hash(token);
+    Session s = byTokenHash.get(h);
+    if (s == null || !MessageDigest.isEqual(h.getBytes(StandardCharsets.US_ASCII), s.tokenHash().getBytes(StandardCharsets.US_ASCII))) {
+      return null;
+    }
+    if (s.suspendedAt() >= 0 && clock.millis() - s.suspendedAt() >= ttlMs) {
+      remove(s);
+      return null;
+    }
+    return s;
+  }
+
+  private Session oldestSuspended() {
+    for (Session s : byId.values()) {
+      if (s.suspendedAt() >= 0) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  private void remove(Session s) {
+    byId.remove(s.id());
+    byTokenHash.remove(s.tokenHash());
+  }
+
+  private static String random(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return B64.encodeToString(b);
+  }
+
+  private static String hash(String token) {
+    try {
+      return B64.encodeToString(
+          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every JVM", e);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package io.slipstream.server.bootstrap;
+
+import io.slipstream.server.config.ConfigException;
+import io.slipstream.server.config.ConfigLoader;
+import io.slipstream.server.config.SlipstreamConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The command-line entry point of the fat jar: {@code java -jar slipstream.jar [--port N] [--config
+ * FILE] [--set KEY=VALUE]... [--help]}.
+ *
+ * <p>Runs on the main thread until the node has started, then returns; the node lives on Vert.x's
+ * threads until the JVM is asked to stop, when a shutdown hook drains it (clients are closed with
+ * 1012) and closes Vert.x. Exit codes: 0 after {@code --help}, 1 when the node cannot start (port
+ * in use, …), 2 when a setting is bad (PROTOCOL.md §10).
+ */
+public final class Main {
+
+  /** Exit code when the node fails to start. */
+  static final int EXIT_START_FAILED = 1;
+  /** Exit code for a bad setting, PROTOCOL.md §10. */
+  static final int EXIT_BAD_CONFIG = 2;
+  /** How long start may take before we give up; binding a port normally takes milliseconds. */
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  /** Budget for draining and closing Vert.x on shutdown, so a stuck close cannot hang the JVM. */
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+  private Main() {}
+
+  /** Loads the settings, starts a node and logs where it listens; see the class doc. */
+  public static void main(String[] args) {
+    List<String> argv = List.of(args);
+    SlipstreamConfig config;
+    try {
+      if (ConfigLoader.helpRequested(argv)) {
+        System.out.print(ConfigLoader.usage());
+        return;
+      }
+      config = ConfigLoader.load(argv, System.getenv(), systemProperties());
+    } catch (ConfigException e) {
+      System.err.println("slipstream: " + e.getMessage());
+      System.exit(EXIT_BAD_CONFIG);
+      return;
+    }
+
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
+    SlipstreamServer server;
+    try {
+      server = await(SlipstreamServer.start(vertx, config), START_TIMEOUT.toNanos());
+    } catch (ExecutionException | TimeoutException | InterruptedException e) {
+      System.err.println(
+          "slipstream: cannot start on "
+              + config.host()
+              + ":"
+              + config.port()
+              + ": "
+              + reason(e));
+      closeQuietly(vertx, System.nanoTime() + STOP_TIMEOUT.toNanos());
+      System.exit(EXIT_START_FAILED);
+      return;
+    }
+
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> stop(server, vertx), "slipstream-shutdown"));
+    System.out.println("Slipstream listening on http://" + config.host() + ":" + server.port());
+  }
+
+  /** Drains the node, then closes Vert.x, both within {@link #STOP_TIMEOUT}. */
+  private static void stop(SlipstreamServer server, Vertx vertx) {
+    long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+    try {
+      await(server.shutdown(), deadline - System.nanoTime());
+    } catch (ExecutionException | TimeoutException | InterruptedException e) {
+      System.err.println("slipstream: shutdown incomplete: " + reason(e));
+    }
+    closeQuietly(vertx, deadline);
+    System.out.println("Slipstream stopped");
+  }
+
+  private static void closeQuietly(Vertx vertx, long deadline) {
+    try {
+      // Closing is attempted even when the drain used up the budget; give it a moment.
+      await(vertx.close(), Math.max(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1)));
+    } catch (ExecutionException | TimeoutException | InterruptedException e) {
+      System.err.println("slipstream: closing Vert.x failed: " + reason(e));
+    }
+  }
+
+  private static <T> T await(Future<T> future, long timeoutNanos)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    return future
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(Math.max(timeoutNanos, 0), TimeUnit.NANOSECONDS);
+  }
+
+  private static String reason(Exception e) {
+    if (e instanceof TimeoutException) {
+      return "timed out";
+    }
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+    Throwable cause = e.getCause() == null ? e : e.getCause();
+    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+  }
+
+  private static Map<String, String> systemProperties() {
+    Properties properties = System.getProperties();
+    Map<String, String> map = new HashMap<>();
+    for (String name : properties.stringPropertyNames()) {
+      map.put(name, properties.getProperty(name));
+    }
+    return map;
+  }
+}

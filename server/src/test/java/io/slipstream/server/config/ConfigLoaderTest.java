@@ -1,0 +1,628 @@
+package io.slipstream.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.slipstream.core.buffer.DropPolicy;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ConfigLoaderTest {
+
+  @TempDir Path dir;
+
+  /**
+   * The settings table of PROTOCOL.md §10 and the README, written out independently of {@link
+   * Setting}: key, environment variable, a non-default value as text and as JSON, and the field
+   * it must land in.
+   */
+  static Stream<Arguments> keys() {
+    return Stream.of(
+        key("host", "SLIPSTREAM_HOST", "127.0.0.1", "127.0.0.1", SlipstreamConfig::host),
+        key("port", "SLIPSTREAM_PORT", "9001", 9001, SlipstreamConfig::port),
+        key("heartbeatMs", "SLIPSTREAM_HEARTBEAT_MS", "1000", 1000L, SlipstreamConfig::heartbeatMs),
+        key("heartbeatTimeoutMs", "SLIPSTREAM_HEARTBEAT_TIMEOUT_MS", "45000", 45_000L,
+            SlipstreamConfig::heartbeatTimeoutMs),
+        key("helloTimeoutMs", "SLIPSTREAM_HELLO_TIMEOUT_MS", "500", 500L,
+            SlipstreamConfig::helloTimeoutMs),
+        key("sessionTtlMs", "SLIPSTREAM_SESSION_TTL_MS", "0", 0L, SlipstreamConfig::sessionTtlMs),
+        key("buffer.max", "SLIPSTREAM_BUFFER_MAX", "100", 100, c -> c.buffer().maxEvents()),
+        key("buffer.maxBytes", "SLIPSTREAM_BUFFER_MAX_BYTES", "4096", 4096L,
+            c -> c.buffer().maxBytes()),
+        key("buffer.warn", "SLIPSTREAM_BUFFER_WARN", "0.5", 0.5, c -> c.buffer().warn()),
+        key("buffer.disconnect", "SLIPSTREAM_BUFFER_DISCONNECT", "0.9", 0.9,
+            c -> c.buffer().disconnect()),
+        key("buffer.policy", "SLIPSTREAM_BUFFER_POLICY", "drop-newest", DropPolicy.DROP_NEWEST,
+            c -> c.buffer().policy()),
+        key("sustainMs", "SLIPSTREAM_SUSTAIN_MS", "250", 250L, SlipstreamConfig::sustainMs),
+        key("replayLogSize", "SLIPSTREAM_REPLAY_LOG_SIZE", "10", 10,
+            SlipstreamConfig::replayLogSize),
+        key("maxFrameBytes", "SLIPSTREAM_MAX_FRAME_BYTES", "1024", 1024,
+            SlipstreamConfig::maxFrameBytes),
+        key("rateLimit", "SLIPSTREAM_RATE_LIMIT", "10", 10, SlipstreamConfig::rateLimit),
+        key("rateBurst", "SLIPSTREAM_RATE_BURST", "200", 200, SlipstreamConfig::rateBurst),
+        key("publishToken", "SLIPSTREAM_PUBLISH_TOKEN", "tok", "tok",
+            SlipstreamConfig::publishToken),
+        key("jwtSecret", "SLIPSTREAM_JWT_SECRET", "sec", "sec", SlipstreamConfig::jwtSecret),
+        key("maxTopics", "SLIPSTREAM_MAX_TOPICS", "5", 5, SlipstreamConfig::maxTopics),
+        key("maxSubscriptions", "SLIPSTREAM_MAX_SUBSCRIPTIONS", "3", 3,
+            SlipstreamConfig::maxSubscriptions),
+        key("maxSessions", "SLIPSTREAM_MAX_SESSIONS", "150000", 150_000,
+            SlipstreamConfig::maxSessions),
+        key("maxConnections", "SLIPSTREAM_MAX_CONNECTIONS", "9", 9,
+            SlipstreamConfig::maxConnections),
+        key("maxPublishBytes", "SLIPSTREAM_MAX_PUBLISH_BYTES", "2048", 2048,
+            SlipstreamConfig::maxPublishBytes),
+        key("eventLoops", "SLIPSTREAM_EVENT_LOOPS", "3", 3, SlipstreamConfig::eventLoops));
+  }
+
+  private static Arguments key(
+      String key,
+      String env,
+      String text,
+      Object expected,
+      Function<SlipstreamConfig, Object> field) {
+    return Arguments.of(key, env, text, expected, field);
+  }
+
+  private static Object json(Object expected) {
+    return expected instanceof DropPolicy ? ((DropPolicy) expected).wireName() : expected;
+  }
+
+  private static SlipstreamConfig load(
+      List<String> args, Map<String, String> env, Map<String, String> props) {
+    return ConfigLoader.load(args, env, props);
+  }
+
+  private static SlipstreamConfig load(String... args) {
+    return load(List.of(args), Map.of(), Map.of());
+  }
+
+  private Path file(String content) throws IOException {
+    Path f = Files.createTempFile(dir, "slipstream", ".json");
+    Files.writeString(f, content, StandardCharsets.UTF_8);
+    return f;
+  }
+
+  private static AbstractThrowableAssert<?, ? extends Throwable> assertFails(
+      Runnable load, String setting) {
+    try {
+      load.run();
+    } catch (ConfigException e) {
+      assertThat(e.setting()).as("setting of: %s", e.getMessage()).isEqualTo(setting);
+      return assertThat((Throwable) e).hasMessageContaining(setting);
+    }
+    throw new AssertionError("expected a ConfigException naming " + setting);
+  }
+
+  @Test
+  void theTableCoversEverySetting() {
+    assertThat(keys().map(a -> (String) a.get()[0]))
+        .containsExactlyElementsOf(
+            Arrays.stream(Setting.values()).map(Setting::key).collect(Collectors.toList()));
+  }
+
+  @Nested
+  class EveryKey {
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("io.slipstream.server.config.ConfigLoaderTest#keys")
+    void isReadFromItsEnvironmentVariable(
+        String key, String env, String text, Object expected, Function<SlipstreamConfig, Object> f) {
+      SlipstreamConfig c = load(List.of(), Map.of(env, text), Map.of());
+
+      assertThat(f.apply(c)).isEqualTo(expected).isNotEqualTo(f.apply(SlipstreamConfig.defaults()));
+      assertThat(Setting.byKey(key).orElseThrow().envName()).isEqualTo(env);
+    }
+
+    @ParameterizedTest(name = "slipstream.{0}")
+    @MethodSource("io.slipstream.server.config.ConfigLoaderTest#keys")
+    void isReadFromItsSystemProperty(
+        String key, String env, String text, Object expected, Function<SlipstreamConfig, Object> f) {
+      SlipstreamConfig c = load(List.of(), Map.of(), Map.of("slipstream." + key, text));
+
+      assertThat(f.apply(c)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "--set {0}")
+    @MethodSource("io.slipstream.server.config.ConfigLoaderTest#keys")
+    void isReadFromSet(
+        String key, String env, String text, Object expected, Function<SlipstreamConfig, Object> f) {
+      assertThat(f.apply(load("--set", key + "=" + text))).isEqualTo(expected);
+      assertThat(f.apply(load("--set=" + key + "=" + text))).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "\"{0}\" in a file")
+    @MethodSource("io.slipstream.server.config.ConfigLoaderTest#keys")
+    void isReadFromAFileDotted(
+        String key, String env, String text, Object expected, Function<SlipstreamConfig, Object> f)
+        throws IOException {
+      Path file = file(new JsonObject().put(key, json(expected)).encode());
+
+      assertThat(f.apply(load("--config", file.toString()))).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0} nested in a file")
+    @MethodSource("io.slipstream.server.config.ConfigLoaderTest#keys")
+    void isReadFromAFileNested(
+        String key, String env, String text, Object expected, Function<SlipstreamConfig, Object> f)
+        throws IOException {
+      String[] parts = key.split("\\.");
+      JsonObject json = new JsonObject().put(parts[parts.length - 1], json(expected));
+      for (int i = parts.length - 2; i >= 0; i--) {
+        json = new JsonObject().put(parts[i], json);
+      }
+      Path file = file(json.encode());
+
+      assertThat(f.apply(load("--config", file.toString()))).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0} in --help")
+    @MethodSource("io.slipstream.server.config.ConfigLoaderTest#keys")
+    void isListedInTheUsageWithItsEnvironmentVariable(String key, String env) {
+      assertThat(ConfigLoader.usage().lines())
+          .anySatisfy(
+              line -> assertThat(line).startsWith(key + " ").contains(" " + env + " "));
+    }
+  }
+
+  @Nested
+  class Precedence {
+
+    @Test
+    void withNothingGivenTheDefaultsApply() {
+      assertThat(load()).isEqualTo(SlipstreamConfig.defaults());
+    }
+
+    @Test
+    void fileBeatsDefaults() throws IOException {
+      Path f = file("{\"port\": 1001}");
+
+      assertThat(load("--config", f.toString()).port()).isEqualTo(1001);
+    }
+
+    @Test
+    void systemPropertyBeatsFile() throws IOException {
+      Path f = file("{\"port\": 1001}");
+
+      SlipstreamConfig c =
+          load(List.of("--config", f.toString()), Map.of(), Map.of("slipstream.port", "1002"));
+
+      assertThat(c.port()).isEqualTo(1002);
+    }
+
+    @Test
+    void environmentBeatsSystemProperty() throws IOException {
+      Path f = file("{\"port\": 1001}");
+
+      SlipstreamConfig c =
+          load(
+              List.of("--config", f.toString()),
+              Map.of("SLIPSTREAM_PORT", "1003"),
+              Map.of("slipstream.port", "1002"));
+
+      assertThat(c.port()).isEqualTo(1003);
+    }
+
+    @Test
+    void flagsBeatEnvironment() throws IOException {
+      Path f = file("{\"port\": 1001}");
+      Map<String, String> env = Map.of("SLIPSTREAM_PORT", "1003");
+      Map<String, String> props = Map.of("slipstream.port", "1002");
+
+      assertThat(load(List.of("--config", f.toString(), "--port", "1004"), env, props).port())
+          .isEqualTo(1004);
+      assertThat(load(List.of("--port=1004"), env, props).port()).isEqualTo(1004);
+      assertThat(load(List.of("--set", "port=1005"), env, props).port()).isEqualTo(1005);
+    }
+
+    @Test
+    void amongFlagsTheLastWins() {
+      assertThat(load("--port", "1", "--set", "port=2").port()).isEqualTo(2);
+      assertThat(load("--set", "port=2", "--port", "1").port()).isEqualTo(1);
+      assertThat(load("--host", "a", "--host", "b").host()).isEqualTo("b");
+    }
+
+    @Test
+    void sourcesMergeKeyByKey() throws IOException {
+      Path f = file("{\"buffer\": {\"max\": 100, \"warn\": 0.5}, \"heartbeatMs\": 1000}");
+
+      SlipstreamConfig c =
+          load(
+              List.of("--config", f.toString(), "--set", "buffer.policy=disconnect"),
+              Map.of("SLIPSTREAM_BUFFER_MAX", "200"),
+              Map.of("slipstream.buffer.maxBytes", "4096"));
+
+      assertThat(c.buffer().maxEvents()).isEqualTo(200);
+      assertThat(c.buffer().maxBytes()).isEqualTo(4096);
+      assertThat(c.buffer().warn()).isEqualTo(0.5);
+      assertThat(c.buffer().disconnect()).isEqualTo(0.95);
+      assertThat(c.buffer().policy()).isEqualTo(DropPolicy.DISCONNECT);
+      assertThat(c.heartbeatMs()).isEqualTo(1000);
+      assertThat(c.heartbeatTimeoutMs()).isEqualTo(30_000);
+    }
+
+    @Test
+    void crossChecksApplyToTheMergedResult() {
+      // heartbeatTimeoutMs must exceed heartbeatMs: the two come from different sources.
+      SlipstreamConfig c =
+          load(
+              List.of("--set", "heartbeatTimeoutMs=90000"),
+              Map.of("SLIPSTREAM_HEARTBEAT_MS", "60000"),
+              Map.of());
+
+      assertThat(c.heartbeatMs()).isEqualTo(60_000);
+      assertThat(c.heartbeatTimeoutMs()).isEqualTo(90_000);
+    }
+  }
+
+  @Nested
+  class Validation {
+
+    @Test
+    void aNonNumberNamesTheKeyTheValueAndTheEnvironmentVariable() {
+      assertFails(() -> load(List.of(), Map.of("SLIPSTREAM_PORT", "abc"), Map.of()), "port")
+          .hasMessage(
+              "port must be a whole number, was \"abc\" (environment variable SLIPSTREAM_PORT)");
+    }
+
+    @Test
+    void anOutOfRangeValueNamesTheKeyTheValueAndTheSystemProperty() {
+      assertFails(
+              () -> load(List.of(), Map.of(), Map.of("slipstream.port", "70000")), "port")
+          .hasMessage(
+              "port must be 0..65535 (0 picks a free port), was 70000"
+                  + " (system property slipstream.port)");
+    }
+
+    @Test
+    void aValueBeyondIntNamesTheKeyAndTheValue() {
+      assertFails(() -> load("--set", "maxTopics=3000000000"), "maxTopics")
+          .hasMessageContaining("3000000000")
+          .hasMessageContaining("flag --set maxTopics");
+    }
+
+    @Test
+    void aCrossCheckNamesTheKeyTheValueAndItsSource() {
+      assertFails(
+              () ->
+                  load(List.of(), Map.of("SLIPSTREAM_HEARTBEAT_TIMEOUT_MS", "1000"), Map.of()),
+              "heartbeatTimeoutMs")
+          .hasMessage(
+              "heartbeatTimeoutMs must be greater than heartbeatMs (15000), was 1000"
+                  + " (environment variable SLIPSTREAM_HEARTBEAT_TIMEOUT_MS)");
+    }
+
+    @Test
+    void rateBurstBelowRateLimitIsRejected() {
+      assertFails(() -> load("--set", "rateLimit=200"), "rateBurst")
+          .hasMessageContaining("rateBurst must be at least rateLimit (200), was 100");
+    }
+
+    @Test
+    void bufferChecksFromCoreNameTheBufferKey() {
+      assertFails(
+              () -> load(List.of(), Map.of(), Map.of("slipstream.buffer.warn", "0.99")),
+              "buffer.warn")
+          .hasMessageContaining("0.99")
+          .hasMessageEndingWith("(system property slipstream.buffer.warn)");
+      assertFails(() -> load("--set", "buffer.disconnect=1.5"), "buffer.disconnect")
+          .hasMessageContaining("1.5");
+      assertFails(() -> load("--set", "buffer.max=0"), "buffer.max").hasMessageContaining("0");
+    }
+
+    @Test
+    void anUnknownPolicyListsTheKnownOnes() {
+      assertFails(
+              () -> load(List.of(), Map.of("SLIPSTREAM_BUFFER_POLICY", "newest"), Map.of()),
+              "buffer.policy")
+          .hasMessageContaining("\"newest\"")
+          .hasMessageContaining("drop-oldest, drop-newest");
+    }
+
+    @Test
+    void conflateIsNotSupportedYet() {
+      assertFails(() -> load("--set", "buffer.policy=conflate"), "buffer.policy")
+          .hasMessageContaining("conflate");
+    }
+
+    @Test
+    void aFractionWhereAWholeNumberIsExpectedIsRejected() {
+      assertFails(() -> load("--set", "heartbeatMs=1.5"), "heartbeatMs")
+          .hasMessageContaining("whole number, was \"1.5\"");
+    }
+
+    @Test
+    void anEmptySecretIsRejected() {
+      assertFails(
+          () -> load(List.of(), Map.of("SLIPSTREAM_PUBLISH_TOKEN", ""), Map.of()),
+          "publishToken");
+    }
+
+    @Test
+    void numbersMayBeSurroundedBySpaces() {
+      assertThat(load(List.of(), Map.of("SLIPSTREAM_PORT", " 9000 "), Map.of()).port())
+          .isEqualTo(9000);
+    }
+
+    @Test
+    void aBadValueFailsEvenWhenALaterSourceOverridesIt() {
+      assertFails(
+          () ->
+              load(
+                  List.of("--port", "9000"),
+                  Map.of("SLIPSTREAM_PORT", "http://10.0.0.1:8080"),
+                  Map.of()),
+          "port");
+    }
+
+    @Test
+    void unknownVariablesAndPropertiesAreIgnored() {
+      // Kubernetes injects SLIPSTREAM_SERVICE_HOST and friends for a service named slipstream.
+      SlipstreamConfig c =
+          load(
+              List.of(),
+              Map.of("SLIPSTREAM_SERVICE_HOST", "10.0.0.1", "SLIPSTREAM_HOME", "/opt"),
+              Map.of("slipstream.unknown", "1"));
+
+      assertThat(c).isEqualTo(SlipstreamConfig.defaults());
+    }
+  }
+
+  @Nested
+  class ConfigFile {
+
+    @Test
+    void nestedAndDottedKeysMix() throws IOException {
+      Path f = file("{\"buffer\": {\"max\": 100}, \"buffer.maxBytes\": 2048, \"port\": 0}");
+
+      SlipstreamConfig c = load("--config", f.toString());
+
+      assertThat(c.buffer().maxEvents()).isEqualTo(100);
+      assertThat(c.buffer().maxBytes()).isEqualTo(2048);
+      assertThat(c.port()).isZero();
+    }
+
+    @Test
+    void wholeNumbersMayBeWrittenAsFloatingPoint() throws IOException {
+      Path f = file("{\"heartbeatMs\": 1e3, \"port\": 9000.0}");
+
+      SlipstreamConfig c = load("--config", f.toString());
+
+      assertThat(c.heartbeatMs()).isEqualTo(1000);
+      assertThat(c.port()).isEqualTo(9000);
+    }
+
+    @Test
+    void nullUnsetsAnOptionalSetting() throws IOException {
+      Path f = file("{\"publishToken\": null}");
+
+      assertThat(
+              load(
+                      List.of("--config", f.toString()),
+                      Map.of(),
+                      Map.of())
+                  .publishToken())
+          .isNull();
+    }
+
+    @Test
+    void anUnknownKeyIsNamed() throws IOException {
+      Path f = file("{\"port\": 1, \"colour\": \"blue\"}");
+
+      assertFails(() -> load("--config", f.toString()), "colour")
+          .hasMessageContaining("unknown setting \"colour\"")
+          .hasMessageContaining(f.toString());
+    }
+
+    @Test
+    void anUnknownNestedKeyIsNamedInFullWithASuggestion() throws IOException {
+      Path f = file("{\"buffer\": {\"maxx\": 1}}");
+
+      assertFails(() -> load("--config", f.toString()), "buffer.maxx")
+          .hasMessageContaining("did you mean buffer.max?");
+    }
+
+    @Test
+    void aMisspelledKeyGetsASuggestion() throws IOException {
+      Path f = file("{\"heartbeatMS\": 1000}");
+
+      assertFails(() -> load("--config", f.toString()), "heartbeatMS")
+          .hasMessageContaining("did you mean heartbeatMs?");
+    }
+
+    @Test
+    void aWrongTypeNamesTheKeyAndTheValue() throws IOException {
+      Path f = file("{\"port\": \"8080\"}");
+
+      assertFails(() -> load("--config", f.toString()), "port")
+          .hasMessage(
+              "port must be a whole number, was \"8080\" (config file " + f + ")");
+    }
+
+    @Test
+    void aFractionForAnIntegerIsRejected() throws IOException {
+      Path f = file("{\"buffer\": {\"max\": 1.5}}");
+
+      assertFails(() -> load("--config", f.toString()), "buffer.max")
+          .hasMessageContaining("was 1.5");
+    }
+
+    @Test
+    void aStringForANumberIsRejected() throws IOException {
+      Path f = file("{\"buffer.warn\": true}");
+
+      assertFails(() -> load("--config", f.toString()), "buffer.warn")
+          .hasMessageContaining("must be a number, was true");
+    }
+
+    @Test
+    void aNumberForAStringIsRejected() throws IOException {
+      Path f = file("{\"host\": 127}");
+
+      assertFails(() -> load("--config", f.toString()), "host")
+          .hasMessageContaining("must be a string, was 127");
+    }
+
+    @Test
+    void aGroupThatIsNotAnObjectIsNamed() throws IOException {
+      Path f = file("{\"buffer\": 5}");
+
+      assertFails(() -> load("--config", f.toString()), "buffer")
+          .hasMessageContaining("buffer must be an object of buffer.* settings, was 5");
+    }
+
+    @Test
+    void theSameKeyNestedAndDottedIsRejected() throws IOException {
+      Path f = file("{\"buffer\": {\"max\": 1}, \"buffer.max\": 2}");
+
+      assertFails(() -> load("--config", f.toString()), "buffer.max")
+          .hasMessageContaining("twice");
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+      Path missing = dir.resolve("nope.json");
+
+      assertFails(() -> load("--config", missing.toString()), "--config")
+          .hasMessageContaining(missing.toString())
+          .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void invalidJsonIsNamed() throws IOException {
+      Path f = file("{\"port\": 8080,");
+
+      assertFails(() -> load("--config", f.toString()), "--config")
+          .hasMessageContaining(f.toString())
+          .hasMessageContaining("not valid JSON");
+    }
+
+    @Test
+    void anEmptyFileIsNamed() throws IOException {
+      Path f = file("");
+
+      assertFails(() -> load("--config", f.toString()), "--config")
+          .hasMessageContaining(f.toString());
+    }
+
+    @Test
+    void aFileThatIsNotAnObjectIsNamed() throws IOException {
+      Path f = file("[1, 2]");
+
+      assertFails(() -> load("--config", f.toString()), "--config")
+          .hasMessageContaining("must hold a JSON object")
+          .hasMessageContaining("[1,2]");
+    }
+
+    @Test
+    void aDirectoryIsNamed() {
+      assertFails(() -> load("--config", dir.toString()), "--config")
+          .hasMessageContaining(dir.toString());
+    }
+
+    @Test
+    void onlyOneFileIsAccepted() throws IOException {
+      Path f = file("{}");
+
+      assertFails(() -> load("--config", f.toString(), "--config=" + f), "--config")
+          .hasMessageContaining("twice");
+    }
+  }
+
+  @Nested
+  class Flags {
+
+    @Test
+    void anUnknownFlagIsNamed() {
+      assertFails(() -> load("--prot", "8080"), "--prot").hasMessageContaining("unknown flag");
+    }
+
+    @Test
+    void aStrayArgumentIsNamed() {
+      assertFails(() -> load("8080"), "8080").hasMessageContaining("unexpected argument");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--port", "--host", "--config", "--set"})
+    void aFlagWithoutItsValueIsNamed(String flag) {
+      assertFails(() -> load(flag), flag).hasMessageContaining("needs a value");
+    }
+
+    @Test
+    void setWithoutEqualsIsRejected() {
+      assertFails(() -> load("--set", "port"), "--set").hasMessageContaining("KEY=VALUE");
+      assertFails(() -> load("--set", "=1"), "--set");
+    }
+
+    @Test
+    void setOfAnUnknownKeyIsNamed() {
+      assertFails(() -> load("--set", "buffer.size=5"), "buffer.size")
+          .hasMessageContaining("unknown setting");
+    }
+
+    @Test
+    void setKeepsEverythingAfterTheFirstEquals() {
+      assertThat(load("--set", "publishToken=a=b").publishToken()).isEqualTo("a=b");
+    }
+
+    @Test
+    void helpIsRecognised() {
+      assertThat(ConfigLoader.helpRequested(List.of("--help"))).isTrue();
+      assertThat(ConfigLoader.helpRequested(List.of("--port", "1", "-h"))).isTrue();
+      assertThat(ConfigLoader.helpRequested(List.of("--port", "1"))).isFalse();
+      assertThat(ConfigLoader.helpRequested(List.of("--set", "jwtSecret=--help"))).isFalse();
+    }
+
+    @Test
+    void usageListsFlagsAndDefaults() {
+      String usage = ConfigLoader.usage();
+
+      assertThat(usage).contains("--port", "--host", "--config", "--set", "--help");
+      assertThat(usage.lines())
+          .anySatisfy(l -> assertThat(l).matches("port +SLIPSTREAM_PORT +8080 .*"))
+          .anySatisfy(l -> assertThat(l).matches("buffer\\.policy +\\S+ +drop-oldest .*"))
+          .anySatisfy(l -> assertThat(l).matches("publishToken +\\S+ +unset .*"))
+          .anySatisfy(l -> assertThat(l).matches("buffer\\.maxBytes +\\S+ +16777216 .*"));
+    }
+  }
+
+  @Test
+  void everyKeyCanBeSetAtOnce() {
+    List<String> args = new ArrayList<>();
+    keys()
+        .forEach(
+            a -> {
+              args.add("--set");
+              args.add(a.get()[0] + "=" + a.get()[2]);
+            });
+
+    SlipstreamConfig c = load(args, Map.of(), Map.of());
+
+    keys()
+        .forEach(
+            a -> {
+              @SuppressWarnings("unchecked")
+              Function<SlipstreamConfig, Object> f = (Function<SlipstreamConfig, Object>) a.get()[4];
+              assertThat(f.apply(c)).as("%s", a.get()[0]).isEqualTo(a.get()[3]);
+            });
+  }
+}

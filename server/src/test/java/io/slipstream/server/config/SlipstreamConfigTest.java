@@ -1,0 +1,144 @@
+package io.slipstream.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.slipstream.core.buffer.BufferLimits;
+import io.slipstream.core.buffer.DropPolicy;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class SlipstreamConfigTest {
+
+  @Test
+  void defaultsAreThoseOfTheProtocol() {
+    SlipstreamConfig c = SlipstreamConfig.defaults();
+
+    assertThat(c.host()).isEqualTo("0.0.0.0");
+    assertThat(c.port()).isEqualTo(8080);
+    assertThat(c.heartbeatMs()).isEqualTo(15_000);
+    assertThat(c.heartbeatTimeoutMs()).isEqualTo(30_000);
+    assertThat(c.helloTimeoutMs()).isEqualTo(10_000);
+    assertThat(c.sessionTtlMs()).isEqualTo(60_000);
+    assertThat(c.buffer())
+        .isEqualTo(new BufferLimits(16_600, 16_777_216, 0.8, 0.95, DropPolicy.DROP_OLDEST));
+    assertThat(c.sustainMs()).isEqualTo(5_000);
+    assertThat(c.replayLogSize()).isEqualTo(100_000);
+    assertThat(c.maxFrameBytes()).isEqualTo(65_536);
+    assertThat(c.rateLimit()).isEqualTo(50);
+    assertThat(c.rateBurst()).isEqualTo(100);
+    assertThat(c.publishToken()).isNull();
+    assertThat(c.jwtSecret()).isNull();
+    assertThat(c.maxTopics()).isEqualTo(10_000);
+    assertThat(c.maxSubscriptions()).isEqualTo(256);
+    assertThat(c.maxSessions()).isEqualTo(100_000);
+    assertThat(c.maxConnections()).isEqualTo(100_000);
+    assertThat(c.maxPublishBytes()).isEqualTo(1_048_576);
+    assertThat(c.eventLoops()).isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+  }
+
+  @Test
+  void builderStartsFromTheDefaults() {
+    assertThat(SlipstreamConfig.builder().build()).isEqualTo(SlipstreamConfig.defaults());
+  }
+
+  @Test
+  void toBuilderChangesOnlyWhatItIsTold() {
+    SlipstreamConfig c =
+        SlipstreamConfig.defaults().toBuilder().port(0).heartbeatMs(200).build();
+
+    assertThat(c.port()).isZero();
+    assertThat(c.heartbeatMs()).isEqualTo(200);
+    assertThat(c.toBuilder().build()).isEqualTo(c);
+    assertThat(c.toBuilder().port(8080).heartbeatMs(15_000).build())
+        .isEqualTo(SlipstreamConfig.defaults());
+  }
+
+  @Test
+  void everyFieldHasASetter() {
+    SlipstreamConfig c =
+        SlipstreamConfig.builder()
+            .host("127.0.0.1")
+            .port(1)
+            .heartbeatMs(2)
+            .heartbeatTimeoutMs(3)
+            .helloTimeoutMs(4)
+            .sessionTtlMs(5)
+            .buffer(new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT))
+            .sustainMs(8)
+            .replayLogSize(9)
+            .maxFrameBytes(1000)
+            .rateLimit(11)
+            .rateBurst(12)
+            .publishToken("p")
+            .jwtSecret("j")
+            .maxTopics(13)
+            .maxSubscriptions(14)
+            .maxSessions(16)
+            .maxConnections(15)
+            .maxPublishBytes(2000)
+            .eventLoops(17)
+            .build();
+
+    assertThat(c)
+        .isEqualTo(
+            new SlipstreamConfig(
+                "127.0.0.1", 1, 2, 3, 4, 5, new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
+                8, 9, 1000, 11, 12, "p", "j", 13, 14, 16, 15, 2000, 17));
+  }
+
+  static Stream<Arguments> invalid() {
+    return Stream.of(
+        bad("host", "\"\"", b -> b.host("")),
+        bad("host", "null", b -> b.host(null)),
+        bad("port", "-1", b -> b.port(-1)),
+        bad("port", "65536", b -> b.port(65_536)),
+        bad("heartbeatMs", "0", b -> b.heartbeatMs(0)),
+        bad("heartbeatTimeoutMs", "15000", b -> b.heartbeatTimeoutMs(15_000)),
+        bad("heartbeatTimeoutMs", "100", b -> b.heartbeatMs(200).heartbeatTimeoutMs(100)),
+        bad("helloTimeoutMs", "0", b -> b.helloTimeoutMs(0)),
+        bad("sessionTtlMs", "-1", b -> b.sessionTtlMs(-1)),
+        bad(
+            "buffer.policy",
+            "conflate",
+            b -> b.buffer(new BufferLimits(10, 10, 0.5, 0.9, DropPolicy.CONFLATE))),
+        bad("sustainMs", "0", b -> b.sustainMs(0)),
+        bad("replayLogSize", "0", b -> b.replayLogSize(0)),
+        bad("maxFrameBytes", "255", b -> b.maxFrameBytes(255)),
+        bad("rateLimit", "0", b -> b.rateLimit(0)),
+        bad("rateBurst", "49", b -> b.rateBurst(49)),
+        bad("publishToken", "\"\"", b -> b.publishToken("")),
+        bad("jwtSecret", "\" \"", b -> b.jwtSecret(" ")),
+        bad("maxTopics", "0", b -> b.maxTopics(0)),
+        bad("maxSubscriptions", "0", b -> b.maxSubscriptions(0)),
+        bad("maxSessions", "0", b -> b.maxSessions(0)),
+        bad("maxConnections", "0", b -> b.maxConnections(0)),
+        bad("maxSessions", "9", b -> b.maxConnections(10).maxSessions(9)),
+        bad("maxPublishBytes", "1023", b -> b.maxPublishBytes(1023)),
+        bad("eventLoops", "0", b -> b.eventLoops(0)));
+  }
+
+  private static Arguments bad(
+      String key, String value, UnaryOperator<SlipstreamConfig.Builder> change) {
+    return Arguments.of(key, value, change);
+  }
+
+  @ParameterizedTest(name = "{0} = {1}")
+  @MethodSource("invalid")
+  void aBadValueIsRejectedWithASentenceNamingTheKeyAndTheValue(
+      String key, String value, UnaryOperator<SlipstreamConfig.Builder> change) {
+    assertThatThrownBy(() -> change.apply(SlipstreamConfig.builder()).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(key + " ")
+        .hasMessageEndingWith(value);
+  }
+
+  @Test
+  void portZeroMeansAFreePort() {
+    assertThat(SlipstreamConfig.builder().port(0).build().port()).isZero();
+  }
+}
