@@ -6,7 +6,13 @@ import io.slipstream.server.connection.Connection;
 import io.slipstream.server.connection.ConnectionServices;
 import io.slipstream.server.http.HttpApi;
 import io.slipstream.server.hub.Hub;
+import io.slipstream.core.message.CloseCode;
+import io.slipstream.server.transport.SockJsTransport;
 import io.slipstream.server.transport.WebSocketTransport;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -46,6 +52,8 @@ final class ServerVerticle extends VerticleBase {
     Hub hub = new Hub(vertx.eventBus());
     Router router = Router.router(vertx);
     router.get("/ws").handler(rc -> upgrade(rc, hub));
+    mountSockJs(router, hub, config);
+    mountStatic(router);
     new HttpApi(vertx, config, services.topics(), services.connections(), serving).mount(router);
     HttpServerOptions options =
         new HttpServerOptions()
@@ -66,6 +74,50 @@ final class ServerVerticle extends VerticleBase {
   /** The hard limit Netty enforces: four times ours, at least 1 MiB. */
   static int nettyFrameLimit(int maxFrameBytes) {
     return (int) Math.min(Integer.MAX_VALUE / 2, Math.max(1 << 20, 4L * maxFrameBytes));
+  }
+
+  private void mountSockJs(Router router, Hub hub, SlipstreamConfig config) {
+    SockJSHandlerOptions options =
+        new SockJSHandlerOptions()
+            .setInsertJSESSIONID(false)
+            // SockJS's transport heartbeat keeps proxies from idling the socket out; liveness of
+            // the client itself is our protocol-level ping/pong.
+            .setHeartbeatInterval(Math.min(25_000, config.heartbeatMs()))
+            .setSessionTimeout(Math.max(5_000, config.heartbeatTimeoutMs()))
+            .setLibraryURL("/webjars/sockjs-client/1.6.1/dist/sockjs.min.js");
+    SockJSHandler sockJs = SockJSHandler.create(vertx, options);
+    // Only the xhr transports POST; their bodies are bounded like WebSocket frames.
+    router.post("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(nettyFrameLimit(config.maxFrameBytes())));
+    router
+        .route("/sockjs/*")
+        .subRouter(
+            sockJs.socketHandler(
+                socket -> {
+                  if (!serving.getAsBoolean()) {
+                    socket.close(CloseCode.RESTARTING.code(), CloseCode.RESTARTING.reason());
+                    return;
+                  }
+                  Connection connection = Connection.open(vertx, services, hub);
+                  if (connection == null) {
+                    socket.close(1013, "too many connections");
+                    return;
+                  }
+                  connection.start(SockJsTransport.attach(socket, connection));
+                }));
+  }
+
+  private static void mountStatic(Router router) {
+    router.get("/slipstream.js").handler(StaticHandler.create("webroot"));
+    router
+        .get("/slipstream.d.ts")
+        .handler(
+            rc ->
+                rc.response()
+                    .putHeader("content-type", "application/typescript; charset=utf-8")
+                    .sendFile("webroot/slipstream.d.ts"));
+    router.get("/examples/*").handler(StaticHandler.create("webroot/examples"));
+    router.get("/examples").handler(rc -> rc.redirect("/examples/"));
+    router.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
   }
 
   private void upgrade(RoutingContext rc, Hub hub) {

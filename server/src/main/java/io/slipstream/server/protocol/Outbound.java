@@ -144,6 +144,15 @@ public final class Outbound {
     return PING;
   }
 
+  /**
+   * {@code close}: the close code and reason, sent as the last message on transports that cannot
+   * carry a close code themselves (SockJS in Vert.x always closes with 3000).
+   */
+  public static byte[] close(io.slipstream.core.message.CloseCode code) {
+    return bytes(
+        new JsonObject().put("type", "close").put("code", code.code()).put("reason", code.reason()));
+  }
+
   public static byte[] error(ErrorCode code, String message, Object id) {
     return bytes(
         withId(

@@ -1,0 +1,160 @@
+package io.slipstream.server.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slipstream.core.buffer.BufferLimits;
+import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.eventbus.Lifecycle;
+import io.slipstream.server.testing.TestServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The SockJS transport over a real SockJS websocket session: the same protocol, protocol-level
+ * heartbeats, and slow-consumer handling although SockJS itself never reports a full queue.
+ */
+class SockJsIT {
+
+  private TestServer server;
+  private final Vertx clients = Vertx.vertx();
+
+  @AfterEach
+  void stop() {
+    clients.close().await();
+    server.close();
+  }
+
+  /** A SockJS client speaking the websocket transport's framing: o, h, a[...], c[code,reason]. */
+  static final class SockJsClient {
+    final WebSocketClient client;
+    final WebSocket ws;
+    final LinkedBlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
+    final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    volatile boolean answerPings = true;
+
+    SockJsClient(Vertx vertx, int port) {
+      client = vertx.createWebSocketClient();
+      ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+          .setURI("/sockjs/123/" + Long.toHexString(System.nanoTime()) + "/websocket")).await();
+      ws.textMessageHandler(this::onFrame);
+    }
+
+    private void onFrame(String frame) {
+      switch (frame.charAt(0)) {
+        case 'a':
+          for (Object o : new JsonArray(frame.substring(1))) {
+            JsonObject m = new JsonObject((String) o);
+            if (answerPings && "ping".equals(m.getString("type"))) {
+              send(new JsonObject().put("type", "pong"));
+              continue;
+            }
+            if ("close".equals(m.getString("type"))) {
+              closed.complete(m.getInteger("code"));
+              continue;
+            }
+            messages.add(m);
+          }
+          break;
+        case 'c':
+          // Vert.x's SockJS always says 3000 here: the code came in the close message before.
+          closed.complete(-new JsonArray(frame.substring(1)).getInteger(0));
+          break;
+        default:
+          break; // o (open) and h (transport heartbeat)
+      }
+    }
+
+    void send(JsonObject m) {
+      ws.writeTextMessage(new JsonArray().add(m.encode()).encode());
+    }
+
+    JsonObject expect(String type) throws InterruptedException {
+      JsonObject m = messages.poll(20, TimeUnit.SECONDS);
+      assertThat(m).as("a %s message", type).isNotNull();
+      assertThat(m.getString("type")).as("%s", m).isEqualTo(type);
+      return m;
+    }
+  }
+
+  @Test
+  void carriesTheSameProtocol() throws Exception {
+    server = TestServer.start();
+    server.publish("s", new JsonObject().put("op", "INSERT").put("key", "a").put("row", new JsonObject().put("v", 1)));
+    SockJsClient c = new SockJsClient(clients, server.port());
+    c.send(new JsonObject().put("type", "hello"));
+    assertThat(c.expect("welcome").getBoolean("resumed")).isFalse();
+    c.send(new JsonObject().put("type", "subscribe").put("topic", "s").put("id", 1));
+    assertThat(c.expect("subscribed").getLong("seq")).isEqualTo(1);
+    c.expect("snapshot");
+    assertThat(c.expect("change").getJsonObject("row").getInteger("v")).isEqualTo(1);
+    c.expect("snapshot");
+    server.publish("s", new JsonObject().put("op", "DELETE").put("key", "a"));
+    JsonObject del = c.expect("change");
+    assertThat(del.getLong("seq")).isEqualTo(2);
+    c.send(new JsonObject().put("type", "ping").put("id", "x"));
+    assertThat(c.expect("pong").getString("id")).isEqualTo("x");
+    assertThat(server.connections().getJsonObject(0).getString("transport")).isEqualTo("sockjs");
+  }
+
+  @Test
+  void aClientThatNeverAnswersPingsIsClosedWith4008() throws Exception {
+    server = TestServer.start(SlipstreamConfig.defaults().toBuilder().eventLoops(2).heartbeatMs(100).heartbeatTimeoutMs(500).build());
+    SockJsClient c = new SockJsClient(clients, server.port());
+    c.answerPings = false;
+    c.send(new JsonObject().put("type", "hello"));
+    c.expect("welcome");
+    assertThat(c.closed.get(10, TimeUnit.SECONDS)).isEqualTo(4008);
+  }
+
+  @Test
+  void aSlowSockJsClientIsBoundedDroppedAndClosedWith4001() throws Exception {
+    server =
+        TestServer.start(
+            SlipstreamConfig.defaults().toBuilder()
+                .eventLoops(2)
+                .sustainMs(1000)
+                .buffer(new BufferLimits(1000, BufferLimits.DEFAULT_MAX_BYTES, 0.8, 0.95, DropPolicy.DROP_OLDEST))
+                .build());
+    LinkedBlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
+    server.vertx().eventBus().<JsonObject>consumer(Lifecycle.ADDRESS, m -> events.add(m.body())).completion().await();
+    SockJsClient c = new SockJsClient(clients, server.port());
+    c.send(new JsonObject().put("type", "hello"));
+    c.expect("welcome");
+    c.send(new JsonObject().put("type", "subscribe").put("topic", "f"));
+    c.expect("subscribed");
+    c.expect("snapshot");
+    c.expect("snapshot");
+    c.ws.pause();
+    String pad = "y".repeat(1000);
+    int maxPending = 0;
+    for (int batch = 0; batch < 1000 && server.server().connections().size() > 0; batch++) {
+      JsonArray changes = new JsonArray();
+      for (int i = 0; i < 50; i++) {
+        changes.add(new JsonObject().put("op", "UPDATE").put("key", "k" + i).put("row", new JsonObject().put("p", pad)));
+      }
+      server.publish("f", changes);
+      if (batch % 10 == 0) {
+        for (Object o : server.connections()) {
+          maxPending = Math.max(maxPending, ((JsonObject) o).getInteger("pending"));
+        }
+      }
+    }
+    assertThat(server.server().connections().size()).as("slow SockJS client closed").isZero();
+    assertThat(maxPending).isLessThanOrEqualTo(1000);
+    assertThat(events.stream().map(e -> e.getString("event"))).contains("warned", "dropping", "slow");
+    c.ws.resume();
+    // The close message cannot overtake what SockJS already queued for a stuck socket, and
+    // Vert.x's SockJS close frame always says 3000: either way the client reconnects with backoff.
+    assertThat(c.closed.get(20, TimeUnit.SECONDS)).isIn(4001, -3000);
+  }
+}
