@@ -153,16 +153,21 @@ public final class SlipstreamServer {
   }
 
   /**
-   * Drains and stops: {@code /health} 503, no new sockets, every client closed with 1012 so it
-   * reconnects and resumes, then every verticle undeployed.
+   * Drains: {@code /health} turns 503, new sockets are refused, and every client is closed with
+   * 1012 so it reconnects (elsewhere) and resumes. The HTTP API keeps answering.
    */
-  public Future<Void> shutdown() {
+  public Future<Void> drain() {
     serving.set(false);
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
+      sweeper = -1;
     }
-    return connections
-        .closeAllRestarting()
+    return connections.closeAllRestarting();
+  }
+
+  /** Drains, then undeploys every verticle; what SIGTERM runs. */
+  public Future<Void> shutdown() {
+    return drain()
         .compose(
             v -> {
               List<Future<Void>> undeploys = new ArrayList<>();
