@@ -25,6 +25,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,10 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   static final int CONTROL_LOW_WATER = 64;
   /** Frames one pump turn writes before yielding the event loop to other connections. */
   static final int PUMP_BATCH = 256;
+  /** Most messages in one frame for a client that said {@code batch: true}. */
+  static final int BATCH_MESSAGES = 64;
+  /** Most bytes in one frame for a client that said {@code batch: true}. */
+  static final int BATCH_BYTES = 32 * 1024;
 
   private enum State {
     AWAITING_HELLO,
@@ -82,6 +87,9 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   private boolean awaitingDrain;
   private boolean bufferTurn;
   private boolean dropping;
+  private boolean batching;
+  private final List<byte[]> batch = new ArrayList<>();
+  private int batchBytes;
 
   private long lastHeard;
   private long helloTimer = -1;
@@ -259,6 +267,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     helloTimer = -1;
     state = State.ACTIVE;
     clientId = hello.clientId();
+    batching = hello.batch();
     SessionRegistry.Opened opened = services.sessions().open(hello.resume(), clientId, id);
     session = opened.session();
     for (Session evicted : opened.evicted()) {
@@ -489,6 +498,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       }
     } finally {
       pumping = false;
+      flushBatch();
     }
   }
 
@@ -512,7 +522,28 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
 
   private void write(byte[] frame) {
     sent++;
-    transport.write(frame);
+    if (!batching) {
+      transport.write(frame);
+      return;
+    }
+    batch.add(frame);
+    batchBytes += frame.length;
+    if (!pumping || batch.size() >= BATCH_MESSAGES || batchBytes >= BATCH_BYTES) {
+      flushBatch();
+    }
+  }
+
+  private void flushBatch() {
+    if (batch.isEmpty()) {
+      return;
+    }
+    if (batch.size() == 1) {
+      transport.write(batch.get(0));
+    } else {
+      transport.writeBatch(batch);
+    }
+    batch.clear();
+    batchBytes = 0;
   }
 
   private void awaitDrain() {

@@ -76,6 +76,24 @@ public final class SockJsTransport implements Transport {
   }
 
   @Override
+  public void writeBatch(java.util.List<byte[]> messages) {
+    int size = 1 + messages.size();
+    for (byte[] m : messages) {
+      size += m.length;
+    }
+    byte[] joined = new byte[size];
+    joined[0] = '[';
+    int at = 1;
+    for (int i = 0; i < messages.size(); i++) {
+      byte[] m = messages.get(i);
+      System.arraycopy(m, 0, joined, at, m.length);
+      at += m.length;
+      joined[at++] = (byte) (i == messages.size() - 1 ? ']' : ',');
+    }
+    write(joined);
+  }
+
+  @Override
   public void onDrain(Runnable action) {
     if (closed) {
       return;

@@ -21,6 +21,12 @@ public interface Transport {
   /** Writes one message (UTF-8 JSON) as one text frame. The array is shared: never modified. */
   void write(byte[] message);
 
+  /**
+   * Writes several messages as one text frame holding a JSON array of them, for clients that said
+   * {@code batch: true}. The arrays are shared: never modified.
+   */
+  void writeBatch(java.util.List<byte[]> messages);
+
   /** Runs {@code action} once, when the write queue has room again. */
   void onDrain(Runnable action);
 

@@ -1,11 +1,13 @@
 package io.slipstream.server.transport;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.slipstream.core.message.CloseCode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import java.util.List;
 
 /**
  * A plain WebSocket ({@code GET /ws}) as a {@link Transport}.
@@ -24,6 +26,9 @@ public final class WebSocketTransport implements Transport {
   public static final int WRITE_QUEUE_BYTES = 64 * 1024;
 
   private static final Buffer PING = Buffer.buffer(new byte[0]);
+  private static final ByteBuf OPEN = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {'['}));
+  private static final ByteBuf COMMA = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {','}));
+  private static final ByteBuf CLOSE = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {']'}));
 
   private final ServerWebSocket ws;
   private boolean closed;
@@ -65,6 +70,21 @@ public final class WebSocketTransport implements Transport {
     if (!closed) {
       ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(message), true));
     }
+  }
+
+  @Override
+  public void writeBatch(List<byte[]> messages) {
+    if (closed) {
+      return;
+    }
+    // A composite view over the shared message bytes and three constant separators: no copy.
+    ByteBuf[] parts = new ByteBuf[messages.size() * 2 + 1];
+    parts[0] = OPEN.duplicate();
+    for (int i = 0; i < messages.size(); i++) {
+      parts[2 * i + 1] = Unpooled.wrappedBuffer(messages.get(i));
+      parts[2 * i + 2] = (i == messages.size() - 1 ? CLOSE : COMMA).duplicate();
+    }
+    ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(parts), true));
   }
 
   @Override

@@ -147,6 +147,32 @@ class SubscriptionIT {
   }
 
   @Test
+  void aBatchingClientGetsSeveralMessagesPerFrameInOrderAndOthersNever() {
+    server = TestServer.start();
+    RecordingClient batching = RecordingClient.connect(clients, server.port());
+    batching.send(new JsonObject().put("type", "hello").put("batch", true));
+    batching.expect("welcome");
+    batching.subscribe("b");
+    batching.expect("snapshot");
+    batching.expect("snapshot");
+    RecordingClient plain = client();
+    plain.subscribe("b");
+    plain.expect("snapshot");
+    plain.expect("snapshot");
+    JsonArray changes = new JsonArray();
+    for (int i = 0; i < 500; i++) {
+      changes.add(upsert("k" + (i % 7), i));
+    }
+    server.publish("b", changes);
+    for (long seq = 1; seq <= 500; seq++) {
+      batching.assertChange("b", seq);
+      plain.assertChange("b", seq);
+    }
+    assertThat(batching.arrayFrames()).isBetween(1, 499);
+    assertThat(plain.arrayFrames()).isZero();
+  }
+
+  @Test
   void oneConnectionCarriesSeveralTopics() {
     server = TestServer.start();
     RecordingClient c = client();

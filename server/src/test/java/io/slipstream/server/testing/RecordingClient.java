@@ -29,6 +29,7 @@ public final class RecordingClient implements AutoCloseable {
   private final WebSocket ws;
   private final LinkedBlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+  private final java.util.concurrent.atomic.AtomicInteger arrayFrames = new java.util.concurrent.atomic.AtomicInteger();
 
   private RecordingClient(WebSocketClient client, WebSocket ws) {
     this.client = client;
@@ -45,7 +46,17 @@ public final class RecordingClient implements AutoCloseable {
             .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"))
             .await();
     RecordingClient rc = new RecordingClient(client, ws);
-    ws.textMessageHandler(t -> rc.messages.add(new JsonObject(t)));
+    ws.textMessageHandler(
+        t -> {
+          if (t.startsWith("[")) {
+            rc.arrayFrames.incrementAndGet();
+            for (Object o : new io.vertx.core.json.JsonArray(t)) {
+              rc.messages.add((JsonObject) o);
+            }
+          } else {
+            rc.messages.add(new JsonObject(t));
+          }
+        });
     ws.closeHandler(
         v -> {
           Short code = null;
@@ -168,6 +179,11 @@ public final class RecordingClient implements AutoCloseable {
     } catch (Exception e) {
       throw new AssertionError("socket not closed within " + timeout, e);
     }
+  }
+
+  /** How many frames held a JSON array of messages (only for {@code batch: true}). */
+  public int arrayFrames() {
+    return arrayFrames.get();
   }
 
   /** Whether the socket has closed. */
