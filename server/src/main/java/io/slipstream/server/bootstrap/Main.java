@@ -3,7 +3,12 @@ package io.slipstream.server.bootstrap;
 import io.slipstream.server.config.ConfigException;
 import io.slipstream.server.config.ConfigLoader;
 import io.slipstream.server.config.SlipstreamConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Duration;
@@ -53,10 +58,23 @@ public final class Main {
       return;
     }
 
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
+    // Vert.x's own meters (HTTP, event bus, pools) go to the registry that /metrics serves.
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx =
+        Vertx.builder()
+            .with(
+                new VertxOptions()
+                    .setEventLoopPoolSize(config.eventLoops())
+                    .setMetricsOptions(
+                        new MicrometerMetricsOptions()
+                            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+                            .setJvmMetricsEnabled(true)
+                            .setEnabled(true)))
+            .withMetrics(new MicrometerMetricsFactory(registry))
+            .build();
     SlipstreamServer server;
     try {
-      server = await(SlipstreamServer.start(vertx, config), START_TIMEOUT.toNanos());
+      server = await(SlipstreamServer.start(vertx, config, registry), START_TIMEOUT.toNanos());
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
       System.err.println(
           "slipstream: cannot start on "

@@ -10,6 +10,7 @@ import io.slipstream.core.message.CloseCode;
 import io.slipstream.server.transport.SockJsTransport;
 import io.slipstream.server.transport.WebSocketTransport;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
@@ -54,6 +55,7 @@ final class ServerVerticle extends VerticleBase {
     router.get("/ws").handler(rc -> upgrade(rc, hub));
     mountSockJs(router, hub, config);
     mountStatic(router);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(services.metrics().registry()));
     new HttpApi(vertx, config, services.topics(), services.connections(), serving).mount(router);
     HttpServerOptions options =
         new HttpServerOptions()

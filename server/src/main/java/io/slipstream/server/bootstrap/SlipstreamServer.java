@@ -6,7 +6,10 @@ import io.slipstream.core.time.Clock;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.connection.ConnectionServices;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.slipstream.server.eventbus.Lifecycle;
+import io.slipstream.server.metrics.Metrics;
 import io.slipstream.server.topic.ChangeBatch;
 import io.slipstream.server.topic.LocalCodec;
 import io.slipstream.server.topic.PublishCommand;
@@ -34,23 +37,37 @@ public final class SlipstreamServer {
   private final TopicRegistry topics;
   private final ConnectionRegistry connections;
   private final SessionRegistry sessions;
+  private final Metrics metrics;
   private long sweeper = -1;
   private final AtomicBoolean serving = new AtomicBoolean();
   private final List<String> deployments = new ArrayList<>();
   private int port;
 
-  private SlipstreamServer(Vertx vertx, SlipstreamConfig config) {
+  private SlipstreamServer(Vertx vertx, SlipstreamConfig config, Metrics metrics) {
     this.vertx = vertx;
     this.config = config;
+    this.metrics = metrics;
     int shards = Math.max(1, Runtime.getRuntime().availableProcessors());
     this.topics = new TopicRegistry(config.maxTopics(), config.replayLogSize(), shards);
     this.connections = new ConnectionRegistry(config.maxConnections());
     this.sessions = new SessionRegistry(config.sessionTtlMs(), config.maxSessions(), Clock.system());
+    metrics.gauge("slipstream.connections", "Open client connections", connections::size);
+    metrics.gauge("slipstream.topics", "Topics held", topics::size);
+    metrics.gauge("slipstream.sessions", "Sessions held, attached or suspended", sessions::size);
   }
 
   /** Starts a node on {@code vertx}; the future fails when, e.g., the port is taken. */
   public static Future<SlipstreamServer> start(Vertx vertx, SlipstreamConfig config) {
-    SlipstreamServer s = new SlipstreamServer(vertx, config);
+    return start(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /**
+   * Starts a node whose {@code /metrics} serves {@code registry}: pass the registry Vert.x was
+   * built with ({@code MicrometerMetricsFactory}) to include Vert.x's own meters.
+   */
+  public static Future<SlipstreamServer> start(
+      Vertx vertx, SlipstreamConfig config, PrometheusMeterRegistry registry) {
+    SlipstreamServer s = new SlipstreamServer(vertx, config, new Metrics(registry));
     return s.deploy().map(v -> s);
   }
 
@@ -58,7 +75,8 @@ public final class SlipstreamServer {
     registerCodecs(vertx.eventBus());
     Lifecycle lifecycle = new Lifecycle(vertx.eventBus());
     ConnectionServices services =
-        new ConnectionServices(config, topics, connections, sessions, lifecycle, Clock.system());
+        new ConnectionServices(
+            config, topics, connections, sessions, lifecycle, metrics, Clock.system());
     // Sessions expire at most a second (or a quarter of the TTL) after their TTL.
     long sweepMs = Math.max(10, Math.min(1_000, config.sessionTtlMs() / 4));
     sweeper =
@@ -71,7 +89,7 @@ public final class SlipstreamServer {
             });
     List<Future<String>> sequencers = new ArrayList<>();
     for (int shard = 0; shard < topics.shards(); shard++) {
-      sequencers.add(vertx.deployVerticle(new SequencerVerticle(topics, shard)));
+      sequencers.add(vertx.deployVerticle(new SequencerVerticle(topics, shard, metrics)));
     }
     // Every edge verticle must listen on the same concrete port for Vert.x to share it.
     int listenPort = config.port() == 0 ? freePort(config.host()) : config.port();

@@ -100,6 +100,10 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   private long lastRefusal;
 
   private long sent;
+  private long sentReported;
+  private long changesSent;
+  private long changesReported;
+  private long droppedReported;
   private long statsAt;
   private long statsSent;
   private final AckLag ackLag = new AckLag();
@@ -435,6 +439,11 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     if (buffer.overDisconnectSince() >= 0 && sustainTimer < 0) {
       armSustainTimer();
     }
+    long drops = buffer.droppedEvents();
+    if (drops != droppedReported) {
+      services.metrics().dropped(drops - droppedReported);
+      droppedReported = drops;
+    }
     pump();
   }
 
@@ -499,7 +508,14 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     } finally {
       pumping = false;
       flushBatch();
+      reportSent();
     }
+  }
+
+  private void reportSent() {
+    services.metrics().sent(sent - sentReported, changesSent - changesReported);
+    sentReported = sent;
+    changesReported = changesSent;
   }
 
   private void afterBufferPoll() {
@@ -511,6 +527,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   /** BufferSink: a live change leaves the buffer. */
   @Override
   public void change(ChangeEvent event) {
+    changesSent++;
     write(event.frame());
   }
 
@@ -626,6 +643,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       write(control.pollFirst());
     }
     release(code.reason());
+    services.metrics().closed(code);
     transport.close(code);
   }
 

@@ -4,6 +4,7 @@ import io.slipstream.core.session.SessionRegistry;
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.eventbus.Lifecycle;
+import io.slipstream.server.metrics.Metrics;
 import io.slipstream.server.topic.TopicRegistry;
 
 /**
@@ -18,4 +19,5 @@ public record ConnectionServices(
     ConnectionRegistry connections,
     SessionRegistry sessions,
     Lifecycle lifecycle,
+    Metrics metrics,
     Clock clock) {}

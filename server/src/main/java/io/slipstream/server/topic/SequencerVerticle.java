@@ -3,6 +3,7 @@ package io.slipstream.server.topic;
 import io.slipstream.core.message.ErrorCode;
 import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.TopicName;
+import io.slipstream.server.metrics.Metrics;
 import io.slipstream.server.protocol.Changes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -33,10 +34,12 @@ public final class SequencerVerticle extends VerticleBase {
 
   private final TopicRegistry registry;
   private final int shard;
+  private final Metrics metrics;
 
-  public SequencerVerticle(TopicRegistry registry, int shard) {
+  public SequencerVerticle(TopicRegistry registry, int shard, Metrics metrics) {
     this.registry = registry;
     this.shard = shard;
+    this.metrics = metrics;
   }
 
   @Override
@@ -55,6 +58,7 @@ public final class SequencerVerticle extends VerticleBase {
       return;
     }
     List<ChangeEvent> events = entry.topic().apply(cmd.changes(), System.currentTimeMillis());
+    metrics.published(events.size());
     vertx
         .eventBus()
         .publish(ChangeBatch.address(cmd.topic()), new ChangeBatch(cmd.topic(), events), LOCAL);

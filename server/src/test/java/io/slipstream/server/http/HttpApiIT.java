@@ -115,6 +115,22 @@ class HttpApiIT {
   }
 
   @Test
+  void metricsAreServedAsPrometheusText() {
+    server = TestServer.start();
+    post("m", "[{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{}},{\"op\":\"DELETE\",\"key\":\"a\"}]");
+    var client = server.client();
+    client.hello();
+    client.subscribe("m");
+    HttpResponse<String> r = server.request("GET", "/metrics", null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body())
+        .contains("slipstream_changes_published_total 2.0")
+        .contains("slipstream_connections 1.0")
+        .contains("slipstream_topics 1.0")
+        .contains("slipstream_connections_closed_total{code=\"4001\"} 0.0");
+  }
+
+  @Test
   void healthIsServingOnceStarted() {
     server = TestServer.start();
     HttpResponse<String> r = server.request("GET", "/health", null);
