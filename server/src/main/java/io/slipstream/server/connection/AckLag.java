@@ -13,11 +13,15 @@ final class AckLag {
   /** Acks remembered. */
   static final int SAMPLES = 128;
 
-  private final long[] samples = new long[SAMPLES];
+  /** Allocated on the first ack: most idle connections never ack, and every byte per idle connection counts. */
+  private long[] samples;
   private int next;
   private int count;
 
   void record(long lagMs) {
+    if (samples == null) {
+      samples = new long[SAMPLES];
+    }
     samples[next] = Math.max(0, lagMs);
     next = (next + 1) % SAMPLES;
     count = Math.min(count + 1, SAMPLES);

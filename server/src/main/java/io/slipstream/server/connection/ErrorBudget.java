@@ -13,12 +13,16 @@ final class ErrorBudget {
   /** The window, in ms. */
   static final long WINDOW_MS = 10_000;
 
-  private final long[] times = new long[MAX_ERRORS];
+  /** Allocated on the first error: a well-behaved connection never needs it. */
+  private long[] times;
   private int next;
   private int count;
 
   /** Records an error at {@code now}; true when that exceeds the budget. */
   boolean exceeded(long now) {
+    if (times == null) {
+      times = new long[MAX_ERRORS];
+    }
     if (count == MAX_ERRORS && now - times[next] < WINDOW_MS) {
       return true;
     }

@@ -125,7 +125,7 @@ class ResumeIT {
 
   @Test
   void aTokenWorksOnceAndTheSessionRestoresItsSubscriptions() {
-    server = TestServer.start();
+    server = startWithEvents();
     server.publish("a", new JsonObject().put("op", "INSERT").put("key", "x").put("row", new JsonObject()));
     RecordingClient first = server.client();
     JsonObject w1 = first.hello();
@@ -162,7 +162,7 @@ class ResumeIT {
 
   @Test
   void aPositionOfAnotherEpochIsResetThenSnapshotted() {
-    server = TestServer.start();
+    server = startWithEvents();
     server.publish("a", new JsonObject().put("op", "INSERT").put("key", "x").put("row", new JsonObject()));
     RecordingClient first = server.client();
     JsonObject w1 = first.hello();
@@ -207,13 +207,31 @@ class ResumeIT {
   }
 
   private void awaitSuspended(String session) {
-    // The server notices the close on its own loop; a second connection's hello is what we wait on.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (server.server().connections().size() > 0 && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
+    // The server notices a close on its own event loop; its "disconnected" event marks the moment
+    // the session is suspended.
+    LinkedBlockingQueue<JsonObject> events = lifecycleEvents;
+    try {
+      while (true) {
+        JsonObject e = events.poll(10, TimeUnit.SECONDS);
+        assertThat(e).as("disconnected event of %s", session).isNotNull();
+        if ("disconnected".equals(e.getString("event")) && session.equals(e.getString("session"))) {
+          break;
+        }
+      }
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
     }
-    assertThat(server.server().connections().size()).isZero();
     assertThat(server.server().sessions().contains(session)).isTrue();
+  }
+
+  private LinkedBlockingQueue<JsonObject> lifecycleEvents;
+
+  private TestServer startWithEvents() {
+    TestServer s = TestServer.start();
+    lifecycleEvents = new LinkedBlockingQueue<>();
+    LinkedBlockingQueue<JsonObject> q = lifecycleEvents;
+    s.vertx().eventBus().<JsonObject>consumer(Lifecycle.ADDRESS, m -> q.add(m.body())).completion().await();
+    return s;
   }
 
   /**
