@@ -21,17 +21,18 @@ import java.util.Map;
  *
  * <p>The buffer also tracks the two thresholds: crossing {@code warn} upwards raises a one-shot
  * warning flag ({@link #takeWarning()}), and the time since fill reached {@code disconnect} is
- * measured on the injected clock ({@link #overDisconnectSince()}). Fill is sampled as events
- * arrive. A socket takes events in chunks (up to its write queue at once), so the fill of a
- * client that is hopelessly behind still dips below {@code disconnect} for an instant after each
- * chunk; only a pause longer than {@link #DIP_TOLERANCE_MS} without any sample at or above
- * {@code disconnect} ends the condition.
+ * measured on the injected clock ({@link #overDisconnectSince()}). A socket takes events in
+ * chunks (up to its write queue at once), so the fill of a client that is hopelessly behind still
+ * dips below {@code disconnect} for an instant after each chunk; only a dip that lasts longer than
+ * {@link #DIP_TOLERANCE_MS} ends the condition. A dip is timed from the moment the fill fell
+ * below {@code disconnect}, never from the last event: a stalled client's buffer stays full
+ * however rarely its topics publish, so quiet time is not mistaken for a dip.
  */
 public final class ClientBuffer {
 
   /**
-   * The longest time without a sample at or above {@code disconnect} that still counts as "no
-   * pause" in the sustained-disconnect condition, in ms.
+   * The longest dip below {@code disconnect} that still counts as "no pause" in the
+   * sustained-disconnect condition, in ms.
    */
   public static final long DIP_TOLERANCE_MS = 250;
 
@@ -51,7 +52,8 @@ public final class ClientBuffer {
   private boolean warnArmed = true;
   private boolean warningDue;
   private long overDisconnectSince = -1;
-  private long lastOverDisconnect = -1;
+  /** When the fill fell below {@code disconnect} during the condition; -1 while at or above. */
+  private long dipSince = -1;
 
   /** An empty buffer with the given bounds, timing sustained fill on {@code clock}. */
   public ClientBuffer(BufferLimits limits, Clock clock) {
@@ -81,7 +83,6 @@ public final class ClientBuffer {
         case DROP_NEWEST:
           dropNewest(event);
           afterChange();
-          sampleDisconnect();
           return OfferOutcome.DROPPED;
         default:
           outcome = OfferOutcome.DROPPED;
@@ -93,7 +94,6 @@ public final class ClientBuffer {
             // left, so its gap stands at the head.
             recordHeadGap(event);
             afterChange();
-            sampleDisconnect();
             return outcome;
           }
       }
@@ -103,7 +103,6 @@ public final class ClientBuffer {
     pending++;
     pendingBytes += event.size();
     afterChange();
-    sampleDisconnect();
     return outcome;
   }
 
@@ -177,15 +176,13 @@ public final class ClientBuffer {
   }
 
   /**
-   * When the fill reached {@code disconnect} without a pause longer than {@link
-   * #DIP_TOLERANCE_MS} since, in clock millis; -1 when it is not there now.
+   * When the fill reached {@code disconnect} without a dip longer than {@link #DIP_TOLERANCE_MS}
+   * since, in clock millis; -1 when it is not there now.
    */
   public long overDisconnectSince() {
-    if (overDisconnectSince >= 0 && fill() >= limits.disconnect()) {
-      lastOverDisconnect = clock.millis();
-    }
-    if (overDisconnectSince >= 0 && clock.millis() - lastOverDisconnect > DIP_TOLERANCE_MS) {
+    if (dipSince >= 0 && clock.millis() - dipSince > DIP_TOLERANCE_MS) {
       overDisconnectSince = -1;
+      dipSince = -1;
     }
     return overDisconnectSince;
   }
@@ -228,6 +225,7 @@ public final class ClientBuffer {
     pending = 0;
     pendingBytes = 0;
     overDisconnectSince = -1;
+    dipSince = -1;
     afterChange();
   }
 
@@ -255,6 +253,10 @@ public final class ClientBuffer {
     for (Gap g : headGaps.values()) {
       check(g.count == g.to - g.from + 1 && g.count > 0, "head gap count matches its range");
     }
+    check(dipSince < 0 || overDisconnectSince >= 0, "a dip is timed only within the condition");
+    check(
+        overDisconnectSince < 0 || dipSince >= 0 || fill() >= limits.disconnect(),
+        "below disconnect within the condition only during a timed dip");
   }
 
   private static void check(boolean ok, String invariant) {
@@ -307,16 +309,16 @@ public final class ClientBuffer {
     } else {
       warnArmed = true;
     }
-  }
-
-  /** Samples the disconnect condition: called as events arrive, not on polls. */
-  private void sampleDisconnect() {
-    if (fill() >= limits.disconnect()) {
+    // Called on every change of fill, so a dip starts when the fill really falls, not when an
+    // event next happens to arrive.
+    if (fill >= limits.disconnect()) {
       long now = clock.millis();
-      if (overDisconnectSince < 0 || now - lastOverDisconnect > DIP_TOLERANCE_MS) {
+      if (overDisconnectSince < 0 || (dipSince >= 0 && now - dipSince > DIP_TOLERANCE_MS)) {
         overDisconnectSince = now;
       }
-      lastOverDisconnect = now;
+      dipSince = -1;
+    } else if (overDisconnectSince >= 0 && dipSince < 0) {
+      dipSince = clock.millis();
     }
   }
 

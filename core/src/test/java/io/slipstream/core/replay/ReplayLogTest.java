@@ -1,0 +1,197 @@
+package io.slipstream.core.replay;
+
+import static io.slipstream.core.replay.Events.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.slipstream.core.topic.ChangeEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@link ReplayLog} at and around its capacity boundaries, and under a racing writer. */
+class ReplayLogTest {
+
+  @Test
+  void capacityMustBePositive() {
+    assertThatThrownBy(() -> new ReplayLog(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("replayLogSize");
+    assertThatThrownBy(() -> new ReplayLog(-5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("replayLogSize");
+    assertThat(new ReplayLog(1).capacity()).isEqualTo(1);
+    assertThat(ReplayLog.DEFAULT_CAPACITY).isEqualTo(100_000);
+  }
+
+  @Test
+  void emptyLogCoversOnlySeqZero() {
+    ReplayLog log = new ReplayLog(4);
+    assertThat(log.lastSeq()).isZero();
+    assertThat(log.firstSeq()).isEqualTo(1);
+    assertThat(log.covers(0)).isTrue();
+    assertThat(log.covers(1)).isFalse();
+    assertThat(log.covers(-1)).isFalse();
+    assertThat(log.get(0)).isNull();
+    assertThat(log.get(1)).isNull();
+    assertThat(log.get(-1)).isNull();
+  }
+
+  @Test
+  void capacityOneKeepsOnlyTheNewest() {
+    ReplayLog log = new ReplayLog(1);
+    ChangeEvent e1 = event(1);
+    log.append(e1);
+    assertThat(log.get(1)).isSameAs(e1);
+    assertThat(log.firstSeq()).isEqualTo(1);
+    assertThat(log.covers(0)).isTrue();
+    assertThat(log.covers(1)).isTrue();
+    assertThat(log.covers(2)).isFalse();
+
+    ChangeEvent e2 = event(2);
+    log.append(e2);
+    assertThat(log.get(1)).isNull();
+    assertThat(log.get(2)).isSameAs(e2);
+    assertThat(log.firstSeq()).isEqualTo(2);
+    assertThat(log.lastSeq()).isEqualTo(2);
+    assertThat(log.covers(0)).as("seq 1 is gone, so a client at 0 cannot catch up").isFalse();
+    assertThat(log.covers(1)).as("a client at 1 needs only seq 2").isTrue();
+    assertThat(log.covers(2)).as("a client at the head needs nothing").isTrue();
+    assertThat(log.covers(3)).isFalse();
+  }
+
+  @Test
+  void windowSlidesExactlyAtCapacity() {
+    int cap = 4;
+    ReplayLog log = new ReplayLog(cap);
+    List<ChangeEvent> all = new ArrayList<>();
+    for (long s = 1; s <= cap; s++) {
+      all.add(event(s));
+      log.append(all.get((int) s - 1));
+    }
+    // Full, nothing overwritten yet.
+    assertThat(log.firstSeq()).isEqualTo(1);
+    assertThat(log.covers(0)).isTrue();
+    for (long s = 1; s <= cap; s++) {
+      assertThat(log.get(s)).isSameAs(all.get((int) s - 1));
+    }
+    // One more: seq 1 is overwritten, the slot now holds seq 5.
+    ChangeEvent e5 = event(cap + 1);
+    log.append(e5);
+    assertThat(log.get(1)).isNull();
+    assertThat(log.get(cap + 1)).isSameAs(e5);
+    assertThat(log.get(2)).isSameAs(all.get(1));
+    assertThat(log.firstSeq()).isEqualTo(2);
+    assertThat(log.covers(0)).isFalse();
+    assertThat(log.covers(1)).isTrue();
+    assertThat(log.covers(cap + 1)).isTrue();
+    assertThat(log.covers(cap + 2)).isFalse();
+    assertThat(log.get(cap + 2)).isNull();
+  }
+
+  @Test
+  void outOfOrderAppendThrowsAndChangesNothing() {
+    ReplayLog log = new ReplayLog(3);
+    assertThatThrownBy(() -> log.append(event(2)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("expected seq 1")
+        .hasMessageContaining("got 2");
+    assertThatThrownBy(() -> log.append(event(0))).isInstanceOf(IllegalStateException.class);
+    ChangeEvent e1 = event(1);
+    log.append(e1);
+    assertThatThrownBy(() -> log.append(event(1)))
+        .as("a repeated seq")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("expected seq 2");
+    assertThatThrownBy(() -> log.append(event(5))).isInstanceOf(IllegalStateException.class);
+    assertThat(log.lastSeq()).isEqualTo(1);
+    assertThat(log.get(1)).isSameAs(e1);
+    assertThat(log.get(2)).isNull();
+  }
+
+  /**
+   * The guarantee readers rely on: a seq asked for is answered with that seq's event or null, never
+   * another event, while one writer laps a small ring many times.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void readersNeverSeeAnotherSeqWhileTheWriterLapsTheRing() throws Exception {
+    int capacity = 64;
+    long events = 1_000_000;
+    ReplayLog log = new ReplayLog(capacity);
+    AtomicBoolean writerDone = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicLong hits = new AtomicLong();
+    AtomicLong misses = new AtomicLong();
+    CountDownLatch start = new CountDownLatch(1);
+
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                start.await();
+                for (long s = 1; s <= events; s++) {
+                  log.append(event(s));
+                }
+              } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+              } finally {
+                writerDone.set(true);
+              }
+            },
+            "replay-writer");
+    List<Thread> readers = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      long seed = r;
+      readers.add(
+          new Thread(
+              () -> {
+                SplittableRandom random = new SplittableRandom(seed);
+                try {
+                  start.await();
+                  // Bounded: stops when the writer is done, or after far more reads than needed.
+                  for (long i = 0; i < 50_000_000L && !writerDone.get(); i++) {
+                    long last = log.lastSeq();
+                    // Around the window: just overwritten, inside, the head, and a little ahead.
+                    long seq = last - capacity - 8 + random.nextInt(capacity + 16);
+                    ChangeEvent e = log.get(seq);
+                    if (e == null) {
+                      misses.incrementAndGet();
+                      continue;
+                    }
+                    hits.incrementAndGet();
+                    if (e.seq() != seq || !e.key().equals(Long.toString(seq))) {
+                      throw new AssertionError("asked for seq " + seq + ", got " + e);
+                    }
+                  }
+                } catch (Throwable t) {
+                  failure.compareAndSet(null, t);
+                }
+              },
+              "replay-reader-" + r));
+    }
+    writer.start();
+    readers.forEach(Thread::start);
+    start.countDown();
+    writer.join(TimeUnit.SECONDS.toMillis(50));
+    for (Thread t : readers) {
+      t.join(TimeUnit.SECONDS.toMillis(50));
+    }
+    assertThat(failure.get()).isNull();
+    assertThat(writer.isAlive()).isFalse();
+    assertThat(log.lastSeq()).isEqualTo(events);
+    assertThat(hits.get()).as("the readers really read events").isPositive();
+    // After the race, the window is exactly the newest `capacity` events.
+    for (long s = events - capacity + 1; s <= events; s++) {
+      assertThat(log.get(s).seq()).isEqualTo(s);
+    }
+    assertThat(log.get(events - capacity)).isNull();
+  }
+}
