@@ -1,0 +1,97 @@
+package io.slipstream.loadtest.client;
+
+import io.slipstream.loadtest.wire.Transport;
+import java.util.List;
+
+/**
+ * What every client of one group does: where it connects, which topics it follows and how it
+ * behaves (acks, reading speed, reconnects, state tracking).
+ *
+ * <p>Immutable.
+ *
+ * @param endpoint the server
+ * @param transport WebSocket or SockJS
+ * @param wsPath the WebSocket path ({@code /ws})
+ * @param sockJsPath the SockJS prefix ({@code /sockjs})
+ * @param topics the topics each client subscribes to
+ * @param batch whether {@code hello} asks for batched frames
+ * @param token the JWT for {@code hello.token}, or null
+ * @param ackEvery send an {@code ack} after this many changes (and at least every second)
+ * @param recordLatency whether to record receive time minus the row's {@code t}
+ * @param slowAfterMs when at least 0, stop reading this long after the subscription is live
+ * @param slowReadPerSecond while stopped, still read this many messages a second (0: none)
+ * @param trackRows when above 0, keep each key's version ({@code k0..k<n-1>}) to compare the
+ *     state with the server's at the end
+ * @param reconnect whether to reconnect and resume after a close the client did not ask for
+ * @param resumeWithToken whether reconnects send {@code hello.resume} and {@code positions}
+ * @param reconnectDelayMs the delay before reconnecting, spread uniformly over [0.5, 1.5] times it
+ * @param rawHello for a raw client: a text message sent after connecting, or null
+ */
+public record ClientPlan(
+    Endpoint endpoint,
+    Transport transport,
+    String wsPath,
+    String sockJsPath,
+    List<String> topics,
+    boolean batch,
+    String token,
+    int ackEvery,
+    boolean recordLatency,
+    long slowAfterMs,
+    int slowReadPerSecond,
+    int trackRows,
+    boolean reconnect,
+    boolean resumeWithToken,
+    long reconnectDelayMs,
+    String rawHello) {
+
+  /** A plan for fast clients that follow {@code topics} and record latency. */
+  public static ClientPlan fast(
+      Endpoint endpoint, Transport transport, String wsPath, String sockJsPath, List<String> topics) {
+    return new ClientPlan(
+        endpoint, transport, wsPath, sockJsPath, List.copyOf(topics), false, null, 1000, true, -1,
+        0, 0, false, false, 200, null);
+  }
+
+  /** This plan with {@code batch} and {@code token}. */
+  public ClientPlan withHello(boolean batch, String token) {
+    return new ClientPlan(endpoint, transport, wsPath, sockJsPath, topics, batch, token, ackEvery,
+        recordLatency, slowAfterMs, slowReadPerSecond, trackRows, reconnect, resumeWithToken,
+        reconnectDelayMs, rawHello);
+  }
+
+  /** This plan with acks every {@code n} changes. */
+  public ClientPlan withAckEvery(int n) {
+    return new ClientPlan(endpoint, transport, wsPath, sockJsPath, topics, batch, token, n,
+        recordLatency, slowAfterMs, slowReadPerSecond, trackRows, reconnect, resumeWithToken,
+        reconnectDelayMs, rawHello);
+  }
+
+  /** This plan for clients that stop reading {@code afterMs} after going live. */
+  public ClientPlan slow(long afterMs, int readPerSecond) {
+    return new ClientPlan(endpoint, transport, wsPath, sockJsPath, topics, batch, token, ackEvery,
+        false, afterMs, readPerSecond, trackRows, reconnect, resumeWithToken, reconnectDelayMs,
+        rawHello);
+  }
+
+  /** This plan tracking the versions of {@code rows} keys. */
+  public ClientPlan trackingRows(int rows) {
+    return new ClientPlan(endpoint, transport, wsPath, sockJsPath, topics, batch, token, ackEvery,
+        recordLatency, slowAfterMs, slowReadPerSecond, rows, reconnect, resumeWithToken,
+        reconnectDelayMs, rawHello);
+  }
+
+  /** This plan reconnecting after unplanned closes, resuming with the session token or not. */
+  public ClientPlan reconnecting(boolean withToken, long delayMs) {
+    return new ClientPlan(endpoint, transport, wsPath, sockJsPath, topics, batch, token, ackEvery,
+        recordLatency, slowAfterMs, slowReadPerSecond, trackRows, true, withToken, delayMs,
+        rawHello);
+  }
+
+  /** This plan for a raw client that sends {@code hello} (may be null) after connecting. */
+  public ClientPlan raw(String hello) {
+    return new ClientPlan(endpoint, transport, wsPath, sockJsPath, topics, batch, token, ackEvery,
+        recordLatency, slowAfterMs, slowReadPerSecond, trackRows, reconnect, resumeWithToken,
+        reconnectDelayMs, hello);
+  }
+}

@@ -1,0 +1,69 @@
+package io.slipstream.loadtest.client;
+
+import io.slipstream.loadtest.accounting.Tally;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Recorder;
+
+/**
+ * What all clients of a run share with the harness: the run-wide {@link Tally}, the time-to-live
+ * recorder, the switches the harness flips between phases, and the first few errors the server
+ * sent.
+ *
+ * <p>Thread-safe: written by every client event loop and read by the harness and the sampler.
+ */
+public final class ClientShared {
+
+  /** Largest latency the histograms track: one hour, in microseconds. */
+  public static final long HIGHEST_MICROS = 3_600_000_000L;
+
+  private static final int MAX_LOGGED = 20;
+
+  private final Tally tally = new Tally();
+  private final Recorder timeToLive = new Recorder(1, HIGHEST_MICROS, 3);
+  private final List<String> serverErrors = new ArrayList<>();
+  private volatile boolean churn;
+  private volatile long churnMeanMs;
+
+  /** The run-wide counters. */
+  public Tally tally() {
+    return tally;
+  }
+
+  /** Time from sending {@code subscribe} to the first live moment, in microseconds. */
+  public Recorder timeToLive() {
+    return timeToLive;
+  }
+
+  /** Whether clients drop their connections at random now, about every {@code meanMs}. */
+  public void churn(boolean on, long meanMs) {
+    this.churnMeanMs = meanMs;
+    this.churn = on;
+  }
+
+  /** Whether clients drop their connections at random now. */
+  public boolean churning() {
+    return churn;
+  }
+
+  /** The mean interval between a client's random drops, in milliseconds. */
+  public long churnMeanMs() {
+    return churnMeanMs;
+  }
+
+  /** Keeps {@code message} when fewer than 20 were kept. */
+  public void logError(String message) {
+    synchronized (serverErrors) {
+      if (serverErrors.size() < MAX_LOGGED) {
+        serverErrors.add(message);
+      }
+    }
+  }
+
+  /** The errors kept by {@link #logError}. */
+  public List<String> errors() {
+    synchronized (serverErrors) {
+      return List.copyOf(serverErrors);
+    }
+  }
+}

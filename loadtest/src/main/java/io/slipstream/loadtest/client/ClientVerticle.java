@@ -1,0 +1,185 @@
+package io.slipstream.loadtest.client;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
+
+/**
+ * Many simulated clients on one event loop, sharing one {@link WebSocketClient} held in a field
+ * (an unreferenced client is closed by the garbage collector, vertx5.md §9).
+ *
+ * <p>Confined to its event loop: the harness calls the public methods from any thread and they
+ * hop onto the verticle's context. The latency recorder has this event loop as its single
+ * writer; the sampler thread takes interval histograms from it.
+ */
+public final class ClientVerticle extends VerticleBase {
+
+  /** Housekeeping period: acks, planned drops, slow reads. */
+  static final int TICK_MS = 100;
+
+  private final ClientShared shared;
+  private final int maxConnections;
+  private final SingleWriterRecorder latency =
+      new SingleWriterRecorder(1, ClientShared.HIGHEST_MICROS, 3);
+  private final List<Client> clients = new ArrayList<>();
+  private WebSocketClient wsClient;
+  private long timer = -1;
+
+  /**
+   * A verticle for up to {@code maxConnections} sockets.
+   *
+   * @param shared the run's counters and switches
+   */
+  public ClientVerticle(ClientShared shared, int maxConnections) {
+    this.shared = shared;
+    this.maxConnections = maxConnections;
+  }
+
+  @Override
+  public Future<?> start() {
+    wsClient =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                // The default of 50 queues further sockets; -1 hangs every connect (vertx5.md §9).
+                .setMaxConnections(Math.max(64, maxConnections * 2))
+                .setConnectTimeout(10_000)
+                .setMaxFrameSize(1 << 20)
+                .setMaxMessageSize(16 << 20)
+                .setTryUsePerMessageCompression(false)
+                .setClosingTimeout(2));
+    timer =
+        vertx.setPeriodic(
+            TICK_MS,
+            id -> {
+              long now = System.nanoTime();
+              for (Client c : clients) {
+                c.tick(now);
+              }
+            });
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    for (Client c : clients) {
+      c.stop();
+    }
+    return wsClient.close();
+  }
+
+  /** Adds and connects Slipstream subscribers named {@code ids}; slow ones stop reading later. */
+  public Future<Void> addSubscribers(List<String> ids, ClientPlan plan, boolean slow, long seed) {
+    return onContext(
+        () -> {
+          long s = seed;
+          for (String id : ids) {
+            Subscriber sub = new Subscriber(id, plan, vertx, wsClient, latency, shared, slow, s++);
+            clients.add(sub);
+            sub.connect();
+          }
+          return null;
+        });
+  }
+
+  /** Adds and connects raw clients named {@code ids}. */
+  public Future<Void> addRawClients(List<String> ids, ClientPlan plan) {
+    return onContext(
+        () -> {
+          for (String id : ids) {
+            RawClient c = new RawClient(id, plan, wsClient, latency, shared);
+            clients.add(c);
+            c.connect();
+          }
+          return null;
+        });
+  }
+
+  /** Makes every stopped reader read again (to collect what its buffer held). */
+  public Future<Void> resumeReading() {
+    return onContext(
+        () -> {
+          clients.forEach(Client::resumeReading);
+          return null;
+        });
+  }
+
+  /** Closes every client for good. */
+  public Future<Void> stopClients() {
+    return onContext(
+        () -> {
+          clients.forEach(Client::stop);
+          return null;
+        });
+  }
+
+  /** What every client saw so far. */
+  public Future<List<ClientReport>> reports() {
+    return onContext(
+        () -> {
+          List<ClientReport> out = new ArrayList<>(clients.size());
+          for (Client c : clients) {
+            out.add(c.report());
+          }
+          return out;
+        });
+  }
+
+  /** How many of the non-slow clients have applied {@code topic} up to at least {@code seq}. */
+  public Future<Integer> reached(String topic, long seq, boolean includeSlow) {
+    return onContext(
+        () -> {
+          int n = 0;
+          for (Client c : clients) {
+            if ((includeSlow || !(c instanceof Subscriber && ((Subscriber) c).isSlow()))
+                && c.lastSeq(topic) >= seq) {
+              n++;
+            }
+          }
+          return n;
+        });
+  }
+
+  /** Of raw clients: messages that arrived after a higher number, summed. */
+  public Future<Long> rawReordered() {
+    return onContext(
+        () -> {
+          long n = 0;
+          for (Client c : clients) {
+            if (c instanceof RawClient) {
+              n += ((RawClient) c).reordered();
+            }
+          }
+          return n;
+        });
+  }
+
+  /**
+   * The latencies recorded since the last call, in microseconds. Call from one thread only (the
+   * sampler); {@code recycle} may be the histogram returned last time, or null.
+   */
+  public Histogram intervalLatency(Histogram recycle) {
+    return latency.getIntervalHistogram(recycle);
+  }
+
+  private <T> Future<T> onContext(java.util.concurrent.Callable<T> work) {
+    Promise<T> p = Promise.promise();
+    context.runOnContext(
+        v -> {
+          try {
+            p.complete(work.call());
+          } catch (Exception e) {
+            p.fail(e);
+          }
+        });
+    return p.future();
+  }
+}

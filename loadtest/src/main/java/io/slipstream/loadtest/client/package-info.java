@@ -1,0 +1,8 @@
+/**
+ * The simulated clients. A {@link io.slipstream.loadtest.client.ClientVerticle} runs many clients
+ * on one event loop with one WebSocket client held in a field; several are deployed to spread the
+ * sockets over event loops. A {@link io.slipstream.loadtest.client.Subscriber} is one logical
+ * Slipstream client that survives reconnects and accounts for every seq; a {@link
+ * io.slipstream.loadtest.client.RawClient} is a client of any plain WebSocket server.
+ */
+package io.slipstream.loadtest.client;

@@ -1,0 +1,152 @@
+package io.slipstream.loadtest.proc;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Samples one process's CPU time and resident memory from {@code /proc}.
+ *
+ * <p>Thread-safe (stateless after construction). A missing {@code /proc} (not Linux) or a process
+ * that has exited gives {@link #sample()} null rather than an exception: sampling is a
+ * fire-and-forget measurement and must never stop a run.
+ */
+public final class ProcessProbe {
+
+  /** One sample: cumulative CPU seconds, resident and peak resident bytes, thread count. */
+  public record Sample(long nanoTime, double cpuSeconds, long rssBytes, long peakRssBytes, int threads) {}
+
+  private static volatile long clockTicks = -1;
+
+  private final String pid;
+  private final Path stat;
+  private final Path status;
+
+  private ProcessProbe(String pid) {
+    this.pid = pid;
+    this.stat = Path.of("/proc", pid, "stat");
+    this.status = Path.of("/proc", pid, "status");
+  }
+
+  /** A probe of process {@code pid}. */
+  public static ProcessProbe of(long pid) {
+    return new ProcessProbe(Long.toString(pid));
+  }
+
+  /** A probe of this JVM. */
+  public static ProcessProbe self() {
+    return new ProcessProbe("self");
+  }
+
+  /** The process id, or {@code self}. */
+  public String pid() {
+    return pid;
+  }
+
+  /** Whether the process can be read now. */
+  public boolean readable() {
+    return Files.isReadable(stat);
+  }
+
+  /** A sample now, or null when the process cannot be read. */
+  public Sample sample() {
+    try {
+      ProcStat.Ticks t = ProcStat.parseStat(Files.readString(stat, StandardCharsets.US_ASCII));
+      if (t == null) {
+        return null;
+      }
+      String st = Files.readString(status, StandardCharsets.UTF_8);
+      return new Sample(
+          System.nanoTime(),
+          t.total() / (double) clockTicks(),
+          ProcStat.statusBytes(st, "VmRSS"),
+          ProcStat.statusBytes(st, "VmHWM"),
+          t.threads());
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** {@code getconf CLK_TCK}, once; 100 (Linux's universal value) when it cannot be run. */
+  public static long clockTicks() {
+    long t = clockTicks;
+    if (t > 0) {
+      return t;
+    }
+    t = 100;
+    try {
+      Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+      if (p.waitFor(5, TimeUnit.SECONDS)) {
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        long v = Long.parseLong(out);
+        if (v > 0) {
+          t = v;
+        }
+      } else {
+        p.destroyForcibly();
+      }
+    } catch (IOException | NumberFormatException e) {
+      // keep 100
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    clockTicks = t;
+    return t;
+  }
+
+  /**
+   * The process's heap in use right after a full GC ({@code jcmd PID GC.run}, then
+   * {@code GC.heap_info}), in bytes; -1 when {@code jcmd} is missing, fails or takes more than 30
+   * s. Only meaningful for a JVM; it disturbs the process, so call it only between phases.
+   */
+  public long heapAfterGc() {
+    if (pid.equals("self")) {
+      System.gc();
+      Runtime rt = Runtime.getRuntime();
+      return rt.totalMemory() - rt.freeMemory();
+    }
+    String jcmd = jcmdPath();
+    if (jcmd == null || run(jcmd, pid, "GC.run") == null) {
+      return -1;
+    }
+    String out = run(jcmd, pid, "GC.heap_info");
+    return out == null ? -1 : ProcStat.heapUsed(out);
+  }
+
+  private static String jcmdPath() {
+    Path home = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (Files.isExecutable(home)) {
+      return home.toString();
+    }
+    return null;
+  }
+
+  /** Runs {@code cmd} with output to a temporary file, so a hung child cannot block a read. */
+  private static String run(String... cmd) {
+    Path out = null;
+    try {
+      out = Files.createTempFile("slipstream-loadtest-", ".out");
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return null;
+      }
+      return p.exitValue() == 0 ? Files.readString(out, StandardCharsets.UTF_8) : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } finally {
+      if (out != null) {
+        try {
+          Files.deleteIfExists(out);
+        } catch (IOException ignored) {
+          // a temp file left behind is harmless
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.slipstream.loadtest.publish;
+
+import java.util.Random;
+
+/**
+ * Request bodies for {@code POST /api/topics/{topic}/changes}: one change object, or an array of
+ * them when several are due at once. Each row is {@code {"t":<micros>,"v":<n>,"p":"xx…"}}
+ * padded so that its JSON is {@code rowBytes} long: {@code t} is the send time in microseconds of
+ * the tool's own monotonic clock, {@code v} numbers the change (1, 2, …) so that a client's state
+ * can be compared key by key with the server's.
+ *
+ * <p>Confined to the publisher's event loop. Keys are {@code k0..k<keys-1>}, updated round-robin;
+ * with {@code deleteRatio > 0} that share of changes are {@code DELETE}s of a random key (the next
+ * {@code UPDATE} of that key re-inserts it).
+ */
+public final class ChangeBodies implements Bodies {
+
+  /** The smallest row: {@code {"t":..,"v":..,"p":""}} with realistic numbers. */
+  public static final int MIN_ROW_BYTES = 48;
+
+  private final int rowBytes;
+  private final int keys;
+  private final double deleteRatio;
+  private final String op;
+  private final int maxPerBody;
+  private final String padding;
+  private final Random random = new Random(42);
+  private long version;
+  private long nextKey;
+
+  /**
+   * Bodies of {@code op} changes ({@code UPDATE} or {@code INSERT}).
+   *
+   * @param rowBytes the row's JSON size, at least {@link #MIN_ROW_BYTES} in effect
+   * @param keys how many distinct keys are written
+   * @param deleteRatio the share of changes that are {@code DELETE}s, in [0, 1)
+   * @param maxBodyBytes the largest body (the server's {@code maxPublishBytes} is 1 MiB)
+   * @param maxChanges the most changes per body
+   */
+  public ChangeBodies(
+      String op, int rowBytes, int keys, double deleteRatio, int maxBodyBytes, int maxChanges) {
+    if (keys < 1) {
+      throw new IllegalArgumentException("keys must be at least 1, was " + keys);
+    }
+    this.op = op;
+    this.rowBytes = rowBytes;
+    this.keys = keys;
+    this.deleteRatio = deleteRatio;
+    int perChange = Math.max(rowBytes, MIN_ROW_BYTES) + 48;
+    this.maxPerBody = Math.max(1, Math.min(maxChanges, maxBodyBytes / perChange));
+    this.padding = "x".repeat(Math.max(0, rowBytes));
+  }
+
+  @Override
+  public int maxPerBody() {
+    return maxPerBody;
+  }
+
+  /** The number of changes built so far, which is also the last {@code v}. */
+  public long built() {
+    return version;
+  }
+
+  @Override
+  public String next(int n, long nowMicros) {
+    StringBuilder sb = new StringBuilder(n * (rowBytes + 48) + 2);
+    if (n > 1) {
+      sb.append('[');
+    }
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      change(sb, nowMicros);
+    }
+    if (n > 1) {
+      sb.append(']');
+    }
+    return sb.toString();
+  }
+
+  private void change(StringBuilder sb, long nowMicros) {
+    long v = ++version;
+    if (deleteRatio > 0 && random.nextDouble() < deleteRatio) {
+      sb.append("{\"op\":\"DELETE\",\"key\":\"k").append(random.nextInt(keys)).append("\"}");
+      return;
+    }
+    long key = nextKey++ % keys;
+    sb.append("{\"op\":\"").append(op).append("\",\"key\":\"k").append(key).append("\",\"row\":");
+    row(sb, nowMicros, v, rowBytes, padding);
+    sb.append('}');
+  }
+
+  /** Appends a row of {@code size} bytes (or the minimum that holds t and v). */
+  static void row(StringBuilder sb, long t, long v, int size, String padding) {
+    int start = sb.length();
+    sb.append("{\"t\":").append(t).append(",\"v\":").append(v).append(",\"p\":\"");
+    int used = sb.length() - start + 2; // closing quote and brace
+    int pad = Math.max(0, size - used);
+    sb.append(padding, 0, Math.min(pad, padding.length())).append("\"}");
+  }
+}

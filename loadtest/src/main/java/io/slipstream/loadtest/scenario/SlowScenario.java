@@ -1,0 +1,193 @@
+package io.slipstream.loadtest.scenario;
+
+import io.slipstream.loadtest.cli.OptionSpec;
+import io.slipstream.loadtest.cli.Options;
+import io.slipstream.loadtest.client.ClientReport;
+import io.slipstream.loadtest.proc.ProcessProbe;
+import io.slipstream.loadtest.publish.ChangeBodies;
+import io.slipstream.loadtest.publish.PublishPlan;
+import io.slipstream.loadtest.publish.PublishReport;
+import io.slipstream.loadtest.report.Check;
+import io.slipstream.loadtest.report.Percentiles;
+import io.slipstream.loadtest.report.RunResult;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/**
+ * {@code slow}: N fast subscribers and K that stop reading, on one topic.
+ *
+ * <p>Topology: N + K clients go live; the K slow ones then pause their sockets (optionally still
+ * reading {@code --slow-read} messages a second), so TCP backpressure reaches the server and
+ * their buffers fill. The tool publishes R/s for T seconds. Afterwards the slow clients read
+ * again, so that what their buffers held, the {@code dropped} messages and any 4001 close reach
+ * them. Question: are fast clients isolated from slow ones (PROTOCOL.md §9.4: their latency,
+ * no drops for them), is every change of a slow client delivered or named as dropped, are slow
+ * clients closed with 4001, and does server memory stay flat (§9.3)?
+ *
+ * <p>Stateless; runs on the main thread.
+ */
+public final class SlowScenario implements Scenario {
+
+  @Override
+  public String name() {
+    return "slow";
+  }
+
+  @Override
+  public String question() {
+    return "Do K clients that stop reading leave N fast ones unharmed (latency, no drops), get every "
+        + "change delivered or named as dropped, get closed with 4001, and keep server memory flat?";
+  }
+
+  @Override
+  public String topology() {
+    return "one topic, --clients fast subscribers plus --slow subscribers that pause their socket "
+        + "--slow-after-ms after going live; --rate changes/s for --duration s; then the slow ones "
+        + "read again to collect their drops and close codes";
+  }
+
+  @Override
+  public List<OptionSpec> options() {
+    return List.of(
+        Scenarios.defaultOf("clients", "50"),
+        OptionSpec.value("slow", "K", "5", "clients that stop reading"),
+        OptionSpec.value("slow-after-ms", "MS", "0", "how long after going live they stop"),
+        OptionSpec.value("slow-read", "PER_SECOND", "0", "messages a slow client still reads a second"),
+        OptionSpec.value("max-p99-ms", "MS", "100", "largest p99 latency fast clients may see"));
+  }
+
+  @Override
+  public int maxSockets(Options o) {
+    return o.integer("clients", 0) + o.integer("slow", 0);
+  }
+
+  @Override
+  public RunResult run(Harness h) {
+    Options o = h.options();
+    int n = o.integer("clients", 1);
+    int k = o.integer("slow", 1);
+    double rate = o.decimal("rate", 0.001, 1e9);
+    int size = o.integer("size", 0);
+    long durationMs = (long) (o.decimal("duration", 0.1, 86_400) * 1000);
+    double maxP99 = o.decimal("max-p99-ms", 0.001, 1e6);
+    RunResult r = Runs.newResult(this, h);
+
+    h.connect(n, h.plan(), false, "fast");
+    h.connect(k, h.plan().slow(o.longValue("slow-after-ms", 0), o.integer("slow-read", 0)), true, "slow");
+    boolean live = h.awaitLive(n + k, Runs.connectTimeoutMs(n + k));
+    r.check(Check.of("all subscribers live before publishing", live, h.tally().live.get() + " of " + (n + k)));
+    if (!live) {
+      return Runs.finish(r, h);
+    }
+    ProcessProbe server = h.serverProbe();
+    long heapBefore = server == null ? -1 : server.heapAfterGc();
+
+    h.sampler().phase("publish");
+    h.sampler().measureLatencyFrom((long) (o.decimal("warmup", 0, 86_400) * 1000));
+    Sampler.Mark start = h.sampler().mark();
+    ChangeBodies bodies =
+        new ChangeBodies("UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
+    PublishReport p = h.publish(new PublishPlan(
+        h.changesUrl(), h.publishHeaders(), rate, durationMs, Long.MAX_VALUE, 1, bodies, true));
+    h.sampler().phase("drain-fast");
+    int fastReached = h.awaitReached(p.lastSeq(), n, false, Runs.drainMs(o));
+    Sampler.Mark end = h.sampler().mark();
+    Histogram fastLatency = h.sampler().totalLatency();
+    h.sampler().pauseTotal();
+    JsonArray conns = h.api().connections();
+    long heapAfter = server == null ? -1 : server.heapAfterGc();
+
+    h.sampler().phase("slow-read");
+    h.resumeReading();
+    // Each slow client ends either at the last seq or closed; wait for that (bounded).
+    h.await(() -> slowSettled(h, p.lastSeq()), Runs.drainMs(o));
+
+    List<ClientReport> reports = h.reports();
+    List<ClientReport> fast = new ArrayList<>();
+    List<ClientReport> slow = new ArrayList<>();
+    for (ClientReport c : reports) {
+      (c.slow() ? slow : fast).add(c);
+    }
+    long fastReceived = Figures.sum(fast, ClientReport::received);
+    long fastDropped = Figures.sum(fast, ClientReport::droppedByServer);
+    long slowReceived = Figures.sum(slow, ClientReport::received);
+    long slowDropped = Figures.sum(slow, ClientReport::droppedByServer);
+    long slow4001 = slow.stream().filter(c -> c.lastCloseCode() == 4001).count();
+
+    r.put(Figures.RUN, "fast subscribers", n);
+    r.put(Figures.RUN, "slow subscribers", k);
+    r.put(Figures.RUN, "row bytes", size);
+    Figures.publishing(r, p);
+    r.put("fast clients", "deliveries", fastReceived);
+    r.put("fast clients", "expected (N × published)", (long) n * p.accepted());
+    r.put("fast clients", "dropped by server", fastDropped);
+    r.put("fast clients", "at the last seq", fastReached);
+    r.put("slow clients", "deliveries", slowReceived);
+    r.put("slow clients", "dropped by server (named)", slowDropped);
+    r.put("slow clients", "closed with 4001", slow4001);
+    r.put("slow clients", "still open", slow.stream().filter(ClientReport::open).count());
+    if (conns != null) {
+      serverView(r, conns);
+    }
+    Figures.latency(r, fastLatency);
+    Figures.correctness(r, h.tally());
+    Figures.cost(r, h, start, end);
+    if (heapBefore > 0 && heapAfter > 0) {
+      r.put(Figures.COST, "server heap after GC before publishing MiB", Percentiles.round(heapBefore / 1048576.0));
+      r.put(Figures.COST, "server heap after GC at the end MiB", Percentiles.round(heapAfter / 1048576.0));
+    }
+    Figures.connections(r, h.tally());
+    double p99 = Percentiles.ms(fastLatency, 99);
+    r.check(Check.of("fast clients reached the last seq", fastReached == n, fastReached + " of " + n));
+    r.check(Check.equal("fast clients got every change (isolation)", fastReceived, (long) n * p.accepted()));
+    r.check(Check.equal("fast clients had nothing dropped", fastDropped, 0));
+    r.check(Check.of("fast clients' p99 within --max-p99-ms", p99 <= maxP99,
+        String.format(java.util.Locale.ROOT, "p99 %.2f ms, limit %.0f ms", p99, maxP99)));
+    r.note("slow clients pause their sockets, so a 4001 close reaches them only when they read "
+        + "again after publishing; the server's view is under 'server view' when /api/connections answers");
+    return Runs.finish(r, h);
+  }
+
+  /** Whether every slow client is at the last seq or closed. */
+  private static boolean slowSettled(Harness h, long lastSeq) {
+    for (ClientReport c : h.reports()) {
+      if (c.slow() && c.open() && c.last().getOrDefault(h.topic(), -1L) < lastSeq) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void serverView(RunResult r, JsonArray conns) {
+    long dropped = 0;
+    long pending = 0;
+    double maxFill = 0;
+    int count = 0;
+    for (Object o : conns) {
+      if (!(o instanceof JsonObject)) {
+        continue;
+      }
+      JsonObject c = (JsonObject) o;
+      count++;
+      Object d = c.getValue("dropped");
+      if (d instanceof Number) {
+        dropped += ((Number) d).longValue();
+      }
+      Object p = c.getValue("pending");
+      if (p instanceof Number) {
+        pending += ((Number) p).longValue();
+      }
+      Object f = c.getValue("fill");
+      if (f instanceof Number) {
+        maxFill = Math.max(maxFill, ((Number) f).doubleValue());
+      }
+    }
+    r.put("server view (/api/connections at end of publishing)", "connections", count);
+    r.put("server view (/api/connections at end of publishing)", "pending events", pending);
+    r.put("server view (/api/connections at end of publishing)", "dropped", dropped);
+    r.put("server view (/api/connections at end of publishing)", "highest fill", maxFill);
+  }
+}
