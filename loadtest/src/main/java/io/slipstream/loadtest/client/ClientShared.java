@@ -22,6 +22,7 @@ public final class ClientShared {
   private final Tally tally = new Tally();
   private final Recorder timeToLive = new Recorder(1, HIGHEST_MICROS, 3);
   private final List<String> serverErrors = new ArrayList<>();
+  private final java.util.concurrent.atomic.AtomicInteger traceBudget = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean churn;
   private volatile long churnMeanMs;
 
@@ -49,6 +50,23 @@ public final class ClientShared {
   /** The mean interval between a client's random drops, in milliseconds. */
   public long churnMeanMs() {
     return churnMeanMs;
+  }
+
+  /** Prints the next {@code frames} frames the first client sends or receives on stderr. */
+  public void trace(int frames) {
+    traceBudget.set(frames);
+  }
+
+  /** Prints {@code line} on stderr while the trace budget lasts. */
+  void trace(String line) {
+    if (traceBudget.getAndDecrement() > 0) {
+      System.err.println(line.length() > 500 ? line.substring(0, 500) + "…" : line);
+    }
+  }
+
+  /** Whether frames are still being traced. */
+  boolean tracing() {
+    return traceBudget.get() > 0;
   }
 
   /** Keeps {@code message} when fewer than 20 were kept. */

@@ -48,6 +48,7 @@ final class Subscriber implements Client, SockJsFrames.Sink {
   private final Tally tally;
   private final boolean slowClient;
   private final Random random;
+  private final boolean traced;
 
   private final String[] topics;
   private final SeqAccountant[] accountants;
@@ -94,6 +95,7 @@ final class Subscriber implements Client, SockJsFrames.Sink {
     this.tally = shared.tally();
     this.slowClient = slowClient;
     this.random = new Random(seed);
+    this.traced = id.endsWith("-0");
     this.topics = plan.topics().toArray(new String[0]);
     this.accountants = new SeqAccountant[topics.length];
     for (int i = 0; i < topics.length; i++) {
@@ -232,6 +234,9 @@ final class Subscriber implements Client, SockJsFrames.Sink {
   private void send(String message) {
     ClientWebSocket socket = ws;
     if (socket != null && !socket.isClosed()) {
+      if (traced && shared.tracing()) {
+        shared.trace(id + " >> " + plan.transport().encode(message));
+      }
       socket.writeTextMessage(plan.transport().encode(message));
     }
   }
@@ -239,6 +244,9 @@ final class Subscriber implements Client, SockJsFrames.Sink {
   // ---- inbound ----
 
   private void onFrame(String frame) {
+    if (traced && shared.tracing()) {
+      shared.trace(id + " << " + frame);
+    }
     if (plan.transport() == Transport.SOCKJS) {
       if (!SockJsFrames.decode(frame, this)) {
         tally.protocolErrors.increment();

@@ -63,22 +63,28 @@ public final class ProcStat {
   }
 
   /**
-   * The heap in use from {@code jcmd PID GC.heap_info}, in bytes: the first {@code used NK} on a
-   * line naming the heap (G1, Parallel, Serial and ZGC all print one); -1 when absent.
+   * The heap in use from {@code jcmd PID GC.heap_info}, in bytes: the sum of the {@code used NK}
+   * figures of the lines that describe a heap or a generation ({@code garbage-first heap},
+   * {@code PSYoungGen} + {@code ParOldGen}, {@code def new} + {@code tenured generation},
+   * {@code ZHeap}); metaspace and nested spaces are left out. -1 when there is none.
    */
   public static long heapUsed(String jcmdOutput) {
+    long sum = -1;
     for (String line : jcmdOutput.split("\n")) {
       String l = line.trim().toLowerCase(java.util.Locale.ROOT);
       if (l.startsWith("metaspace") || l.startsWith("class space")) {
         continue;
       }
       int u = l.indexOf("used ");
-      if (u < 0 || !(l.contains("heap") || l.contains("total"))) {
+      if (u < 0 || !(l.contains("total") || l.contains("heap"))) {
         continue;
       }
-      return sizeAt(l, u + 5);
+      long v = sizeAt(l, u + 5);
+      if (v >= 0) {
+        sum = Math.max(sum, 0) + v;
+      }
     }
-    return -1;
+    return sum;
   }
 
   private static long sizeAt(String l, int p) {

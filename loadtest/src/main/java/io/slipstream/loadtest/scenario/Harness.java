@@ -66,6 +66,7 @@ public final class Harness implements AutoCloseable {
           OptionSpec.value("max-batch", "N", "500", "most changes per POST request"),
           OptionSpec.value("warmup", "SECONDS", "0", "leave the first seconds of publishing out of the latency summary"),
           OptionSpec.value("drain", "SECONDS", "15", "longest wait for the last change to reach every client"),
+          OptionSpec.value("trace", "FRAMES", "0", "print the first FRAMES frames the first client sends and receives"),
           OptionSpec.flag("quiet", "no progress line"));
 
   private final Options options;
@@ -112,6 +113,7 @@ public final class Harness implements AutoCloseable {
       await(vertx.deployVerticle(v), 10_000, "deploy client verticle");
       loops.add(v);
     }
+    shared.trace(options.integer("trace", 0));
     this.sampler =
         new Sampler(loops, publisher, shared, serverProbe, options.flag("quiet") ? null : err);
   }
