@@ -145,6 +145,8 @@ export class Topic extends Emitter {
     this._pending = QUEUED;
     /** Whether the server may hold a subscription of ours for this topic on this connection. */
     this._serverKnows = false;
+    /** The id of our latest subscribe for this topic. */
+    this._requestId = undefined;
     this._wantSnapshot = false;
     this._snapshot = null;
     this._sinceAck = 0;
@@ -495,8 +497,7 @@ export class Slipstream extends Emitter {
     try {
       sock = this._useSockJs ? this._openSockJs() : this._openWebSocket();
     } catch (err) {
-      this._emit('error', { code: 'transport', message: String(err && err.message || err) });
-      this._setState('failed');
+      this._fail('transport', String(err && err.message || err));
       return;
     }
     this._sock = sock;
@@ -635,9 +636,7 @@ export class Slipstream extends Emitter {
     for (const topic of this._topics.values()) topic._offline();
     this._emit('disconnect', { code, reason: reason || '' });
     if (FATAL_CLOSE_CODES.has(code)) {
-      this._emit('error', { code: `close-${code}`, message: reason || `closed ${code}` });
-      for (const topic of this._topics.values()) topic._close(`closed ${code}`);
-      this._setState('failed');
+      this._fail(`close-${code}`, reason || `closed ${code}`);
       return;
     }
     if (
@@ -659,6 +658,15 @@ export class Slipstream extends Emitter {
     this._timers.retry = setTimeout(() => {
       if (this.state === 'reconnecting' || this.state === 'connecting') this._open();
     }, delay);
+  }
+
+  /** Gives up for good: retrying cannot help until the app or the page is fixed. */
+  _fail(code, message) {
+    this._teardown();
+    this._emit('error', { code, message });
+    for (const topic of this._topics.values()) topic._close(`${code}: ${message}`);
+    this._topics.clear();
+    this._setState('failed');
   }
 
   /** Forgets the socket and everything tied to it. */
@@ -805,13 +813,17 @@ export class Slipstream extends Emitter {
       this._ops.delete(name);
       this._tokens--;
       const id = ++this._nextId;
-      this._inflight.set(id, { topic: name, kind });
       if (kind === 'unsubscribe') {
+        this._inflight.set(id, { topic: name, kind });
         this._write({ type: 'unsubscribe', id, topic: name });
         continue;
       }
       const topic = this._topics.get(name);
       if (topic === undefined) continue;
+      // A subscribe replaced by a newer one may never be answered: forget it now.
+      this._inflight.delete(topic._requestId);
+      this._inflight.set(id, { topic: name, kind });
+      topic._requestId = id;
       topic._pending = id;
       topic._serverKnows = true;
       const from = topic._takeFrom();

@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The browser client ({@code /slipstream.js}) in a real headless Chromium, through the example
  * page {@code /examples/}: a live table that must end up exactly equal to the server's, though
- * every connection is killed three times while changes stream in.
+ * every connection is killed three times while changes stream in, or after the client has
+ * fallen out of the replay window.
  *
  * <p>The browser reaches the server through {@link ChaosProxy}, a TCP proxy in this test, so the
  * test can cut connections the way networks do, without hooks in the server: the server's own
@@ -78,15 +80,31 @@ class LiveTableBrowserIT {
 
   @BeforeEach
   void start() throws IOException {
-    assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium at " + CHROMIUM + ": browser tests skipped");
+    startServer(SlipstreamConfig.DEFAULT_REPLAY_LOG_SIZE);
+  }
+
+  private void startServer(int replayLogSize) throws IOException {
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (server != null) {
+      server.close();
+    }
     server =
         TestServer.start(
             SlipstreamConfig.defaults().toBuilder()
                 .eventLoops(2)
                 .heartbeatMs(HEARTBEAT_MS)
                 .heartbeatTimeoutMs(3 * HEARTBEAT_MS)
+                .replayLogSize(replayLogSize)
                 .build());
     proxy = new ChaosProxy(server.port());
+  }
+
+  /** Starts Chromium, or skips the test where there is none. */
+  private void startBrowser() throws IOException {
+    assumeTrue(
+        Files.isExecutable(CHROMIUM), "no Chromium at " + CHROMIUM + ": browser test skipped");
     profile = Files.createTempDirectory("slipstream-chromium-");
     driver = chrome(profile);
   }
@@ -109,14 +127,84 @@ class LiveTableBrowserIT {
     }
   }
 
+  /** What the browser loads, with types a browser accepts (module scripts need a JS type). */
+  @Test
+  void servesTheClientItsTypingsTheExampleAndSockJs() {
+    assertServed("/slipstream.js", "javascript", "export class Slipstream");
+    assertServed("/slipstream.d.ts", "", "export declare class Slipstream");
+    assertServed("/examples/", "text/html", "example.js");
+    assertServed("/examples/index.html", "text/html", "example.js");
+    assertServed("/examples/example.js", "javascript", "/slipstream.js");
+    assertServed("/webjars/sockjs-client/1.6.1/dist/sockjs.min.js", "javascript", "SockJS");
+  }
+
+  private void assertServed(String path, String type, String content) {
+    HttpResponse<String> r = server.request("GET", path, null);
+    assertThat(r.statusCode()).as("GET %s", path).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type").orElse(""))
+        .as("GET %s content-type", path)
+        .contains(type);
+    assertThat(r.body()).as("GET %s", path).contains(content);
+  }
+
   @Test
   void webSocketTableStaysExactThroughRestartResetAndFreeze() throws Exception {
+    startBrowser();
     streamThroughDisruptions("websocket");
   }
 
   @Test
   void sockJsTableStaysExactThroughRestartResetAndFreeze() throws Exception {
+    startBrowser();
     streamThroughDisruptions("sockjs");
+  }
+
+  /**
+   * A client that comes back after the replay log has moved past its position is told {@code
+   * reset} on resume and rebuilds its table from a snapshot, dropping the keys deleted meanwhile.
+   */
+  @Test
+  void tableIsRebuiltWhenResumeFallsOutOfTheReplayWindow() throws Exception {
+    startServer(100);
+    startBrowser();
+    long started = System.nanoTime();
+    Map<String, Boolean> present = new LinkedHashMap<>();
+    openLivePage("websocket", publishBatch(0, present, KEYS), started);
+    try {
+      proxy.freezeWebSockets();
+      long lastSeq = 0;
+      for (int b = 1; b <= 30; b++) { // 300 changes, three replay logs' worth
+        lastSeq = publishBatch(b, present, BATCH);
+      }
+      awaitConnects(2);
+      phase(started, "resumed after freeze");
+      for (int b = 31; b <= 40; b++) {
+        lastSeq = publishBatch(b, present, BATCH);
+        Thread.sleep(5);
+      }
+      JsonObject stats = assertPageEqualsServer(lastSeq, present, started, "websocket");
+      assertThat(stats.getInteger("resumes")).as("every reconnect resumed its session")
+          .isPositive()
+          .isEqualTo(stats.getInteger("reconnects"));
+      assertThat(stats.getInteger("resets")).as("snapshots that replaced the rows").isPositive();
+      assertThat(stats.getInteger("duplicatesDropped")).as("duplicates").isZero();
+    } catch (AssertionError | TimeoutException e) {
+      throw new AssertionError(e.getMessage() + "\n" + diagnostics(), e);
+    }
+  }
+
+  /** Opens the example page and waits for its first snapshot to show {@code seq}. */
+  private void openLivePage(String transport, long seq, long started) {
+    driver.get(proxy.url("/examples/?topic=" + TOPIC + "&transport=" + transport));
+    try {
+      await(Duration.ofSeconds(20), "the first snapshot", () -> pageSeq() >= seq);
+    } catch (TimeoutException e) {
+      throw new AssertionError(e.getMessage() + "\n" + diagnostics(), e);
+    }
+    phase(started, transport + " page live");
+    assertThat(js("return window.__slipstream.transport")).isEqualTo(transport);
+    js("window.__closes = [];"
+        + " window.__slipstream.on('disconnect', e => window.__closes.push(e.code))");
   }
 
   /**
@@ -128,13 +216,8 @@ class LiveTableBrowserIT {
     long started = System.nanoTime();
     Map<String, Boolean> present = new LinkedHashMap<>();
     long initialSeq = publishBatch(0, present, KEYS); // a snapshot with every key in it
-    driver.get(proxy.url("/examples/?topic=" + TOPIC + "&transport=" + transport));
+    openLivePage(transport, initialSeq, started);
     try {
-      await(Duration.ofSeconds(20), "the first snapshot", () -> pageSeq() >= initialSeq);
-      phase(started, transport + " page live");
-      assertThat(js("return window.__slipstream.transport")).isEqualTo(transport);
-      js("window.__closes = []; window.__slipstream.on('disconnect', e => window.__closes.push(e.code))");
-
       long lastSeq = initialSeq;
       int batches = CHANGES / BATCH;
       for (int b = 1; b <= batches; b++) {
@@ -156,41 +239,55 @@ class LiveTableBrowserIT {
         lastSeq = publishBatch(b, present, BATCH);
         Thread.sleep(5);
       }
-      long expected = lastSeq;
-      phase(started, "published");
-      await(Duration.ofSeconds(30), "the page to reach seq " + expected, () -> pageSeq() == expected);
-
-      phase(started, "converged");
-      JsonObject truth = server.rows(TOPIC);
-      assertThat(truth.getLong("seq")).isEqualTo(expected);
-      Map<String, JsonObject> serverRows = new TreeMap<>();
-      for (Object o : truth.getJsonArray("rows")) {
-        JsonObject r = (JsonObject) o;
-        serverRows.put(r.getString("key"), r.getJsonObject("row"));
-      }
-      PageTable page = pageTable();
-      assertThat(page.seq).isEqualTo(expected);
-      assertThat(page.epoch).isEqualTo(truth.getString("epoch"));
-      assertThat(page.rows).isEqualTo(serverRows);
-      assertThat(page.rows.keySet()).isEqualTo(present.entrySet().stream()
-          .filter(Map.Entry::getValue).map(Map.Entry::getKey).collect(Collectors.toSet()));
-
-      JsonObject stats = new JsonObject((String) js("return JSON.stringify(window.__slipstream.stats)"));
-      System.out.printf("%s: %d changes, %.1f s, close codes %s, client stats %s%n",
-          transport, expected, (System.nanoTime() - started) / 1e9, js("return JSON.stringify(window.__closes)"), stats.encode());
+      JsonObject stats = assertPageEqualsServer(lastSeq, present, started, transport);
       assertThat(stats.getInteger("reconnects")).as("reconnects").isGreaterThanOrEqualTo(3);
       assertThat(stats.getInteger("resumes")).as("every reconnect resumed its session")
           .isEqualTo(stats.getInteger("reconnects"));
       @SuppressWarnings("unchecked")
       List<Number> closes = (List<Number>) js("return window.__closes");
-      assertThat(closes).as("close codes the client saw").hasSizeGreaterThanOrEqualTo(3);
-      assertThat(closes.get(0).intValue()).as("the server's restart").isEqualTo(1012);
-      assertThat(closes.get(closes.size() - 1).intValue()).as("the client giving up on silence").isEqualTo(4000);
-      assertThat(stats.getInteger("unannouncedGaps")).as("seq jumps without dropped").isZero();
-      assertThat(stats.getInteger("violations")).as("protocol violations seen by the client").isZero();
+      // 1012: the server's restart (over SockJS, told in a `close` message); 4000: the client
+      // giving up on the frozen socket. The reset shows as 1006 or, over SockJS, its own codes.
+      assertThat(closes.stream().map(Number::intValue).collect(Collectors.toList()))
+          .as("close codes the client saw")
+          .hasSizeGreaterThanOrEqualTo(3)
+          .contains(1012, 4000);
     } catch (AssertionError | TimeoutException e) {
       throw new AssertionError(e.getMessage() + "\n" + diagnostics(), e);
     }
+  }
+
+  /**
+   * Waits until the page shows {@code expected} as its seq, then asserts that its table equals
+   * the server's rows exactly and that the client saw nothing out of order; returns its counters.
+   */
+  private JsonObject assertPageEqualsServer(
+      long expected, Map<String, Boolean> present, long started, String transport) {
+    phase(started, "published");
+    await(Duration.ofSeconds(30), "the page to reach seq " + expected, () -> pageSeq() == expected);
+    phase(started, "converged");
+    JsonObject truth = server.rows(TOPIC);
+    assertThat(truth.getLong("seq")).isEqualTo(expected);
+    Map<String, JsonObject> serverRows = new TreeMap<>();
+    for (Object o : truth.getJsonArray("rows")) {
+      JsonObject r = (JsonObject) o;
+      serverRows.put(r.getString("key"), r.getJsonObject("row"));
+    }
+    PageTable page = pageTable();
+    assertThat(page.seq).isEqualTo(expected);
+    assertThat(page.epoch).isEqualTo(truth.getString("epoch"));
+    assertThat(page.rows).isEqualTo(serverRows);
+    assertThat(page.rows.keySet()).isEqualTo(present.entrySet().stream()
+        .filter(Map.Entry::getValue).map(Map.Entry::getKey).collect(Collectors.toSet()));
+
+    JsonObject stats =
+        new JsonObject((String) js("return JSON.stringify(window.__slipstream.stats)"));
+    System.out.printf("%s: %d changes, %.1f s, close codes %s, client stats %s%n",
+        transport, expected, (System.nanoTime() - started) / 1e9,
+        js("return JSON.stringify(window.__closes)"), stats.encode());
+    assertThat(stats.getInteger("unannouncedGaps")).as("seq jumps without dropped").isZero();
+    assertThat(stats.getInteger("violations")).as("protocol violations seen by the client")
+        .isZero();
+    return stats;
   }
 
   private static void phase(long started, String what) {
@@ -216,7 +313,8 @@ class LiveTableBrowserIT {
                 .put("note", "ü \"quoted\" <b>" + n + "</b>")
                 .put("tags", new JsonArray().add("a").add(n % 3))
                 .put("nested", new JsonObject().put("even", n % 2 == 0));
-        changes.add(new JsonObject().put("op", exists ? "UPDATE" : "INSERT").put("key", key).put("row", row));
+        String op = exists ? "UPDATE" : "INSERT";
+        changes.add(new JsonObject().put("op", op).put("key", key).put("row", row));
         present.put(key, true);
       }
     }
@@ -281,7 +379,8 @@ class LiveTableBrowserIT {
           .append(js("const c = window.__slipstream; return c ? c.trace.slice(-80).map(e =>"
               + " e.t % 100000 + ' ' + e.dir + ' ' + e.text.slice(0, 240)).join('\\n') : ''"))
           .append('\n');
-      sb.append("server: ").append(server.rows(TOPIC).copy().put("rows", "…").encode()).append('\n');
+      JsonObject truth = server.rows(TOPIC).copy().put("rows", "…");
+      sb.append("server: ").append(truth.encode()).append('\n');
       for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
         sb.append("console: ").append(e.getLevel()).append(' ').append(e.getMessage()).append('\n');
       }
@@ -319,9 +418,10 @@ class LiveTableBrowserIT {
 
   /**
    * A TCP proxy on the loopback interface in front of the server, able to break the connections
-   * passing through it: {@link #resetAll()} aborts them (RST both ways), {@link #freezeWebSockets()}
-   * stops moving the bytes of upgraded connections while leaving them open, as a hung peer or a
-   * middlebox that silently drops a stream does. Connections made afterwards pass normally.
+   * passing through it: {@link #resetAll()} aborts them (RST both ways), {@link
+   * #freezeWebSockets()} stops moving the bytes of upgraded connections while leaving them open,
+   * as a hung peer or a middlebox that silently drops a stream does. Connections made afterwards
+   * pass normally.
    *
    * <p>Thread-safe: a thread accepts, two threads per connection copy bytes.
    */
