@@ -56,9 +56,18 @@ public final class ChangeBodies implements Bodies {
     return maxPerBody;
   }
 
-  /** The number of changes built so far, which is also the last {@code v}. */
+  /** The last {@code v} built (the number built, plus the start given to {@link #versionsAfter}). */
   public long built() {
     return version;
+  }
+
+  /**
+   * Numbers the following changes from {@code v + 1}, so that versions stay unique across
+   * phases (a preload and the updates after it), and a missed update can never look current.
+   */
+  public ChangeBodies versionsAfter(long v) {
+    this.version = v;
+    return this;
   }
 
   @Override

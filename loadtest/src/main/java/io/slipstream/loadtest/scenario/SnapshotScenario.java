@@ -87,7 +87,8 @@ public final class SnapshotScenario implements Scenario {
     }
 
     h.sampler().phase("publish");
-    ChangeBodies bodies = new ChangeBodies("UPDATE", size, rows, o.decimal("delete-ratio", 0, 0.99), 512 * 1024, maxBatch);
+    ChangeBodies bodies = new ChangeBodies("UPDATE", size, rows, o.decimal("delete-ratio", 0, 0.99), 512 * 1024, maxBatch)
+        .versionsAfter(rows);
     Future<PublishReport> publishing = h.publishAsync(rate, durationMs, Long.MAX_VALUE, bodies);
     Harness.sleep(Math.min(subscribeAfterMs, durationMs));
 
