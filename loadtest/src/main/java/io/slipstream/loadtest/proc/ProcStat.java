@@ -43,6 +43,25 @@ public final class ProcStat {
   }
 
   /**
+   * The group a JVM thread belongs to, from its name as {@code /proc/PID/task/TID/comm} shows it
+   * (at most 15 characters): {@code event loops}, {@code gc}, {@code jit} or {@code other}.
+   */
+  public static String threadGroup(String comm) {
+    String c = comm.trim();
+    if (c.startsWith("vert.x-eventloo") || c.startsWith("vert.x-acceptor")) {
+      return "event loops";
+    }
+    if (c.startsWith("GC Thread") || c.startsWith("G1 ") || c.startsWith("VM Thread")
+        || c.startsWith("ZWorker") || c.startsWith("ZDirector") || c.startsWith("GC ")) {
+      return "gc";
+    }
+    if (c.startsWith("C1 CompilerThre") || c.startsWith("C2 CompilerThre")) {
+      return "jit";
+    }
+    return "other";
+  }
+
+  /**
    * A {@code kB} value from {@code /proc/PID/status}, e.g. {@code VmRSS} or {@code VmHWM}, in
    * bytes; -1 when absent.
    */

@@ -45,6 +45,31 @@ public final class ProcessProbe {
     return pid;
   }
 
+  /**
+   * CPU seconds so far per thread group ({@link ProcStat#threadGroup}), from
+   * {@code /proc/PID/task}; empty when it cannot be read. Threads that ended are not counted.
+   */
+  public java.util.Map<String, Double> cpuByThreadGroup() {
+    java.util.Map<String, Double> out = new java.util.TreeMap<>();
+    Path tasks = Path.of("/proc", pid, "task");
+    try (java.util.stream.Stream<Path> ts = Files.list(tasks)) {
+      for (Path t : (Iterable<Path>) ts::iterator) {
+        try {
+          String comm = Files.readString(t.resolve("comm"), StandardCharsets.UTF_8);
+          ProcStat.Ticks ticks = ProcStat.parseStat(Files.readString(t.resolve("stat"), StandardCharsets.US_ASCII));
+          if (ticks != null) {
+            out.merge(ProcStat.threadGroup(comm), ticks.total() / (double) clockTicks(), Double::sum);
+          }
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return java.util.Map.of();
+    }
+    return out;
+  }
+
   /** Whether the process can be read now. */
   public boolean readable() {
     return Files.isReadable(stat);

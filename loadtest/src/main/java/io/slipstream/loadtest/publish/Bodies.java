@@ -8,11 +8,14 @@ package io.slipstream.loadtest.publish;
 public interface Bodies {
 
   /**
-   * A body carrying the next {@code n} changes (n is at least 1).
+   * A body carrying the next {@code n} changes (n is at least 1), the k-th (from 0) stamped
+   * {@code firstMicros + k * stepMicros}.
    *
-   * @param nowMicros the send time to stamp, {@code System.nanoTime() / 1000}
+   * @param firstMicros the time to stamp into the first change, in microseconds of
+   *     {@code System.nanoTime()}
+   * @param stepMicros how much later each following change is stamped
    */
-  String next(int n, long nowMicros);
+  String next(int n, long firstMicros, double stepMicros);
 
   /** The largest number of changes one body may carry. */
   int maxPerBody();

@@ -71,7 +71,7 @@ public final class ChangeBodies implements Bodies {
   }
 
   @Override
-  public String next(int n, long nowMicros) {
+  public String next(int n, long firstMicros, double stepMicros) {
     StringBuilder sb = new StringBuilder(n * (rowBytes + 48) + 2);
     if (n > 1) {
       sb.append('[');
@@ -80,7 +80,7 @@ public final class ChangeBodies implements Bodies {
       if (i > 0) {
         sb.append(',');
       }
-      change(sb, nowMicros);
+      change(sb, firstMicros + (long) (i * stepMicros));
     }
     if (n > 1) {
       sb.append(']');

@@ -15,6 +15,9 @@ import java.util.Map;
  * @param maxInflight requests in flight at once; 1 keeps the server's order equal to the tool's
  * @param bodies what to send
  * @param slipstream whether responses carry {@code {epoch, firstSeq, lastSeq}}
+ * @param stampDue whether each change carries the time it was due by the rate's schedule (so a
+ *     publish path that falls behind shows as latency: no coordinated omission) rather than the
+ *     time its request was built
  */
 public record PublishPlan(
     String url,
@@ -24,4 +27,5 @@ public record PublishPlan(
     long maxChanges,
     int maxInflight,
     Bodies bodies,
-    boolean slipstream) {}
+    boolean slipstream,
+    boolean stampDue) {}

@@ -16,6 +16,7 @@ package io.slipstream.loadtest.publish;
  * @param seconds how long the phase took, including the last answers
  * @param targetRate the rate asked for
  * @param maxLag the largest number of due changes not yet sent (the publisher falling behind)
+ * @param roundTrips request round trips, send to answer, in microseconds
  */
 public record PublishReport(
     long requests,
@@ -28,7 +29,8 @@ public record PublishReport(
     long lastSeq,
     double seconds,
     double targetRate,
-    long maxLag) {
+    long maxLag,
+    org.HdrHistogram.Histogram roundTrips) {
 
   /** Changes accepted per second. */
   public double achievedRate() {

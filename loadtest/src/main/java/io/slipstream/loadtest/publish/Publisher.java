@@ -12,6 +12,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
 
 /**
  * Posts changes at a target rate: every millisecond it computes how many changes are due since
@@ -28,6 +29,7 @@ public final class Publisher extends VerticleBase {
   private static final int REQUEST_TIMEOUT_MS = 30_000;
 
   private final AtomicLong accepted = new AtomicLong();
+  private final Histogram roundTrips = new Histogram(1, 3_600_000_000L, 3);
   private final AtomicLong lastSeq = new AtomicLong(-1);
   private volatile String epoch;
   private HttpClient http;
@@ -102,6 +104,7 @@ public final class Publisher extends VerticleBase {
           inflight = 0;
           maxLag = 0;
           closed = false;
+          roundTrips.reset();
           timer = vertx.setPeriodic(TICK_MS, id -> pump());
           pump();
         });
@@ -133,8 +136,18 @@ public final class Publisher extends VerticleBase {
   }
 
   private void send(int n) {
-    String body = plan.bodies().next(n, System.nanoTime() / 1000);
+    long nowMicros = System.nanoTime() / 1000;
+    String body;
+    if (plan.stampDue() && plan.rate() < 1e8) {
+      // Change k (from 0) of the phase is due at start + k / rate.
+      double step = 1e6 / plan.rate();
+      long due = startNanos / 1000 + (long) (sent * step);
+      body = plan.bodies().next(n, Math.min(due, nowMicros), step);
+    } else {
+      body = plan.bodies().next(n, nowMicros, 0);
+    }
     sent += n;
+    long sentAt = System.nanoTime();
     inflight++;
     RequestOptions ro =
         new RequestOptions()
@@ -152,6 +165,7 @@ public final class Publisher extends VerticleBase {
             ar -> {
               inflight--;
               requests++;
+              roundTrips.recordValue(Math.min((System.nanoTime() - sentAt) / 1000, 3_600_000_000L));
               if (ar.succeeded()) {
                 answered(n, ar.result());
               } else {
@@ -206,6 +220,6 @@ public final class Publisher extends VerticleBase {
     p.complete(
         new PublishReport(
             requests, sent, phaseAccepted, failed, firstError, epoch, firstSeq, phaseLastSeq,
-            seconds, plan.rate(), maxLag));
+            seconds, plan.rate(), maxLag, roundTrips.copy()));
   }
 }

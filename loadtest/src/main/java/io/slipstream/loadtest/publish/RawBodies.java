@@ -20,7 +20,8 @@ public final class RawBodies implements Bodies {
   }
 
   @Override
-  public String next(int count, long nowMicros) {
+  public String next(int count, long firstMicros, double stepMicros) {
+    long nowMicros = firstMicros;
     StringBuilder sb = new StringBuilder(size + 32);
     int start = sb.length();
     sb.append("{\"t\":").append(nowMicros).append(",\"n\":").append(n++).append(",\"p\":\"");

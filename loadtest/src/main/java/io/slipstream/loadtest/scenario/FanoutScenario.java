@@ -70,12 +70,13 @@ public final class FanoutScenario implements Scenario {
     }
 
     h.sampler().phase("publish");
-    h.sampler().measureLatencyFrom((long) (o.decimal("warmup", 0, 86_400) * 1000));
-    Sampler.Mark start = h.sampler().mark();
+    long warmupMs = (long) (o.decimal("warmup", 0, 86_400) * 1000);
+    h.sampler().measureLatencyFrom(warmupMs);
+    java.util.concurrent.CompletableFuture<Sampler.Mark> start = h.sampler().markAfter(warmupMs);
     ChangeBodies bodies =
         new ChangeBodies("UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
     PublishReport p =
-        h.publish(new PublishPlan(h.changesUrl(), h.publishHeaders(), rate, durationMs, Long.MAX_VALUE, 1, bodies, true));
+        h.publish(new PublishPlan(h.changesUrl(), h.publishHeaders(), rate, durationMs, Long.MAX_VALUE, 1, bodies, true, h.stampDue()));
     h.sampler().phase("drain");
     int reached = h.awaitReached(p.lastSeq(), n, false, Runs.drainMs(o));
     Sampler.Mark end = h.sampler().mark();
@@ -93,7 +94,7 @@ public final class FanoutScenario implements Scenario {
     r.put(Figures.RUN, "clients at the last seq", reached);
     Figures.latency(r, h.sampler().totalLatency());
     Figures.correctness(r, h.tally());
-    Figures.cost(r, h, start, end);
+    Figures.cost(r, h, h.sampler().resolve(start), end);
     Figures.connections(r, h.tally());
     r.check(Check.of("every client reached the last seq", reached == n, reached + " of " + n));
     r.check(Check.equal("deliveries + named drops = N × published", received + dropped, expected));

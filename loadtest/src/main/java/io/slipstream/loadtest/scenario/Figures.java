@@ -31,6 +31,11 @@ final class Figures {
     r.put(RUN, "published rate /s", Percentiles.round(p.achievedRate()));
     r.put(RUN, "publish requests", p.requests());
     r.put(RUN, "publish failures", p.failedRequests());
+    if (p.roundTrips() != null && p.roundTrips().getTotalCount() > 0) {
+      r.put(RUN, "changes per request (avg)", Percentiles.round(p.sent() / (double) Math.max(1, p.requests())));
+      r.put(RUN, "publish round trip p50 ms", Percentiles.round(Percentiles.ms(p.roundTrips(), 50)));
+      r.put(RUN, "publish round trip p99 ms", Percentiles.round(Percentiles.ms(p.roundTrips(), 99)));
+    }
     if (p.firstError() != null) {
       r.note("first publish failure: " + p.firstError());
     }
@@ -91,9 +96,13 @@ final class Figures {
         r.put(COST, "server CPU s per 1M deliveries", Percentiles.round(server / perMillion));
       }
       r.put(COST, "server peak RSS MiB", Percentiles.round(h.sampler().peakServerRssMb()));
-      if (deliveries > 0 && !Double.isNaN(tool) && tool >= server) {
-        r.note("the load tool used as much CPU per delivery as the server or more: "
-            + "the server may be faster than this run shows (the tool measured itself)");
+      double toolLoops = loops(a.toolThreads(), b.toolThreads());
+      double serverLoops = loops(a.serverThreads(), b.serverThreads());
+      boolean byLoops = !Double.isNaN(toolLoops) && !Double.isNaN(serverLoops);
+      if (deliveries > 0 && (byLoops ? toolLoops >= serverLoops : !Double.isNaN(tool) && tool >= server)) {
+        r.note("the load tool's " + (byLoops ? "event loops" : "process") + " used as much CPU per "
+            + "delivery as the server's or more: the server may be faster than this run shows "
+            + "(the tool measured itself)");
       }
     } else {
       r.note("server CPU and memory not sampled: pass --server-pid");
@@ -103,6 +112,30 @@ final class Figures {
       if (deliveries > 0) {
         r.put(COST, "tool CPU s per 1M deliveries", Percentiles.round(tool / perMillion));
       }
+    }
+    threads(r, "server", a.serverThreads(), b.serverThreads(), perMillion);
+    threads(r, "tool", a.toolThreads(), b.toolThreads(), perMillion);
+  }
+
+  private static double loops(Map<String, Double> a, Map<String, Double> b) {
+    Double end = b.get("event loops");
+    return end == null ? Double.NaN : end - a.getOrDefault("event loops", 0.0);
+  }
+
+  /** CPU by thread group between two marks: event loops (the real work), GC, JIT, other. */
+  private static void threads(
+      RunResult r, String who, Map<String, Double> a, Map<String, Double> b, double perMillion) {
+    if (b.isEmpty()) {
+      return;
+    }
+    String section = "CPU by thread group, s (" + who + ")";
+    for (Map.Entry<String, Double> e : b.entrySet()) {
+      double d = e.getValue() - a.getOrDefault(e.getKey(), 0.0);
+      r.put(section, e.getKey(), Percentiles.round(Math.max(0, d)));
+    }
+    double loops = b.getOrDefault("event loops", 0.0) - a.getOrDefault("event loops", 0.0);
+    if (perMillion > 0) {
+      r.put(section, "event loops per 1M deliveries", Percentiles.round(loops / perMillion));
     }
   }
 

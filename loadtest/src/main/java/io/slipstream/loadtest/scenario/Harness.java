@@ -64,6 +64,9 @@ public final class Harness implements AutoCloseable {
           OptionSpec.value("connect-rate", "PER_SECOND", "1000", "new sockets per second"),
           OptionSpec.value("ack-every", "N", "1000", "send ack after N changes (and at least every second)"),
           OptionSpec.value("max-batch", "N", "500", "most changes per POST request"),
+          OptionSpec.value("stamp", "due|send", "due",
+              "stamp rows with the time the rate's schedule made them due (a slow publish path "
+                  + "counts as latency) or with the time their request was sent"),
           OptionSpec.value("warmup", "SECONDS", "0", "leave the first seconds of publishing out of the latency summary"),
           OptionSpec.value("drain", "SECONDS", "15", "longest wait for the last change to reach every client"),
           OptionSpec.value("trace", "FRAMES", "0", "print the first FRAMES frames the first client sends and receives"),
@@ -294,6 +297,15 @@ public final class Harness implements AutoCloseable {
     return endpoint.httpBase() + "/api/topics/" + topic + "/changes";
   }
 
+  /** Whether rows carry their due time ({@code --stamp due}) rather than their send time. */
+  public boolean stampDue() {
+    String s = options.string("stamp");
+    if (!s.equals("due") && !s.equals("send")) {
+      throw new UsageException("--stamp must be due or send, was " + s);
+    }
+    return s.equals("due");
+  }
+
   /** The publishing headers ({@code Authorization} when {@code --publish-token}). */
   public Map<String, String> publishHeaders() {
     String token = options.string("publish-token");
@@ -303,7 +315,7 @@ public final class Harness implements AutoCloseable {
   /** Starts publishing {@code bodies} to the run's topic; see {@link PublishPlan}. */
   public Future<PublishReport> publishAsync(double rate, long durationMs, long maxChanges, Bodies bodies) {
     return publisher.run(
-        new PublishPlan(changesUrl(), publishHeaders(), rate, durationMs, maxChanges, 1, bodies, true));
+        new PublishPlan(changesUrl(), publishHeaders(), rate, durationMs, maxChanges, 1, bodies, true, stampDue()));
   }
 
   /** Runs one publishing phase to the end (bounded by its duration plus 60 s for answers). */

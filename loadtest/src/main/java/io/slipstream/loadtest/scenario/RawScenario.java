@@ -97,10 +97,11 @@ public final class RawScenario implements Scenario {
     }
     Harness.sleep(o.longValue("settle-ms", 0));
     h.sampler().phase("publish");
-    h.sampler().measureLatencyFrom((long) (o.decimal("warmup", 0, 86_400) * 1000));
-    Sampler.Mark start = h.sampler().mark();
+    long warmupMs = (long) (o.decimal("warmup", 0, 86_400) * 1000);
+    h.sampler().measureLatencyFrom(warmupMs);
+    java.util.concurrent.CompletableFuture<Sampler.Mark> start = h.sampler().markAfter(warmupMs);
     PublishReport p = h.publish(new PublishPlan(postUrl, h.publishHeaders(), rate, durationMs, Long.MAX_VALUE,
-        o.integer("inflight", 1), new RawBodies(size), false));
+        o.integer("inflight", 1), new RawBodies(size), false, h.stampDue()));
     h.sampler().phase("drain");
     long expected = (long) n * p.accepted();
     h.await(() -> h.tally().received.sum() >= expected, Runs.drainMs(o));
@@ -118,7 +119,7 @@ public final class RawScenario implements Scenario {
     r.put(Figures.CORRECTNESS, "duplicates", dups);
     r.put(Figures.CORRECTNESS, "arrived after a higher number", h.rawReordered());
     Figures.latency(r, h.sampler().totalLatency());
-    Figures.cost(r, h, start, end);
+    Figures.cost(r, h, h.sampler().resolve(start), end);
     Figures.connections(r, h.tally());
     r.check(Check.equal("no message missing", expected - received, 0));
     r.check(Check.equal("no message doubled", dups, 0));

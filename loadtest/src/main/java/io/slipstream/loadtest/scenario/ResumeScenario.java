@@ -81,7 +81,7 @@ public final class ResumeScenario implements Scenario {
     ChangeBodies bodies =
         new ChangeBodies("UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
     PublishReport p = h.publish(new PublishPlan(
-        h.changesUrl(), h.publishHeaders(), rate, durationMs, Long.MAX_VALUE, 1, bodies, true));
+        h.changesUrl(), h.publishHeaders(), rate, durationMs, Long.MAX_VALUE, 1, bodies, true, h.stampDue()));
     h.shared().churn(false, every);
     h.sampler().phase("drain");
     int reached = h.awaitReached(p.lastSeq(), n, false, Runs.drainMs(o) + 2 * delay);

@@ -25,7 +25,13 @@ import org.HdrHistogram.Histogram;
 public final class Sampler {
 
   /** A point-in-time reading, to measure CPU and deliveries between two moments. */
-  public record Mark(long nanoTime, long delivered, double serverCpu, double toolCpu) {}
+  public record Mark(
+      long nanoTime,
+      long delivered,
+      double serverCpu,
+      double toolCpu,
+      java.util.Map<String, Double> serverThreads,
+      java.util.Map<String, Double> toolThreads) {}
 
   private final List<ClientVerticle> verticles;
   private final Publisher publisher;
@@ -104,6 +110,7 @@ public final class Sampler {
   /** Takes one sample now (also called once more when the run stops). */
   synchronized void sample() {
     long now = System.nanoTime();
+    resolveDueMarks(now);
     double dt = Math.max(1e-3, (now - lastNanos) / 1e9);
     Histogram interval = drain();
     interval.add(carried);
@@ -245,6 +252,45 @@ public final class Sampler {
     return fresh;
   }
 
+  /**
+   * A mark taken {@code delayMs} from now, by the sampler thread (so the main thread can go on
+   * publishing): the start of a measured window that leaves out a warm-up. Resolved at the first
+   * sample at or after that time; {@link #resolve} resolves it now if it is still pending.
+   */
+  public synchronized java.util.concurrent.CompletableFuture<Mark> markAfter(long delayMs) {
+    java.util.concurrent.CompletableFuture<Mark> f = new java.util.concurrent.CompletableFuture<>();
+    if (delayMs <= 0) {
+      f.complete(mark());
+      return f;
+    }
+    pendingMarks.add(new PendingMark(System.nanoTime() + delayMs * 1_000_000L, f));
+    return f;
+  }
+
+  /** The mark {@code f}, taking it now if its time has not come. */
+  public Mark resolve(java.util.concurrent.CompletableFuture<Mark> f) {
+    synchronized (this) {
+      if (!f.isDone()) {
+        f.complete(mark());
+      }
+    }
+    return f.join();
+  }
+
+  private record PendingMark(long atNanos, java.util.concurrent.CompletableFuture<Mark> future) {}
+
+  private final List<PendingMark> pendingMarks = new ArrayList<>();
+
+  private void resolveDueMarks(long now) {
+    for (java.util.Iterator<PendingMark> it = pendingMarks.iterator(); it.hasNext(); ) {
+      PendingMark p = it.next();
+      if (now >= p.atNanos()) {
+        p.future().complete(mark());
+        it.remove();
+      }
+    }
+  }
+
   /** A reading of CPU and deliveries now. */
   public Mark mark() {
     ProcessProbe.Sample srv = server == null ? null : server.sample();
@@ -253,7 +299,9 @@ public final class Sampler {
         System.nanoTime(),
         tally.received.sum(),
         srv == null ? Double.NaN : srv.cpuSeconds(),
-        me == null ? Double.NaN : me.cpuSeconds());
+        me == null ? Double.NaN : me.cpuSeconds(),
+        server == null ? java.util.Map.of() : server.cpuByThreadGroup(),
+        self.cpuByThreadGroup());
   }
 
   /** The largest server RSS sampled, MiB; NaN without {@code --server-pid}. */

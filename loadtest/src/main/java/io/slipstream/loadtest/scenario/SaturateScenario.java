@@ -107,7 +107,7 @@ public final class SaturateScenario implements Scenario {
       long dropped0 = h.tally().droppedByServer.sum();
       Sampler.Mark a = h.sampler().mark();
       PublishReport p = h.publish(new PublishPlan(
-          h.changesUrl(), h.publishHeaders(), rate, stepMs, Long.MAX_VALUE, 1, bodies, true));
+          h.changesUrl(), h.publishHeaders(), rate, stepMs, Long.MAX_VALUE, 1, bodies, true, h.stampDue()));
       h.awaitReached(p.lastSeq(), n, false, settleMs);
       Sampler.Mark b = h.sampler().mark();
       Histogram lat = h.sampler().phaseLatency();
@@ -129,6 +129,8 @@ public final class SaturateScenario implements Scenario {
       row.put("dropped", h.tally().droppedByServer.sum() - dropped0);
       double secs = (b.nanoTime() - a.nanoTime()) / 1e9;
       row.put("server cores", Percentiles.round((b.serverCpu() - a.serverCpu()) / secs));
+      row.put("server CPU s /1M", delivered == 0 ? Double.NaN
+          : Percentiles.round((b.serverCpu() - a.serverCpu()) / (delivered / 1e6)));
       row.put("tool cores", Percentiles.round((b.toolCpu() - a.toolCpu()) / secs));
       row.put("sustained", sustained);
       r.step(row);

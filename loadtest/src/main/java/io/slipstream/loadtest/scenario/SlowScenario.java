@@ -86,12 +86,13 @@ public final class SlowScenario implements Scenario {
     long heapBefore = server == null ? -1 : server.heapAfterGc();
 
     h.sampler().phase("publish");
-    h.sampler().measureLatencyFrom((long) (o.decimal("warmup", 0, 86_400) * 1000));
-    Sampler.Mark start = h.sampler().mark();
+    long warmupMs = (long) (o.decimal("warmup", 0, 86_400) * 1000);
+    h.sampler().measureLatencyFrom(warmupMs);
+    java.util.concurrent.CompletableFuture<Sampler.Mark> start = h.sampler().markAfter(warmupMs);
     ChangeBodies bodies =
         new ChangeBodies("UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
     PublishReport p = h.publish(new PublishPlan(
-        h.changesUrl(), h.publishHeaders(), rate, durationMs, Long.MAX_VALUE, 1, bodies, true));
+        h.changesUrl(), h.publishHeaders(), rate, durationMs, Long.MAX_VALUE, 1, bodies, true, h.stampDue()));
     h.sampler().phase("drain-fast");
     int fastReached = h.awaitReached(p.lastSeq(), n, false, Runs.drainMs(o));
     Sampler.Mark end = h.sampler().mark();
@@ -134,7 +135,7 @@ public final class SlowScenario implements Scenario {
     }
     Figures.latency(r, fastLatency);
     Figures.correctness(r, h.tally());
-    Figures.cost(r, h, start, end);
+    Figures.cost(r, h, h.sampler().resolve(start), end);
     if (heapBefore > 0 && heapAfter > 0) {
       r.put(Figures.COST, "server heap after GC before publishing MiB", Percentiles.round(heapBefore / 1048576.0));
       r.put(Figures.COST, "server heap after GC at the end MiB", Percentiles.round(heapAfter / 1048576.0));

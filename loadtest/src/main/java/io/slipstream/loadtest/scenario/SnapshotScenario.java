@@ -79,7 +79,7 @@ public final class SnapshotScenario implements Scenario {
     h.sampler().phase("preload");
     h.log("preloading " + rows + " rows into " + h.topic());
     PublishReport preload = h.publish(new PublishPlan(h.changesUrl(), h.publishHeaders(), 1e9, 120_000, rows, 1,
-        new ChangeBodies("INSERT", size, rows, 0, 512 * 1024, Math.max(maxBatch, 1000)), true));
+        new ChangeBodies("INSERT", size, rows, 0, 512 * 1024, Math.max(maxBatch, 1000)), true, false));
     r.check(Check.equal("preloaded rows accepted", preload.accepted(), rows));
     if (preload.accepted() != rows) {
       Figures.publishing(r, preload);

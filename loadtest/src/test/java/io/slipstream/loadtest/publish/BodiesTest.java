@@ -12,7 +12,7 @@ class BodiesTest {
   @Test
   void oneDueChangeIsOneObjectWithARowOfTheRequestedSize() {
     ChangeBodies b = new ChangeBodies("UPDATE", 256, 10, 0, 1 << 20, 500);
-    JsonObject change = new JsonObject(b.next(1, 123_456_789L));
+    JsonObject change = new JsonObject(b.next(1, 123_456_789L, 0));
     assertThat(change.getString("op")).isEqualTo("UPDATE");
     assertThat(change.getString("key")).isEqualTo("k0");
     JsonObject row = change.getJsonObject("row");
@@ -24,7 +24,7 @@ class BodiesTest {
   @Test
   void severalDueChangesAreOneArrayRoundRobinOverKeys() {
     ChangeBodies b = new ChangeBodies("INSERT", 64, 3, 0, 1 << 20, 500);
-    JsonArray changes = new JsonArray(b.next(4, 5));
+    JsonArray changes = new JsonArray(b.next(4, 5, 0));
     assertThat(changes).hasSize(4);
     assertThat(changes.getJsonObject(3).getString("key")).isEqualTo("k0");
     assertThat(changes.getJsonObject(3).getJsonObject("row").getLong("v")).isEqualTo(4);
@@ -35,7 +35,7 @@ class BodiesTest {
   @Test
   void tinySizesStillCarryTheStamps() {
     ChangeBodies b = new ChangeBodies("UPDATE", 0, 1, 0, 1 << 20, 500);
-    JsonObject row = new JsonObject(b.next(1, 99)).getJsonObject("row");
+    JsonObject row = new JsonObject(b.next(1, 99, 0)).getJsonObject("row");
     assertThat(row.getLong("t")).isEqualTo(99);
     assertThat(row.getString("p")).isEmpty();
   }
@@ -44,14 +44,14 @@ class BodiesTest {
   void bodiesStayUnderTheByteBudget() {
     ChangeBodies b = new ChangeBodies("UPDATE", 10_000, 5, 0, 512 * 1024, 500);
     assertThat(b.maxPerBody()).isLessThanOrEqualTo(52);
-    String body = b.next(b.maxPerBody(), 1);
+    String body = b.next(b.maxPerBody(), 1, 0);
     assertThat(body.length()).isLessThan(512 * 1024);
   }
 
   @Test
   void deletesCarryNoRow() {
     ChangeBodies b = new ChangeBodies("UPDATE", 64, 10, 0.5, 1 << 20, 500);
-    JsonArray changes = new JsonArray(b.next(200, 1));
+    JsonArray changes = new JsonArray(b.next(200, 1, 0));
     long deletes = changes.stream().map(o -> (JsonObject) o).filter(c -> c.getString("op").equals("DELETE")).count();
     assertThat(deletes).isBetween(50L, 150L);
     changes.stream().map(o -> (JsonObject) o).filter(c -> c.getString("op").equals("DELETE"))
@@ -61,8 +61,8 @@ class BodiesTest {
   @Test
   void rawMessagesAreNumberedFromZero() {
     RawBodies b = new RawBodies(100);
-    JsonObject first = new JsonObject(b.next(1, 7));
-    JsonObject second = new JsonObject(b.next(1, 8));
+    JsonObject first = new JsonObject(b.next(1, 7, 0));
+    JsonObject second = new JsonObject(b.next(1, 8, 0));
     assertThat(first.getLong("n")).isZero();
     assertThat(second.getLong("n")).isEqualTo(1);
     assertThat(second.getLong("t")).isEqualTo(8);
