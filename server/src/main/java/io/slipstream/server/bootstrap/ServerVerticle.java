@@ -109,7 +109,14 @@ final class ServerVerticle extends VerticleBase {
   }
 
   private static void mountStatic(Router router) {
-    router.get("/slipstream.js").handler(StaticHandler.create("webroot"));
+    router
+        .get("/slipstream.js")
+        .handler(
+            rc ->
+                rc.response()
+                    // Browsers load ES modules only with a JavaScript type.
+                    .putHeader("content-type", "text/javascript; charset=utf-8")
+                    .sendFile("webroot/slipstream.js"));
     router
         .get("/slipstream.d.ts")
         .handler(
@@ -132,9 +139,10 @@ final class ServerVerticle extends VerticleBase {
       refuse(rc, 503, ErrorCode.UNAVAILABLE, "the server holds its maximum number of connections");
       return;
     }
+    io.netty.channel.ChannelHandlerContext channel = WebSocketTransport.channelOf(rc.request().connection());
     rc.request()
         .toWebSocket()
-        .onSuccess(ws -> connection.start(WebSocketTransport.attach(ws, connection)))
+        .onSuccess(ws -> connection.start(WebSocketTransport.attach(ws, channel, connection)))
         .onFailure(err -> connection.abandon());
   }
 

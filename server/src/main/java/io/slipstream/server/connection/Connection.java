@@ -508,6 +508,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     } finally {
       pumping = false;
       flushBatch();
+      transport.flush();
       reportSent();
     }
   }
@@ -541,6 +542,9 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     sent++;
     if (!batching) {
       transport.write(frame);
+      if (!pumping) {
+        transport.flush();
+      }
       return;
     }
     batch.add(frame);
@@ -561,6 +565,9 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     }
     batch.clear();
     batchBytes = 0;
+    if (!pumping) {
+      transport.flush();
+    }
   }
 
   private void awaitDrain() {

@@ -94,6 +94,11 @@ public final class SockJsTransport implements Transport {
   }
 
   @Override
+  public void flush() {
+    // SockJS flushes each message itself.
+  }
+
+  @Override
   public void onDrain(Runnable action) {
     if (closed) {
       return;

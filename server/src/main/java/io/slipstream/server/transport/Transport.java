@@ -18,8 +18,14 @@ public interface Transport {
    */
   boolean writeQueueFull();
 
-  /** Writes one message (UTF-8 JSON) as one text frame. The array is shared: never modified. */
+  /**
+   * Writes one message (UTF-8 JSON) as one text frame. The array is shared: never modified. The
+   * frame may wait in the socket's queue until {@link #flush()}.
+   */
   void write(byte[] message);
+
+  /** Sends what {@link #write} and {@link #writeBatch} queued: one syscall for many frames. */
+  void flush();
 
   /**
    * Writes several messages as one text frame holding a JSON array of them, for clients that said

@@ -2,11 +2,17 @@ package io.slipstream.server.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.net.impl.VertxConnection;
 import io.slipstream.core.message.CloseCode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import java.util.List;
 
 /**
@@ -31,15 +37,41 @@ public final class WebSocketTransport implements Transport {
   private static final ByteBuf CLOSE = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {']'}));
 
   private final ServerWebSocket ws;
+  private final Channel channel;
   private boolean closed;
+  private boolean unflushed;
+  private Runnable drain;
 
-  private WebSocketTransport(ServerWebSocket ws) {
+  private WebSocketTransport(ServerWebSocket ws, Channel channel) {
     this.ws = ws;
+    this.channel = channel;
   }
 
-  /** Wraps an accepted socket and routes its events to {@code listener}. */
-  public static WebSocketTransport attach(ServerWebSocket ws, TransportListener listener) {
-    WebSocketTransport t = new WebSocketTransport(ws);
+  /**
+   * The Netty channel under an HTTP connection about to be upgraded, or null when Vert.x does not
+   * expose it (then every frame goes through Vert.x and is flushed on its own).
+   */
+  public static ChannelHandlerContext channelOf(HttpConnection connection) {
+    // Vert.x internals: the router wraps the upgraded socket, but not the connection under it.
+    return connection instanceof VertxConnection
+        ? ((VertxConnection) connection).channelHandlerContext()
+        : null;
+  }
+
+  /**
+   * Wraps an accepted socket and routes its events to {@code listener}.
+   *
+   * @param vertxHandler the context of Vert.x's handler from {@link #channelOf}, or null
+   */
+  public static WebSocketTransport attach(
+      ServerWebSocket ws, ChannelHandlerContext vertxHandler, TransportListener listener) {
+    Channel channel = vertxHandler == null || vertxHandler.isRemoved() ? null : vertxHandler.channel();
+    WebSocketTransport t = new WebSocketTransport(ws, channel);
+    if (channel != null) {
+      // Vert.x only tracks the writability of what it wrote itself, so the transport watches the
+      // channel's writability directly, ahead of Vert.x's handler.
+      channel.pipeline().addBefore(vertxHandler.name(), "slipstream-drain", t.new DrainWatcher());
+    }
     ws.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
     ws.textMessageHandler(listener::onText);
     ws.binaryMessageHandler(b -> listener.onBinary(b.length()));
@@ -48,6 +80,7 @@ public final class WebSocketTransport implements Transport {
     ws.closeHandler(
         v -> {
           t.closed = true;
+          t.drain = null;
           Short code = closeCode(ws);
           listener.onClosed(code == null ? 1006 : code, ws.closeReason());
         });
@@ -61,6 +94,9 @@ public final class WebSocketTransport implements Transport {
 
   @Override
   public boolean writeQueueFull() {
+    if (channel != null) {
+      return closed || !channel.isWritable();
+    }
     // writeQueueFull() throws once the socket is closed (vertx5.md §2).
     return closed || ws.isClosed() || ws.writeQueueFull();
   }
@@ -68,7 +104,31 @@ public final class WebSocketTransport implements Transport {
   @Override
   public void write(byte[] message) {
     if (!closed) {
-      ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(message), true));
+      send(Unpooled.wrappedBuffer(message));
+    }
+  }
+
+  /**
+   * Queues one text frame in the channel without flushing. Vert.x flushes every frame written
+   * outside a read, one syscall per message; writing to the channel on the socket's own event
+   * loop, and flushing once per pump turn, sends a turn's frames together. Netty counts
+   * unflushed frames against the water marks, so {@link #writeQueueFull()} still sees them.
+   */
+  private void send(ByteBuf payload) {
+    if (channel == null) {
+      ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, payload, true));
+      return;
+    }
+    // From the channel's tail, so the frame passes every outbound handler, the encoder included.
+    channel.write(new TextWebSocketFrame(true, 0, payload), channel.voidPromise());
+    unflushed = true;
+  }
+
+  @Override
+  public void flush() {
+    if (unflushed) {
+      unflushed = false;
+      channel.flush();
     }
   }
 
@@ -84,18 +144,39 @@ public final class WebSocketTransport implements Transport {
       parts[2 * i + 1] = Unpooled.wrappedBuffer(messages.get(i));
       parts[2 * i + 2] = (i == messages.size() - 1 ? CLOSE : COMMA).duplicate();
     }
-    ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(parts), true));
+    send(Unpooled.wrappedBuffer(parts));
   }
 
   @Override
   public void onDrain(Runnable action) {
-    if (!closed && !ws.isClosed()) {
+    if (closed || ws.isClosed()) {
+      return;
+    }
+    if (channel == null) {
       ws.drainHandler(v -> action.run());
+    } else if (channel.isWritable()) {
+      action.run();
+    } else {
+      drain = action;
+    }
+  }
+
+  /** Runs the drain action when the channel turns writable again (below the low water mark). */
+  private final class DrainWatcher extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable() && drain != null) {
+        Runnable r = drain;
+        drain = null;
+        r.run();
+      }
+      ctx.fireChannelWritabilityChanged();
     }
   }
 
   @Override
   public void ping() {
+    flush();
     if (!closed && !ws.isClosed()) {
       ws.writePing(PING);
     }
@@ -113,6 +194,7 @@ public final class WebSocketTransport implements Transport {
 
   @Override
   public void close(CloseCode code) {
+    flush();
     if (!closed && !ws.isClosed()) {
       ws.close((short) code.code(), code.reason());
     }
