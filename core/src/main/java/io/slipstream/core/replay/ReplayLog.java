@@ -1,6 +1,5 @@
 package io.slipstream.core.replay;
 
-import io.slipstream.core.topic.ChangeEvent;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -12,12 +11,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * checked against the seq asked for. This lets a subscriber replay lazily, at its socket's pace,
  * without holding a copy and without slowing the writer.
  */
-public final class ReplayLog {
+public final class ReplayLog<E extends Sequenced> {
 
   /** Default {@code replayLogSize}: events kept per topic. */
   public static final int DEFAULT_CAPACITY = 100_000;
 
-  private final AtomicReferenceArray<ChangeEvent> slots;
+  private final AtomicReferenceArray<E> slots;
   private final int capacity;
   private volatile long lastSeq;
 
@@ -44,7 +43,7 @@ public final class ReplayLog {
    *
    * @throws IllegalStateException if {@code event.seq()} is not the last seq + 1 (a bug)
    */
-  public void append(ChangeEvent event) {
+  public void append(E event) {
     long expected = lastSeq + 1;
     if (event.seq() != expected) {
       throw new IllegalStateException("append out of order: expected seq " + expected + ", got " + event.seq());
@@ -75,12 +74,12 @@ public final class ReplayLog {
   }
 
   /** The event with {@code seq}, or null when it is not (or no longer) in the log. */
-  public ChangeEvent get(long seq) {
+  public E get(long seq) {
     long last = lastSeq;
     if (seq < 1 || seq > last || seq <= last - capacity) {
       return null;
     }
-    ChangeEvent e = slots.get(index(seq));
+    E e = slots.get(index(seq));
     return e != null && e.seq() == seq ? e : null;
   }
 

@@ -1,12 +1,14 @@
 package io.slipstream.core.topic;
 
+import io.slipstream.core.replay.Sequenced;
+
 /**
  * One sequenced change of a topic, with its wire form serialized once.
  *
  * <p>Immutable and safe to share across threads; the {@link #frame()} array is never modified
  * after construction (callers must not modify it either).
  */
-public final class ChangeEvent {
+public final class ChangeEvent implements Sequenced {
 
   private final String topic;
   private final String epoch;
@@ -51,6 +53,7 @@ public final class ChangeEvent {
     return epoch;
   }
 
+  @Override
   public long seq() {
     return seq;
   }

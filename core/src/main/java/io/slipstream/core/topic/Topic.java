@@ -19,7 +19,7 @@ public final class Topic {
   private static final SecureRandom EPOCH_RANDOM = new SecureRandom();
 
   private final String name;
-  private final ReplayLog log;
+  private final ReplayLog<ChangeEvent> log;
   private final ChangeEncoder encoder;
   private volatile TopicView view;
 
@@ -35,7 +35,7 @@ public final class Topic {
       throw new IllegalArgumentException("invalid topic name " + name);
     }
     this.name = name;
-    this.log = new ReplayLog(replayLogSize);
+    this.log = new ReplayLog<>(replayLogSize);
     this.encoder = encoder;
     this.view = new TopicView(newEpoch(), 0, RowMap.EMPTY);
   }
@@ -57,7 +57,7 @@ public final class Topic {
   }
 
   /** The replay log of the current epoch. */
-  public ReplayLog log() {
+  public ReplayLog<ChangeEvent> log() {
     return log;
   }
 
@@ -73,14 +73,16 @@ public final class Topic {
     TopicView current = view;
     RowMap rows = current.rows();
     long seq = current.seq();
+    // Build (and serialize) every event before touching the log: if the encoder throws, the
+    // topic is left exactly as it was instead of half-appended.
     List<ChangeEvent> events = new ArrayList<>(changes.size());
     for (ChangeRequest c : changes) {
       seq++;
-      ChangeEvent e =
-          new ChangeEvent(name, current.epoch(), seq, c.op(), c.key(), c.row(), ts, encoder);
+      events.add(new ChangeEvent(name, current.epoch(), seq, c.op(), c.key(), c.row(), ts, encoder));
       rows = c.op() == ChangeOp.DELETE ? rows.remove(c.key()) : rows.put(c.key(), new Row(c.row(), ts));
+    }
+    for (ChangeEvent e : events) {
       log.append(e);
-      events.add(e);
     }
     view = new TopicView(current.epoch(), seq, rows);
     return events;

@@ -21,7 +21,7 @@ class ReplayLogProperties {
   void windowIsTheNewestCapacityEvents(
       @ForAll @IntRange(min = 1, max = 12) int capacity,
       @ForAll @IntRange(min = 0, max = 60) int appends) {
-    ReplayLog log = new ReplayLog(capacity);
+    ReplayLog<ChangeEvent> log = new ReplayLog<>(capacity);
     List<ChangeEvent> appended = new ArrayList<>();
     checkWindow(log, appended, capacity);
     for (long s = 1; s <= appends; s++) {
@@ -32,7 +32,7 @@ class ReplayLogProperties {
     }
   }
 
-  private static void checkWindow(ReplayLog log, List<ChangeEvent> appended, int capacity) {
+  private static void checkWindow(ReplayLog<ChangeEvent> log, List<ChangeEvent> appended, int capacity) {
     long n = appended.size();
     long first = Math.max(1, n - capacity + 1);
     assertThat(log.lastSeq()).isEqualTo(n);

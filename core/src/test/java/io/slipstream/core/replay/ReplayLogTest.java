@@ -21,19 +21,19 @@ class ReplayLogTest {
 
   @Test
   void capacityMustBePositive() {
-    assertThatThrownBy(() -> new ReplayLog(0))
+    assertThatThrownBy(() -> new ReplayLog<>(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("replayLogSize");
-    assertThatThrownBy(() -> new ReplayLog(-5))
+    assertThatThrownBy(() -> new ReplayLog<>(-5))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("replayLogSize");
-    assertThat(new ReplayLog(1).capacity()).isEqualTo(1);
+    assertThat(new ReplayLog<>(1).capacity()).isEqualTo(1);
     assertThat(ReplayLog.DEFAULT_CAPACITY).isEqualTo(100_000);
   }
 
   @Test
   void emptyLogCoversOnlySeqZero() {
-    ReplayLog log = new ReplayLog(4);
+    ReplayLog<ChangeEvent> log = new ReplayLog<>(4);
     assertThat(log.lastSeq()).isZero();
     assertThat(log.firstSeq()).isEqualTo(1);
     assertThat(log.covers(0)).isTrue();
@@ -46,7 +46,7 @@ class ReplayLogTest {
 
   @Test
   void capacityOneKeepsOnlyTheNewest() {
-    ReplayLog log = new ReplayLog(1);
+    ReplayLog<ChangeEvent> log = new ReplayLog<>(1);
     ChangeEvent e1 = event(1);
     log.append(e1);
     assertThat(log.get(1)).isSameAs(e1);
@@ -70,7 +70,7 @@ class ReplayLogTest {
   @Test
   void windowSlidesExactlyAtCapacity() {
     int cap = 4;
-    ReplayLog log = new ReplayLog(cap);
+    ReplayLog<ChangeEvent> log = new ReplayLog<>(cap);
     List<ChangeEvent> all = new ArrayList<>();
     for (long s = 1; s <= cap; s++) {
       all.add(event(s));
@@ -98,7 +98,7 @@ class ReplayLogTest {
 
   @Test
   void outOfOrderAppendThrowsAndChangesNothing() {
-    ReplayLog log = new ReplayLog(3);
+    ReplayLog<ChangeEvent> log = new ReplayLog<>(3);
     assertThatThrownBy(() -> log.append(event(2)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("expected seq 1")
@@ -125,7 +125,7 @@ class ReplayLogTest {
   void readersNeverSeeAnotherSeqWhileTheWriterLapsTheRing() throws Exception {
     int capacity = 64;
     long events = 1_000_000;
-    ReplayLog log = new ReplayLog(capacity);
+    ReplayLog<ChangeEvent> log = new ReplayLog<>(capacity);
     AtomicBoolean writerDone = new AtomicBoolean();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     AtomicLong hits = new AtomicLong();

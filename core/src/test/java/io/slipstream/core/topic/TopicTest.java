@@ -136,4 +136,32 @@ class TopicTest {
     assertThat(failure.get()).isNull();
     assertThat(t.view().seq()).isEqualTo(300_000);
   }
+
+  /**
+   * Regression: an encoder that threw halfway through a batch left the earlier events in the
+   * replay log without publishing the view, and every later apply then failed with "append out of
+   * order". A failed apply must leave the topic exactly as it was.
+   */
+  @Test
+  void anEncoderThatThrowsLeavesTheTopicUnchanged() {
+    int[] calls = {0};
+    Topic t =
+        new Topic(
+            "t",
+            16,
+            e -> {
+              if (++calls[0] == 2) {
+                throw new IllegalStateException("encoder failed");
+              }
+              return new byte[] {1};
+            });
+    java.util.List<ChangeRequest> two =
+        java.util.List.of(
+            new ChangeRequest(ChangeOp.INSERT, "a", "{}"), new ChangeRequest(ChangeOp.INSERT, "b", "{}"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.apply(two, 1))
+        .hasMessage("encoder failed");
+    org.assertj.core.api.Assertions.assertThat(t.view().seq()).isZero();
+    org.assertj.core.api.Assertions.assertThat(t.log().lastSeq()).isZero();
+    org.assertj.core.api.Assertions.assertThat(t.apply(two, 2)).extracting(ChangeEvent::seq).containsExactly(1L, 2L);
+  }
 }

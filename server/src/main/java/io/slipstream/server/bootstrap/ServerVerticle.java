@@ -96,16 +96,23 @@ final class ServerVerticle extends VerticleBase {
             sockJs.socketHandler(
                 socket -> {
                   if (!serving.getAsBoolean()) {
-                    socket.close(CloseCode.RESTARTING.code(), CloseCode.RESTARTING.reason());
+                    refuse(socket, CloseCode.RESTARTING);
                     return;
                   }
                   Connection connection = Connection.open(vertx, services, hub);
                   if (connection == null) {
-                    socket.close(1013, "too many connections");
+                    // Full: like a draining node, the client should go elsewhere and resume.
+                    refuse(socket, CloseCode.RESTARTING);
                     return;
                   }
                   connection.start(SockJsTransport.attach(socket, connection));
                 }));
+  }
+
+  /** Closes a SockJS socket before it starts; the code travels in a {@code close} message. */
+  private static void refuse(io.vertx.ext.web.handler.sockjs.SockJSSocket socket, CloseCode code) {
+    socket.write(io.vertx.core.buffer.Buffer.buffer(io.slipstream.server.protocol.Outbound.close(code)));
+    socket.close(code.code(), code.reason());
   }
 
   private static void mountStatic(Router router) {
