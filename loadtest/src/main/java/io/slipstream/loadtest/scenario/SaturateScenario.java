@@ -51,13 +51,16 @@ public final class SaturateScenario implements Scenario {
   public List<OptionSpec> options() {
     return List.of(
         Scenarios.defaultOf("duration", "300"),
+        Scenarios.defaultOf("warmup", "5"),
         OptionSpec.value("step-seconds", "SECONDS", "5", "length of each step"),
         OptionSpec.value("step-factor", "F", "1.5", "rate multiplier from one step to the next"),
         OptionSpec.value("max-rate", "R", "2000000", "highest rate tried"),
         OptionSpec.value("max-steps", "N", "20", "most steps"),
         OptionSpec.value("settle", "SECONDS", "3", "wait after a step for its last change"),
         OptionSpec.value("min-delivery", "RATIO", "0.99", "share of deliveries a sustained step needs"),
-        OptionSpec.value("max-p99-ms", "MS", "100", "largest p99 latency of a sustained step"));
+        OptionSpec.value("max-p99-ms", "MS", "100", "largest p99 latency of a sustained step"),
+        OptionSpec.value("step-retries", "N", "1",
+            "times a failed step is repeated before the run stops (a noisy neighbour is not saturation)"));
   }
 
   @Override
@@ -89,11 +92,20 @@ public final class SaturateScenario implements Scenario {
     }
     ChangeBodies bodies =
         new ChangeBodies("UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
+    long warmupMs = (long) (o.decimal("warmup", 0, 3600) * 1000);
+    if (warmupMs > 0) {
+      // JIT and connection warm-up at the first rate, on both sides; not a step.
+      h.sampler().phase("warmup");
+      PublishReport w = h.publish(new PublishPlan(
+          h.changesUrl(), h.publishHeaders(), rate, warmupMs, Long.MAX_VALUE, 1, bodies, true, h.stampDue()));
+      h.awaitReached(w.lastSeq(), n, false, settleMs);
+    }
     long began = System.nanoTime();
     Map<String, Object> best = null;
     String stop = "reached --max-steps";
     Sampler.Mark runStart = h.sampler().mark();
     h.sampler().measureLatencyFrom(0);
+    int retriesLeft = o.integer("step-retries", 0);
     for (int step = 1; step <= maxSteps; step++) {
       if (rate > maxRate) {
         stop = "reached --max-rate";
@@ -136,6 +148,11 @@ public final class SaturateScenario implements Scenario {
       r.step(row);
       h.log(String.format(Locale.ROOT, "step %d: rate %.0f/s -> %.0f deliveries/s, %.2f%% delivered, p99 %.2f ms%s",
           step, rate, delivered / p.seconds(), ratio * 100, p99, sustained ? "" : " (not sustained)"));
+      if (!sustained && retriesLeft > 0) {
+        retriesLeft--;
+        h.log("repeating the step once more before concluding");
+        continue;
+      }
       if (!sustained) {
         stop = !rateOk ? String.format(Locale.ROOT, "the server accepted only %.0f of %.0f changes/s", p.achievedRate(), rate)
             : ratio < minDelivery ? String.format(Locale.ROOT, "only %.2f%% delivered", ratio * 100)
@@ -144,6 +161,7 @@ public final class SaturateScenario implements Scenario {
       }
       best = row;
       rate *= factor;
+      retriesLeft = o.integer("step-retries", 0);
     }
     Sampler.Mark runEnd = h.sampler().mark();
     h.sampler().pauseTotal();
