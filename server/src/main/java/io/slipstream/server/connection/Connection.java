@@ -718,6 +718,18 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     return p.future();
   }
 
+  /** {@code connecting}, {@code active}, {@code warned} (fill at or above warn) or {@code slow}. */
+  private String describeState() {
+    if (state == State.AWAITING_HELLO) {
+      return "connecting";
+    }
+    double fill = buffer.fill();
+    if (fill >= config.buffer().disconnect()) {
+      return "slow";
+    }
+    return fill >= config.buffer().warn() ? "warned" : "active";
+  }
+
   private JsonObject snapshotStats() {
     long now = services.clock().millis();
     double seconds = Math.max(0.001, (now - statsAt) / 1000.0);
@@ -728,7 +740,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
         .put("id", id)
         .put("session", sessionId())
         .put("clientId", clientId)
-        .put("state", state == State.AWAITING_HELLO ? "connecting" : (dropping ? "slow" : "active"))
+        .put("state", describeState())
         .put("transport", transport.kind())
         .put("topics", new io.vertx.core.json.JsonArray(List.copyOf(subscriptions.keySet())))
         .put("pending", buffer.pending())

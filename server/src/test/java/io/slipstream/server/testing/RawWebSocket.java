@@ -102,6 +102,13 @@ public final class RawWebSocket implements AutoCloseable {
     out.flush();
   }
 
+  /** Sends a masked close frame with {@code code}. */
+  public void sendClose(int code) throws IOException {
+    byte[] f = {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, (byte) (code >> 8), (byte) code};
+    out.write(f);
+    out.flush();
+  }
+
   /** Reads the next text or close frame; answers pings; skips pongs. */
   public Frame read() throws IOException {
     while (true) {
