@@ -76,6 +76,15 @@ class FrameScannerTest {
   }
 
   @Test
+  void anEscapedBackslashBeforeAQuoteEndsTheString() {
+    String frame = "[{\"s\":\"a\\\\\"},{\"t\":\"q\\\"\"}]";
+    List<String> parts = new ArrayList<>();
+    assertThat(FrameScanner.forEachMessage(frame, 0, frame.length(), (s, f, t) -> parts.add(s.substring(f, t))))
+        .isEqualTo(2);
+    assertThat(parts).containsExactly("{\"s\":\"a\\\\\"}", "{\"t\":\"q\\\"\"}");
+  }
+
+  @Test
   void aFrameThatIsNotAnArrayIsOneMessage() {
     List<String> parts = new ArrayList<>();
     int n = FrameScanner.forEachMessage(CHANGE, 0, CHANGE.length(), (s, from, to) -> parts.add(s.substring(from, to)));
