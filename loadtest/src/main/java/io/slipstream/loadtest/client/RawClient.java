@@ -43,6 +43,7 @@ final class RawClient implements Client {
   public void connect() {
     ClientWebSocket socket = wsClient.webSocket();
     socket.textMessageHandler(this::onFrame);
+    socket.binaryMessageHandler(b -> onFrame(b.toString(java.nio.charset.StandardCharsets.UTF_8)));
     socket.exceptionHandler(e -> {});
     socket.closeHandler(
         v -> {

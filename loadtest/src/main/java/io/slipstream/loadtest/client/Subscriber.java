@@ -12,6 +12,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -121,6 +122,8 @@ final class Subscriber implements Client, SockJsFrames.Sink {
     sockJsCloseCode = 0;
     ClientWebSocket socket = wsClient.webSocket();
     socket.textMessageHandler(this::onFrame);
+    // SockJS's raw websocket transport sends what the server writes as binary frames.
+    socket.binaryMessageHandler(b -> onFrame(b.toString(StandardCharsets.UTF_8)));
     socket.exceptionHandler(e -> {});
     socket.closeHandler(v -> onClose(socket));
     WebSocketConnectOptions options =

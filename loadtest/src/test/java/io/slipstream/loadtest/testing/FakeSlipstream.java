@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * A small in-process stand-in for a Slipstream server, enough of PROTOCOL.md for the load tool's
  * own tests: hello/welcome with resume tokens, subscribe by snapshot or replay ({@code from}),
  * changes posted over HTTP and fanned out, {@code GET …/rows}, {@code /health}, the WebSocket and
- * the SockJS websocket transport, and a raw broadcast endpoint ({@code /raw} and {@code POST
+ * the SockJS websocket transport (and the raw one, with binary frames as vertx-web sends them),
+ * and a raw broadcast endpoint ({@code /raw} and {@code POST
  * /raw-post}) for the {@code raw} scenario.
  *
  * <p>It can be told to misbehave ({@link #skip}, {@link #duplicate}, {@link #drop}) so that tests
@@ -60,12 +61,14 @@ public final class FakeSlipstream implements AutoCloseable {
   private final class Conn {
     final ServerWebSocket ws;
     final boolean sockjs;
+    final boolean binary;
     final Map<String, Long> positions = new HashMap<>();
     String token;
 
-    Conn(ServerWebSocket ws, boolean sockjs) {
+    Conn(ServerWebSocket ws, boolean sockjs, boolean binary) {
       this.ws = ws;
       this.sockjs = sockjs;
+      this.binary = binary;
     }
 
     void send(String message) {
@@ -74,6 +77,8 @@ public final class FakeSlipstream implements AutoCloseable {
       }
       if (sockjs) {
         ws.writeTextMessage("a" + new JsonArray().add(message).encode());
+      } else if (binary) {
+        ws.writeBinaryMessage(Buffer.buffer(message));
       } else {
         ws.writeTextMessage(message);
       }
@@ -219,7 +224,8 @@ public final class FakeSlipstream implements AutoCloseable {
       return;
     }
     boolean sockjs = path.startsWith("/sockjs/") && !path.equals("/sockjs/websocket");
-    Conn conn = new Conn(ws, sockjs);
+    // vertx-web's raw SockJS transport writes binary frames; imitate it.
+    Conn conn = new Conn(ws, sockjs, path.equals("/sockjs/websocket"));
     if (sockjs) {
       ws.writeTextMessage("o");
     }
