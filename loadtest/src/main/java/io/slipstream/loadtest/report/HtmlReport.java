@@ -87,9 +87,10 @@ public final class HtmlReport {
     double[] x = column(samples, Sample::t);
     List<SvgChart> out = new ArrayList<>();
     List<SvgChart> all = new ArrayList<>();
-    all.add(marked(new SvgChart("Throughput", "per second", x)
-        .series("published/s", column(samples, Sample::publishedPerSec))
+    all.add(marked(new SvgChart("Deliveries (changes received, all clients)", "per second", x)
         .series("delivered/s", column(samples, Sample::deliveredPerSec)), samples));
+    all.add(marked(new SvgChart("Publishing (changes accepted by the server)", "per second", x)
+        .series("published/s", column(samples, Sample::publishedPerSec)), samples));
     all.add(marked(new SvgChart("Latency, publish to receive (log scale)", "ms", x).logY()
         .series("p50", column(samples, Sample::p50))
         .series("p90", column(samples, Sample::p90))
@@ -100,7 +101,14 @@ public final class HtmlReport {
         .series("dropped by server /s", column(samples, Sample::droppedPerSec))
         .series("gaps (total)", column(samples, s -> s.gaps()))
         .series("duplicates (total)", column(samples, s -> s.duplicates()))
-        .series("4001 closes (total)", column(samples, s -> s.closes4001())), samples));
+        .series("4001 closes (total)", column(samples, s -> s.closes4001()))
+        .series("dropped, server view (open connections)", column(samples, s -> s.serverDropped() < 0 ? Double.NaN : s.serverDropped())),
+        samples));
+    all.add(marked(new SvgChart("Buffers, server view (GET /api/connections)", "events", x)
+        .series("pending events (all connections)", column(samples, s -> s.serverPending() < 0 ? Double.NaN : s.serverPending())),
+        samples));
+    all.add(marked(new SvgChart("Fullest buffer, server view", "fill", x)
+        .series("highest fill", column(samples, Sample::serverMaxFill)), samples));
     all.add(marked(new SvgChart("Connections", "sockets", x)
         .series("open", column(samples, s -> s.open()))
         .series("live subscriptions", column(samples, s -> s.live()))

@@ -77,7 +77,10 @@ public final class JsonReport {
         .put("maxMs", num(s.max()))
         .put("serverCpuCores", num(s.serverCpu()))
         .put("serverRssMiB", num(s.serverRssMb()))
-        .put("toolCpuCores", num(s.toolCpu()));
+        .put("toolCpuCores", num(s.toolCpu()))
+        .put("serverPending", s.serverPending() < 0 ? null : s.serverPending())
+        .put("serverDropped", s.serverDropped() < 0 ? null : s.serverDropped())
+        .put("serverMaxFill", num(s.serverMaxFill()));
   }
 
   private static Object value(Object v) {

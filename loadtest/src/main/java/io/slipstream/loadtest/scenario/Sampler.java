@@ -49,6 +49,7 @@ public final class Sampler {
   private final Thread thread;
 
   private volatile boolean running = true;
+  private volatile java.util.function.Supplier<ServerView> serverView;
   private String phaseName = "connect";
   private boolean recordTotal = true;
   private long recordTotalFromNanos;
@@ -122,6 +123,7 @@ public final class Sampler {
     ProcessProbe.Sample me = self.sample();
     double serverCpu = cores(lastServer, srv);
     double toolCpu = cores(lastSelf, me);
+    ServerView view = serverView == null ? null : serverView.get();
     double rssMb = srv == null ? Double.NaN : srv.rssBytes() / 1048576.0;
     if (!Double.isNaN(rssMb) && (Double.isNaN(peakRssMb) || rssMb > peakRssMb)) {
       peakRssMb = rssMb;
@@ -150,7 +152,10 @@ public final class Sampler {
             interval.getTotalCount() == 0 ? Double.NaN : interval.getMaxValue() / 1000.0,
             serverCpu,
             rssMb,
-            toolCpu);
+            toolCpu,
+            view == null ? -1 : view.pending(),
+            view == null ? -1 : view.dropped(),
+            view == null ? Double.NaN : view.maxFill());
     samples.add(s);
     lastNanos = now;
     lastPublished = published;
@@ -197,6 +202,14 @@ public final class Sampler {
       sb.append(String.format(Locale.ROOT, " toolCPU=%.0f%%", s.toolCpu() * 100));
     }
     return sb.toString();
+  }
+
+  /** Sums over the server's connections, from {@code GET /api/connections}. */
+  public record ServerView(int connections, long pending, long dropped, double maxFill) {}
+
+  /** Also samples the server's view of its connections every second (null stops it). */
+  public void sampleServerView(java.util.function.Supplier<ServerView> source) {
+    this.serverView = source;
   }
 
   /** Labels the following samples {@code name} and starts a new phase histogram. */

@@ -66,7 +66,7 @@ final class ServerApi {
   /** {@code GET /api/connections}, or null when it fails. */
   JsonArray connections() {
     try {
-      String body = get("/api/connections");
+      String body = get("/api/connections", Duration.ofSeconds(2));
       Object parsed = io.vertx.core.json.Json.decodeValue(body);
       if (parsed instanceof JsonArray) {
         return (JsonArray) parsed;
@@ -80,11 +80,45 @@ final class ServerApi {
     }
   }
 
+  /** The sums of {@link #connections()}, or null when it fails. */
+  Sampler.ServerView connectionsView() {
+    JsonArray conns = connections();
+    if (conns == null) {
+      return null;
+    }
+    long pending = 0;
+    long dropped = 0;
+    double maxFill = 0;
+    int count = 0;
+    for (Object o : conns) {
+      if (!(o instanceof JsonObject)) {
+        continue;
+      }
+      JsonObject c = (JsonObject) o;
+      count++;
+      pending += number(c.getValue("pending"));
+      dropped += number(c.getValue("dropped"));
+      Object f = c.getValue("fill");
+      if (f instanceof Number) {
+        maxFill = Math.max(maxFill, ((Number) f).doubleValue());
+      }
+    }
+    return new Sampler.ServerView(count, pending, dropped, maxFill);
+  }
+
+  private static long number(Object v) {
+    return v instanceof Number ? ((Number) v).longValue() : 0;
+  }
+
   private String get(String path) {
+    return get(path, TIMEOUT);
+  }
+
+  private String get(String path, Duration timeout) {
     try {
       HttpResponse<String> r =
           http.send(
-              HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).GET().build(),
+              HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).GET().build(),
               HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         throw new IllegalStateException("GET " + path + " answered " + r.statusCode() + ": " + r.body());

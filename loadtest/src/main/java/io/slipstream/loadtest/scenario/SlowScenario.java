@@ -10,8 +10,6 @@ import io.slipstream.loadtest.publish.PublishReport;
 import io.slipstream.loadtest.report.Check;
 import io.slipstream.loadtest.report.Percentiles;
 import io.slipstream.loadtest.report.RunResult;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import org.HdrHistogram.Histogram;
@@ -83,6 +81,7 @@ public final class SlowScenario implements Scenario {
       return Runs.finish(r, h);
     }
     ProcessProbe server = h.serverProbe();
+    h.sampler().sampleServerView(() -> h.api().connectionsView());
     long heapBefore = server == null ? -1 : server.heapAfterGc();
 
     h.sampler().phase("publish");
@@ -98,7 +97,7 @@ public final class SlowScenario implements Scenario {
     Sampler.Mark end = h.sampler().mark();
     Histogram fastLatency = h.sampler().totalLatency();
     h.sampler().pauseTotal();
-    JsonArray conns = h.api().connections();
+    Sampler.ServerView view = h.api().connectionsView();
     long heapAfter = server == null ? -1 : server.heapAfterGc();
 
     h.sampler().phase("slow-read");
@@ -130,8 +129,12 @@ public final class SlowScenario implements Scenario {
     r.put("slow clients", "dropped by server (named)", slowDropped);
     r.put("slow clients", "closed with 4001", slow4001);
     r.put("slow clients", "still open", slow.stream().filter(ClientReport::open).count());
-    if (conns != null) {
-      serverView(r, conns);
+    if (view != null) {
+      String sv = "server view (/api/connections at end of publishing)";
+      r.put(sv, "connections", view.connections());
+      r.put(sv, "pending events", view.pending());
+      r.put(sv, "dropped", view.dropped());
+      r.put(sv, "highest fill", view.maxFill());
     }
     Figures.latency(r, fastLatency);
     Figures.correctness(r, h.tally());
@@ -160,35 +163,5 @@ public final class SlowScenario implements Scenario {
       }
     }
     return true;
-  }
-
-  private static void serverView(RunResult r, JsonArray conns) {
-    long dropped = 0;
-    long pending = 0;
-    double maxFill = 0;
-    int count = 0;
-    for (Object o : conns) {
-      if (!(o instanceof JsonObject)) {
-        continue;
-      }
-      JsonObject c = (JsonObject) o;
-      count++;
-      Object d = c.getValue("dropped");
-      if (d instanceof Number) {
-        dropped += ((Number) d).longValue();
-      }
-      Object p = c.getValue("pending");
-      if (p instanceof Number) {
-        pending += ((Number) p).longValue();
-      }
-      Object f = c.getValue("fill");
-      if (f instanceof Number) {
-        maxFill = Math.max(maxFill, ((Number) f).doubleValue());
-      }
-    }
-    r.put("server view (/api/connections at end of publishing)", "connections", count);
-    r.put("server view (/api/connections at end of publishing)", "pending events", pending);
-    r.put("server view (/api/connections at end of publishing)", "dropped", dropped);
-    r.put("server view (/api/connections at end of publishing)", "highest fill", maxFill);
   }
 }

@@ -24,7 +24,7 @@ class ReportsTest {
     for (int t = 1; t <= 5; t++) {
       samples.add(new Sample(t, t < 3 ? "connect" : "publish", 20, 20, t * 200L, 200, t * 4000L, 4000,
           0, 0, 0, 0, 0, 0, t < 3 ? 0 : 4000, t < 3 ? Double.NaN : 1.5, 3, 7.25, 9, 12,
-          0.5, 130 + t, 0.4));
+          0.5, 130 + t, 0.4, 10L * t, t, 0.1 * t));
     }
     r.timeline(samples);
     r.step(Map.of("step", 1, "p99 ms", 7.25));
@@ -51,7 +51,8 @@ class ReportsTest {
     String html = HtmlReport.render(result());
     assertThat(html).startsWith("<!DOCTYPE html>").contains("</html>");
     assertThat(html).doesNotContain("<script").doesNotContain("http://cdn").doesNotContain("https://");
-    assertThat(html).contains("published/s", "delivered/s", "p50", "p99", "p99.9", "server RSS", "load tool");
+    assertThat(html).contains("published/s", "delivered/s", "p50", "p99", "p99.9", "server RSS", "load tool",
+        "pending events (all connections)", "highest fill");
     assertThat(html).contains("<polyline").contains("<svg");
     assertThat(html).contains("PASS").contains("no gaps").contains("--clients");
     // phase markers
@@ -61,7 +62,8 @@ class ReportsTest {
   @Test
   void aSeriesWithoutValuesDrawsNoChart() {
     List<Sample> samples = List.of(new Sample(1, "x", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN));
+        Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+        -1, -1, Double.NaN));
     List<SvgChart> charts = HtmlReport.charts(samples);
     assertThat(charts).noneMatch(c -> c.render(100, 100).contains("Server memory"));
   }
