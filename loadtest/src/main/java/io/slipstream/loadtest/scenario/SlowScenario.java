@@ -51,7 +51,7 @@ public final class SlowScenario implements Scenario {
   public List<OptionSpec> options() {
     return List.of(
         Scenarios.defaultOf("clients", "50"),
-        OptionSpec.value("slow", "K", "5", "clients that stop reading"),
+        OptionSpec.value("slow", "K", "5", "clients that stop reading (0: a baseline for the fast ones)"),
         OptionSpec.value("slow-after-ms", "MS", "0", "how long after going live they stop"),
         OptionSpec.value("slow-read", "PER_SECOND", "0", "messages a slow client still reads a second"),
         OptionSpec.value("max-p99-ms", "MS", "100", "largest p99 latency fast clients may see"));
@@ -66,7 +66,7 @@ public final class SlowScenario implements Scenario {
   public RunResult run(Harness h) {
     Options o = h.options();
     int n = o.integer("clients", 1);
-    int k = o.integer("slow", 1);
+    int k = o.integer("slow", 0);
     double rate = o.decimal("rate", 0.001, 1e9);
     int size = o.integer("size", 0);
     long durationMs = (long) (o.decimal("duration", 0.1, 86_400) * 1000);
