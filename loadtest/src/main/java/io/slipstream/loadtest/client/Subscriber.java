@@ -13,50 +13,37 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * One logical Slipstream client: it says {@code hello}, subscribes, applies every change through
- * a {@link SeqAccountant} per topic, acks, and, when its plan says so, stops reading, drops its
+ * One logical Slipstream client: it says {@code hello}, subscribes, hands every message to the
+ * {@link TopicStream} of its topic, acks, and, when its plan says so, stops reading, drops its
  * connection and comes back with its resume token and positions.
  *
  * <p>Confined to its {@link ClientVerticle}'s event loop. The hot path ({@code change}) reads
- * {@code seq}, {@code t} and {@code snapshot} by scanning the text frame; only control messages
- * are parsed into JSON objects.
+ * the topic and {@code seq} by scanning the text frame; only control messages are parsed into
+ * JSON objects.
  */
-final class Subscriber implements Client, SockJsFrames.Sink {
+final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
 
   private static final String SEQ = "\"seq\":";
-  private static final String T = "\"t\":";
-  private static final String V = "\"v\":";
   private static final String TOPIC = "\"topic\":";
-  private static final String SNAPSHOT_TRUE = "\"snapshot\":true";
-  private static final String KEY_K = "\"key\":\"k";
-  private static final String OP_DELETE = "\"op\":\"DELETE\"";
   private static final int MAX_RECONNECTS = 10_000;
-  private static final long RESUB_TIMEOUT_NANOS = 5_000_000_000L;
+  private static final long RESTORE_TIMEOUT_NANOS = 5_000_000_000L;
 
   private final String id;
   private final ClientPlan plan;
   private final Vertx vertx;
   private final WebSocketClient wsClient;
-  private final SingleWriterRecorder latency;
   private final ClientShared shared;
   private final Tally tally;
   private final boolean slowClient;
   private final Random random;
   private final boolean traced;
-
-  private final String[] topics;
-  private final SeqAccountant[] accountants;
-  private final boolean[] liveTopic;
-  private final long[] lastAcked;
-  private final long[] subscribeSentNanos;
-  private final long[] rows;
+  private final TopicStream[] streams;
 
   private ClientWebSocket ws;
   private boolean connecting;
@@ -75,7 +62,6 @@ final class Subscriber implements Client, SockJsFrames.Sink {
   private int sinceAck;
   private long nextDropAtNanos;
   private long nextAckAtNanos;
-  private long pausedAtNanos = -1;
   private long slowCredit;
 
   Subscriber(
@@ -91,24 +77,21 @@ final class Subscriber implements Client, SockJsFrames.Sink {
     this.plan = plan;
     this.vertx = vertx;
     this.wsClient = wsClient;
-    this.latency = latency;
     this.shared = shared;
     this.tally = shared.tally();
     this.slowClient = slowClient;
     this.random = new Random(seed);
     this.traced = id.endsWith("-0");
-    this.topics = plan.topics().toArray(new String[0]);
-    this.accountants = new SeqAccountant[topics.length];
-    for (int i = 0; i < topics.length; i++) {
-      accountants[i] = new SeqAccountant(topics[i]);
+    this.streams = new TopicStream[plan.topics().size()];
+    for (int i = 0; i < streams.length; i++) {
+      streams[i] = new TopicStream(plan.topics().get(i), shared, latency,
+          plan.recordLatency() && !slowClient, plan.trackRows(), this);
     }
-    this.liveTopic = new boolean[topics.length];
-    this.lastAcked = new long[topics.length];
-    this.subscribeSentNanos = new long[topics.length];
-    this.rows = plan.trackRows() > 0 ? new long[plan.trackRows()] : null;
-    if (rows != null) {
-      Arrays.fill(rows, -1);
-    }
+  }
+
+  /** Whether this is a client that stops reading. */
+  boolean isSlow() {
+    return slowClient;
   }
 
   // ---- connection lifecycle ----
@@ -143,25 +126,28 @@ final class Subscriber implements Client, SockJsFrames.Sink {
                 scheduleReconnect(1000);
                 return;
               }
-              ws = socket;
-              if (everOpened) {
-                reconnects++;
-                tally.reconnects.increment();
-              }
-              everOpened = true;
-              tally.opened.increment();
-              tally.open.incrementAndGet();
-              if (stopped) {
-                socket.close();
-                return;
-              }
-              plannedClose = false;
-              awaitingRestore = false;
-              if (plan.transport() != Transport.SOCKJS) {
-                sendHello();
-              }
-              // SockJS: hello goes after the "o" frame.
+              opened(socket);
             });
+  }
+
+  private void opened(ClientWebSocket socket) {
+    ws = socket;
+    if (everOpened) {
+      reconnects++;
+      tally.reconnects.increment();
+    }
+    everOpened = true;
+    tally.opened.increment();
+    tally.open.incrementAndGet();
+    if (stopped) {
+      socket.close();
+      return;
+    }
+    plannedClose = false;
+    awaitingRestore = false;
+    if (plan.transport() != Transport.SOCKJS) {
+      sendHello(); // SockJS: after the "o" frame
+    }
   }
 
   private void sendHello() {
@@ -169,9 +155,10 @@ final class Subscriber implements Client, SockJsFrames.Sink {
     String token = null;
     if (plan.resumeWithToken() && resumeToken != null) {
       token = resumeToken;
-      for (SeqAccountant a : accountants) {
-        if (a.epoch() != null && a.last() != SeqAccountant.NONE) {
-          positions.put(a.topic(), new ClientMessages.Position(a.epoch(), a.last()));
+      for (TopicStream s : streams) {
+        ClientMessages.Position p = s.position();
+        if (p != null) {
+          positions.put(s.topic(), p);
         }
       }
     }
@@ -185,18 +172,17 @@ final class Subscriber implements Client, SockJsFrames.Sink {
     }
     int code = sockJsCloseCode;
     if (code == 0) {
-      Short sc = socket.closeStatusCode();
+      Short sc = socket.closeStatusCode(); // safe in the close handler (vertx5.md §10.1)
       code = sc == null ? 1006 : sc;
     }
     lastCloseCode = code;
     tally.closed(code);
     tally.open.decrementAndGet();
-    for (int i = 0; i < topics.length; i++) {
-      setLive(i, false);
+    for (TopicStream s : streams) {
+      s.disconnected();
     }
     ws = null;
     paused = false;
-    pausedAtNanos = -1;
     if (stopped) {
       return;
     }
@@ -237,10 +223,11 @@ final class Subscriber implements Client, SockJsFrames.Sink {
   private void send(String message) {
     ClientWebSocket socket = ws;
     if (socket != null && !socket.isClosed()) {
+      String frame = plan.transport().encode(message);
       if (traced && shared.tracing()) {
-        shared.trace(id + " >> " + plan.transport().encode(message));
+        shared.trace(id + " >> " + frame);
       }
-      socket.writeTextMessage(plan.transport().encode(message));
+      socket.writeTextMessage(frame);
     }
   }
 
@@ -292,82 +279,26 @@ final class Subscriber implements Client, SockJsFrames.Sink {
     }
   }
 
-  private int topicIndex(String s, int from, int to) {
-    if (topics.length == 1) {
-      return 0;
-    }
-    for (int i = 0; i < topics.length; i++) {
-      if (FrameScanner.stringFieldEquals(s, TOPIC, from, to, topics[i])) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
   private void onChange(String s, int from, int to) {
-    int ti = topicIndex(s, from, to);
+    TopicStream stream = streams.length == 1 ? streams[0] : streamIn(s, from, to);
     long seq = FrameScanner.longField(s, SEQ, from, to);
-    if (ti < 0 || seq == FrameScanner.ABSENT) {
+    if (stream == null || seq == FrameScanner.ABSENT) {
       tally.protocolErrors.increment();
       return;
     }
-    SeqAccountant acc = accountants[ti];
-    if (acc.phase() == SeqAccountant.Phase.SNAPSHOT
-        && FrameScanner.contains(s, SNAPSHOT_TRUE, from, to)) {
-      long e0 = acc.protocolErrors();
-      acc.snapshotRow(seq);
-      tally.snapshotRows.increment();
-      tally.protocolErrors.add(acc.protocolErrors() - e0);
-      if (rows != null) {
-        applyRow(s, from, to);
-      }
-      return;
-    }
-    long g0 = acc.gaps();
-    switch (acc.change(seq)) {
-      case IN_ORDER:
-        tally.received.increment();
-        break;
-      case GAP:
-        tally.received.increment();
-        tally.gaps.add(acc.gaps() - g0);
-        break;
-      default:
-        tally.duplicates.increment();
-        return;
-    }
-    if (plan.recordLatency()) {
-      long t = FrameScanner.longField(s, T, from, to);
-      if (t != FrameScanner.ABSENT) {
-        long lat = System.nanoTime() / 1000 - t;
-        latency.recordValue(Math.max(0, Math.min(lat, ClientShared.HIGHEST_MICROS)));
-      }
-    }
-    if (rows != null) {
-      applyRow(s, from, to);
-    }
-    if (++sinceAck >= plan.ackEvery()) {
+    if (stream.change(s, from, to, seq) && ++sinceAck >= plan.ackEvery()) {
       sinceAck = 0;
-      ack(ti);
+      ack(stream);
     }
   }
 
-  /** Applies a change of key {@code k<i>} to the tracked versions. */
-  private void applyRow(String s, int from, int to) {
-    int k = FrameScanner.indexOf(s, KEY_K, from, to);
-    if (k < 0) {
-      return;
+  private TopicStream streamIn(String s, int from, int to) {
+    for (TopicStream stream : streams) {
+      if (FrameScanner.stringFieldEquals(s, TOPIC, from, to, stream.topic())) {
+        return stream;
+      }
     }
-    long index = FrameScanner.parseLong(s, k + KEY_K.length(), to);
-    if (index < 0 || index >= rows.length) {
-      return;
-    }
-    if (FrameScanner.contains(s, OP_DELETE, from, to)) {
-      rows[(int) index] = -1;
-    } else {
-      long v = FrameScanner.longField(s, V, from, to);
-      rows[(int) index] = v == FrameScanner.ABSENT ? -2 : v;
-    }
+    return null;
   }
 
   private void onControl(String s, int from, int to) {
@@ -382,65 +313,60 @@ final class Subscriber implements Client, SockJsFrames.Sink {
     switch (type) {
       case "welcome":
         onWelcome(m);
-        break;
-      case "subscribed":
-        onSubscribed(m);
-        break;
-      case "snapshot":
-        onSnapshot(m);
-        break;
-      case "dropped":
-        onDropped(m);
-        break;
-      case "conflated":
-        {
-          int ti = indexOf(m.getString("topic"));
-          if (ti >= 0) {
-            SeqAccountant acc = accountants[ti];
-            long g0 = acc.gaps();
-            long n = m.getLong("count", 0L);
-            acc.conflated(n);
-            tally.conflated.add(n);
-            tally.gaps.add(acc.gaps() - g0);
-          }
-          break;
-        }
-      case "reset":
-        {
-          int ti = indexOf(m.getString("topic"));
-          if (ti >= 0) {
-            accountants[ti].reset();
-            tally.resets.increment();
-            setLive(ti, false);
-          }
-          break;
-        }
+        return;
       case "warning":
         tally.warnings.increment();
-        break;
+        return;
       case "error":
         tally.errors.increment();
         shared.logError(id + ": " + m.encode());
-        break;
+        return;
       case "ping":
         send(ClientMessages.pong());
+        return;
+      case "subscribed":
+      case "snapshot":
+      case "dropped":
+      case "conflated":
+      case "reset":
         break;
       default:
-        // pong, unsubscribed and future message types need nothing.
+        return; // pong, unsubscribed and future message types need nothing
+    }
+    TopicStream stream = stream(m.getString("topic"));
+    if (stream == null) {
+      tally.protocolErrors.increment();
+      return;
+    }
+    switch (type) {
+      case "subscribed":
+        stream.subscribed(m);
+        break;
+      case "snapshot":
+        stream.snapshot(m);
+        break;
+      case "dropped":
+        stream.dropped(m);
+        break;
+      case "conflated":
+        stream.conflated(m);
+        break;
+      default:
+        stream.reset();
         break;
     }
   }
 
-  private int indexOf(String topic) {
+  private TopicStream stream(String topic) {
     if (topic == null) {
-      return -1;
+      return null;
     }
-    for (int i = 0; i < topics.length; i++) {
-      if (topics[i].equals(topic)) {
-        return i;
+    for (TopicStream s : streams) {
+      if (s.topic().equals(topic)) {
+        return s;
       }
     }
-    return -1;
+    return null;
   }
 
   private void onWelcome(JsonObject m) {
@@ -457,117 +383,33 @@ final class Subscriber implements Client, SockJsFrames.Sink {
     if (resumed) {
       // The server restores the subscriptions and sends subscribed for each; tick() checks.
       awaitingRestore = true;
-      for (int i = 0; i < topics.length; i++) {
-        subscribeSentNanos[i] = welcomedNanos;
+      for (TopicStream s : streams) {
+        s.subscribing(welcomedNanos);
       }
       return;
     }
-    for (int i = 0; i < topics.length; i++) {
-      subscribe(i);
+    for (TopicStream s : streams) {
+      subscribe(s);
     }
   }
 
-  private void subscribe(int ti) {
-    SeqAccountant acc = accountants[ti];
-    ClientMessages.Position from =
-        plan.reconnect() && acc.epoch() != null && acc.last() != SeqAccountant.NONE
-            ? new ClientMessages.Position(acc.epoch(), acc.last())
-            : null;
-    subscribeSentNanos[ti] = System.nanoTime();
-    send(ClientMessages.subscribe(topics[ti], nextSubscribeId++, from));
+  private void subscribe(TopicStream s) {
+    ClientMessages.Position from = plan.reconnect() ? s.position() : null;
+    s.subscribing(System.nanoTime());
+    send(ClientMessages.subscribe(s.topic(), nextSubscribeId++, from));
   }
 
-  private void onSubscribed(JsonObject m) {
-    int ti = indexOf(m.getString("topic"));
-    if (ti < 0) {
-      tally.protocolErrors.increment();
-      return;
-    }
-    SeqAccountant acc = accountants[ti];
-    boolean replay = "replay".equals(m.getString("mode"));
-    long g0 = acc.gaps();
-    acc.subscribed(m.getString("epoch"), m.getLong("seq", 0L), replay);
-    tally.gaps.add(acc.gaps() - g0);
-    lastAcked[ti] = Math.min(lastAcked[ti], acc.last());
-    if (replay) {
-      tally.replays.increment();
-      setLive(ti, true);
-    } else {
-      tally.snapshots.increment();
-      setLive(ti, false);
-      if (rows != null) {
-        Arrays.fill(rows, -1);
-      }
-    }
-  }
-
-  private void onSnapshot(JsonObject m) {
-    int ti = indexOf(m.getString("topic"));
-    if (ti < 0) {
-      tally.protocolErrors.increment();
-      return;
-    }
-    SeqAccountant acc = accountants[ti];
-    long seq = m.getLong("seq", 0L);
-    if ("begin".equals(m.getString("phase"))) {
-      if (acc.phase() != SeqAccountant.Phase.SNAPSHOT || acc.last() != seq) {
-        // After a reset, or a server that skips subscribed: the snapshot restarts the stream.
-        if (acc.phase() != SeqAccountant.Phase.SNAPSHOT && acc.phase() != SeqAccountant.Phase.RESET) {
-          tally.snapshots.increment();
-        }
-      }
-      acc.snapshotBegin(m.getString("epoch"), seq);
-      if (rows != null) {
-        Arrays.fill(rows, -1);
-      }
-    } else {
-      long e0 = acc.protocolErrors();
-      acc.snapshotEnd(seq);
-      tally.protocolErrors.add(acc.protocolErrors() - e0);
-      setLive(ti, true);
-    }
-  }
-
-  private void onDropped(JsonObject m) {
-    int ti = indexOf(m.getString("topic"));
-    if (ti < 0) {
-      tally.protocolErrors.increment();
-      return;
-    }
-    SeqAccountant acc = accountants[ti];
-    long g0 = acc.gaps();
-    long d0 = acc.duplicates();
-    long x0 = acc.droppedByServer();
-    long e0 = acc.protocolErrors();
-    acc.dropped(m.getLong("from", 0L), m.getLong("to", 0L), m.getLong("count", 0L));
-    tally.gaps.add(acc.gaps() - g0);
-    tally.duplicates.add(acc.duplicates() - d0);
-    tally.droppedByServer.add(acc.droppedByServer() - x0);
-    tally.protocolErrors.add(acc.protocolErrors() - e0);
-  }
-
-  private void setLive(int ti, boolean live) {
-    if (liveTopic[ti] == live) {
-      return;
-    }
-    liveTopic[ti] = live;
-    if (live) {
-      tally.live.incrementAndGet();
-      long waited = (System.nanoTime() - subscribeSentNanos[ti]) / 1000;
-      shared.timeToLive().recordValue(Math.max(0, Math.min(waited, ClientShared.HIGHEST_MICROS)));
-      if (plan.slowAfterMs() >= 0 && slowClient) {
-        vertx.setTimer(Math.max(1, plan.slowAfterMs()), t -> pause());
-      }
-      awaitingRestore = false;
-    } else {
-      tally.live.decrementAndGet();
+  @Override
+  public void wentLive(TopicStream stream) {
+    awaitingRestore = false;
+    if (slowClient && plan.slowAfterMs() >= 0) {
+      vertx.setTimer(Math.max(1, plan.slowAfterMs()), t -> pause());
     }
   }
 
   private void pause() {
     if (ws != null && !paused && !stopped) {
       paused = true;
-      pausedAtNanos = System.nanoTime();
       ws.pause();
     }
   }
@@ -581,8 +423,8 @@ final class Subscriber implements Client, SockJsFrames.Sink {
     }
     if (now >= nextAckAtNanos) {
       nextAckAtNanos = now + 1_000_000_000L;
-      for (int i = 0; i < topics.length; i++) {
-        ack(i);
+      for (TopicStream s : streams) {
+        ack(s);
       }
     }
     if (paused && plan.slowReadPerSecond() > 0) {
@@ -593,30 +435,35 @@ final class Subscriber implements Client, SockJsFrames.Sink {
         ws.fetch(n);
       }
     }
-    if (awaitingRestore && now - welcomedNanos > RESUB_TIMEOUT_NANOS) {
+    if (awaitingRestore && now - welcomedNanos > RESTORE_TIMEOUT_NANOS) {
       // resumed: true but the server restored nothing: a violation; subscribe from our position.
       awaitingRestore = false;
       tally.protocolErrors.increment();
       shared.logError(id + ": welcome resumed=true but no subscribed within 5 s");
-      for (int i = 0; i < topics.length; i++) {
-        if (!liveTopic[i]) {
-          subscribe(i);
+      for (TopicStream s : streams) {
+        if (!s.live()) {
+          subscribe(s);
         }
       }
     }
-    if (shared.churning() && !slowClient) {
-      if (nextDropAtNanos == 0) {
-        nextDropAtNanos = now + randomInterval();
-      } else if (now >= nextDropAtNanos && !plannedClose) {
-        nextDropAtNanos = now + randomInterval();
-        plannedClose = true;
-        for (int i = 0; i < topics.length; i++) {
-          ack(i);
-        }
-        ws.close();
-      }
-    } else {
+    churn(now);
+  }
+
+  /** Drops the connection about every {@link ClientShared#churnMeanMs} while churn is on. */
+  private void churn(long now) {
+    if (!shared.churning() || slowClient) {
       nextDropAtNanos = 0;
+      return;
+    }
+    if (nextDropAtNanos == 0) {
+      nextDropAtNanos = now + randomInterval();
+    } else if (now >= nextDropAtNanos && !plannedClose) {
+      nextDropAtNanos = now + randomInterval();
+      plannedClose = true;
+      for (TopicStream s : streams) {
+        ack(s);
+      }
+      ws.close();
     }
   }
 
@@ -624,25 +471,17 @@ final class Subscriber implements Client, SockJsFrames.Sink {
     return (long) (shared.churnMeanMs() * (0.5 + random.nextDouble()) * 1_000_000L);
   }
 
-  private void ack(int ti) {
-    SeqAccountant acc = accountants[ti];
-    if (!liveTopic[ti] || acc.last() <= lastAcked[ti]) {
-      return;
+  private void ack(TopicStream s) {
+    String ack = s.ackDue();
+    if (ack != null) {
+      send(ack);
     }
-    lastAcked[ti] = acc.last();
-    send(ClientMessages.ack(topics[ti], acc.last()));
-    tally.acks.increment();
-  }
-
-  /** Whether this is a client that stops reading. */
-  boolean isSlow() {
-    return slowClient;
   }
 
   @Override
   public long lastSeq(String topic) {
-    int i = indexOf(topic);
-    return i < 0 ? -1 : accountants[i].last();
+    TopicStream s = stream(topic);
+    return s == null ? -1 : s.accountant().last();
   }
 
   @Override
@@ -657,8 +496,8 @@ final class Subscriber implements Client, SockJsFrames.Sink {
     boolean live = true;
     Map<String, Long> last = new LinkedHashMap<>();
     Map<String, String> epochs = new LinkedHashMap<>();
-    for (int i = 0; i < topics.length; i++) {
-      SeqAccountant a = accountants[i];
+    for (TopicStream s : streams) {
+      SeqAccountant a = s.accountant();
       received += a.received();
       snapshotRows += a.snapshotRows();
       dropped += a.droppedByServer();
@@ -666,26 +505,12 @@ final class Subscriber implements Client, SockJsFrames.Sink {
       dups += a.duplicates();
       errors += a.protocolErrors();
       resets += a.resets();
-      live &= liveTopic[i];
-      last.put(topics[i], a.last());
-      epochs.put(topics[i], a.epoch());
+      live &= s.live();
+      last.put(s.topic(), a.last());
+      epochs.put(s.topic(), a.epoch());
     }
-    return new ClientReport(
-        id,
-        slowClient,
-        ws != null,
-        live,
-        received,
-        snapshotRows,
-        dropped,
-        gaps,
-        dups,
-        errors,
-        resets,
-        reconnects,
-        lastCloseCode,
-        last,
-        epochs,
-        rows == null ? null : rows.clone());
+    return new ClientReport(id, slowClient, ws != null, live, received, snapshotRows, dropped, gaps,
+        dups, errors, resets, reconnects, lastCloseCode, last, epochs,
+        streams.length == 0 ? null : streams[0].rows());
   }
 }
