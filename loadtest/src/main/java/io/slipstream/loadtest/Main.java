@@ -86,6 +86,9 @@ public final class Main {
       out.print(usage(scenario));
       return null;
     }
+    Harness.validate(options);
+    scenario.validate(options);
+    scenario.maxSockets(options); // parses --clients and friends before anything starts
     Path dir = outputDirectory(options, scenario.name());
     RunResult result;
     try (Harness h = Harness.start(options, scenario.name(), err, scenario.maxSockets(options))) {

@@ -136,6 +136,32 @@ public final class Harness implements AutoCloseable {
     return new Harness(options, scenario, endpoint, err, maxSockets);
   }
 
+  /**
+   * Checks the common options that are only read later, so that a typo stops the tool before
+   * any socket is opened.
+   *
+   * @throws UsageException naming the option
+   */
+  public static void validate(Options options) {
+    try {
+      Endpoint.parse(options.string("url"), "url");
+      Transport.parse(options.string("transport"));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    String stamp = options.string("stamp");
+    if (!stamp.equals("due") && !stamp.equals("send")) {
+      throw new UsageException("--stamp must be due or send, was " + stamp);
+    }
+    options.integer("loops", 1);
+    options.integer("connect-rate", 1);
+    options.integer("ack-every", 1);
+    options.integer("max-batch", 1);
+    options.integer("trace", 0);
+    options.decimal("warmup", 0, 86_400);
+    options.decimal("drain", 0, 3600);
+  }
+
   /** Fails unless {@code GET /health} answers 200 within 10 s. */
   public void requireHealthy() {
     if (!api.awaitHealthy(10_000)) {

@@ -57,6 +57,21 @@ public final class RawScenario implements Scenario {
   }
 
   @Override
+  public void validate(Options o) {
+    String wsUrl = o.string("ws-url");
+    String postUrl = o.string("post-url");
+    if (wsUrl == null || postUrl == null) {
+      throw new UsageException("raw needs --ws-url and --post-url");
+    }
+    try {
+      Endpoint.parse(wsUrl, "ws-url");
+      Endpoint.parse(postUrl, "post-url");
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  @Override
   public boolean slipstream() {
     return false;
   }

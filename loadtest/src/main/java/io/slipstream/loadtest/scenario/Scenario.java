@@ -33,6 +33,13 @@ public interface Scenario {
     return true;
   }
 
+  /**
+   * Checks the options before anything starts.
+   *
+   * @throws io.slipstream.loadtest.cli.UsageException naming the option that is wrong
+   */
+  default void validate(Options options) {}
+
   /** How many sockets the run opens at most, to size the WebSocket clients' pools. */
   int maxSockets(Options options);
 
