@@ -39,7 +39,7 @@ final class Figures {
     if (p.firstError() != null) {
       r.note("first publish failure: " + p.firstError());
     }
-    if (p.achievedRate() < p.targetRate() * 0.95 && p.targetRate() < 1e8) {
+    if (p.failedRequests() == 0 && p.achievedRate() < p.targetRate() * 0.95 && p.targetRate() < 1e8) {
       r.note(String.format(java.util.Locale.ROOT,
           "the publisher reached %.0f/s of the %.0f/s asked (largest backlog %d changes): "
               + "the publish path (HTTP + sequencing) or the machine is saturated",
