@@ -23,19 +23,22 @@ import java.util.List;
 /**
  * The command line: {@code java -jar slipstream-loadtest.jar SCENARIO [options]}.
  *
- * <p>Runs one scenario on the main thread, prints a progress line a second on stderr and a table
- * on stdout at the end, and writes {@code result.json} and {@code report.html}. Exit codes: 0
- * every check passed, 1 a check failed, 2 bad command line, 3 the run could not be carried out
- * (e.g. no server).
+ * <p>Runs one scenario on the main thread, prints a progress line a second on stderr and a table on
+ * stdout at the end, and writes {@code result.json} and {@code report.html}. Exit codes: 0 every
+ * check passed, 1 a check failed, 2 bad command line, 3 the run could not be carried out (e.g. no
+ * server).
  */
 public final class Main {
 
   /** Every check passed. */
   public static final int EXIT_PASSED = 0;
+
   /** A check failed. */
   public static final int EXIT_FAILED = 1;
+
   /** Bad command line. */
   public static final int EXIT_USAGE = 2;
+
   /** The run could not be carried out. */
   public static final int EXIT_ERROR = 3;
 
@@ -66,19 +69,23 @@ public final class Main {
   }
 
   /**
-   * Runs the command line: prints help and returns null for {@code --help}, else runs the
-   * scenario, prints the table, writes the files and returns the outcome.
+   * Runs the command line: prints help and returns null for {@code --help}, else runs the scenario,
+   * prints the table, writes the files and returns the outcome.
    *
    * @throws UsageException for a bad command line
    */
   public static Outcome execute(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+    if (args.length == 0
+        || args[0].equals("--help")
+        || args[0].equals("-h")
+        || args[0].equals("help")) {
       out.print(usage());
       return null;
     }
     Scenario scenario = Scenarios.byName(args[0]);
     if (scenario == null) {
-      throw new UsageException("unknown scenario '" + args[0] + "'; one of " + names() + " (see --help)");
+      throw new UsageException(
+          "unknown scenario '" + args[0] + "'; one of " + names() + " (see --help)");
     }
     List<OptionSpec> specs = Scenarios.optionsOf(scenario);
     Options options = Options.parse(args, specs);
@@ -116,9 +123,12 @@ public final class Main {
   public static void write(RunResult result, Path dir) {
     try {
       Files.createDirectories(dir);
-      Files.writeString(dir.resolve("result.json"), JsonReport.render(result).encodePrettily() + "\n",
+      Files.writeString(
+          dir.resolve("result.json"),
+          JsonReport.render(result).encodePrettily() + "\n",
           StandardCharsets.UTF_8);
-      Files.writeString(dir.resolve("report.html"), HtmlReport.render(result), StandardCharsets.UTF_8);
+      Files.writeString(
+          dir.resolve("report.html"), HtmlReport.render(result), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write results to " + dir + ": " + e.getMessage(), e);
     }
@@ -140,16 +150,24 @@ public final class Main {
     StringBuilder sb = new StringBuilder();
     sb.append("Usage: java -jar slipstream-loadtest.jar SCENARIO [options]\n")
         .append("       java -jar slipstream-loadtest.jar SCENARIO --help\n\n")
-        .append("Load generator for Slipstream. It speaks only the wire protocol (WebSocket or SockJS)\n")
-        .append("and publishes through POST /api/topics/{topic}/changes, so it measures any deployment.\n")
-        .append("Every client checks order and accounts for every seq; latency is receive time minus\n")
+        .append(
+            "Load generator for Slipstream. It speaks only the wire protocol (WebSocket or"
+                + " SockJS)\n")
+        .append(
+            "and publishes through POST /api/topics/{topic}/changes, so it measures any"
+                + " deployment.\n")
+        .append(
+            "Every client checks order and accounts for every seq; latency is receive time minus\n")
         .append("the send time the tool stamps into each row.\n\nScenarios:\n");
     for (Scenario s : Scenarios.all()) {
       sb.append(String.format("  %-9s %s\n", s.name(), wrap(s.question(), 12)));
     }
     sb.append("\nCommon options:\n");
     appendOptions(sb, Harness.COMMON_OPTIONS);
-    sb.append("\nExit codes: 0 every check passed, 1 a check failed, 2 bad command line, 3 could not run.\n")
+    sb.append(
+            "\n"
+                + "Exit codes: 0 every check passed, 1 a check failed, 2 bad command line, 3 could"
+                + " not run.\n")
         .append("Results: a table on stdout, result.json and report.html in --out.\n");
     return sb.toString();
   }
@@ -157,8 +175,13 @@ public final class Main {
   /** The help of one scenario: question, topology, its options with their defaults. */
   public static String usage(Scenario s) {
     StringBuilder sb = new StringBuilder();
-    sb.append("Usage: java -jar slipstream-loadtest.jar ").append(s.name()).append(" [options]\n\n")
-        .append(wrap(s.question(), 0)).append("\n\nTopology: ").append(wrap(s.topology(), 10)).append("\n\nOptions:\n");
+    sb.append("Usage: java -jar slipstream-loadtest.jar ")
+        .append(s.name())
+        .append(" [options]\n\n")
+        .append(wrap(s.question(), 0))
+        .append("\n\nTopology: ")
+        .append(wrap(s.topology(), 10))
+        .append("\n\nOptions:\n");
     appendOptions(sb, Scenarios.optionsOf(s));
     return sb.toString();
   }

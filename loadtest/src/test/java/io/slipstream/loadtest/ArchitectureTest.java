@@ -23,7 +23,8 @@ class ArchitectureTest {
     noClasses()
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("io.slipstream.server..", "io.slipstream.core..", "io.slipstream.cluster..")
+        .resideInAnyPackage(
+            "io.slipstream.server..", "io.slipstream.core..", "io.slipstream.cluster..")
         .check(classes);
   }
 

@@ -38,7 +38,15 @@ class LoadtestSmokeIT {
     int port = freePort();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process server =
-        new ProcessBuilder(java, "-Xmx256m", "-jar", SERVER_JAR.toString(), "--port", Integer.toString(port), "--host", "127.0.0.1")
+        new ProcessBuilder(
+                java,
+                "-Xmx256m",
+                "-jar",
+                SERVER_JAR.toString(),
+                "--port",
+                Integer.toString(port),
+                "--host",
+                "127.0.0.1")
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("server.log").toFile())
             .start();
@@ -50,9 +58,22 @@ class LoadtestSmokeIT {
       Main.Outcome outcome =
           Main.execute(
               new String[] {
-                "fanout", "--url", "http://127.0.0.1:" + port, "--clients", "20", "--rate", "200",
-                "--duration", "3", "--drain", "10", "--server-pid", Long.toString(server.pid()),
-                "--out", dir.resolve("result").toString(), "--quiet"
+                "fanout",
+                "--url",
+                "http://127.0.0.1:" + port,
+                "--clients",
+                "20",
+                "--rate",
+                "200",
+                "--duration",
+                "3",
+                "--drain",
+                "10",
+                "--server-pid",
+                Long.toString(server.pid()),
+                "--out",
+                dir.resolve("result").toString(),
+                "--quiet"
               },
               quiet,
               quiet);
@@ -66,7 +87,8 @@ class LoadtestSmokeIT {
       assertThat(r.get("run", "deliveries")).isEqualTo(20 * published);
       assertThat(r.get("cost", "server CPU s per 1M deliveries")).isNotNull();
       assertThat(dir.resolve("result").resolve("result.json")).isNotEmptyFile();
-      assertThat(Files.readString(dir.resolve("result").resolve("report.html"))).contains("<svg", "delivered/s");
+      assertThat(Files.readString(dir.resolve("result").resolve("report.html")))
+          .contains("<svg", "delivered/s");
     } finally {
       server.destroy();
       if (!server.waitFor(10, TimeUnit.SECONDS)) {
@@ -86,9 +108,12 @@ class LoadtestSmokeIT {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       try {
-        HttpResponse<Void> r = http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(1)).build(),
-            HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                    .timeout(Duration.ofSeconds(1))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return true;
         }

@@ -15,7 +15,9 @@ class MainTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(String... args) {
-    return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+    return Main.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
@@ -46,8 +48,10 @@ class MainTest {
     assertThat(run("fanout", "--clients", "many")).isEqualTo(Main.EXIT_USAGE);
     assertThat(run("fanout", "--bogus")).isEqualTo(Main.EXIT_USAGE);
     assertThat(run("raw")).isEqualTo(Main.EXIT_USAGE);
-    assertThat(run("raw", "--ws-url", "ftp://x", "--post-url", "http://127.0.0.1:1/p")).isEqualTo(Main.EXIT_USAGE);
-    assertThat(run("fanout", "--transport", "carrier-pigeon", "--url", "http://127.0.0.1:1")).isEqualTo(Main.EXIT_USAGE);
+    assertThat(run("raw", "--ws-url", "ftp://x", "--post-url", "http://127.0.0.1:1/p"))
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(run("fanout", "--transport", "carrier-pigeon", "--url", "http://127.0.0.1:1"))
+        .isEqualTo(Main.EXIT_USAGE);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--transport must be");
   }
 }

@@ -1,19 +1,19 @@
 package io.slipstream.loadtest.accounting;
 
 /**
- * Checks one client's stream of one topic against the order guarantee (PROTOCOL.md §9.1) and
- * counts every seq: received, dropped by the server (named by {@code dropped}), conflated, lost
- * (a gap no message names) and doubled (a seq at or below the last one applied).
+ * Checks one client's stream of one topic against the order guarantee (PROTOCOL.md §9.1) and counts
+ * every seq: received, dropped by the server (named by {@code dropped}), conflated, lost (a gap no
+ * message names) and doubled (a seq at or below the last one applied).
  *
  * <p>Confined to its client's event loop; not thread-safe. It survives reconnects, so a resumed
- * stream is checked against what the previous connection applied: a resume that skips changes
- * shows up as a gap, one that repeats them as duplicates.
+ * stream is checked against what the previous connection applied: a resume that skips changes shows
+ * up as a gap, one that repeats them as duplicates.
  *
  * <p>Rules. After {@code subscribed{seq}} the next change must be {@code seq + 1}; every change
  * moves {@code last} to its seq. Snapshot rows ({@code change} with {@code snapshot: true}) carry
- * the snapshot's seq and are state, not deliveries. {@code dropped{from,to}} must start at
- * {@code last + 1} and moves {@code last} to {@code to}. {@code conflated{count}} allows that many
- * seqs to be missing. {@code reset} forgets the position: the snapshot that follows restarts it.
+ * the snapshot's seq and are state, not deliveries. {@code dropped{from,to}} must start at {@code
+ * last + 1} and moves {@code last} to {@code to}. {@code conflated{count}} allows that many seqs to
+ * be missing. {@code reset} forgets the position: the snapshot that follows restarts it.
  */
 public final class SeqAccountant {
 
@@ -59,8 +59,10 @@ public final class SeqAccountant {
   private long snapshots;
   private long replays;
   private long epochChanges;
+
   /** Seqs missing from gaps that a later {@code conflated} may still explain. */
   private long unexplained;
+
   /** Seqs a {@code conflated} announced that no gap has used yet. */
   private long conflateCredit;
 
@@ -247,7 +249,9 @@ public final class SeqAccountant {
     return duplicates;
   }
 
-  /** Other violations: a snapshot row outside its brackets or of the wrong seq, a bad drop range. */
+  /**
+   * Other violations: a snapshot row outside its brackets or of the wrong seq, a bad drop range.
+   */
   public long protocolErrors() {
     return protocolErrors;
   }

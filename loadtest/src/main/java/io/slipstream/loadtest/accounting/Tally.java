@@ -16,42 +16,61 @@ public final class Tally {
 
   /** Sockets opened (handshake completed), over the run. */
   public final LongAdder opened = new LongAdder();
+
   /** Sockets that failed to open. */
   public final LongAdder connectFailures = new LongAdder();
+
   /** Sockets open now. */
   public final AtomicInteger open = new AtomicInteger();
+
   /** Subscriptions receiving live changes now (snapshot or replay done). */
   public final AtomicInteger live = new AtomicInteger();
+
   /** Live and replayed changes applied (deliveries). */
   public final LongAdder received = new LongAdder();
+
   /** Snapshot rows received. */
   public final LongAdder snapshotRows = new LongAdder();
+
   /** Seqs named by {@code dropped}. */
   public final LongAdder droppedByServer = new LongAdder();
+
   /** Updates named by {@code conflated}. */
   public final LongAdder conflated = new LongAdder();
+
   /** Lost seqs: violations. */
   public final LongAdder gaps = new LongAdder();
+
   /** Doubled seqs: violations. */
   public final LongAdder duplicates = new LongAdder();
+
   /** Other protocol violations seen by the accountants or the clients. */
   public final LongAdder protocolErrors = new LongAdder();
+
   /** {@code reset} messages. */
   public final LongAdder resets = new LongAdder();
+
   /** {@code warning} messages. */
   public final LongAdder warnings = new LongAdder();
+
   /** {@code error} messages. */
   public final LongAdder errors = new LongAdder();
+
   /** Reconnects (a new socket for a client that had one). */
   public final LongAdder reconnects = new LongAdder();
+
   /** {@code welcome} with {@code resumed: true}. */
   public final LongAdder resumed = new LongAdder();
+
   /** {@code welcome} with {@code resumed: false} after presenting a resume token. */
   public final LongAdder resumeRefused = new LongAdder();
+
   /** Subscriptions that started with a snapshot. */
   public final LongAdder snapshots = new LongAdder();
+
   /** Subscriptions that continued by replay. */
   public final LongAdder replays = new LongAdder();
+
   /** {@code ack} messages sent. */
   public final LongAdder acks = new LongAdder();
 

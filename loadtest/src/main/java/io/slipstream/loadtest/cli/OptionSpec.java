@@ -8,7 +8,8 @@ import java.util.List;
  *
  * <p>Immutable.
  */
-public record OptionSpec(String name, String valueName, String defaultValue, String help, List<String> aliases) {
+public record OptionSpec(
+    String name, String valueName, String defaultValue, String help, List<String> aliases) {
 
   /** An option taking a value. */
   public static OptionSpec value(String name, String valueName, String defaultValue, String help) {

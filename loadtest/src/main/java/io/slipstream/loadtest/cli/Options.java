@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A parsed command line: the scenario name and the options given, validated against the
- * declared {@link OptionSpec}s, with typed getters that fall back to each option's default.
+ * A parsed command line: the scenario name and the options given, validated against the declared
+ * {@link OptionSpec}s, with typed getters that fall back to each option's default.
  *
- * <p>Immutable after {@link #parse}. Accepts {@code --name value}, {@code --name=value} and
- * flags; an unknown option, a missing value or a value of the wrong type is a {@link
- * UsageException} naming the option.
+ * <p>Immutable after {@link #parse}. Accepts {@code --name value}, {@code --name=value} and flags;
+ * an unknown option, a missing value or a value of the wrong type is a {@link UsageException}
+ * naming the option.
  */
 public final class Options {
 
@@ -21,7 +21,8 @@ public final class Options {
   private final Map<String, OptionSpec> specs;
   private final boolean help;
 
-  private Options(String scenario, Map<String, String> values, Map<String, OptionSpec> specs, boolean help) {
+  private Options(
+      String scenario, Map<String, String> values, Map<String, OptionSpec> specs, boolean help) {
     this.scenario = scenario;
     this.values = values;
     this.specs = specs;
@@ -52,7 +53,8 @@ public final class Options {
       }
       if (!arg.startsWith("--")) {
         if (scenario != null) {
-          throw new UsageException("unexpected argument '" + arg + "' (scenario is " + scenario + ")");
+          throw new UsageException(
+              "unexpected argument '" + arg + "' (scenario is " + scenario + ")");
         }
         scenario = arg;
         continue;
@@ -121,7 +123,8 @@ public final class Options {
   public int integer(String name, int min) {
     long v = longValue(name, min);
     if (v > Integer.MAX_VALUE) {
-      throw new UsageException("--" + name + " must be at most " + Integer.MAX_VALUE + ", was " + v);
+      throw new UsageException(
+          "--" + name + " must be at most " + Integer.MAX_VALUE + ", was " + v);
     }
     return (int) v;
   }
@@ -151,7 +154,8 @@ public final class Options {
       throw new UsageException("--" + name + " must be a number, was '" + v + "'");
     }
     if (!(d >= min && d <= max)) {
-      throw new UsageException("--" + name + " must be within [" + min + ", " + max + "], was " + d);
+      throw new UsageException(
+          "--" + name + " must be within [" + min + ", " + max + "], was " + d);
     }
     return d;
   }

@@ -20,8 +20,8 @@ import java.util.List;
  * @param recordLatency whether to record receive time minus the row's {@code t}
  * @param slowAfterMs when at least 0, stop reading this long after the subscription is live
  * @param slowReadPerSecond while stopped, still read this many messages a second (0: none)
- * @param trackRows when above 0, keep each key's version ({@code k0..k<n-1>}) to compare the
- *     state with the server's at the end
+ * @param trackRows when above 0, keep each key's version ({@code k0..k<n-1>}) to compare the state
+ *     with the server's at the end
  * @param reconnect whether to reconnect and resume after a close the client did not ask for
  * @param resumeWithToken whether reconnects send {@code hello.resume} and {@code positions}
  * @param reconnectDelayMs the delay before reconnecting, spread uniformly over [0.5, 1.5] times it
@@ -47,51 +47,153 @@ public record ClientPlan(
 
   /** A plan for fast clients that follow {@code topics} and record latency. */
   public static ClientPlan fast(
-      Endpoint endpoint, Transport transport, String wsPath, String sockJsPath, List<String> topics) {
+      Endpoint endpoint,
+      Transport transport,
+      String wsPath,
+      String sockJsPath,
+      List<String> topics) {
     return new ClientPlan(
-        endpoint, transport, wsPath, sockJsPath, List.copyOf(topics), false, null, 1000, true, -1,
-        0, 0, false, false, 200, null);
+        endpoint,
+        transport,
+        wsPath,
+        sockJsPath,
+        List.copyOf(topics),
+        false,
+        null,
+        1000,
+        true,
+        -1,
+        0,
+        0,
+        false,
+        false,
+        200,
+        null);
   }
 
   /** This plan with {@code batch} and {@code token}. */
   public ClientPlan withHello(boolean batch, String token) {
-    return new ClientPlan(endpoint, transport, wsPath, sockJsPath, topics, batch, token, ackEvery,
-        recordLatency, slowAfterMs, slowReadPerSecond, trackRows, reconnect, resumeWithToken,
-        reconnectDelayMs, rawHello);
+    return new ClientPlan(
+        endpoint,
+        transport,
+        wsPath,
+        sockJsPath,
+        topics,
+        batch,
+        token,
+        ackEvery,
+        recordLatency,
+        slowAfterMs,
+        slowReadPerSecond,
+        trackRows,
+        reconnect,
+        resumeWithToken,
+        reconnectDelayMs,
+        rawHello);
   }
 
   /** This plan with acks every {@code n} changes. */
   public ClientPlan withAckEvery(int n) {
-    return new ClientPlan(endpoint, transport, wsPath, sockJsPath, topics, batch, token, n,
-        recordLatency, slowAfterMs, slowReadPerSecond, trackRows, reconnect, resumeWithToken,
-        reconnectDelayMs, rawHello);
+    return new ClientPlan(
+        endpoint,
+        transport,
+        wsPath,
+        sockJsPath,
+        topics,
+        batch,
+        token,
+        n,
+        recordLatency,
+        slowAfterMs,
+        slowReadPerSecond,
+        trackRows,
+        reconnect,
+        resumeWithToken,
+        reconnectDelayMs,
+        rawHello);
   }
 
   /** This plan for clients that stop reading {@code afterMs} after going live. */
   public ClientPlan slow(long afterMs, int readPerSecond) {
-    return new ClientPlan(endpoint, transport, wsPath, sockJsPath, topics, batch, token, ackEvery,
-        false, afterMs, readPerSecond, trackRows, reconnect, resumeWithToken, reconnectDelayMs,
+    return new ClientPlan(
+        endpoint,
+        transport,
+        wsPath,
+        sockJsPath,
+        topics,
+        batch,
+        token,
+        ackEvery,
+        false,
+        afterMs,
+        readPerSecond,
+        trackRows,
+        reconnect,
+        resumeWithToken,
+        reconnectDelayMs,
         rawHello);
   }
 
   /** This plan tracking the versions of {@code rows} keys. */
   public ClientPlan trackingRows(int rows) {
-    return new ClientPlan(endpoint, transport, wsPath, sockJsPath, topics, batch, token, ackEvery,
-        recordLatency, slowAfterMs, slowReadPerSecond, rows, reconnect, resumeWithToken,
-        reconnectDelayMs, rawHello);
+    return new ClientPlan(
+        endpoint,
+        transport,
+        wsPath,
+        sockJsPath,
+        topics,
+        batch,
+        token,
+        ackEvery,
+        recordLatency,
+        slowAfterMs,
+        slowReadPerSecond,
+        rows,
+        reconnect,
+        resumeWithToken,
+        reconnectDelayMs,
+        rawHello);
   }
 
   /** This plan reconnecting after unplanned closes, resuming with the session token or not. */
   public ClientPlan reconnecting(boolean withToken, long delayMs) {
-    return new ClientPlan(endpoint, transport, wsPath, sockJsPath, topics, batch, token, ackEvery,
-        recordLatency, slowAfterMs, slowReadPerSecond, trackRows, true, withToken, delayMs,
+    return new ClientPlan(
+        endpoint,
+        transport,
+        wsPath,
+        sockJsPath,
+        topics,
+        batch,
+        token,
+        ackEvery,
+        recordLatency,
+        slowAfterMs,
+        slowReadPerSecond,
+        trackRows,
+        true,
+        withToken,
+        delayMs,
         rawHello);
   }
 
   /** This plan for a raw client that sends {@code hello} (may be null) after connecting. */
   public ClientPlan raw(String hello) {
-    return new ClientPlan(endpoint, transport, wsPath, sockJsPath, topics, batch, token, ackEvery,
-        recordLatency, slowAfterMs, slowReadPerSecond, trackRows, reconnect, resumeWithToken,
-        reconnectDelayMs, hello);
+    return new ClientPlan(
+        endpoint,
+        transport,
+        wsPath,
+        sockJsPath,
+        topics,
+        batch,
+        token,
+        ackEvery,
+        recordLatency,
+        slowAfterMs,
+        slowReadPerSecond,
+        trackRows,
+        reconnect,
+        resumeWithToken,
+        reconnectDelayMs,
+        hello);
   }
 }

@@ -22,7 +22,8 @@ public final class ClientShared {
   private final Tally tally = new Tally();
   private final Recorder timeToLive = new Recorder(1, HIGHEST_MICROS, 3);
   private final List<String> serverErrors = new ArrayList<>();
-  private final java.util.concurrent.atomic.AtomicInteger traceBudget = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger traceBudget =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean churn;
   private volatile long churnMeanMs;
 

@@ -11,12 +11,12 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * Many simulated clients on one event loop, sharing one {@link WebSocketClient} held in a field
- * (an unreferenced client is closed by the garbage collector, vertx5.md §9).
+ * Many simulated clients on one event loop, sharing one {@link WebSocketClient} held in a field (an
+ * unreferenced client is closed by the garbage collector, vertx5.md §9).
  *
- * <p>Confined to its event loop: the harness calls the public methods from any thread and they
- * hop onto the verticle's context. The latency recorder has this event loop as its single
- * writer; the sampler thread takes interval histograms from it.
+ * <p>Confined to its event loop: the harness calls the public methods from any thread and they hop
+ * onto the verticle's context. The latency recorder has this event loop as its single writer; the
+ * sampler thread takes interval histograms from it.
  */
 public final class ClientVerticle extends VerticleBase {
 

@@ -10,8 +10,8 @@ import java.util.Map;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * A client of any plain WebSocket server that pushes what is POSTed to it: every text frame
- * that carries {@code "n":} is one delivery, and its {@code "t":} gives the latency.
+ * A client of any plain WebSocket server that pushes what is POSTed to it: every text frame that
+ * carries {@code "n":} is one delivery, and its {@code "t":} gives the latency.
  *
  * <p>Confined to its {@link ClientVerticle}'s event loop. It does not reconnect.
  */
@@ -31,7 +31,12 @@ final class RawClient implements Client {
   private boolean stopped;
   private int lastCloseCode;
 
-  RawClient(String id, ClientPlan plan, WebSocketClient wsClient, SingleWriterRecorder latency, ClientShared shared) {
+  RawClient(
+      String id,
+      ClientPlan plan,
+      WebSocketClient wsClient,
+      SingleWriterRecorder latency,
+      ClientShared shared) {
     this.id = id;
     this.plan = plan;
     this.wsClient = wsClient;

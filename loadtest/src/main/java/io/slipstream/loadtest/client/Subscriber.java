@@ -23,9 +23,9 @@ import org.HdrHistogram.SingleWriterRecorder;
  * {@link TopicStream} of its topic, acks, and, when its plan says so, stops reading, drops its
  * connection and comes back with its resume token and positions.
  *
- * <p>Confined to its {@link ClientVerticle}'s event loop. The hot path ({@code change}) reads
- * the topic and {@code seq} by scanning the text frame; only control messages are parsed into
- * JSON objects.
+ * <p>Confined to its {@link ClientVerticle}'s event loop. The hot path ({@code change}) reads the
+ * topic and {@code seq} by scanning the text frame; only control messages are parsed into JSON
+ * objects.
  */
 final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
 
@@ -84,8 +84,14 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     this.traced = id.endsWith("-0");
     this.streams = new TopicStream[plan.topics().size()];
     for (int i = 0; i < streams.length; i++) {
-      streams[i] = new TopicStream(plan.topics().get(i), shared, latency,
-          plan.recordLatency() && !slowClient, plan.trackRows(), this);
+      streams[i] =
+          new TopicStream(
+              plan.topics().get(i),
+              shared,
+              latency,
+              plan.recordLatency() && !slowClient,
+              plan.trackRows(),
+              this);
     }
   }
 
@@ -509,8 +515,22 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
       last.put(s.topic(), a.last());
       epochs.put(s.topic(), a.epoch());
     }
-    return new ClientReport(id, slowClient, ws != null, live, received, snapshotRows, dropped, gaps,
-        dups, errors, resets, reconnects, lastCloseCode, last, epochs,
+    return new ClientReport(
+        id,
+        slowClient,
+        ws != null,
+        live,
+        received,
+        snapshotRows,
+        dropped,
+        gaps,
+        dups,
+        errors,
+        resets,
+        reconnects,
+        lastCloseCode,
+        last,
+        epochs,
         streams.length == 0 ? null : streams[0].rows());
   }
 }

@@ -41,8 +41,13 @@ final class TopicStream {
   private long lastAcked;
   private long subscribeSentNanos;
 
-  TopicStream(String topic, ClientShared shared, SingleWriterRecorder latency, boolean recordLatency,
-      int trackRows, Owner owner) {
+  TopicStream(
+      String topic,
+      ClientShared shared,
+      SingleWriterRecorder latency,
+      boolean recordLatency,
+      int trackRows,
+      Owner owner) {
     this.topic = topic;
     this.acc = new SeqAccountant(topic);
     this.tally = shared.tally();
@@ -91,7 +96,8 @@ final class TopicStream {
    * @return whether it was a live change (which counts towards the next ack)
    */
   boolean change(String s, int from, int to, long seq) {
-    if (acc.phase() == SeqAccountant.Phase.SNAPSHOT && FrameScanner.contains(s, SNAPSHOT_TRUE, from, to)) {
+    if (acc.phase() == SeqAccountant.Phase.SNAPSHOT
+        && FrameScanner.contains(s, SNAPSHOT_TRUE, from, to)) {
       long e0 = acc.protocolErrors();
       acc.snapshotRow(seq);
       tally.snapshotRows.increment();

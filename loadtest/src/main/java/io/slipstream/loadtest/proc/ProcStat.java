@@ -51,8 +51,12 @@ public final class ProcStat {
     if (c.startsWith("vert.x-eventloo") || c.startsWith("vert.x-acceptor")) {
       return "event loops";
     }
-    if (c.startsWith("GC Thread") || c.startsWith("G1 ") || c.startsWith("VM Thread")
-        || c.startsWith("ZWorker") || c.startsWith("ZDirector") || c.startsWith("GC ")) {
+    if (c.startsWith("GC Thread")
+        || c.startsWith("G1 ")
+        || c.startsWith("VM Thread")
+        || c.startsWith("ZWorker")
+        || c.startsWith("ZDirector")
+        || c.startsWith("GC ")) {
       return "gc";
     }
     if (c.startsWith("C1 CompilerThre") || c.startsWith("C2 CompilerThre")) {
@@ -83,9 +87,9 @@ public final class ProcStat {
 
   /**
    * The heap in use from {@code jcmd PID GC.heap_info}, in bytes: the sum of the {@code used NK}
-   * figures of the lines that describe a heap or a generation ({@code garbage-first heap},
-   * {@code PSYoungGen} + {@code ParOldGen}, {@code def new} + {@code tenured generation},
-   * {@code ZHeap}); metaspace and nested spaces are left out. -1 when there is none.
+   * figures of the lines that describe a heap or a generation ({@code garbage-first heap}, {@code
+   * PSYoungGen} + {@code ParOldGen}, {@code def new} + {@code tenured generation}, {@code ZHeap});
+   * metaspace and nested spaces are left out. -1 when there is none.
    */
   public static long heapUsed(String jcmdOutput) {
     long sum = -1;

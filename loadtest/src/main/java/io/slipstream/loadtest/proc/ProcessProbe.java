@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 public final class ProcessProbe {
 
   /** One sample: cumulative CPU seconds, resident and peak resident bytes, thread count. */
-  public record Sample(long nanoTime, double cpuSeconds, long rssBytes, long peakRssBytes, int threads) {}
+  public record Sample(
+      long nanoTime, double cpuSeconds, long rssBytes, long peakRssBytes, int threads) {}
 
   private static volatile long clockTicks = -1;
 
@@ -46,8 +47,8 @@ public final class ProcessProbe {
   }
 
   /**
-   * CPU seconds so far per thread group ({@link ProcStat#threadGroup}), from
-   * {@code /proc/PID/task}; empty when it cannot be read. Threads that ended are not counted.
+   * CPU seconds so far per thread group ({@link ProcStat#threadGroup}), from {@code
+   * /proc/PID/task}; empty when it cannot be read. Threads that ended are not counted.
    */
   public java.util.Map<String, Double> cpuByThreadGroup() {
     java.util.Map<String, Double> out = new java.util.TreeMap<>();
@@ -56,9 +57,11 @@ public final class ProcessProbe {
       for (Path t : (Iterable<Path>) ts::iterator) {
         try {
           String comm = Files.readString(t.resolve("comm"), StandardCharsets.UTF_8);
-          ProcStat.Ticks ticks = ProcStat.parseStat(Files.readString(t.resolve("stat"), StandardCharsets.US_ASCII));
+          ProcStat.Ticks ticks =
+              ProcStat.parseStat(Files.readString(t.resolve("stat"), StandardCharsets.US_ASCII));
           if (ticks != null) {
-            out.merge(ProcStat.threadGroup(comm), ticks.total() / (double) clockTicks(), Double::sum);
+            out.merge(
+                ProcStat.threadGroup(comm), ticks.total() / (double) clockTicks(), Double::sum);
           }
         } catch (IOException | RuntimeException e) {
           // the thread ended meanwhile
@@ -104,7 +107,8 @@ public final class ProcessProbe {
     try {
       Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
       if (p.waitFor(5, TimeUnit.SECONDS)) {
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        String out =
+            new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
         long v = Long.parseLong(out);
         if (v > 0) {
           t = v;
@@ -122,9 +126,9 @@ public final class ProcessProbe {
   }
 
   /**
-   * The process's heap in use right after a full GC ({@code jcmd PID GC.run}, then
-   * {@code GC.heap_info}), in bytes; -1 when {@code jcmd} is missing, fails or takes more than 30
-   * s. Only meaningful for a JVM; it disturbs the process, so call it only between phases.
+   * The process's heap in use right after a full GC ({@code jcmd PID GC.run}, then {@code
+   * GC.heap_info}), in bytes; -1 when {@code jcmd} is missing, fails or takes more than 30 s. Only
+   * meaningful for a JVM; it disturbs the process, so call it only between phases.
    */
   public long heapAfterGc() {
     if (pid.equals("self")) {
@@ -153,7 +157,8 @@ public final class ProcessProbe {
     Path out = null;
     try {
       out = Files.createTempFile("slipstream-loadtest-", ".out");
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      Process p =
+          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return null;

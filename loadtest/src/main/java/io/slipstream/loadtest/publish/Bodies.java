@@ -8,11 +8,11 @@ package io.slipstream.loadtest.publish;
 public interface Bodies {
 
   /**
-   * A body carrying the next {@code n} changes (n is at least 1), the k-th (from 0) stamped
-   * {@code firstMicros + k * stepMicros}.
+   * A body carrying the next {@code n} changes (n is at least 1), the k-th (from 0) stamped {@code
+   * firstMicros + k * stepMicros}.
    *
-   * @param firstMicros the time to stamp into the first change, in microseconds of
-   *     {@code System.nanoTime()}
+   * @param firstMicros the time to stamp into the first change, in microseconds of {@code
+   *     System.nanoTime()}
    * @param stepMicros how much later each following change is stamped
    */
   String next(int n, long firstMicros, double stepMicros);

@@ -4,10 +4,10 @@ import java.util.Random;
 
 /**
  * Request bodies for {@code POST /api/topics/{topic}/changes}: one change object, or an array of
- * them when several are due at once. Each row is {@code {"t":<micros>,"v":<n>,"p":"xx…"}}
- * padded so that its JSON is {@code rowBytes} long: {@code t} is the send time in microseconds of
- * the tool's own monotonic clock, {@code v} numbers the change (1, 2, …) so that a client's state
- * can be compared key by key with the server's.
+ * them when several are due at once. Each row is {@code {"t":<micros>,"v":<n>,"p":"xx…"}} padded so
+ * that its JSON is {@code rowBytes} long: {@code t} is the send time in microseconds of the tool's
+ * own monotonic clock, {@code v} numbers the change (1, 2, …) so that a client's state can be
+ * compared key by key with the server's.
  *
  * <p>Confined to the publisher's event loop. Keys are {@code k0..k<keys-1>}, updated round-robin;
  * with {@code deleteRatio > 0} that share of changes are {@code DELETE}s of a random key (the next
@@ -56,14 +56,16 @@ public final class ChangeBodies implements Bodies {
     return maxPerBody;
   }
 
-  /** The last {@code v} built (the number built, plus the start given to {@link #versionsAfter}). */
+  /**
+   * The last {@code v} built (the number built, plus the start given to {@link #versionsAfter}).
+   */
   public long built() {
     return version;
   }
 
   /**
-   * Numbers the following changes from {@code v + 1}, so that versions stay unique across
-   * phases (a preload and the updates after it), and a missed update can never look current.
+   * Numbers the following changes from {@code v + 1}, so that versions stay unique across phases (a
+   * preload and the updates after it), and a missed update can never look current.
    */
   public ChangeBodies versionsAfter(long v) {
     this.version = v;

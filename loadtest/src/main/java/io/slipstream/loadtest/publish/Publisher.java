@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
- * Posts changes at a target rate: every millisecond it computes how many changes are due since
- * the phase began and sends them, several per request when more than one is due, with at most
- * {@code maxInflight} requests outstanding (1 by default, so that the server sequences changes in
- * the order the tool stamped them).
+ * Posts changes at a target rate: every millisecond it computes how many changes are due since the
+ * phase began and sends them, several per request when more than one is due, with at most {@code
+ * maxInflight} requests outstanding (1 by default, so that the server sequences changes in the
+ * order the tool stamped them).
  *
  * <p>Confined to its event loop; {@link #run} may be called from any thread, one phase at a time.
  * The counters are atomics read by the sampler. The HTTP client is held in a field.
@@ -219,7 +219,17 @@ public final class Publisher extends VerticleBase {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     p.complete(
         new PublishReport(
-            requests, sent, phaseAccepted, failed, firstError, epoch, firstSeq, phaseLastSeq,
-            seconds, plan.rate(), maxLag, roundTrips.copy()));
+            requests,
+            sent,
+            phaseAccepted,
+            failed,
+            firstError,
+            epoch,
+            firstSeq,
+            phaseLastSeq,
+            seconds,
+            plan.rate(),
+            maxLag,
+            roundTrips.copy()));
   }
 }

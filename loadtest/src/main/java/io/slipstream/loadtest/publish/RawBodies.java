@@ -1,9 +1,9 @@
 package io.slipstream.loadtest.publish;
 
 /**
- * Bodies for the {@code raw} scenario: one JSON message per request,
- * {@code {"t":<micros>,"n":<counter>,"p":"xx…"}} of {@code size} bytes, where {@code n} counts
- * from 0 so that every client can tell exactly which messages it missed.
+ * Bodies for the {@code raw} scenario: one JSON message per request, {@code
+ * {"t":<micros>,"n":<counter>,"p":"xx…"}} of {@code size} bytes, where {@code n} counts from 0 so
+ * that every client can tell exactly which messages it missed.
  *
  * <p>Confined to the publisher's event loop.
  */

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Renders a {@link RunResult} as one self-contained HTML page: verdict, options, figures,
- * checks, steps, and SVG charts of throughput, latency percentiles, drops, connections, memory
- * and CPU over time. No scripts, no external resources: the file can be mailed or archived.
+ * Renders a {@link RunResult} as one self-contained HTML page: verdict, options, figures, checks,
+ * steps, and SVG charts of throughput, latency percentiles, drops, connections, memory and CPU over
+ * time. No scripts, no external resources: the file can be mailed or archived.
  *
  * <p>Stateless and thread-safe.
  */
@@ -23,31 +23,44 @@ public final class HtmlReport {
   public static String render(RunResult r) {
     StringBuilder sb = new StringBuilder(64 * 1024);
     sb.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
-        .append("<title>Slipstream load test: ").append(Html.escape(r.scenario())).append("</title>")
+        .append("<title>Slipstream load test: ")
+        .append(Html.escape(r.scenario()))
+        .append("</title>")
         .append("<style>body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}")
         .append("table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ddd;")
         .append("padding:3px 8px;text-align:left;font-size:13px}th{background:#f4f4f4}")
-        .append("td.n{text-align:right;font-variant-numeric:tabular-nums}.pass{color:#2a7a2a;font-weight:bold}")
-        .append(".fail{color:#b00;font-weight:bold}svg{display:block;margin:1em 0}</style></head><body>");
+        .append("td.n{text-align:right;font-variant-numeric:tabular-nums}")
+        .append(".pass{color:#2a7a2a;font-weight:bold}.fail{color:#b00;font-weight:bold}")
+        .append("svg{display:block;margin:1em 0}</style></head><body>");
     sb.append("<h1>").append(Html.escape(r.scenario())).append("</h1>");
     sb.append("<p><em>").append(Html.escape(r.question())).append("</em></p>");
-    sb.append("<p>Started ").append(Html.escape(r.startedAt())).append(". Verdict: ")
-        .append(r.passed() ? "<span class=\"pass\">PASS</span>" : "<span class=\"fail\">FAIL</span>")
+    sb.append("<p>Started ")
+        .append(Html.escape(r.startedAt()))
+        .append(". Verdict: ")
+        .append(
+            r.passed() ? "<span class=\"pass\">PASS</span>" : "<span class=\"fail\">FAIL</span>")
         .append("</p>");
     if (!r.checks().isEmpty()) {
       sb.append("<h2>Checks</h2><table><tr><th>check</th><th>result</th><th>detail</th></tr>");
       for (Check c : r.checks()) {
-        sb.append("<tr><td>").append(Html.escape(c.name())).append("</td><td class=\"")
-            .append(c.passed() ? "pass\">PASS" : "fail\">FAIL").append("</td><td>")
-            .append(Html.escape(c.detail())).append("</td></tr>");
+        sb.append("<tr><td>")
+            .append(Html.escape(c.name()))
+            .append("</td><td class=\"")
+            .append(c.passed() ? "pass\">PASS" : "fail\">FAIL")
+            .append("</td><td>")
+            .append(Html.escape(c.detail()))
+            .append("</td></tr>");
       }
       sb.append("</table>");
     }
     for (Map.Entry<String, Map<String, Object>> s : r.sections().entrySet()) {
       sb.append("<h2>").append(Html.escape(s.getKey())).append("</h2><table>");
       for (Map.Entry<String, Object> e : s.getValue().entrySet()) {
-        sb.append("<tr><th>").append(Html.escape(e.getKey())).append("</th><td class=\"n\">")
-            .append(Html.escape(TextReport.format(e.getValue()))).append("</td></tr>");
+        sb.append("<tr><th>")
+            .append(Html.escape(e.getKey()))
+            .append("</th><td class=\"n\">")
+            .append(Html.escape(TextReport.format(e.getValue())))
+            .append("</td></tr>");
       }
       sb.append("</table>");
     }
@@ -75,8 +88,11 @@ public final class HtmlReport {
     }
     sb.append("<h2>Options</h2><table>");
     for (Map.Entry<String, String> e : r.options().entrySet()) {
-      sb.append("<tr><th>--").append(Html.escape(e.getKey())).append("</th><td>")
-          .append(Html.escape(e.getValue())).append("</td></tr>");
+      sb.append("<tr><th>--")
+          .append(Html.escape(e.getKey()))
+          .append("</th><td>")
+          .append(Html.escape(e.getValue()))
+          .append("</td></tr>");
     }
     sb.append("</table></body></html>\n");
     return sb.toString();
@@ -87,37 +103,67 @@ public final class HtmlReport {
     double[] x = column(samples, Sample::t);
     List<SvgChart> out = new ArrayList<>();
     List<SvgChart> all = new ArrayList<>();
-    all.add(marked(new SvgChart("Deliveries (changes received, all clients)", "per second", x)
-        .series("delivered/s", column(samples, Sample::deliveredPerSec)), samples));
-    all.add(marked(new SvgChart("Publishing (changes accepted by the server)", "per second", x)
-        .series("published/s", column(samples, Sample::publishedPerSec)), samples));
-    all.add(marked(new SvgChart("Latency, publish to receive (log scale)", "ms", x).logY()
-        .series("p50", column(samples, Sample::p50))
-        .series("p90", column(samples, Sample::p90))
-        .series("p99", column(samples, Sample::p99))
-        .series("p99.9", column(samples, Sample::p999))
-        .series("max", column(samples, Sample::max)), samples));
-    all.add(marked(new SvgChart("Drops and violations", "count", x)
-        .series("dropped by server /s", column(samples, Sample::droppedPerSec))
-        .series("gaps (total)", column(samples, s -> s.gaps()))
-        .series("duplicates (total)", column(samples, s -> s.duplicates()))
-        .series("4001 closes (total)", column(samples, s -> s.closes4001()))
-        .series("dropped, server view (open connections)", column(samples, s -> s.serverDropped() < 0 ? Double.NaN : s.serverDropped())),
-        samples));
-    all.add(marked(new SvgChart("Buffers, server view (GET /api/connections)", "events", x)
-        .series("pending events (all connections)", column(samples, s -> s.serverPending() < 0 ? Double.NaN : s.serverPending())),
-        samples));
-    all.add(marked(new SvgChart("Fullest buffer, server view", "fill", x)
-        .series("highest fill", column(samples, Sample::serverMaxFill)), samples));
-    all.add(marked(new SvgChart("Connections", "sockets", x)
-        .series("open", column(samples, s -> s.open()))
-        .series("live subscriptions", column(samples, s -> s.live()))
-        .series("reconnects (total)", column(samples, s -> s.reconnects())), samples));
-    all.add(marked(new SvgChart("Server memory (RSS)", "MiB", x)
-        .series("server RSS", column(samples, Sample::serverRssMb)), samples));
-    all.add(marked(new SvgChart("CPU", "cores", x)
-        .series("server", column(samples, Sample::serverCpu))
-        .series("load tool", column(samples, Sample::toolCpu)), samples));
+    all.add(
+        marked(
+            new SvgChart("Deliveries (changes received, all clients)", "per second", x)
+                .series("delivered/s", column(samples, Sample::deliveredPerSec)),
+            samples));
+    all.add(
+        marked(
+            new SvgChart("Publishing (changes accepted by the server)", "per second", x)
+                .series("published/s", column(samples, Sample::publishedPerSec)),
+            samples));
+    all.add(
+        marked(
+            new SvgChart("Latency, publish to receive (log scale)", "ms", x)
+                .logY()
+                .series("p50", column(samples, Sample::p50))
+                .series("p90", column(samples, Sample::p90))
+                .series("p99", column(samples, Sample::p99))
+                .series("p99.9", column(samples, Sample::p999))
+                .series("max", column(samples, Sample::max)),
+            samples));
+    all.add(
+        marked(
+            new SvgChart("Drops and violations", "count", x)
+                .series("dropped by server /s", column(samples, Sample::droppedPerSec))
+                .series("gaps (total)", column(samples, s -> s.gaps()))
+                .series("duplicates (total)", column(samples, s -> s.duplicates()))
+                .series("4001 closes (total)", column(samples, s -> s.closes4001()))
+                .series(
+                    "dropped, server view (open connections)",
+                    column(samples, s -> s.serverDropped() < 0 ? Double.NaN : s.serverDropped())),
+            samples));
+    all.add(
+        marked(
+            new SvgChart("Buffers, server view (GET /api/connections)", "events", x)
+                .series(
+                    "pending events (all connections)",
+                    column(samples, s -> s.serverPending() < 0 ? Double.NaN : s.serverPending())),
+            samples));
+    all.add(
+        marked(
+            new SvgChart("Fullest buffer, server view", "fill", x)
+                .series("highest fill", column(samples, Sample::serverMaxFill)),
+            samples));
+    all.add(
+        marked(
+            new SvgChart("Connections", "sockets", x)
+                .series("open", column(samples, s -> s.open()))
+                .series("live subscriptions", column(samples, s -> s.live()))
+                .series("reconnects (total)", column(samples, s -> s.reconnects())),
+            samples));
+    all.add(
+        marked(
+            new SvgChart("Server memory (RSS)", "MiB", x)
+                .series("server RSS", column(samples, Sample::serverRssMb)),
+            samples));
+    all.add(
+        marked(
+            new SvgChart("CPU", "cores", x)
+                .series("server", column(samples, Sample::serverCpu))
+                .series("load tool", column(samples, Sample::toolCpu)),
+            samples));
     for (SvgChart c : all) {
       if (c.hasData()) {
         out.add(c);

@@ -17,11 +17,12 @@ public final class JsonReport {
 
   /** The document. */
   public static JsonObject render(RunResult r) {
-    JsonObject o = new JsonObject()
-        .put("scenario", r.scenario())
-        .put("question", r.question())
-        .put("startedAt", r.startedAt())
-        .put("passed", r.passed());
+    JsonObject o =
+        new JsonObject()
+            .put("scenario", r.scenario())
+            .put("question", r.question())
+            .put("startedAt", r.startedAt())
+            .put("passed", r.passed());
     JsonObject options = new JsonObject();
     r.options().forEach(options::put);
     o.put("options", options);
@@ -34,7 +35,11 @@ public final class JsonReport {
     o.put("results", sections);
     JsonArray checks = new JsonArray();
     for (Check c : r.checks()) {
-      checks.add(new JsonObject().put("name", c.name()).put("passed", c.passed()).put("detail", c.detail()));
+      checks.add(
+          new JsonObject()
+              .put("name", c.name())
+              .put("passed", c.passed())
+              .put("detail", c.detail()));
     }
     o.put("checks", checks);
     o.put("notes", new JsonArray(r.notes()));

@@ -25,7 +25,8 @@ public final class RunResult {
   private final List<String> notes = new ArrayList<>();
 
   /** A result for {@code scenario}, which answers {@code question}. */
-  public RunResult(String scenario, String question, String startedAt, Map<String, String> options) {
+  public RunResult(
+      String scenario, String question, String startedAt, Map<String, String> options) {
     this.scenario = scenario;
     this.question = question;
     this.startedAt = startedAt;

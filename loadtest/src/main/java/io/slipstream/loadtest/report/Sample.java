@@ -1,12 +1,12 @@
 package io.slipstream.loadtest.report;
 
 /**
- * One second of a run, as the sampler saw it. Rates are per second over the interval; counts
- * are cumulative since the run began; latencies are of the changes received in the interval, in
- * milliseconds (NaN when none arrived); CPU is in cores (1.0 = one core busy), memory in MiB
- * (NaN when not sampled). The server's view ({@code GET /api/connections}: events pending in
- * buffers, events dropped, the fullest buffer) is sampled only by scenarios that ask for it, -1 or
- * NaN otherwise.
+ * One second of a run, as the sampler saw it. Rates are per second over the interval; counts are
+ * cumulative since the run began; latencies are of the changes received in the interval, in
+ * milliseconds (NaN when none arrived); CPU is in cores (1.0 = one core busy), memory in MiB (NaN
+ * when not sampled). The server's view ({@code GET /api/connections}: events pending in buffers,
+ * events dropped, the fullest buffer) is sampled only by scenarios that ask for it, -1 or NaN
+ * otherwise.
  *
  * <p>Immutable.
  */

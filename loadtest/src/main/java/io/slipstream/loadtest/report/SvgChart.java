@@ -6,8 +6,8 @@ import java.util.Locale;
 
 /**
  * A line chart drawn as inline SVG: one x axis (seconds), one y axis (linear or log10), one
- * polyline per series broken where a value is NaN, a legend, and optional vertical markers
- * (phase changes).
+ * polyline per series broken where a value is NaN, a legend, and optional vertical markers (phase
+ * changes).
  *
  * <p>A mutable builder, confined to the thread that renders the report.
  */
@@ -108,63 +108,136 @@ public final class SvgChart {
     int pw = width - LEFT - RIGHT;
     int ph = height - TOP - BOTTOM;
     StringBuilder sb = new StringBuilder(4096);
-    sb.append(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-            + "font-family=\"sans-serif\" font-size=\"11\">", width, height, width, height));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\""
+                + " height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">",
+            width,
+            height,
+            width,
+            height));
     sb.append("<title>").append(Html.escape(title)).append("</title>");
-    sb.append(String.format(Locale.ROOT,
-        "<text x=\"%d\" y=\"16\" font-size=\"13\" font-weight=\"bold\">%s</text>", LEFT, Html.escape(title)));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"%d\" y=\"16\" font-size=\"13\" font-weight=\"bold\">%s</text>",
+            LEFT,
+            Html.escape(title)));
     // y grid and labels
     List<Double> ticks = logY ? logTicks(lo, hi) : linearTicks(hi);
     for (double t : ticks) {
       double py = TOP + ph - scaleY(t, lo, hi) * ph;
-      sb.append(String.format(Locale.ROOT,
-          "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>", LEFT, py, LEFT + pw, py));
-      sb.append(String.format(Locale.ROOT,
-          "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>", LEFT - 6, py + 4, label(t)));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>",
+              LEFT,
+              py,
+              LEFT + pw,
+              py));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>",
+              LEFT - 6,
+              py + 4,
+              label(t)));
     }
-    sb.append(String.format(Locale.ROOT,
-        "<text x=\"12\" y=\"%d\" transform=\"rotate(-90 12 %d)\" text-anchor=\"middle\">%s</text>",
-        TOP + ph / 2, TOP + ph / 2, Html.escape(yLabel)));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"12\" y=\"%d\" transform=\"rotate(-90 12 %d)\""
+                + " text-anchor=\"middle\">%s</text>",
+            TOP + ph / 2,
+            TOP + ph / 2,
+            Html.escape(yLabel)));
     // x ticks
     for (double t : linearTicksBetween(xMin, xMax)) {
       double px = LEFT + (t - xMin) / (xMax - xMin) * pw;
-      sb.append(String.format(Locale.ROOT,
-          "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\"/>", px, TOP + ph, px, TOP + ph + 4));
-      sb.append(String.format(Locale.ROOT,
-          "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>", px, TOP + ph + 16, label(t)));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\"/>",
+              px,
+              TOP + ph,
+              px,
+              TOP + ph + 4));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>",
+              px,
+              TOP + ph + 16,
+              label(t)));
     }
-    sb.append(String.format(Locale.ROOT,
-        "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">seconds</text>", LEFT + pw / 2, height - 6));
-    sb.append(String.format(Locale.ROOT,
-        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>", LEFT, TOP, pw, ph));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">seconds</text>",
+            LEFT + pw / 2,
+            height - 6));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>",
+            LEFT,
+            TOP,
+            pw,
+            ph));
     for (Marker m : markers) {
       double px = LEFT + (m.x() - xMin) / (xMax - xMin) * pw;
-      sb.append(String.format(Locale.ROOT,
-          "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#aaa\" stroke-dasharray=\"3,3\"/>",
-          px, TOP, px, TOP + ph));
-      sb.append(String.format(Locale.ROOT,
-          "<text x=\"%.1f\" y=\"%d\" fill=\"#777\" font-size=\"9\">%s</text>", px + 2, TOP + 10, Html.escape(m.label())));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#aaa\""
+                  + " stroke-dasharray=\"3,3\"/>",
+              px,
+              TOP,
+              px,
+              TOP + ph));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%.1f\" y=\"%d\" fill=\"#777\" font-size=\"9\">%s</text>",
+              px + 2,
+              TOP + 10,
+              Html.escape(m.label())));
     }
     // series
     int legendX = LEFT + 8;
     for (Series s : series) {
       for (String points : segments(s.y(), xMin, xMax, lo, hi, pw, ph)) {
-        sb.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"").append(s.color())
-            .append("\" points=\"").append(points).append("\"><title>").append(Html.escape(s.name()))
+        sb.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"")
+            .append(s.color())
+            .append("\" points=\"")
+            .append(points)
+            .append("\"><title>")
+            .append(Html.escape(s.name()))
             .append("</title></polyline>");
       }
-      sb.append(String.format(Locale.ROOT,
-          "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"3\" fill=\"%s\"/>", legendX, 24, s.color()));
-      sb.append(String.format(Locale.ROOT,
-          "<text x=\"%d\" y=\"%d\">%s</text>", legendX + 14, 29, Html.escape(s.name())));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"3\" fill=\"%s\"/>",
+              legendX,
+              24,
+              s.color()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%d\" y=\"%d\">%s</text>",
+              legendX + 14,
+              29,
+              Html.escape(s.name())));
       legendX += 24 + 7 * s.name().length();
     }
     sb.append("</svg>");
     return sb.toString();
   }
 
-  private List<String> segments(double[] y, double xMin, double xMax, double lo, double hi, int pw, int ph) {
+  private List<String> segments(
+      double[] y, double xMin, double xMax, double lo, double hi, int pw, int ph) {
     List<String> out = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
     int n = Math.min(x.length, y.length);

@@ -25,7 +25,11 @@ public final class TextReport {
         w = Math.max(w, k.length());
       }
       for (Map.Entry<String, Object> e : s.getValue().entrySet()) {
-        sb.append("  ").append(pad(e.getKey(), w)).append("  ").append(format(e.getValue())).append('\n');
+        sb.append("  ")
+            .append(pad(e.getKey(), w))
+            .append("  ")
+            .append(format(e.getValue()))
+            .append('\n');
       }
     }
     if (!r.steps().isEmpty()) {
@@ -34,8 +38,12 @@ public final class TextReport {
     if (!r.checks().isEmpty()) {
       sb.append("\nchecks\n");
       for (Check c : r.checks()) {
-        sb.append("  ").append(c.passed() ? "PASS " : "FAIL ").append(c.name()).append(" (")
-            .append(c.detail()).append(")\n");
+        sb.append("  ")
+            .append(c.passed() ? "PASS " : "FAIL ")
+            .append(c.name())
+            .append(" (")
+            .append(c.detail())
+            .append(")\n");
       }
     }
     for (String n : r.notes()) {

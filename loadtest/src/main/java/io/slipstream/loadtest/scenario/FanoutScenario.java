@@ -16,9 +16,9 @@ import java.util.List;
  * <p>Topology: N clients subscribe to one fresh topic and go live; then the tool publishes R
  * UPDATEs a second, round-robin over K keys, each row padded to S bytes and stamped with its send
  * time; then it waits (up to {@code --drain}) until every client has the last seq. Question: at
- * this load, what latency does each delivery see, what does each delivery cost the server, and
- * does every client get every change exactly once, in order? Passes when nothing is lost or
- * doubled and deliveries + named drops = N × published.
+ * this load, what latency does each delivery see, what does each delivery cost the server, and does
+ * every client get every change exactly once, in order? Passes when nothing is lost or doubled and
+ * deliveries + named drops = N × published.
  *
  * <p>Stateless; runs on the main thread.
  */
@@ -63,8 +63,11 @@ public final class FanoutScenario implements Scenario {
     h.log("connecting " + n + " subscribers to " + h.topic());
     h.connect(n, h.plan(), false, "sub");
     boolean live = h.awaitLive(n, Runs.connectTimeoutMs(n));
-    r.check(Check.of("all subscribers live before publishing", live,
-        h.tally().live.get() + " of " + n + " live"));
+    r.check(
+        Check.of(
+            "all subscribers live before publishing",
+            live,
+            h.tally().live.get() + " of " + n + " live"));
     if (!live) {
       return Runs.finish(r, h);
     }
@@ -74,9 +77,20 @@ public final class FanoutScenario implements Scenario {
     h.sampler().measureLatencyFrom(warmupMs);
     java.util.concurrent.CompletableFuture<Sampler.Mark> start = h.sampler().markAfter(warmupMs);
     ChangeBodies bodies =
-        new ChangeBodies("UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
+        new ChangeBodies(
+            "UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
     PublishReport p =
-        h.publish(new PublishPlan(h.changesUrl(), h.publishHeaders(), rate, durationMs, Long.MAX_VALUE, 1, bodies, true, h.stampDue()));
+        h.publish(
+            new PublishPlan(
+                h.changesUrl(),
+                h.publishHeaders(),
+                rate,
+                durationMs,
+                Long.MAX_VALUE,
+                1,
+                bodies,
+                true,
+                h.stampDue()));
     h.sampler().phase("drain");
     int reached = h.awaitReached(p.lastSeq(), n, false, Runs.drainMs(o));
     Sampler.Mark end = h.sampler().mark();
@@ -98,8 +112,11 @@ public final class FanoutScenario implements Scenario {
     Figures.connections(r, h.tally());
     r.check(Check.of("every client reached the last seq", reached == n, reached + " of " + n));
     r.check(Check.equal("deliveries + named drops = N × published", received + dropped, expected));
-    r.check(Check.of("publishing succeeded", p.failedRequests() == 0 && p.accepted() > 0,
-        p.failedRequests() + " failed requests, " + p.accepted() + " accepted"));
+    r.check(
+        Check.of(
+            "publishing succeeded",
+            p.failedRequests() == 0 && p.accepted() > 0,
+            p.failedRequests() + " failed requests, " + p.accepted() + " accepted"));
     return Runs.finish(r, h);
   }
 }

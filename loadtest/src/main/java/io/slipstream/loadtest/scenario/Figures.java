@@ -11,8 +11,8 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * The sections every scenario reports the same way: publishing, latency, correctness, cost
- * (server and tool CPU per million deliveries, peak RSS) and closes.
+ * The sections every scenario reports the same way: publishing, latency, correctness, cost (server
+ * and tool CPU per million deliveries, peak RSS) and closes.
  *
  * <p>Stateless; called on the main thread.
  */
@@ -32,18 +32,29 @@ final class Figures {
     r.put(RUN, "publish requests", p.requests());
     r.put(RUN, "publish failures", p.failedRequests());
     if (p.roundTrips() != null && p.roundTrips().getTotalCount() > 0) {
-      r.put(RUN, "changes per request (avg)", Percentiles.round(p.sent() / (double) Math.max(1, p.requests())));
-      r.put(RUN, "publish round trip p50 ms", Percentiles.round(Percentiles.ms(p.roundTrips(), 50)));
-      r.put(RUN, "publish round trip p99 ms", Percentiles.round(Percentiles.ms(p.roundTrips(), 99)));
+      r.put(
+          RUN,
+          "changes per request (avg)",
+          Percentiles.round(p.sent() / (double) Math.max(1, p.requests())));
+      r.put(
+          RUN, "publish round trip p50 ms", Percentiles.round(Percentiles.ms(p.roundTrips(), 50)));
+      r.put(
+          RUN, "publish round trip p99 ms", Percentiles.round(Percentiles.ms(p.roundTrips(), 99)));
     }
     if (p.firstError() != null) {
       r.note("first publish failure: " + p.firstError());
     }
-    if (p.failedRequests() == 0 && p.achievedRate() < p.targetRate() * 0.95 && p.targetRate() < 1e8) {
-      r.note(String.format(java.util.Locale.ROOT,
-          "the publisher reached %.0f/s of the %.0f/s asked (largest backlog %d changes): "
-              + "the publish path (HTTP + sequencing) or the machine is saturated",
-          p.achievedRate(), p.targetRate(), p.maxLag()));
+    if (p.failedRequests() == 0
+        && p.achievedRate() < p.targetRate() * 0.95
+        && p.targetRate() < 1e8) {
+      r.note(
+          String.format(
+              java.util.Locale.ROOT,
+              "the publisher reached %.0f/s of the %.0f/s asked (largest backlog %d changes): "
+                  + "the publish path (HTTP + sequencing) or the machine is saturated",
+              p.achievedRate(),
+              p.targetRate(),
+              p.maxLag()));
     }
   }
 
@@ -99,10 +110,14 @@ final class Figures {
       double toolLoops = loops(a.toolThreads(), b.toolThreads());
       double serverLoops = loops(a.serverThreads(), b.serverThreads());
       boolean byLoops = !Double.isNaN(toolLoops) && !Double.isNaN(serverLoops);
-      if (deliveries > 0 && (byLoops ? toolLoops >= serverLoops : !Double.isNaN(tool) && tool >= server)) {
-        r.note("the load tool's " + (byLoops ? "event loops" : "process") + " used as much CPU per "
-            + "delivery as the server's or more: the server may be faster than this run shows "
-            + "(the tool measured itself)");
+      if (deliveries > 0
+          && (byLoops ? toolLoops >= serverLoops : !Double.isNaN(tool) && tool >= server)) {
+        r.note(
+            "the load tool's "
+                + (byLoops ? "event loops" : "process")
+                + " used as much CPU per "
+                + "delivery as the server's or more: the server may be faster than this run shows "
+                + "(the tool measured itself)");
       }
     } else {
       r.note("server CPU and memory not sampled: pass --server-pid");

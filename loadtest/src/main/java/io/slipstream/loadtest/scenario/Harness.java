@@ -1,8 +1,8 @@
 package io.slipstream.loadtest.scenario;
 
 import io.slipstream.loadtest.accounting.Tally;
-import io.slipstream.loadtest.cli.Options;
 import io.slipstream.loadtest.cli.OptionSpec;
+import io.slipstream.loadtest.cli.Options;
 import io.slipstream.loadtest.cli.UsageException;
 import io.slipstream.loadtest.client.ClientPlan;
 import io.slipstream.loadtest.client.ClientReport;
@@ -32,44 +32,74 @@ import java.util.function.BooleanSupplier;
  * What every scenario runs on: one Vert.x instance with a publisher verticle and several client
  * verticles (one per event loop), the sampler, and the server's HTTP API.
  *
- * <p>Driven from the main thread: every method blocks with a bound on its wait, so a scenario
- * reads as a sequence of phases and always ends. Not thread-safe.
+ * <p>Driven from the main thread: every method blocks with a bound on its wait, so a scenario reads
+ * as a sequence of phases and always ends. Not thread-safe.
  */
 public final class Harness implements AutoCloseable {
 
   /** The options every scenario accepts. */
   public static final List<OptionSpec> COMMON_OPTIONS =
       List.of(
-          OptionSpec.value("url", "URL", "http://127.0.0.1:8080",
+          OptionSpec.value(
+              "url",
+              "URL",
+              "http://127.0.0.1:8080",
               "the server: HTTP API, /ws and /sockjs on this host and port"),
-          OptionSpec.value("transport", "ws|sockjs|sockjs-raw", "ws",
-              "WebSocket at /ws, SockJS websocket transport (frames a[\"...\"]) or SockJS raw websocket"),
+          OptionSpec.value(
+              "transport",
+              "ws|sockjs|sockjs-raw",
+              "ws",
+              "WebSocket at /ws, SockJS websocket transport (frames a[\"...\"]) or SockJS raw"
+                  + " websocket"),
           OptionSpec.value("ws-path", "PATH", "/ws", "WebSocket path"),
           OptionSpec.value("sockjs-path", "PATH", "/sockjs", "SockJS prefix"),
-          OptionSpec.value("topic", "NAME", null, "topic to use (default: a fresh lt-<scenario>-<time>)"),
+          OptionSpec.value(
+              "topic", "NAME", null, "topic to use (default: a fresh lt-<scenario>-<time>)"),
           OptionSpec.value("clients", "N", "100", "WebSocket clients (subscribers)")
               .alias("subscribers", "connections"),
           OptionSpec.value("rate", "R", "1000", "changes published per second"),
-          OptionSpec.value("size", "BYTES", "256", "size of each row's JSON (padded; at least ~48)"),
+          OptionSpec.value(
+              "size", "BYTES", "256", "size of each row's JSON (padded; at least ~48)"),
           OptionSpec.value("duration", "SECONDS", "30", "how long to publish"),
           OptionSpec.value("keys", "K", "1000", "distinct keys the changes update (round-robin)"),
           OptionSpec.flag("batch", "say hello with batch:true (the server may send JSON arrays)"),
           OptionSpec.value("token", "JWT", null, "hello.token, when the server checks JWTs"),
-          OptionSpec.value("publish-token", "TOKEN", null, "Authorization: Bearer for POST …/changes"),
-          OptionSpec.value("server-pid", "PID", null,
+          OptionSpec.value(
+              "publish-token", "TOKEN", null, "Authorization: Bearer for POST …/changes"),
+          OptionSpec.value(
+              "server-pid",
+              "PID",
+              null,
               "sample the server's CPU and RSS from /proc (and heap through jcmd where useful)"),
-          OptionSpec.value("out", "DIR", null,
-              "where result.json and report.html go (default ./loadtest-results/<scenario>-<time>)"),
+          OptionSpec.value(
+              "out",
+              "DIR",
+              null,
+              "where result.json and report.html go (default"
+                  + " ./loadtest-results/<scenario>-<time>)"),
           OptionSpec.value("loops", "L", Integer.toString(defaultLoops()), "client event loops"),
           OptionSpec.value("connect-rate", "PER_SECOND", "1000", "new sockets per second"),
-          OptionSpec.value("ack-every", "N", "1000", "send ack after N changes (and at least every second)"),
+          OptionSpec.value(
+              "ack-every", "N", "1000", "send ack after N changes (and at least every second)"),
           OptionSpec.value("max-batch", "N", "500", "most changes per POST request"),
-          OptionSpec.value("stamp", "due|send", "due",
+          OptionSpec.value(
+              "stamp",
+              "due|send",
+              "due",
               "stamp rows with the time the rate's schedule made them due (a slow publish path "
                   + "counts as latency) or with the time their request was sent"),
-          OptionSpec.value("warmup", "SECONDS", "0", "leave the first seconds of publishing out of the latency summary"),
-          OptionSpec.value("drain", "SECONDS", "15", "longest wait for the last change to reach every client"),
-          OptionSpec.value("trace", "FRAMES", "0", "print the first FRAMES frames the first client sends and receives"),
+          OptionSpec.value(
+              "warmup",
+              "SECONDS",
+              "0",
+              "leave the first seconds of publishing out of the latency summary"),
+          OptionSpec.value(
+              "drain", "SECONDS", "15", "longest wait for the last change to reach every client"),
+          OptionSpec.value(
+              "trace",
+              "FRAMES",
+              "0",
+              "print the first FRAMES frames the first client sends and receives"),
           OptionSpec.flag("quiet", "no progress line"));
 
   private final Options options;
@@ -86,13 +116,15 @@ public final class Harness implements AutoCloseable {
   private final ServerApi api;
   private int clientCount;
 
-  private Harness(Options options, String scenario, Endpoint endpoint, PrintStream err, int maxSockets) {
+  private Harness(
+      Options options, String scenario, Endpoint endpoint, PrintStream err, int maxSockets) {
     this.options = options;
     this.scenario = scenario;
     this.err = err;
     this.endpoint = endpoint;
     String t = options.string("topic");
-    this.topic = t != null ? t : "lt-" + scenario + "-" + Long.toString(System.currentTimeMillis(), 36);
+    this.topic =
+        t != null ? t : "lt-" + scenario + "-" + Long.toString(System.currentTimeMillis(), 36);
     if (!topic.matches("[A-Za-z0-9._-]{1,128}")) {
       throw new UsageException("--topic must match [A-Za-z0-9._-]{1,128}, was " + topic);
     }
@@ -100,7 +132,8 @@ public final class Harness implements AutoCloseable {
     if (pid != null) {
       ProcessProbe p = ProcessProbe.of(options.longValue("server-pid", 1));
       if (!p.readable()) {
-        throw new UsageException("--server-pid " + pid + ": /proc/" + pid + "/stat is not readable");
+        throw new UsageException(
+            "--server-pid " + pid + ": /proc/" + pid + "/stat is not readable");
       }
       this.serverProbe = p;
     } else {
@@ -137,8 +170,8 @@ public final class Harness implements AutoCloseable {
   }
 
   /**
-   * Checks the common options that are only read later, so that a typo stops the tool before
-   * any socket is opened.
+   * Checks the common options that are only read later, so that a typo stops the tool before any
+   * socket is opened.
    *
    * @throws UsageException naming the option
    */
@@ -166,7 +199,9 @@ public final class Harness implements AutoCloseable {
   public void requireHealthy() {
     if (!api.awaitHealthy(10_000)) {
       throw new IllegalStateException(
-          "the server at " + endpoint.httpBase() + " did not answer GET /health with 200 within 10 s");
+          "the server at "
+              + endpoint.httpBase()
+              + " did not answer GET /health with 200 within 10 s");
     }
   }
 
@@ -222,17 +257,25 @@ public final class Harness implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    return ClientPlan.fast(endpoint, transport, options.string("ws-path"), options.string("sockjs-path"), List.of(topic))
+    return ClientPlan.fast(
+            endpoint,
+            transport,
+            options.string("ws-path"),
+            options.string("sockjs-path"),
+            List.of(topic))
         .withHello(options.flag("batch"), options.string("token"))
         .withAckEvery(options.integer("ack-every", 1));
   }
 
   /**
-   * Opens {@code count} Slipstream clients with {@code plan}, spread over the event loops and
-   * paced at {@code --connect-rate}; returns once every connect has been started (not finished).
+   * Opens {@code count} Slipstream clients with {@code plan}, spread over the event loops and paced
+   * at {@code --connect-rate}; returns once every connect has been started (not finished).
    */
   public void connect(int count, ClientPlan plan, boolean slow, String prefix) {
-    open(count, prefix, (v, ids) -> v.addSubscribers(ids, plan, slow, prefix.hashCode() * 31L + clientCount));
+    open(
+        count,
+        prefix,
+        (v, ids) -> v.addSubscribers(ids, plan, slow, prefix.hashCode() * 31L + clientCount));
   }
 
   /** Opens {@code count} raw clients, as {@link #connect}. */
@@ -257,7 +300,9 @@ public final class Harness implements AutoCloseable {
       }
       for (int i = 0; i < chunk; i++) {
         int index = clientCount++;
-        perLoop.get(index % loops.size()).add(String.format(Locale.ROOT, "lt-%s-%d", prefix, index));
+        perLoop
+            .get(index % loops.size())
+            .add(String.format(Locale.ROOT, "lt-%s-%d", prefix, index));
       }
       List<Future<Void>> adds = new ArrayList<>();
       for (int i = 0; i < loops.size(); i++) {
@@ -291,8 +336,8 @@ public final class Harness implements AutoCloseable {
   }
 
   /**
-   * Waits until {@code n} clients (slow ones only when {@code includeSlow}) have applied the
-   * run's topic up to {@code seq}, for at most {@code timeoutMs}; returns how many had.
+   * Waits until {@code n} clients (slow ones only when {@code includeSlow}) have applied the run's
+   * topic up to {@code seq}, for at most {@code timeoutMs}; returns how many had.
    */
   public int awaitReached(long seq, int n, boolean includeSlow, long timeoutMs) {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
@@ -339,9 +384,19 @@ public final class Harness implements AutoCloseable {
   }
 
   /** Starts publishing {@code bodies} to the run's topic; see {@link PublishPlan}. */
-  public Future<PublishReport> publishAsync(double rate, long durationMs, long maxChanges, Bodies bodies) {
+  public Future<PublishReport> publishAsync(
+      double rate, long durationMs, long maxChanges, Bodies bodies) {
     return publisher.run(
-        new PublishPlan(changesUrl(), publishHeaders(), rate, durationMs, maxChanges, 1, bodies, true, stampDue()));
+        new PublishPlan(
+            changesUrl(),
+            publishHeaders(),
+            rate,
+            durationMs,
+            maxChanges,
+            1,
+            bodies,
+            true,
+            stampDue()));
   }
 
   /** Runs one publishing phase to the end (bounded by its duration plus 60 s for answers). */

@@ -12,10 +12,10 @@ import java.util.List;
  * {@code idle}: C idle connections.
  *
  * <p>Topology: the tool measures the server's heap after a full GC ({@code jcmd PID GC.run} and
- * {@code GC.heap_info}) and its RSS, opens C connections that each say {@code hello} and
- * subscribe to one quiet topic, holds them for {@code --hold} seconds (the server's heartbeats
- * keep flowing), and measures again. Question: what does one idle connection cost the server in
- * memory? Needs {@code --server-pid}.
+ * {@code GC.heap_info}) and its RSS, opens C connections that each say {@code hello} and subscribe
+ * to one quiet topic, holds them for {@code --hold} seconds (the server's heartbeats keep flowing),
+ * and measures again. Question: what does one idle connection cost the server in memory? Needs
+ * {@code --server-pid}.
  *
  * <p>Stateless; runs on the main thread.
  */
@@ -28,13 +28,14 @@ public final class IdleScenario implements Scenario {
 
   @Override
   public String question() {
-    return "What does one idle connection (hello + subscribe, no traffic) cost the server in heap and RSS?";
+    return "What does one idle connection (hello + subscribe, no traffic) cost the server in heap"
+               + " and RSS?";
   }
 
   @Override
   public String topology() {
-    return "--clients connections subscribed to one quiet topic, held for --hold s; the server's heap "
-        + "after GC and RSS measured before and after (needs --server-pid)";
+    return "--clients connections subscribed to one quiet topic, held for --hold s; the server's"
+               + " heap after GC and RSS measured before and after (needs --server-pid)";
   }
 
   @Override
@@ -77,15 +78,22 @@ public final class IdleScenario implements Scenario {
     r.put(Figures.RUN, "live after holding", stillLive);
     if (heapBefore > 0 && heapAfter > 0) {
       r.put("memory", "heap after GC before MiB", Percentiles.round(heapBefore / 1048576.0));
-      r.put("memory", "heap after GC with connections MiB", Percentiles.round(heapAfter / 1048576.0));
-      r.put("memory", "heap per connection KiB", Percentiles.round((heapAfter - heapBefore) / 1024.0 / c));
+      r.put(
+          "memory", "heap after GC with connections MiB", Percentiles.round(heapAfter / 1048576.0));
+      r.put(
+          "memory",
+          "heap per connection KiB",
+          Percentiles.round((heapAfter - heapBefore) / 1024.0 / c));
     } else if (server != null) {
       r.note("jcmd could not read the server's heap (not a JVM, or another user): RSS only");
     }
     if (before != null && after != null) {
       r.put("memory", "RSS before MiB", Percentiles.round(before.rssBytes() / 1048576.0));
       r.put("memory", "RSS with connections MiB", Percentiles.round(after.rssBytes() / 1048576.0));
-      r.put("memory", "RSS per connection KiB", Percentiles.round((after.rssBytes() - before.rssBytes()) / 1024.0 / c));
+      r.put(
+          "memory",
+          "RSS per connection KiB",
+          Percentiles.round((after.rssBytes() - before.rssBytes()) / 1024.0 / c));
       r.put("memory", "server threads", after.threads());
     }
     Figures.correctness(r, h.tally());

@@ -42,16 +42,23 @@ public final class RawScenario implements Scenario {
 
   @Override
   public String topology() {
-    return "--clients sockets on --ws-url; --rate POSTs/s of --size bytes to --post-url for --duration s; "
-        + "each frame carrying \"n\": is one delivery, its \"t\": the send time";
+    return "--clients sockets on --ws-url; --rate POSTs/s of --size bytes to --post-url for"
+               + " --duration s; each frame carrying \"n\": is one delivery, its \"t\": the send"
+               + " time";
   }
 
   @Override
   public List<OptionSpec> options() {
     return List.of(
-        OptionSpec.value("ws-url", "URL", null, "the WebSocket to listen on, e.g. ws://127.0.0.1:9000/ws"),
-        OptionSpec.value("post-url", "URL", null, "where messages are POSTed, e.g. http://127.0.0.1:9000/publish"),
-        OptionSpec.value("raw-hello", "TEXT", null, "a text message each client sends after connecting"),
+        OptionSpec.value(
+            "ws-url", "URL", null, "the WebSocket to listen on, e.g. ws://127.0.0.1:9000/ws"),
+        OptionSpec.value(
+            "post-url",
+            "URL",
+            null,
+            "where messages are POSTed, e.g. http://127.0.0.1:9000/publish"),
+        OptionSpec.value(
+            "raw-hello", "TEXT", null, "a text message each client sends after connecting"),
         OptionSpec.value("inflight", "N", "1", "POSTs in flight at once"),
         OptionSpec.value("settle-ms", "MS", "500", "wait after connecting before publishing"));
   }
@@ -103,7 +110,8 @@ public final class RawScenario implements Scenario {
     RunResult r = Runs.newResult(this, h);
     r.put(Figures.RUN, "ws url", wsUrl);
     r.put(Figures.RUN, "post url", postUrl);
-    ClientPlan plan = ClientPlan.fast(ws, Transport.WS, ws.path(), "", List.of("raw")).raw(o.string("raw-hello"));
+    ClientPlan plan =
+        ClientPlan.fast(ws, Transport.WS, ws.path(), "", List.of("raw")).raw(o.string("raw-hello"));
     h.connectRaw(n, plan);
     boolean open = h.await(() -> h.tally().open.get() >= n, Runs.connectTimeoutMs(n));
     r.check(Check.of("all clients connected", open, h.tally().open.get() + " of " + n));
@@ -115,8 +123,18 @@ public final class RawScenario implements Scenario {
     long warmupMs = (long) (o.decimal("warmup", 0, 86_400) * 1000);
     h.sampler().measureLatencyFrom(warmupMs);
     java.util.concurrent.CompletableFuture<Sampler.Mark> start = h.sampler().markAfter(warmupMs);
-    PublishReport p = h.publish(new PublishPlan(postUrl, h.publishHeaders(), rate, durationMs, Long.MAX_VALUE,
-        o.integer("inflight", 1), new RawBodies(size), false, h.stampDue()));
+    PublishReport p =
+        h.publish(
+            new PublishPlan(
+                postUrl,
+                h.publishHeaders(),
+                rate,
+                durationMs,
+                Long.MAX_VALUE,
+                o.integer("inflight", 1),
+                new RawBodies(size),
+                false,
+                h.stampDue()));
     h.sampler().phase("drain");
     long expected = (long) n * p.accepted();
     h.await(() -> h.tally().received.sum() >= expected, Runs.drainMs(o));
@@ -138,8 +156,11 @@ public final class RawScenario implements Scenario {
     Figures.connections(r, h.tally());
     r.check(Check.equal("no message missing", expected - received, 0));
     r.check(Check.equal("no message doubled", dups, 0));
-    r.check(Check.of("publishing succeeded", p.failedRequests() == 0 && p.accepted() > 0,
-        p.failedRequests() + " failed requests, " + p.accepted() + " accepted"));
+    r.check(
+        Check.of(
+            "publishing succeeded",
+            p.failedRequests() == 0 && p.accepted() > 0,
+            p.failedRequests() + " failed requests, " + p.accepted() + " accepted"));
     return Runs.finish(r, h);
   }
 }

@@ -39,8 +39,9 @@ public final class ResumeScenario implements Scenario {
 
   @Override
   public String topology() {
-    return "one topic, --clients subscribers each closing its socket about every --disconnect-every-ms "
-        + "and resuming after --reconnect-delay-ms, while --rate changes/s are published for --duration s";
+    return "one topic, --clients subscribers each closing its socket about every"
+               + " --disconnect-every-ms and resuming after --reconnect-delay-ms, while --rate"
+               + " changes/s are published for --duration s";
   }
 
   @Override
@@ -49,8 +50,10 @@ public final class ResumeScenario implements Scenario {
         Scenarios.defaultOf("clients", "50"),
         Scenarios.defaultOf("rate", "500"),
         OptionSpec.value("disconnect-every-ms", "MS", "3000", "mean time between a client's drops"),
-        OptionSpec.value("reconnect-delay-ms", "MS", "200", "mean time a dropped client stays away"),
-        OptionSpec.flag("no-token", "come back without the resume token: subscribe with from only"));
+        OptionSpec.value(
+            "reconnect-delay-ms", "MS", "200", "mean time a dropped client stays away"),
+        OptionSpec.flag(
+            "no-token", "come back without the resume token: subscribe with from only"));
   }
 
   @Override
@@ -71,7 +74,9 @@ public final class ResumeScenario implements Scenario {
 
     h.connect(n, h.plan().reconnecting(!o.flag("no-token"), delay), false, "resume");
     boolean live = h.awaitLive(n, Runs.connectTimeoutMs(n));
-    r.check(Check.of("all subscribers live before publishing", live, h.tally().live.get() + " of " + n));
+    r.check(
+        Check.of(
+            "all subscribers live before publishing", live, h.tally().live.get() + " of " + n));
     if (!live) {
       return Runs.finish(r, h);
     }
@@ -79,9 +84,20 @@ public final class ResumeScenario implements Scenario {
     Sampler.Mark start = h.sampler().mark();
     h.shared().churn(true, every);
     ChangeBodies bodies =
-        new ChangeBodies("UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
-    PublishReport p = h.publish(new PublishPlan(
-        h.changesUrl(), h.publishHeaders(), rate, durationMs, Long.MAX_VALUE, 1, bodies, true, h.stampDue()));
+        new ChangeBodies(
+            "UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
+    PublishReport p =
+        h.publish(
+            new PublishPlan(
+                h.changesUrl(),
+                h.publishHeaders(),
+                rate,
+                durationMs,
+                Long.MAX_VALUE,
+                1,
+                bodies,
+                true,
+                h.stampDue()));
     h.shared().churn(false, every);
     h.sampler().phase("drain");
     int reached = h.awaitReached(p.lastSeq(), n, false, Runs.drainMs(o) + 2 * delay);
@@ -118,12 +134,16 @@ public final class ResumeScenario implements Scenario {
     Figures.connections(r, h.tally());
     r.check(Check.equal("changes lost (gaps + missing at the end)", lost, 0));
     r.check(Check.equal("changes doubled", doubled, 0));
-    r.check(Check.of("clients did reconnect", h.tally().reconnects.sum() > 0,
-        h.tally().reconnects.sum() + " reconnects"));
+    r.check(
+        Check.of(
+            "clients did reconnect",
+            h.tally().reconnects.sum() > 0,
+            h.tally().reconnects.sum() + " reconnects"));
     r.check(Check.of("every client reached the last seq", reached == n, reached + " of " + n));
     if (h.tally().resumeRefused.sum() > 0 && h.tally().resumed.sum() == 0 && !o.flag("no-token")) {
-      r.note("the server never resumed a session (resumed:false every time): clients recovered with "
-          + "subscribe {from}; session resume itself was not exercised");
+      r.note(
+          "the server never resumed a session (resumed:false every time): clients recovered with "
+              + "subscribe {from}; session resume itself was not exercised");
     }
     return Runs.finish(r, h);
   }

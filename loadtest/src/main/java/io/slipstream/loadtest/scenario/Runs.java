@@ -6,8 +6,8 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 
 /**
- * Small steps every scenario takes the same way: a new result, bounded waits sized to the run,
- * and the final timeline.
+ * Small steps every scenario takes the same way: a new result, bounded waits sized to the run, and
+ * the final timeline.
  *
  * <p>Stateless.
  */
@@ -16,9 +16,12 @@ final class Runs {
   private Runs() {}
 
   static RunResult newResult(Scenario s, Harness h) {
-    RunResult r = new RunResult(
-        s.name(), s.question(), OffsetDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
-        h.options().effective());
+    RunResult r =
+        new RunResult(
+            s.name(),
+            s.question(),
+            OffsetDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+            h.options().effective());
     r.put(Figures.RUN, "server", h.endpoint().httpBase());
     r.put(Figures.RUN, "transport", h.options().string("transport"));
     r.put(Figures.RUN, "topic", h.topic());

@@ -14,13 +14,13 @@ import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
 /**
- * Once a second: collects the latency recorded by every client verticle, reads the run's
- * counters and the server's and the tool's CPU and memory, appends a {@link Sample} and prints a
- * progress line on stderr.
+ * Once a second: collects the latency recorded by every client verticle, reads the run's counters
+ * and the server's and the tool's CPU and memory, appends a {@link Sample} and prints a progress
+ * line on stderr.
  *
- * <p>Runs on its own daemon thread, the only reader of the verticles' latency recorders. The
- * public methods are thread-safe (guarded by {@code this}); the harness calls them from the main
- * thread between phases.
+ * <p>Runs on its own daemon thread, the only reader of the verticles' latency recorders. The public
+ * methods are thread-safe (guarded by {@code this}); the harness calls them from the main thread
+ * between phases.
  */
 public final class Sampler {
 
@@ -44,8 +44,10 @@ public final class Sampler {
   private final List<Sample> samples = new ArrayList<>();
   private final Histogram total = newHistogram();
   private final Histogram phase = newHistogram();
+
   /** Latencies drained between samples (by a phase read), counted in the next sample. */
   private final Histogram carried = newHistogram();
+
   private final Thread thread;
 
   private volatile boolean running = true;
@@ -181,10 +183,20 @@ public final class Sampler {
 
   static String line(Sample s) {
     StringBuilder sb = new StringBuilder(160);
-    sb.append(String.format(Locale.ROOT, "[%6.1fs] %-10s open=%d live=%d pub=%.0f/s deliv=%.0f/s",
-        s.t(), s.phase(), s.open(), s.live(), s.publishedPerSec(), s.deliveredPerSec()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "[%6.1fs] %-10s open=%d live=%d pub=%.0f/s deliv=%.0f/s",
+            s.t(),
+            s.phase(),
+            s.open(),
+            s.live(),
+            s.publishedPerSec(),
+            s.deliveredPerSec()));
     if (s.latencyCount() > 0) {
-      sb.append(String.format(Locale.ROOT, " p50=%.2fms p99=%.2fms max=%.1fms", s.p50(), s.p99(), s.max()));
+      sb.append(
+          String.format(
+              Locale.ROOT, " p50=%.2fms p99=%.2fms max=%.1fms", s.p50(), s.p99(), s.max()));
     }
     if (s.droppedByServer() > 0) {
       sb.append(" dropped=").append(s.droppedByServer());
@@ -196,7 +208,9 @@ public final class Sampler {
       sb.append(" 4001=").append(s.closes4001());
     }
     if (!Double.isNaN(s.serverCpu())) {
-      sb.append(String.format(Locale.ROOT, " srvCPU=%.0f%% RSS=%.0fMiB", s.serverCpu() * 100, s.serverRssMb()));
+      sb.append(
+          String.format(
+              Locale.ROOT, " srvCPU=%.0f%% RSS=%.0fMiB", s.serverCpu() * 100, s.serverRssMb()));
     }
     if (!Double.isNaN(s.toolCpu())) {
       sb.append(String.format(Locale.ROOT, " toolCPU=%.0f%%", s.toolCpu() * 100));

@@ -20,10 +20,10 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Topology: N live subscribers of one topic; the tool publishes at R for {@code --step-seconds},
  * waits up to {@code --settle} for the step's last change to reach everyone, then multiplies R by
- * {@code --step-factor}. A step is sustained when at least {@code --min-delivery} of the
- * step's N × published deliveries arrived, the step's p99 latency is at most {@code --max-p99-ms}
- * and the server accepted at least 95% of the rate asked. The run stops at the first step that is
- * not sustained, at {@code --max-rate}, after {@code --max-steps} or {@code --duration} seconds.
+ * {@code --step-factor}. A step is sustained when at least {@code --min-delivery} of the step's N ×
+ * published deliveries arrived, the step's p99 latency is at most {@code --max-p99-ms} and the
+ * server accepted at least 95% of the rate asked. The run stops at the first step that is not
+ * sustained, at {@code --max-rate}, after {@code --max-steps} or {@code --duration} seconds.
  * Question: what is the highest delivery rate this server sustains for this fan-out?
  *
  * <p>Stateless; runs on the main thread.
@@ -43,8 +43,9 @@ public final class SaturateScenario implements Scenario {
 
   @Override
   public String topology() {
-    return "fanout with --rate multiplied by --step-factor every --step-seconds until delivery falls "
-        + "below --min-delivery or p99 exceeds --max-p99-ms; reports the highest sustained step";
+    return "fanout with --rate multiplied by --step-factor every --step-seconds until delivery"
+               + " falls below --min-delivery or p99 exceeds --max-p99-ms; reports the highest"
+               + " sustained step";
   }
 
   @Override
@@ -57,10 +58,15 @@ public final class SaturateScenario implements Scenario {
         OptionSpec.value("max-rate", "R", "2000000", "highest rate tried"),
         OptionSpec.value("max-steps", "N", "20", "most steps"),
         OptionSpec.value("settle", "SECONDS", "3", "wait after a step for its last change"),
-        OptionSpec.value("min-delivery", "RATIO", "0.99", "share of deliveries a sustained step needs"),
+        OptionSpec.value(
+            "min-delivery", "RATIO", "0.99", "share of deliveries a sustained step needs"),
         OptionSpec.value("max-p99-ms", "MS", "100", "largest p99 latency of a sustained step"),
-        OptionSpec.value("step-retries", "N", "1",
-            "times a failed step is repeated before the run stops (a noisy neighbour is not saturation)"));
+        OptionSpec.value(
+            "step-retries",
+            "N",
+            "1",
+            "times a failed step is repeated before the run stops (a noisy neighbour is not"
+                + " saturation)"));
   }
 
   @Override
@@ -86,18 +92,31 @@ public final class SaturateScenario implements Scenario {
 
     h.connect(n, h.plan(), false, "sub");
     boolean live = h.awaitLive(n, Runs.connectTimeoutMs(n));
-    r.check(Check.of("all subscribers live before publishing", live, h.tally().live.get() + " of " + n));
+    r.check(
+        Check.of(
+            "all subscribers live before publishing", live, h.tally().live.get() + " of " + n));
     if (!live) {
       return Runs.finish(r, h);
     }
     ChangeBodies bodies =
-        new ChangeBodies("UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
+        new ChangeBodies(
+            "UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
     long warmupMs = (long) (o.decimal("warmup", 0, 3600) * 1000);
     if (warmupMs > 0) {
       // JIT and connection warm-up at the first rate, on both sides; not a step.
       h.sampler().phase("warmup");
-      PublishReport w = h.publish(new PublishPlan(
-          h.changesUrl(), h.publishHeaders(), rate, warmupMs, Long.MAX_VALUE, 1, bodies, true, h.stampDue()));
+      PublishReport w =
+          h.publish(
+              new PublishPlan(
+                  h.changesUrl(),
+                  h.publishHeaders(),
+                  rate,
+                  warmupMs,
+                  Long.MAX_VALUE,
+                  1,
+                  bodies,
+                  true,
+                  h.stampDue()));
       h.awaitReached(w.lastSeq(), n, false, settleMs);
     }
     long began = System.nanoTime();
@@ -118,8 +137,18 @@ public final class SaturateScenario implements Scenario {
       h.sampler().phase(String.format(Locale.ROOT, "R=%.0f", rate));
       long dropped0 = h.tally().droppedByServer.sum();
       Sampler.Mark a = h.sampler().mark();
-      PublishReport p = h.publish(new PublishPlan(
-          h.changesUrl(), h.publishHeaders(), rate, stepMs, Long.MAX_VALUE, 1, bodies, true, h.stampDue()));
+      PublishReport p =
+          h.publish(
+              new PublishPlan(
+                  h.changesUrl(),
+                  h.publishHeaders(),
+                  rate,
+                  stepMs,
+                  Long.MAX_VALUE,
+                  1,
+                  bodies,
+                  true,
+                  h.stampDue()));
       h.awaitReached(p.lastSeq(), n, false, settleMs);
       Sampler.Mark b = h.sampler().mark();
       Histogram lat = h.sampler().phaseLatency();
@@ -141,22 +170,40 @@ public final class SaturateScenario implements Scenario {
       row.put("dropped", h.tally().droppedByServer.sum() - dropped0);
       double secs = (b.nanoTime() - a.nanoTime()) / 1e9;
       row.put("server cores", Percentiles.round((b.serverCpu() - a.serverCpu()) / secs));
-      row.put("server CPU s /1M", delivered == 0 ? Double.NaN
-          : Percentiles.round((b.serverCpu() - a.serverCpu()) / (delivered / 1e6)));
+      row.put(
+          "server CPU s /1M",
+          delivered == 0
+              ? Double.NaN
+              : Percentiles.round((b.serverCpu() - a.serverCpu()) / (delivered / 1e6)));
       row.put("tool cores", Percentiles.round((b.toolCpu() - a.toolCpu()) / secs));
       row.put("sustained", sustained);
       r.step(row);
-      h.log(String.format(Locale.ROOT, "step %d: rate %.0f/s -> %.0f deliveries/s, %.2f%% delivered, p99 %.2f ms%s",
-          step, rate, delivered / p.seconds(), ratio * 100, p99, sustained ? "" : " (not sustained)"));
+      h.log(
+          String.format(
+              Locale.ROOT,
+              "step %d: rate %.0f/s -> %.0f deliveries/s, %.2f%% delivered, p99 %.2f ms%s",
+              step,
+              rate,
+              delivered / p.seconds(),
+              ratio * 100,
+              p99,
+              sustained ? "" : " (not sustained)"));
       if (!sustained && retriesLeft > 0) {
         retriesLeft--;
         h.log("repeating the step once more before concluding");
         continue;
       }
       if (!sustained) {
-        stop = !rateOk ? String.format(Locale.ROOT, "the server accepted only %.0f of %.0f changes/s", p.achievedRate(), rate)
-            : ratio < minDelivery ? String.format(Locale.ROOT, "only %.2f%% delivered", ratio * 100)
-            : String.format(Locale.ROOT, "p99 %.1f ms over %.0f ms", p99, maxP99);
+        stop =
+            !rateOk
+                ? String.format(
+                    Locale.ROOT,
+                    "the server accepted only %.0f of %.0f changes/s",
+                    p.achievedRate(),
+                    rate)
+                : ratio < minDelivery
+                    ? String.format(Locale.ROOT, "only %.2f%% delivered", ratio * 100)
+                    : String.format(Locale.ROOT, "p99 %.1f ms over %.0f ms", p99, maxP99);
         break;
       }
       best = row;
@@ -173,9 +220,13 @@ public final class SaturateScenario implements Scenario {
       r.put(Figures.RUN, "at publish rate /s", best.get("published /s"));
       r.put(Figures.RUN, "its p99 ms", best.get("p99 ms"));
     }
-    r.check(Check.of("the first step was sustained", best != null,
-        best != null ? "highest sustained: " + best.get("deliveries /s") + " deliveries/s"
-            : "lower --rate: even the first step was not sustained"));
+    r.check(
+        Check.of(
+            "the first step was sustained",
+            best != null,
+            best != null
+                ? "highest sustained: " + best.get("deliveries /s") + " deliveries/s"
+                : "lower --rate: even the first step was not sustained"));
     Figures.latency(r, h.sampler().totalLatency());
     Figures.correctness(r, h.tally());
     Figures.cost(r, h, runStart, runEnd);

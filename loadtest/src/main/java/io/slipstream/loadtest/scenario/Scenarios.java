@@ -48,7 +48,8 @@ public final class Scenarios {
     }
     for (OptionSpec o : s.options()) {
       OptionSpec common = byName.get(o.name());
-      byName.put(o.name(), common != null && o.help() == null ? common.withDefault(o.defaultValue()) : o);
+      byName.put(
+          o.name(), common != null && o.help() == null ? common.withDefault(o.defaultValue()) : o);
     }
     return new ArrayList<>(byName.values());
   }

@@ -22,7 +22,10 @@ final class ServerApi {
 
   private final String base;
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
 
   ServerApi(String base) {
     this.base = base;
@@ -35,7 +38,10 @@ final class ServerApi {
       try {
         HttpResponse<Void> r =
             http.send(
-                HttpRequest.newBuilder(URI.create(base + "/health")).timeout(Duration.ofSeconds(2)).GET().build(),
+                HttpRequest.newBuilder(URI.create(base + "/health"))
+                    .timeout(Duration.ofSeconds(2))
+                    .GET()
+                    .build(),
                 HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return true;
@@ -71,7 +77,8 @@ final class ServerApi {
       if (parsed instanceof JsonArray) {
         return (JsonArray) parsed;
       }
-      if (parsed instanceof JsonObject && ((JsonObject) parsed).getValue("connections") instanceof JsonArray) {
+      if (parsed instanceof JsonObject
+          && ((JsonObject) parsed).getValue("connections") instanceof JsonArray) {
         return ((JsonObject) parsed).getJsonArray("connections");
       }
       return null;
@@ -121,7 +128,8 @@ final class ServerApi {
               HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).GET().build(),
               HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
-        throw new IllegalStateException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
+        throw new IllegalStateException(
+            "GET " + path + " answered " + r.statusCode() + ": " + r.body());
       }
       return r.body();
     } catch (IOException e) {

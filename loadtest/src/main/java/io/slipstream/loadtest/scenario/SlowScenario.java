@@ -18,12 +18,12 @@ import org.HdrHistogram.Histogram;
  * {@code slow}: N fast subscribers and K that stop reading, on one topic.
  *
  * <p>Topology: N + K clients go live; the K slow ones then pause their sockets (optionally still
- * reading {@code --slow-read} messages a second), so TCP backpressure reaches the server and
- * their buffers fill. The tool publishes R/s for T seconds. Afterwards the slow clients read
- * again, so that what their buffers held, the {@code dropped} messages and any 4001 close reach
- * them. Question: are fast clients isolated from slow ones (PROTOCOL.md §9.4: their latency,
- * no drops for them), is every change of a slow client delivered or named as dropped, are slow
- * clients closed with 4001, and does server memory stay flat (§9.3)?
+ * reading {@code --slow-read} messages a second), so TCP backpressure reaches the server and their
+ * buffers fill. The tool publishes R/s for T seconds. Afterwards the slow clients read again, so
+ * that what their buffers held, the {@code dropped} messages and any 4001 close reach them.
+ * Question: are fast clients isolated from slow ones (PROTOCOL.md §9.4: their latency, no drops for
+ * them), is every change of a slow client delivered or named as dropped, are slow clients closed
+ * with 4001, and does server memory stay flat (§9.3)?
  *
  * <p>Stateless; runs on the main thread.
  */
@@ -36,8 +36,9 @@ public final class SlowScenario implements Scenario {
 
   @Override
   public String question() {
-    return "Do K clients that stop reading leave N fast ones unharmed (latency, no drops), get every "
-        + "change delivered or named as dropped, get closed with 4001, and keep server memory flat?";
+    return "Do K clients that stop reading leave N fast ones unharmed (latency, no drops), get"
+               + " every change delivered or named as dropped, get closed with 4001, and keep"
+               + " server memory flat?";
   }
 
   @Override
@@ -51,9 +52,11 @@ public final class SlowScenario implements Scenario {
   public List<OptionSpec> options() {
     return List.of(
         Scenarios.defaultOf("clients", "50"),
-        OptionSpec.value("slow", "K", "5", "clients that stop reading (0: a baseline for the fast ones)"),
+        OptionSpec.value(
+            "slow", "K", "5", "clients that stop reading (0: a baseline for the fast ones)"),
         OptionSpec.value("slow-after-ms", "MS", "0", "how long after going live they stop"),
-        OptionSpec.value("slow-read", "PER_SECOND", "0", "messages a slow client still reads a second"),
+        OptionSpec.value(
+            "slow-read", "PER_SECOND", "0", "messages a slow client still reads a second"),
         OptionSpec.value("max-p99-ms", "MS", "100", "largest p99 latency fast clients may see"));
   }
 
@@ -74,9 +77,14 @@ public final class SlowScenario implements Scenario {
     RunResult r = Runs.newResult(this, h);
 
     h.connect(n, h.plan(), false, "fast");
-    h.connect(k, h.plan().slow(o.longValue("slow-after-ms", 0), o.integer("slow-read", 0)), true, "slow");
+    h.connect(
+        k, h.plan().slow(o.longValue("slow-after-ms", 0), o.integer("slow-read", 0)), true, "slow");
     boolean live = h.awaitLive(n + k, Runs.connectTimeoutMs(n + k));
-    r.check(Check.of("all subscribers live before publishing", live, h.tally().live.get() + " of " + (n + k)));
+    r.check(
+        Check.of(
+            "all subscribers live before publishing",
+            live,
+            h.tally().live.get() + " of " + (n + k)));
     if (!live) {
       return Runs.finish(r, h);
     }
@@ -89,9 +97,20 @@ public final class SlowScenario implements Scenario {
     h.sampler().measureLatencyFrom(warmupMs);
     java.util.concurrent.CompletableFuture<Sampler.Mark> start = h.sampler().markAfter(warmupMs);
     ChangeBodies bodies =
-        new ChangeBodies("UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
-    PublishReport p = h.publish(new PublishPlan(
-        h.changesUrl(), h.publishHeaders(), rate, durationMs, Long.MAX_VALUE, 1, bodies, true, h.stampDue()));
+        new ChangeBodies(
+            "UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
+    PublishReport p =
+        h.publish(
+            new PublishPlan(
+                h.changesUrl(),
+                h.publishHeaders(),
+                rate,
+                durationMs,
+                Long.MAX_VALUE,
+                1,
+                bodies,
+                true,
+                h.stampDue()));
     h.sampler().phase("drain-fast");
     int fastReached = h.awaitReached(p.lastSeq(), n, false, Runs.drainMs(o));
     Sampler.Mark end = h.sampler().mark();
@@ -140,18 +159,32 @@ public final class SlowScenario implements Scenario {
     Figures.correctness(r, h.tally());
     Figures.cost(r, h, h.sampler().resolve(start), end);
     if (heapBefore > 0 && heapAfter > 0) {
-      r.put(Figures.COST, "server heap after GC before publishing MiB", Percentiles.round(heapBefore / 1048576.0));
-      r.put(Figures.COST, "server heap after GC at the end MiB", Percentiles.round(heapAfter / 1048576.0));
+      r.put(
+          Figures.COST,
+          "server heap after GC before publishing MiB",
+          Percentiles.round(heapBefore / 1048576.0));
+      r.put(
+          Figures.COST,
+          "server heap after GC at the end MiB",
+          Percentiles.round(heapAfter / 1048576.0));
     }
     Figures.connections(r, h.tally());
     double p99 = Percentiles.ms(fastLatency, 99);
-    r.check(Check.of("fast clients reached the last seq", fastReached == n, fastReached + " of " + n));
-    r.check(Check.equal("fast clients got every change (isolation)", fastReceived, (long) n * p.accepted()));
+    r.check(
+        Check.of("fast clients reached the last seq", fastReached == n, fastReached + " of " + n));
+    r.check(
+        Check.equal(
+            "fast clients got every change (isolation)", fastReceived, (long) n * p.accepted()));
     r.check(Check.equal("fast clients had nothing dropped", fastDropped, 0));
-    r.check(Check.of("fast clients' p99 within --max-p99-ms", p99 <= maxP99,
-        String.format(java.util.Locale.ROOT, "p99 %.2f ms, limit %.0f ms", p99, maxP99)));
-    r.note("slow clients pause their sockets, so a 4001 close reaches them only when they read "
-        + "again after publishing; the server's view is under 'server view' when /api/connections answers");
+    r.check(
+        Check.of(
+            "fast clients' p99 within --max-p99-ms",
+            p99 <= maxP99,
+            String.format(java.util.Locale.ROOT, "p99 %.2f ms, limit %.0f ms", p99, maxP99)));
+    r.note(
+        "slow clients pause their sockets, so a 4001 close reaches them only when they read again"
+            + " after publishing; the server's view is under 'server view' when /api/connections"
+            + " answers");
     return Runs.finish(r, h);
   }
 

@@ -19,13 +19,13 @@ import org.HdrHistogram.Histogram;
 /**
  * {@code snapshot}: M clients subscribe at once to a topic of K rows while it changes.
  *
- * <p>Topology: the tool fills a fresh topic with K rows ({@code k0..k<K-1>}), starts publishing
- * R/s of UPDATEs (and a share of DELETEs) for T seconds, and after {@code --subscribe-after}
- * seconds opens M clients at once. Every client keeps each key's version from the snapshot and
- * the changes after it. When publishing has stopped and every client has the last seq, the tool
- * reads {@code GET /api/topics/{topic}/rows} and compares it with every client's state, key by key.
- * Question: how long until all M are live, and is every client's state exactly the server's
- * (PROTOCOL.md §9.2)?
+ * <p>Topology: the tool fills a fresh topic with K rows ({@code k0..k<K-1>}), starts publishing R/s
+ * of UPDATEs (and a share of DELETEs) for T seconds, and after {@code --subscribe-after} seconds
+ * opens M clients at once. Every client keeps each key's version from the snapshot and the changes
+ * after it. When publishing has stopped and every client has the last seq, the tool reads {@code
+ * GET /api/topics/{topic}/rows} and compares it with every client's state, key by key. Question:
+ * how long until all M are live, and is every client's state exactly the server's (PROTOCOL.md
+ * §9.2)?
  *
  * <p>Stateless; runs on the main thread.
  */
@@ -38,14 +38,15 @@ public final class SnapshotScenario implements Scenario {
 
   @Override
   public String question() {
-    return "When M clients subscribe at once to a changing topic of K rows, how long until all are live, "
-        + "and does every client end with exactly the server's state?";
+    return "When M clients subscribe at once to a changing topic of K rows, how long until all are"
+               + " live, and does every client end with exactly the server's state?";
   }
 
   @Override
   public String topology() {
-    return "one topic preloaded with --rows rows, --rate changes/s for --duration s, --clients "
-        + "clients subscribing together after --subscribe-after s; state compared with GET …/rows at the end";
+    return "one topic preloaded with --rows rows, --rate changes/s for --duration s, --clients"
+               + " clients subscribing together after --subscribe-after s; state compared with GET"
+               + " …/rows at the end";
   }
 
   @Override
@@ -56,7 +57,8 @@ public final class SnapshotScenario implements Scenario {
         Scenarios.defaultOf("connect-rate", "100000"),
         OptionSpec.value("rows", "K", "10000", "rows in the topic (keys k0..k<K-1>)"),
         OptionSpec.value("delete-ratio", "RATIO", "0.02", "share of changes that are DELETEs"),
-        OptionSpec.value("subscribe-after", "SECONDS", "1", "publishing time before the clients subscribe"));
+        OptionSpec.value(
+            "subscribe-after", "SECONDS", "1", "publishing time before the clients subscribe"));
   }
 
   @Override
@@ -78,8 +80,18 @@ public final class SnapshotScenario implements Scenario {
 
     h.sampler().phase("preload");
     h.log("preloading " + rows + " rows into " + h.topic());
-    PublishReport preload = h.publish(new PublishPlan(h.changesUrl(), h.publishHeaders(), 1e9, 120_000, rows, 1,
-        new ChangeBodies("INSERT", size, rows, 0, 512 * 1024, Math.max(maxBatch, 1000)), true, false));
+    PublishReport preload =
+        h.publish(
+            new PublishPlan(
+                h.changesUrl(),
+                h.publishHeaders(),
+                1e9,
+                120_000,
+                rows,
+                1,
+                new ChangeBodies("INSERT", size, rows, 0, 512 * 1024, Math.max(maxBatch, 1000)),
+                true,
+                false));
     r.check(Check.equal("preloaded rows accepted", preload.accepted(), rows));
     if (preload.accepted() != rows) {
       Figures.publishing(r, preload);
@@ -87,8 +99,10 @@ public final class SnapshotScenario implements Scenario {
     }
 
     h.sampler().phase("publish");
-    ChangeBodies bodies = new ChangeBodies("UPDATE", size, rows, o.decimal("delete-ratio", 0, 0.99), 512 * 1024, maxBatch)
-        .versionsAfter(rows);
+    ChangeBodies bodies =
+        new ChangeBodies(
+                "UPDATE", size, rows, o.decimal("delete-ratio", 0, 0.99), 512 * 1024, maxBatch)
+            .versionsAfter(rows);
     Future<PublishReport> publishing = h.publishAsync(rate, durationMs, Long.MAX_VALUE, bodies);
     Harness.sleep(Math.min(subscribeAfterMs, durationMs));
 
@@ -138,8 +152,14 @@ public final class SnapshotScenario implements Scenario {
         if (mine == null || mine[i] != expected[i]) {
           wrong++;
           if (firstMismatch == null) {
-            firstMismatch = c.id() + " key k" + i + ": client v=" + (mine == null ? "none" : mine[i])
-                + ", server v=" + expected[i];
+            firstMismatch =
+                c.id()
+                    + " key k"
+                    + i
+                    + ": client v="
+                    + (mine == null ? "none" : mine[i])
+                    + ", server v="
+                    + expected[i];
           }
         }
       }
@@ -156,7 +176,10 @@ public final class SnapshotScenario implements Scenario {
     r.put("snapshot", "time until all live s", Percentiles.round(allLiveSeconds));
     r.put("snapshot", "subscribe to live p50 ms", Percentiles.round(Percentiles.ms(ttl, 50)));
     r.put("snapshot", "subscribe to live p99 ms", Percentiles.round(Percentiles.ms(ttl, 99)));
-    r.put("snapshot", "subscribe to live max ms", ttl.getTotalCount() == 0 ? Double.NaN : ttl.getMaxValue() / 1000.0);
+    r.put(
+        "snapshot",
+        "subscribe to live max ms",
+        ttl.getTotalCount() == 0 ? Double.NaN : ttl.getMaxValue() / 1000.0);
     r.put("snapshot", "snapshot rows received", h.tally().snapshotRows.sum());
     r.put("snapshot", "clients at the last seq", reached);
     r.put("snapshot", "server rows at the end", serverRows.size());
@@ -171,8 +194,11 @@ public final class SnapshotScenario implements Scenario {
     r.check(Check.of("every client reached the last seq", reached == m, reached + " of " + m));
     r.check(Check.equal("server rows read at the last published seq", serverSeq, p.lastSeq()));
     r.check(Check.equal("server row keys all parsed", unparsable, 0));
-    r.check(Check.of("every client's state equals the server's", consistent == m,
-        consistent + " of " + m + (firstMismatch == null ? "" : "; first: " + firstMismatch)));
+    r.check(
+        Check.of(
+            "every client's state equals the server's",
+            consistent == m,
+            consistent + " of " + m + (firstMismatch == null ? "" : "; first: " + firstMismatch)));
     return Runs.finish(r, h);
   }
 }

@@ -25,7 +25,11 @@ public final class ClientMessages {
    * @param positions the last applied position per topic, sent with {@code resume}; may be empty
    */
   public static String hello(
-      String clientId, boolean batch, String token, String resume, Map<String, Position> positions) {
+      String clientId,
+      boolean batch,
+      String token,
+      String resume,
+      Map<String, Position> positions) {
     StringBuilder sb = new StringBuilder(96).append("{\"type\":\"hello\"");
     if (clientId != null) {
       sb.append(",\"clientId\":");

@@ -1,16 +1,15 @@
 package io.slipstream.loadtest.wire;
 
 /**
- * Reads single fields out of a JSON text frame by scanning for {@code "name":} rather than
- * parsing the whole message, so that a client costs less CPU per delivery than the server that
- * produced it.
+ * Reads single fields out of a JSON text frame by scanning for {@code "name":} rather than parsing
+ * the whole message, so that a client costs less CPU per delivery than the server that produced it.
  *
  * <p>Stateless and thread-safe. Every method works on a range {@code [from, to)} of a string, so
  * one frame holding a JSON array of messages (the {@code batch} option) is read without copying.
  * The scanner assumes compact JSON (no space between a name and its colon), as every JSON encoder
  * the server uses emits, and that the needle does not occur inside an earlier string value; the
- * tool guarantees the latter by choosing the row's content (its keys and padding contain no
- * quotes) and searching envelope fields that precede free text.
+ * tool guarantees the latter by choosing the row's content (its keys and padding contain no quotes)
+ * and searching envelope fields that precede free text.
  */
 public final class FrameScanner {
 
@@ -37,9 +36,7 @@ public final class FrameScanner {
       return false;
     }
     int v = i + TYPE.length();
-    return v + type.length() < to
-        && s.startsWith(type, v)
-        && s.charAt(v + type.length()) == '"';
+    return v + type.length() < to && s.startsWith(type, v) && s.charAt(v + type.length()) == '"';
   }
 
   /** The message's {@code type}, allocated; for control messages only. Null when absent. */
@@ -48,8 +45,8 @@ public final class FrameScanner {
   }
 
   /**
-   * The integer after {@code needle} (which includes the quotes and colon, e.g. {@code "seq":}),
-   * or {@link #ABSENT}. A fractional part is truncated; an exponent is not supported.
+   * The integer after {@code needle} (which includes the quotes and colon, e.g. {@code "seq":}), or
+   * {@link #ABSENT}. A fractional part is truncated; an exponent is not supported.
    */
   public static long longField(String s, String needle, int from, int to) {
     int i = indexOf(s, needle, from, to);
@@ -135,8 +132,8 @@ public final class FrameScanner {
   }
 
   /**
-   * Reads the JSON string whose opening quote is at {@code quote}, appending its unescaped value
-   * to {@code out}; returns the index after the closing quote, or -1 when it is unterminated or
+   * Reads the JSON string whose opening quote is at {@code quote}, appending its unescaped value to
+   * {@code out}; returns the index after the closing quote, or -1 when it is unterminated or
    * malformed.
    */
   public static int readString(String s, int quote, int to, StringBuilder out) {
@@ -212,8 +209,8 @@ public final class FrameScanner {
 
   /**
    * Calls {@code handler} with each top-level element of the JSON array in {@code s[from, to)}, or
-   * once with the whole range when it is not an array (one message per frame). Returns the
-   * number of elements, or -1 when the array is malformed (elements up to the fault were passed).
+   * once with the whole range when it is not an array (one message per frame). Returns the number
+   * of elements, or -1 when the array is malformed (elements up to the fault were passed).
    */
   public static int forEachMessage(String s, int from, int to, RangeHandler handler) {
     int p = skipBlanks(s, from, to);
@@ -290,8 +287,8 @@ public final class FrameScanner {
   }
 
   /**
-   * The index after the string whose opening quote is at {@code quote}, or -1. Jumps from quote
-   * to quote with {@link String#indexOf(int, int)} (vectorised by the JDK) instead of walking every
+   * The index after the string whose opening quote is at {@code quote}, or -1. Jumps from quote to
+   * quote with {@link String#indexOf(int, int)} (vectorised by the JDK) instead of walking every
    * character: row padding is most of a frame.
    */
   private static int skipString(String s, int quote, int to) {

@@ -3,9 +3,9 @@ package io.slipstream.loadtest.wire;
 /**
  * Reads and writes the frames of the SockJS websocket transport.
  *
- * <p>Stateless and thread-safe. Server frames: {@code o} open, {@code h} heartbeat,
- * {@code a[...]} an array of JSON strings each holding one message, {@code m"..."} one message
- * (old servers), {@code c[code,"reason"]} close.
+ * <p>Stateless and thread-safe. Server frames: {@code o} open, {@code h} heartbeat, {@code a[...]}
+ * an array of JSON strings each holding one message, {@code m"..."} one message (old servers),
+ * {@code c[code,"reason"]} close.
  */
 public final class SockJsFrames {
 

@@ -7,9 +7,9 @@ import java.util.Random;
  * How a client reaches the server (PROTOCOL.md §2) and how messages are framed on that path.
  *
  * <p>Immutable and thread-safe. {@link #WS} and {@link #SOCKJS_RAW} carry one message per text
- * frame; {@link #SOCKJS} is the SockJS websocket transport a browser uses, whose frames are
- * {@code o} (open), {@code h} (heartbeat), {@code a["<json>",...]} (messages) and
- * {@code c[code,"reason"]} (close), and whose client frames are {@code ["<json>"]}.
+ * frame; {@link #SOCKJS} is the SockJS websocket transport a browser uses, whose frames are {@code
+ * o} (open), {@code h} (heartbeat), {@code a["<json>",...]} (messages) and {@code c[code,"reason"]}
+ * (close), and whose client frames are {@code ["<json>"]}.
  */
 public enum Transport {
   /** Plain WebSocket at {@code /ws}. */

@@ -18,7 +18,9 @@ class OptionsTest {
 
   @Test
   void parsesValuesFlagsAliasesAndDefaults() {
-    Options o = Options.parse(new String[] {"fanout", "--subscribers", "20", "--rate=200", "--batch"}, SPECS);
+    Options o =
+        Options.parse(
+            new String[] {"fanout", "--subscribers", "20", "--rate=200", "--batch"}, SPECS);
     assertThat(o.scenario()).isEqualTo("fanout");
     assertThat(o.integer("clients", 1)).isEqualTo(20);
     assertThat(o.decimal("rate", 0, 1e9)).isEqualTo(200);
@@ -31,7 +33,9 @@ class OptionsTest {
   @Test
   void effectiveOptionsHideTokens() {
     Options o = Options.parse(new String[] {"x", "--publish-token", "secret"}, SPECS);
-    assertThat(o.effective()).containsEntry("publish-token", "(set)").containsEntry("clients", "100")
+    assertThat(o.effective())
+        .containsEntry("publish-token", "(set)")
+        .containsEntry("clients", "100")
         .containsEntry("batch", "false");
     assertThat(o.effective().toString()).doesNotContain("secret");
   }
@@ -39,15 +43,23 @@ class OptionsTest {
   @Test
   void badCommandLinesNameTheOption() {
     assertThatThrownBy(() -> Options.parse(new String[] {"x", "--nope", "1"}, SPECS))
-        .isInstanceOf(UsageException.class).hasMessageContaining("--nope");
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("--nope");
     assertThatThrownBy(() -> Options.parse(new String[] {"x", "--rate"}, SPECS))
-        .isInstanceOf(UsageException.class).hasMessageContaining("--rate needs a value");
-    assertThatThrownBy(() -> Options.parse(new String[] {"x", "--clients", "many"}, SPECS).integer("clients", 1))
-        .isInstanceOf(UsageException.class).hasMessageContaining("--clients must be a whole number");
-    assertThatThrownBy(() -> Options.parse(new String[] {"x", "--clients", "0"}, SPECS).integer("clients", 1))
-        .isInstanceOf(UsageException.class).hasMessageContaining("at least 1");
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("--rate needs a value");
+    assertThatThrownBy(
+            () ->
+                Options.parse(new String[] {"x", "--clients", "many"}, SPECS).integer("clients", 1))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("--clients must be a whole number");
+    assertThatThrownBy(
+            () -> Options.parse(new String[] {"x", "--clients", "0"}, SPECS).integer("clients", 1))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("at least 1");
     assertThatThrownBy(() -> Options.parse(new String[] {"x", "y"}, SPECS))
-        .isInstanceOf(UsageException.class).hasMessageContaining("unexpected argument");
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("unexpected argument");
     assertThatThrownBy(() -> Options.parse(new String[] {"x", "--batch=maybe"}, SPECS))
         .isInstanceOf(UsageException.class);
   }

@@ -52,9 +52,15 @@ class BodiesTest {
   void deletesCarryNoRow() {
     ChangeBodies b = new ChangeBodies("UPDATE", 64, 10, 0.5, 1 << 20, 500);
     JsonArray changes = new JsonArray(b.next(200, 1, 0));
-    long deletes = changes.stream().map(o -> (JsonObject) o).filter(c -> c.getString("op").equals("DELETE")).count();
+    long deletes =
+        changes.stream()
+            .map(o -> (JsonObject) o)
+            .filter(c -> c.getString("op").equals("DELETE"))
+            .count();
     assertThat(deletes).isBetween(50L, 150L);
-    changes.stream().map(o -> (JsonObject) o).filter(c -> c.getString("op").equals("DELETE"))
+    changes.stream()
+        .map(o -> (JsonObject) o)
+        .filter(c -> c.getString("op").equals("DELETE"))
         .forEach(c -> assertThat(c.containsKey("row")).isFalse());
   }
 

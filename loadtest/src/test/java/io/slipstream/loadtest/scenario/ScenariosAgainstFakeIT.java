@@ -43,7 +43,15 @@ class ScenariosAgainstFakeIT {
 
   private RunResult run(String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
-    all.addAll(List.of("--url", fake.url(), "--out", dir.resolve("out").toString(), "--quiet", "--drain", "3"));
+    all.addAll(
+        List.of(
+            "--url",
+            fake.url(),
+            "--out",
+            dir.resolve("out").toString(),
+            "--quiet",
+            "--drain",
+            "3"));
     return Main.execute(all.toArray(new String[0]), QUIET, QUIET).result();
   }
 
@@ -55,7 +63,17 @@ class ScenariosAgainstFakeIT {
 
   @Test
   void fanoutOverSockJsAccountsForEveryChange() {
-    RunResult r = run("fanout", "--transport", "sockjs", "--clients", "5", "--rate", "300", "--duration", "1");
+    RunResult r =
+        run(
+            "fanout",
+            "--transport",
+            "sockjs",
+            "--clients",
+            "5",
+            "--rate",
+            "300",
+            "--duration",
+            "1");
     assertThat(r.passed()).as("%s", r.checks()).isTrue();
     long published = figure(r, "run", "published (accepted)");
     assertThat(published).isGreaterThan(200);
@@ -65,7 +83,17 @@ class ScenariosAgainstFakeIT {
 
   @Test
   void fanoutOverSockJsRawTransport() {
-    RunResult r = run("fanout", "--transport", "sockjs-raw", "--clients", "3", "--rate", "100", "--duration", "1");
+    RunResult r =
+        run(
+            "fanout",
+            "--transport",
+            "sockjs-raw",
+            "--clients",
+            "3",
+            "--rate",
+            "100",
+            "--duration",
+            "1");
     assertThat(r.passed()).as("%s", r.checks()).isTrue();
   }
 
@@ -77,7 +105,9 @@ class ScenariosAgainstFakeIT {
     assertThat(figure(r, "correctness", "gaps (lost, unexplained)")).isEqualTo(4);
     assertThat(figure(r, "correctness", "duplicates")).isEqualTo(4);
     assertThat(r.passed()).isFalse();
-    assertThat(r.checks()).filteredOn(c -> !c.passed()).extracting(Check::name)
+    assertThat(r.checks())
+        .filteredOn(c -> !c.passed())
+        .extracting(Check::name)
         .contains("no change lost (gaps)", "no change doubled (duplicates)");
   }
 
@@ -89,13 +119,26 @@ class ScenariosAgainstFakeIT {
     assertThat(figure(r, "correctness", "gaps (lost, unexplained)")).isZero();
     long published = figure(r, "run", "published (accepted)");
     assertThat(figure(r, "run", "deliveries")).isEqualTo(3 * (published - 1));
-    assertThat(r.checks()).filteredOn(c -> c.name().startsWith("deliveries + named drops")).allMatch(Check::passed);
+    assertThat(r.checks())
+        .filteredOn(c -> c.name().startsWith("deliveries + named drops"))
+        .allMatch(Check::passed);
   }
 
   @Test
   void resumeWithTokenLosesAndDoublesNothing() {
-    RunResult r = run("resume", "--clients", "6", "--rate", "200", "--duration", "2",
-        "--disconnect-every-ms", "400", "--reconnect-delay-ms", "50");
+    RunResult r =
+        run(
+            "resume",
+            "--clients",
+            "6",
+            "--rate",
+            "200",
+            "--duration",
+            "2",
+            "--disconnect-every-ms",
+            "400",
+            "--reconnect-delay-ms",
+            "50");
     assertThat(r.passed()).as("%s", r.checks()).isTrue();
     assertThat(figure(r, "resume", "reconnects")).isPositive();
     assertThat(figure(r, "resume", "resumed (welcome resumed:true)")).isPositive();
@@ -107,16 +150,40 @@ class ScenariosAgainstFakeIT {
   void resumeCountsAChangeTheServerNeverSentAsLost() {
     // Seq 50 is never sent, neither live nor in a replay: every client must report it lost.
     fake.skip().add(50L);
-    RunResult r = run("resume", "--clients", "3", "--rate", "200", "--duration", "1",
-        "--disconnect-every-ms", "300", "--reconnect-delay-ms", "30");
+    RunResult r =
+        run(
+            "resume",
+            "--clients",
+            "3",
+            "--rate",
+            "200",
+            "--duration",
+            "1",
+            "--disconnect-every-ms",
+            "300",
+            "--reconnect-delay-ms",
+            "30");
     assertThat(figure(r, "resume", "changes lost")).isGreaterThanOrEqualTo(3);
     assertThat(r.passed()).isFalse();
   }
 
   @Test
   void snapshotClientsEndWithTheServersState() {
-    RunResult r = run("snapshot", "--clients", "8", "--rows", "300", "--rate", "300", "--duration", "2",
-        "--subscribe-after", "0.5", "--size", "64");
+    RunResult r =
+        run(
+            "snapshot",
+            "--clients",
+            "8",
+            "--rows",
+            "300",
+            "--rate",
+            "300",
+            "--duration",
+            "2",
+            "--subscribe-after",
+            "0.5",
+            "--size",
+            "64");
     assertThat(r.passed()).as("%s", r.checks()).isTrue();
     assertThat(figure(r, "snapshot", "clients consistent with the server")).isEqualTo(8);
     assertThat(figure(r, "snapshot", "snapshot rows received")).isGreaterThanOrEqualTo(8L * 250);
@@ -127,18 +194,46 @@ class ScenariosAgainstFakeIT {
     // Seqs 1..300 preload the rows; then about 300 updates, round-robin over the keys, so the
     // key of seq 580 is not written again and the clients keep its old version.
     fake.skip().add(580L);
-    RunResult r = run("snapshot", "--clients", "3", "--rows", "300", "--rate", "300", "--duration", "1",
-        "--subscribe-after", "0.2", "--size", "64", "--delete-ratio", "0");
+    RunResult r =
+        run(
+            "snapshot",
+            "--clients",
+            "3",
+            "--rows",
+            "300",
+            "--rate",
+            "300",
+            "--duration",
+            "1",
+            "--subscribe-after",
+            "0.2",
+            "--size",
+            "64",
+            "--delete-ratio",
+            "0");
     assertThat(figure(r, "snapshot", "clients consistent with the server"))
-        .as(io.slipstream.loadtest.report.TextReport.render(r)).isLessThan(3);
+        .as(io.slipstream.loadtest.report.TextReport.render(r))
+        .isLessThan(3);
     assertThat(r.passed()).isFalse();
   }
 
   @Test
   void rawCountsEveryMessageOfAPlainBroadcastServer() {
-    RunResult r = run("raw", "--ws-url", "ws://127.0.0.1:" + fake.port() + "/raw",
-        "--post-url", fake.url() + "/raw-post", "--clients", "4", "--rate", "200", "--duration", "1",
-        "--settle-ms", "200");
+    RunResult r =
+        run(
+            "raw",
+            "--ws-url",
+            "ws://127.0.0.1:" + fake.port() + "/raw",
+            "--post-url",
+            fake.url() + "/raw-post",
+            "--clients",
+            "4",
+            "--rate",
+            "200",
+            "--duration",
+            "1",
+            "--settle-ms",
+            "200");
     assertThat(r.passed()).as("%s", r.checks()).isTrue();
     long published = figure(r, "run", "published (accepted)");
     assertThat(figure(r, "run", "deliveries (distinct)")).isEqualTo(4 * published);
@@ -149,7 +244,8 @@ class ScenariosAgainstFakeIT {
   void slowClientsAreSeparatedFromFastOnes() {
     RunResult r = run("slow", "--clients", "3", "--slow", "2", "--rate", "200", "--duration", "1");
     // The fake has no buffers or 4001: slow clients simply read everything afterwards.
-    assertThat(figure(r, "fast clients", "deliveries")).isEqualTo(3 * figure(r, "run", "published (accepted)"));
+    assertThat(figure(r, "fast clients", "deliveries"))
+        .isEqualTo(3 * figure(r, "run", "published (accepted)"));
     assertThat(figure(r, "fast clients", "dropped by server")).isZero();
     assertThat(figure(r, "correctness", "gaps (lost, unexplained)")).isZero();
   }

@@ -23,9 +23,8 @@ import java.util.concurrent.TimeUnit;
  * A small in-process stand-in for a Slipstream server, enough of PROTOCOL.md for the load tool's
  * own tests: hello/welcome with resume tokens, subscribe by snapshot or replay ({@code from}),
  * changes posted over HTTP and fanned out, {@code GET …/rows}, {@code /health}, the WebSocket and
- * the SockJS websocket transport (and the raw one, with binary frames as vertx-web sends them),
- * and a raw broadcast endpoint ({@code /raw} and {@code POST
- * /raw-post}) for the {@code raw} scenario.
+ * the SockJS websocket transport (and the raw one, with binary frames as vertx-web sends them), and
+ * a raw broadcast endpoint ({@code /raw} and {@code POST /raw-post}) for the {@code raw} scenario.
  *
  * <p>It can be told to misbehave ({@link #skip}, {@link #duplicate}, {@link #drop}) so that tests
  * can check that the tool notices. Everything runs on one event loop (one HTTP server), so its
@@ -90,8 +89,15 @@ public final class FakeSlipstream implements AutoCloseable {
         return;
       }
       if (drop.contains(seq)) {
-        send(new JsonObject().put("type", "dropped").put("topic", t.name).put("from", seq).put("to", seq)
-            .put("count", 1).put("reason", "buffer").encode());
+        send(
+            new JsonObject()
+                .put("type", "dropped")
+                .put("topic", t.name)
+                .put("from", seq)
+                .put("to", seq)
+                .put("count", 1)
+                .put("reason", "buffer")
+                .encode());
         return;
       }
       send(frame);
@@ -103,10 +109,12 @@ public final class FakeSlipstream implements AutoCloseable {
 
   /** Starts on a free port of 127.0.0.1. */
   public FakeSlipstream() throws Exception {
-    server = vertx.createHttpServer()
-        .requestHandler(this::request)
-        .webSocketHandler(this::socket);
-    server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    server = vertx.createHttpServer().requestHandler(this::request).webSocketHandler(this::socket);
+    server
+        .listen(0, "127.0.0.1")
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
   }
 
   /** The HTTP base URL. */
@@ -148,15 +156,17 @@ public final class FakeSlipstream implements AutoCloseable {
       return;
     }
     if (path.equals("/raw-post")) {
-      req.body().onSuccess(b -> {
-        String text = b.toString();
-        for (ServerWebSocket ws : rawSockets) {
-          if (!ws.isClosed()) {
-            ws.writeTextMessage(text);
-          }
-        }
-        req.response().setStatusCode(204).end();
-      });
+      req.body()
+          .onSuccess(
+              b -> {
+                String text = b.toString();
+                for (ServerWebSocket ws : rawSockets) {
+                  if (!ws.isClosed()) {
+                    ws.writeTextMessage(text);
+                  }
+                }
+                req.response().setStatusCode(204).end();
+              });
       return;
     }
     String[] parts = path.split("/");
@@ -169,9 +179,17 @@ public final class FakeSlipstream implements AutoCloseable {
       }
       if (parts[4].equals("rows")) {
         JsonArray rows = new JsonArray();
-        t.rows.forEach((k, v) -> rows.add(new JsonObject().put("key", k).put("row", new JsonObject(v))));
-        req.response().putHeader("Content-Type", "application/json")
-            .end(new JsonObject().put("topic", t.name).put("epoch", t.epoch).put("seq", t.seq()).put("rows", rows).encode());
+        t.rows.forEach(
+            (k, v) -> rows.add(new JsonObject().put("key", k).put("row", new JsonObject(v))));
+        req.response()
+            .putHeader("Content-Type", "application/json")
+            .end(
+                new JsonObject()
+                    .put("topic", t.name)
+                    .put("epoch", t.epoch)
+                    .put("seq", t.seq())
+                    .put("rows", rows)
+                    .encode());
         return;
       }
     }
@@ -197,10 +215,19 @@ public final class FakeSlipstream implements AutoCloseable {
         t.rows.put(key, row.encode());
       }
       long seq = t.seq() + 1;
-      StringBuilder frame = new StringBuilder("{\"type\":\"change\",\"topic\":\"").append(t.name)
-          .append("\",\"epoch\":\"").append(t.epoch).append("\",\"seq\":").append(seq)
-          .append(",\"op\":\"").append(op).append("\",\"key\":").append(Json.encode(key))
-          .append(",\"ts\":").append(System.currentTimeMillis());
+      StringBuilder frame =
+          new StringBuilder("{\"type\":\"change\",\"topic\":\"")
+              .append(t.name)
+              .append("\",\"epoch\":\"")
+              .append(t.epoch)
+              .append("\",\"seq\":")
+              .append(seq)
+              .append(",\"op\":\"")
+              .append(op)
+              .append("\",\"key\":")
+              .append(Json.encode(key))
+              .append(",\"ts\":")
+              .append(System.currentTimeMillis());
       if (row != null) {
         frame.append(",\"row\":").append(row.encode());
       }
@@ -210,8 +237,15 @@ public final class FakeSlipstream implements AutoCloseable {
         conn.deliver(t, seq, f);
       }
     }
-    req.response().putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("topic", t.name).put("epoch", t.epoch).put("firstSeq", first).put("lastSeq", t.seq()).encode());
+    req.response()
+        .putHeader("Content-Type", "application/json")
+        .end(
+            new JsonObject()
+                .put("topic", t.name)
+                .put("epoch", t.epoch)
+                .put("firstSeq", first)
+                .put("lastSeq", t.seq())
+                .encode());
   }
 
   // ---- sockets ----
@@ -229,51 +263,63 @@ public final class FakeSlipstream implements AutoCloseable {
     if (sockjs) {
       ws.writeTextMessage("o");
     }
-    ws.textMessageHandler(text -> {
-      if (sockjs) {
-        new JsonArray(text).forEach(m -> message(conn, new JsonObject((String) m)));
-      } else {
-        message(conn, new JsonObject(text));
-      }
-    });
-    ws.closeHandler(v -> {
-      for (Topic t : topics.values()) {
-        t.subscribers.remove(conn);
-      }
-      if (conn.token != null) {
-        sessions.put(conn.token, new HashMap<>(conn.positions));
-      }
-    });
+    ws.textMessageHandler(
+        text -> {
+          if (sockjs) {
+            new JsonArray(text).forEach(m -> message(conn, new JsonObject((String) m)));
+          } else {
+            message(conn, new JsonObject(text));
+          }
+        });
+    ws.closeHandler(
+        v -> {
+          for (Topic t : topics.values()) {
+            t.subscribers.remove(conn);
+          }
+          if (conn.token != null) {
+            sessions.put(conn.token, new HashMap<>(conn.positions));
+          }
+        });
   }
 
   private void message(Conn conn, JsonObject m) {
     switch (m.getString("type", "")) {
-      case "hello": {
-        String old = m.getString("resume");
-        Map<String, Long> saved = old == null ? null : sessions.remove(old);
-        conn.token = UUID.randomUUID().toString();
-        conn.send(new JsonObject().put("type", "welcome").put("session", "s").put("resume", conn.token)
-            .put("resumed", saved != null).put("heartbeatMs", 15000).encode());
-        if (saved != null) {
-          JsonObject positions = m.getJsonObject("positions", new JsonObject());
-          for (Map.Entry<String, Long> e : saved.entrySet()) {
-            JsonObject p = positions.getJsonObject(e.getKey());
-            long from = p != null ? p.getLong("seq") : e.getValue();
-            replay(conn, topics.get(e.getKey()), from, null);
+      case "hello":
+        {
+          String old = m.getString("resume");
+          Map<String, Long> saved = old == null ? null : sessions.remove(old);
+          conn.token = UUID.randomUUID().toString();
+          conn.send(
+              new JsonObject()
+                  .put("type", "welcome")
+                  .put("session", "s")
+                  .put("resume", conn.token)
+                  .put("resumed", saved != null)
+                  .put("heartbeatMs", 15000)
+                  .encode());
+          if (saved != null) {
+            JsonObject positions = m.getJsonObject("positions", new JsonObject());
+            for (Map.Entry<String, Long> e : saved.entrySet()) {
+              JsonObject p = positions.getJsonObject(e.getKey());
+              long from = p != null ? p.getLong("seq") : e.getValue();
+              replay(conn, topics.get(e.getKey()), from, null);
+            }
           }
+          break;
         }
-        break;
-      }
-      case "subscribe": {
-        Topic t = topics.computeIfAbsent(m.getString("topic"), Topic::new);
-        JsonObject from = m.getJsonObject("from");
-        if (from != null && t.epoch.equals(from.getString("epoch")) && from.getLong("seq") <= t.seq()) {
-          replay(conn, t, from.getLong("seq"), m.getValue("id"));
-        } else {
-          snapshot(conn, t, m.getValue("id"));
+      case "subscribe":
+        {
+          Topic t = topics.computeIfAbsent(m.getString("topic"), Topic::new);
+          JsonObject from = m.getJsonObject("from");
+          if (from != null
+              && t.epoch.equals(from.getString("epoch"))
+              && from.getLong("seq") <= t.seq()) {
+            replay(conn, t, from.getLong("seq"), m.getValue("id"));
+          } else {
+            snapshot(conn, t, m.getValue("id"));
+          }
+          break;
         }
-        break;
-      }
       case "ping":
         conn.send("{\"type\":\"pong\"}");
         break;
@@ -283,8 +329,15 @@ public final class FakeSlipstream implements AutoCloseable {
   }
 
   private void replay(Conn conn, Topic t, long from, Object id) {
-    conn.send(new JsonObject().put("type", "subscribed").put("topic", t.name).put("epoch", t.epoch)
-        .put("seq", from).put("mode", "replay").put("id", id).encode());
+    conn.send(
+        new JsonObject()
+            .put("type", "subscribed")
+            .put("topic", t.name)
+            .put("epoch", t.epoch)
+            .put("seq", from)
+            .put("mode", "replay")
+            .put("id", id)
+            .encode());
     for (long s = from + 1; s <= t.seq(); s++) {
       conn.deliver(t, s, t.log.get((int) s - 1));
     }
@@ -294,16 +347,46 @@ public final class FakeSlipstream implements AutoCloseable {
 
   private void snapshot(Conn conn, Topic t, Object id) {
     long seq = t.seq();
-    conn.send(new JsonObject().put("type", "subscribed").put("topic", t.name).put("epoch", t.epoch)
-        .put("seq", seq).put("mode", "snapshot").put("id", id).encode());
-    conn.send(new JsonObject().put("type", "snapshot").put("topic", t.name).put("epoch", t.epoch)
-        .put("seq", seq).put("phase", "begin").put("size", t.rows.size()).encode());
+    conn.send(
+        new JsonObject()
+            .put("type", "subscribed")
+            .put("topic", t.name)
+            .put("epoch", t.epoch)
+            .put("seq", seq)
+            .put("mode", "snapshot")
+            .put("id", id)
+            .encode());
+    conn.send(
+        new JsonObject()
+            .put("type", "snapshot")
+            .put("topic", t.name)
+            .put("epoch", t.epoch)
+            .put("seq", seq)
+            .put("phase", "begin")
+            .put("size", t.rows.size())
+            .encode());
     for (Map.Entry<String, String> r : t.rows.entrySet()) {
-      conn.send("{\"type\":\"change\",\"topic\":\"" + t.name + "\",\"epoch\":\"" + t.epoch + "\",\"seq\":" + seq
-          + ",\"op\":\"INSERT\",\"key\":" + Json.encode(r.getKey()) + ",\"ts\":0,\"snapshot\":true,\"row\":" + r.getValue() + "}");
+      conn.send(
+          "{\"type\":\"change\",\"topic\":\""
+              + t.name
+              + "\",\"epoch\":\""
+              + t.epoch
+              + "\",\"seq\":"
+              + seq
+              + ",\"op\":\"INSERT\",\"key\":"
+              + Json.encode(r.getKey())
+              + ",\"ts\":0,\"snapshot\":true,\"row\":"
+              + r.getValue()
+              + "}");
     }
-    conn.send(new JsonObject().put("type", "snapshot").put("topic", t.name).put("epoch", t.epoch)
-        .put("seq", seq).put("phase", "end").encode());
+    conn.send(
+        new JsonObject()
+            .put("type", "snapshot")
+            .put("topic", t.name)
+            .put("epoch", t.epoch)
+            .put("seq", seq)
+            .put("phase", "end")
+            .encode());
     conn.positions.put(t.name, seq);
     t.subscribers.add(conn);
   }

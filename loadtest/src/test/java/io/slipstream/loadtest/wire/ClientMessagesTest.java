@@ -13,7 +13,8 @@ class ClientMessagesTest {
   void helloCarriesResumeAndPositions() {
     Map<String, ClientMessages.Position> positions = new LinkedHashMap<>();
     positions.put("orders", new ClientMessages.Position("e-1", 41));
-    JsonObject hello = new JsonObject(ClientMessages.hello("lt-1", true, "jwt", "tok\"en", positions));
+    JsonObject hello =
+        new JsonObject(ClientMessages.hello("lt-1", true, "jwt", "tok\"en", positions));
     assertThat(hello.getString("type")).isEqualTo("hello");
     assertThat(hello.getString("clientId")).isEqualTo("lt-1");
     assertThat(hello.getBoolean("batch")).isTrue();
@@ -31,10 +32,16 @@ class ClientMessagesTest {
 
   @Test
   void subscribeAndAck() {
-    assertThat(new JsonObject(ClientMessages.subscribe("t", 3, new ClientMessages.Position("e", 9))))
-        .isEqualTo(new JsonObject().put("type", "subscribe").put("topic", "t").put("id", 3)
-            .put("from", new JsonObject().put("epoch", "e").put("seq", 9)));
-    assertThat(new JsonObject(ClientMessages.subscribe("t", 1, null)).containsKey("from")).isFalse();
+    assertThat(
+            new JsonObject(ClientMessages.subscribe("t", 3, new ClientMessages.Position("e", 9))))
+        .isEqualTo(
+            new JsonObject()
+                .put("type", "subscribe")
+                .put("topic", "t")
+                .put("id", 3)
+                .put("from", new JsonObject().put("epoch", "e").put("seq", 9)));
+    assertThat(new JsonObject(ClientMessages.subscribe("t", 1, null)).containsKey("from"))
+        .isFalse();
     assertThat(new JsonObject(ClientMessages.ack("t", 77)))
         .isEqualTo(new JsonObject().put("type", "ack").put("topic", "t").put("seq", 77));
   }

@@ -39,7 +39,8 @@ class FrameScannerTest {
   void aFieldAbsentOrNotANumberIsAbsent() {
     String s = "{\"type\":\"dropped\",\"from\":\"a\"}";
     assertThat(FrameScanner.longField(s, "\"seq\":", 0, s.length())).isEqualTo(FrameScanner.ABSENT);
-    assertThat(FrameScanner.longField(s, "\"from\":", 0, s.length())).isEqualTo(FrameScanner.ABSENT);
+    assertThat(FrameScanner.longField(s, "\"from\":", 0, s.length()))
+        .isEqualTo(FrameScanner.ABSENT);
   }
 
   @Test
@@ -47,7 +48,8 @@ class FrameScannerTest {
     assertThat(FrameScanner.parseLong("-17,", 0, 4)).isEqualTo(-17);
     assertThat(FrameScanner.parseLong(" 3.9}", 0, 5)).isEqualTo(3);
     assertThat(FrameScanner.parseLong("x", 0, 1)).isEqualTo(FrameScanner.ABSENT);
-    assertThat(FrameScanner.parseLong("1234567890123456789012", 0, 22)).isEqualTo(FrameScanner.ABSENT);
+    assertThat(FrameScanner.parseLong("1234567890123456789012", 0, 22))
+        .isEqualTo(FrameScanner.ABSENT);
   }
 
   @Test
@@ -60,18 +62,24 @@ class FrameScannerTest {
   @Test
   void unescapesStringValues() {
     String s = "{\"message\":\"a \\\"quoted\\\" \\\\ word\\n\\u00e9\"}";
-    assertThat(FrameScanner.stringField(s, "\"message\":", 0, s.length())).isEqualTo("a \"quoted\" \\ word\n\u00e9");
+    assertThat(FrameScanner.stringField(s, "\"message\":", 0, s.length()))
+        .isEqualTo("a \"quoted\" \\ word\n\u00e9");
     assertThat(FrameScanner.stringField("{\"m\":\"open", "\"m\":", 0, 10)).isNull();
     assertThat(FrameScanner.stringField("{\"m\":1}", "\"m\":", 0, 7)).isNull();
   }
 
   @Test
   void splitsABatchFrameIntoMessages() {
-    String frame = " [ {\"type\":\"change\",\"seq\":1,\"row\":{\"s\":\"a]},[\\\"\"}} , {\"type\":\"change\",\"seq\":2} ]";
+    String frame =
+        " [ {\"type\":\"change\",\"seq\":1,\"row\":{\"s\":\"a]},[\\\"\"}} ,"
+            + " {\"type\":\"change\",\"seq\":2} ]";
     List<String> parts = new ArrayList<>();
-    int n = FrameScanner.forEachMessage(frame, 0, frame.length(), (s, from, to) -> parts.add(s.substring(from, to)));
+    int n =
+        FrameScanner.forEachMessage(
+            frame, 0, frame.length(), (s, from, to) -> parts.add(s.substring(from, to)));
     assertThat(n).isEqualTo(2);
-    assertThat(parts.get(0)).isEqualTo("{\"type\":\"change\",\"seq\":1,\"row\":{\"s\":\"a]},[\\\"\"}}");
+    assertThat(parts.get(0))
+        .isEqualTo("{\"type\":\"change\",\"seq\":1,\"row\":{\"s\":\"a]},[\\\"\"}}");
     assertThat(parts.get(1)).isEqualTo("{\"type\":\"change\",\"seq\":2}");
   }
 
@@ -79,7 +87,9 @@ class FrameScannerTest {
   void anEscapedBackslashBeforeAQuoteEndsTheString() {
     String frame = "[{\"s\":\"a\\\\\"},{\"t\":\"q\\\"\"}]";
     List<String> parts = new ArrayList<>();
-    assertThat(FrameScanner.forEachMessage(frame, 0, frame.length(), (s, f, t) -> parts.add(s.substring(f, t))))
+    assertThat(
+            FrameScanner.forEachMessage(
+                frame, 0, frame.length(), (s, f, t) -> parts.add(s.substring(f, t))))
         .isEqualTo(2);
     assertThat(parts).containsExactly("{\"s\":\"a\\\\\"}", "{\"t\":\"q\\\"\"}");
   }
@@ -87,7 +97,9 @@ class FrameScannerTest {
   @Test
   void aFrameThatIsNotAnArrayIsOneMessage() {
     List<String> parts = new ArrayList<>();
-    int n = FrameScanner.forEachMessage(CHANGE, 0, CHANGE.length(), (s, from, to) -> parts.add(s.substring(from, to)));
+    int n =
+        FrameScanner.forEachMessage(
+            CHANGE, 0, CHANGE.length(), (s, from, to) -> parts.add(s.substring(from, to)));
     assertThat(n).isEqualTo(1);
     assertThat(parts).containsExactly(CHANGE);
   }
@@ -96,7 +108,9 @@ class FrameScannerTest {
   void aMalformedArrayIsReported() {
     String frame = "[{\"a\":1},{\"b\":";
     List<String> parts = new ArrayList<>();
-    assertThat(FrameScanner.forEachMessage(frame, 0, frame.length(), (s, f, t) -> parts.add(s.substring(f, t))))
+    assertThat(
+            FrameScanner.forEachMessage(
+                frame, 0, frame.length(), (s, f, t) -> parts.add(s.substring(f, t))))
         .isEqualTo(-1);
     assertThat(parts).containsExactly("{\"a\":1}");
     assertThat(FrameScanner.forEachMessage("[]", 0, 2, (s, f, t) -> parts.add("x"))).isZero();

@@ -38,11 +38,19 @@ class SockJsFramesTest {
   void decodesEveryFrameKind() {
     assertThat(SockJsFrames.decode("o", sink)).isTrue();
     assertThat(SockJsFrames.decode("h", sink)).isTrue();
-    assertThat(SockJsFrames.decode("a[\"{\\\"type\\\":\\\"welcome\\\"}\",\"{\\\"seq\\\":1}\"]", sink)).isTrue();
+    assertThat(
+            SockJsFrames.decode("a[\"{\\\"type\\\":\\\"welcome\\\"}\",\"{\\\"seq\\\":1}\"]", sink))
+        .isTrue();
     assertThat(SockJsFrames.decode("c[4001,\"slow consumer\"]", sink)).isTrue();
     assertThat(SockJsFrames.decode("m\"{}\"", sink)).isTrue();
-    assertThat(events).containsExactly(
-        "open", "heartbeat", "msg {\"type\":\"welcome\"}", "msg {\"seq\":1}", "close 4001 slow consumer", "msg {}");
+    assertThat(events)
+        .containsExactly(
+            "open",
+            "heartbeat",
+            "msg {\"type\":\"welcome\"}",
+            "msg {\"seq\":1}",
+            "close 4001 slow consumer",
+            "msg {}");
   }
 
   @Test
@@ -68,7 +76,8 @@ class SockJsFramesTest {
     Random r = new Random(1);
     assertThat(Transport.WS.path("/ws", "/sockjs", r)).isEqualTo("/ws");
     assertThat(Transport.SOCKJS_RAW.path("/ws", "/sockjs", r)).isEqualTo("/sockjs/websocket");
-    assertThat(Transport.SOCKJS.path("/ws", "/sockjs", r)).matches("/sockjs/\\d{3}/[0-9a-z]+/websocket");
+    assertThat(Transport.SOCKJS.path("/ws", "/sockjs", r))
+        .matches("/sockjs/\\d{3}/[0-9a-z]+/websocket");
     assertThat(Transport.parse("SockJS")).isEqualTo(Transport.SOCKJS);
   }
 }
