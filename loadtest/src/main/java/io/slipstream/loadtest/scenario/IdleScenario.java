@@ -29,13 +29,13 @@ public final class IdleScenario implements Scenario {
   @Override
   public String question() {
     return "What does one idle connection (hello + subscribe, no traffic) cost the server in heap"
-               + " and RSS?";
+        + " and RSS?";
   }
 
   @Override
   public String topology() {
     return "--clients connections subscribed to one quiet topic, held for --hold s; the server's"
-               + " heap after GC and RSS measured before and after (needs --server-pid)";
+        + " heap after GC and RSS measured before and after (needs --server-pid)";
   }
 
   @Override

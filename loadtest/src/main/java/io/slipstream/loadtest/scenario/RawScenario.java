@@ -43,8 +43,8 @@ public final class RawScenario implements Scenario {
   @Override
   public String topology() {
     return "--clients sockets on --ws-url; --rate POSTs/s of --size bytes to --post-url for"
-               + " --duration s; each frame carrying \"n\": is one delivery, its \"t\": the send"
-               + " time";
+        + " --duration s; each frame carrying \"n\": is one delivery, its \"t\": the send"
+        + " time";
   }
 
   @Override

@@ -40,8 +40,8 @@ public final class ResumeScenario implements Scenario {
   @Override
   public String topology() {
     return "one topic, --clients subscribers each closing its socket about every"
-               + " --disconnect-every-ms and resuming after --reconnect-delay-ms, while --rate"
-               + " changes/s are published for --duration s";
+        + " --disconnect-every-ms and resuming after --reconnect-delay-ms, while --rate"
+        + " changes/s are published for --duration s";
   }
 
   @Override

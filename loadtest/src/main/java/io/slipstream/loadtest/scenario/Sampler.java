@@ -9,8 +9,12 @@ import io.slipstream.loadtest.report.Percentiles;
 import io.slipstream.loadtest.report.Sample;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -30,8 +34,10 @@ public final class Sampler {
       long delivered,
       double serverCpu,
       double toolCpu,
-      java.util.Map<String, Double> serverThreads,
-      java.util.Map<String, Double> toolThreads) {}
+      Map<String, Double> serverThreads,
+      Map<String, Double> toolThreads) {}
+
+  private record PendingMark(long atNanos, CompletableFuture<Mark> future) {}
 
   private final List<ClientVerticle> verticles;
   private final Publisher publisher;
@@ -50,8 +56,11 @@ public final class Sampler {
 
   private final Thread thread;
 
+  /** Marks to take at a later sample ({@link #markAfter}). */
+  private final List<PendingMark> pendingMarks = new ArrayList<>();
+
   private volatile boolean running = true;
-  private volatile java.util.function.Supplier<ServerView> serverView;
+  private volatile Supplier<ServerView> serverView;
   private String phaseName = "connect";
   private boolean recordTotal = true;
   private long recordTotalFromNanos;
@@ -222,7 +231,7 @@ public final class Sampler {
   public record ServerView(int connections, long pending, long dropped, double maxFill) {}
 
   /** Also samples the server's view of its connections every second (null stops it). */
-  public void sampleServerView(java.util.function.Supplier<ServerView> source) {
+  public void sampleServerView(Supplier<ServerView> source) {
     this.serverView = source;
   }
 
@@ -284,8 +293,8 @@ public final class Sampler {
    * publishing): the start of a measured window that leaves out a warm-up. Resolved at the first
    * sample at or after that time; {@link #resolve} resolves it now if it is still pending.
    */
-  public synchronized java.util.concurrent.CompletableFuture<Mark> markAfter(long delayMs) {
-    java.util.concurrent.CompletableFuture<Mark> f = new java.util.concurrent.CompletableFuture<>();
+  public synchronized CompletableFuture<Mark> markAfter(long delayMs) {
+    CompletableFuture<Mark> f = new CompletableFuture<>();
     if (delayMs <= 0) {
       f.complete(mark());
       return f;
@@ -295,7 +304,7 @@ public final class Sampler {
   }
 
   /** The mark {@code f}, taking it now if its time has not come. */
-  public Mark resolve(java.util.concurrent.CompletableFuture<Mark> f) {
+  public Mark resolve(CompletableFuture<Mark> f) {
     synchronized (this) {
       if (!f.isDone()) {
         f.complete(mark());
@@ -304,12 +313,8 @@ public final class Sampler {
     return f.join();
   }
 
-  private record PendingMark(long atNanos, java.util.concurrent.CompletableFuture<Mark> future) {}
-
-  private final List<PendingMark> pendingMarks = new ArrayList<>();
-
   private void resolveDueMarks(long now) {
-    for (java.util.Iterator<PendingMark> it = pendingMarks.iterator(); it.hasNext(); ) {
+    for (Iterator<PendingMark> it = pendingMarks.iterator(); it.hasNext(); ) {
       PendingMark p = it.next();
       if (now >= p.atNanos()) {
         p.future().complete(mark());
@@ -327,7 +332,7 @@ public final class Sampler {
         tally.received.sum(),
         srv == null ? Double.NaN : srv.cpuSeconds(),
         me == null ? Double.NaN : me.cpuSeconds(),
-        server == null ? java.util.Map.of() : server.cpuByThreadGroup(),
+        server == null ? Map.of() : server.cpuByThreadGroup(),
         self.cpuByThreadGroup());
   }
 

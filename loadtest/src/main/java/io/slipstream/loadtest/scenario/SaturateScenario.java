@@ -44,8 +44,8 @@ public final class SaturateScenario implements Scenario {
   @Override
   public String topology() {
     return "fanout with --rate multiplied by --step-factor every --step-seconds until delivery"
-               + " falls below --min-delivery or p99 exceeds --max-p99-ms; reports the highest"
-               + " sustained step";
+        + " falls below --min-delivery or p99 exceeds --max-p99-ms; reports the highest"
+        + " sustained step";
   }
 
   @Override

@@ -37,8 +37,8 @@ public final class SlowScenario implements Scenario {
   @Override
   public String question() {
     return "Do K clients that stop reading leave N fast ones unharmed (latency, no drops), get"
-               + " every change delivered or named as dropped, get closed with 4001, and keep"
-               + " server memory flat?";
+        + " every change delivered or named as dropped, get closed with 4001, and keep"
+        + " server memory flat?";
   }
 
   @Override

@@ -39,14 +39,14 @@ public final class SnapshotScenario implements Scenario {
   @Override
   public String question() {
     return "When M clients subscribe at once to a changing topic of K rows, how long until all are"
-               + " live, and does every client end with exactly the server's state?";
+        + " live, and does every client end with exactly the server's state?";
   }
 
   @Override
   public String topology() {
     return "one topic preloaded with --rows rows, --rate changes/s for --duration s, --clients"
-               + " clients subscribing together after --subscribe-after s; state compared with GET"
-               + " …/rows at the end";
+        + " clients subscribing together after --subscribe-after s; state compared with GET"
+        + " …/rows at the end";
   }
 
   @Override
