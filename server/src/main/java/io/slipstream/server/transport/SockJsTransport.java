@@ -2,7 +2,6 @@ package io.slipstream.server.transport;
 
 import io.slipstream.core.message.CloseCode;
 import io.slipstream.server.protocol.Outbound;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.nio.charset.StandardCharsets;
 
@@ -62,8 +61,9 @@ public final class SockJsTransport implements Transport {
     }
     int size = message.length;
     inFlight += size;
+    // As a String: SockJS's raw websocket transport sends Buffers as binary frames, Strings as text.
     socket
-        .write(Buffer.buffer(message))
+        .write(new String(message, StandardCharsets.UTF_8))
         .onComplete(
             ar -> {
               inFlight -= size;

@@ -106,6 +106,24 @@ class SockJsIT {
     assertThat(server.connections().getJsonObject(0).getString("transport")).isEqualTo("sockjs");
   }
 
+  /** Regression: the raw transport sent the protocol's JSON as binary frames. */
+  @Test
+  void theRawSockJsWebSocketCarriesTextFrames() throws Exception {
+    server = TestServer.start();
+    WebSocketClient client = clients.createWebSocketClient();
+    WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port())
+        .setURI("/sockjs/websocket")).await();
+    LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();
+    LinkedBlockingQueue<Object> binaries = new LinkedBlockingQueue<>();
+    ws.textMessageHandler(texts::add);
+    ws.binaryMessageHandler(binaries::add);
+    ws.writeTextMessage("{\"type\":\"hello\"}");
+    String welcome = texts.poll(10, TimeUnit.SECONDS);
+    assertThat(welcome).isNotNull();
+    assertThat(new JsonObject(welcome).getString("type")).isEqualTo("welcome");
+    assertThat(binaries).isEmpty();
+  }
+
   @Test
   void aClientThatNeverAnswersPingsIsClosedWith4008() throws Exception {
     server = TestServer.start(SlipstreamConfig.defaults().toBuilder().eventLoops(2).heartbeatMs(100).heartbeatTimeoutMs(500).build());
