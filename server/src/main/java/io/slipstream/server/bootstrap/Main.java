@@ -65,6 +65,8 @@ public final class Main {
             .with(
                 new VertxOptions()
                     .setEventLoopPoolSize(config.eventLoops())
+                    // epoll where available: fewer allocations and copies per write than NIO.
+                    .setPreferNativeTransport(true)
                     .setMetricsOptions(
                         new MicrometerMetricsOptions()
                             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
