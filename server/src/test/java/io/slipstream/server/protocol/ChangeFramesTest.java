@@ -49,4 +49,18 @@ class ChangeFramesTest {
     assertThat(m.getLong("ts")).isEqualTo(99);
     assertThat(m.getJsonObject("row").getInteger("v")).isEqualTo(1);
   }
+
+  /** The hand-written UTF-8 must equal the JDK's for every kind of character. */
+  @Test
+  void bytesEqualTheJdksUtf8ForAnyKeyAndRow() {
+    String[] keys = {"plain", "é", "€uro", "😀 emoji", "\"quoted\\", "ctl\u0001\t", "lone\uD800surrogate", "中文"};
+    for (String key : keys) {
+      String row = "{\"v\":\"" + key.replace("\\", "").replace("\"", "").replaceAll("[\\x00-\\x1F]", "") + "\"}";
+      ChangeEvent e = new ChangeEvent("t", "e", 3, ChangeOp.INSERT, key, row, 9, ChangeFrames.INSTANCE);
+      String expected =
+          "{\"type\":\"change\",\"topic\":\"t\",\"epoch\":\"e\",\"seq\":3,\"op\":\"INSERT\",\"key\":"
+              + io.vertx.core.json.Json.encode(key) + ",\"ts\":9,\"row\":" + row + "}";
+      assertThat(e.frame()).as("key %s", key).isEqualTo(expected.getBytes(StandardCharsets.UTF_8));
+    }
+  }
 }
