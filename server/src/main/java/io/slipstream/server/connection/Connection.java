@@ -25,7 +25,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,10 +51,6 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   static final int CONTROL_LOW_WATER = 64;
   /** Frames one pump turn writes before yielding the event loop to other connections. */
   static final int PUMP_BATCH = 256;
-  /** Most messages in one frame for a client that said {@code batch: true}. */
-  static final int BATCH_MESSAGES = 64;
-  /** Most bytes in one frame for a client that said {@code batch: true}. */
-  static final int BATCH_BYTES = 32 * 1024;
 
   private enum State {
     AWAITING_HELLO,
@@ -87,22 +82,13 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   private boolean awaitingDrain;
   private boolean bufferTurn;
   private boolean dropping;
-  private boolean batching;
-  private final List<byte[]> batch = new ArrayList<>();
-  private int batchBytes;
+  private Outbox out;
 
-  private long lastHeard;
-  private long helloTimer = -1;
-  private long pingTimer = -1;
-  private long silenceTimer = -1;
+  private Liveness liveness;
   private long sustainTimer = -1;
   private long rateLimitedSince = -1;
   private long lastRefusal;
 
-  private long sent;
-  private long sentReported;
-  private long changesSent;
-  private long changesReported;
   private long droppedReported;
   private long statsAt;
   private long statsSent;
@@ -117,7 +103,6 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     this.hub = hub;
     this.buffer = new ClientBuffer(config.buffer(), services.clock());
     this.connectedAt = services.clock().millis();
-    this.lastHeard = connectedAt;
     this.statsAt = connectedAt;
     this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), connectedAt);
   }
@@ -137,16 +122,19 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   /** Binds the transport and starts the hello timer. Call once, right after {@link #open}. */
   public void start(Transport transport) {
     this.transport = transport;
-    services.connections().add(this);
-    helloTimer =
-        vertx.setTimer(
+    this.out = new Outbox(transport, services.metrics());
+    this.liveness =
+        new Liveness(
+            vertx,
+            services.clock(),
             config.helloTimeoutMs(),
-            t -> {
-              helloTimer = -1;
-              if (state == State.AWAITING_HELLO) {
-                close(CloseCode.PROTOCOL_VIOLATION);
-              }
-            });
+            config.heartbeatMs(),
+            config.heartbeatTimeoutMs(),
+            transport::ping,
+            () -> close(CloseCode.PROTOCOL_VIOLATION),
+            () -> close(CloseCode.HEARTBEAT_TIMEOUT));
+    services.connections().add(this);
+    liveness.awaitHello();
   }
 
   /** Gives back the reserved slot of a connection whose transport never started. */
@@ -167,7 +155,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       return;
     }
     long now = services.clock().millis();
-    lastHeard = now;
+    liveness.heard();
     if (text.length() > config.maxFrameBytes() / 3 && utf8Length(text) > config.maxFrameBytes()) {
       close(CloseCode.MESSAGE_TOO_BIG);
       return;
@@ -197,7 +185,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     } else if (m instanceof ClientMessage.Ping) {
       send(Outbound.pong(m.id()));
     }
-    // A pong only proves liveness, which lastHeard already recorded.
+    // A pong only proves liveness, which liveness.heard() already recorded.
   }
 
   @Override
@@ -205,7 +193,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     if (state == State.CLOSED) {
       return;
     }
-    lastHeard = services.clock().millis();
+    liveness.heard();
     if (length > config.maxFrameBytes()) {
       close(CloseCode.MESSAGE_TOO_BIG);
       return;
@@ -215,7 +203,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
 
   @Override
   public void onHeard() {
-    lastHeard = services.clock().millis();
+    liveness.heard();
   }
 
   private static int utf8Length(String s) {
@@ -267,11 +255,10 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       close(CloseCode.UNAUTHORIZED);
       return;
     }
-    cancelTimer(helloTimer);
-    helloTimer = -1;
+    liveness.helloReceived();
     state = State.ACTIVE;
     clientId = hello.clientId();
-    batching = hello.batch();
+    out.batching(hello.batch());
     SessionRegistry.Opened opened = services.sessions().open(hello.resume(), clientId, id);
     session = opened.session();
     for (Session evicted : opened.evicted()) {
@@ -285,8 +272,6 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
         Outbound.welcome(
             session.id(), opened.token(), opened.resumed(), config.heartbeatMs(), config.buffer()));
     services.lifecycle().publish(opened.resumed() ? Event.RESUMED : Event.CONNECTED, session.id(), id, null);
-    pingTimer = vertx.setPeriodic(config.heartbeatMs(), t -> transport.ping());
-    armSilenceTimer();
     if (opened.resumed()) {
       // The session's topics, plus any the client names: if its old socket is not yet seen dead,
       // the session has not recorded that socket's subscriptions, but the client knows them.
@@ -469,8 +454,9 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     pumping = true;
     try {
       int budget = PUMP_BATCH;
+      out.beginTurn();
       while (state != State.CLOSED) {
-        if (transport.writeQueueFull()) {
+        if (out.full()) {
           awaitDrain();
           return;
         }
@@ -507,16 +493,8 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       }
     } finally {
       pumping = false;
-      flushBatch();
-      transport.flush();
-      reportSent();
+      out.endTurn();
     }
-  }
-
-  private void reportSent() {
-    services.metrics().sent(sent - sentReported, changesSent - changesReported);
-    sentReported = sent;
-    changesReported = changesSent;
   }
 
   private void afterBufferPoll() {
@@ -528,8 +506,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   /** BufferSink: a live change leaves the buffer. */
   @Override
   public void change(ChangeEvent event) {
-    changesSent++;
-    write(event.frame());
+    out.writeChange(event.frame());
   }
 
   /** BufferSink: a gap leaves the buffer, in the place of the changes it stands for. */
@@ -539,35 +516,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   }
 
   private void write(byte[] frame) {
-    sent++;
-    if (!batching) {
-      transport.write(frame);
-      if (!pumping) {
-        transport.flush();
-      }
-      return;
-    }
-    batch.add(frame);
-    batchBytes += frame.length;
-    if (!pumping || batch.size() >= BATCH_MESSAGES || batchBytes >= BATCH_BYTES) {
-      flushBatch();
-    }
-  }
-
-  private void flushBatch() {
-    if (batch.isEmpty()) {
-      return;
-    }
-    if (batch.size() == 1) {
-      transport.write(batch.get(0));
-    } else {
-      transport.writeBatch(batch);
-    }
-    batch.clear();
-    batchBytes = 0;
-    if (!pumping) {
-      transport.flush();
-    }
+    out.write(frame);
   }
 
   private void awaitDrain() {
@@ -593,24 +542,6 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   }
 
   // ---------------------------------------------------------------- timers
-
-  private void armSilenceTimer() {
-    long due = lastHeard + config.heartbeatTimeoutMs() - services.clock().millis();
-    silenceTimer =
-        vertx.setTimer(
-            Math.max(1, due),
-            t -> {
-              silenceTimer = -1;
-              if (state == State.CLOSED) {
-                return;
-              }
-              if (services.clock().millis() - lastHeard >= config.heartbeatTimeoutMs()) {
-                close(CloseCode.HEARTBEAT_TIMEOUT);
-              } else {
-                armSilenceTimer();
-              }
-            });
-  }
 
   private void armSustainTimer() {
     long due = buffer.overDisconnectSince() + config.sustainMs() - services.clock().millis();
@@ -665,9 +596,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     }
     boolean hadSession = state == State.ACTIVE;
     state = State.CLOSED;
-    cancelTimer(helloTimer);
-    cancelTimer(pingTimer);
-    cancelTimer(silenceTimer);
+    liveness.stop();
     cancelTimer(sustainTimer);
     if (session != null) {
       Map<String, Position> positions = new LinkedHashMap<>();
@@ -733,6 +662,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   private JsonObject snapshotStats() {
     long now = services.clock().millis();
     double seconds = Math.max(0.001, (now - statsAt) / 1000.0);
+    long sent = out.sent();
     double perSec = (sent - statsSent) / seconds;
     statsAt = now;
     statsSent = sent;
