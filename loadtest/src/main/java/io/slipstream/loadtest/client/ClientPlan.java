@@ -2,6 +2,7 @@ package io.slipstream.loadtest.client;
 
 import io.slipstream.loadtest.wire.Transport;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * What every client of one group does: where it connects, which topics it follows and how it
@@ -73,127 +74,111 @@ public record ClientPlan(
 
   /** This plan with {@code batch} and {@code token}. */
   public ClientPlan withHello(boolean batch, String token) {
-    return new ClientPlan(
-        endpoint,
-        transport,
-        wsPath,
-        sockJsPath,
-        topics,
-        batch,
-        token,
-        ackEvery,
-        recordLatency,
-        slowAfterMs,
-        slowReadPerSecond,
-        trackRows,
-        reconnect,
-        resumeWithToken,
-        reconnectDelayMs,
-        rawHello);
+    return with(
+        b -> {
+          b.batch = batch;
+          b.token = token;
+        });
   }
 
   /** This plan with acks every {@code n} changes. */
   public ClientPlan withAckEvery(int n) {
-    return new ClientPlan(
-        endpoint,
-        transport,
-        wsPath,
-        sockJsPath,
-        topics,
-        batch,
-        token,
-        n,
-        recordLatency,
-        slowAfterMs,
-        slowReadPerSecond,
-        trackRows,
-        reconnect,
-        resumeWithToken,
-        reconnectDelayMs,
-        rawHello);
+    return with(b -> b.ackEvery = n);
   }
 
   /** This plan for clients that stop reading {@code afterMs} after going live. */
   public ClientPlan slow(long afterMs, int readPerSecond) {
-    return new ClientPlan(
-        endpoint,
-        transport,
-        wsPath,
-        sockJsPath,
-        topics,
-        batch,
-        token,
-        ackEvery,
-        false,
-        afterMs,
-        readPerSecond,
-        trackRows,
-        reconnect,
-        resumeWithToken,
-        reconnectDelayMs,
-        rawHello);
+    return with(
+        b -> {
+          b.recordLatency = false;
+          b.slowAfterMs = afterMs;
+          b.slowReadPerSecond = readPerSecond;
+        });
   }
 
   /** This plan tracking the versions of {@code rows} keys. */
   public ClientPlan trackingRows(int rows) {
-    return new ClientPlan(
-        endpoint,
-        transport,
-        wsPath,
-        sockJsPath,
-        topics,
-        batch,
-        token,
-        ackEvery,
-        recordLatency,
-        slowAfterMs,
-        slowReadPerSecond,
-        rows,
-        reconnect,
-        resumeWithToken,
-        reconnectDelayMs,
-        rawHello);
+    return with(b -> b.trackRows = rows);
   }
 
   /** This plan reconnecting after unplanned closes, resuming with the session token or not. */
   public ClientPlan reconnecting(boolean withToken, long delayMs) {
-    return new ClientPlan(
-        endpoint,
-        transport,
-        wsPath,
-        sockJsPath,
-        topics,
-        batch,
-        token,
-        ackEvery,
-        recordLatency,
-        slowAfterMs,
-        slowReadPerSecond,
-        trackRows,
-        true,
-        withToken,
-        delayMs,
-        rawHello);
+    return with(
+        b -> {
+          b.reconnect = true;
+          b.resumeWithToken = withToken;
+          b.reconnectDelayMs = delayMs;
+        });
   }
 
   /** This plan for a raw client that sends {@code hello} (may be null) after connecting. */
   public ClientPlan raw(String hello) {
-    return new ClientPlan(
-        endpoint,
-        transport,
-        wsPath,
-        sockJsPath,
-        topics,
-        batch,
-        token,
-        ackEvery,
-        recordLatency,
-        slowAfterMs,
-        slowReadPerSecond,
-        trackRows,
-        reconnect,
-        resumeWithToken,
-        reconnectDelayMs,
-        hello);
+    return with(b -> b.rawHello = hello);
+  }
+
+  /** A copy of this plan with the components {@code change} sets. */
+  private ClientPlan with(Consumer<Builder> change) {
+    Builder b = new Builder(this);
+    change.accept(b);
+    return b.build();
+  }
+
+  /** The components of a plan, mutable, to copy one with a few of them changed. */
+  private static final class Builder {
+    private final Endpoint endpoint;
+    private final Transport transport;
+    private final String wsPath;
+    private final String sockJsPath;
+    private final List<String> topics;
+    private boolean batch;
+    private String token;
+    private int ackEvery;
+    private boolean recordLatency;
+    private long slowAfterMs;
+    private int slowReadPerSecond;
+    private int trackRows;
+    private boolean reconnect;
+    private boolean resumeWithToken;
+    private long reconnectDelayMs;
+    private String rawHello;
+
+    private Builder(ClientPlan p) {
+      endpoint = p.endpoint;
+      transport = p.transport;
+      wsPath = p.wsPath;
+      sockJsPath = p.sockJsPath;
+      topics = p.topics;
+      batch = p.batch;
+      token = p.token;
+      ackEvery = p.ackEvery;
+      recordLatency = p.recordLatency;
+      slowAfterMs = p.slowAfterMs;
+      slowReadPerSecond = p.slowReadPerSecond;
+      trackRows = p.trackRows;
+      reconnect = p.reconnect;
+      resumeWithToken = p.resumeWithToken;
+      reconnectDelayMs = p.reconnectDelayMs;
+      rawHello = p.rawHello;
+    }
+
+    private ClientPlan build() {
+      return new ClientPlan(
+          endpoint,
+          transport,
+          wsPath,
+          sockJsPath,
+          topics,
+          batch,
+          token,
+          ackEvery,
+          recordLatency,
+          slowAfterMs,
+          slowReadPerSecond,
+          trackRows,
+          reconnect,
+          resumeWithToken,
+          reconnectDelayMs,
+          rawHello);
+    }
   }
 }

@@ -3,12 +3,11 @@ package io.slipstream.loadtest.scenario;
 import io.slipstream.loadtest.cli.OptionSpec;
 import io.slipstream.loadtest.cli.Options;
 import io.slipstream.loadtest.client.ClientReport;
-import io.slipstream.loadtest.publish.ChangeBodies;
-import io.slipstream.loadtest.publish.PublishPlan;
 import io.slipstream.loadtest.publish.PublishReport;
 import io.slipstream.loadtest.report.Check;
 import io.slipstream.loadtest.report.RunResult;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code fanout}: one topic, N subscribers, R changes a second of S bytes for T seconds.
@@ -47,61 +46,31 @@ public final class FanoutScenario implements Scenario {
   }
 
   @Override
-  public int maxSockets(Options o) {
-    return o.integer("clients", 1);
-  }
-
-  @Override
   public RunResult run(Harness h) {
     Options o = h.options();
-    int n = o.integer("clients", 1);
-    double rate = o.decimal("rate", 0.001, 1e9);
-    int size = o.integer("size", 0);
-    long durationMs = (long) (o.decimal("duration", 0.1, 86_400) * 1000);
+    Runs.Load load = Runs.Load.of(o);
+    int n = load.clients();
     RunResult r = Runs.newResult(this, h);
 
     h.log("connecting " + n + " subscribers to " + h.topic());
     h.connect(n, h.plan(), false, "sub");
-    boolean live = h.awaitLive(n, Runs.connectTimeoutMs(n));
-    r.check(
-        Check.of(
-            "all subscribers live before publishing",
-            live,
-            h.tally().live.get() + " of " + n + " live"));
-    if (!live) {
+    if (!Runs.awaitAllLive(h, r, n, " live")) {
       return Runs.finish(r, h);
     }
 
-    h.sampler().phase("publish");
-    long warmupMs = (long) (o.decimal("warmup", 0, 86_400) * 1000);
-    h.sampler().measureLatencyFrom(warmupMs);
-    java.util.concurrent.CompletableFuture<Sampler.Mark> start = h.sampler().markAfter(warmupMs);
-    ChangeBodies bodies =
-        new ChangeBodies(
-            "UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
+    CompletableFuture<Sampler.Mark> start = Runs.measureAfterWarmup(h, o);
     PublishReport p =
-        h.publish(
-            new PublishPlan(
-                h.changesUrl(),
-                h.publishHeaders(),
-                rate,
-                durationMs,
-                Long.MAX_VALUE,
-                1,
-                bodies,
-                true,
-                h.stampDue()));
+        h.publish(load.rate(), load.durationMs(), Long.MAX_VALUE, Runs.updates(o, load.size()));
     h.sampler().phase("drain");
     int reached = h.awaitReached(p.lastSeq(), n, false, Runs.drainMs(o));
-    Sampler.Mark end = h.sampler().mark();
-    h.sampler().pauseTotal();
+    Sampler.Mark end = Runs.stopMeasuring(h);
 
     List<ClientReport> reports = h.reports();
     long received = Figures.sum(reports, ClientReport::received);
     long dropped = Figures.sum(reports, ClientReport::droppedByServer);
     long expected = (long) n * p.accepted();
     r.put(Figures.RUN, "subscribers", n);
-    r.put(Figures.RUN, "row bytes", size);
+    r.put(Figures.RUN, "row bytes", load.size());
     Figures.publishing(r, p);
     r.put(Figures.RUN, "deliveries", received);
     r.put(Figures.RUN, "expected deliveries (N × published)", expected);
@@ -112,11 +81,7 @@ public final class FanoutScenario implements Scenario {
     Figures.connections(r, h.tally());
     r.check(Check.of("every client reached the last seq", reached == n, reached + " of " + n));
     r.check(Check.equal("deliveries + named drops = N × published", received + dropped, expected));
-    r.check(
-        Check.of(
-            "publishing succeeded",
-            p.failedRequests() == 0 && p.accepted() > 0,
-            p.failedRequests() + " failed requests, " + p.accepted() + " accepted"));
+    Runs.checkPublished(r, p);
     return Runs.finish(r, h);
   }
 }

@@ -386,17 +386,26 @@ public final class Harness implements AutoCloseable {
   /** Starts publishing {@code bodies} to the run's topic; see {@link PublishPlan}. */
   public Future<PublishReport> publishAsync(
       double rate, long durationMs, long maxChanges, Bodies bodies) {
-    return publisher.run(
-        new PublishPlan(
-            changesUrl(),
-            publishHeaders(),
-            rate,
-            durationMs,
-            maxChanges,
-            1,
-            bodies,
-            true,
-            stampDue()));
+    return publisher.run(topicPlan(rate, durationMs, maxChanges, bodies));
+  }
+
+  /** Publishes {@code bodies} to the run's topic to the end; see {@link #publish(PublishPlan)}. */
+  public PublishReport publish(double rate, long durationMs, long maxChanges, Bodies bodies) {
+    return publish(topicPlan(rate, durationMs, maxChanges, bodies));
+  }
+
+  /** A plan for the run's topic: one request in flight, rows stamped per {@code --stamp}. */
+  private PublishPlan topicPlan(double rate, long durationMs, long maxChanges, Bodies bodies) {
+    return new PublishPlan(
+        changesUrl(),
+        publishHeaders(),
+        rate,
+        durationMs,
+        maxChanges,
+        1,
+        bodies,
+        true,
+        stampDue());
   }
 
   /** Runs one publishing phase to the end (bounded by its duration plus 60 s for answers). */

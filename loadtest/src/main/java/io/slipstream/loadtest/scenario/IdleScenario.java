@@ -47,11 +47,6 @@ public final class IdleScenario implements Scenario {
   }
 
   @Override
-  public int maxSockets(Options o) {
-    return o.integer("clients", 1);
-  }
-
-  @Override
   public RunResult run(Harness h) {
     Options o = h.options();
     int c = o.integer("clients", 1);

@@ -13,6 +13,7 @@ import io.slipstream.loadtest.report.Check;
 import io.slipstream.loadtest.report.RunResult;
 import io.slipstream.loadtest.wire.Transport;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code raw}: the fan-out topology against any plain WebSocket server that pushes to its clients
@@ -84,17 +85,11 @@ public final class RawScenario implements Scenario {
   }
 
   @Override
-  public int maxSockets(Options o) {
-    return o.integer("clients", 1);
-  }
-
-  @Override
   public RunResult run(Harness h) {
     Options o = h.options();
-    int n = o.integer("clients", 1);
-    double rate = o.decimal("rate", 0.001, 1e9);
-    int size = o.integer("size", 0);
-    long durationMs = (long) (o.decimal("duration", 0.1, 86_400) * 1000);
+    Runs.Load load = Runs.Load.of(o);
+    int n = load.clients();
+    int size = load.size();
     String wsUrl = o.string("ws-url");
     String postUrl = o.string("post-url");
     if (wsUrl == null || postUrl == null) {
@@ -119,17 +114,14 @@ public final class RawScenario implements Scenario {
       return Runs.finish(r, h);
     }
     Harness.sleep(o.longValue("settle-ms", 0));
-    h.sampler().phase("publish");
-    long warmupMs = (long) (o.decimal("warmup", 0, 86_400) * 1000);
-    h.sampler().measureLatencyFrom(warmupMs);
-    java.util.concurrent.CompletableFuture<Sampler.Mark> start = h.sampler().markAfter(warmupMs);
+    CompletableFuture<Sampler.Mark> start = Runs.measureAfterWarmup(h, o);
     PublishReport p =
         h.publish(
             new PublishPlan(
                 postUrl,
                 h.publishHeaders(),
-                rate,
-                durationMs,
+                load.rate(),
+                load.durationMs(),
                 Long.MAX_VALUE,
                 o.integer("inflight", 1),
                 new RawBodies(size),
@@ -138,8 +130,7 @@ public final class RawScenario implements Scenario {
     h.sampler().phase("drain");
     long expected = (long) n * p.accepted();
     h.await(() -> h.tally().received.sum() >= expected, Runs.drainMs(o));
-    Sampler.Mark end = h.sampler().mark();
-    h.sampler().pauseTotal();
+    Sampler.Mark end = Runs.stopMeasuring(h);
     List<ClientReport> reports = h.reports();
     long received = Figures.sum(reports, ClientReport::received);
     long dups = Figures.sum(reports, ClientReport::duplicates);
@@ -156,11 +147,7 @@ public final class RawScenario implements Scenario {
     Figures.connections(r, h.tally());
     r.check(Check.equal("no message missing", expected - received, 0));
     r.check(Check.equal("no message doubled", dups, 0));
-    r.check(
-        Check.of(
-            "publishing succeeded",
-            p.failedRequests() == 0 && p.accepted() > 0,
-            p.failedRequests() + " failed requests, " + p.accepted() + " accepted"));
+    Runs.checkPublished(r, p);
     return Runs.finish(r, h);
   }
 }

@@ -3,8 +3,6 @@ package io.slipstream.loadtest.scenario;
 import io.slipstream.loadtest.cli.OptionSpec;
 import io.slipstream.loadtest.cli.Options;
 import io.slipstream.loadtest.client.ClientReport;
-import io.slipstream.loadtest.publish.ChangeBodies;
-import io.slipstream.loadtest.publish.PublishPlan;
 import io.slipstream.loadtest.publish.PublishReport;
 import io.slipstream.loadtest.report.Check;
 import io.slipstream.loadtest.report.RunResult;
@@ -64,45 +62,25 @@ public final class ResumeScenario implements Scenario {
   @Override
   public RunResult run(Harness h) {
     Options o = h.options();
-    int n = o.integer("clients", 1);
-    double rate = o.decimal("rate", 0.001, 1e9);
-    int size = o.integer("size", 0);
-    long durationMs = (long) (o.decimal("duration", 0.1, 86_400) * 1000);
+    Runs.Load load = Runs.Load.of(o);
+    int n = load.clients();
     long every = o.longValue("disconnect-every-ms", 10);
     long delay = o.longValue("reconnect-delay-ms", 0);
     RunResult r = Runs.newResult(this, h);
 
     h.connect(n, h.plan().reconnecting(!o.flag("no-token"), delay), false, "resume");
-    boolean live = h.awaitLive(n, Runs.connectTimeoutMs(n));
-    r.check(
-        Check.of(
-            "all subscribers live before publishing", live, h.tally().live.get() + " of " + n));
-    if (!live) {
+    if (!Runs.awaitAllLive(h, r, n)) {
       return Runs.finish(r, h);
     }
     h.sampler().phase("churn");
     Sampler.Mark start = h.sampler().mark();
     h.shared().churn(true, every);
-    ChangeBodies bodies =
-        new ChangeBodies(
-            "UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
     PublishReport p =
-        h.publish(
-            new PublishPlan(
-                h.changesUrl(),
-                h.publishHeaders(),
-                rate,
-                durationMs,
-                Long.MAX_VALUE,
-                1,
-                bodies,
-                true,
-                h.stampDue()));
+        h.publish(load.rate(), load.durationMs(), Long.MAX_VALUE, Runs.updates(o, load.size()));
     h.shared().churn(false, every);
     h.sampler().phase("drain");
     int reached = h.awaitReached(p.lastSeq(), n, false, Runs.drainMs(o) + 2 * delay);
-    Sampler.Mark end = h.sampler().mark();
-    h.sampler().pauseTotal();
+    Sampler.Mark end = Runs.stopMeasuring(h);
 
     List<ClientReport> reports = h.reports();
     long behind = 0;

@@ -1,9 +1,13 @@
 package io.slipstream.loadtest.scenario;
 
 import io.slipstream.loadtest.cli.Options;
+import io.slipstream.loadtest.publish.ChangeBodies;
+import io.slipstream.loadtest.publish.PublishReport;
+import io.slipstream.loadtest.report.Check;
 import io.slipstream.loadtest.report.RunResult;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Small steps every scenario takes the same way: a new result, bounded waits sized to the run, and
@@ -36,6 +40,70 @@ final class Runs {
   /** {@code --drain} in milliseconds. */
   static long drainMs(Options o) {
     return (long) (o.decimal("drain", 0, 3600) * 1000);
+  }
+
+  /**
+   * The load most scenarios put on: {@code --clients}, {@code --rate}, {@code --size} and {@code
+   * --duration} in milliseconds.
+   */
+  record Load(int clients, double rate, int size, long durationMs) {
+
+    static Load of(Options o) {
+      return new Load(
+          o.integer("clients", 1),
+          o.decimal("rate", 0.001, 1e9),
+          o.integer("size", 0),
+          (long) (o.decimal("duration", 0.1, 86_400) * 1000));
+    }
+  }
+
+  /** UPDATEs of {@code size} bytes, round-robin over {@code --keys}, up to {@code --max-batch}. */
+  static ChangeBodies updates(Options o, int size) {
+    return new ChangeBodies(
+        "UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
+  }
+
+  /** Waits until {@code n} subscribers are live and checks that they all are. */
+  static boolean awaitAllLive(Harness h, RunResult r, int n) {
+    return awaitAllLive(h, r, n, "");
+  }
+
+  /** As {@link #awaitAllLive(Harness, RunResult, int)}, {@code suffix} ending the check's detail. */
+  static boolean awaitAllLive(Harness h, RunResult r, int n, String suffix) {
+    boolean live = h.awaitLive(n, connectTimeoutMs(n));
+    r.check(
+        Check.of(
+            "all subscribers live before publishing",
+            live,
+            h.tally().live.get() + " of " + n + suffix));
+    return live;
+  }
+
+  /**
+   * Enters the {@code publish} phase and measures latency after {@code --warmup}; the future is
+   * the mark where measuring begins.
+   */
+  static CompletableFuture<Sampler.Mark> measureAfterWarmup(Harness h, Options o) {
+    h.sampler().phase("publish");
+    long warmupMs = (long) (o.decimal("warmup", 0, 86_400) * 1000);
+    h.sampler().measureLatencyFrom(warmupMs);
+    return h.sampler().markAfter(warmupMs);
+  }
+
+  /** Ends the measured span: the mark where it ends, and the total latency stops. */
+  static Sampler.Mark stopMeasuring(Harness h) {
+    Sampler.Mark end = h.sampler().mark();
+    h.sampler().pauseTotal();
+    return end;
+  }
+
+  /** Checks that every publishing request succeeded and at least one change was accepted. */
+  static void checkPublished(RunResult r, PublishReport p) {
+    r.check(
+        Check.of(
+            "publishing succeeded",
+            p.failedRequests() == 0 && p.accepted() > 0,
+            p.failedRequests() + " failed requests, " + p.accepted() + " accepted"));
   }
 
   /** Stops the sampler's clock for the result and attaches the timeline. */

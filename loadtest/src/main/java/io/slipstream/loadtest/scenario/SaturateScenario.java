@@ -3,7 +3,6 @@ package io.slipstream.loadtest.scenario;
 import io.slipstream.loadtest.cli.OptionSpec;
 import io.slipstream.loadtest.cli.Options;
 import io.slipstream.loadtest.publish.ChangeBodies;
-import io.slipstream.loadtest.publish.PublishPlan;
 import io.slipstream.loadtest.publish.PublishReport;
 import io.slipstream.loadtest.report.Check;
 import io.slipstream.loadtest.report.Percentiles;
@@ -70,11 +69,6 @@ public final class SaturateScenario implements Scenario {
   }
 
   @Override
-  public int maxSockets(Options o) {
-    return o.integer("clients", 1);
-  }
-
-  @Override
   public RunResult run(Harness h) {
     Options o = h.options();
     int n = o.integer("clients", 1);
@@ -91,32 +85,15 @@ public final class SaturateScenario implements Scenario {
     RunResult r = Runs.newResult(this, h);
 
     h.connect(n, h.plan(), false, "sub");
-    boolean live = h.awaitLive(n, Runs.connectTimeoutMs(n));
-    r.check(
-        Check.of(
-            "all subscribers live before publishing", live, h.tally().live.get() + " of " + n));
-    if (!live) {
+    if (!Runs.awaitAllLive(h, r, n)) {
       return Runs.finish(r, h);
     }
-    ChangeBodies bodies =
-        new ChangeBodies(
-            "UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
+    ChangeBodies bodies = Runs.updates(o, size);
     long warmupMs = (long) (o.decimal("warmup", 0, 3600) * 1000);
     if (warmupMs > 0) {
       // JIT and connection warm-up at the first rate, on both sides; not a step.
       h.sampler().phase("warmup");
-      PublishReport w =
-          h.publish(
-              new PublishPlan(
-                  h.changesUrl(),
-                  h.publishHeaders(),
-                  rate,
-                  warmupMs,
-                  Long.MAX_VALUE,
-                  1,
-                  bodies,
-                  true,
-                  h.stampDue()));
+      PublishReport w = h.publish(rate, warmupMs, Long.MAX_VALUE, bodies);
       h.awaitReached(w.lastSeq(), n, false, settleMs);
     }
     long began = System.nanoTime();
@@ -137,18 +114,7 @@ public final class SaturateScenario implements Scenario {
       h.sampler().phase(String.format(Locale.ROOT, "R=%.0f", rate));
       long dropped0 = h.tally().droppedByServer.sum();
       Sampler.Mark a = h.sampler().mark();
-      PublishReport p =
-          h.publish(
-              new PublishPlan(
-                  h.changesUrl(),
-                  h.publishHeaders(),
-                  rate,
-                  stepMs,
-                  Long.MAX_VALUE,
-                  1,
-                  bodies,
-                  true,
-                  h.stampDue()));
+      PublishReport p = h.publish(rate, stepMs, Long.MAX_VALUE, bodies);
       h.awaitReached(p.lastSeq(), n, false, settleMs);
       Sampler.Mark b = h.sampler().mark();
       Histogram lat = h.sampler().phaseLatency();

@@ -40,8 +40,13 @@ public interface Scenario {
    */
   default void validate(Options options) {}
 
-  /** How many sockets the run opens at most, to size the WebSocket clients' pools. */
-  int maxSockets(Options options);
+  /**
+   * How many sockets the run opens at most, to size the WebSocket clients' pools; by default
+   * {@code --clients}.
+   */
+  default int maxSockets(Options options) {
+    return options.integer("clients", 1);
+  }
 
   /** Runs the scenario. */
   RunResult run(Harness h);

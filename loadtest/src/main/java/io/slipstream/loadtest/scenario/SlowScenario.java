@@ -4,14 +4,13 @@ import io.slipstream.loadtest.cli.OptionSpec;
 import io.slipstream.loadtest.cli.Options;
 import io.slipstream.loadtest.client.ClientReport;
 import io.slipstream.loadtest.proc.ProcessProbe;
-import io.slipstream.loadtest.publish.ChangeBodies;
-import io.slipstream.loadtest.publish.PublishPlan;
 import io.slipstream.loadtest.publish.PublishReport;
 import io.slipstream.loadtest.report.Check;
 import io.slipstream.loadtest.report.Percentiles;
 import io.slipstream.loadtest.report.RunResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -68,49 +67,26 @@ public final class SlowScenario implements Scenario {
   @Override
   public RunResult run(Harness h) {
     Options o = h.options();
-    int n = o.integer("clients", 1);
+    Runs.Load load = Runs.Load.of(o);
+    int n = load.clients();
     int k = o.integer("slow", 0);
-    double rate = o.decimal("rate", 0.001, 1e9);
-    int size = o.integer("size", 0);
-    long durationMs = (long) (o.decimal("duration", 0.1, 86_400) * 1000);
+    int size = load.size();
     double maxP99 = o.decimal("max-p99-ms", 0.001, 1e6);
     RunResult r = Runs.newResult(this, h);
 
     h.connect(n, h.plan(), false, "fast");
     h.connect(
         k, h.plan().slow(o.longValue("slow-after-ms", 0), o.integer("slow-read", 0)), true, "slow");
-    boolean live = h.awaitLive(n + k, Runs.connectTimeoutMs(n + k));
-    r.check(
-        Check.of(
-            "all subscribers live before publishing",
-            live,
-            h.tally().live.get() + " of " + (n + k)));
-    if (!live) {
+    if (!Runs.awaitAllLive(h, r, n + k)) {
       return Runs.finish(r, h);
     }
     ProcessProbe server = h.serverProbe();
     h.sampler().sampleServerView(() -> h.api().connectionsView());
     long heapBefore = server == null ? -1 : server.heapAfterGc();
 
-    h.sampler().phase("publish");
-    long warmupMs = (long) (o.decimal("warmup", 0, 86_400) * 1000);
-    h.sampler().measureLatencyFrom(warmupMs);
-    java.util.concurrent.CompletableFuture<Sampler.Mark> start = h.sampler().markAfter(warmupMs);
-    ChangeBodies bodies =
-        new ChangeBodies(
-            "UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
+    CompletableFuture<Sampler.Mark> start = Runs.measureAfterWarmup(h, o);
     PublishReport p =
-        h.publish(
-            new PublishPlan(
-                h.changesUrl(),
-                h.publishHeaders(),
-                rate,
-                durationMs,
-                Long.MAX_VALUE,
-                1,
-                bodies,
-                true,
-                h.stampDue()));
+        h.publish(load.rate(), load.durationMs(), Long.MAX_VALUE, Runs.updates(o, size));
     h.sampler().phase("drain-fast");
     int fastReached = h.awaitReached(p.lastSeq(), n, false, Runs.drainMs(o));
     Sampler.Mark end = h.sampler().mark();

@@ -62,11 +62,6 @@ public final class SnapshotScenario implements Scenario {
   }
 
   @Override
-  public int maxSockets(Options o) {
-    return o.integer("clients", 1);
-  }
-
-  @Override
   public RunResult run(Harness h) {
     Options o = h.options();
     int m = o.integer("clients", 1);
