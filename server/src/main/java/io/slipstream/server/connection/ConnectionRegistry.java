@@ -33,11 +33,6 @@ public final class ConnectionRegistry {
     return true;
   }
 
-  /** Whether a new connection would fit now. */
-  public boolean hasRoom() {
-    return reserved.get() < maxConnections;
-  }
-
   String nextId() {
     return "c" + ids.incrementAndGet();
   }

@@ -120,10 +120,6 @@ final class Subscription {
     return step == Step.LIVE;
   }
 
-  String epoch() {
-    return epoch;
-  }
-
   long cursor() {
     return cursor;
   }

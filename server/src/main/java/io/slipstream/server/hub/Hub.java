@@ -61,11 +61,6 @@ public final class Hub {
     }
   }
 
-  /** How many topics have at least one subscriber on this event loop. */
-  public int topics() {
-    return channels.size();
-  }
-
   private final class Channel {
     final String topic;
     final MessageConsumer<ChangeBatch> consumer;

@@ -45,12 +45,14 @@ public final class ChangeFrames implements ChangeEncoder {
   private static byte[] frame(
       String topic, String epoch, long seq, String op, String key, long ts, boolean snapshot, String row) {
     // Topic names, epochs and ops are ASCII without characters JSON must escape.
-    String quotedKey = Json.quote(new StringBuilder(key.length() + 2), key).toString();
+    // Most keys need no escaping: then the key is written as is between quotes.
+    String quotedKey = Json.needsEscaping(key) ? Json.quote(new StringBuilder(key.length() + 8), key).toString() : null;
     String seqText = Long.toString(seq);
     String tsText = Long.toString(ts);
     int size =
         TYPE_TOPIC.length + topic.length() + EPOCH.length + epoch.length() + SEQ.length
-            + seqText.length() + OP.length + op.length() + KEY.length + utf8Length(quotedKey)
+            + seqText.length() + OP.length + op.length() + KEY.length
+            + (quotedKey == null ? utf8Length(key) + 2 : utf8Length(quotedKey))
             + TS.length + tsText.length() + (snapshot ? SNAPSHOT.length : 0)
             + (row == null ? 0 : ROW.length + utf8Length(row)) + 1;
     byte[] out = new byte[size];
@@ -63,7 +65,13 @@ public final class ChangeFrames implements ChangeEncoder {
     at = put(out, at, OP);
     at = putAscii(out, at, op);
     at = put(out, at, KEY);
-    at = putUtf8(out, at, quotedKey);
+    if (quotedKey == null) {
+      out[at++] = '"';
+      at = putUtf8(out, at, key);
+      out[at++] = '"';
+    } else {
+      at = putUtf8(out, at, quotedKey);
+    }
     at = put(out, at, TS);
     at = putAscii(out, at, tsText);
     if (snapshot) {

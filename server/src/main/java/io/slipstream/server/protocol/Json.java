@@ -11,6 +11,17 @@ final class Json {
 
   private Json() {}
 
+  /** Whether {@code s} holds a character that a JSON string must escape. */
+  static boolean needsEscaping(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Appends {@code s} as a quoted JSON string. */
   static StringBuilder quote(StringBuilder sb, String s) {
     sb.append('"');

@@ -135,14 +135,4 @@ public final class SockJsTransport implements Transport {
       socket.close(code.code(), code.reason());
     }
   }
-
-  @Override
-  public boolean isClosed() {
-    return closed;
-  }
-
-  @Override
-  public String remoteAddress() {
-    return String.valueOf(socket.remoteAddress());
-  }
 }

@@ -47,10 +47,4 @@ public interface Transport {
 
   /** Closes with {@code code}; idempotent. */
   void close(CloseCode code);
-
-  /** Whether the socket is closed. */
-  boolean isClosed();
-
-  /** The remote address, for logs. */
-  String remoteAddress();
 }

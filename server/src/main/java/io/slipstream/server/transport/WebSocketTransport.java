@@ -200,16 +200,6 @@ public final class WebSocketTransport implements Transport {
     }
   }
 
-  @Override
-  public boolean isClosed() {
-    return closed || ws.isClosed();
-  }
-
-  @Override
-  public String remoteAddress() {
-    return String.valueOf(ws.remoteAddress());
-  }
-
   private static Short closeCode(ServerWebSocket ws) {
     // closeStatusCode() throws an NPE on a socket closed without a status (vertx5.md §10.1).
     try {

@@ -125,6 +125,14 @@ class SockJsIT {
   }
 
   @Test
+  void aSocketOpenedWhileDrainingIsToldToGoElsewhereWith1012() throws Exception {
+    server = TestServer.start();
+    server.server().drain().await();
+    SockJsClient c = new SockJsClient(clients, server.port());
+    assertThat(c.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1012);
+  }
+
+  @Test
   void aClientThatNeverAnswersPingsIsClosedWith4008() throws Exception {
     server = TestServer.start(SlipstreamConfig.defaults().toBuilder().eventLoops(2).heartbeatMs(100).heartbeatTimeoutMs(500).build());
     SockJsClient c = new SockJsClient(clients, server.port());
