@@ -79,7 +79,29 @@ enum Setting {
       SlipstreamConfig::maxPublishBytes, (d, v) -> d.config.maxPublishBytes((Integer) v)),
   EVENT_LOOPS("eventLoops", Kind.INT,
       "event loops serving connections (server verticle instances); default 2 per processor",
-      SlipstreamConfig::eventLoops, (d, v) -> d.config.eventLoops((Integer) v));
+      SlipstreamConfig::eventLoops, (d, v) -> d.config.eventLoops((Integer) v)),
+  WARN_REARM_MS("warnRearmMs", Kind.LONG,
+      "fill must stay below buffer.warn this long before the next warning, ms",
+      SlipstreamConfig::warnRearmMs, (d, v) -> d.config.warnRearmMs((Long) v)),
+  API_TOKEN("apiToken", Kind.OPTIONAL_STRING,
+      "when set, every GET /api/... needs Authorization: Bearer <token>",
+      SlipstreamConfig::apiToken, (d, v) -> d.config.apiToken((String) v)),
+  JWT_REQUIRE_EXP("jwtRequireExp", Kind.BOOLEAN, "whether a JWT without exp is refused",
+      SlipstreamConfig::jwtRequireExp, (d, v) -> d.config.jwtRequireExp((Boolean) v)),
+  IDEMPOTENCY_WINDOW("idempotencyWindow", Kind.INT,
+      "Idempotency-Keys remembered per topic (the dedupe window)",
+      SlipstreamConfig::idempotencyWindow, (d, v) -> d.config.idempotencyWindow((Integer) v)),
+  REPLAY_LOG_BYTES("replayLogBytes", Kind.LONG, "replay log bound per topic, bytes",
+      SlipstreamConfig::replayLogBytes, (d, v) -> d.config.replayLogBytes((Long) v)),
+  TOPIC_STATE_BUDGET_BYTES("topicStateBudgetBytes", Kind.LONG,
+      "all topics' rows and logs on this node, bytes; publishes beyond get 507; default half the"
+          + " max heap",
+      SlipstreamConfig::topicStateBudgetBytes,
+      (d, v) -> d.config.topicStateBudgetBytes((Long) v)),
+  MAX_PENDING_PUBLISHES("maxPendingPublishes", Kind.INT,
+      "publishes queued or in flight per sequencer; beyond, 503 overloaded",
+      SlipstreamConfig::maxPendingPublishes,
+      (d, v) -> d.config.maxPendingPublishes((Integer) v));
 
   private final String key;
   private final Kind kind;
@@ -296,6 +318,24 @@ enum Setting {
           throw invalid(key, "a finite number", describe(json));
         }
         return d;
+      }
+    },
+    BOOLEAN {
+      @Override
+      Object fromText(String key, String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("true") || t.equals("false")) {
+          return Boolean.valueOf(t);
+        }
+        throw invalid(key, "true or false", describe(text));
+      }
+
+      @Override
+      Object fromJson(String key, Object json) {
+        if (!(json instanceof Boolean)) {
+          throw invalid(key, "true or false", describe(json));
+        }
+        return json;
       }
     },
     STRING {

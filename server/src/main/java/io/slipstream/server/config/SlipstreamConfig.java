@@ -37,6 +37,13 @@ import io.slipstream.core.buffer.DropPolicy;
  *     maxPublishBytes})
  * @param eventLoops event loops serving connections, one server verticle each ({@code
  *     eventLoops})
+ * @param warnRearmMs fill must stay below {@code buffer.warn} this long before the next {@code warning}, ms ({@code warnRearmMs})
+ * @param apiToken bearer token required by every {@code GET /api/...}, or null for none ({@code apiToken})
+ * @param jwtRequireExp whether a JWT without {@code exp} is refused ({@code jwtRequireExp})
+ * @param idempotencyWindow {@code Idempotency-Key}s remembered per topic ({@code idempotencyWindow})
+ * @param replayLogBytes replay log bound per topic, bytes ({@code replayLogBytes})
+ * @param topicStateBudgetBytes all topics' rows and logs on this node, bytes; publishes beyond get 507 ({@code topicStateBudgetBytes})
+ * @param maxPendingPublishes publishes queued or in flight per sequencer; beyond, 503 {@code overloaded} ({@code maxPendingPublishes})
  */
 public record SlipstreamConfig(
     String host,
@@ -58,7 +65,14 @@ public record SlipstreamConfig(
     int maxSessions,
     int maxConnections,
     int maxPublishBytes,
-    int eventLoops) {
+    int eventLoops,
+    long warnRearmMs,
+    String apiToken,
+    boolean jwtRequireExp,
+    int idempotencyWindow,
+    long replayLogBytes,
+    long topicStateBudgetBytes,
+    int maxPendingPublishes) {
 
   /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -96,6 +110,18 @@ public record SlipstreamConfig(
   public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
   /** Default {@code maxPublishBytes}: HTTP publish bodies up to 1 MiB (1,048,576 bytes). */
   public static final int DEFAULT_MAX_PUBLISH_BYTES = 1_048_576;
+  /** Default {@code warnRearmMs}: the fill must stay below warn for 1,000 ms before another {@code warning}. */
+  public static final long DEFAULT_WARN_REARM_MS = 1_000;
+  /** Default {@code apiToken}: none, so the read API is open. */
+  public static final String DEFAULT_API_TOKEN = null;
+  /** Default {@code jwtRequireExp}: a JWT must carry {@code exp}. */
+  public static final boolean DEFAULT_JWT_REQUIRE_EXP = true;
+  /** Default {@code idempotencyWindow}: the last 100,000 keys of each topic are remembered. */
+  public static final int DEFAULT_IDEMPOTENCY_WINDOW = 100_000;
+  /** Default {@code replayLogBytes}: 64 MiB (67,108,864 bytes) of history per topic. */
+  public static final long DEFAULT_REPLAY_LOG_BYTES = 67_108_864L;
+  /** Default {@code maxPendingPublishes}: 4,096 publishes queued or in flight per sequencer. */
+  public static final int DEFAULT_MAX_PENDING_PUBLISHES = 4_096;
 
   /**
    * Default {@code eventLoops}: two per available processor, so that one busy connection leaves
@@ -103,6 +129,14 @@ public record SlipstreamConfig(
    */
   public static int defaultEventLoops() {
     return 2 * Runtime.getRuntime().availableProcessors();
+  }
+
+  /**
+   * Default {@code topicStateBudgetBytes}: half the JVM's maximum heap, so topic state can never
+   * take the memory the connections' buffers need. A method because it depends on {@code -Xmx}.
+   */
+  public static long defaultTopicStateBudgetBytes() {
+    return Math.max(1L << 20, Runtime.getRuntime().maxMemory() / 2);
   }
 
   /** Validates every value; the message names the key and the value it was given. */
@@ -144,6 +178,17 @@ public record SlipstreamConfig(
         "maxSessions must be at least maxConnections (" + maxConnections + "), was " + maxSessions);
     require(maxPublishBytes >= 1024, "maxPublishBytes must be at least 1024, was " + maxPublishBytes);
     require(eventLoops >= 1, "eventLoops must be at least 1, was " + eventLoops);
+    require(warnRearmMs >= 0, "warnRearmMs must not be negative, was " + warnRearmMs);
+    require(
+        apiToken == null || !apiToken.isBlank(),
+        "apiToken must not be empty when set, was " + quote(apiToken));
+    require(idempotencyWindow >= 1, "idempotencyWindow must be at least 1, was " + idempotencyWindow);
+    require(replayLogBytes >= 1024, "replayLogBytes must be at least 1024, was " + replayLogBytes);
+    require(
+        topicStateBudgetBytes >= 1 << 20,
+        "topicStateBudgetBytes must be at least 1048576, was " + topicStateBudgetBytes);
+    require(
+        maxPendingPublishes >= 1, "maxPendingPublishes must be at least 1, was " + maxPendingPublishes);
   }
 
   private static void require(boolean ok, String message) {
@@ -189,6 +234,13 @@ public record SlipstreamConfig(
     b.maxConnections = maxConnections;
     b.maxPublishBytes = maxPublishBytes;
     b.eventLoops = eventLoops;
+    b.warnRearmMs = warnRearmMs;
+    b.apiToken = apiToken;
+    b.jwtRequireExp = jwtRequireExp;
+    b.idempotencyWindow = idempotencyWindow;
+    b.replayLogBytes = replayLogBytes;
+    b.topicStateBudgetBytes = topicStateBudgetBytes;
+    b.maxPendingPublishes = maxPendingPublishes;
     return b;
   }
 
@@ -218,6 +270,13 @@ public record SlipstreamConfig(
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private int maxPublishBytes = DEFAULT_MAX_PUBLISH_BYTES;
     private int eventLoops = defaultEventLoops();
+    private long warnRearmMs = DEFAULT_WARN_REARM_MS;
+    private String apiToken = DEFAULT_API_TOKEN;
+    private boolean jwtRequireExp = DEFAULT_JWT_REQUIRE_EXP;
+    private int idempotencyWindow = DEFAULT_IDEMPOTENCY_WINDOW;
+    private long replayLogBytes = DEFAULT_REPLAY_LOG_BYTES;
+    private long topicStateBudgetBytes = defaultTopicStateBudgetBytes();
+    private int maxPendingPublishes = DEFAULT_MAX_PENDING_PUBLISHES;
 
     private Builder() {}
 
@@ -341,6 +400,48 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets {@code warnRearmMs}. */
+    public Builder warnRearmMs(long v) {
+      warnRearmMs = v;
+      return this;
+    }
+
+    /** Sets {@code apiToken}. */
+    public Builder apiToken(String v) {
+      apiToken = v;
+      return this;
+    }
+
+    /** Sets {@code jwtRequireExp}. */
+    public Builder jwtRequireExp(boolean v) {
+      jwtRequireExp = v;
+      return this;
+    }
+
+    /** Sets {@code idempotencyWindow}. */
+    public Builder idempotencyWindow(int v) {
+      idempotencyWindow = v;
+      return this;
+    }
+
+    /** Sets {@code replayLogBytes}. */
+    public Builder replayLogBytes(long v) {
+      replayLogBytes = v;
+      return this;
+    }
+
+    /** Sets {@code topicStateBudgetBytes}. */
+    public Builder topicStateBudgetBytes(long v) {
+      topicStateBudgetBytes = v;
+      return this;
+    }
+
+    /** Sets {@code maxPendingPublishes}. */
+    public Builder maxPendingPublishes(int v) {
+      maxPendingPublishes = v;
+      return this;
+    }
+
     /** The configuration; throws {@link IllegalArgumentException} naming a bad setting. */
     public SlipstreamConfig build() {
       return new SlipstreamConfig(
@@ -363,7 +464,14 @@ public record SlipstreamConfig(
           maxSessions,
           maxConnections,
           maxPublishBytes,
-          eventLoops);
+          eventLoops,
+          warnRearmMs,
+          apiToken,
+          jwtRequireExp,
+          idempotencyWindow,
+          replayLogBytes,
+          topicStateBudgetBytes,
+          maxPendingPublishes);
     }
   }
 }

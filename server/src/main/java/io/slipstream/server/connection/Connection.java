@@ -102,7 +102,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     this.config = services.config();
     this.hub = hub;
     this.buffer = new ClientBuffer(config.buffer(), services.clock());
-    this.connectedAt = services.clock().millis();
+    this.connectedAt = services.clock().wallMillis();
     this.statsAt = connectedAt;
     this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), connectedAt);
   }
@@ -250,7 +250,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       fail(ErrorCode.ALREADY_HELLO, "hello was already received", hello.id());
       return;
     }
-    if (config.jwtSecret() != null && !Jwt.isValid(hello.token(), config.jwtSecret(), services.clock().millis())) {
+    if (config.jwtSecret() != null && !Jwt.isValid(hello.token(), config.jwtSecret(), services.clock().wallMillis())) {
       send(Outbound.error(ErrorCode.UNAUTHORIZED, "hello.token must be a valid, unexpired HS256 JWT", hello.id()));
       close(CloseCode.UNAUTHORIZED);
       return;
@@ -370,7 +370,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     TopicRegistry.Entry entry = services.topics().get(m.topic());
     ChangeEvent acked = entry == null ? null : entry.topic().log().get(m.seq());
     if (acked != null) {
-      ackLag.record(services.clock().millis() - acked.ts());
+      ackLag.record(services.clock().wallMillis() - acked.ts());
     }
   }
 

@@ -71,7 +71,19 @@ class ConfigLoaderTest {
             SlipstreamConfig::maxConnections),
         key("maxPublishBytes", "SLIPSTREAM_MAX_PUBLISH_BYTES", "2048", 2048,
             SlipstreamConfig::maxPublishBytes),
-        key("eventLoops", "SLIPSTREAM_EVENT_LOOPS", "3", 3, SlipstreamConfig::eventLoops));
+        key("eventLoops", "SLIPSTREAM_EVENT_LOOPS", "3", 3, SlipstreamConfig::eventLoops),
+        key("warnRearmMs", "SLIPSTREAM_WARN_REARM_MS", "0", 0L, SlipstreamConfig::warnRearmMs),
+        key("apiToken", "SLIPSTREAM_API_TOKEN", "api", "api", SlipstreamConfig::apiToken),
+        key("jwtRequireExp", "SLIPSTREAM_JWT_REQUIRE_EXP", "false", false,
+            SlipstreamConfig::jwtRequireExp),
+        key("idempotencyWindow", "SLIPSTREAM_IDEMPOTENCY_WINDOW", "7", 7,
+            SlipstreamConfig::idempotencyWindow),
+        key("replayLogBytes", "SLIPSTREAM_REPLAY_LOG_BYTES", "4096", 4096L,
+            SlipstreamConfig::replayLogBytes),
+        key("topicStateBudgetBytes", "SLIPSTREAM_TOPIC_STATE_BUDGET_BYTES", "2097152", 2_097_152L,
+            SlipstreamConfig::topicStateBudgetBytes),
+        key("maxPendingPublishes", "SLIPSTREAM_MAX_PENDING_PUBLISHES", "8", 8,
+            SlipstreamConfig::maxPendingPublishes));
   }
 
   private static Arguments key(

@@ -82,13 +82,21 @@ class SlipstreamConfigTest {
             .maxConnections(15)
             .maxPublishBytes(2000)
             .eventLoops(17)
+            .warnRearmMs(18)
+            .apiToken("a")
+            .jwtRequireExp(false)
+            .idempotencyWindow(19)
+            .replayLogBytes(2048)
+            .topicStateBudgetBytes(1 << 21)
+            .maxPendingPublishes(20)
             .build();
 
     assertThat(c)
         .isEqualTo(
             new SlipstreamConfig(
                 "127.0.0.1", 1, 2, 3, 4, 5, new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
-                8, 9, 1000, 11, 12, "p", "j", 13, 14, 16, 15, 2000, 17));
+                8, 9, 1000, 11, 12, "p", "j", 13, 14, 16, 15, 2000, 17, 18, "a", false, 19, 2048,
+                1 << 21, 20));
   }
 
   static Stream<Arguments> invalid() {
@@ -113,6 +121,12 @@ class SlipstreamConfigTest {
         bad("rateBurst", "49", b -> b.rateBurst(49)),
         bad("publishToken", "\"\"", b -> b.publishToken("")),
         bad("jwtSecret", "\" \"", b -> b.jwtSecret(" ")),
+        bad("warnRearmMs", "-1", b -> b.warnRearmMs(-1)),
+        bad("apiToken", "\"\"", b -> b.apiToken("")),
+        bad("idempotencyWindow", "0", b -> b.idempotencyWindow(0)),
+        bad("replayLogBytes", "1023", b -> b.replayLogBytes(1023)),
+        bad("topicStateBudgetBytes", "1048575", b -> b.topicStateBudgetBytes(1_048_575)),
+        bad("maxPendingPublishes", "0", b -> b.maxPendingPublishes(0)),
         bad("maxTopics", "0", b -> b.maxTopics(0)),
         bad("maxSubscriptions", "0", b -> b.maxSubscriptions(0)),
         bad("maxSessions", "0", b -> b.maxSessions(0)),
