@@ -191,7 +191,10 @@ public final class ClientBuffer {
     return overDisconnectSince;
   }
 
-  /** Whether the fill has stayed at or above {@code disconnect}, without pause, for {@code sustainMs}. */
+  /**
+   * Whether the fill has stayed at or above {@code disconnect}, without pause, for {@code
+   * sustainMs}.
+   */
   public boolean sustainedOverDisconnect(long sustainMs) {
     long since = overDisconnectSince();
     return since >= 0 && clock.millis() - since >= sustainMs;

@@ -3,6 +3,13 @@ package io.slipstream.core.buffer;
 import static io.slipstream.core.buffer.BufferEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.slipstream.core.buffer.BufferScenarios.Advance;
+import io.slipstream.core.buffer.BufferScenarios.Discard;
+import io.slipstream.core.buffer.BufferScenarios.Observe;
+import io.slipstream.core.buffer.BufferScenarios.Offer;
+import io.slipstream.core.buffer.BufferScenarios.Poll;
+import io.slipstream.core.buffer.BufferScenarios.Scenario;
+import io.slipstream.core.buffer.BufferScenarios.Step;
 import io.slipstream.core.time.FakeClock;
 import io.slipstream.core.topic.ChangeEvent;
 import java.util.ArrayDeque;
@@ -12,14 +19,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.RandomDistribution;
-import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
 
 /**
@@ -50,29 +53,6 @@ import net.jqwik.api.statistics.Statistics;
 class ClientBufferProperties {
 
   private static final int MARKER = ClientBuffer.MARKER_BYTES;
-
-  sealed interface Step permits Offer, Poll, Discard, Advance, Observe {}
-
-  /** Offers the next seq of topic {@code topic % topics}, with a frame of {@code size} bytes. */
-  record Offer(int topic, int size) implements Step {}
-
-  /** Polls up to {@code count} entries. */
-  record Poll(int count) implements Step {}
-
-  /** Discards a topic; its stream restarts {@code jump} seqs further on (a new subscription). */
-  record Discard(int topic, int jump) implements Step {}
-
-  /** Moves the clock. */
-  record Advance(long ms) implements Step {}
-
-  /**
-   * Reads the sustain condition, as the server's timer does now and then. Not after every step:
-   * reading it must not be what keeps it right.
-   */
-  record Observe() implements Step {}
-
-  record Scenario(
-      BufferLimits limits, int topics, long sustainMs, long warnRearmMs, List<Step> steps) {}
 
   /** What a full buffer must do with an offer: drop {@code victims} events, keep or drop it. */
   record Decision(int victims, boolean accepted) {
@@ -281,7 +261,8 @@ class ClientBufferProperties {
         Boolean appended = topicIndex(e.topic()) == t && !accepted ? Boolean.TRUE : null;
         markers += runs(pending.get(t), seqs, expectedNext[t], appended);
       }
-      return events + markers <= limits.maxEvents() && bytes + markers * MARKER <= limits.maxBytes();
+      return events + markers <= limits.maxEvents()
+          && bytes + markers * MARKER <= limits.maxBytes();
     }
 
     /** What the contract asks of a full buffer for {@code e}, decided on the model alone. */
@@ -420,7 +401,9 @@ class ClientBufferProperties {
       assertThat(to).isGreaterThanOrEqualTo(from).isLessThan(nextSeq[t]);
       assertThat(count).isEqualTo(to - from + 1);
       List<Boolean> seqs = pending.get(t);
-      assertThat(seqs.subList(0, (int) count)).as("a gap names dropped seqs only").doesNotContain(false);
+      assertThat(seqs.subList(0, (int) count))
+          .as("a gap names dropped seqs only")
+          .doesNotContain(false);
       seqs.subList(0, (int) count).clear();
       assertThat(seqs.isEmpty() || !seqs.get(0))
           .as("a gap names a whole run: adjacent ranges of one topic merge")
@@ -508,74 +491,16 @@ class ClientBufferProperties {
 
   @Provide
   Arbitrary<Scenario> dropOldestScenarios() {
-    return scenarios(DropPolicy.DROP_OLDEST);
+    return BufferScenarios.scenarios(DropPolicy.DROP_OLDEST);
   }
 
   @Provide
   Arbitrary<Scenario> dropNewestScenarios() {
-    return scenarios(DropPolicy.DROP_NEWEST);
+    return BufferScenarios.scenarios(DropPolicy.DROP_NEWEST);
   }
 
   @Provide
   Arbitrary<Scenario> disconnectScenarios() {
-    return scenarios(DropPolicy.DISCONNECT);
-  }
-
-  private static Arbitrary<Scenario> scenarios(DropPolicy policy) {
-    Arbitrary<Integer> maxEvents = Arbitraries.integers().between(1, 20);
-    // Often small enough to bind before the event bound (a few markers' worth, sometimes not even
-    // one), often out of the way.
-    Arbitrary<Long> maxBytes =
-        Arbitraries.frequencyOf(
-            Tuple.of(2, Arbitraries.longs().between(1, 4 * MARKER)),
-            Tuple.of(1, Arbitraries.longs().between(4 * MARKER, 20 * MARKER)),
-            Tuple.of(2, Arbitraries.just(1_000_000L)));
-    // warn < disconnect <= 1, in percent so that exact boundaries come up.
-    Arbitrary<double[]> thresholds =
-        Arbitraries.integers()
-            .between(1, 99)
-            .flatMap(
-                w ->
-                    Arbitraries.integers()
-                        .between(w + 1, 100)
-                        .map(d -> new double[] {w / 100.0, d / 100.0}));
-    Arbitrary<BufferLimits> limits =
-        Combinators.combine(maxEvents, maxBytes, thresholds)
-            .as((me, mb, th) -> new BufferLimits(me, mb, th[0], th[1], policy));
-    Arbitrary<Integer> topics = Arbitraries.integers().between(1, 4);
-    Arbitrary<Long> sustainMs = Arbitraries.longs().between(0, 1_500);
-    Arbitrary<Long> warnRearmMs = Arbitraries.longs().between(0, 1_500);
-    return Combinators.combine(limits, topics, sustainMs, warnRearmMs, steps()).as(Scenario::new);
-  }
-
-  /**
-   * Steps under a random pressure: how often the client reads, against how often topics publish.
-   */
-  private static Arbitrary<List<Step>> steps() {
-    return Arbitraries.integers().between(1, 12).flatMap(ClientBufferProperties::steps);
-  }
-
-  private static Arbitrary<List<Step>> steps(int pollWeight) {
-    Arbitrary<Integer> topic = Arbitraries.integers().between(0, 3);
-    Arbitrary<Integer> size =
-        Arbitraries.frequencyOf(
-            Tuple.of(9, Arbitraries.integers().between(1, 40)),
-            Tuple.of(1, Arbitraries.integers().between(41, 400)));
-    Arbitrary<Step> offer = Combinators.combine(topic, size).as(Offer::new);
-    Arbitrary<Step> poll = Arbitraries.integers().between(1, 4).map(Poll::new);
-    Arbitrary<Step> discard =
-        Combinators.combine(topic, Arbitraries.integers().between(1, 50)).as(Discard::new);
-    Arbitrary<Step> advance =
-        Arbitraries.longs().between(0, 2 * ClientBuffer.DIP_TOLERANCE_MS).map(Advance::new);
-    Arbitrary<Step> observe = Arbitraries.just(new Observe());
-    return Arbitraries.frequencyOf(
-            Tuple.of(12, offer),
-            Tuple.of(pollWeight, poll),
-            Tuple.of(1, discard),
-            Tuple.of(3, advance),
-            Tuple.of(2, observe))
-        .list()
-        .ofMaxSize(150)
-        .withSizeDistribution(RandomDistribution.uniform());
+    return BufferScenarios.scenarios(DropPolicy.DISCONNECT);
   }
 }

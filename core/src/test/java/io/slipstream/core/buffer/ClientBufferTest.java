@@ -28,7 +28,8 @@ class ClientBufferTest {
     return new ClientBuffer(limits(maxEvents, 1_000_000, 0.5, 0.9, policy), clock);
   }
 
-  private static void assertOffers(ClientBuffer b, OfferOutcome outcome, String topic, long... seqs) {
+  private static void assertOffers(
+      ClientBuffer b, OfferOutcome outcome, String topic, long... seqs) {
     for (long seq : seqs) {
       assertThat(b.offer(event(topic, seq))).as("%s:%d", topic, seq).isEqualTo(outcome);
       b.checkInvariants();

@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Regression: {@code dropped} markers escaped the buffer's bounds. Under drop-newest the buffer
  * queued one marker per topic between accepted events (and under drop-oldest one per topic at the
- * head), counted by neither {@code pending} nor {@code pendingBytes}: a stalled client subscribed to
- * many topics made its buffer grow without bound, 25,600 markers behind 100 events. The contract
+ * head), counted by neither {@code pending} nor {@code pendingBytes}: a stalled client subscribed
+ * to many topics made its buffer grow without bound, 25,600 markers behind 100 events. The contract
  * (docs/protocol.md §6) counts markers against {@code buffer.max} and {@code buffer.maxBytes}, a
  * policy that needs room for a marker drops one more event into it, and what cannot be named within
  * the bounds is refused (the connection closes 4001) rather than dropped unaccounted for.
