@@ -24,6 +24,9 @@ import java.util.Map;
  */
 final class DropNewestQueue extends PendingQueue {
 
+  /** Stands for "no marker" in {@link #planned}, which cannot hold null; never queued. */
+  private static final Gap NO_GAP = new Gap("", 0);
+
   /** Events and markers, in stream order. Bound: counted in {@link #entries}. */
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
   /**

@@ -20,9 +20,6 @@ import java.util.Iterator;
  */
 abstract class PendingQueue {
 
-  /** Stands for "no gap" where a map of the plans cannot hold null; never queued. */
-  static final Gap NO_GAP = new Gap("", 0);
-
   final int maxEntries;
   final long maxBytes;
 
