@@ -1,12 +1,17 @@
 package io.slipstream.core.buffer;
 
 /**
- * The bounds of one connection's outbound buffer (PROTOCOL.md §5, settings {@code buffer.*}).
+ * The bounds of one connection's outbound buffer (docs/protocol.md §6, settings {@code buffer.*}).
  *
  * <p>Immutable and thread-safe.
  *
- * @param maxEvents most live events the buffer holds ({@code buffer.max})
- * @param maxBytes most encoded bytes the buffer holds ({@code buffer.maxBytes})
+ * <p>Both bounds count the queued {@code dropped} markers as well as the live events, a marker
+ * weighing {@link ClientBuffer#MARKER_BYTES}. Under a drop policy a {@code maxBytes} below that
+ * leaves no room to name a drop, so every event that does not fit is refused (4001).
+ *
+ * @param maxEvents most entries, live events and markers, the buffer holds ({@code buffer.max})
+ * @param maxBytes most bytes the buffer holds, events' frames and markers ({@code
+ *     buffer.maxBytes})
  * @param warn fill (0..1) whose upward crossing sends one {@code warning} ({@code buffer.warn})
  * @param disconnect fill (0..1) that, sustained for {@code sustainMs}, closes 4001 ({@code
  *     buffer.disconnect})
@@ -26,7 +31,7 @@ public record BufferLimits(
   /** Default {@code buffer.policy}. */
   public static final DropPolicy DEFAULT_POLICY = DropPolicy.DROP_OLDEST;
 
-  /** The defaults of PROTOCOL.md §10. */
+  /** The defaults of docs/protocol.md. */
   public static final BufferLimits DEFAULTS =
       new BufferLimits(
           DEFAULT_MAX_EVENTS, DEFAULT_MAX_BYTES, DEFAULT_WARN, DEFAULT_DISCONNECT, DEFAULT_POLICY);
@@ -40,10 +45,14 @@ public record BufferLimits(
     }
     if (!(warn > 0 && warn < disconnect)) {
       throw new IllegalArgumentException(
-          "buffer.warn must be above 0 and below buffer.disconnect (" + disconnect + "), was " + warn);
+          "buffer.warn must be above 0 and below buffer.disconnect ("
+              + disconnect
+              + "), was "
+              + warn);
     }
     if (!(disconnect <= 1.0)) {
-      throw new IllegalArgumentException("buffer.disconnect must be at most 1.0, was " + disconnect);
+      throw new IllegalArgumentException(
+          "buffer.disconnect must be at most 1.0, was " + disconnect);
     }
     if (policy == null) {
       throw new IllegalArgumentException("buffer.policy is required");

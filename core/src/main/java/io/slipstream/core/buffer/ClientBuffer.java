@@ -2,31 +2,34 @@ package io.slipstream.core.buffer;
 
 import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.ChangeEvent;
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * One connection's bounded queue of outbound live events (PROTOCOL.md §5).
+ * One connection's bounded queue of outbound live events and the {@code dropped} markers between
+ * them (docs/protocol.md §6).
  *
  * <p>Confined to its connection's event loop: no locks, no volatile fields.
  *
- * <p>Bounds: at most {@link BufferLimits#maxEvents()} events and {@link BufferLimits#maxBytes()}
- * encoded bytes. Gaps left by dropping are kept as {@code dropped} markers in the exact stream
- * position of the missing events, so a client can always tell which seqs it lacks; markers are
- * merged per topic, so there are at most one per subscribed topic at the head ({@code
- * drop-oldest}) and one per topic between two queued events ({@code drop-newest}).
+ * <p>Bounds: events and markers are both entries, and together they never exceed {@link
+ * BufferLimits#maxEvents()} entries or {@link BufferLimits#maxBytes()} bytes, a marker weighing
+ * {@link #MARKER_BYTES}. Gaps left by dropping are kept as markers in the stream position of the
+ * missing events, so a client can always tell which seqs it lacks; adjacent ranges of one topic
+ * merge into one marker. A policy that needs room for a marker drops one more event into it; when
+ * even the markers of everything queued would not fit (more topics than the bounds can name), the
+ * event is refused with {@link OfferOutcome#DISCONNECT} under every policy, and nothing changes.
+ * Each policy lives in its own {@link PendingQueue}.
  *
- * <p>The buffer also tracks the two thresholds: crossing {@code warn} upwards raises a one-shot
- * warning flag ({@link #takeWarning()}), and the time since fill reached {@code disconnect} is
- * measured on the injected clock ({@link #overDisconnectSince()}). A socket takes events in
- * chunks (up to its write queue at once), so the fill of a client that is hopelessly behind still
- * dips below {@code disconnect} for an instant after each chunk; only a dip that lasts longer than
- * {@link #DIP_TOLERANCE_MS} ends the condition. A dip is timed from the moment the fill fell
- * below {@code disconnect}, never from the last event: a stalled client's buffer stays full
- * however rarely its topics publish, so quiet time is not mistaken for a dip.
+ * <p>The buffer also tracks the two thresholds, on the injected clock (a duration clock: only
+ * differences of its millis are used). Crossing {@code warn} upwards raises a one-shot warning flag
+ * ({@link #takeWarning()}), re-armed only once the fill has stayed below {@code warn} for {@code
+ * warnRearmMs}, so the fill of a stalled client rising and falling with the kernel's socket buffers
+ * gives one warning, not a storm. The time since fill reached {@code disconnect} is measured too
+ * ({@link #overDisconnectSince()}). A socket takes events in chunks (up to its write queue at
+ * once), so the fill of a client that is hopelessly behind still dips below {@code disconnect} for
+ * an instant after each chunk; only a dip that lasts longer than {@link #DIP_TOLERANCE_MS} ends the
+ * condition. A dip is timed from the moment the fill fell below {@code disconnect}, never from the
+ * last event: a stalled client's buffer stays full however rarely its topics publish, so quiet
+ * time is not mistaken for a dip. Both are evaluated lazily, whenever the fill changes or is asked
+ * about: the buffer sets no timers.
  */
 public final class ClientBuffer {
 
@@ -36,31 +39,54 @@ public final class ClientBuffer {
    */
   public static final long DIP_TOLERANCE_MS = 250;
 
+  /**
+   * Default {@code warnRearmMs}: how long, in ms, the fill must stay below {@code warn} before
+   * another upward crossing sends another {@code warning} (docs/protocol.md §4).
+   */
+  public static final long DEFAULT_WARN_REARM_MS = 1_000;
+
+  /**
+   * What one queued {@code dropped} marker weighs against {@code buffer.maxBytes}, in bytes: about
+   * its encoded size, 75 bytes of fixed JSON plus a topic of some 24 characters and three ten-digit
+   * numbers.
+   */
+  public static final int MARKER_BYTES = 128;
+
   private final BufferLimits limits;
+  private final long warnRearmMs;
   private final Clock clock;
+  private final PendingQueue queue;
 
-  /** Live events and, under drop-newest, gap markers between them. */
-  private final ArrayDeque<Object> queue = new ArrayDeque<>();
-  /** Under drop-oldest: gaps that precede everything in {@link #queue}, in creation order. */
-  private final LinkedHashMap<String, Gap> headGaps = new LinkedHashMap<>();
-  /** Under drop-newest: gaps at the tail of {@link #queue}, i.e. with no event after them. */
-  private final Map<String, Gap> tailGaps = new HashMap<>();
-
-  private int pending;
-  private long pendingBytes;
-  private long droppedEvents;
   private boolean warnArmed = true;
   private boolean warningDue;
+  /** When the fill last fell below {@code warn} while disarmed; -1 while at or above, or armed. */
+  private long belowWarnSince = -1;
   private long overDisconnectSince = -1;
   /** When the fill fell below {@code disconnect} during the condition; -1 while at or above. */
   private long dipSince = -1;
 
-  /** An empty buffer with the given bounds, timing sustained fill on {@code clock}. */
+  /**
+   * An empty buffer with the given bounds and the default {@link #DEFAULT_WARN_REARM_MS}, timing on
+   * {@code clock}.
+   */
   public ClientBuffer(BufferLimits limits, Clock clock) {
-    if (limits.policy() == DropPolicy.CONFLATE) {
-      throw new IllegalArgumentException("buffer.policy conflate is not supported by this buffer");
+    this(limits, DEFAULT_WARN_REARM_MS, clock);
+  }
+
+  /**
+   * An empty buffer with the given bounds, timing the warning's re-arm and the sustained fill on
+   * {@code clock}.
+   *
+   * @param warnRearmMs how long the fill must stay below {@code warn} before the next upward
+   *     crossing warns again ({@code warnRearmMs}); 0 re-arms on any fall below {@code warn}
+   */
+  public ClientBuffer(BufferLimits limits, long warnRearmMs, Clock clock) {
+    if (warnRearmMs < 0) {
+      throw new IllegalArgumentException("warnRearmMs must not be negative, was " + warnRearmMs);
     }
+    this.queue = PendingQueue.of(limits);
     this.limits = limits;
+    this.warnRearmMs = warnRearmMs;
     this.clock = clock;
   }
 
@@ -69,40 +95,23 @@ public final class ClientBuffer {
     return limits;
   }
 
+  /** How long the fill must stay below {@code warn} before the warning re-arms, in ms. */
+  public long warnRearmMs() {
+    return warnRearmMs;
+  }
+
   /**
-   * Queues a live event, applying the drop policy when the buffer is full.
+   * Queues a live event, applying the drop policy when the buffer is full. The seqs of one topic
+   * are offered consecutively (after {@link #discardTopic} a topic may restart anywhere), which is
+   * what lets a marker name its range by its ends.
    *
-   * @return what happened; under {@code disconnect} a full buffer refuses the event
+   * @return what happened; {@link OfferOutcome#DISCONNECT} refuses the event and changes nothing
    */
   public OfferOutcome offer(ChangeEvent event) {
-    OfferOutcome outcome = OfferOutcome.ACCEPTED;
-    if (!fits(event)) {
-      switch (limits.policy()) {
-        case DISCONNECT:
-          return OfferOutcome.DISCONNECT;
-        case DROP_NEWEST:
-          dropNewest(event);
-          afterChange();
-          return OfferOutcome.DROPPED;
-        default:
-          outcome = OfferOutcome.DROPPED;
-          while (pending > 0 && !fits(event)) {
-            evictOldest();
-          }
-          if (!fits(event)) {
-            // Larger than the whole byte bound: it can never be delivered, and nothing older is
-            // left, so its gap stands at the head.
-            recordHeadGap(event);
-            afterChange();
-            return outcome;
-          }
-      }
+    OfferOutcome outcome = queue.offer(event);
+    if (outcome != OfferOutcome.DISCONNECT) {
+      afterChange();
     }
-    queue.addLast(event);
-    tailGaps.clear();
-    pending++;
-    pendingBytes += event.size();
-    afterChange();
     return outcome;
   }
 
@@ -112,62 +121,57 @@ public final class ClientBuffer {
    * @return false when the buffer was empty
    */
   public boolean poll(BufferSink sink) {
-    if (!headGaps.isEmpty()) {
-      Iterator<Gap> it = headGaps.values().iterator();
-      Gap g = it.next();
-      it.remove();
-      sink.dropped(g.topic, g.from, g.to, g.count);
-      return true;
-    }
-    Object head = queue.pollFirst();
+    Object head = queue.poll();
     if (head == null) {
       return false;
     }
-    if (head instanceof Gap) {
-      Gap g = (Gap) head;
-      if (tailGaps.get(g.topic) == g) {
-        tailGaps.remove(g.topic);
-      }
-      sink.dropped(g.topic, g.from, g.to, g.count);
-      return true;
-    }
-    ChangeEvent e = (ChangeEvent) head;
-    pending--;
-    pendingBytes -= e.size();
     afterChange();
-    sink.change(e);
+    if (head instanceof ChangeEvent) {
+      sink.change((ChangeEvent) head);
+    } else {
+      Gap g = (Gap) head;
+      sink.dropped(g.topic, g.from, g.to, g.count());
+    }
     return true;
   }
 
   /** Whether nothing (no change, no gap) is waiting. */
   public boolean isEmpty() {
-    return queue.isEmpty() && headGaps.isEmpty();
+    return queue.isEmpty();
   }
 
-  /** Live events waiting (gap markers are not events). */
+  /**
+   * Entries waiting: live events and {@code dropped} markers, both of which count against {@code
+   * buffer.max} (docs/protocol.md §6).
+   */
   public int pending() {
-    return pending;
+    return queue.entries;
   }
 
-  /** Encoded bytes of the events waiting. */
+  /** Bytes waiting: the frames of the events plus {@link #MARKER_BYTES} per marker. */
   public long pendingBytes() {
-    return pendingBytes;
+    return queue.bytes;
+  }
+
+  /** Markers waiting; for tests. */
+  int markers() {
+    return queue.markers;
   }
 
   /** Events this buffer has dropped since it was made. */
   public long droppedEvents() {
-    return droppedEvents;
+    return queue.droppedEvents;
   }
 
   /** {@code max(pending / maxEvents, pendingBytes / maxBytes)}, from 0 to 1. */
   public double fill() {
     return Math.max(
-        (double) pending / limits.maxEvents(), (double) pendingBytes / limits.maxBytes());
+        (double) queue.entries / limits.maxEvents(), (double) queue.bytes / limits.maxBytes());
   }
 
   /**
-   * Returns true once after each upward crossing of {@code warn}; the caller then sends one
-   * {@code warning}.
+   * Returns true once after each upward crossing of {@code warn} that found the warning armed; the
+   * caller then sends one {@code warning}.
    */
   public boolean takeWarning() {
     boolean due = warningDue;
@@ -187,7 +191,10 @@ public final class ClientBuffer {
     return overDisconnectSince;
   }
 
-  /** Whether the fill has stayed at or above {@code disconnect}, without pause, for {@code sustainMs}. */
+  /**
+   * Whether the fill has stayed at or above {@code disconnect}, without pause, for {@code
+   * sustainMs}.
+   */
   public boolean sustainedOverDisconnect(long sustainMs) {
     long since = overDisconnectSince();
     return since >= 0 && clock.millis() - since >= sustainMs;
@@ -198,34 +205,17 @@ public final class ClientBuffer {
    * restarts. O(pending).
    */
   public void discardTopic(String topic) {
-    headGaps.remove(topic);
-    tailGaps.remove(topic);
-    Iterator<Object> it = queue.iterator();
-    while (it.hasNext()) {
-      Object o = it.next();
-      if (o instanceof ChangeEvent) {
-        ChangeEvent e = (ChangeEvent) o;
-        if (e.topic().equals(topic)) {
-          it.remove();
-          pending--;
-          pendingBytes -= e.size();
-        }
-      } else if (((Gap) o).topic.equals(topic)) {
-        it.remove();
-      }
-    }
+    queue.discardTopic(topic);
     afterChange();
   }
 
-  /** Empties the buffer, as when the connection closes. */
+  /** Empties the buffer and re-arms the warning, as when the connection closes. */
   public void clear() {
     queue.clear();
-    headGaps.clear();
-    tailGaps.clear();
-    pending = 0;
-    pendingBytes = 0;
     overDisconnectSince = -1;
     dipSince = -1;
+    warnArmed = true;
+    belowWarnSince = -1;
     afterChange();
   }
 
@@ -235,82 +225,31 @@ public final class ClientBuffer {
    * @throws IllegalStateException naming the broken invariant
    */
   public void checkInvariants() {
-    int events = 0;
-    long bytes = 0;
-    for (Object o : queue) {
-      if (o instanceof ChangeEvent) {
-        events++;
-        bytes += ((ChangeEvent) o).size();
-      } else {
-        Gap g = (Gap) o;
-        check(g.count == g.to - g.from + 1 && g.count > 0, "gap count matches its range");
-      }
-    }
-    check(events == pending, "pending counts the queued events");
-    check(bytes == pendingBytes, "pendingBytes sums the queued events");
-    check(pending <= limits.maxEvents(), "pending within buffer.max");
-    check(pendingBytes <= limits.maxBytes(), "bytes within buffer.maxBytes");
-    for (Gap g : headGaps.values()) {
-      check(g.count == g.to - g.from + 1 && g.count > 0, "head gap count matches its range");
-    }
-    check(dipSince < 0 || overDisconnectSince >= 0, "a dip is timed only within the condition");
-    check(
+    queue.checkInvariants();
+    PendingQueue.check(
+        belowWarnSince < 0 || (!warnArmed && fill() < limits.warn()),
+        "the time below warn is kept only while disarmed and below warn");
+    PendingQueue.check(
+        dipSince < 0 || overDisconnectSince >= 0, "a dip is timed only within the condition");
+    PendingQueue.check(
         overDisconnectSince < 0 || dipSince >= 0 || fill() >= limits.disconnect(),
         "below disconnect within the condition only during a timed dip");
   }
 
-  private static void check(boolean ok, String invariant) {
-    if (!ok) {
-      throw new IllegalStateException("ClientBuffer invariant broken: " + invariant);
-    }
-  }
-
-  private boolean fits(ChangeEvent event) {
-    return pending + 1 <= limits.maxEvents() && pendingBytes + event.size() <= limits.maxBytes();
-  }
-
-  private void evictOldest() {
-    // Under drop-oldest the queue holds only events: gaps live in headGaps.
-    ChangeEvent oldest = (ChangeEvent) queue.pollFirst();
-    pending--;
-    pendingBytes -= oldest.size();
-    recordHeadGap(oldest);
-  }
-
-  private void recordHeadGap(ChangeEvent e) {
-    droppedEvents++;
-    Gap g = headGaps.get(e.topic());
-    if (g == null) {
-      headGaps.put(e.topic(), new Gap(e.topic(), e.seq()));
-    } else {
-      g.extend(e.seq());
-    }
-  }
-
-  private void dropNewest(ChangeEvent e) {
-    droppedEvents++;
-    Gap g = tailGaps.get(e.topic());
-    if (g == null) {
-      g = new Gap(e.topic(), e.seq());
-      queue.addLast(g);
-      tailGaps.put(e.topic(), g);
-    } else {
-      g.extend(e.seq());
-    }
-  }
-
   private void afterChange() {
     double fill = fill();
+    // Called on every change of fill, so the time below warn and a dip both start when the fill
+    // really falls, not when an event next happens to arrive. The clock is read only then.
     if (fill >= limits.warn()) {
-      if (warnArmed) {
+      if (warnArmed
+          || (belowWarnSince >= 0 && clock.millis() - belowWarnSince >= warnRearmMs)) {
         warnArmed = false;
         warningDue = true;
       }
-    } else {
-      warnArmed = true;
+      belowWarnSince = -1;
+    } else if (!warnArmed && belowWarnSince < 0) {
+      belowWarnSince = clock.millis();
     }
-    // Called on every change of fill, so a dip starts when the fill really falls, not when an
-    // event next happens to arrive.
     if (fill >= limits.disconnect()) {
       long now = clock.millis();
       if (overDisconnectSince < 0 || (dipSince >= 0 && now - dipSince > DIP_TOLERANCE_MS)) {
@@ -319,26 +258,6 @@ public final class ClientBuffer {
       dipSince = -1;
     } else if (overDisconnectSince >= 0 && dipSince < 0) {
       dipSince = clock.millis();
-    }
-  }
-
-  /** A run of dropped changes of one topic; mutable only while it waits in the buffer. */
-  private static final class Gap {
-    final String topic;
-    final long from;
-    long to;
-    long count;
-
-    Gap(String topic, long seq) {
-      this.topic = topic;
-      this.from = seq;
-      this.to = seq;
-      this.count = 1;
-    }
-
-    void extend(long seq) {
-      to = seq;
-      count++;
     }
   }
 }

@@ -3,14 +3,21 @@ package io.slipstream.core.buffer;
 import java.util.Optional;
 
 /**
- * What a connection's buffer does with a live event that arrives when it is full (PROTOCOL.md §5).
+ * What a connection's buffer does with a live event that arrives when it is full (docs/protocol.md
+ * §6).
  *
  * <p>Immutable; the constants are the wire and configuration names of {@code buffer.policy}.
  */
 public enum DropPolicy {
-  /** Evict the oldest pending live event; a {@code dropped} marker takes its place in the stream. */
+  /**
+   * Evict the oldest pending live events; a {@code dropped} marker per topic takes their place,
+   * ahead of everything still pending.
+   */
   DROP_OLDEST("drop-oldest"),
-  /** Refuse the new event; a {@code dropped} marker at the tail names it. */
+  /**
+   * Refuse the new event; a {@code dropped} marker after its topic's last pending event names it
+   * (and, when the marker needs room, the newest pending events too).
+   */
   DROP_NEWEST("drop-newest"),
   /**
    * Keep only the newest pending event per topic and key; replaced events are counted in a

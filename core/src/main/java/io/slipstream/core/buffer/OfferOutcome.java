@@ -9,8 +9,15 @@ package io.slipstream.core.buffer;
 public enum OfferOutcome {
   /** The event is queued and nothing was dropped. */
   ACCEPTED,
-  /** The buffer was full; the drop policy discarded an event (this one or older ones). */
+  /**
+   * The buffer was full; the drop policy discarded events (this one, others, or both), each named
+   * by a queued {@code dropped} marker.
+   */
   DROPPED,
-  /** The buffer was full under the {@code disconnect} policy: close the connection with 4001. */
+  /**
+   * The event was refused and nothing changed: close the connection with 4001. Under the {@code
+   * disconnect} policy the buffer was full; under a drop policy not even the markers naming every
+   * queued event would fit in the bounds (more topics than they can name).
+   */
   DISCONNECT
 }

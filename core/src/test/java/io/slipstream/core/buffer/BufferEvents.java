@@ -3,7 +3,10 @@ package io.slipstream.core.buffer;
 import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.ChangeOp;
 
-/** Builds live events of a chosen frame size for buffer tests. Stateless and thread-safe. */
+/**
+ * Builds live events of a chosen frame size, and buffers to put them in, for buffer tests.
+ * Stateless and thread-safe.
+ */
 final class BufferEvents {
 
   private BufferEvents() {}
@@ -16,5 +19,18 @@ final class BufferEvents {
   /** A one-byte event. */
   static ChangeEvent event(String topic, long seq) {
     return event(topic, seq, 1);
+  }
+
+  static BufferLimits limits(
+      int maxEvents, long maxBytes, double warn, double disconnect, DropPolicy policy) {
+    return new BufferLimits(maxEvents, maxBytes, warn, disconnect, policy);
+  }
+
+  /** Offers the one-byte events {@code topic:fromSeq..toSeq}, checking invariants after each. */
+  static void offer(ClientBuffer b, String topic, long fromSeq, long toSeq) {
+    for (long s = fromSeq; s <= toSeq; s++) {
+      b.offer(event(topic, s));
+      b.checkInvariants();
+    }
   }
 }

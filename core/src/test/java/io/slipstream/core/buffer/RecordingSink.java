@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A {@link BufferSink} that records everything it is handed, in order, for the assertions of {@link
- * ClientBufferTest}. Confined to the test thread.
+ * A {@link BufferSink} that records everything it is handed, in order, for the assertions of the
+ * buffer's tests. Confined to the test thread.
  */
 final class RecordingSink implements BufferSink {
 
@@ -42,6 +42,16 @@ final class RecordingSink implements BufferSink {
     List<Received> out = List.copyOf(received);
     received.clear();
     return out;
+  }
+
+  /** Polls exactly {@code n} entries into this sink, checking invariants after each. */
+  void take(ClientBuffer buffer, int n) {
+    for (int i = 0; i < n; i++) {
+      if (!buffer.poll(this)) {
+        throw new AssertionError("buffer empty after " + i + " of " + n + " polls");
+      }
+      buffer.checkInvariants();
+    }
   }
 
   static Change change(String topic, long seq) {

@@ -1,0 +1,143 @@
+package io.slipstream.core.buffer;
+
+import io.slipstream.core.topic.ChangeEvent;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
+/**
+ * The entries of one {@link ClientBuffer}, live events and the {@code dropped} markers between
+ * them, together with the drop policy that makes room for a new event: one subclass per {@link
+ * DropPolicy}.
+ *
+ * <p>Confined to its buffer's thread, like the buffer.
+ *
+ * <p>Accounting (docs/protocol.md §6): events and markers are both entries and both count against
+ * {@code buffer.max}; an event weighs its frame size against {@code buffer.maxBytes}, a marker
+ * {@link ClientBuffer#MARKER_BYTES}. Every call leaves {@link #entries} and {@link #bytes} within
+ * the bounds. Since dropping an event may cost a marker, a policy plans its drops before it makes
+ * any; when no drop it could still name makes room, it refuses the event ({@link
+ * OfferOutcome#DISCONNECT}) and changes nothing.
+ */
+abstract class PendingQueue {
+
+  final int maxEntries;
+  final long maxBytes;
+
+  /** Events and markers waiting. */
+  int entries;
+  /** Frame bytes of the waiting events plus {@link ClientBuffer#MARKER_BYTES} per marker. */
+  long bytes;
+  /** Markers waiting. */
+  int markers;
+  /** Events dropped since the queue was made; history, so never reset. */
+  long droppedEvents;
+
+  PendingQueue(BufferLimits limits) {
+    this.maxEntries = limits.maxEvents();
+    this.maxBytes = limits.maxBytes();
+  }
+
+  /** The queue of {@code limits.policy()}. */
+  static PendingQueue of(BufferLimits limits) {
+    switch (limits.policy()) {
+      case DROP_OLDEST:
+        return new DropOldestQueue(limits);
+      case DROP_NEWEST:
+        return new DropNewestQueue(limits);
+      case DISCONNECT:
+        return new DisconnectQueue(limits);
+      default:
+        throw new IllegalArgumentException(
+            "buffer.policy " + limits.policy().wireName() + " is not supported by this buffer");
+    }
+  }
+
+  /** Queues {@code e}, or applies the policy when it does not fit. */
+  abstract OfferOutcome offer(ChangeEvent e);
+
+  /** Takes the oldest entry off: a {@link ChangeEvent} or a {@link Gap}; null when empty. */
+  abstract Object poll();
+
+  abstract boolean isEmpty();
+
+  /** Removes every event and marker of {@code topic}. */
+  abstract void discardTopic(String topic);
+
+  /** Removes every entry. */
+  final void clear() {
+    clearEntries();
+    entries = 0;
+    bytes = 0;
+    markers = 0;
+  }
+
+  abstract void clearEntries();
+
+  /**
+   * Recounts the entries and checks the policy's own structure.
+   *
+   * @throws IllegalStateException naming the broken invariant
+   */
+  abstract void checkInvariants();
+
+  /** Whether the queue would stay within both bounds with {@code more} entries of {@code size}. */
+  final boolean fits(int more, long size) {
+    return within(entries + more, bytes + size);
+  }
+
+  /** Whether {@code entries} entries weighing {@code bytes} are within both bounds. */
+  final boolean within(long entries, long bytes) {
+    return entries <= maxEntries && bytes <= maxBytes;
+  }
+
+  final void countEventIn(ChangeEvent e) {
+    entries++;
+    bytes += e.size();
+  }
+
+  final void countEventOut(ChangeEvent e) {
+    entries--;
+    bytes -= e.size();
+  }
+
+  final void countMarkerIn() {
+    entries++;
+    markers++;
+    bytes += ClientBuffer.MARKER_BYTES;
+  }
+
+  final void countMarkerOut() {
+    entries--;
+    markers--;
+    bytes -= ClientBuffer.MARKER_BYTES;
+  }
+
+  /** Removes the events of {@code topic} from {@code events}, counting them out. O(events). */
+  final void discardEvents(ArrayDeque<ChangeEvent> events, String topic) {
+    Iterator<ChangeEvent> it = events.iterator();
+    while (it.hasNext()) {
+      ChangeEvent e = it.next();
+      if (e.topic().equals(topic)) {
+        it.remove();
+        countEventOut(e);
+      }
+    }
+  }
+
+  /** Checks the counters against a recount, and the bounds. */
+  final void checkTotals(int events, long eventBytes, int gaps) {
+    check(markers == gaps, "markers counts the queued markers");
+    check(entries == events + gaps, "entries counts the queued events and markers");
+    check(
+        bytes == eventBytes + (long) gaps * ClientBuffer.MARKER_BYTES,
+        "bytes sums the queued events and MARKER_BYTES per marker");
+    check(entries <= maxEntries, "entries within buffer.max");
+    check(bytes <= maxBytes, "bytes within buffer.maxBytes");
+  }
+
+  static void check(boolean ok, String invariant) {
+    if (!ok) {
+      throw new IllegalStateException("ClientBuffer invariant broken: " + invariant);
+    }
+  }
+}
