@@ -45,12 +45,21 @@ final class SockJsKeepAliveProxy implements AutoCloseable {
   /** Idle connections to the server kept for reuse; more are closed. */
   static final int IDLE_MAX = 16;
 
-  /** The longest request or response head read, and the longest request body. */
+  /** The longest request or response head, or chunk-size line, read. */
   private static final int MAX_HEAD = 64 * 1024;
 
+  /** The longest request body buffered before it is forwarded. */
   private static final int MAX_REQUEST_BODY = 1 << 20;
+
+  /** The bound on every read from the server. */
   private static final int READ_TIMEOUT_MS = 30_000;
   private static final byte[] CRLF = {'\r', '\n'};
+
+  /** What a client gets for a POST that died on a reused connection, as from nginx. */
+  private static final Head BAD_GATEWAY =
+      Head.parse(
+          "HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n"
+              .getBytes(StandardCharsets.ISO_8859_1));
 
   private final ServerSocket listener;
   private final int target;
@@ -160,11 +169,6 @@ final class SockJsKeepAliveProxy implements AutoCloseable {
    * the proxy's own 502 (with no connection).
    */
   private record Answer(Head head, Socket upstream) {}
-
-  private static final Head BAD_GATEWAY =
-      Head.parse(
-          "HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n"
-              .getBytes(StandardCharsets.ISO_8859_1));
 
   /** Sends a request on an idle connection, or a new one, and reads the response head. */
   private Answer send(Head request, byte[] body) throws IOException {

@@ -161,7 +161,7 @@ class SockJsXhrConnectionCloseIT {
     }
   }
 
-  /** Writes a request on {@code s} and reads the head of its response, lower-cased. */
+  /** Writes a request on {@code s} and reads the head of its response. */
   private static String exchangeHead(Socket s, String method, String path, String body)
       throws IOException {
     byte[] content = body.getBytes(StandardCharsets.UTF_8);
