@@ -16,6 +16,8 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -88,8 +90,28 @@ final class ServerVerticle extends VerticleBase {
             .setSessionTimeout(Math.max(5_000, config.heartbeatTimeoutMs()))
             .setLibraryURL("/webjars/sockjs-client/1.6.1/dist/sockjs.min.js");
     SockJSHandler sockJs = SockJSHandler.create(vertx, options);
-    // Only the xhr transports POST; their bodies are bounded like WebSocket frames.
-    router.post("/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(nettyFrameLimit(config.maxFrameBytes())));
+    // The sends (xhr_send, jsonp_send) carry the only bodies; bounded like WebSocket frames.
+    router
+        .post("/sockjs/*")
+        .handler(BodyHandler.create(false).setBodyLimit(nettyFrameLimit(config.maxFrameBytes())));
+    // vertx-web 5.0.7 closes the TCP connection after every response of the receiving transports
+    // (their listeners' close() ends the response, then calls connection().close()), but the
+    // response does not say so. A keep-alive client puts its next request on that connection as
+    // soon as the response has ended, and if it gets there before the FIN the request dies
+    // unanswered: sockjs-client in Node 20 sends its first message two microtasks after onopen on
+    // the poll's connection and closes 1006, and a POST is never retried. Saying Connection:
+    // close, as HTTP/1.1 requires of a server that closes (RFC 9112 §9.6), keeps clients and
+    // proxies off the dying connection; it costs nothing, the connection closes either way.
+    router
+        // Non-capturing: a group would become the request's param0, SockJS's session id.
+        .routeWithRegex("/sockjs/[^/.]+/[^/.]+/(?:xhr|xhr_streaming|eventsource|htmlfile|jsonp)")
+        .method(HttpMethod.POST)
+        .method(HttpMethod.GET)
+        .handler(
+            rc -> {
+              rc.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+              rc.next();
+            });
     router
         .route("/sockjs/*")
         .subRouter(
