@@ -87,6 +87,18 @@ final class ServerApi {
     }
   }
 
+  /**
+   * {@code GET /metrics} as samples ({@link PrometheusText#samples}), or null when it fails or the
+   * server has no such endpoint.
+   */
+  java.util.Map<String, Double> metrics() {
+    try {
+      return PrometheusText.samples(get("/metrics", Duration.ofSeconds(2)));
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   /** The sums of {@link #connections()}, or null when it fails. */
   Sampler.ServerView connectionsView() {
     JsonArray conns = connections();
