@@ -1,13 +1,13 @@
 package io.slipstream.loadtest.client;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.slipstream.loadtest.accounting.SeqAccountant;
 import io.slipstream.loadtest.accounting.Tally;
 import io.slipstream.loadtest.wire.ClientMessages;
 import io.slipstream.loadtest.wire.FrameScanner;
 import io.slipstream.loadtest.wire.SockJsFrames;
 import io.slipstream.loadtest.wire.Transport;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
@@ -568,9 +568,10 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   /**
    * Resets the TCP connection: SO_LINGER 0 makes the close send RST at once, with neither a close
    * frame nor a FIN handshake. Reaches Netty's channel through Vert.x's internal {@link
-   * WebSocketInternal}, which is what {@code connect} completes with in Vert.x 5.0. The close starts
-   * at the pipeline's first handler, so it goes straight to the socket: {@code channel.close()}
-   * would pass Vert.x's handler, which closes a WebSocket gracefully with a close frame first.
+   * WebSocketInternal}, which is what {@code connect} completes with in Vert.x 5.0. The close
+   * starts at the pipeline's first handler, so it goes straight to the socket: {@code
+   * channel.close()} would pass Vert.x's handler, which closes a WebSocket gracefully, with a close
+   * frame first.
    *
    * @return false when the socket is not such a socket (nothing was done)
    */

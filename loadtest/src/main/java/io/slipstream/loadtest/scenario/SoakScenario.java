@@ -216,6 +216,7 @@ public final class SoakScenario implements Scenario {
     Churn churn = churn(o);
     RunResult r = Runs.newResult(this, h);
     ResourceProbe probe = new ResourceProbe(h, heap(o));
+    // Bounded by the run: --duration / --sample-every readings plus four (at most 86,404).
     List<ResourceSample> series = new ArrayList<>();
     series.add(probe.take("before", false));
 
