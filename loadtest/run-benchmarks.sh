@@ -7,6 +7,8 @@
 # Defaults: server/target/slipstream.jar, port 18190, ./loadtest-results/bench-<time>.
 # Each scenario leaves OUT_DIR/<name>/{result.json,report.html}, OUT_DIR/<name>.txt (the table)
 # and OUT_DIR/<name>.server.log; OUT_DIR/log.txt has start and end times with the load average.
+# With SOAK_SECONDS set (e.g. 1800), a soak of that many seconds runs last (docs/benchmarks.md,
+# "Soak"); it is off by default because it is long.
 # Needs: java 17, curl. Builds nothing: run `mvn -B package -DskipTests` first.
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -29,7 +31,7 @@ run() {
   done
   echo "== $name $(date +%T) load $(cut -d' ' -f1-3 /proc/loadavg) server=$up" | tee -a "$OUT/log.txt"
   if [ "$up" = yes ]; then
-    timeout 900 java -jar "$LT" "$@" --url "http://127.0.0.1:$PORT" --server-pid "$spid" \
+    timeout "${RUN_TIMEOUT:-900}" java -jar "$LT" "$@" --url "http://127.0.0.1:$PORT" --server-pid "$spid" \
       --out "$OUT/$name" --quiet > "$OUT/$name.txt" 2>&1
     echo "   exit $? $(date +%T) load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/log.txt"
   fi
@@ -47,4 +49,8 @@ run slow          slow --clients 50 --slow 5 --rate 2000 --duration 45 --warmup 
 run resume        resume --clients 50 --rate 500 --duration 30 --disconnect-every-ms 3000 --reconnect-delay-ms 200
 run snapshot      snapshot --clients 100 --rows 10000 --rate 500 --duration 15
 run idle          idle --clients 10000 --hold 15
+if [ -n "${SOAK_SECONDS:-}" ]; then
+  RUN_TIMEOUT=$((SOAK_SECONDS + 300)) \
+    run soak      soak --clients 200 --rate 200 --duration "$SOAK_SECONDS" --sample-every 10
+fi
 echo "results in $OUT"

@@ -4,17 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.slipstream.loadtest.report.RunResult;
-import java.io.IOException;
+import io.slipstream.loadtest.testing.ServerJar;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,40 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LoadtestSmokeIT {
 
-  /** The server jar; {@code -Dslipstream.server.jar=PATH} tries another build. */
-  private static final Path SERVER_JAR =
-      Path.of(System.getProperty("slipstream.server.jar", "../server/target/slipstream.jar"));
-
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void fanoutDeliversEveryChangeToEverySubscriberExactlyOnce(@TempDir Path dir) throws Exception {
-    assumeTrue(Files.isRegularFile(SERVER_JAR), "no " + SERVER_JAR + ": build the server first");
-    int port = freePort();
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process server =
-        new ProcessBuilder(
-                java,
-                "-Xmx256m",
-                "-jar",
-                SERVER_JAR.toString(),
-                "--port",
-                Integer.toString(port),
-                "--host",
-                "127.0.0.1")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("server.log").toFile())
-            .start();
-    try {
-      assertThat(awaitHealthy(port, Duration.ofSeconds(20)))
-          .as("server healthy; log: %s", dir.resolve("server.log"))
-          .isTrue();
+    assumeTrue(ServerJar.built(), "no " + ServerJar.JAR + ": build the server first");
+    try (ServerJar server = ServerJar.start(dir.resolve("server.log"))) {
       PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
       Main.Outcome outcome =
           Main.execute(
               new String[] {
                 "fanout",
                 "--url",
-                "http://127.0.0.1:" + port,
+                server.url(),
                 "--clients",
                 "20",
                 "--rate",
@@ -89,39 +61,6 @@ class LoadtestSmokeIT {
       assertThat(dir.resolve("result").resolve("result.json")).isNotEmptyFile();
       assertThat(Files.readString(dir.resolve("result").resolve("report.html")))
           .contains("<svg", "delivered/s");
-    } finally {
-      server.destroy();
-      if (!server.waitFor(10, TimeUnit.SECONDS)) {
-        server.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
     }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static boolean awaitHealthy(int port, Duration timeout) throws InterruptedException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpResponse<Void> r =
-            http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-                    .timeout(Duration.ofSeconds(1))
-                    .build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200) {
-          return true;
-        }
-      } catch (IOException e) {
-        // not up yet
-      }
-      Thread.sleep(100);
-    }
-    return false;
   }
 }

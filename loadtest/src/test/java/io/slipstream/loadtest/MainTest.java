@@ -39,6 +39,11 @@ class MainTest {
     out.reset();
     assertThat(run("slow", "--help")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("--clients N", "[50]", "--slow K");
+    out.reset();
+    assertThat(run("soak", "--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("--duration SECONDS", "[1800]", "--drop-mix C:R:V", "[2:1:1]", "--share RATIO")
+        .contains("--saturation R|FILE", "--sample-every SECONDS", "--heap jcmd|metrics|none");
   }
 
   @Test

@@ -71,6 +71,21 @@ public final class Tally {
   /** Subscriptions that continued by replay. */
   public final LongAdder replays = new LongAdder();
 
+  /** Planned drops by a clean close (churn). */
+  public final LongAdder dropsClean = new LongAdder();
+
+  /** Planned drops by a TCP reset, without a close frame (churn). */
+  public final LongAdder dropsReset = new LongAdder();
+
+  /** Planned drops by giving the socket up while it is still open (churn). */
+  public final LongAdder dropsVanish = new LongAdder();
+
+  /** Planned drops after which the client came back as a new client, without its session. */
+  public final LongAdder freshStarts = new LongAdder();
+
+  /** Sockets given up by a client and then closed by the server, by close code. */
+  private final Map<Integer, LongAdder> abandonedCloses = new ConcurrentHashMap<>();
+
   /** {@code ack} messages sent. */
   public final LongAdder acks = new LongAdder();
 
@@ -85,6 +100,18 @@ public final class Tally {
   public Map<Integer, Long> closesByCode() {
     Map<Integer, Long> out = new TreeMap<>();
     closes.forEach((code, n) -> out.put(code, n.sum()));
+    return out;
+  }
+
+  /** Counts a socket the client had given up ({@code VANISH}) closed with {@code code}. */
+  public void abandonedClosed(int code) {
+    abandonedCloses.computeIfAbsent(code, c -> new LongAdder()).increment();
+  }
+
+  /** Given-up sockets closed so far, by close code. */
+  public Map<Integer, Long> abandonedClosesByCode() {
+    Map<Integer, Long> out = new TreeMap<>();
+    abandonedCloses.forEach((code, n) -> out.put(code, n.sum()));
     return out;
   }
 

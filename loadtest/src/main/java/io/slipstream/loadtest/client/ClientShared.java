@@ -24,8 +24,8 @@ public final class ClientShared {
   private final List<String> serverErrors = new ArrayList<>();
   private final java.util.concurrent.atomic.AtomicInteger traceBudget =
       new java.util.concurrent.atomic.AtomicInteger();
-  private volatile boolean churn;
-  private volatile long churnMeanMs;
+  private volatile boolean churning;
+  private volatile Churn churn = Churn.cleanOnly(1000);
 
   /** The run-wide counters. */
   public Tally tally() {
@@ -37,20 +37,25 @@ public final class ClientShared {
     return timeToLive;
   }
 
-  /** Whether clients drop their connections at random now, about every {@code meanMs}. */
+  /** Whether clients drop their connections at random now, cleanly, about every {@code meanMs}. */
   public void churn(boolean on, long meanMs) {
-    this.churnMeanMs = meanMs;
-    this.churn = on;
+    churn(on, Churn.cleanOnly(meanMs));
+  }
+
+  /** Whether clients drop their connections at random now, and how. */
+  public void churn(boolean on, Churn how) {
+    this.churn = how;
+    this.churning = on;
   }
 
   /** Whether clients drop their connections at random now. */
   public boolean churning() {
-    return churn;
+    return churning;
   }
 
-  /** The mean interval between a client's random drops, in milliseconds. */
-  public long churnMeanMs() {
-    return churnMeanMs;
+  /** How clients drop their connections while {@link #churning()}. */
+  public Churn churnPlan() {
+    return churn;
   }
 
   /** Prints the next {@code frames} frames the first client sends or receives on stderr. */

@@ -1,5 +1,7 @@
 package io.slipstream.loadtest.client;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.slipstream.loadtest.accounting.SeqAccountant;
 import io.slipstream.loadtest.accounting.Tally;
 import io.slipstream.loadtest.wire.ClientMessages;
@@ -8,11 +10,14 @@ import io.slipstream.loadtest.wire.SockJsFrames;
 import io.slipstream.loadtest.wire.Transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -21,7 +26,8 @@ import org.HdrHistogram.SingleWriterRecorder;
 /**
  * One logical Slipstream client: it says {@code hello}, subscribes, hands every message to the
  * {@link TopicStream} of its topic, acks, and, when its plan says so, stops reading, drops its
- * connection and comes back with its resume token and positions.
+ * connection (one of the {@link Churn.Kind}s) and comes back with its resume token and positions,
+ * or as a new client.
  *
  * <p>Confined to its {@link ClientVerticle}'s event loop. The hot path ({@code change}) reads the
  * topic and {@code seq} by scanning the text frame; only control messages are parsed into JSON
@@ -34,6 +40,12 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   private static final int MAX_RECONNECTS = 10_000;
   private static final long RESTORE_TIMEOUT_NANOS = 5_000_000_000L;
 
+  /** Most sockets a client keeps after giving them up ({@code VANISH}); the oldest is closed. */
+  private static final int MAX_ABANDONED = 4;
+
+  /** A given-up socket the server has not closed after this long is closed by the client. */
+  private static final long ABANDONED_TTL_MS = 30_000;
+
   private final String id;
   private final ClientPlan plan;
   private final Vertx vertx;
@@ -45,7 +57,11 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   private final boolean traced;
   private final TopicStream[] streams;
 
+  /** Sockets given up while open, oldest first; at most {@link #MAX_ABANDONED}. */
+  private final ArrayDeque<Link> abandoned = new ArrayDeque<>(MAX_ABANDONED);
+
   private ClientWebSocket ws;
+  private Link current;
   private boolean connecting;
   private boolean stopped;
   private boolean plannedClose;
@@ -63,6 +79,24 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   private long nextDropAtNanos;
   private long nextAckAtNanos;
   private long slowCredit;
+  private boolean freshStart;
+
+  /**
+   * One socket of this client. Frames of a socket the client has given up are ignored, as a dead
+   * network would lose them.
+   */
+  private static final class Link {
+    final ClientWebSocket socket;
+
+    /** What {@code connect} completed with: Vert.x's own socket, whose channel a reset closes. */
+    WebSocket connected;
+
+    boolean abandoned;
+
+    Link(ClientWebSocket socket) {
+      this.socket = socket;
+    }
+  }
 
   Subscriber(
       String id,
@@ -110,11 +144,22 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     connecting = true;
     sockJsCloseCode = 0;
     ClientWebSocket socket = wsClient.webSocket();
-    socket.textMessageHandler(this::onFrame);
+    Link link = new Link(socket);
+    socket.textMessageHandler(
+        f -> {
+          if (!link.abandoned) {
+            onFrame(f);
+          }
+        });
     // SockJS's raw websocket transport sends what the server writes as binary frames.
-    socket.binaryMessageHandler(b -> onFrame(b.toString(StandardCharsets.UTF_8)));
+    socket.binaryMessageHandler(
+        b -> {
+          if (!link.abandoned) {
+            onFrame(b.toString(StandardCharsets.UTF_8));
+          }
+        });
     socket.exceptionHandler(e -> {});
-    socket.closeHandler(v -> onClose(socket));
+    socket.closeHandler(v -> onClose(link));
     WebSocketConnectOptions options =
         new WebSocketConnectOptions()
             .setHost(plan.endpoint().host())
@@ -132,12 +177,15 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
                 scheduleReconnect(1000);
                 return;
               }
-              opened(socket);
+              link.connected = ar.result();
+              opened(link);
             });
   }
 
-  private void opened(ClientWebSocket socket) {
+  private void opened(Link link) {
+    ClientWebSocket socket = link.socket;
     ws = socket;
+    current = link;
     if (everOpened) {
       reconnects++;
       tally.reconnects.increment();
@@ -151,6 +199,7 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     }
     plannedClose = false;
     awaitingRestore = false;
+    nextDropAtNanos = 0; // a connection lives about a churn interval, counted from its opening
     if (plan.transport() != Transport.SOCKJS) {
       sendHello(); // SockJS: after the "o" frame
     }
@@ -172,14 +221,19 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     send(ClientMessages.hello(id, plan.batch(), plan.token(), token, positions));
   }
 
-  private void onClose(ClientWebSocket socket) {
+  private void onClose(Link link) {
+    ClientWebSocket socket = link.socket;
+    if (link.abandoned) {
+      abandoned.remove(link);
+      tally.abandonedClosed(closeCode(socket));
+      return;
+    }
     if (socket != ws) {
       return;
     }
     int code = sockJsCloseCode;
     if (code == 0) {
-      Short sc = socket.closeStatusCode(); // safe in the close handler (vertx5.md §10.1)
-      code = sc == null ? 1006 : sc;
+      code = closeCode(socket);
     }
     lastCloseCode = code;
     tally.closed(code);
@@ -188,6 +242,7 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
       s.disconnected();
     }
     ws = null;
+    current = null;
     paused = false;
     if (stopped) {
       return;
@@ -197,6 +252,12 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     } else if (plan.reconnect()) {
       scheduleReconnect(Math.max(plan.reconnectDelayMs(), 250));
     }
+  }
+
+  /** The WebSocket close code; safe in the close handler only (vertx5.md §10.1). */
+  private static int closeCode(ClientWebSocket socket) {
+    Short sc = socket.closeStatusCode();
+    return sc == null ? 1006 : sc;
   }
 
   private void scheduleReconnect(long meanDelayMs) {
@@ -210,6 +271,11 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   @Override
   public void stop() {
     stopped = true;
+    for (Link l : abandoned) {
+      if (!l.socket.isClosed()) {
+        l.socket.close();
+      }
+    }
     if (ws != null && !ws.isClosed()) {
       if (paused) {
         ws.resume();
@@ -397,10 +463,12 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     for (TopicStream s : streams) {
       subscribe(s);
     }
+    freshStart = false;
   }
 
   private void subscribe(TopicStream s) {
-    ClientMessages.Position from = plan.reconnect() ? s.position() : null;
+    // A fresh start forgets the position too: a new client subscribes for a snapshot.
+    ClientMessages.Position from = plan.reconnect() && !freshStart ? s.position() : null;
     s.subscribing(System.nanoTime());
     send(ClientMessages.subscribe(s.topic(), nextSubscribeId++, from));
   }
@@ -455,26 +523,103 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     churn(now);
   }
 
-  /** Drops the connection about every {@link ClientShared#churnMeanMs} while churn is on. */
+  /** Drops the connection about every {@link Churn#meanMs} while churn is on, as it says. */
   private void churn(long now) {
     if (!shared.churning() || slowClient) {
       nextDropAtNanos = 0;
       return;
     }
+    Churn how = shared.churnPlan();
     if (nextDropAtNanos == 0) {
-      nextDropAtNanos = now + randomInterval();
-    } else if (now >= nextDropAtNanos && !plannedClose) {
-      nextDropAtNanos = now + randomInterval();
-      plannedClose = true;
-      for (TopicStream s : streams) {
-        ack(s);
-      }
-      ws.close();
+      nextDropAtNanos = now + randomInterval(how);
+      return;
+    }
+    if (now < nextDropAtNanos || plannedClose) {
+      return;
+    }
+    nextDropAtNanos = now + randomInterval(how);
+    if (how.freshShare() > 0 && random.nextDouble() < how.freshShare()) {
+      // Back as a new client: no token (a new session), no position (a snapshot).
+      freshStart = true;
+      resumeToken = null;
+      tally.freshStarts.increment();
+    }
+    plannedClose = true;
+    switch (how.pick(random.nextDouble())) {
+      case RESET:
+        if (reset(current)) {
+          tally.dropsReset.increment();
+          return;
+        }
+        break; // not a Vert.x socket we can reach into: close cleanly instead
+      case VANISH:
+        vanish();
+        return;
+      default:
+        break;
+    }
+    tally.dropsClean.increment();
+    for (TopicStream s : streams) {
+      ack(s);
+    }
+    ws.close();
+  }
+
+  /**
+   * Resets the TCP connection: SO_LINGER 0 makes the close send RST at once, with neither a close
+   * frame nor a FIN handshake. Reaches Netty's channel through Vert.x's internal {@link
+   * WebSocketInternal}, which is what {@code connect} completes with in Vert.x 5.0. The close
+   * starts at the pipeline's first handler, so it goes straight to the socket: {@code
+   * channel.close()} would pass Vert.x's handler, which closes a WebSocket gracefully, with a close
+   * frame first.
+   *
+   * @return false when the socket is not such a socket (nothing was done)
+   */
+  private static boolean reset(Link link) {
+    if (link == null || !(link.connected instanceof WebSocketInternal)) {
+      return false;
+    }
+    try {
+      Channel ch = ((WebSocketInternal) link.connected).channelHandlerContext().channel();
+      ch.config().setOption(ChannelOption.SO_LINGER, 0);
+      ch.pipeline().firstContext().close();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 
-  private long randomInterval() {
-    return (long) (shared.churnMeanMs() * (0.5 + random.nextDouble()) * 1_000_000L);
+  /**
+   * Gives the current socket up without closing it and resumes on a new one: the server still
+   * holds the old socket, and the client ignores what arrives on it.
+   */
+  private void vanish() {
+    Link old = current;
+    old.abandoned = true;
+    if (abandoned.size() >= MAX_ABANDONED) {
+      abandoned.pollFirst().socket.close();
+    }
+    abandoned.addLast(old);
+    vertx.setTimer(
+        ABANDONED_TTL_MS,
+        t -> {
+          if (!old.socket.isClosed()) {
+            old.socket.close();
+          }
+        });
+    tally.dropsVanish.increment();
+    tally.open.decrementAndGet();
+    for (TopicStream s : streams) {
+      s.disconnected();
+    }
+    ws = null;
+    current = null;
+    paused = false;
+    scheduleReconnect(plan.reconnectDelayMs());
+  }
+
+  private long randomInterval(Churn how) {
+    return (long) (how.meanMs() * (0.5 + random.nextDouble()) * 1_000_000L);
   }
 
   private void ack(TopicStream s) {

@@ -73,6 +73,19 @@ public final class ProcessProbe {
     return out;
   }
 
+  /**
+   * The process's open file descriptors: the entries of {@code /proc/PID/fd} (sockets, files,
+   * pipes, epoll and event fds); -1 when the directory cannot be listed (another user's process).
+   */
+  public int openFds() {
+    try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc", pid, "fd"))) {
+      long n = fds.count();
+      return n > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** Whether the process can be read now. */
   public boolean readable() {
     return Files.isReadable(stat);
@@ -126,9 +139,11 @@ public final class ProcessProbe {
   }
 
   /**
-   * The process's heap in use right after a full GC ({@code jcmd PID GC.run}, then {@code
-   * GC.heap_info}), in bytes; -1 when {@code jcmd} is missing, fails or takes more than 30 s. Only
-   * meaningful for a JVM; it disturbs the process, so call it only between phases.
+   * The process's heap in use right after a full GC ({@code GC.run}, then {@code GC.heap_info},
+   * both in one {@code jcmd PID -f FILE}, so one short-lived JVM per call), in bytes; -1 when
+   * {@code jcmd} is missing, fails or takes more than 30 s. Only meaningful for a JVM. It costs a
+   * full GC pause in the process and about half a CPU-second for {@code jcmd} itself, so call it
+   * between phases or every few seconds at most.
    */
   public long heapAfterGc() {
     if (pid.equals("self")) {
@@ -137,11 +152,20 @@ public final class ProcessProbe {
       return rt.totalMemory() - rt.freeMemory();
     }
     String jcmd = jcmdPath();
-    if (jcmd == null || run(jcmd, pid, "GC.run") == null) {
+    if (jcmd == null) {
       return -1;
     }
-    String out = run(jcmd, pid, "GC.heap_info");
-    return out == null ? -1 : ProcStat.heapUsed(out);
+    Path commands = null;
+    try {
+      commands = Files.createTempFile("slipstream-loadtest-", ".jcmd");
+      Files.writeString(commands, "GC.run\nGC.heap_info\n", StandardCharsets.US_ASCII);
+      String out = run(jcmd, pid, "-f", commands.toString());
+      return out == null ? -1 : ProcStat.heapUsed(out);
+    } catch (IOException e) {
+      return -1;
+    } finally {
+      deleteQuietly(commands);
+    }
   }
 
   private static String jcmdPath() {
@@ -170,12 +194,16 @@ public final class ProcessProbe {
       Thread.currentThread().interrupt();
       return null;
     } finally {
-      if (out != null) {
-        try {
-          Files.deleteIfExists(out);
-        } catch (IOException ignored) {
-          // a temp file left behind is harmless
-        }
+      deleteQuietly(out);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException ignored) {
+        // a temp file left behind is harmless
       }
     }
   }

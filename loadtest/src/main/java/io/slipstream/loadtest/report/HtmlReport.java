@@ -64,24 +64,16 @@ public final class HtmlReport {
       }
       sb.append("</table>");
     }
-    if (!r.steps().isEmpty()) {
-      sb.append("<h2>Steps</h2><table><tr>");
-      for (String k : r.steps().get(0).keySet()) {
-        sb.append("<th>").append(Html.escape(k)).append("</th>");
-      }
-      sb.append("</tr>");
-      for (Map<String, Object> row : r.steps()) {
-        sb.append("<tr>");
-        for (Object v : row.values()) {
-          sb.append("<td class=\"n\">").append(Html.escape(TextReport.format(v))).append("</td>");
-        }
-        sb.append("</tr>");
-      }
-      sb.append("</table>");
-    }
+    table(sb, "Steps", r.steps());
     sb.append("<h2>Over time</h2>");
+    for (SvgChart c : resourceCharts(r.resources())) {
+      sb.append(c.render(W, H));
+    }
     for (SvgChart c : charts(r.timeline())) {
       sb.append(c.render(W, H));
+    }
+    for (Map.Entry<String, List<Map<String, Object>>> t : r.tables().entrySet()) {
+      table(sb, t.getKey(), t.getValue());
     }
     for (String n : r.notes()) {
       sb.append("<p>Note: ").append(Html.escape(n)).append("</p>");
@@ -96,6 +88,92 @@ public final class HtmlReport {
     }
     sb.append("</table></body></html>\n");
     return sb.toString();
+  }
+
+  private static void table(StringBuilder sb, String title, List<Map<String, Object>> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    sb.append("<h2>").append(Html.escape(title)).append("</h2><table><tr>");
+    for (String k : rows.get(0).keySet()) {
+      sb.append("<th>").append(Html.escape(k)).append("</th>");
+    }
+    sb.append("</tr>");
+    for (Map<String, Object> row : rows) {
+      sb.append("<tr>");
+      for (Object v : row.values()) {
+        sb.append("<td class=\"n\">").append(Html.escape(TextReport.format(v))).append("</td>");
+      }
+      sb.append("</tr>");
+    }
+    sb.append("</table>");
+  }
+
+  /**
+   * The charts of the resource readings of a long run, those that have data: heap after GC with
+   * the least-squares line of its steady readings, file descriptors and threads, sessions and
+   * connections.
+   */
+  static List<SvgChart> resourceCharts(List<ResourceSample> samples) {
+    List<SvgChart> out = new ArrayList<>();
+    if (samples.isEmpty()) {
+      return out;
+    }
+    double[] x = column(samples, ResourceSample::t);
+    double[] heap = column(samples, ResourceSample::heapAfterGcMb);
+    double[] steadyHeap = column(samples, s -> s.steady() ? s.heapAfterGcMb() : Double.NaN);
+    LeastSquares.Fit fit = LeastSquares.fit(x, steadyHeap);
+    double[] trend = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      trend[i] = Double.isFinite(steadyHeap[i]) ? fit.at(x[i]) : Double.NaN;
+    }
+    List<SvgChart> all = new ArrayList<>();
+    all.add(
+        resourceMarked(
+            new SvgChart("Server heap after a full GC", "MiB", x)
+                .series("heap after GC", heap)
+                .series("least-squares line (steady readings)", trend),
+            samples));
+    all.add(
+        resourceMarked(
+            new SvgChart("Server file descriptors and threads (/proc)", "count", x)
+                .series("open file descriptors", column(samples, s -> count(s.fds())))
+                .series("threads", column(samples, s -> count(s.threads()))),
+            samples));
+    all.add(
+        resourceMarked(
+            new SvgChart("Sessions and connections", "count", x)
+                .series(
+                    "sessions (server /metrics)", column(samples, s -> count(s.sessions())))
+                .series(
+                    "connections (server /metrics)",
+                    column(samples, s -> count(s.serverConnections())))
+                .series(
+                    "connections (GET /api/connections)",
+                    column(samples, s -> count(s.listedConnections())))
+                .series("sockets open (tool)", column(samples, s -> s.open())),
+            samples));
+    for (SvgChart c : all) {
+      if (c.hasData()) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  private static double count(long n) {
+    return n < 0 ? Double.NaN : n;
+  }
+
+  private static SvgChart resourceMarked(SvgChart c, List<ResourceSample> samples) {
+    String phase = null;
+    for (ResourceSample s : samples) {
+      if (s.phase() != null && !s.phase().equals(phase)) {
+        c.marker(s.t(), s.phase());
+        phase = s.phase();
+      }
+    }
+    return c;
   }
 
   /** The charts that have data, in reading order. */
@@ -183,7 +261,7 @@ public final class HtmlReport {
     return c;
   }
 
-  private static double[] column(List<Sample> samples, ToDoubleFunction<Sample> f) {
+  private static <T> double[] column(List<T> samples, ToDoubleFunction<T> f) {
     double[] out = new double[samples.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = f.applyAsDouble(samples.get(i));

@@ -2,12 +2,13 @@ package io.slipstream.loadtest.report;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Renders a {@link RunResult} as the {@code result.json} document: scenario, question, verdict,
- * options, sections, checks, notes, steps and the timeline (one object per second; NaN becomes
- * null).
+ * options, sections, checks, notes, steps, tables, the timeline (one object per second) and the
+ * resource readings (one object every few seconds); NaN and unmeasured counts become null.
  *
  * <p>Stateless and thread-safe.
  */
@@ -43,19 +44,57 @@ public final class JsonReport {
     }
     o.put("checks", checks);
     o.put("notes", new JsonArray(r.notes()));
-    JsonArray steps = new JsonArray();
-    for (Map<String, Object> row : r.steps()) {
-      JsonObject so = new JsonObject();
-      row.forEach((k, v) -> so.put(k, value(v)));
-      steps.add(so);
+    o.put("steps", rows(r.steps()));
+    JsonObject tables = new JsonObject();
+    for (Map.Entry<String, List<Map<String, Object>>> t : r.tables().entrySet()) {
+      tables.put(t.getKey(), rows(t.getValue()));
     }
-    o.put("steps", steps);
+    o.put("tables", tables);
     JsonArray timeline = new JsonArray();
     for (Sample s : r.timeline()) {
       timeline.add(sample(s));
     }
     o.put("timeline", timeline);
+    JsonArray resources = new JsonArray();
+    for (ResourceSample s : r.resources()) {
+      resources.add(resource(s));
+    }
+    o.put("resources", resources);
     return o;
+  }
+
+  private static JsonArray rows(List<Map<String, Object>> rows) {
+    JsonArray out = new JsonArray();
+    for (Map<String, Object> row : rows) {
+      JsonObject so = new JsonObject();
+      row.forEach((k, v) -> so.put(k, value(v)));
+      out.add(so);
+    }
+    return out;
+  }
+
+  static JsonObject resource(ResourceSample s) {
+    return new JsonObject()
+        .put("t", num(s.t()))
+        .put("phase", s.phase())
+        .put("steady", s.steady())
+        .put("heapAfterGcMiB", num(s.heapAfterGcMb()))
+        .put("serverRssMiB", num(s.rssMb()))
+        .put("serverFds", count(s.fds()))
+        .put("serverThreads", count(s.threads()))
+        .put("serverSessions", count(s.sessions()))
+        .put("serverConnections", count(s.serverConnections()))
+        .put("listedConnections", count(s.listedConnections()))
+        .put("open", s.open())
+        .put("reconnects", s.reconnects())
+        .put("published", s.published())
+        .put("delivered", s.delivered())
+        .put("lost", s.lost())
+        .put("doubled", s.doubled());
+  }
+
+  private static Long count(long n) {
+    return n < 0 ? null : n;
   }
 
   static JsonObject sample(Sample s) {

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * Everything a run found: its scenario and options, named sections of figures (in the order they
- * were added), the checks, per-second samples and, for stepped scenarios, one row per step.
+ * were added), the checks, per-second samples, the resource readings of long runs, for stepped
+ * scenarios one row per step, and named tables (e.g. one row per client).
  *
  * <p>Built on the main thread, then read-only.
  */
@@ -22,6 +23,8 @@ public final class RunResult {
   private final List<Check> checks = new ArrayList<>();
   private final List<Sample> timeline = new ArrayList<>();
   private final List<Map<String, Object>> steps = new ArrayList<>();
+  private final List<ResourceSample> resources = new ArrayList<>();
+  private final Map<String, List<Map<String, Object>>> tables = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
 
   /** A result for {@code scenario}, which answers {@code question}. */
@@ -55,6 +58,23 @@ public final class RunResult {
   public RunResult timeline(List<Sample> samples) {
     timeline.clear();
     timeline.addAll(samples);
+    return this;
+  }
+
+  /** Sets the resource readings taken every few seconds (long runs). */
+  public RunResult resources(List<ResourceSample> samples) {
+    resources.clear();
+    resources.addAll(samples);
+    return this;
+  }
+
+  /** Sets the table {@code name}: rows sharing their keys, in order. */
+  public RunResult table(String name, List<Map<String, Object>> rows) {
+    List<Map<String, Object>> copy = new ArrayList<>(rows.size());
+    for (Map<String, Object> row : rows) {
+      copy.add(new LinkedHashMap<>(row));
+    }
+    tables.put(name, copy);
     return this;
   }
 
@@ -105,6 +125,15 @@ public final class RunResult {
 
   public List<Map<String, Object>> steps() {
     return Collections.unmodifiableList(steps);
+  }
+
+  public List<ResourceSample> resources() {
+    return Collections.unmodifiableList(resources);
+  }
+
+  /** The named tables, in the order they were set. */
+  public Map<String, List<Map<String, Object>>> tables() {
+    return Collections.unmodifiableMap(tables);
   }
 
   public List<String> notes() {

@@ -12,6 +12,9 @@ import java.util.Map;
  */
 public final class TextReport {
 
+  /** Tables longer than this are left to the files: the terminal shows figures, not data. */
+  private static final int MAX_TABLE_ROWS = 30;
+
   private TextReport() {}
 
   /** The table. */
@@ -34,6 +37,18 @@ public final class TextReport {
     }
     if (!r.steps().isEmpty()) {
       sb.append("\nsteps\n").append(table(r.steps()));
+    }
+    for (Map.Entry<String, List<Map<String, Object>>> t : r.tables().entrySet()) {
+      List<Map<String, Object>> rows = t.getValue();
+      if (rows.isEmpty()) {
+        continue;
+      }
+      sb.append('\n').append(t.getKey());
+      if (rows.size() <= MAX_TABLE_ROWS) {
+        sb.append('\n').append(table(rows));
+      } else {
+        sb.append(": ").append(rows.size()).append(" rows, in result.json and report.html\n");
+      }
     }
     if (!r.checks().isEmpty()) {
       sb.append("\nchecks\n");

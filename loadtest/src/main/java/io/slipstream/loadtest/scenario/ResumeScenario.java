@@ -47,9 +47,8 @@ public final class ResumeScenario implements Scenario {
     return List.of(
         Scenarios.defaultOf("clients", "50"),
         Scenarios.defaultOf("rate", "500"),
-        OptionSpec.value("disconnect-every-ms", "MS", "3000", "mean time between a client's drops"),
-        OptionSpec.value(
-            "reconnect-delay-ms", "MS", "200", "mean time a dropped client stays away"),
+        Runs.disconnectEvery("3000"),
+        Runs.reconnectDelay("200"),
         OptionSpec.flag(
             "no-token", "come back without the resume token: subscribe with from only"));
   }
@@ -85,10 +84,7 @@ public final class ResumeScenario implements Scenario {
     List<ClientReport> reports = h.reports();
     long behind = 0;
     for (ClientReport c : reports) {
-      long last = c.last().getOrDefault(h.topic(), -1L);
-      if (last < p.lastSeq()) {
-        behind += p.lastSeq() - Math.max(last, p.firstSeq() - 1);
-      }
+      behind += Runs.behind(c, h.topic(), p);
     }
     long lost = h.tally().gaps.sum() + behind;
     long doubled = h.tally().duplicates.sum();

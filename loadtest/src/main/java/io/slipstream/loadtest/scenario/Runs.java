@@ -1,6 +1,8 @@
 package io.slipstream.loadtest.scenario;
 
+import io.slipstream.loadtest.cli.OptionSpec;
 import io.slipstream.loadtest.cli.Options;
+import io.slipstream.loadtest.client.ClientReport;
 import io.slipstream.loadtest.publish.ChangeBodies;
 import io.slipstream.loadtest.publish.PublishReport;
 import io.slipstream.loadtest.report.Check;
@@ -30,6 +32,27 @@ final class Runs {
     r.put(Figures.RUN, "transport", h.options().string("transport"));
     r.put(Figures.RUN, "topic", h.topic());
     return r;
+  }
+
+  /** {@code --disconnect-every-ms}, for the scenarios whose clients drop their connections. */
+  static OptionSpec disconnectEvery(String defaultMs) {
+    return OptionSpec.value(
+        "disconnect-every-ms", "MS", defaultMs, "mean time between a client's drops");
+  }
+
+  /** {@code --reconnect-delay-ms}, for the scenarios whose clients drop their connections. */
+  static OptionSpec reconnectDelay(String defaultMs) {
+    return OptionSpec.value(
+        "reconnect-delay-ms", "MS", defaultMs, "mean time a dropped client stays away");
+  }
+
+  /**
+   * The changes of {@code p} that client {@code c} had not applied at the end: from the one after
+   * its last seq (or the first published) to the last published.
+   */
+  static long behind(ClientReport c, String topic, PublishReport p) {
+    long last = c.last().getOrDefault(topic, -1L);
+    return last < p.lastSeq() ? p.lastSeq() - Math.max(last, p.firstSeq() - 1) : 0;
   }
 
   /** How long {@code n} clients may take to connect and go live: 20 s plus 5 ms a client. */

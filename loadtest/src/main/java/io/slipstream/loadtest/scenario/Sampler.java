@@ -141,7 +141,7 @@ public final class Sampler {
     }
     Sample s =
         new Sample(
-            Math.round((now - startNanos) / 1e8) / 10.0,
+            Math.round((now - startNanos) / 1e8) / 10.0, // as elapsedSeconds()
             phaseName,
             tally.open.get(),
             tally.live.get(),
@@ -334,6 +334,11 @@ public final class Sampler {
         me == null ? Double.NaN : me.cpuSeconds(),
         server == null ? Map.of() : server.cpuByThreadGroup(),
         self.cpuByThreadGroup());
+  }
+
+  /** Seconds since sampling began, to a tenth, on the clock of the samples' {@code t}. */
+  public double elapsedSeconds() {
+    return Math.round((System.nanoTime() - startNanos) / 1e8) / 10.0;
   }
 
   /** The largest server RSS sampled, MiB; NaN without {@code --server-pid}. */

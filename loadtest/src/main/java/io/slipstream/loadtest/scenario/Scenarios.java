@@ -19,6 +19,7 @@ public final class Scenarios {
           new SaturateScenario(),
           new SlowScenario(),
           new ResumeScenario(),
+          new SoakScenario(),
           new SnapshotScenario(),
           new IdleScenario(),
           new RawScenario());

@@ -20,6 +20,12 @@ final class ServerApi {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * The wait for a reading taken while the load runs ({@code /metrics}, {@code /api/connections}):
+   * a missed reading is a gap in a chart, a long wait would stall the run's schedule.
+   */
+  private static final Duration READING_TIMEOUT = Duration.ofSeconds(5);
+
   private final String base;
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -72,7 +78,7 @@ final class ServerApi {
   /** {@code GET /api/connections}, or null when it fails. */
   JsonArray connections() {
     try {
-      String body = get("/api/connections", Duration.ofSeconds(2));
+      String body = get("/api/connections", READING_TIMEOUT);
       Object parsed = io.vertx.core.json.Json.decodeValue(body);
       if (parsed instanceof JsonArray) {
         return (JsonArray) parsed;
@@ -82,6 +88,18 @@ final class ServerApi {
         return ((JsonObject) parsed).getJsonArray("connections");
       }
       return null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * {@code GET /metrics} as samples ({@link PrometheusText#samples}), or null when it fails or the
+   * server has no such endpoint.
+   */
+  java.util.Map<String, Double> metrics() {
+    try {
+      return PrometheusText.samples(get("/metrics", READING_TIMEOUT));
     } catch (RuntimeException e) {
       return null;
     }

@@ -167,6 +167,61 @@ class ScenariosAgainstFakeIT {
     assertThat(r.passed()).isFalse();
   }
 
+  private static final String[] SOAK = {
+    "soak",
+    "--clients",
+    "8",
+    "--rate",
+    "200",
+    "--duration",
+    "4",
+    "--disconnect-every-ms",
+    "500",
+    "--reconnect-delay-ms",
+    "50",
+    "--fresh-share",
+    "0.3",
+    "--sample-every",
+    "1",
+    "--heap",
+    "metrics"
+  };
+
+  @Test
+  void soakChurnsEveryWayAndAccountsForEveryChange() {
+    RunResult r = run(SOAK);
+    assertThat(r.passed()).as("%s %s", r.checks(), r.notes()).isTrue();
+    assertThat(figure(r, "churn", "drops: clean close")).isPositive();
+    assertThat(figure(r, "churn", "drops: TCP reset")).isPositive();
+    assertThat(figure(r, "churn", "drops: socket given up while open")).isPositive();
+    assertThat(figure(r, "churn", "drops followed by a fresh start")).isPositive();
+    // The fake, like the server, closes a resumed session's old socket with 1000.
+    assertThat(figure(r, "churn", "given-up sockets then closed 1000")).isPositive();
+    assertThat(figure(r, "clients", "changes lost (gaps + missing at the end)")).isZero();
+    assertThat(figure(r, "clients", "changes doubled")).isZero();
+    assertThat(r.resources().stream().filter(s -> s.steady()).count()).isGreaterThanOrEqualTo(2);
+    assertThat(r.resources())
+        .filteredOn(s -> s.steady())
+        .allSatisfy(
+            s -> {
+              assertThat(s.sessions()).isPositive();
+              assertThat(s.serverConnections()).isPositive();
+              assertThat(s.heapAfterGcMb()).isPositive(); // the fake's /metrics
+            });
+    assertThat((String) r.get("server resources over time", "heap source"))
+        .startsWith("/metrics jvm_gc_live_data_size_bytes");
+  }
+
+  @Test
+  void soakExitsNonZeroWhenAChangeIsLost() {
+    fake.skip().add(100L);
+    List<String> args = new ArrayList<>(Arrays.asList(SOAK));
+    args.addAll(
+        List.of("--url", fake.url(), "--out", dir.resolve("lost").toString(), "--quiet"));
+    args.addAll(List.of("--drain", "3"));
+    assertThat(Main.run(args.toArray(new String[0]), QUIET, QUIET)).isEqualTo(Main.EXIT_FAILED);
+  }
+
   @Test
   void snapshotClientsEndWithTheServersState() {
     RunResult r =

@@ -21,8 +21,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A small in-process stand-in for a Slipstream server, enough of PROTOCOL.md for the load tool's
- * own tests: hello/welcome with resume tokens, subscribe by snapshot or replay ({@code from}),
- * changes posted over HTTP and fanned out, {@code GET …/rows}, {@code /health}, the WebSocket and
+ * own tests: hello/welcome with resume tokens (also while the old socket is still open, which it
+ * then closes with 1000), subscribe by snapshot or replay ({@code from}), changes posted over HTTP
+ * and fanned out, {@code GET …/rows}, {@code /health}, {@code GET /metrics} (sessions,
+ * connections, this JVM's heap in use) and {@code GET /api/connections}, the WebSocket and
  * the SockJS websocket transport (and the raw one, with binary frames as vertx-web sends them), and
  * a raw broadcast endpoint ({@code /raw} and {@code POST /raw-post}) for the {@code raw} scenario.
  *
@@ -35,7 +37,13 @@ public final class FakeSlipstream implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final HttpServer server;
   private final Map<String, Topic> topics = new HashMap<>();
+  /** Suspended sessions: resume token → positions. */
   private final Map<String, Map<String, Long>> sessions = new HashMap<>();
+
+  /** Attached sessions: resume token → the connection that holds it. */
+  private final Map<String, Conn> attached = new HashMap<>();
+
+  private final Set<Conn> conns = new LinkedHashSet<>();
   private final List<ServerWebSocket> rawSockets = new ArrayList<>();
   private final Set<Long> skip = ConcurrentHashMap.newKeySet();
   private final Set<Long> duplicate = ConcurrentHashMap.newKeySet();
@@ -155,6 +163,31 @@ public final class FakeSlipstream implements AutoCloseable {
       req.response().end("ok");
       return;
     }
+    if (path.equals("/metrics")) {
+      Runtime rt = Runtime.getRuntime();
+      req.response()
+          .putHeader("Content-Type", "text/plain; version=0.0.4")
+          .end(
+              "# TYPE slipstream_connections gauge\n"
+                  + "slipstream_connections "
+                  + conns.size()
+                  + ".0\n"
+                  + "slipstream_sessions "
+                  + (sessions.size() + attached.size())
+                  + ".0\n"
+                  + "jvm_gc_live_data_size_bytes "
+                  + (rt.totalMemory() - rt.freeMemory())
+                  + ".0\n");
+      return;
+    }
+    if (path.equals("/api/connections")) {
+      JsonArray list = new JsonArray();
+      for (Conn c : conns) {
+        list.add(new JsonObject().put("id", Integer.toHexString(c.hashCode())));
+      }
+      req.response().putHeader("Content-Type", "application/json").end(list.encode());
+      return;
+    }
     if (path.equals("/raw-post")) {
       req.body()
           .onSuccess(
@@ -260,6 +293,7 @@ public final class FakeSlipstream implements AutoCloseable {
     boolean sockjs = path.startsWith("/sockjs/") && !path.equals("/sockjs/websocket");
     // vertx-web's raw SockJS transport writes binary frames; imitate it.
     Conn conn = new Conn(ws, sockjs, path.equals("/sockjs/websocket"));
+    conns.add(conn);
     if (sockjs) {
       ws.writeTextMessage("o");
     }
@@ -273,10 +307,10 @@ public final class FakeSlipstream implements AutoCloseable {
         });
     ws.closeHandler(
         v -> {
-          for (Topic t : topics.values()) {
-            t.subscribers.remove(conn);
-          }
+          conns.remove(conn);
+          detach(conn);
           if (conn.token != null) {
+            attached.remove(conn.token);
             sessions.put(conn.token, new HashMap<>(conn.positions));
           }
         });
@@ -288,7 +322,16 @@ public final class FakeSlipstream implements AutoCloseable {
         {
           String old = m.getString("resume");
           Map<String, Long> saved = old == null ? null : sessions.remove(old);
+          Conn previous = old == null ? null : attached.remove(old);
+          if (previous != null) {
+            // The client came back before its old socket closed: the new one wins (§7).
+            saved = new HashMap<>(previous.positions);
+            previous.token = null;
+            detach(previous);
+            previous.ws.close((short) 1000);
+          }
           conn.token = UUID.randomUUID().toString();
+          attached.put(conn.token, conn);
           conn.send(
               new JsonObject()
                   .put("type", "welcome")
@@ -298,11 +341,17 @@ public final class FakeSlipstream implements AutoCloseable {
                   .put("heartbeatMs", 15000)
                   .encode());
           if (saved != null) {
+            // The session's topics plus those the client names, its position winning (§7).
+            Map<String, Long> restore = new LinkedHashMap<>(saved);
             JsonObject positions = m.getJsonObject("positions", new JsonObject());
-            for (Map.Entry<String, Long> e : saved.entrySet()) {
-              JsonObject p = positions.getJsonObject(e.getKey());
-              long from = p != null ? p.getLong("seq") : e.getValue();
-              replay(conn, topics.get(e.getKey()), from, null);
+            for (String topic : positions.fieldNames()) {
+              restore.put(topic, positions.getJsonObject(topic).getLong("seq"));
+            }
+            for (Map.Entry<String, Long> e : restore.entrySet()) {
+              Topic t = topics.get(e.getKey());
+              if (t != null) {
+                replay(conn, t, e.getValue(), null);
+              }
             }
           }
           break;
@@ -325,6 +374,12 @@ public final class FakeSlipstream implements AutoCloseable {
         break;
       default:
         break;
+    }
+  }
+
+  private void detach(Conn conn) {
+    for (Topic t : topics.values()) {
+      t.subscribers.remove(conn);
     }
   }
 
