@@ -1,12 +1,12 @@
 package io.slipstream.server.http;
 
 import io.slipstream.core.message.ErrorCode;
-import io.slipstream.core.topic.RowMap;
 import io.slipstream.core.topic.TopicName;
 import io.slipstream.core.topic.TopicView;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.protocol.Changes;
+import io.slipstream.server.protocol.StrictJson;
 import io.slipstream.server.topic.PublishCommand;
 import io.slipstream.server.topic.PublishResult;
 import io.slipstream.server.topic.TopicRegistry;
@@ -23,7 +23,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Logger;
 
 /**
  * The HTTP API (PROTOCOL.md §7): publishing, topic and connection inspection, health.
@@ -34,12 +36,21 @@ import java.util.function.BooleanSupplier;
 public final class HttpApi {
 
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
+  /**
+   * The last configuration warned about open reads: every server verticle of a node builds its
+   * own HttpApi from the same configuration, and the operator needs the warning once. Bound: one
+   * reference.
+   */
+  private static final AtomicReference<SlipstreamConfig> WARNED = new AtomicReference<>();
 
   private final Vertx vertx;
   private final SlipstreamConfig config;
   private final TopicRegistry topics;
   private final ConnectionRegistry connections;
   private final BooleanSupplier serving;
+  /** What every {@code GET /api/...} must present, or null while reads are open. */
+  private final BearerToken readToken;
 
   /**
    * @param serving whether the node serves (false while starting or draining: {@code /health}
@@ -56,6 +67,22 @@ public final class HttpApi {
     this.topics = topics;
     this.connections = connections;
     this.serving = serving;
+    this.readToken = config.apiToken() == null ? null : new BearerToken(config.apiToken());
+    warnIfReadsAreOpen(config);
+  }
+
+  /**
+   * Auth on for clients and producers but not for reads would leave every row of every topic and
+   * every connection readable by whoever reaches the port (docs/protocol.md, HTTP API): say so.
+   */
+  private static void warnIfReadsAreOpen(SlipstreamConfig config) {
+    boolean authOn = config.publishToken() != null || config.jwtSecret() != null;
+    if (authOn && config.apiToken() == null && WARNED.getAndSet(config) != config) {
+      LOG.warning(
+          "publishToken or jwtSecret is set but apiToken is not: GET /api/... is open to anyone"
+              + " who reaches the port (every row of every topic, every connection). Set apiToken"
+              + " (SLIPSTREAM_API_TOKEN) to require Authorization: Bearer <apiToken> on reads.");
+    }
   }
 
   /** Mounts every route on {@code router}. */
@@ -66,6 +93,7 @@ public final class HttpApi {
         .handler(BodyHandler.create(false).setBodyLimit(config.maxPublishBytes()))
         .handler(this::authorize)
         .handler(this::publish);
+    router.get("/api/*").handler(this::authorizeRead);
     router.get("/api/topics").handler(this::listTopics);
     router.get("/api/topics/:topic").handler(this::getTopic);
     router.get("/api/topics/:topic/rows").handler(this::getRows);
@@ -102,7 +130,7 @@ public final class HttpApi {
     Buffer body = rc.body().buffer();
     Object json;
     try {
-      json = body == null || body.length() == 0 ? null : Json.decodeValue(body);
+      json = body == null || body.length() == 0 ? null : StrictJson.decode(body);
     } catch (DecodeException e) {
       json = null;
     }
@@ -139,6 +167,15 @@ public final class HttpApi {
             });
   }
 
+  /** With {@code apiToken} set, every read of the API needs it (docs/protocol.md, HTTP API). */
+  private void authorizeRead(RoutingContext rc) {
+    if (readToken != null && !readToken.admits(rc.request().getHeader("Authorization"))) {
+      error(rc, ErrorCode.UNAUTHORIZED, "Authorization: Bearer <apiToken> is required", -1);
+      return;
+    }
+    rc.next();
+  }
+
   private void listTopics(RoutingContext rc) {
     JsonArray out = new JsonArray();
     for (TopicRegistry.Entry e : topics.all()) {
@@ -154,28 +191,23 @@ public final class HttpApi {
     }
   }
 
+  /**
+   * Streams the rows (whole table or one page) from the topic's immutable view at this instant;
+   * see {@link RowsStream} for the order pages follow.
+   */
   private void getRows(RoutingContext rc) {
     TopicRegistry.Entry e = lookup(rc);
     if (e == null) {
       return;
     }
-    TopicView view = e.topic().view();
-    // Row JSON is stored serialized: splice it in rather than parse and re-encode it.
-    StringBuilder sb = new StringBuilder(64 + view.rows().size() * 64);
-    sb.append("{\"topic\":\"").append(e.topic().name())
-        .append("\",\"epoch\":\"").append(view.epoch())
-        .append("\",\"seq\":").append(view.seq())
-        .append(",\"rows\":[");
-    boolean first = true;
-    for (RowMap.Entry row : view.rows()) {
-      if (!first) {
-        sb.append(',');
-      }
-      first = false;
-      sb.append("{\"key\":").append(Json.encode(row.key())).append(",\"row\":").append(row.row().json()).append('}');
+    RowsStream.Query.Parsed q =
+        RowsStream.Query.parse(rc.queryParam("limit"), rc.queryParam("after"));
+    if (q.violation() != null) {
+      error(rc, q.violation().code(), q.violation().message(), -1);
+      return;
     }
-    sb.append("]}");
-    rc.response().putHeader("content-type", "application/json").end(sb.toString());
+    RowsStream.start(
+        vertx.getOrCreateContext(), rc.response(), e.topic().name(), e.topic().view(), q.query());
   }
 
   private void listConnections(RoutingContext rc) {
