@@ -10,6 +10,7 @@ import io.slipstream.server.protocol.StrictJson;
 import io.slipstream.server.topic.PublishCommand;
 import io.slipstream.server.topic.PublishResult;
 import io.slipstream.server.topic.TopicRegistry;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -51,6 +52,8 @@ public final class HttpApi {
   private final BooleanSupplier serving;
   /** What every {@code GET /api/...} must present, or null while reads are open. */
   private final BearerToken readToken;
+  /** What {@code /health} and {@code /metrics} must present, or null while they are open. */
+  private final BearerToken metricsToken;
 
   /**
    * @param serving whether the node serves (false while starting or draining: {@code /health}
@@ -68,6 +71,8 @@ public final class HttpApi {
     this.connections = connections;
     this.serving = serving;
     this.readToken = config.apiToken() == null ? null : new BearerToken(config.apiToken());
+    this.metricsToken =
+        config.metricsToken() == null ? null : new BearerToken(config.metricsToken());
     warnIfReadsAreOpen(config);
   }
 
@@ -93,12 +98,15 @@ public final class HttpApi {
         .handler(BodyHandler.create(false).setBodyLimit(config.maxPublishBytes()))
         .handler(this::authorize)
         .handler(this::publish);
-    router.get("/api/*").handler(this::authorizeRead);
+    router.get("/api/*").handler(rc -> guard(rc, readToken, "apiToken"));
     router.get("/api/topics").handler(this::listTopics);
     router.get("/api/topics/:topic").handler(this::getTopic);
     router.get("/api/topics/:topic/rows").handler(this::getRows);
     router.get("/api/connections").handler(this::listConnections);
-    router.get("/health").handler(this::health);
+    Handler<RoutingContext> metricsGuard = rc -> guard(rc, metricsToken, "metricsToken");
+    // The bootstrap mounts the scrape handler before this API: order(-1) runs the guard first.
+    router.get("/metrics").order(-1).handler(metricsGuard);
+    router.get("/health").handler(metricsGuard).handler(this::health);
     router.route("/api/*").handler(rc -> error(rc, ErrorCode.NOT_FOUND, "no such endpoint", -1));
     router.errorHandler(413, rc -> error(rc, ErrorCode.TOO_LARGE, "the body is larger than " + config.maxPublishBytes() + " bytes (maxPublishBytes)", -1));
     router.errorHandler(404, rc -> error(rc, ErrorCode.NOT_FOUND, "no such resource", -1));
@@ -167,13 +175,19 @@ public final class HttpApi {
             });
   }
 
-  /** With {@code apiToken} set, every read of the API needs it (docs/protocol.md, HTTP API). */
-  private void authorizeRead(RoutingContext rc) {
-    if (readToken != null && !readToken.admits(rc.request().getHeader("Authorization"))) {
-      error(rc, ErrorCode.UNAUTHORIZED, "Authorization: Bearer <apiToken> is required", -1);
-      return;
+  /**
+   * Lets the request on when {@code token} is null or presented, else answers 401: {@code
+   * apiToken} guards every {@code GET /api/...}, {@code metricsToken} guards {@code /health} and
+   * {@code /metrics} (docs/protocol.md, HTTP API).
+   *
+   * @param setting the setting that holds the token, named in the error
+   */
+  private static void guard(RoutingContext rc, BearerToken token, String setting) {
+    if (token == null || token.admits(rc.request().getHeader("Authorization"))) {
+      rc.next();
+    } else {
+      error(rc, ErrorCode.UNAUTHORIZED, "Authorization: Bearer <" + setting + "> is required", -1);
     }
-    rc.next();
   }
 
   private void listTopics(RoutingContext rc) {

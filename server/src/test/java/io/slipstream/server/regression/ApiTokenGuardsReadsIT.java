@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
  * Bug: with {@code publishToken} or {@code jwtSecret} set, reads stayed open: {@code GET
  * /api/topics/{t}/rows} and {@code /api/connections} answered anyone, so every row of every topic
  * was readable by whoever reached the port, and nothing said so. Now {@code apiToken} guards every
- * {@code GET /api/...} (401 JSON otherwise), {@code /health} and {@code /metrics} stay open, and a
- * node with auth on but reads open logs a warning at start (docs/protocol.md, HTTP API).
+ * {@code GET /api/...} (401 JSON otherwise), {@code /health} and {@code /metrics} stay open
+ * unless {@code metricsToken} is set, and a node with auth on but reads open logs a warning at
+ * start (docs/protocol.md, HTTP API).
  */
 class ApiTokenGuardsReadsIT {
 
@@ -123,12 +124,33 @@ class ApiTokenGuardsReadsIT {
     assertThat(warnings).as("no auth at all is a choice, not an oversight").isEmpty();
   }
 
+  @Test
+  void aMetricsTokenGuardsHealthAndMetricsAndOnlyThem() {
+    server = TestServer.start(config().apiToken("api").metricsToken("met").build());
+    for (String path : List.of("/health", "/metrics")) {
+      assertUnauthorized(get(path), path, "metricsToken");
+      assertUnauthorized(get(path, "Authorization", "Bearer api"), path, "metricsToken");
+      assertThat(get(path, "Authorization", "Bearer met").statusCode()).as(path).isEqualTo(200);
+    }
+    assertUnauthorized(get("/api/topics", "Authorization", "Bearer met"), "/api/topics", "apiToken");
+    assertThat(get("/api/topics", "Authorization", "Bearer api").statusCode()).isEqualTo(200);
+
+    server.close();
+    server = TestServer.start(config().metricsToken("met").build());
+    assertThat(get("/api/topics").statusCode()).as("reads follow apiToken alone").isEqualTo(200);
+    assertUnauthorized(get("/metrics"), "/metrics", "metricsToken");
+  }
+
   private static void assertUnauthorized(HttpResponse<String> r, String path) {
+    assertUnauthorized(r, path, "apiToken");
+  }
+
+  private static void assertUnauthorized(HttpResponse<String> r, String path, String setting) {
     assertThat(r.statusCode()).as("%s: %s", path, r.body()).isEqualTo(401);
     assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
     JsonObject err = new JsonObject(r.body()).getJsonObject("error");
     assertThat(err.getString("code")).isEqualTo("unauthorized");
-    assertThat(err.getString("message")).contains("apiToken");
+    assertThat(err.getString("message")).contains(setting);
     assertThat(r.body()).as("nothing of the topic leaks").doesNotContain("secret");
   }
 }
