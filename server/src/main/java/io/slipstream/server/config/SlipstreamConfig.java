@@ -44,7 +44,8 @@ import io.slipstream.core.buffer.DropPolicy;
  * @param replayLogBytes replay log bound per topic, bytes ({@code replayLogBytes})
  * @param topicStateBudgetBytes all topics' rows and logs on this node, bytes; publishes beyond get 507 ({@code topicStateBudgetBytes})
  * @param maxPendingPublishes publishes queued or in flight per sequencer; beyond, 503 {@code overloaded} ({@code maxPendingPublishes})
- * @param metricsToken bearer token required by {@code GET /health} and {@code /metrics}, or null for none ({@code metricsToken})
+ * @param metricsToken bearer token required by {@code GET /health} and {@code /metrics}, or null
+ *     for none ({@code metricsToken})
  */
 public record SlipstreamConfig(
     String host,

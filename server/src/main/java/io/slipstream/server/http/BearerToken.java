@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * A token that requests must present as {@code Authorization: Bearer <token>} (docs/protocol.md,
- * HTTP API), checked in constant time.
+ * A token that requests must present as {@code Authorization: Bearer <token>} (docs/protocol.md
+ * §10), checked in constant time.
  *
  * <p>Immutable and thread-safe.
  */
@@ -13,7 +13,7 @@ final class BearerToken {
 
   private final byte[] expected;
 
-  /** @param token the secret, not empty */
+  /** A token whose secret is {@code token}, not empty. */
   BearerToken(String token) {
     this.expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
   }

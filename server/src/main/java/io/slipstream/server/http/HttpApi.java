@@ -29,7 +29,7 @@ import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
- * The HTTP API (PROTOCOL.md §7): publishing, topic and connection inspection, health.
+ * The HTTP API (docs/protocol.md §10): publishing, topic and connection inspection, health.
  *
  * <p>Handlers run on the event loop of the server verticle that owns the router; they never
  * block. Errors are always {@code {error: {code, message, index?}}} with a 4xx/5xx status.
@@ -78,7 +78,7 @@ public final class HttpApi {
 
   /**
    * Auth on for clients and producers but not for reads would leave every row of every topic and
-   * every connection readable by whoever reaches the port (docs/protocol.md, HTTP API): say so.
+   * every connection readable by whoever reaches the port (docs/protocol.md §10): say so.
    */
   private static void warnIfReadsAreOpen(SlipstreamConfig config) {
     boolean authOn = config.publishToken() != null || config.jwtSecret() != null;
@@ -178,7 +178,7 @@ public final class HttpApi {
   /**
    * Lets the request on when {@code token} is null or presented, else answers 401: {@code
    * apiToken} guards every {@code GET /api/...}, {@code metricsToken} guards {@code /health} and
-   * {@code /metrics} (docs/protocol.md, HTTP API).
+   * {@code /metrics} (docs/protocol.md §10).
    *
    * @param setting the setting that holds the token, named in the error
    */

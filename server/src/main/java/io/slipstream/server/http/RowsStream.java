@@ -17,24 +17,24 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One answer of {@code GET /api/topics/{topic}/rows} (docs/protocol.md, HTTP API: topics),
- * written from an immutable {@link TopicView} in chunks of about {@link #CHUNK_CHARS} characters,
- * each only once the response's write queue has room, with the event loop yielded between
- * chunks. A table of any size is thus never one string, never blocks the loop, and a client that
- * stops reading holds no more than one chunk and the connection's write queue.
+ * One answer of {@code GET /api/topics/{topic}/rows} (docs/protocol.md §10, Topics), written from
+ * an immutable {@link TopicView} in chunks of about {@link #CHUNK_CHARS} characters, each only once
+ * the response's write queue has room, with the event loop yielded between chunks. A table of any
+ * size is thus never one string, never blocks the loop, and a client that stops reading holds no
+ * more than one chunk and the connection's write queue.
  *
- * <p>Confined to the event loop of the request it answers: it runs in that request's handler and
- * in the tasks and drain handlers it schedules on the same {@link Context}.
+ * <p>Confined to the event loop of the request it answers: it runs in that request's handler and in
+ * the tasks and drain handlers it schedules on the same {@link Context}.
  *
- * <p>Without {@code limit} or {@code after} the answer is the whole table at one seq, in the
- * map's iteration order (hash order: unspecified). A page ({@code ?limit=N&after=KEY}) holds the
- * {@code N} smallest keys greater than {@code KEY} in {@link String#compareTo} order (UTF-16 code
- * units, as JavaScript compares strings), consistent at its own seq, with {@code next} set to
- * its last key while greater keys exist. Key order, not the trie's hash order, because hash order
- * is not a function of the set of keys ({@link RowMap} keeps colliding keys in insertion order)
- * and cannot be resumed from a key that was deleted meanwhile; key order needs neither the
- * {@code after} key to still exist nor any index: each page is one lazy scan of the view keeping
- * the {@code N} smallest candidates in a bounded heap, O(rows × log N) time and O(N) memory.
+ * <p>Without {@code limit} or {@code after} the answer is the whole table at one seq, in the map's
+ * iteration order (hash order: unspecified). A page ({@code ?limit=N&after=KEY}) holds the {@code
+ * N} smallest keys greater than {@code KEY} in {@link String#compareTo} order (UTF-16 code units,
+ * as JavaScript compares strings), consistent at its own seq, with {@code next} set to its last key
+ * while greater keys exist. Key order, not the trie's hash order, because hash order is not a
+ * function of the set of keys ({@link RowMap} keeps colliding keys in insertion order) and cannot
+ * be resumed from a key that was deleted meanwhile; key order needs neither the {@code after} key
+ * to still exist nor any index: each page is one lazy scan of the view keeping the {@code N}
+ * smallest candidates in a bounded heap, O(rows × log N) time and O(N) memory.
  */
 final class RowsStream {
 
@@ -77,9 +77,10 @@ final class RowsStream {
         return new Parsed(new Query(a == null ? 0 : MAX_LIMIT, a), null);
       }
       String l = limit.get(0);
-      int n = l.length() <= 5 && l.chars().allMatch(c -> c >= '0' && c <= '9') && !l.isEmpty()
-          ? Integer.parseInt(l)
-          : -1;
+      int n =
+          l.length() <= 5 && l.chars().allMatch(c -> c >= '0' && c <= '9') && !l.isEmpty()
+              ? Integer.parseInt(l)
+              : -1;
       if (n < 1 || n > MAX_LIMIT) {
         return refused(
             ErrorCode.BAD_MESSAGE,
@@ -168,8 +169,10 @@ final class RowsStream {
     private final Iterator<RowMap.Entry> source;
     private final String after;
     private final int limit;
+
     /** A max-heap of the smallest candidates so far; bound: {@code limit} entries. */
     private final PriorityQueue<RowMap.Entry> smallest;
+
     private long candidates;
 
     PageScan(RowMap map, Query query) {

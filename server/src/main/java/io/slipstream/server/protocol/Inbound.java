@@ -39,7 +39,7 @@ public final class Inbound {
   }
 
   /**
-   * Parses one text frame. Anything but one strict JSON object (docs/protocol.md §2) is {@code
+   * Parses one text frame. Anything but one strict JSON object (docs/protocol.md §3) is {@code
    * bad-json}, so each malformed frame gets exactly one error.
    */
   public static Parsed parse(String text) {

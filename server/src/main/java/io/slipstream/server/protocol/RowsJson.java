@@ -1,9 +1,9 @@
 package io.slipstream.server.protocol;
 
 /**
- * Writes the answer of {@code GET /api/topics/{topic}/rows} (docs/protocol.md, HTTP API:
- * topics) in pieces, so that it can be streamed: {@code {"topic", "epoch", "seq", "rows":
- * [{"key", "row"}, ...], "next"?}}.
+ * Writes the answer of {@code GET /api/topics/{topic}/rows} (docs/protocol.md §10, Topics) in
+ * pieces, so that it can be streamed: {@code {"topic", "epoch", "seq", "rows": [{"key", "row"},
+ * ...], "next"?}}.
  *
  * <p>Stateless and thread-safe. A row's JSON is stored serialized, so it is spliced in as it is,
  * never parsed and encoded again.

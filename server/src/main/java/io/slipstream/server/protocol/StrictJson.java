@@ -9,15 +9,15 @@ import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
 
 /**
- * Decodes strict JSON (RFC 8259), as docs/protocol.md §2 requires of every client message and
- * every HTTP body: comments, trailing commas, single quotes, {@code NaN}/{@code Infinity},
- * unquoted names, leading zeros or plus signs, unescaped control characters, and anything after
- * the top-level value are malformed.
+ * Decodes strict JSON (RFC 8259), as docs/protocol.md requires of every client message (§3) and
+ * every HTTP body (§10): comments, trailing commas, single quotes, {@code NaN}/{@code Infinity},
+ * unquoted names, leading zeros or plus signs, unescaped control characters, and anything after the
+ * top-level value are malformed.
  *
  * <p>Stateless and thread-safe. Vert.x's own {@code Json.decodeValue} cannot be used: its shared
  * Jackson factory enables {@code ALLOW_COMMENTS}, so a {@code ping} carrying a C-style comment
- * would be answered. The values are those {@code Json.decodeValue} returns (a {@code JsonObject}
- * or {@code JsonArray} at the top, {@code Map}s and {@code List}s inside, {@code Integer}, {@code
+ * would be answered. The values are those {@code Json.decodeValue} returns (a {@code JsonObject} or
+ * {@code JsonArray} at the top, {@code Map}s and {@code List}s inside, {@code Integer}, {@code
  * Long} or {@code BigInteger} for integers), because the tree is built by the same {@link
  * JacksonCodec#fromParser}, which also refuses a second top-level token.
  */

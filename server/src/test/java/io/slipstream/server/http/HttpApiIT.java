@@ -108,7 +108,9 @@ class HttpApiIT {
   @Test
   void rowsOfATopicWithNoRowsLeftAreEmptyWholeAndPaged() {
     server = TestServer.start();
-    post("gone", "[{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{}},{\"op\":\"DELETE\",\"key\":\"a\"}]");
+    post(
+        "gone",
+        "[{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{}},{\"op\":\"DELETE\",\"key\":\"a\"}]");
     JsonObject whole = server.rows("gone");
     assertThat(whole.getLong("seq")).isEqualTo(2);
     assertThat(whole.getJsonArray("rows")).isEmpty();
@@ -120,7 +122,8 @@ class HttpApiIT {
     assertThat(page.getJsonArray("rows")).isEmpty();
     assertThat(page.containsKey("next")).isFalse();
     assertError(server.request("GET", "/api/topics/missing/rows?limit=1", null), 404, "not-found");
-    assertError(server.request("GET", "/api/topics/bad%20name/rows?limit=0", null), 400, "bad-topic");
+    assertError(
+        server.request("GET", "/api/topics/bad%20name/rows?limit=0", null), 400, "bad-topic");
   }
 
   @Test

@@ -64,7 +64,7 @@ class InboundTest {
     assertThat(p.violation().message()).isNotBlank();
   }
 
-  /** docs/protocol.md §2: strict JSON; a lenient parser would have answered each with pong. */
+  /** docs/protocol.md §3: strict JSON; a lenient parser would have answered each with pong. */
   @ParameterizedTest
   @ValueSource(
       strings = {

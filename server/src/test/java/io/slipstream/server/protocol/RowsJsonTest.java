@@ -24,8 +24,14 @@ class RowsJsonTest {
                 .put(
                     "rows",
                     new JsonArray()
-                        .add(new JsonObject().put("key", "plain").put("row", new JsonObject().put("v", 1)))
-                        .add(new JsonObject().put("key", "q\"u\\o\nte\u0001").put("row", new JsonObject())))
+                        .add(
+                            new JsonObject()
+                                .put("key", "plain")
+                                .put("row", new JsonObject().put("v", 1)))
+                        .add(
+                            new JsonObject()
+                                .put("key", "q\"u\\o\nte\u0001")
+                                .put("row", new JsonObject())))
                 .put("next", "q\""));
   }
 

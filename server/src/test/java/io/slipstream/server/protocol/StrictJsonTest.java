@@ -115,7 +115,10 @@ class StrictJsonTest {
 
   @Test
   void readsUtf8Bodies() {
-    Buffer utf8 = Buffer.buffer("{\"k\":\"caf\u00e9 \ud83d\ude00\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    assertThat(((JsonObject) StrictJson.decode(utf8)).getString("k")).isEqualTo("caf\u00e9 \ud83d\ude00");
+    Buffer utf8 =
+        Buffer.buffer(
+            "{\"k\":\"caf\u00e9 \ud83d\ude00\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(((JsonObject) StrictJson.decode(utf8)).getString("k"))
+        .isEqualTo("caf\u00e9 \ud83d\ude00");
   }
 }

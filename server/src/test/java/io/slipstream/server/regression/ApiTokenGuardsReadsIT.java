@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
  * Bug: with {@code publishToken} or {@code jwtSecret} set, reads stayed open: {@code GET
  * /api/topics/{t}/rows} and {@code /api/connections} answered anyone, so every row of every topic
  * was readable by whoever reached the port, and nothing said so. Now {@code apiToken} guards every
- * {@code GET /api/...} (401 JSON otherwise), {@code /health} and {@code /metrics} stay open
- * unless {@code metricsToken} is set, and a node with auth on but reads open logs a warning at
- * start (docs/protocol.md, HTTP API).
+ * {@code GET /api/...} (401 JSON otherwise), {@code /health} and {@code /metrics} stay open unless
+ * {@code metricsToken} is set, and a node with auth on but reads open logs a warning at start
+ * (docs/protocol.md §10).
  */
 class ApiTokenGuardsReadsIT {
 
@@ -80,9 +80,12 @@ class ApiTokenGuardsReadsIT {
   void everyReadNeedsTheApiTokenWhileHealthAndMetricsStayOpen() {
     server = TestServer.start(config().publishToken("pub").apiToken("s3cret").build());
     HttpResponse<String> published =
-        server.request("POST", "/api/topics/t/changes",
+        server.request(
+            "POST",
+            "/api/topics/t/changes",
             "{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{\"secret\":1}}",
-            "Authorization", "Bearer pub");
+            "Authorization",
+            "Bearer pub");
     assertThat(published.statusCode()).as("publishing still takes publishToken").isEqualTo(200);
 
     for (String path : READS) {
@@ -132,7 +135,8 @@ class ApiTokenGuardsReadsIT {
       assertUnauthorized(get(path, "Authorization", "Bearer api"), path, "metricsToken");
       assertThat(get(path, "Authorization", "Bearer met").statusCode()).as(path).isEqualTo(200);
     }
-    assertUnauthorized(get("/api/topics", "Authorization", "Bearer met"), "/api/topics", "apiToken");
+    assertUnauthorized(
+        get("/api/topics", "Authorization", "Bearer met"), "/api/topics", "apiToken");
     assertThat(get("/api/topics", "Authorization", "Bearer api").statusCode()).isEqualTo(200);
 
     server.close();

@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
  * Bug: {@code GET /api/topics/{topic}/rows} built the whole table as one string on an event loop
  * and sent it in one piece (with a {@code Content-Length}), and ignored {@code limit} and {@code
  * after}: a big table blocked the loop while it was built, sat in memory whole for as long as the
- * client took to read it, and could not be read in pages (docs/protocol.md, HTTP API: topics).
- * Now the answer is streamed in chunks under the response's backpressure, and {@code
- * ?limit=N&after=KEY} pages in key order, each page consistent at its own seq.
+ * client took to read it, and could not be read in pages (docs/protocol.md §10, Topics). Now the
+ * answer is streamed in chunks under the response's backpressure, and {@code ?limit=N&after=KEY}
+ * pages in key order, each page consistent at its own seq.
  */
 class RowsStreamedAndPagedIT {
 
@@ -87,7 +87,8 @@ class RowsStreamedAndPagedIT {
     try (RawHttp http = RawHttp.get(server.port(), "/api/topics/big/rows", 64 * 1024)) {
       assertThat(http.status).isEqualTo(200);
       assertThat(http.headers).containsEntry("content-type", "application/json");
-      assertThat(http.headers).as("streamed, not sized up front")
+      assertThat(http.headers)
+          .as("streamed, not sized up front")
           .containsEntry("transfer-encoding", "chunked")
           .doesNotContainKey("content-length");
       JsonObject body = new JsonObject(http.readChunkedBody());
@@ -132,23 +133,37 @@ class RowsStreamedAndPagedIT {
     Collections.shuffle(shuffled, new java.util.Random(7));
     JsonArray changes = new JsonArray();
     for (String k : shuffled) {
-      changes.add(new JsonObject().put("op", "INSERT").put("key", k).put("row", new JsonObject().put("k", k)));
+      changes.add(
+          new JsonObject()
+              .put("op", "INSERT")
+              .put("key", k)
+              .put("row", new JsonObject().put("k", k)));
     }
     server.publish("t", changes);
 
     JsonObject first = new JsonObject(get("/api/topics/t/rows?limit=30").body());
     assertThat(first.getLong("seq")).isEqualTo(100);
-    assertThat(keys(first.getJsonArray("rows"))).hasSize(30).isSorted().startsWith("k000").endsWith("k029");
+    assertThat(keys(first.getJsonArray("rows")))
+        .hasSize(30)
+        .isSorted()
+        .startsWith("k000")
+        .endsWith("k029");
     assertThat(first.getJsonArray("rows").getJsonObject(0).getJsonObject("row"))
         .isEqualTo(new JsonObject().put("k", "k000"));
     assertThat(first.getString("next")).isEqualTo("k029");
 
     // Between pages: a key sorting after the cursor appears, the next one goes, the cursor's own
     // key goes. The next page shows the table as it is now, at its own seq.
-    server.publish("t", new JsonArray()
-        .add(new JsonObject().put("op", "INSERT").put("key", "k029a").put("row", new JsonObject()))
-        .add(new JsonObject().put("op", "DELETE").put("key", "k030"))
-        .add(new JsonObject().put("op", "DELETE").put("key", "k029")));
+    server.publish(
+        "t",
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put("op", "INSERT")
+                    .put("key", "k029a")
+                    .put("row", new JsonObject()))
+            .add(new JsonObject().put("op", "DELETE").put("key", "k030"))
+            .add(new JsonObject().put("op", "DELETE").put("key", "k029")));
     JsonObject second = new JsonObject(get("/api/topics/t/rows?limit=30&after=k029").body());
     assertThat(second.getLong("seq")).isEqualTo(103);
     assertThat(second.getString("epoch")).isEqualTo(first.getString("epoch"));
@@ -170,8 +185,10 @@ class RowsStreamedAndPagedIT {
     assertThat(past.getJsonArray("rows")).isEmpty();
     assertThat(past.containsKey("next")).isFalse();
     JsonObject afterAlone = new JsonObject(get("/api/topics/t/rows?after=k0").body());
-    assertThat(keys(afterAlone.getJsonArray("rows"))).as("after alone: the largest page")
-        .hasSize(99).isSorted();
+    assertThat(keys(afterAlone.getJsonArray("rows")))
+        .as("after alone: the largest page")
+        .hasSize(99)
+        .isSorted();
   }
 
   @Test
@@ -179,7 +196,8 @@ class RowsStreamedAndPagedIT {
     server = TestServer.start();
     // "Aa" and "BB" share a String hash; so do "AaAa", "AaBB", "BBAa", "BBBB": the trie keeps
     // such keys in insertion order, which paging must not depend on.
-    List<String> keys = List.of("BBBB", "AaAa", "BBAa", "AaBB", "BB", "Aa", "é", "z", "a b", "a&b", "a+b");
+    List<String> keys =
+        List.of("BBBB", "AaAa", "BBAa", "AaBB", "BB", "Aa", "é", "z", "a b", "a&b", "a+b");
     JsonArray changes = new JsonArray();
     for (String k : keys) {
       changes.add(new JsonObject().put("op", "INSERT").put("key", k).put("row", new JsonObject()));
@@ -200,14 +218,16 @@ class RowsStreamedAndPagedIT {
     }
     assertThat(walked).containsExactlyElementsOf(sorted.keySet());
     // A cursor that is no key at all starts after where it would sort.
-    JsonObject fromGap = new JsonObject(get("/api/topics/h/rows?limit=3&after=" + encode("AaAb")).body());
+    JsonObject fromGap =
+        new JsonObject(get("/api/topics/h/rows?limit=3&after=" + encode("AaAb")).body());
     assertThat(keys(fromGap.getJsonArray("rows"))).containsExactly("AaBB", "BB", "BBAa");
   }
 
   @Test
   void aBadLimitOrAfterIsA400WithAJsonBody() {
     server = TestServer.start();
-    server.publish("t", new JsonObject().put("op", "INSERT").put("key", "a").put("row", new JsonObject()));
+    server.publish(
+        "t", new JsonObject().put("op", "INSERT").put("key", "a").put("row", new JsonObject()));
     for (String limit : List.of("0", "10001", "-1", "abc", "", "1.5", "99999999999", "1e3")) {
       assertError(get("/api/topics/t/rows?limit=" + encode(limit)), "bad-message");
     }
@@ -216,7 +236,8 @@ class RowsStreamedAndPagedIT {
     assertError(get("/api/topics/t/rows?after=" + "k".repeat(257)), "bad-key");
     assertError(get("/api/topics/t/rows?after=a&after=b"), "bad-message");
     assertThat(get("/api/topics/t/rows?limit=10000").statusCode()).isEqualTo(200);
-    assertThat(get("/api/topics/t/rows?limit=1&after=" + "k".repeat(256)).statusCode()).isEqualTo(200);
+    assertThat(get("/api/topics/t/rows?limit=1&after=" + "k".repeat(256)).statusCode())
+        .isEqualTo(200);
   }
 
   private static void assertError(HttpResponse<String> r, String code) {
@@ -249,7 +270,8 @@ class RowsStreamedAndPagedIT {
       this.status = Integer.parseInt(statusLine.split(" ")[1]);
       for (String h = line(); !h.isEmpty(); h = line()) {
         int colon = h.indexOf(':');
-        headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+        headers.put(
+            h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
       }
     }
 
@@ -258,8 +280,10 @@ class RowsStreamedAndPagedIT {
       s.setReceiveBufferSize(receiveBuffer);
       s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       s.setSoTimeout(20_000);
-      s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "Connection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       return new RawHttp(s);
     }
 

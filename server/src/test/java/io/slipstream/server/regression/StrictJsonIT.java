@@ -23,9 +23,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Bug: JSON with comments was accepted. A {@code ping} carrying a C-style comment got a {@code
  * pong}, and an HTTP publish with a comment in its body was applied, because Vert.x's JSON codec
- * turns Jackson's {@code ALLOW_COMMENTS} on. docs/protocol.md §2 says strict JSON (RFC 8259):
- * every lenient form below is malformed, on every transport and in HTTP bodies, and each
- * malformed frame gets exactly one {@code error} {@code bad-json}.
+ * turns Jackson's {@code ALLOW_COMMENTS} on. docs/protocol.md §3 says strict JSON (RFC 8259): every
+ * lenient form below is malformed, on every transport and in HTTP bodies, and each malformed frame
+ * gets exactly one {@code error} {@code bad-json}.
  */
 class StrictJsonIT {
 
@@ -67,7 +67,8 @@ class StrictJsonIT {
           "{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{\"v\":Infinity}}",
           "{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{\"v\":-Infinity}}",
           "{op:\"INSERT\",key:\"a\",row:{}}",
-          "{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{}}{\"op\":\"INSERT\",\"key\":\"b\",\"row\":{}}",
+          "{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{}}"
+              + "{\"op\":\"INSERT\",\"key\":\"b\",\"row\":{}}",
           "{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{}} x",
           "{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{\"v\":01}}",
           "{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{\"v\":+1}}",
@@ -95,7 +96,7 @@ class StrictJsonIT {
     server.close();
   }
 
-  /** The transports a client may speak (docs/protocol.md §2). */
+  /** The transports a client may speak (docs/protocol.md §1, Transports). */
   enum Transport {
     WEBSOCKET,
     SOCKJS,
@@ -187,13 +188,15 @@ class StrictJsonIT {
         .isEqualTo(404);
     HttpResponse<String> ok =
         server.request(
-            "POST", "/api/topics/strict/changes", " {\"op\":\"INSERT\",\"key\":\"a\",\"row\":{}}\n");
+            "POST",
+            "/api/topics/strict/changes",
+            " {\"op\":\"INSERT\",\"key\":\"a\",\"row\":{}}\n");
     assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
   }
 
   /**
-   * A SockJS client over its websocket transport: framed ({@code o}, {@code a[...]}, {@code
-   * c[..]}; what browsers use) or raw ({@code /sockjs/websocket}, one message per frame).
+   * A SockJS client over its websocket transport: framed ({@code o}, {@code a[...]}, {@code c[..]};
+   * what browsers use) or raw ({@code /sockjs/websocket}, one message per frame).
    */
   private static final class SockJsConn implements Conn {
     private final boolean framed;
@@ -205,10 +208,17 @@ class StrictJsonIT {
       this.framed = framed;
       client = clients.createWebSocketClient();
       String uri =
-          framed ? "/sockjs/000/" + Long.toHexString(System.nanoTime()) + "/websocket"
+          framed
+              ? "/sockjs/000/" + Long.toHexString(System.nanoTime()) + "/websocket"
               : "/sockjs/websocket";
-      ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-          .setPort(server.port()).setURI(uri)).await();
+      ws =
+          client
+              .connect(
+                  new WebSocketConnectOptions()
+                      .setHost("127.0.0.1")
+                      .setPort(server.port())
+                      .setURI(uri))
+              .await();
       ws.textMessageHandler(this::onFrame);
     }
 
