@@ -101,7 +101,10 @@ enum Setting {
   MAX_PENDING_PUBLISHES("maxPendingPublishes", Kind.INT,
       "publishes queued or in flight per sequencer; beyond, 503 overloaded",
       SlipstreamConfig::maxPendingPublishes,
-      (d, v) -> d.config.maxPendingPublishes((Integer) v));
+      (d, v) -> d.config.maxPendingPublishes((Integer) v)),
+  METRICS_TOKEN("metricsToken", Kind.OPTIONAL_STRING,
+      "when set, GET /health and /metrics need Authorization: Bearer <token>",
+      SlipstreamConfig::metricsToken, (d, v) -> d.config.metricsToken((String) v));
 
   private final String key;
   private final Kind kind;

@@ -44,6 +44,8 @@ import io.slipstream.core.buffer.DropPolicy;
  * @param replayLogBytes replay log bound per topic, bytes ({@code replayLogBytes})
  * @param topicStateBudgetBytes all topics' rows and logs on this node, bytes; publishes beyond get 507 ({@code topicStateBudgetBytes})
  * @param maxPendingPublishes publishes queued or in flight per sequencer; beyond, 503 {@code overloaded} ({@code maxPendingPublishes})
+ * @param metricsToken bearer token required by {@code GET /health} and {@code /metrics}, or null
+ *     for none ({@code metricsToken})
  */
 public record SlipstreamConfig(
     String host,
@@ -72,7 +74,8 @@ public record SlipstreamConfig(
     int idempotencyWindow,
     long replayLogBytes,
     long topicStateBudgetBytes,
-    int maxPendingPublishes) {
+    int maxPendingPublishes,
+    String metricsToken) {
 
   /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -122,6 +125,8 @@ public record SlipstreamConfig(
   public static final long DEFAULT_REPLAY_LOG_BYTES = 67_108_864L;
   /** Default {@code maxPendingPublishes}: 4,096 publishes queued or in flight per sequencer. */
   public static final int DEFAULT_MAX_PENDING_PUBLISHES = 4_096;
+  /** Default {@code metricsToken}: none, so {@code /health} and {@code /metrics} are open. */
+  public static final String DEFAULT_METRICS_TOKEN = null;
 
   /**
    * Default {@code eventLoops}: two per available processor, so that one busy connection leaves
@@ -189,6 +194,9 @@ public record SlipstreamConfig(
         "topicStateBudgetBytes must be at least 1048576, was " + topicStateBudgetBytes);
     require(
         maxPendingPublishes >= 1, "maxPendingPublishes must be at least 1, was " + maxPendingPublishes);
+    require(
+        metricsToken == null || !metricsToken.isBlank(),
+        "metricsToken must not be empty when set, was " + quote(metricsToken));
   }
 
   private static void require(boolean ok, String message) {
@@ -241,6 +249,7 @@ public record SlipstreamConfig(
     b.replayLogBytes = replayLogBytes;
     b.topicStateBudgetBytes = topicStateBudgetBytes;
     b.maxPendingPublishes = maxPendingPublishes;
+    b.metricsToken = metricsToken;
     return b;
   }
 
@@ -277,6 +286,7 @@ public record SlipstreamConfig(
     private long replayLogBytes = DEFAULT_REPLAY_LOG_BYTES;
     private long topicStateBudgetBytes = defaultTopicStateBudgetBytes();
     private int maxPendingPublishes = DEFAULT_MAX_PENDING_PUBLISHES;
+    private String metricsToken = DEFAULT_METRICS_TOKEN;
 
     private Builder() {}
 
@@ -442,6 +452,12 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets {@code metricsToken}. */
+    public Builder metricsToken(String v) {
+      metricsToken = v;
+      return this;
+    }
+
     /** The configuration; throws {@link IllegalArgumentException} naming a bad setting. */
     public SlipstreamConfig build() {
       return new SlipstreamConfig(
@@ -471,7 +487,8 @@ public record SlipstreamConfig(
           idempotencyWindow,
           replayLogBytes,
           topicStateBudgetBytes,
-          maxPendingPublishes);
+          maxPendingPublishes,
+          metricsToken);
     }
   }
 }

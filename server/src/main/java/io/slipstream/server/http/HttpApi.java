@@ -1,15 +1,16 @@
 package io.slipstream.server.http;
 
 import io.slipstream.core.message.ErrorCode;
-import io.slipstream.core.topic.RowMap;
 import io.slipstream.core.topic.TopicName;
 import io.slipstream.core.topic.TopicView;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.protocol.Changes;
+import io.slipstream.server.protocol.StrictJson;
 import io.slipstream.server.topic.PublishCommand;
 import io.slipstream.server.topic.PublishResult;
 import io.slipstream.server.topic.TopicRegistry;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -23,10 +24,12 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Logger;
 
 /**
- * The HTTP API (PROTOCOL.md §7): publishing, topic and connection inspection, health.
+ * The HTTP API (docs/protocol.md §10): publishing, topic and connection inspection, health.
  *
  * <p>Handlers run on the event loop of the server verticle that owns the router; they never
  * block. Errors are always {@code {error: {code, message, index?}}} with a 4xx/5xx status.
@@ -34,12 +37,23 @@ import java.util.function.BooleanSupplier;
 public final class HttpApi {
 
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
+  /**
+   * The last configuration warned about open reads: every server verticle of a node builds its
+   * own HttpApi from the same configuration, and the operator needs the warning once. Bound: one
+   * reference.
+   */
+  private static final AtomicReference<SlipstreamConfig> WARNED = new AtomicReference<>();
 
   private final Vertx vertx;
   private final SlipstreamConfig config;
   private final TopicRegistry topics;
   private final ConnectionRegistry connections;
   private final BooleanSupplier serving;
+  /** What every {@code GET /api/...} must present, or null while reads are open. */
+  private final BearerToken readToken;
+  /** What {@code /health} and {@code /metrics} must present, or null while they are open. */
+  private final BearerToken metricsToken;
 
   /**
    * @param serving whether the node serves (false while starting or draining: {@code /health}
@@ -56,6 +70,24 @@ public final class HttpApi {
     this.topics = topics;
     this.connections = connections;
     this.serving = serving;
+    this.readToken = config.apiToken() == null ? null : new BearerToken(config.apiToken());
+    this.metricsToken =
+        config.metricsToken() == null ? null : new BearerToken(config.metricsToken());
+    warnIfReadsAreOpen(config);
+  }
+
+  /**
+   * Auth on for clients and producers but not for reads would leave every row of every topic and
+   * every connection readable by whoever reaches the port (docs/protocol.md §10): say so.
+   */
+  private static void warnIfReadsAreOpen(SlipstreamConfig config) {
+    boolean authOn = config.publishToken() != null || config.jwtSecret() != null;
+    if (authOn && config.apiToken() == null && WARNED.getAndSet(config) != config) {
+      LOG.warning(
+          "publishToken or jwtSecret is set but apiToken is not: GET /api/... is open to anyone"
+              + " who reaches the port (every row of every topic, every connection). Set apiToken"
+              + " (SLIPSTREAM_API_TOKEN) to require Authorization: Bearer <apiToken> on reads.");
+    }
   }
 
   /** Mounts every route on {@code router}. */
@@ -66,11 +98,15 @@ public final class HttpApi {
         .handler(BodyHandler.create(false).setBodyLimit(config.maxPublishBytes()))
         .handler(this::authorize)
         .handler(this::publish);
+    router.get("/api/*").handler(rc -> guard(rc, readToken, "apiToken"));
     router.get("/api/topics").handler(this::listTopics);
     router.get("/api/topics/:topic").handler(this::getTopic);
     router.get("/api/topics/:topic/rows").handler(this::getRows);
     router.get("/api/connections").handler(this::listConnections);
-    router.get("/health").handler(this::health);
+    Handler<RoutingContext> metricsGuard = rc -> guard(rc, metricsToken, "metricsToken");
+    // The bootstrap mounts the scrape handler before this API: order(-1) runs the guard first.
+    router.get("/metrics").order(-1).handler(metricsGuard);
+    router.get("/health").handler(metricsGuard).handler(this::health);
     router.route("/api/*").handler(rc -> error(rc, ErrorCode.NOT_FOUND, "no such endpoint", -1));
     router.errorHandler(413, rc -> error(rc, ErrorCode.TOO_LARGE, "the body is larger than " + config.maxPublishBytes() + " bytes (maxPublishBytes)", -1));
     router.errorHandler(404, rc -> error(rc, ErrorCode.NOT_FOUND, "no such resource", -1));
@@ -102,7 +138,7 @@ public final class HttpApi {
     Buffer body = rc.body().buffer();
     Object json;
     try {
-      json = body == null || body.length() == 0 ? null : Json.decodeValue(body);
+      json = body == null || body.length() == 0 ? null : StrictJson.decode(body);
     } catch (DecodeException e) {
       json = null;
     }
@@ -139,6 +175,21 @@ public final class HttpApi {
             });
   }
 
+  /**
+   * Lets the request on when {@code token} is null or presented, else answers 401: {@code
+   * apiToken} guards every {@code GET /api/...}, {@code metricsToken} guards {@code /health} and
+   * {@code /metrics} (docs/protocol.md §10).
+   *
+   * @param setting the setting that holds the token, named in the error
+   */
+  private static void guard(RoutingContext rc, BearerToken token, String setting) {
+    if (token == null || token.admits(rc.request().getHeader("Authorization"))) {
+      rc.next();
+    } else {
+      error(rc, ErrorCode.UNAUTHORIZED, "Authorization: Bearer <" + setting + "> is required", -1);
+    }
+  }
+
   private void listTopics(RoutingContext rc) {
     JsonArray out = new JsonArray();
     for (TopicRegistry.Entry e : topics.all()) {
@@ -154,28 +205,23 @@ public final class HttpApi {
     }
   }
 
+  /**
+   * Streams the rows (whole table or one page) from the topic's immutable view at this instant;
+   * see {@link RowsStream} for the order pages follow.
+   */
   private void getRows(RoutingContext rc) {
     TopicRegistry.Entry e = lookup(rc);
     if (e == null) {
       return;
     }
-    TopicView view = e.topic().view();
-    // Row JSON is stored serialized: splice it in rather than parse and re-encode it.
-    StringBuilder sb = new StringBuilder(64 + view.rows().size() * 64);
-    sb.append("{\"topic\":\"").append(e.topic().name())
-        .append("\",\"epoch\":\"").append(view.epoch())
-        .append("\",\"seq\":").append(view.seq())
-        .append(",\"rows\":[");
-    boolean first = true;
-    for (RowMap.Entry row : view.rows()) {
-      if (!first) {
-        sb.append(',');
-      }
-      first = false;
-      sb.append("{\"key\":").append(Json.encode(row.key())).append(",\"row\":").append(row.row().json()).append('}');
+    RowsStream.Query.Parsed q =
+        RowsStream.Query.parse(rc.queryParam("limit"), rc.queryParam("after"));
+    if (q.violation() != null) {
+      error(rc, q.violation().code(), q.violation().message(), -1);
+      return;
     }
-    sb.append("]}");
-    rc.response().putHeader("content-type", "application/json").end(sb.toString());
+    RowsStream.start(
+        vertx.getOrCreateContext(), rc.response(), e.topic().name(), e.topic().view(), q.query());
   }
 
   private void listConnections(RoutingContext rc) {

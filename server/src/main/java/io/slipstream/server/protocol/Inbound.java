@@ -38,11 +38,14 @@ public final class Inbound {
     }
   }
 
-  /** Parses one text frame. */
+  /**
+   * Parses one text frame. Anything but one strict JSON object (docs/protocol.md §3) is {@code
+   * bad-json}, so each malformed frame gets exactly one error.
+   */
   public static Parsed parse(String text) {
     JsonObject m;
     try {
-      Object v = io.vertx.core.json.Json.decodeValue(text);
+      Object v = StrictJson.decode(text);
       if (!(v instanceof JsonObject)) {
         return Parsed.error(ErrorCode.BAD_JSON, "a message must be a JSON object", null);
       }

@@ -106,6 +106,27 @@ class HttpApiIT {
   }
 
   @Test
+  void rowsOfATopicWithNoRowsLeftAreEmptyWholeAndPaged() {
+    server = TestServer.start();
+    post(
+        "gone",
+        "[{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{}},{\"op\":\"DELETE\",\"key\":\"a\"}]");
+    JsonObject whole = server.rows("gone");
+    assertThat(whole.getLong("seq")).isEqualTo(2);
+    assertThat(whole.getJsonArray("rows")).isEmpty();
+    assertThat(whole.containsKey("next")).isFalse();
+    JsonObject page =
+        new JsonObject(server.request("GET", "/api/topics/gone/rows?limit=1", null).body());
+    assertThat(page.getLong("seq")).isEqualTo(2);
+    assertThat(page.getString("epoch")).isEqualTo(whole.getString("epoch"));
+    assertThat(page.getJsonArray("rows")).isEmpty();
+    assertThat(page.containsKey("next")).isFalse();
+    assertError(server.request("GET", "/api/topics/missing/rows?limit=1", null), 404, "not-found");
+    assertError(
+        server.request("GET", "/api/topics/bad%20name/rows?limit=0", null), 400, "bad-topic");
+  }
+
+  @Test
   void aPublishTokenIsRequiredWhenConfigured() {
     server = TestServer.start(SlipstreamConfig.defaults().toBuilder().eventLoops(1).publishToken("tok").build());
     String change = "{\"op\":\"INSERT\",\"key\":\"a\",\"row\":{}}";

@@ -7,6 +7,7 @@ import io.slipstream.core.topic.Position;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class InboundTest {
 
@@ -61,5 +62,24 @@ class InboundTest {
     assertThat(p.message()).isNull();
     assertThat(p.violation().code()).isEqualTo(code);
     assertThat(p.violation().message()).isNotBlank();
+  }
+
+  /** docs/protocol.md §3: strict JSON; a lenient parser would have answered each with pong. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"type\":\"ping\" /* c */}",
+        "{\"type\":\"ping\"} // c",
+        "{\"type\":\"ping\",}",
+        "{'type':'ping'}",
+        "{type:\"ping\"}",
+        "{\"type\":\"ping\",\"id\":NaN}",
+        "{\"type\":\"ping\"} {\"type\":\"ping\"}",
+      })
+  void lenientJsonIsBadJson(String frame) {
+    Inbound.Parsed p = Inbound.parse(frame);
+    assertThat(p.message()).isNull();
+    assertThat(p.violation().code()).isEqualTo(ErrorCode.BAD_JSON);
+    assertThat(p.id()).as("nothing of a malformed frame is trusted, not even its id").isNull();
   }
 }
