@@ -49,6 +49,9 @@ final class TopicReorder {
 
   private boolean fillInFlight;
   private long fillIssuedAt;
+  /** The outstanding fill's range {@code (fillAfter, fillTo]}. */
+  private long fillAfter;
+  private long fillTo;
   /** Not before this time may a fill be issued for a tail (after a failed one). */
   private long fillAllowedAt;
 
@@ -102,7 +105,10 @@ final class TopicReorder {
    * none, maybe fewer than asked for) of {@code epoch}.
    */
   void filled(String epoch, long firstSeq, List<LoggedChange> changes) {
-    fillInFlight = false;
+    if (fillInFlight && firstSeq == fillAfter + 1) {
+      fillInFlight = false;
+    }
+    // Otherwise a late answer to a fill given up on: its changes are as good as any batch's.
     if (this.epoch == null) {
       return;
     }
@@ -113,14 +119,20 @@ final class TopicReorder {
     if (!changes.isEmpty()) {
       accept(new FeedBatch(topic, epoch, firstSeq, changes));
     }
-    if (next <= knownTip) {
+    if (next <= knownTip && !fillInFlight) {
       // Still behind: the read was capped, or more came meanwhile.
       issueFill();
     }
   }
 
-  /** The outstanding fill failed (indeterminate, no quorum): try again after {@code gapWaitMs}. */
+  /**
+   * The outstanding fill failed (indeterminate, no quorum): try again after {@code gapWaitMs}. A
+   * failure of a fill already given up on or made redundant is ignored.
+   */
   void fillFailed() {
+    if (!fillInFlight) {
+      return;
+    }
     fillInFlight = false;
     fillAllowedAt = clock.millis() + limits.gapWaitMs();
   }
@@ -250,6 +262,10 @@ final class TopicReorder {
   private void deliverFrom(FeedBatch b) {
     int from = (int) (next - b.firstSeq());
     next = b.lastSeq() + 1;
+    if (fillInFlight && next > fillTo) {
+      // Pushes brought everything the fill asked for; its answer will be dropped as duplicates.
+      fillInFlight = false;
+    }
     sink.deliver(b, from);
   }
 
@@ -261,6 +277,8 @@ final class TopicReorder {
     }
     fillInFlight = true;
     fillIssuedAt = clock.millis();
+    fillAfter = next - 1;
+    fillTo = to;
     sink.fill(topic, epoch, next - 1, to);
   }
 
