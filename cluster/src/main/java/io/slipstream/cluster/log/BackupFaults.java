@@ -21,6 +21,11 @@ public final class BackupFaults {
     refusals.addAndGet(n);
   }
 
+  /** Cancels the refusals still to come. */
+  public void clear() {
+    refusals.set(0);
+  }
+
   /** Refusals still to come. */
   public int pending() {
     return refusals.get();
