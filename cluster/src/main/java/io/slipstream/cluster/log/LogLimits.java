@@ -8,7 +8,7 @@ package io.slipstream.cluster.log;
  * <p>Immutable. With these bounds one topic's entry holds at most {@code maxRowBytes} of rows,
  * {@code maxRingBytes} and {@code maxRingEvents} of history, and {@code dedupeWindow} ids of at
  * most {@link #MAX_PUBLISH_ID_LENGTH} characters each: with the defaults about 64 MiB + 64 MiB +
- * 56 MiB in the worst case, which is also what a migration or a replica sync copies.
+ * 53 MiB in the worst case, which is also what a migration or a replica sync copies.
  *
  * @param maxRingEvents changes the replay ring keeps ({@code replayLogSize}), at least 1
  * @param maxRingBytes weight of the changes the ring keeps ({@code replayLogBytes}), see {@link
