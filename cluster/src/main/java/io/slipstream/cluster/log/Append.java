@@ -1,9 +1,7 @@
 package io.slipstream.cluster.log;
 
-import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import io.slipstream.cluster.log.DedupeIndex.Recorded;
 import io.slipstream.core.topic.ChangeRequest;
 import java.io.IOException;
@@ -32,8 +30,7 @@ import java.util.Map;
  * processor on the same thread. An instance serves one call: the caller builds a new one per
  * attempt (a local call hands Hazelcast the caller's own instance, not a copy).
  */
-final class Append
-    implements EntryProcessor<String, TopicLog, AppendOutcome>, IdentifiedDataSerializable {
+final class Append extends LogProcessor<AppendOutcome> {
 
   private String publishId;
   private long bodyHash;
@@ -41,8 +38,6 @@ final class Append
   private List<ChangeRequest> changes;
   private String epochCandidate;
   private LogLimits limits;
-
-  private transient EntryProcessor<String, TopicLog, Object> backup;
 
   /** For deserialization only. */
   Append() {}
@@ -78,14 +73,14 @@ final class Append
 
   @Override
   public AppendOutcome process(Map.Entry<String, TopicLog> entry) {
-    backup = null;
+    backup(null);
     TopicLog log = entry.getValue();
     Recorded seen = log == null ? null : log.recorded(publishId);
     if (seen != null) {
       if (seen.bodyHash() != bodyHash) {
         return AppendOutcome.of(AppendOutcome.Kind.CONFLICT);
       }
-      backup = VerifyAt.repeat(log.epoch(), seen.lastSeq(), publishId, seen.firstSeq());
+      backup(VerifyAt.repeat(log.epoch(), seen.lastSeq(), publishId, seen.firstSeq()));
       return AppendOutcome.repeated(log.epoch(), seen.firstSeq(), seen.lastSeq());
     }
     boolean created = log == null;
@@ -97,22 +92,12 @@ final class Append
     long prevSeq = target.lastSeq();
     target.commit(plan, changes, ts, publishId, bodyHash, limits);
     entry.setValue(target);
-    backup =
-        new ApplyAt(target.epoch(), prevSeq, created, publishId, bodyHash, ts, changes, limits);
+    backup(
+        new ApplyAt(target.epoch(), prevSeq, created, publishId, bodyHash, ts, changes, limits));
     return AppendOutcome.appended(target.epoch(), prevSeq + 1, target.lastSeq());
   }
 
-  @Override
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  public EntryProcessor<String, TopicLog, AppendOutcome> getBackupProcessor() {
-    // The backup's own result is discarded by Hazelcast; only the type differs.
-    return (EntryProcessor) backup;
-  }
 
-  @Override
-  public int getFactoryId() {
-    return LogSerialization.FACTORY_ID;
-  }
 
   @Override
   public int getClassId() {

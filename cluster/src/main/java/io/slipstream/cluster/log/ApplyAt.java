@@ -2,10 +2,8 @@ package io.slipstream.cluster.log;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
-import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import io.slipstream.cluster.log.DedupeIndex.Recorded;
 import io.slipstream.core.topic.ChangeRequest;
 import java.io.IOException;
@@ -30,10 +28,7 @@ import java.util.Map;
  *
  * <p>Threading: runs on the backup's partition thread; an instance serves one call.
  */
-final class ApplyAt
-    implements EntryProcessor<String, TopicLog, Object>,
-        IdentifiedDataSerializable,
-        HazelcastInstanceAware {
+final class ApplyAt extends LogProcessor<Object> implements HazelcastInstanceAware {
 
   private String epoch;
   private long prevSeq;
@@ -122,10 +117,6 @@ final class ApplyAt
     log.commit(plan, changes, ts, publishId, bodyHash, limits);
   }
 
-  @Override
-  public EntryProcessor<String, TopicLog, Object> getBackupProcessor() {
-    return null;
-  }
 
   @Override
   public String toString() {
@@ -133,10 +124,6 @@ final class ApplyAt
         + (created ? " created" : "") + (publishId == null ? "" : " id=" + publishId) + "]";
   }
 
-  @Override
-  public int getFactoryId() {
-    return LogSerialization.FACTORY_ID;
-  }
 
   @Override
   public int getClassId() {

@@ -1,10 +1,8 @@
 package io.slipstream.cluster.log;
 
 import com.hazelcast.core.ReadOnly;
-import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.util.Map;
 
 /**
@@ -14,8 +12,7 @@ import java.util.Map;
  *
  * <p>Stateless and thread-safe; one instance can serve every call.
  */
-final class ReadTip
-    implements EntryProcessor<String, TopicLog, LogTip>, IdentifiedDataSerializable, ReadOnly {
+final class ReadTip extends LogProcessor<LogTip> implements ReadOnly {
 
   static final ReadTip INSTANCE = new ReadTip();
 
@@ -25,15 +22,7 @@ final class ReadTip
     return log == null ? new LogTip(null, 0) : new LogTip(log.epoch(), log.lastSeq());
   }
 
-  @Override
-  public EntryProcessor<String, TopicLog, LogTip> getBackupProcessor() {
-    return null;
-  }
 
-  @Override
-  public int getFactoryId() {
-    return LogSerialization.FACTORY_ID;
-  }
 
   @Override
   public int getClassId() {

@@ -1,9 +1,7 @@
 package io.slipstream.cluster.log;
 
-import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +18,7 @@ import java.util.Map;
  *
  * <p>Threading: runs on the partition thread; an instance serves one call.
  */
-final class ValidatedRead
-    implements EntryProcessor<String, TopicLog, LogRead>, IdentifiedDataSerializable {
+final class ValidatedRead extends LogProcessor<LogRead> {
 
   /** The most changes one read returns. */
   static final int MAX_EVENTS = 10_000;
@@ -30,8 +27,6 @@ final class ValidatedRead
   private String epoch;
   private long afterSeq;
   private int maxEvents;
-
-  private transient VerifyAt backup;
 
   /** For deserialization only. */
   ValidatedRead() {}
@@ -62,13 +57,13 @@ final class ValidatedRead
 
   @Override
   public LogRead process(Map.Entry<String, TopicLog> entry) {
-    backup = null;
+    backup(null);
     TopicLog log = entry.getValue();
     if (log == null) {
       return LogRead.of(LogRead.Kind.ABSENT, null, 0);
     }
     // Every answer below names the primary's epoch and last seq, so the backup confirms both.
-    backup = VerifyAt.read(log.epoch(), log.lastSeq());
+    backup(VerifyAt.read(log.epoch(), log.lastSeq()));
     ChangeRing ring = log.ring();
     if (snapshot) {
       long from = Math.max(ring.firstSeq(), log.lastSeq() - maxEvents + 1);
@@ -87,16 +82,7 @@ final class ValidatedRead
     return LogRead.range(log.epoch(), log.lastSeq(), from, changes);
   }
 
-  @Override
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  public EntryProcessor<String, TopicLog, LogRead> getBackupProcessor() {
-    return (EntryProcessor) backup;
-  }
 
-  @Override
-  public int getFactoryId() {
-    return LogSerialization.FACTORY_ID;
-  }
 
   @Override
   public int getClassId() {

@@ -1,9 +1,7 @@
 package io.slipstream.cluster.log;
 
-import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import io.slipstream.cluster.log.DedupeIndex.Recorded;
 import java.io.IOException;
 import java.util.Map;
@@ -21,7 +19,7 @@ import java.util.Map;
  *
  * <p>Threading: runs on the backup's partition thread; an instance serves one call.
  */
-final class VerifyAt implements EntryProcessor<String, TopicLog, Object>, IdentifiedDataSerializable {
+final class VerifyAt extends LogProcessor<Object> {
 
   private String epoch;
   private long upTo;
@@ -63,10 +61,6 @@ final class VerifyAt implements EntryProcessor<String, TopicLog, Object>, Identi
     return null;
   }
 
-  @Override
-  public EntryProcessor<String, TopicLog, Object> getBackupProcessor() {
-    return null;
-  }
 
   @Override
   public String toString() {
@@ -74,10 +68,6 @@ final class VerifyAt implements EntryProcessor<String, TopicLog, Object>, Identi
         + (publishId == null ? "" : " id=" + publishId + " from " + firstSeq) + "]";
   }
 
-  @Override
-  public int getFactoryId() {
-    return LogSerialization.FACTORY_ID;
-  }
 
   @Override
   public int getClassId() {
