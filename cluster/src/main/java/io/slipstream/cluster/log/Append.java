@@ -15,8 +15,8 @@ import java.util.Map;
  * <ol>
  *   <li>A publish id already in the dedupe window with the same body hash gets its recorded seqs
  *       ({@code REPEATED}); with another hash, {@code CONFLICT}. Nothing changes.
- *   <li>Otherwise, an absent entry is created in the caller's epoch candidate: the processor must be
- *       deterministic, so the randomness lives in the caller.
+ *   <li>Otherwise, an absent entry is created in the caller's epoch candidate: the processor must
+ *       be deterministic, so the randomness lives in the caller.
  *   <li>A batch that fits gets seqs {@code lastSeq+1 .. lastSeq+n}; one that does not is {@code
  *       FULL} and changes nothing.
  * </ol>

@@ -26,7 +26,7 @@ public final class AppendOutcome implements IdentifiedDataSerializable {
     REPEATED,
     /** The publish id was applied before with another body: 409 {@code idempotency-conflict}. */
     CONFLICT,
-    /** Nothing applied: the topic's rows or ring would go over its bounds: 507 {@code storage-full}. */
+    /** Nothing applied: rows or ring would go over their bounds: 507 {@code storage-full}. */
     FULL,
     /**
      * The call ended without telling whether the publish is on both copies: 503 {@code
@@ -60,7 +60,7 @@ public final class AppendOutcome implements IdentifiedDataSerializable {
     return new AppendOutcome(Kind.REPEATED, epoch, firstSeq, lastSeq);
   }
 
-  /** An outcome without seqs: {@code CONFLICT}, {@code FULL}, {@code INDETERMINATE}, {@code NO_QUORUM}. */
+  /** An outcome without seqs: CONFLICT, FULL, INDETERMINATE or NO_QUORUM. */
   static AppendOutcome of(Kind kind) {
     if (kind == Kind.APPENDED || kind == Kind.REPEATED) {
       throw new IllegalArgumentException(kind + " needs seqs");
@@ -72,7 +72,7 @@ public final class AppendOutcome implements IdentifiedDataSerializable {
     return kind;
   }
 
-  /** Whether the publish is applied and its seqs are known: {@code APPENDED} or {@code REPEATED}. */
+  /** Whether the publish is applied and its seqs known: {@code APPENDED} or {@code REPEATED}. */
   public boolean applied() {
     return kind == Kind.APPENDED || kind == Kind.REPEATED;
   }

@@ -54,7 +54,9 @@ final class HazelcastTopicAuthority implements TopicAuthority {
 
   @Override
   public CompletionStage<LogRead> snapshot(String topic, int tailEvents) {
-    return classified(map.submitToKey(topic, ValidatedRead.snapshot(tailEvents)), HazelcastTopicAuthority::failedRead);
+    return classified(
+        map.submitToKey(topic, ValidatedRead.snapshot(tailEvents)),
+        HazelcastTopicAuthority::failedRead);
   }
 
   @Override

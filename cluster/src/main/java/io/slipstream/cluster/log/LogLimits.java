@@ -21,7 +21,7 @@ public record LogLimits(int maxRingEvents, long maxRingBytes, int dedupeWindow, 
 
   /** Default {@code maxRingEvents}: 100,000 changes, the node's default {@code replayLogSize}. */
   public static final int DEFAULT_MAX_RING_EVENTS = 100_000;
-  /** Default {@code maxRingBytes}: 64 MiB (67,108,864 bytes), the default {@code replayLogBytes}. */
+  /** Default {@code maxRingBytes}: 64 MiB (67,108,864 bytes), as {@code replayLogBytes}. */
   public static final long DEFAULT_MAX_RING_BYTES = 67_108_864L;
   /** Default {@code dedupeWindow}: 100,000 ids, the default {@code idempotencyWindow}. */
   public static final int DEFAULT_DEDUPE_WINDOW = 100_000;

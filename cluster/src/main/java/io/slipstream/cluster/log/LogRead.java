@@ -44,7 +44,12 @@ public final class LogRead implements IdentifiedDataSerializable {
   LogRead() {}
 
   private LogRead(
-      Kind kind, String epoch, long lastSeq, RowMap rows, long firstSeq, List<LoggedChange> changes) {
+      Kind kind,
+      String epoch,
+      long lastSeq,
+      RowMap rows,
+      long firstSeq,
+      List<LoggedChange> changes) {
     this.kind = kind;
     this.epoch = epoch;
     this.lastSeq = lastSeq;

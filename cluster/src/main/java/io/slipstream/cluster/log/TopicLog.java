@@ -52,7 +52,7 @@ final class TopicLog implements IdentifiedDataSerializable {
     return log;
   }
 
-  /** What a row weighs: two bytes per character of key and JSON plus {@link #ROW_OVERHEAD_BYTES}. */
+  /** What a row weighs: two bytes a character of key and JSON plus {@link #ROW_OVERHEAD_BYTES}. */
   static long rowWeight(String key, String json) {
     return ROW_OVERHEAD_BYTES + 2L * (key.length() + json.length());
   }

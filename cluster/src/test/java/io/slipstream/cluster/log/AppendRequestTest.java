@@ -25,7 +25,8 @@ class AppendRequestTest {
             new ChangeRequest(ChangeOp.INSERT, "a", "{\"v\":1}"), delete("b"))));
     // Separators: moving characters between key and row changes the hash.
     assertThat(AppendRequest.hashOf(List.of(new ChangeRequest(ChangeOp.UPDATE, "ab", "{}"))))
-        .isNotEqualTo(AppendRequest.hashOf(List.of(new ChangeRequest(ChangeOp.UPDATE, "a", "b{}"))));
+        .isNotEqualTo(
+            AppendRequest.hashOf(List.of(new ChangeRequest(ChangeOp.UPDATE, "a", "b{}"))));
   }
 
   @Test

@@ -256,7 +256,7 @@ class TopicAuthorityIT {
     return AppendRequest.of(TOPIC, id, cs, 1_000);
   }
 
-  /** Calls until the answer is no longer indeterminate; the retries are what a client does on 503. */
+  /** Calls until the answer is no longer indeterminate, as a client retries on 503. */
   private static AppendOutcome retryWhileIndeterminate(Supplier<CompletionStage<AppendOutcome>> c) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     AppendOutcome out;

@@ -80,7 +80,8 @@ class ValidatedReadTest {
   void aRangeFromBeforeTheRingIsNotCoveredAndAnotherEpochIsReported() {
     publish(5, new LogLimits(4, 1_000_000, 100, 1_000_000));
 
-    assertThat(ValidatedRead.range("e1", 5, 10).process(primary).kind()).isEqualTo(Kind.NOT_COVERED);
+    assertThat(ValidatedRead.range("e1", 5, 10).process(primary).kind())
+        .isEqualTo(Kind.NOT_COVERED);
     assertThat(ValidatedRead.range("e1", 6, 10).process(primary).changes()).hasSize(4);
     LogRead other = ValidatedRead.range("e0", 6, 10).process(primary);
     assertThat(other.kind()).isEqualTo(Kind.EPOCH_CHANGED);
