@@ -1,0 +1,44 @@
+package io.slipstream.cluster.log;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.slipstream.core.topic.Topic;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The cluster-wide authority over every topic's history: the sequencer and the durable log, one
+ * IMap entry per topic, changed only by entry processors on the topic's primary and confirmed by
+ * its sync backup (shared/notes/cluster.md §3). This is the module-internal seam the core SPI's
+ * clustered sequencer and feed will be built on.
+ *
+ * <p>Thread-safe. Answers complete on Hazelcast's threads: callers on an event loop bring them
+ * back with {@code Future.fromCompletionStage(stage, context)} and never block on them. Failures
+ * that say something about the publish or read become outcome kinds ({@code INDETERMINATE}, {@code
+ * NO_QUORUM}); anything else (the member shutting down, a bug) fails the stage.
+ */
+public interface TopicAuthority {
+
+  /** The IMap that holds the topic logs. */
+  String MAP_NAME = "slipstream.topics";
+
+  /** Sequences and applies one publish, or answers a repeat of it. */
+  CompletionStage<AppendOutcome> append(AppendRequest request);
+
+  /** A validated snapshot: the rows at the last seq and up to {@code tailEvents} newest changes. */
+  CompletionStage<LogRead> snapshot(String topic, int tailEvents);
+
+  /** A validated range: up to {@code maxEvents} changes after {@code afterSeq} in {@code epoch}. */
+  CompletionStage<LogRead> range(String topic, String epoch, long afterSeq, int maxEvents);
+
+  /** The primaries' tips of {@code topics}, unconfirmed hints, one batched call. */
+  CompletionStage<Map<String, LogTip>> tips(Set<String> topics);
+
+  /**
+   * The authority over {@code hz}'s {@link #MAP_NAME} map, whose configuration and serialization
+   * come from {@code io.slipstream.cluster.member.MemberConfig}.
+   */
+  static TopicAuthority hazelcast(HazelcastInstance hz, LogLimits limits) {
+    return new HazelcastTopicAuthority(hz.getMap(MAP_NAME), limits, Topic::newEpoch);
+  }
+}

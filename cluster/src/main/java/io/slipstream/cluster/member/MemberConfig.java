@@ -1,0 +1,80 @@
+package io.slipstream.cluster.member;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
+import com.hazelcast.spi.merge.DiscardMergePolicy;
+import io.slipstream.cluster.log.LogSerialization;
+import io.slipstream.cluster.log.TopicAuthority;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+
+/**
+ * Builds a member's Hazelcast {@link Config} from {@link ClusterSettings}: TCP-IP join only, the
+ * topic-log map and its protection, and this module's serialization.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class MemberConfig {
+
+  /** The split-brain protection that makes topic-log calls fail below {@code minMembers}. */
+  public static final String QUORUM_NAME = "slipstream.quorum";
+
+  private MemberConfig() {}
+
+  /**
+   * A config for one member. It starts from Vert.x's {@code ConfigUtil.loadConfig()}, which holds
+   * the maps the clustered event bus needs (vertx5.md §6), so the same config serves a plain
+   * {@code HazelcastInstance} and a {@code HazelcastClusterManager}.
+   */
+  public static Config build(ClusterSettings s) {
+    Config cfg = ConfigUtil.loadConfig();
+    cfg.setClusterName(s.clusterName());
+    cfg.setProperty("hazelcast.wait.seconds.before.join", "0");
+    cfg.setProperty("hazelcast.phone.home.enabled", "false");
+    cfg.setProperty("hazelcast.partition.count", Integer.toString(s.partitionCount()));
+    // Without it a write whose backup never acks still succeeds after the backup timeout, on the
+    // primary alone; with it, that write and one whose primary left mid-call end as
+    // IndeterminateOperationStateException (shared/notes/cluster.md §1.5). It is global: the event
+    // bus's own maps get it too, which was checked to be harmless.
+    cfg.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
+    cfg.setProperty(
+        "hazelcast.operation.backup.timeout.millis", Long.toString(s.backupAckTimeoutMs()));
+    cfg.setProperty(
+        "hazelcast.partition.backup.sync.interval",
+        Integer.toString(s.backupSyncIntervalSeconds()));
+    cfg.setProperty("hazelcast.operation.call.timeout.millis", Long.toString(s.callTimeoutMs()));
+    cfg.setProperty(
+        "hazelcast.heartbeat.interval.seconds", Integer.toString(s.heartbeatIntervalSeconds()));
+    cfg.setProperty(
+        "hazelcast.max.no.heartbeat.seconds", Integer.toString(s.maxNoHeartbeatSeconds()));
+
+    NetworkConfig net = cfg.getNetworkConfig();
+    net.setPort(s.port()).setPortAutoIncrement(false);
+    net.getInterfaces().setEnabled(true).addInterface(s.host());
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(s.members());
+
+    cfg.addSplitBrainProtectionConfig(
+        new SplitBrainProtectionConfig(QUORUM_NAME, true, s.minMembers()));
+    cfg.addMapConfig(
+        new MapConfig(TopicAuthority.MAP_NAME)
+            // One sync backup: a 200 means two copies (docs/protocol.md §9, guarantee 9).
+            .setBackupCount(1)
+            .setAsyncBackupCount(0)
+            // Entry processors work on the stored object: no (de)serialization per publish.
+            .setInMemoryFormat(InMemoryFormat.OBJECT)
+            .setSplitBrainProtectionName(QUORUM_NAME)
+            // After a split the bigger side's entry wins; the smaller side's writes were refused.
+            .setMergePolicyConfig(
+                new MergePolicyConfig(
+                    DiscardMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE)));
+    LogSerialization.register(cfg.getSerializationConfig());
+    return cfg;
+  }
+}
