@@ -59,6 +59,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   private final Map<String, Subscription> subscriptions = new HashMap<>();
 
   private State state = State.AWAITING_HELLO;
+  /** Whether the slot {@link #open} reserved is still held. */
+  private boolean holdsSlot = true;
   private Transport transport;
   private Outbox out;
   private WritePump pump;
@@ -127,7 +129,17 @@ public final class Connection implements TransportListener, Hub.Subscriber {
 
   /** Gives back the reserved slot of a connection whose transport never started. */
   public void abandon() {
-    services.connections().remove(this);
+    if (transport == null) {
+      giveBackSlot();
+    }
+  }
+
+  /** Gives back the slot {@link #open} reserved, once, whether or not the connection started. */
+  private void giveBackSlot() {
+    if (holdsSlot) {
+      holdsSlot = false;
+      services.connections().release(this);
+    }
   }
 
   /** This connection's id, unique on the node. */
@@ -427,7 +439,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     subscriptions.clear();
     buffer.clear();
     binding.suspend(positions);
-    services.connections().remove(this);
+    giveBackSlot();
     // Last: whoever hears of the disconnect finds the session suspended and the slot free.
     binding.disconnected(reason);
   }

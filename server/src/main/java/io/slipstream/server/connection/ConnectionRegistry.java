@@ -24,7 +24,10 @@ public final class ConnectionRegistry {
     this.maxConnections = maxConnections;
   }
 
-  /** Reserves a slot for a new connection; false at the bound. */
+  /**
+   * Reserves a slot for a new connection; false at the bound. Every reservation is given back
+   * exactly once, by {@link #release}, whether or not its connection ever started.
+   */
   boolean tryReserve() {
     if (reserved.incrementAndGet() > maxConnections) {
       reserved.decrementAndGet();
@@ -41,10 +44,10 @@ public final class ConnectionRegistry {
     open.put(c.id(), c);
   }
 
-  void remove(Connection c) {
-    if (open.remove(c.id()) != null) {
-      reserved.decrementAndGet();
-    }
+  /** Forgets {@code c} if it was added, and gives back the slot it reserved; call once. */
+  void release(Connection c) {
+    open.remove(c.id(), c);
+    reserved.decrementAndGet();
   }
 
   /** Number of open connections. */
