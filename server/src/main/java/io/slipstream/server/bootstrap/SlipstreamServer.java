@@ -50,7 +50,9 @@ public final class SlipstreamServer {
     int shards = Math.max(1, Runtime.getRuntime().availableProcessors());
     this.topics = new TopicRegistry(config.maxTopics(), config.replayLogSize(), shards);
     this.connections = new ConnectionRegistry(config.maxConnections());
-    this.sessions = new SessionRegistry(config.sessionTtlMs(), config.maxSessions(), Clock.system());
+    this.sessions =
+        new SessionRegistry(
+            config.sessionTtlMs(), config.maxSessions(), config.maxSubscriptions(), Clock.system());
     metrics.gauge("slipstream.connections", "Open client connections", connections::size);
     metrics.gauge("slipstream.topics", "Topics held", topics::size);
     metrics.gauge("slipstream.sessions", "Sessions held, attached or suspended", sessions::size);

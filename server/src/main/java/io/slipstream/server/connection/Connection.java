@@ -80,7 +80,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     this.config = services.config();
     this.hub = hub;
     this.buffer = new ClientBuffer(config.buffer(), services.clock());
-    this.binding = new SessionBinding(id, services);
+    this.binding = new SessionBinding(id, context, services);
     this.connectedAt = services.clock().wallMillis();
     this.statsAt = connectedAt;
     this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), connectedAt);
@@ -264,13 +264,24 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     pump.send(
         Outbound.welcome(
             bound.session(), bound.token(), bound.resumed(), config.heartbeatMs(), config.buffer()));
-    restore(bound.restore());
+    // At once, or (taking over a still-open connection) after one hop to its event loop.
+    bound.restore().onSuccess(this::restore);
   }
 
-  /** Subscribes every topic of {@code positions} a session restores, up to maxSubscriptions. */
+  /**
+   * Subscribes every topic of {@code positions} (docs/protocol.md §7), each with its {@code
+   * subscribed}, up to maxSubscriptions. A topic the client subscribed itself meanwhile (while
+   * the positions were being handed over) keeps the client's subscription.
+   */
   private void restore(Map<String, Position> positions) {
+    if (state == State.CLOSED || positions == null) {
+      return;
+    }
     for (Map.Entry<String, Position> e : positions.entrySet()) {
-      if (subscriptions.size() < config.maxSubscriptions()) {
+      if (subscriptions.size() >= config.maxSubscriptions()) {
+        return;
+      }
+      if (!subscriptions.containsKey(e.getKey())) {
         startSubscription(e.getKey(), null, e.getValue(), true);
       }
     }
@@ -444,9 +455,19 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     binding.disconnected(reason);
   }
 
-  /** Closes because the session was resumed on another connection, from any thread. */
-  void closeReplaced() {
-    context.runOnContext(v -> close(CloseCode.NORMAL));
+  /**
+   * Closes with 1000 because the session was resumed on another connection, from any thread;
+   * completes on this connection's event loop once it has released (and so handed its positions
+   * over to the session).
+   */
+  Future<Void> closeReplaced() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(
+        v -> {
+          close(CloseCode.NORMAL);
+          done.complete();
+        });
+    return done.future();
   }
 
   /** Closes with 1012 from any thread; completes once closed. */

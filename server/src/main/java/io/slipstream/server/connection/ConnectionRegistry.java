@@ -74,12 +74,14 @@ public final class ConnectionRegistry {
             });
   }
 
-  /** Closes the connection {@code id}, whose session was resumed elsewhere; no-op when gone. */
-  void closeReplaced(String id) {
+  /**
+   * Closes the connection {@code id}, whose session was resumed elsewhere, with 1000. The future
+   * completes, on that connection's event loop, once it has released and handed its positions
+   * over to the session; at once when it is gone already (it released before leaving the map).
+   */
+  Future<Void> closeReplaced(String id) {
     Connection c = open.get(id);
-    if (c != null) {
-      c.closeReplaced();
-    }
+    return c == null ? Future.succeededFuture() : c.closeReplaced();
   }
 
   /** Closes every connection with 1012 (server restarting); completes when all are closed. */

@@ -6,28 +6,41 @@ import io.slipstream.core.topic.Position;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.eventbus.Lifecycle.Event;
 import io.slipstream.server.protocol.ClientMessage;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * What ties one connection to its session (docs/protocol.md §7): the {@code hello} token check,
- * opening or resuming the session, and what the session records when the connection ends.
+ * opening or resuming the session, taking over the session's still-open connection, and what the
+ * session records when the connection ends.
  *
- * <p>Confined to its connection's event loop. The session registry it talks to is thread-safe.
+ * <p>Confined to its connection's event loop; the futures it returns complete there too. The
+ * session and connection registries it talks to are thread-safe, and a replaced connection on
+ * another event loop is reached only by a hop onto its own loop.
  */
 final class SessionBinding {
 
-  /** What a {@code hello} bound: the welcome's fields and the topics to restore. */
-  record Bound(String session, String token, boolean resumed, Map<String, Position> restore) {}
+  /**
+   * What a {@code hello} bound: the welcome's fields, and the topics to restore (topic → where
+   * from, null for a snapshot), known at once or after taking over the session's old connection;
+   * null when the session was taken over again meanwhile (this connection is then being closed).
+   */
+  record Bound(
+      String session, String token, boolean resumed, Future<Map<String, Position>> restore) {}
 
   private final String connectionId;
+  private final Context context;
   private final ConnectionServices services;
   private final SlipstreamConfig config;
   private Session session;
   private String clientId;
 
-  SessionBinding(String connectionId, ConnectionServices services) {
+  SessionBinding(String connectionId, Context context, ConnectionServices services) {
     this.connectionId = connectionId;
+    this.context = context;
     this.services = services;
     this.config = services.config();
   }
@@ -38,7 +51,11 @@ final class SessionBinding {
         || Jwt.isValid(token, config.jwtSecret(), services.clock().wallMillis());
   }
 
-  /** Opens or resumes the session of {@code hello}; call once, after {@link #authorized}. */
+  /**
+   * Opens or resumes the session of {@code hello}; call once, after {@link #authorized}. Every
+   * topic the hello names in {@code positions} is restored, on a fresh session as on a resumed
+   * one (docs/protocol.md §3), and its position wins over what the session recorded.
+   */
   Bound bind(ClientMessage.Hello hello) {
     clientId = hello.clientId();
     SessionRegistry.Opened opened =
@@ -47,22 +64,48 @@ final class SessionBinding {
     for (Session evicted : opened.evicted()) {
       services.lifecycle().publish(Event.EXPIRED, evicted.id(), null, "evicted: maxSessions reached");
     }
-    if (opened.replacedConnection() != null) {
-      // The client came back before its old socket was noticed dead: the new one wins.
-      services.connections().closeReplaced(opened.replacedConnection());
-    }
     services
         .lifecycle()
         .publish(opened.resumed() ? Event.RESUMED : Event.CONNECTED, session.id(), connectionId, null);
-    Map<String, Position> restore = new LinkedHashMap<>();
-    if (opened.resumed()) {
-      // The session's topics, plus any the client names: if its old socket is not yet seen dead,
-      // the session has not recorded that socket's subscriptions, but the client knows them.
-      restore.putAll(opened.subscriptions());
-      // The client's own position wins over the session's last ack.
-      restore.putAll(hello.positions());
+    Future<Map<String, Position>> restore;
+    if (opened.replacedConnection() == null) {
+      restore = Future.succeededFuture(overlay(opened.subscriptions(), hello.positions()));
+    } else {
+      restore = takeOver(opened.replacedConnection(), hello.positions());
     }
     return new Bound(session.id(), opened.token(), opened.resumed(), restore);
+  }
+
+  /**
+   * The client came back before its old connection was noticed dead: that one is closed with
+   * 1000 on its own event loop, hands its positions over to the session as it releases, and they
+   * are taken back here.
+   */
+  private Future<Map<String, Position>> takeOver(String replaced, Map<String, Position> named) {
+    Promise<Map<String, Position>> restore = Promise.promise();
+    services
+        .connections()
+        .closeReplaced(replaced)
+        .onComplete(
+            released ->
+                context.runOnContext(
+                    v -> {
+                      Map<String, Position> handed =
+                          services.sessions().takeHandedOver(session, connectionId);
+                      restore.complete(handed == null ? null : overlay(handed, named));
+                    }));
+    return restore.future();
+  }
+
+  /** {@code recorded} overlaid with the client's {@code named} positions: the client's word wins. */
+  private static Map<String, Position> overlay(
+      Map<String, Position> recorded, Map<String, Position> named) {
+    if (named.isEmpty()) {
+      return recorded;
+    }
+    Map<String, Position> restore = new LinkedHashMap<>(recorded);
+    restore.putAll(named);
+    return restore;
   }
 
   /** The session id, or null before hello. */

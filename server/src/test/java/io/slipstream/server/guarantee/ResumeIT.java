@@ -26,8 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * PROTOCOL.md §9 guarantee 5 (resume without loss) and 7 (sessions outlive connections for
- * sessionTtlMs, then expire): clients killed abruptly at random moments come back with their
+ * Guarantees 5 (resume without loss) and 7 (sessions outlive connections for sessionTtlMs, then
+ * expire), docs/protocol.md §7: clients killed abruptly at random moments come back with their
  * token and positions and get exactly what they missed.
  */
 class ResumeIT {
@@ -158,6 +158,36 @@ class ResumeIT {
     RecordingClient third = server.client();
     third.send(new JsonObject().put("type", "hello").put("resume", w1.getString("resume")));
     assertThat(third.expect("welcome").getBoolean("resumed")).isFalse();
+  }
+
+  /**
+   * Contract 1.1 §3: {@code hello.positions} subscribes every topic it names on a fresh session
+   * too, so a client re-subscribes all its topics in one message, e.g. after a server restart
+   * forgot its session.
+   */
+  @Test
+  void helloPositionsSubscribeOnAFreshSessionToo() {
+    server = TestServer.start();
+    server.publish("a", new JsonObject().put("op", "INSERT").put("key", "x").put("row", new JsonObject()));
+    server.publish("a", new JsonObject().put("op", "UPDATE").put("key", "x").put("row", new JsonObject().put("v", 2)));
+    String epoch = server.rows("a").getString("epoch");
+    RecordingClient c = server.client();
+    c.send(new JsonObject().put("type", "hello").put("resume", "unknown-token-AAAAAAAAAAAAAA")
+        .put("positions", new JsonObject().put("a", new JsonObject().put("epoch", epoch).put("seq", 1))));
+    assertThat(c.expect("welcome").getBoolean("resumed")).isFalse();
+    JsonObject sub = c.expect("subscribed");
+    assertThat(sub.getString("topic")).isEqualTo("a");
+    assertThat(sub.getString("mode")).isEqualTo("replay");
+    assertThat(sub.getLong("seq")).isEqualTo(1);
+    c.assertChange("a", 2);
+
+    // A position the log cannot replay (another epoch): reset, then a snapshot.
+    RecordingClient other = server.client();
+    other.send(new JsonObject().put("type", "hello")
+        .put("positions", new JsonObject().put("a", new JsonObject().put("epoch", "gone").put("seq", 9))));
+    assertThat(other.expect("welcome").getBoolean("resumed")).isFalse();
+    assertThat(other.expect("reset").getString("reason")).isEqualTo("epoch-changed");
+    assertThat(other.expect("subscribed").getString("mode")).isEqualTo("snapshot");
   }
 
   @Test

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * PROTOCOL.md §9 guarantees 3 (bounded memory), 4 (isolation) and 6 (thresholds): a client that
+ * Guarantees 3 (bounded memory), 4 (isolation) and 6 (thresholds): a client that
  * reads far slower than the topic is flooded gets {@code warning}, then {@code dropped} ranges that
  * exactly cover what it lacks, then close 4001; a fast client on the same topic receives every
  * change throughout, and the slow connection never holds more than its buffer's bound.
