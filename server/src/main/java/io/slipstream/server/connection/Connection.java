@@ -251,9 +251,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       return;
     }
     if (!binding.authorized(hello.token())) {
-      pump.send(
-          Outbound.error(
-              ErrorCode.UNAUTHORIZED, "hello.token must be a valid, unexpired HS256 JWT", hello.id()));
+      pump.send(Outbound.error(ErrorCode.UNAUTHORIZED, binding.tokenRule(), hello.id()));
       close(CloseCode.UNAUTHORIZED);
       return;
     }

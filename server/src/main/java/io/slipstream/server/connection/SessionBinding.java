@@ -48,7 +48,17 @@ final class SessionBinding {
   /** Whether {@code token} may say hello: always without {@code jwtSecret}, else a valid JWT. */
   boolean authorized(String token) {
     return config.jwtSecret() == null
-        || Jwt.isValid(token, config.jwtSecret(), services.clock().wallMillis());
+        || Jwt.isValid(
+            token, config.jwtSecret(), services.clock().wallMillis(), config.jwtRequireExp());
+  }
+
+  /** What an {@code unauthorized} error says a token must be. */
+  String tokenRule() {
+    return config.jwtRequireExp()
+        ? "hello.token must be an HS256, HS384 or HS512 JWT signed with the server's secret,"
+            + " with an exp that has not passed"
+        : "hello.token must be an HS256, HS384 or HS512 JWT signed with the server's secret;"
+            + " its exp, if any, must not have passed";
   }
 
   /**
