@@ -81,9 +81,10 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     this.hub = hub;
     this.buffer = new ClientBuffer(config.buffer(), services.clock());
     this.binding = new SessionBinding(id, context, services);
+    // An instant for operators: wall time. Every duration below is on the monotonic millis().
     this.connectedAt = services.clock().wallMillis();
-    this.statsAt = connectedAt;
-    this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), connectedAt);
+    this.statsAt = services.clock().millis();
+    this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), statsAt);
   }
 
   /**

@@ -4,7 +4,8 @@ package io.slipstream.server.connection;
  * Counts a connection's protocol errors in a sliding window: more than {@link #MAX_ERRORS} in
  * {@link #WINDOW_MS} is a protocol violation (close 4004).
  *
- * <p>Confined to its connection's event loop. Bounded: a ring of {@code MAX_ERRORS} timestamps.
+ * <p>Confined to its connection's event loop. Bounded: a ring of {@code MAX_ERRORS} timestamps,
+ * monotonic milliseconds ({@code Clock.millis()}).
  */
 final class ErrorBudget {
 
