@@ -5,12 +5,12 @@ import java.util.Collections;
 import java.util.Map;
 
 /**
- * What a client's session remembers between connections: its id, client id, and for each
- * subscribed topic the last position the client acknowledged (or null when unknown, meaning the
- * topic restarts from a snapshot).
+ * What a client's session remembers between connections: its id, client id, and for each subscribed
+ * topic the last position the client acknowledged (or null when unknown, meaning the topic restarts
+ * from a snapshot).
  *
- * <p>Guarded by its {@link SessionRegistry}'s lock; the registry hands out immutable copies of
- * its subscriptions.
+ * <p>Guarded by its {@link SessionRegistry}'s lock; the registry hands out immutable copies of its
+ * subscriptions.
  *
  * <p>Besides the positions recorded when it was last suspended, a session holds those a replaced
  * connection handed over (its client resumed elsewhere while it was still open) until the
@@ -65,7 +65,9 @@ public final class Session {
     this.subscriptions = subscriptions;
   }
 
-  /** Records {@code subscriptions} without suspending (a replaced connection's, while suspended). */
+  /**
+   * Records {@code subscriptions} without suspending (a replaced connection's, while suspended).
+   */
   void subscriptions(Map<String, Position> subscriptions) {
     this.subscriptions = subscriptions;
   }

@@ -19,21 +19,21 @@ import java.util.Map;
  * The sessions of one node: opened or resumed by {@code hello}, suspended when their connection
  * ends, expired {@code sessionTtlMs} later, at most {@code maxSessions} of them.
  *
- * <p>Thread-safe: one lock, held only for map operations (a hello, a disconnect, a sweep), never
- * on the per-event path.
+ * <p>Thread-safe: one lock, held only for map operations (a hello, a disconnect, a sweep), never on
+ * the per-event path.
  *
  * <p>Resume tokens are 128 random bits from {@link SecureRandom}; the registry keeps only their
- * SHA-256, compares it in constant time, and replaces it at every {@code welcome}, so a token
- * works once, and of two resumes racing with the same token exactly one resumes. At the bound,
- * opening a session evicts the session suspended longest; since {@code maxSessions} is at least
- * {@code maxConnections}, there is always one to evict.
+ * SHA-256, compares it in constant time, and replaces it at every {@code welcome}, so a token works
+ * once, and of two resumes racing with the same token exactly one resumes. At the bound, opening a
+ * session evicts the session suspended longest; since {@code maxSessions} is at least {@code
+ * maxConnections}, there is always one to evict.
  *
  * <p>Takeover (docs/protocol.md §7): a client may resume while its old connection is still open.
  * The session then moves to the new connection at once, and the old one, once closed, hands its
  * positions over ({@link #suspend} from a connection that no longer holds the session); the new
  * holder takes them with {@link #takeHandedOver}. Positions handed over are never lost: if the
- * holder ends first, they are kept with the session for its next resume. Each session keeps at
- * most {@code maxTopics} positions.
+ * holder ends first, they are kept with the session for its next resume. Each session keeps at most
+ * {@code maxTopics} positions.
  */
 public final class SessionRegistry {
 
@@ -61,6 +61,7 @@ public final class SessionRegistry {
   private final int maxTopics;
   private final Clock clock;
   private final Map<String, Session> byTokenHash = new HashMap<>();
+
   /** Every session; suspended ones in suspension order (oldest first) for eviction. */
   private final LinkedHashMap<String, Session> byId = new LinkedHashMap<>();
 
@@ -146,8 +147,8 @@ public final class SessionRegistry {
   }
 
   /**
-   * Takes the positions replaced connections handed over to {@code connection}, which holds
-   * {@code session}: call once the replaced connection has closed.
+   * Takes the positions replaced connections handed over to {@code connection}, which holds {@code
+   * session}: call once the replaced connection has closed.
    *
    * @return the positions (maybe empty), or null when {@code connection} no longer holds the
    *     session (it was resumed elsewhere again, or expired)
@@ -190,7 +191,10 @@ public final class SessionRegistry {
   private Session lookup(String token) {
     String h = hash(token);
     Session s = byTokenHash.get(h);
-    if (s == null || !MessageDigest.isEqual(h.getBytes(StandardCharsets.US_ASCII), s.tokenHash().getBytes(StandardCharsets.US_ASCII))) {
+    if (s == null
+        || !MessageDigest.isEqual(
+            h.getBytes(StandardCharsets.US_ASCII),
+            s.tokenHash().getBytes(StandardCharsets.US_ASCII))) {
       return null;
     }
     if (s.suspendedAt() >= 0 && clock.millis() - s.suspendedAt() >= ttlMs) {

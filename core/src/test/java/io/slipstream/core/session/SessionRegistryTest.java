@@ -93,7 +93,8 @@ class SessionRegistryTest {
 
     SessionRegistry.Opened third = registry.open(second.token(), null, "c3");
     assertThat(third.replacedConnection()).isNull();
-    assertThat(third.subscriptions()).containsExactlyInAnyOrderEntriesOf(positions("a", "e", 5, "b", "e", 7));
+    assertThat(third.subscriptions())
+        .containsExactlyInAnyOrderEntriesOf(positions("a", "e", 5, "b", "e", 7));
   }
 
   @Test

@@ -176,7 +176,8 @@ final class ServerVerticle extends VerticleBase {
               // The slot was reserved before the handshake: a failed one gives it back.
               connection.abandon();
               if (!rc.response().headWritten() && !rc.response().closed()) {
-                refuse(rc, 400, ErrorCode.BAD_MESSAGE, "WebSocket handshake failed: " + err.getMessage());
+                String why = "WebSocket handshake failed: " + err.getMessage();
+                refuse(rc, 400, ErrorCode.BAD_MESSAGE, why);
               }
             });
   }

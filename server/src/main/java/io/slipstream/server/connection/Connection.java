@@ -6,7 +6,6 @@ import io.slipstream.core.message.ErrorCode;
 import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.Position;
 import io.slipstream.server.config.SlipstreamConfig;
-import io.slipstream.server.eventbus.Lifecycle.Event;
 import io.slipstream.server.hub.Hub;
 import io.slipstream.server.protocol.ClientMessage;
 import io.slipstream.server.protocol.ConnectionStats;
@@ -26,14 +25,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One client connection: the protocol state machine that dispatches what the client sends, and
- * the wiring of the parts that do the work: its {@link Subscription}s, its bounded buffer, the
- * {@link WritePump} that moves frames to the socket, the {@link SlowConsumerWatch} on the buffer,
- * the {@link SessionBinding} to its session, {@link Liveness} and the inbound limits.
+ * One client connection: the protocol state machine that dispatches what the client sends, and the
+ * wiring of the parts that do the work: its {@link Subscription}s, its bounded buffer, the {@link
+ * WritePump} that moves frames to the socket, the {@link SlowConsumerWatch} on the buffer, the
+ * {@link SessionBinding} to its session, {@link Liveness} and the inbound limits.
  *
- * <p>Confined to its event loop: the transport, the hub and every timer call it there, so it
- * holds no locks. Other threads reach it only through {@link #describe()}, {@link
- * #closeReplaced()} and {@link #closeRestarting()}, which hop onto its loop.
+ * <p>Confined to its event loop: the transport, the hub and every timer call it there, so it holds
+ * no locks. Other threads reach it only through {@link #describe()}, {@link #closeReplaced()} and
+ * {@link #closeRestarting()}, which hop onto its loop.
  */
 public final class Connection implements TransportListener, Hub.Subscriber {
 
@@ -55,12 +54,15 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   private final SessionBinding binding;
   private final long connectedAt;
   private final AckLag ackLag = new AckLag();
+
   /** Topic → subscription; bounded by {@code maxSubscriptions}. */
   private final Map<String, Subscription> subscriptions = new HashMap<>();
 
   private State state = State.AWAITING_HELLO;
+
   /** Whether the slot {@link #open} reserved is still held. */
   private boolean holdsSlot = true;
+
   private Transport transport;
   private Outbox out;
   private WritePump pump;
@@ -228,8 +230,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   }
 
   /**
-   * A message over the rate limit. The client counts as exceeding the limit from its first
-   * refused message until a whole second passes without one; {@code sustainMs} of that is 4029.
+   * A message over the rate limit. The client counts as exceeding the limit from its first refused
+   * message until a whole second passes without one; {@code sustainMs} of that is 4029.
    */
   private void onRateLimited(long now, String text) {
     if (rateLimitedSince < 0 || now - lastRefusal > 1_000) {
@@ -264,15 +266,19 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     SessionBinding.Bound bound = binding.bind(hello);
     pump.send(
         Outbound.welcome(
-            bound.session(), bound.token(), bound.resumed(), config.heartbeatMs(), config.buffer()));
+            bound.session(),
+            bound.token(),
+            bound.resumed(),
+            config.heartbeatMs(),
+            config.buffer()));
     // At once, or (taking over a still-open connection) after one hop to its event loop.
     bound.restore().onSuccess(this::restore);
   }
 
   /**
    * Subscribes every topic of {@code positions} (docs/protocol.md §7), each with its {@code
-   * subscribed}, up to maxSubscriptions. A topic the client subscribed itself meanwhile (while
-   * the positions were being handed over) keeps the client's subscription.
+   * subscribed}, up to maxSubscriptions. A topic the client subscribed itself meanwhile (while the
+   * positions were being handed over) keeps the client's subscription.
    */
   private void restore(Map<String, Position> positions) {
     if (state == State.CLOSED || positions == null) {

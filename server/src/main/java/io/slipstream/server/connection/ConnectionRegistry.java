@@ -76,8 +76,8 @@ public final class ConnectionRegistry {
 
   /**
    * Closes the connection {@code id}, whose session was resumed elsewhere, with 1000. The future
-   * completes, on that connection's event loop, once it has released and handed its positions
-   * over to the session; at once when it is gone already (it released before leaving the map).
+   * completes, on that connection's event loop, once it has released and handed its positions over
+   * to the session; at once when it is gone already (it released before leaving the map).
    */
   Future<Void> closeReplaced(String id) {
     Connection c = open.get(id);

@@ -11,11 +11,13 @@ final class ErrorBudget {
 
   /** Errors allowed in one window. */
   static final int MAX_ERRORS = 20;
+
   /** The window, in ms. */
   static final long WINDOW_MS = 10_000;
 
   /** Allocated on the first error: a well-behaved connection never needs it. */
   private long[] times;
+
   private int next;
   private int count;
 

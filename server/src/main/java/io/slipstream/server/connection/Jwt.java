@@ -12,9 +12,9 @@ import javax.crypto.spec.SecretKeySpec;
  * Verifies the HMAC JSON Web Tokens of {@code hello.token} when {@code jwtSecret} is set
  * (docs/protocol.md §3): HS256, HS384 or HS512, as the header's {@code alg} says.
  *
- * <p>Stateless and thread-safe. Checks the header's {@code alg} is one of the three (never
- * {@code none}), the signature in constant time, and {@code exp} (seconds since the Unix epoch,
- * compared with wall time): it must not have passed, and it must be there unless {@code
+ * <p>Stateless and thread-safe. Checks the header's {@code alg} is one of the three (never {@code
+ * none}), the signature in constant time, and {@code exp} (seconds since the Unix epoch, compared
+ * with wall time): it must not have passed, and it must be there unless {@code
  * jwtRequireExp=false}, since a token without it would be valid forever.
  */
 final class Jwt {

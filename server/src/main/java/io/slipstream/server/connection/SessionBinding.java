@@ -63,8 +63,8 @@ final class SessionBinding {
 
   /**
    * Opens or resumes the session of {@code hello}; call once, after {@link #authorized}. Every
-   * topic the hello names in {@code positions} is restored, on a fresh session as on a resumed
-   * one (docs/protocol.md §3), and its position wins over what the session recorded.
+   * topic the hello names in {@code positions} is restored, on a fresh session as on a resumed one
+   * (docs/protocol.md §3), and its position wins over what the session recorded.
    */
   Bound bind(ClientMessage.Hello hello) {
     clientId = hello.clientId();
@@ -72,11 +72,14 @@ final class SessionBinding {
         services.sessions().open(hello.resume(), clientId, connectionId);
     session = opened.session();
     for (Session evicted : opened.evicted()) {
-      services.lifecycle().publish(Event.EXPIRED, evicted.id(), null, "evicted: maxSessions reached");
+      services
+          .lifecycle()
+          .publish(Event.EXPIRED, evicted.id(), null, "evicted: maxSessions reached");
     }
     services
         .lifecycle()
-        .publish(opened.resumed() ? Event.RESUMED : Event.CONNECTED, session.id(), connectionId, null);
+        .publish(
+            opened.resumed() ? Event.RESUMED : Event.CONNECTED, session.id(), connectionId, null);
     Future<Map<String, Position>> restore;
     if (opened.replacedConnection() == null) {
       restore = Future.succeededFuture(overlay(opened.subscriptions(), hello.positions()));
@@ -87,9 +90,9 @@ final class SessionBinding {
   }
 
   /**
-   * The client came back before its old connection was noticed dead: that one is closed with
-   * 1000 on its own event loop, hands its positions over to the session as it releases, and they
-   * are taken back here.
+   * The client came back before its old connection was noticed dead: that one is closed with 1000
+   * on its own event loop, hands its positions over to the session as it releases, and they are
+   * taken back here.
    */
   private Future<Map<String, Position>> takeOver(String replaced, Map<String, Position> named) {
     Promise<Map<String, Position>> restore = Promise.promise();
@@ -107,7 +110,9 @@ final class SessionBinding {
     return restore.future();
   }
 
-  /** {@code recorded} overlaid with the client's {@code named} positions: the client's word wins. */
+  /**
+   * {@code recorded} overlaid with the client's {@code named} positions: the client's word wins.
+   */
   private static Map<String, Position> overlay(
       Map<String, Position> recorded, Map<String, Position> named) {
     if (named.isEmpty()) {

@@ -66,8 +66,8 @@ final class SlowConsumerWatch {
 
   /**
    * Reacts to one {@link ClientBuffer#offer}: a refused event under the {@code disconnect} policy
-   * closes 4001 at once; the first drop starts the dropping state; a crossing of {@code warn}
-   * sends its one {@code warning}.
+   * closes 4001 at once; the first drop starts the dropping state; a crossing of {@code warn} sends
+   * its one {@code warning}.
    *
    * @return false when the connection was closed
    */

@@ -10,8 +10,8 @@ import io.vertx.core.Context;
 import java.util.ArrayDeque;
 
 /**
- * A connection's write pump: moves frames to the socket only while the socket's own write queue
- * has room, and waits for its drain otherwise.
+ * A connection's write pump: moves frames to the socket only while the socket's own write queue has
+ * room, and waits for its drain otherwise.
  *
  * <p>Confined to its connection's event loop, like everything it touches.
  *
@@ -26,8 +26,10 @@ final class WritePump implements BufferSink {
 
   /** Control messages queued before reading from the client pauses. */
   static final int CONTROL_HIGH_WATER = 256;
+
   /** Control messages queued below which reading resumes. */
   static final int CONTROL_LOW_WATER = 64;
+
   /** Frames one pump turn writes before yielding the event loop to other connections. */
   static final int PUMP_BATCH = 256;
 
@@ -38,14 +40,15 @@ final class WritePump implements BufferSink {
   private final Runnable afterBufferPoll;
 
   /**
-   * Replies waiting for the socket. Bounded: replies are produced only by reading the client,
-   * which pauses at {@link #CONTROL_HIGH_WATER}; one message read past that mark adds at most its
-   * own replies (a {@code hello} restoring {@code maxSubscriptions} topics the most).
+   * Replies waiting for the socket. Bounded: replies are produced only by reading the client, which
+   * pauses at {@link #CONTROL_HIGH_WATER}; one message read past that mark adds at most its own
+   * replies (a {@code hello} restoring {@code maxSubscriptions} topics the most).
    */
   private final ArrayDeque<byte[]> control = new ArrayDeque<>();
+
   /**
-   * Subscriptions still catching up, in the order they asked. Bounded by {@code
-   * maxSubscriptions}: a subscription is queued only while it is not live, and at most once.
+   * Subscriptions still catching up, in the order they asked. Bounded by {@code maxSubscriptions}:
+   * a subscription is queued only while it is not live, and at most once.
    */
   private final ArrayDeque<Subscription> catchingUp = new ArrayDeque<>();
 
@@ -87,8 +90,8 @@ final class WritePump implements BufferSink {
   }
 
   /**
-   * Writes {@code message} now, past everything queued and past the socket's write-queue mark:
-   * only for one small message per rare event (a {@code warning}), so the excess stays bounded.
+   * Writes {@code message} now, past everything queued and past the socket's write-queue mark: only
+   * for one small message per rare event (a {@code warning}), so the excess stays bounded.
    */
   void writeNow(byte[] message) {
     if (!stopped) {

@@ -10,8 +10,8 @@ import java.util.logging.Logger;
 /**
  * Publishes connection lifecycle events on {@code slipstream.lifecycle} (docs/protocol.md §11).
  *
- * <p>Thread-safe. Fire and forget: a failure is logged once and never reaches the connection.
- * Each event's {@code ts} is the injected clock's wall time, an instant for operators.
+ * <p>Thread-safe. Fire and forget: a failure is logged once and never reaches the connection. Each
+ * event's {@code ts} is the injected clock's wall time, an instant for operators.
  */
 public final class Lifecycle {
 
@@ -65,7 +65,10 @@ public final class Lifecycle {
       eventBus.publish(ADDRESS, o);
     } catch (RuntimeException e) {
       if (failureLogged.compareAndSet(false, true)) {
-        LOG.log(Level.WARNING, "lifecycle event could not be published; further failures are not logged", e);
+        LOG.log(
+            Level.WARNING,
+            "lifecycle event could not be published; further failures are not logged",
+            e);
       }
     }
   }

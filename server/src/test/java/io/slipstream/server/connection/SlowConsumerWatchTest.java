@@ -36,7 +36,8 @@ class SlowConsumerWatchTest {
 
   private final Vertx vertx = Vertx.vertx();
   private final Context loop = vertx.getOrCreateContext();
-  private final Metrics metrics = new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  private final Metrics metrics =
+      new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   private final List<String> events = new ArrayList<>();
   private final List<JsonObject> warnings = new ArrayList<>();
   private final CompletableFuture<Long> closedAt = new CompletableFuture<>();
@@ -61,7 +62,8 @@ class SlowConsumerWatchTest {
 
   private ChangeEvent next() {
     seq++;
-    return new ChangeEvent("t", "e", seq, ChangeOp.UPDATE, "k" + seq, "{}", 1, ChangeFrames.INSTANCE);
+    return new ChangeEvent(
+        "t", "e", seq, ChangeOp.UPDATE, "k" + seq, "{}", 1, ChangeFrames.INSTANCE);
   }
 
   /** Offers {@code n} events as one batch, like a hub delivery. */
@@ -101,7 +103,8 @@ class SlowConsumerWatchTest {
     onLoop(
         () -> {
           ClientBuffer buffer =
-              new ClientBuffer(new BufferLimits(10, 1 << 20, 0.5, 1.0, DropPolicy.DROP_OLDEST), Clock.system());
+              new ClientBuffer(
+                  new BufferLimits(10, 1 << 20, 0.5, 1.0, DropPolicy.DROP_OLDEST), Clock.system());
           SlowConsumerWatch watch = watch(buffer, 60_000);
           offer(buffer, watch, events(4));
           assertThat(warnings).isEmpty();
@@ -130,7 +133,8 @@ class SlowConsumerWatchTest {
             () -> {
               ClientBuffer buffer =
                   new ClientBuffer(
-                      new BufferLimits(4, 1 << 20, 0.8, 0.95, DropPolicy.DISCONNECT), Clock.system());
+                      new BufferLimits(4, 1 << 20, 0.8, 0.95, DropPolicy.DISCONNECT),
+                      Clock.system());
               SlowConsumerWatch watch = watch(buffer, 60_000);
               return offer(buffer, watch, events(5));
             });
@@ -147,7 +151,8 @@ class SlowConsumerWatchTest {
             () -> {
               ClientBuffer buffer =
                   new ClientBuffer(
-                      new BufferLimits(10, 1 << 20, 0.5, 0.9, DropPolicy.DROP_OLDEST), Clock.system());
+                      new BufferLimits(10, 1 << 20, 0.5, 0.9, DropPolicy.DROP_OLDEST),
+                      Clock.system());
               SlowConsumerWatch watch = watch(buffer, sustainMs);
               long t0 = System.nanoTime();
               offer(buffer, watch, events(10));

@@ -16,12 +16,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bug: a JWT without {@code exp} was accepted forever, and only HS256 was accepted. Contract
- * §10: with {@code jwtSecret}, {@code hello.token} must be a valid HS256/384/512 JWT, and {@code
- * exp} is required unless {@code jwtRequireExp=false}.
+ * Bug: a JWT without {@code exp} was accepted forever, and only HS256 was accepted. Contract §10:
+ * with {@code jwtSecret}, {@code hello.token} must be a valid HS256/384/512 JWT, and {@code exp} is
+ * required unless {@code jwtRequireExp=false}.
  *
- * <p>Tested at the wire, with tokens a client would send, so the test holds whatever verifies
- * them inside the server.
+ * <p>Tested at the wire, with tokens a client would send, so the test holds whatever verifies them
+ * inside the server.
  */
 class JwtWithoutExpIT {
 
@@ -74,7 +74,9 @@ class JwtWithoutExpIT {
     start(true);
     String claims = "{\"sub\":\"u\",\"exp\":" + IN_AN_HOUR + "}";
     for (String[] alg :
-        new String[][] {{"HS256", "HmacSHA256"}, {"HS384", "HmacSHA384"}, {"HS512", "HmacSHA512"}}) {
+        new String[][] {
+          {"HS256", "HmacSHA256"}, {"HS384", "HmacSHA384"}, {"HS512", "HmacSHA512"}
+        }) {
       RecordingClient c = server.client();
       c.send(hello(jwt(alg[0], alg[1], SECRET, claims)));
       assertThat(c.expect("welcome").getString("session")).as(alg[0]).isNotBlank();

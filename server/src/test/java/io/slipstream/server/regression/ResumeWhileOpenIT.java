@@ -27,13 +27,13 @@ import org.junit.jupiter.api.Test;
  * Bug: a resume while the session's old socket was still open restored nothing. The session
  * recorded its topics only when a connection was released, so a client that came back (a network
  * switch) before the server noticed its old socket die got {@code resumed: true} and no {@code
- * subscribed}; and topics the session had recorded on an earlier release restarted from that
- * older ack, so their changes came twice.
+ * subscribed}; and topics the session had recorded on an earlier release restarted from that older
+ * ack, so their changes came twice.
  *
- * <p>Contract 1.1 §4 {@code welcome}: the old connection is closed with 1000, its subscriptions
- * and positions are taken over (it may live on another event loop), every one is restored with
- * its {@code subscribed}, and the client's own {@code hello.positions} still win. Of two resumes
- * racing with one token, exactly one resumes.
+ * <p>Contract 1.1 §4 {@code welcome}: the old connection is closed with 1000, its subscriptions and
+ * positions are taken over (it may live on another event loop), every one is restored with its
+ * {@code subscribed}, and the client's own {@code hello.positions} still win. Of two resumes racing
+ * with one token, exactly one resumes.
  */
 class ResumeWhileOpenIT {
 
@@ -51,8 +51,12 @@ class ResumeWhileOpenIT {
                 .heartbeatMs(60_000)
                 .heartbeatTimeoutMs(120_000)
                 .build());
-    server.vertx().eventBus().<JsonObject>consumer(Lifecycle.ADDRESS, m -> events.add(m.body()))
-        .completion().await();
+    server
+        .vertx()
+        .eventBus()
+        .<JsonObject>consumer(Lifecycle.ADDRESS, m -> events.add(m.body()))
+        .completion()
+        .await();
   }
 
   @AfterEach
@@ -148,7 +152,9 @@ class ResumeWhileOpenIT {
     assertThat(third.expect("welcome").getBoolean("resumed")).isTrue();
     JsonObject sub = third.expect("subscribed");
     assertThat(sub.getString("mode")).isEqualTo("replay");
-    assertThat(sub.getLong("seq")).as("resumes after the open connection's ack, not the older one").isEqualTo(4);
+    assertThat(sub.getLong("seq"))
+        .as("resumes after the open connection's ack, not the older one")
+        .isEqualTo(4);
     upsert("a", "x", 5);
     third.assertChange("a", 5);
     assertThat(second.awaitClose(Duration.ofSeconds(10))).isEqualTo(1000);
@@ -205,7 +211,10 @@ class ResumeWhileOpenIT {
   private void upsert(String topic, String key, int n) {
     server.publish(
         topic,
-        new JsonObject().put("op", "UPDATE").put("key", key).put("row", new JsonObject().put("n", n)));
+        new JsonObject()
+            .put("op", "UPDATE")
+            .put("key", key)
+            .put("row", new JsonObject().put("n", n)));
   }
 
   private static JsonObject position(String epoch, long seq) {

@@ -22,11 +22,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bug: a {@code /ws} request whose upgrade failed leaked a connection slot. {@code
- * Connection.open} reserved the slot before {@code toWebSocket()}, and giving it back only
- * decremented for a connection that had been added, which a failed upgrade never is. With {@code
- * maxConnections=2}, two plain {@code GET /ws} (no {@code Upgrade} header) made every later
- * WebSocket get 503 while no connection was open: a denial of service that needs no credentials.
+ * Bug: a {@code /ws} request whose upgrade failed leaked a connection slot. {@code Connection.open}
+ * reserved the slot before {@code toWebSocket()}, and giving it back only decremented for a
+ * connection that had been added, which a failed upgrade never is. With {@code maxConnections=2},
+ * two plain {@code GET /ws} (no {@code Upgrade} header) made every later WebSocket get 503 while no
+ * connection was open: a denial of service that needs no credentials.
  *
  * <p>Now a request that is no upgrade is refused with 400 and a JSON error before any slot is
  * reserved, and a handshake that fails later gives its slot back.
@@ -41,8 +41,12 @@ class UpgradeSlotLeakIT {
     server =
         TestServer.start(
             SlipstreamConfig.defaults().toBuilder().eventLoops(2).maxConnections(2).build());
-    server.vertx().eventBus().<JsonObject>consumer(Lifecycle.ADDRESS, m -> events.add(m.body()))
-        .completion().await();
+    server
+        .vertx()
+        .eventBus()
+        .<JsonObject>consumer(Lifecycle.ADDRESS, m -> events.add(m.body()))
+        .completion()
+        .await();
   }
 
   @AfterEach
@@ -86,8 +90,12 @@ class UpgradeSlotLeakIT {
       assertThat(server.server().connections().size()).isEqualTo(2);
       Answer third =
           exchange(
-              "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+              "GET /ws HTTP/1.1\r\n"
+                  + "Host: 127.0.0.1\r\n"
+                  + "Upgrade: websocket\r\n"
+                  + "Connection: Upgrade\r\n"
+                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                  + "Sec-WebSocket-Version: 13\r\n\r\n");
       assertThat(third.status).as("a third socket beyond maxConnections").isEqualTo(503);
     }
     // And once they are gone (the server releases a slot before it announces the disconnect),

@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Bug: durations followed the wall clock. Sustain, heartbeat, hello and TTL timers were measured
  * with {@code currentTimeMillis}, so a clock step (NTP, an operator) closed healthy sockets with
- * 4008, cut {@code sustainMs} short or stretched it, and expired sessions early or never; and
- * after {@code Clock.millis()} became monotonic, the inbound rate limiter still started from a
- * wall-clock instant, so its bucket never refilled and a healthy client was rate-limited for good
- * once it had used its burst.
+ * 4008, cut {@code sustainMs} short or stretched it, and expired sessions early or never; and after
+ * {@code Clock.millis()} became monotonic, the inbound rate limiter still started from a wall-clock
+ * instant, so its bucket never refilled and a healthy client was rate-limited for good once it had
+ * used its burst.
  *
  * <p>The server here reads a {@link FakeWallStepClock}: its monotonic {@code millis()} advances
  * with real time (Vert.x timers do), while its {@code wallMillis()} jumps by hours when the test
@@ -45,8 +45,12 @@ class WallClockStepIT {
 
   private void start(SlipstreamConfig.Builder config) {
     server = TestServer.start(config.eventLoops(2).build(), clock);
-    server.vertx().eventBus().<JsonObject>consumer(Lifecycle.ADDRESS, m -> events.add(m.body()))
-        .completion().await();
+    server
+        .vertx()
+        .eventBus()
+        .<JsonObject>consumer(Lifecycle.ADDRESS, m -> events.add(m.body()))
+        .completion()
+        .await();
   }
 
   @Test
@@ -89,7 +93,8 @@ class WallClockStepIT {
         SlipstreamConfig.defaults().toBuilder()
             .sustainMs(sustainMs)
             .buffer(
-                new BufferLimits(200, BufferLimits.DEFAULT_MAX_BYTES, 0.5, 0.6, DropPolicy.DROP_OLDEST)));
+                new BufferLimits(
+                    200, BufferLimits.DEFAULT_MAX_BYTES, 0.5, 0.6, DropPolicy.DROP_OLDEST)));
     RecordingClient slow = server.client();
     slow.hello();
     slow.subscribe("flood");
