@@ -2,22 +2,26 @@ package io.slipstream.core.session;
 
 import io.slipstream.core.topic.Position;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a client's session remembers between connections: its id, client id, and for each
- * subscribed topic the last position the client acknowledged (or null when unknown, meaning the
- * topic restarts from a snapshot).
+ * What a client's session remembers between connections: its id, client id, and for each subscribed
+ * topic the last position the client acknowledged (or null when unknown, meaning the topic restarts
+ * from a snapshot).
  *
- * <p>Guarded by its {@link SessionRegistry}'s lock; the registry hands out immutable copies of
- * its subscriptions.
+ * <p>Guarded by its {@link SessionRegistry}'s lock; the registry hands out immutable copies of its
+ * subscriptions.
+ *
+ * <p>Besides the positions recorded when it was last suspended, a session holds those a replaced
+ * connection handed over (its client resumed elsewhere while it was still open) until the
+ * connection that holds the session now takes them.
  */
 public final class Session {
 
   private final String id;
   private final String clientId;
   private Map<String, Position> subscriptions = Collections.emptyMap();
+  private Map<String, Position> handedOver = Collections.emptyMap();
   private String tokenHash;
   private String connection;
   private long suspendedAt = -1;
@@ -58,7 +62,23 @@ public final class Session {
   void suspend(long now, Map<String, Position> subscriptions) {
     this.connection = null;
     this.suspendedAt = now;
-    this.subscriptions = Collections.unmodifiableMap(new LinkedHashMap<>(subscriptions));
+    this.subscriptions = subscriptions;
+  }
+
+  /**
+   * Records {@code subscriptions} without suspending (a replaced connection's, while suspended).
+   */
+  void subscriptions(Map<String, Position> subscriptions) {
+    this.subscriptions = subscriptions;
+  }
+
+  /** Positions handed over by replaced connections, not yet taken; never null. */
+  Map<String, Position> handedOver() {
+    return handedOver;
+  }
+
+  void handedOver(Map<String, Position> positions) {
+    this.handedOver = positions;
   }
 
   long suspendedAt() {

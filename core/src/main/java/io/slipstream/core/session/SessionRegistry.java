@@ -8,6 +8,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -18,17 +19,32 @@ import java.util.Map;
  * The sessions of one node: opened or resumed by {@code hello}, suspended when their connection
  * ends, expired {@code sessionTtlMs} later, at most {@code maxSessions} of them.
  *
- * <p>Thread-safe: one lock, held only for map operations (a hello, a disconnect, a sweep), never
- * on the per-event path.
+ * <p>Thread-safe: one lock, held only for map operations (a hello, a disconnect, a sweep), never on
+ * the per-event path.
  *
  * <p>Resume tokens are 128 random bits from {@link SecureRandom}; the registry keeps only their
- * SHA-256, compares it in constant time, and replaces it at every {@code welcome}, so a token
- * works once. At the bound, opening a session evicts the session suspended longest; since
- * {@code maxSessions} is at least {@code maxConnections}, there is always one to evict.
+ * SHA-256, compares it in constant time, and replaces it at every {@code welcome}, so a token works
+ * once, and of two resumes racing with the same token exactly one resumes. At the bound, opening a
+ * session evicts the session suspended longest; since {@code maxSessions} is at least {@code
+ * maxConnections}, there is always one to evict.
+ *
+ * <p>Takeover (docs/protocol.md §7): a client may resume while its old connection is still open.
+ * The session then moves to the new connection at once, and the old one, once closed, hands its
+ * positions over ({@link #suspend} from a connection that no longer holds the session); the new
+ * holder takes them with {@link #takeHandedOver}. Positions handed over are never lost: if the
+ * holder ends first, they are kept with the session for its next resume. Each session keeps at most
+ * {@code maxTopics} positions.
  */
 public final class SessionRegistry {
 
-  /** How {@link #open} went. */
+  /**
+   * How {@link #open} went.
+   *
+   * @param subscriptions the positions to restore; empty when {@code replacedConnection} is set,
+   *     whose positions come through {@link #takeHandedOver} once it has closed
+   * @param replacedConnection the connection that held the resumed session and must be closed, or
+   *     null
+   */
   public record Opened(
       Session session,
       String token,
@@ -42,17 +58,29 @@ public final class SessionRegistry {
 
   private final long ttlMs;
   private final int maxSessions;
+  private final int maxTopics;
   private final Clock clock;
   private final Map<String, Session> byTokenHash = new HashMap<>();
+
   /** Every session; suspended ones in suspension order (oldest first) for eviction. */
   private final LinkedHashMap<String, Session> byId = new LinkedHashMap<>();
 
-  public SessionRegistry(long ttlMs, int maxSessions, Clock clock) {
+  /**
+   * @param ttlMs how long a suspended session is kept ({@code sessionTtlMs}), on the clock's
+   *     monotonic {@link Clock#millis()}
+   * @param maxSessions most sessions kept
+   * @param maxTopics most topic positions one session keeps ({@code maxSubscriptions})
+   */
+  public SessionRegistry(long ttlMs, int maxSessions, int maxTopics, Clock clock) {
     if (maxSessions < 1) {
       throw new IllegalArgumentException("maxSessions must be at least 1, was " + maxSessions);
     }
+    if (maxTopics < 1) {
+      throw new IllegalArgumentException("maxTopics must be at least 1, was " + maxTopics);
+    }
     this.ttlMs = ttlMs;
     this.maxSessions = maxSessions;
+    this.maxTopics = maxTopics;
     this.clock = clock;
   }
 
@@ -70,7 +98,8 @@ public final class SessionRegistry {
     Map<String, Position> subscriptions = Map.of();
     if (resumed) {
       replaced = s.connection();
-      subscriptions = s.subscriptions();
+      // While the old connection is open the recorded positions are stale: its own come later.
+      subscriptions = replaced == null ? s.subscriptions() : Map.of();
       byTokenHash.remove(s.tokenHash());
       // Re-insert so that suspension order stays oldest-first.
       byId.remove(s.id());
@@ -94,16 +123,43 @@ public final class SessionRegistry {
   }
 
   /**
-   * Suspends {@code session} when {@code connection} still holds it, remembering its
-   * subscriptions; it expires {@code sessionTtlMs} from now unless resumed.
+   * Records the positions of {@code connection}, which has ended. When it still holds {@code
+   * session}, the session is suspended with them and expires {@code sessionTtlMs} from now unless
+   * resumed; when the session was resumed elsewhere meanwhile, they are handed over to it.
    */
-  public synchronized void suspend(Session session, String connection, Map<String, Position> subscriptions) {
-    if (byId.get(session.id()) != session || !connection.equals(session.connection())) {
-      return; // resumed elsewhere meanwhile: that connection owns it now
+  public synchronized void suspend(
+      Session session, String connection, Map<String, Position> subscriptions) {
+    if (byId.get(session.id()) != session) {
+      return; // expired or evicted meanwhile
     }
-    session.suspend(clock.millis(), subscriptions);
-    byId.remove(session.id());
-    byId.put(session.id(), session);
+    if (connection.equals(session.connection())) {
+      // What was handed over and never taken stays, under this connection's own newer positions.
+      session.suspend(clock.millis(), merge(session.handedOver(), subscriptions));
+      session.handedOver(Map.of());
+      byId.remove(session.id());
+      byId.put(session.id(), session);
+    } else if (session.connection() == null) {
+      // Replaced, and its successor ended first: keep these behind the successor's positions.
+      session.subscriptions(merge(subscriptions, session.subscriptions()));
+    } else {
+      session.handedOver(merge(session.handedOver(), subscriptions));
+    }
+  }
+
+  /**
+   * Takes the positions replaced connections handed over to {@code connection}, which holds {@code
+   * session}: call once the replaced connection has closed.
+   *
+   * @return the positions (maybe empty), or null when {@code connection} no longer holds the
+   *     session (it was resumed elsewhere again, or expired)
+   */
+  public synchronized Map<String, Position> takeHandedOver(Session session, String connection) {
+    if (byId.get(session.id()) != session || !connection.equals(session.connection())) {
+      return null;
+    }
+    Map<String, Position> taken = session.handedOver();
+    session.handedOver(Map.of());
+    return taken;
   }
 
   /** Removes and returns the sessions suspended for longer than the TTL. */
@@ -135,7 +191,10 @@ public final class SessionRegistry {
   private Session lookup(String token) {
     String h = hash(token);
     Session s = byTokenHash.get(h);
-    if (s == null || !MessageDigest.isEqual(h.getBytes(StandardCharsets.US_ASCII), s.tokenHash().getBytes(StandardCharsets.US_ASCII))) {
+    if (s == null
+        || !MessageDigest.isEqual(
+            h.getBytes(StandardCharsets.US_ASCII),
+            s.tokenHash().getBytes(StandardCharsets.US_ASCII))) {
       return null;
     }
     if (s.suspendedAt() >= 0 && clock.millis() - s.suspendedAt() >= ttlMs) {
@@ -143,6 +202,30 @@ public final class SessionRegistry {
       return null;
     }
     return s;
+  }
+
+  /**
+   * {@code older} overlaid with {@code newer} (newer wins), at most {@code maxTopics} entries;
+   * immutable. A null position (restart from a snapshot) is kept as a value.
+   */
+  private Map<String, Position> merge(Map<String, Position> older, Map<String, Position> newer) {
+    if (older.isEmpty() && newer.size() <= maxTopics) {
+      return Collections.unmodifiableMap(new LinkedHashMap<>(newer));
+    }
+    LinkedHashMap<String, Position> merged = new LinkedHashMap<>();
+    for (Map.Entry<String, Position> e : newer.entrySet()) {
+      if (merged.size() == maxTopics) {
+        break;
+      }
+      merged.put(e.getKey(), e.getValue());
+    }
+    for (Map.Entry<String, Position> e : older.entrySet()) {
+      if (merged.size() == maxTopics) {
+        break;
+      }
+      merged.putIfAbsent(e.getKey(), e.getValue());
+    }
+    return Collections.unmodifiableMap(merged);
   }
 
   private Session oldestSuspended() {

@@ -159,6 +159,15 @@ final class ServerVerticle extends VerticleBase {
   }
 
   private void upgrade(RoutingContext rc, Hub hub) {
+    if (!rc.request().canUpgradeToWebSocket()) {
+      // Refused before a slot is reserved: a request that cannot become a socket costs nothing.
+      refuse(
+          rc,
+          400,
+          ErrorCode.BAD_MESSAGE,
+          "GET /ws is a WebSocket endpoint: the request needs Upgrade: websocket");
+      return;
+    }
     if (!serving.getAsBoolean()) {
       refuse(rc, 503, ErrorCode.UNAVAILABLE, "the server is starting or draining");
       return;
@@ -168,11 +177,31 @@ final class ServerVerticle extends VerticleBase {
       refuse(rc, 503, ErrorCode.UNAVAILABLE, "the server holds its maximum number of connections");
       return;
     }
-    io.netty.channel.ChannelHandlerContext channel = WebSocketTransport.channelOf(rc.request().connection());
+    io.netty.channel.ChannelHandlerContext channel =
+        WebSocketTransport.channelOf(rc.request().connection());
     rc.request()
         .toWebSocket()
-        .onSuccess(ws -> connection.start(WebSocketTransport.attach(ws, channel, connection)))
-        .onFailure(err -> connection.abandon());
+        .onSuccess(
+            ws -> {
+              WebSocketTransport transport;
+              try {
+                transport = WebSocketTransport.attach(ws, channel, connection);
+              } catch (IllegalStateException closedMeanwhile) {
+                // The socket closed between handshake and attach (vertx5.md §10.6).
+                connection.abandon();
+                return;
+              }
+              connection.start(transport);
+            })
+        .onFailure(
+            err -> {
+              // The slot was reserved before the handshake: a failed one gives it back.
+              connection.abandon();
+              if (!rc.response().headWritten() && !rc.response().closed()) {
+                String why = "WebSocket handshake failed: " + err.getMessage();
+                refuse(rc, 400, ErrorCode.BAD_MESSAGE, why);
+              }
+            });
   }
 
   private static void refuse(RoutingContext rc, int status, ErrorCode code, String message) {

@@ -38,19 +38,23 @@ public final class SlipstreamServer {
   private final ConnectionRegistry connections;
   private final SessionRegistry sessions;
   private final Metrics metrics;
+  private final Clock clock;
   private long sweeper = -1;
   private final AtomicBoolean serving = new AtomicBoolean();
   private final List<String> deployments = new ArrayList<>();
   private int port;
 
-  private SlipstreamServer(Vertx vertx, SlipstreamConfig config, Metrics metrics) {
+  private SlipstreamServer(Vertx vertx, SlipstreamConfig config, Metrics metrics, Clock clock) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
+    this.clock = clock;
     int shards = Math.max(1, Runtime.getRuntime().availableProcessors());
     this.topics = new TopicRegistry(config.maxTopics(), config.replayLogSize(), shards);
     this.connections = new ConnectionRegistry(config.maxConnections());
-    this.sessions = new SessionRegistry(config.sessionTtlMs(), config.maxSessions(), Clock.system());
+    this.sessions =
+        new SessionRegistry(
+            config.sessionTtlMs(), config.maxSessions(), config.maxSubscriptions(), clock);
     metrics.gauge("slipstream.connections", "Open client connections", connections::size);
     metrics.gauge("slipstream.topics", "Topics held", topics::size);
     metrics.gauge("slipstream.sessions", "Sessions held, attached or suspended", sessions::size);
@@ -67,16 +71,25 @@ public final class SlipstreamServer {
    */
   public static Future<SlipstreamServer> start(
       Vertx vertx, SlipstreamConfig config, PrometheusMeterRegistry registry) {
-    SlipstreamServer s = new SlipstreamServer(vertx, config, new Metrics(registry));
+    return start(vertx, config, registry, Clock.system());
+  }
+
+  /**
+   * Starts a node whose sessions, connections and lifecycle events read {@code clock}: durations
+   * from its monotonic {@link Clock#millis()}, instants from {@link Clock#wallMillis()}. For
+   * tests that step the wall clock.
+   */
+  public static Future<SlipstreamServer> start(
+      Vertx vertx, SlipstreamConfig config, PrometheusMeterRegistry registry, Clock clock) {
+    SlipstreamServer s = new SlipstreamServer(vertx, config, new Metrics(registry), clock);
     return s.deploy().map(v -> s);
   }
 
   private Future<Void> deploy() {
     registerCodecs(vertx.eventBus());
-    Lifecycle lifecycle = new Lifecycle(vertx.eventBus());
+    Lifecycle lifecycle = new Lifecycle(vertx.eventBus(), clock);
     ConnectionServices services =
-        new ConnectionServices(
-            config, topics, connections, sessions, lifecycle, metrics, Clock.system());
+        new ConnectionServices(config, topics, connections, sessions, lifecycle, metrics, clock);
     // Sessions expire at most a second (or a quarter of the TTL) after their TTL.
     long sweepMs = Math.max(10, Math.min(1_000, config.sessionTtlMs() / 4));
     sweeper =

@@ -1,19 +1,14 @@
 package io.slipstream.server.connection;
 
-import io.slipstream.core.buffer.BufferSink;
 import io.slipstream.core.buffer.ClientBuffer;
-import io.slipstream.core.buffer.OfferOutcome;
 import io.slipstream.core.message.CloseCode;
-import io.slipstream.core.message.DropReason;
 import io.slipstream.core.message.ErrorCode;
-import io.slipstream.core.session.Session;
-import io.slipstream.core.session.SessionRegistry;
 import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.Position;
 import io.slipstream.server.config.SlipstreamConfig;
-import io.slipstream.server.eventbus.Lifecycle.Event;
 import io.slipstream.server.hub.Hub;
 import io.slipstream.server.protocol.ClientMessage;
+import io.slipstream.server.protocol.ConnectionStats;
 import io.slipstream.server.protocol.Inbound;
 import io.slipstream.server.protocol.Outbound;
 import io.slipstream.server.topic.TopicRegistry;
@@ -24,33 +19,22 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One client connection: the protocol state machine, its subscriptions, its bounded buffer and
- * the write pump that moves frames to the socket only while the socket has room.
+ * One client connection: the protocol state machine that dispatches what the client sends, and the
+ * wiring of the parts that do the work: its {@link Subscription}s, its bounded buffer, the {@link
+ * WritePump} that moves frames to the socket, the {@link SlowConsumerWatch} on the buffer, the
+ * {@link SessionBinding} to its session, {@link Liveness} and the inbound limits.
  *
- * <p>Confined to its event loop: the transport, the hub and every timer call it there, so it
- * holds no locks. Other threads reach it only through {@link #describe()} and {@link
- * #closeRestarting()}, which hop onto its loop.
- *
- * <p>What is written, in priority order: control replies ({@code welcome}, {@code subscribed}
- * errors, {@code warning}...), then catch-up frames of subscriptions that are not live yet,
- * alternating with live events from the buffer. Catch-up frames are generated lazily from the
- * topic's state and replay log, so they never occupy the buffer and are never dropped.
+ * <p>Confined to its event loop: the transport, the hub and every timer call it there, so it holds
+ * no locks. Other threads reach it only through {@link #describe()}, {@link #closeReplaced()} and
+ * {@link #closeRestarting()}, which hop onto its loop.
  */
-public final class Connection implements TransportListener, Hub.Subscriber, BufferSink {
-
-  /** Control messages queued before reading from the client pauses. */
-  static final int CONTROL_HIGH_WATER = 256;
-  /** Control messages queued below which reading resumes. */
-  static final int CONTROL_LOW_WATER = 64;
-  /** Frames one pump turn writes before yielding the event loop to other connections. */
-  static final int PUMP_BATCH = 256;
+public final class Connection implements TransportListener, Hub.Subscriber {
 
   private enum State {
     AWAITING_HELLO,
@@ -67,32 +51,28 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   private final ClientBuffer buffer;
   private final ErrorBudget errors = new ErrorBudget();
   private final RateLimiter rate;
+  private final SessionBinding binding;
   private final long connectedAt;
-  private Transport transport;
+  private final AckLag ackLag = new AckLag();
+
+  /** Topic → subscription; bounded by {@code maxSubscriptions}. */
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
 
   private State state = State.AWAITING_HELLO;
-  private Session session;
-  private String clientId;
-  private final Map<String, Subscription> subscriptions = new HashMap<>();
-  private final ArrayDeque<Subscription> catchingUp = new ArrayDeque<>();
-  private final ArrayDeque<byte[]> control = new ArrayDeque<>();
-  private boolean readingPaused;
-  private boolean pumping;
-  private boolean pumpScheduled;
-  private boolean awaitingDrain;
-  private boolean bufferTurn;
-  private boolean dropping;
-  private Outbox out;
 
+  /** Whether the slot {@link #open} reserved is still held. */
+  private boolean holdsSlot = true;
+
+  private Transport transport;
+  private Outbox out;
+  private WritePump pump;
+  private SlowConsumerWatch watch;
   private Liveness liveness;
-  private long sustainTimer = -1;
+
   private long rateLimitedSince = -1;
   private long lastRefusal;
-
-  private long droppedReported;
   private long statsAt;
   private long statsSent;
-  private final AckLag ackLag = new AckLag();
 
   Connection(String id, Vertx vertx, Context context, ConnectionServices services, Hub hub) {
     this.id = id;
@@ -101,10 +81,14 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     this.services = services;
     this.config = services.config();
     this.hub = hub;
+    // TODO(warnRearmMs): new ClientBuffer(config.buffer(), config.warnRearmMs(), clock) once the
+    // buffer's re-arming constructor is merged; this one re-arms the warning below warn at once.
     this.buffer = new ClientBuffer(config.buffer(), services.clock());
+    this.binding = new SessionBinding(id, context, services);
+    // An instant for operators: wall time. Every duration below is on the monotonic millis().
     this.connectedAt = services.clock().wallMillis();
-    this.statsAt = connectedAt;
-    this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), connectedAt);
+    this.statsAt = services.clock().millis();
+    this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), statsAt);
   }
 
   /**
@@ -123,6 +107,17 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   public void start(Transport transport) {
     this.transport = transport;
     this.out = new Outbox(transport, services.metrics());
+    this.watch =
+        new SlowConsumerWatch(
+            vertx,
+            services.clock(),
+            buffer,
+            config.sustainMs(),
+            services.metrics(),
+            (event, reason) -> services.lifecycle().publish(event, binding.sessionId(), id, reason),
+            message -> pump.writeNow(message),
+            () -> close(CloseCode.SLOW_CONSUMER));
+    this.pump = new WritePump(context, transport, out, buffer, watch::afterPoll);
     this.liveness =
         new Liveness(
             vertx,
@@ -139,7 +134,17 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
 
   /** Gives back the reserved slot of a connection whose transport never started. */
   public void abandon() {
-    services.connections().remove(this);
+    if (transport == null) {
+      giveBackSlot();
+    }
+  }
+
+  /** Gives back the slot {@link #open} reserved, once, whether or not the connection started. */
+  private void giveBackSlot() {
+    if (holdsSlot) {
+      holdsSlot = false;
+      services.connections().release(this);
+    }
   }
 
   /** This connection's id, unique on the node. */
@@ -183,7 +188,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     } else if (m instanceof ClientMessage.Ack) {
       onAck((ClientMessage.Ack) m);
     } else if (m instanceof ClientMessage.Ping) {
-      send(Outbound.pong(m.id()));
+      pump.send(Outbound.pong(m.id()));
     }
     // A pong only proves liveness, which liveness.heard() already recorded.
   }
@@ -225,8 +230,8 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   }
 
   /**
-   * A message over the rate limit. The client counts as exceeding the limit from its first
-   * refused message until a whole second passes without one; {@code sustainMs} of that is 4029.
+   * A message over the rate limit. The client counts as exceeding the limit from its first refused
+   * message until a whole second passes without one; {@code sustainMs} of that is 4029.
    */
   private void onRateLimited(long now, String text) {
     if (rateLimitedSince < 0 || now - lastRefusal > 1_000) {
@@ -238,7 +243,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       return;
     }
     // Not counted against the error budget: the client is fast, not wrong.
-    send(
+    pump.send(
         Outbound.error(
             ErrorCode.RATE_LIMITED,
             "more than " + config.rateLimit() + " messages per second; message not processed",
@@ -250,40 +255,41 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       fail(ErrorCode.ALREADY_HELLO, "hello was already received", hello.id());
       return;
     }
-    if (config.jwtSecret() != null && !Jwt.isValid(hello.token(), config.jwtSecret(), services.clock().wallMillis())) {
-      send(Outbound.error(ErrorCode.UNAUTHORIZED, "hello.token must be a valid, unexpired HS256 JWT", hello.id()));
+    if (!binding.authorized(hello.token())) {
+      pump.send(Outbound.error(ErrorCode.UNAUTHORIZED, binding.tokenRule(), hello.id()));
       close(CloseCode.UNAUTHORIZED);
       return;
     }
     liveness.helloReceived();
     state = State.ACTIVE;
-    clientId = hello.clientId();
     out.batching(hello.batch());
-    SessionRegistry.Opened opened = services.sessions().open(hello.resume(), clientId, id);
-    session = opened.session();
-    for (Session evicted : opened.evicted()) {
-      services.lifecycle().publish(Event.EXPIRED, evicted.id(), null, "evicted: maxSessions reached");
-    }
-    if (opened.replacedConnection() != null) {
-      // The client came back before its old socket was noticed dead: the new one wins.
-      services.connections().closeReplaced(opened.replacedConnection());
-    }
-    send(
+    SessionBinding.Bound bound = binding.bind(hello);
+    pump.send(
         Outbound.welcome(
-            session.id(), opened.token(), opened.resumed(), config.heartbeatMs(), config.buffer()));
-    services.lifecycle().publish(opened.resumed() ? Event.RESUMED : Event.CONNECTED, session.id(), id, null);
-    if (opened.resumed()) {
-      // The session's topics, plus any the client names: if its old socket is not yet seen dead,
-      // the session has not recorded that socket's subscriptions, but the client knows them.
-      Map<String, Position> restore = new LinkedHashMap<>(opened.subscriptions());
-      for (Map.Entry<String, Position> p : hello.positions().entrySet()) {
-        // The client's own position wins over the session's last ack.
-        restore.put(p.getKey(), p.getValue());
+            bound.session(),
+            bound.token(),
+            bound.resumed(),
+            config.heartbeatMs(),
+            config.buffer()));
+    // At once, or (taking over a still-open connection) after one hop to its event loop.
+    bound.restore().onSuccess(this::restore);
+  }
+
+  /**
+   * Subscribes every topic of {@code positions} (docs/protocol.md §7), each with its {@code
+   * subscribed}, up to maxSubscriptions. A topic the client subscribed itself meanwhile (while the
+   * positions were being handed over) keeps the client's subscription.
+   */
+  private void restore(Map<String, Position> positions) {
+    if (state == State.CLOSED || positions == null) {
+      return;
+    }
+    for (Map.Entry<String, Position> e : positions.entrySet()) {
+      if (subscriptions.size() >= config.maxSubscriptions()) {
+        return;
       }
-      for (Map.Entry<String, Position> e : restore.entrySet()) {
-        if (subscriptions.size() < config.maxSubscriptions()) {
-          startSubscription(e.getKey(), null, e.getValue(), true);
-        }
+      if (!subscriptions.containsKey(e.getKey())) {
+        startSubscription(e.getKey(), null, e.getValue(), true);
       }
     }
   }
@@ -298,7 +304,8 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
    *
    * @param announceReset whether an unusable {@code from} is announced with {@code reset} (resume)
    */
-  private void startSubscription(String topic, Object requestId, Position from, boolean announceReset) {
+  private void startSubscription(
+      String topic, Object requestId, Position from, boolean announceReset) {
     Subscription existing = subscriptions.get(topic);
     if (existing == null && subscriptions.size() >= config.maxSubscriptions()) {
       fail(
@@ -313,8 +320,8 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       return;
     }
     if (existing != null) {
-      // Subscribing again restarts the subscription (PROTOCOL.md §3).
-      catchingUp.remove(existing);
+      // Subscribing again restarts the subscription (docs/protocol.md §3).
+      pump.forget(existing);
       buffer.discardTopic(topic);
     } else {
       entry.subscribed();
@@ -331,12 +338,15 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
                 subscriptions.remove(topic);
                 entry.unsubscribed();
                 hub.leave(topic, this);
-                send(Outbound.error(ErrorCode.INTERNAL, "could not subscribe: " + ar.cause().getMessage(), requestId));
+                pump.send(
+                    Outbound.error(
+                        ErrorCode.INTERNAL,
+                        "could not subscribe: " + ar.cause().getMessage(),
+                        requestId));
                 return;
               }
               s.begin(from, announceReset);
-              catchingUp.add(s);
-              pump();
+              pump.catchUp(s);
             });
   }
 
@@ -347,11 +357,11 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       return;
     }
     endSubscription(s);
-    send(Outbound.unsubscribed(m.id(), m.topic()));
+    pump.send(Outbound.unsubscribed(m.id(), m.topic()));
   }
 
   private void endSubscription(Subscription s) {
-    catchingUp.remove(s);
+    pump.forget(s);
     buffer.discardTopic(s.topic);
     hub.leave(s.topic, this);
     TopicRegistry.Entry entry = services.topics().get(s.topic);
@@ -370,6 +380,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     TopicRegistry.Entry entry = services.topics().get(m.topic());
     ChangeEvent acked = entry == null ? null : entry.topic().log().get(m.seq());
     if (acked != null) {
+      // Both instants are wall time: ts is the publish time (docs/protocol.md §4).
       ackLag.record(services.clock().wallMillis() - acked.ts());
     }
   }
@@ -380,7 +391,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
       close(CloseCode.PROTOCOL_VIOLATION);
       return;
     }
-    send(Outbound.error(code, message, requestId));
+    pump.send(Outbound.error(code, message, requestId));
   }
 
   // ---------------------------------------------------------------- live events
@@ -401,171 +412,15 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
         continue;
       }
       if (verdict == Subscription.Live.CATCH_UP) {
-        catchingUp.add(s);
+        pump.catchUpLater(s);
         break;
       }
-      OfferOutcome outcome = buffer.offer(e);
-      if (outcome == OfferOutcome.DISCONNECT) {
-        services.lifecycle().publish(Event.SLOW, sessionId(), id, "buffer full under the disconnect policy");
-        close(CloseCode.SLOW_CONSUMER);
+      if (!watch.offered(buffer.offer(e))) {
         return;
       }
-      if (outcome == OfferOutcome.DROPPED && !dropping) {
-        dropping = true;
-        services.lifecycle().publish(Event.DROPPING, sessionId(), id, "buffer full");
-      }
-      if (buffer.takeWarning()) {
-        // A warning overtakes everything we queue: it goes to the socket now, even past its
-        // write-queue mark (one small message per upward crossing, so still bounded).
-        write(Outbound.warning(buffer.fill(), buffer.pending(), config.buffer().maxEvents()));
-        services.lifecycle().publish(Event.WARNED, sessionId(), id, null);
-      }
     }
-    if (buffer.overDisconnectSince() >= 0 && sustainTimer < 0) {
-      armSustainTimer();
-    }
-    long drops = buffer.droppedEvents();
-    if (drops != droppedReported) {
-      services.metrics().dropped(drops - droppedReported);
-      droppedReported = drops;
-    }
-    pump();
-  }
-
-  // ---------------------------------------------------------------- outbound
-
-  private void send(byte[] message) {
-    if (state == State.CLOSED) {
-      return;
-    }
-    control.addLast(message);
-    if (control.size() >= CONTROL_HIGH_WATER && !readingPaused) {
-      // Replies are produced only by reading: stop reading until the client takes them.
-      readingPaused = true;
-      transport.pauseReading();
-    }
-    pump();
-  }
-
-  private void pump() {
-    if (pumping || state == State.CLOSED) {
-      return;
-    }
-    pumping = true;
-    try {
-      int budget = PUMP_BATCH;
-      out.beginTurn();
-      while (state != State.CLOSED) {
-        if (out.full()) {
-          awaitDrain();
-          return;
-        }
-        if (budget-- == 0) {
-          schedulePump();
-          return;
-        }
-        byte[] c = control.pollFirst();
-        if (c != null) {
-          write(c);
-          if (readingPaused && control.size() <= CONTROL_LOW_WATER) {
-            readingPaused = false;
-            transport.resumeReading();
-          }
-          continue;
-        }
-        if (!buffer.isEmpty() && (bufferTurn || catchingUp.isEmpty())) {
-          bufferTurn = false;
-          buffer.poll(this);
-          afterBufferPoll();
-          continue;
-        }
-        Subscription s = catchingUp.peekFirst();
-        if (s == null) {
-          return;
-        }
-        bufferTurn = true;
-        byte[] frame = s.nextCatchUpFrame();
-        if (frame == null) {
-          catchingUp.pollFirst();
-        } else {
-          write(frame);
-        }
-      }
-    } finally {
-      pumping = false;
-      out.endTurn();
-    }
-  }
-
-  private void afterBufferPoll() {
-    if (dropping && buffer.fill() < config.buffer().warn()) {
-      dropping = false;
-    }
-  }
-
-  /** BufferSink: a live change leaves the buffer. */
-  @Override
-  public void change(ChangeEvent event) {
-    out.writeChange(event.frame());
-  }
-
-  /** BufferSink: a gap leaves the buffer, in the place of the changes it stands for. */
-  @Override
-  public void dropped(String topic, long from, long to, long count) {
-    write(Outbound.dropped(topic, from, to, count, DropReason.BUFFER_FULL));
-  }
-
-  private void write(byte[] frame) {
-    out.write(frame);
-  }
-
-  private void awaitDrain() {
-    if (!awaitingDrain) {
-      awaitingDrain = true;
-      transport.onDrain(
-          () -> {
-            awaitingDrain = false;
-            pump();
-          });
-    }
-  }
-
-  private void schedulePump() {
-    if (!pumpScheduled) {
-      pumpScheduled = true;
-      context.runOnContext(
-          v -> {
-            pumpScheduled = false;
-            pump();
-          });
-    }
-  }
-
-  // ---------------------------------------------------------------- timers
-
-  private void armSustainTimer() {
-    long due = buffer.overDisconnectSince() + config.sustainMs() - services.clock().millis();
-    sustainTimer =
-        vertx.setTimer(
-            Math.max(1, due),
-            t -> {
-              sustainTimer = -1;
-              if (state == State.CLOSED) {
-                return;
-              }
-              if (buffer.sustainedOverDisconnect(config.sustainMs())) {
-                services.lifecycle().publish(Event.SLOW, sessionId(), id, "buffer at or above disconnect for sustainMs");
-                close(CloseCode.SLOW_CONSUMER);
-              } else if (buffer.overDisconnectSince() >= 0) {
-                armSustainTimer();
-              }
-            });
-  }
-
-  private void cancelTimer(long timer) {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
+    watch.afterOffers();
+    pump.pump();
   }
 
   // ---------------------------------------------------------------- closing
@@ -575,11 +430,7 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     if (state == State.CLOSED) {
       return;
     }
-    // The replies still queued (e.g. the error that explains the close) go out ahead of the
-    // close frame; at most CONTROL_HIGH_WATER of them.
-    while (!control.isEmpty()) {
-      write(control.pollFirst());
-    }
+    pump.flushReplies();
     release(code.reason());
     services.metrics().closed(code);
     transport.close(code);
@@ -594,37 +445,36 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
     if (state == State.CLOSED) {
       return;
     }
-    boolean hadSession = state == State.ACTIVE;
     state = State.CLOSED;
     liveness.stop();
-    cancelTimer(sustainTimer);
-    if (session != null) {
-      Map<String, Position> positions = new LinkedHashMap<>();
-      for (Subscription s : subscriptions.values()) {
-        positions.put(s.topic, s.resumePosition());
-      }
-      services.sessions().suspend(session, id, positions);
-    }
+    watch.stop();
+    pump.stop();
+    Map<String, Position> positions = new LinkedHashMap<>();
     for (Subscription s : subscriptions.values()) {
+      positions.put(s.topic, s.resumePosition());
       endSubscription(s);
     }
     subscriptions.clear();
-    catchingUp.clear();
-    control.clear();
     buffer.clear();
-    services.connections().remove(this);
-    if (hadSession) {
-      services.lifecycle().publish(Event.DISCONNECTED, session.id(), id, reason);
-    }
+    binding.suspend(positions);
+    giveBackSlot();
+    // Last: whoever hears of the disconnect finds the session suspended and the slot free.
+    binding.disconnected(reason);
   }
 
-  private String sessionId() {
-    return session == null ? null : session.id();
-  }
-
-  /** Closes because the session was resumed on another connection, from any thread. */
-  void closeReplaced() {
-    context.runOnContext(v -> close(CloseCode.NORMAL));
+  /**
+   * Closes with 1000 because the session was resumed on another connection, from any thread;
+   * completes on this connection's event loop once it has released (and so handed its positions
+   * over to the session).
+   */
+  Future<Void> closeReplaced() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(
+        v -> {
+          close(CloseCode.NORMAL);
+          done.complete();
+        });
+    return done.future();
   }
 
   /** Closes with 1012 from any thread; completes once closed. */
@@ -643,43 +493,32 @@ public final class Connection implements TransportListener, Hub.Subscriber, Buff
   /** A description for {@code /api/connections}, read on this connection's event loop. */
   Future<JsonObject> describe() {
     Promise<JsonObject> p = Promise.promise();
-    context.runOnContext(v -> p.complete(state == State.CLOSED ? null : snapshotStats()));
+    context.runOnContext(v -> p.complete(state == State.CLOSED ? null : stats().toJson()));
     return p.future();
   }
 
-  /** {@code connecting}, {@code active}, {@code warned} (fill at or above warn) or {@code slow}. */
-  private String describeState() {
-    if (state == State.AWAITING_HELLO) {
-      return "connecting";
-    }
-    double fill = buffer.fill();
-    if (fill >= config.buffer().disconnect()) {
-      return "slow";
-    }
-    return fill >= config.buffer().warn() ? "warned" : "active";
-  }
-
-  private JsonObject snapshotStats() {
+  private ConnectionStats stats() {
     long now = services.clock().millis();
     double seconds = Math.max(0.001, (now - statsAt) / 1000.0);
     long sent = out.sent();
     double perSec = (sent - statsSent) / seconds;
     statsAt = now;
     statsSent = sent;
-    return new JsonObject()
-        .put("id", id)
-        .put("session", sessionId())
-        .put("clientId", clientId)
-        .put("state", describeState())
-        .put("transport", transport.kind())
-        .put("topics", new io.vertx.core.json.JsonArray(List.copyOf(subscriptions.keySet())))
-        .put("pending", buffer.pending())
-        .put("pendingBytes", buffer.pendingBytes())
-        .put("fill", Math.round(buffer.fill() * 1000) / 1000.0)
-        .put("sentPerSec", Math.round(perSec * 10) / 10.0)
-        .put("sent", sent)
-        .put("dropped", buffer.droppedEvents())
-        .put("ackLagMs", new JsonObject().put("p50", ackLag.percentile(0.5)).put("p99", ackLag.percentile(0.99)))
-        .put("connectedAt", connectedAt);
+    return new ConnectionStats(
+        id,
+        binding.sessionId(),
+        binding.clientId(),
+        state == State.AWAITING_HELLO ? "connecting" : watch.state(),
+        transport.kind(),
+        List.copyOf(subscriptions.keySet()),
+        buffer.pending(),
+        buffer.pendingBytes(),
+        buffer.fill(),
+        perSec,
+        sent,
+        buffer.droppedEvents(),
+        ackLag.percentile(0.5),
+        ackLag.percentile(0.99),
+        connectedAt);
   }
 }

@@ -24,7 +24,10 @@ public final class ConnectionRegistry {
     this.maxConnections = maxConnections;
   }
 
-  /** Reserves a slot for a new connection; false at the bound. */
+  /**
+   * Reserves a slot for a new connection; false at the bound. Every reservation is given back
+   * exactly once, by {@link #release}, whether or not its connection ever started.
+   */
   boolean tryReserve() {
     if (reserved.incrementAndGet() > maxConnections) {
       reserved.decrementAndGet();
@@ -41,10 +44,10 @@ public final class ConnectionRegistry {
     open.put(c.id(), c);
   }
 
-  void remove(Connection c) {
-    if (open.remove(c.id()) != null) {
-      reserved.decrementAndGet();
-    }
+  /** Forgets {@code c} if it was added, and gives back the slot it reserved; call once. */
+  void release(Connection c) {
+    open.remove(c.id(), c);
+    reserved.decrementAndGet();
   }
 
   /** Number of open connections. */
@@ -71,12 +74,14 @@ public final class ConnectionRegistry {
             });
   }
 
-  /** Closes the connection {@code id}, whose session was resumed elsewhere; no-op when gone. */
-  void closeReplaced(String id) {
+  /**
+   * Closes the connection {@code id}, whose session was resumed elsewhere, with 1000. The future
+   * completes, on that connection's event loop, once it has released and handed its positions over
+   * to the session; at once when it is gone already (it released before leaving the map).
+   */
+  Future<Void> closeReplaced(String id) {
     Connection c = open.get(id);
-    if (c != null) {
-      c.closeReplaced();
-    }
+    return c == null ? Future.succeededFuture() : c.closeReplaced();
   }
 
   /** Closes every connection with 1012 (server restarting); completes when all are closed. */

@@ -8,9 +8,10 @@ import io.vertx.core.Vertx;
  * {@code heartbeatMs} and declared dead after {@code heartbeatTimeoutMs} without a word.
  *
  * <p>Confined to its connection's event loop. At most three timers: the hello timer until hello,
- * then a periodic ping and a silence timer that is re-armed lazily (it fires at {@code lastHeard
- * + heartbeatTimeoutMs} and, if something was heard meanwhile, sets itself for the new deadline),
- * so hearing from the client costs a field write, not a timer reset.
+ * then a periodic ping and a silence timer that is re-armed lazily (it fires at {@code lastHeard +
+ * heartbeatTimeoutMs} and, if something was heard meanwhile, sets itself for the new deadline), so
+ * hearing from the client costs a field write, not a timer reset. Silence is measured on the
+ * clock's monotonic {@code millis()}, so a wall-clock step never closes a healthy socket.
  */
 final class Liveness {
 

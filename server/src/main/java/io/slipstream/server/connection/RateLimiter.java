@@ -3,7 +3,8 @@ package io.slipstream.server.connection;
 /**
  * A token bucket for inbound messages: {@code rate} per second, bursts up to {@code burst}.
  *
- * <p>Confined to its connection's event loop.
+ * <p>Confined to its connection's event loop. Times are monotonic milliseconds ({@code
+ * Clock.millis()}): a wall-clock step must neither refill nor freeze the bucket.
  */
 final class RateLimiter {
 

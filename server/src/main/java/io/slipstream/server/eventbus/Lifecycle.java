@@ -1,5 +1,6 @@
 package io.slipstream.server.eventbus;
 
+import io.slipstream.core.time.Clock;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -7,9 +8,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Publishes connection lifecycle events on {@code slipstream.lifecycle} (PROTOCOL.md §8).
+ * Publishes connection lifecycle events on {@code slipstream.lifecycle} (docs/protocol.md §11).
  *
- * <p>Thread-safe. Fire and forget: a failure is logged once and never reaches the connection.
+ * <p>Thread-safe. Fire and forget: a failure is logged once and never reaches the connection. Each
+ * event's {@code ts} is the injected clock's wall time, an instant for operators.
  */
 public final class Lifecycle {
 
@@ -40,10 +42,12 @@ public final class Lifecycle {
   private static final Logger LOG = Logger.getLogger(Lifecycle.class.getName());
 
   private final EventBus eventBus;
+  private final Clock clock;
   private final AtomicBoolean failureLogged = new AtomicBoolean();
 
-  public Lifecycle(EventBus eventBus) {
+  public Lifecycle(EventBus eventBus, Clock clock) {
     this.eventBus = eventBus;
+    this.clock = clock;
   }
 
   /** Publishes one event; {@code reason} may be null. */
@@ -54,14 +58,17 @@ public final class Lifecycle {
               .put("event", event.wireName())
               .put("session", session)
               .put("connection", connection)
-              .put("ts", System.currentTimeMillis());
+              .put("ts", clock.wallMillis());
       if (reason != null) {
         o.put("reason", reason);
       }
       eventBus.publish(ADDRESS, o);
     } catch (RuntimeException e) {
       if (failureLogged.compareAndSet(false, true)) {
-        LOG.log(Level.WARNING, "lifecycle event could not be published; further failures are not logged", e);
+        LOG.log(
+            Level.WARNING,
+            "lifecycle event could not be published; further failures are not logged",
+            e);
       }
     }
   }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The connection's protocol rules over a real socket: hello, heartbeats, bad input, limits, auth
- * (PROTOCOL.md §3, §6, guarantees 7 and 8).
+ * (docs/protocol.md §3, §8, §9; guarantees 7 and 8).
  */
 class ConnectionIT {
 

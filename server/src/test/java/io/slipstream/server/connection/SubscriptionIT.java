@@ -190,7 +190,7 @@ class SubscriptionIT {
   }
 
   /**
-   * PROTOCOL.md §5: snapshot rows and replayed changes are streamed under backpressure, never
+   * docs/protocol.md §5: snapshot rows and replayed changes are streamed under backpressure, never
    * through the buffer, so a client that keeps reading loses nothing however small its buffer.
    */
   @Test

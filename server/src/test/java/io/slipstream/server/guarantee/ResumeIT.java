@@ -10,7 +10,6 @@ import io.slipstream.server.testing.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,8 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * PROTOCOL.md §9 guarantee 5 (resume without loss) and 7 (sessions outlive connections for
- * sessionTtlMs, then expire): clients killed abruptly at random moments come back with their
+ * Guarantees 5 (resume without loss) and 7 (sessions outlive connections for sessionTtlMs, then
+ * expire), docs/protocol.md §7: clients killed abruptly at random moments come back with their
  * token and positions and get exactly what they missed.
  */
 class ResumeIT {
@@ -57,9 +56,13 @@ class ResumeIT {
                 JsonArray batch = new JsonArray();
                 for (int i = 0; i < 10; i++, n++) {
                   String key = "k" + r.nextInt(100);
-                  batch.add(r.nextInt(8) == 0
-                      ? new JsonObject().put("op", "DELETE").put("key", key)
-                      : new JsonObject().put("op", "UPDATE").put("key", key).put("row", new JsonObject().put("n", n)));
+                  batch.add(
+                      r.nextInt(8) == 0
+                          ? new JsonObject().put("op", "DELETE").put("key", key)
+                          : new JsonObject()
+                              .put("op", "UPDATE")
+                              .put("key", key)
+                              .put("row", new JsonObject().put("n", n)));
                 }
                 server.publish(TOPIC, batch);
                 long sleepNanos = TimeUnit.MILLISECONDS.toNanos(10) - (System.nanoTime() - t0);
@@ -69,7 +72,8 @@ class ResumeIT {
                 }
               }
             });
-    server.publish(TOPIC, new JsonObject().put("op", "INSERT").put("key", "k0").put("row", new JsonObject()));
+    server.publish(
+        TOPIC, new JsonObject().put("op", "INSERT").put("key", "k0").put("row", new JsonObject()));
     publisher.start();
 
     ExecutorService pool = Executors.newFixedThreadPool(20);
@@ -78,12 +82,14 @@ class ResumeIT {
     for (int i = 0; i < 20; i++) {
       ResumingClient c = new ResumingClient(server.port(), new Random(i));
       clients.add(c);
-      runs.add(pool.submit(() -> {
-        for (int kill = 0; kill < 50; kill++) {
-          c.connectOnce(true, Long.MAX_VALUE);
-        }
-        return null;
-      }));
+      runs.add(
+          pool.submit(
+              () -> {
+                for (int kill = 0; kill < 50; kill++) {
+                  c.connectOnce(true, Long.MAX_VALUE);
+                }
+                return null;
+              }));
     }
     for (Future<?> f : runs) {
       f.get(120, TimeUnit.SECONDS);
@@ -94,7 +100,8 @@ class ResumeIT {
     long last = published.getLong("seq");
     Map<String, String> expected = new HashMap<>();
     for (Object o : published.getJsonArray("rows")) {
-      expected.put(((JsonObject) o).getString("key"), ((JsonObject) o).getJsonObject("row").encode());
+      expected.put(
+          ((JsonObject) o).getString("key"), ((JsonObject) o).getJsonObject("row").encode());
     }
     int resumes = 0;
     for (ResumingClient c : clients) {
@@ -126,7 +133,8 @@ class ResumeIT {
   @Test
   void aTokenWorksOnceAndTheSessionRestoresItsSubscriptions() {
     server = startWithEvents();
-    server.publish("a", new JsonObject().put("op", "INSERT").put("key", "x").put("row", new JsonObject()));
+    server.publish(
+        "a", new JsonObject().put("op", "INSERT").put("key", "x").put("row", new JsonObject()));
     RecordingClient first = server.client();
     JsonObject w1 = first.hello();
     first.subscribe("a");
@@ -138,7 +146,12 @@ class ResumeIT {
     first.expect("pong");
     first.close();
     awaitSuspended(w1.getString("session"));
-    server.publish("a", new JsonObject().put("op", "UPDATE").put("key", "x").put("row", new JsonObject().put("v", 2)));
+    server.publish(
+        "a",
+        new JsonObject()
+            .put("op", "UPDATE")
+            .put("key", "x")
+            .put("row", new JsonObject().put("v", 2)));
 
     // No positions: the session's last ack (seq 1) is where the stream continues.
     RecordingClient second = server.client();
@@ -160,10 +173,56 @@ class ResumeIT {
     assertThat(third.expect("welcome").getBoolean("resumed")).isFalse();
   }
 
+  /**
+   * Contract 1.1 §3: {@code hello.positions} subscribes every topic it names on a fresh session
+   * too, so a client re-subscribes all its topics in one message, e.g. after a server restart
+   * forgot its session.
+   */
+  @Test
+  void helloPositionsSubscribeOnAFreshSessionToo() {
+    server = TestServer.start();
+    server.publish(
+        "a", new JsonObject().put("op", "INSERT").put("key", "x").put("row", new JsonObject()));
+    server.publish(
+        "a",
+        new JsonObject()
+            .put("op", "UPDATE")
+            .put("key", "x")
+            .put("row", new JsonObject().put("v", 2)));
+    String epoch = server.rows("a").getString("epoch");
+    RecordingClient c = server.client();
+    c.send(
+        new JsonObject()
+            .put("type", "hello")
+            .put("resume", "unknown-token-AAAAAAAAAAAAAA")
+            .put(
+                "positions",
+                new JsonObject().put("a", new JsonObject().put("epoch", epoch).put("seq", 1))));
+    assertThat(c.expect("welcome").getBoolean("resumed")).isFalse();
+    JsonObject sub = c.expect("subscribed");
+    assertThat(sub.getString("topic")).isEqualTo("a");
+    assertThat(sub.getString("mode")).isEqualTo("replay");
+    assertThat(sub.getLong("seq")).isEqualTo(1);
+    c.assertChange("a", 2);
+
+    // A position the log cannot replay (another epoch): reset, then a snapshot.
+    RecordingClient other = server.client();
+    other.send(
+        new JsonObject()
+            .put("type", "hello")
+            .put(
+                "positions",
+                new JsonObject().put("a", new JsonObject().put("epoch", "gone").put("seq", 9))));
+    assertThat(other.expect("welcome").getBoolean("resumed")).isFalse();
+    assertThat(other.expect("reset").getString("reason")).isEqualTo("epoch-changed");
+    assertThat(other.expect("subscribed").getString("mode")).isEqualTo("snapshot");
+  }
+
   @Test
   void aPositionOfAnotherEpochIsResetThenSnapshotted() {
     server = startWithEvents();
-    server.publish("a", new JsonObject().put("op", "INSERT").put("key", "x").put("row", new JsonObject()));
+    server.publish(
+        "a", new JsonObject().put("op", "INSERT").put("key", "x").put("row", new JsonObject()));
     RecordingClient first = server.client();
     JsonObject w1 = first.hello();
     first.subscribe("a");
@@ -171,8 +230,13 @@ class ResumeIT {
     awaitSuspended(w1.getString("session"));
 
     RecordingClient second = server.client();
-    second.send(new JsonObject().put("type", "hello").put("resume", w1.getString("resume"))
-        .put("positions", new JsonObject().put("a", new JsonObject().put("epoch", "gone").put("seq", 1))));
+    second.send(
+        new JsonObject()
+            .put("type", "hello")
+            .put("resume", w1.getString("resume"))
+            .put(
+                "positions",
+                new JsonObject().put("a", new JsonObject().put("epoch", "gone").put("seq", 1))));
     assertThat(second.expect("welcome").getBoolean("resumed")).isTrue();
     JsonObject reset = second.expect("reset");
     assertThat(reset.getString("topic")).isEqualTo("a");
@@ -184,9 +248,16 @@ class ResumeIT {
 
   @Test
   void aSuspendedSessionExpiresAfterItsTtl() throws Exception {
-    server = TestServer.start(SlipstreamConfig.defaults().toBuilder().eventLoops(2).sessionTtlMs(300).build());
+    server =
+        TestServer.start(
+            SlipstreamConfig.defaults().toBuilder().eventLoops(2).sessionTtlMs(300).build());
     LinkedBlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
-    server.vertx().eventBus().<JsonObject>consumer(Lifecycle.ADDRESS, m -> events.add(m.body())).completion().await();
+    server
+        .vertx()
+        .eventBus()
+        .<JsonObject>consumer(Lifecycle.ADDRESS, m -> events.add(m.body()))
+        .completion()
+        .await();
     RecordingClient c = server.client();
     JsonObject w = c.hello();
     c.close();
@@ -199,7 +270,8 @@ class ResumeIT {
         expired = e;
       }
     }
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedAt)).isGreaterThanOrEqualTo(250);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedAt))
+        .isGreaterThanOrEqualTo(250);
     assertThat(expired.getString("session")).isEqualTo(w.getString("session"));
     RecordingClient again = server.client();
     again.send(new JsonObject().put("type", "hello").put("resume", w.getString("resume")));
@@ -230,13 +302,17 @@ class ResumeIT {
     TestServer s = TestServer.start();
     lifecycleEvents = new LinkedBlockingQueue<>();
     LinkedBlockingQueue<JsonObject> q = lifecycleEvents;
-    s.vertx().eventBus().<JsonObject>consumer(Lifecycle.ADDRESS, m -> q.add(m.body())).completion().await();
+    s.vertx()
+        .eventBus()
+        .<JsonObject>consumer(Lifecycle.ADDRESS, m -> q.add(m.body()))
+        .completion()
+        .await();
     return s;
   }
 
   /**
-   * A client that keeps a topic's state, its resume token and its position, and checks every
-   * change it applies: exactly the next seq, never one twice, never one skipped.
+   * A client that keeps a topic's state, its resume token and its position, and checks every change
+   * it applies: exactly the next seq, never one twice, never one skipped.
    */
   static final class ResumingClient {
     final int port;
@@ -268,7 +344,9 @@ class ResumeIT {
           hello.put("resume", token);
         }
         if (epoch != null) {
-          hello.put("positions", new JsonObject().put(TOPIC, new JsonObject().put("epoch", epoch).put("seq", seq)));
+          hello.put(
+              "positions",
+              new JsonObject().put(TOPIC, new JsonObject().put("epoch", epoch).put("seq", seq)));
         }
         ws.send(hello.encode());
         Map<String, String> building = null;
@@ -335,7 +413,12 @@ class ResumeIT {
               }
               if (++unacked >= 50) {
                 unacked = 0;
-                ws.send(new JsonObject().put("type", "ack").put("topic", TOPIC).put("seq", seq).encode());
+                ws.send(
+                    new JsonObject()
+                        .put("type", "ack")
+                        .put("topic", TOPIC)
+                        .put("seq", seq)
+                        .encode());
               }
               break;
             case "reset":

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * PROTOCOL.md §9 guarantees 3 (bounded memory), 4 (isolation) and 6 (thresholds): a client that
- * reads far slower than the topic is flooded gets {@code warning}, then {@code dropped} ranges that
- * exactly cover what it lacks, then close 4001; a fast client on the same topic receives every
- * change throughout, and the slow connection never holds more than its buffer's bound.
+ * Guarantees 3 (bounded memory), 4 (isolation) and 6 (thresholds): a client that reads far slower
+ * than the topic is flooded gets {@code warning}, then {@code dropped} ranges that exactly cover
+ * what it lacks, then close 4001; a fast client on the same topic receives every change throughout,
+ * and the slow connection never holds more than its buffer's bound.
  *
  * <p>Guarantee 6 is read with a 250 ms tolerance for dips below {@code disconnect}: this client
  * reads in chunks, so its fill dips for an instant after each, and without the tolerance it would
@@ -48,7 +48,13 @@ class SlowConsumerIT {
             SlipstreamConfig.defaults().toBuilder()
                 .eventLoops(2)
                 .sustainMs(SUSTAIN_MS)
-                .buffer(new BufferLimits(MAX_EVENTS, BufferLimits.DEFAULT_MAX_BYTES, 0.8, 0.95, DropPolicy.DROP_OLDEST))
+                .buffer(
+                    new BufferLimits(
+                        MAX_EVENTS,
+                        BufferLimits.DEFAULT_MAX_BYTES,
+                        0.8,
+                        0.95,
+                        DropPolicy.DROP_OLDEST))
                 .build());
     clients = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
   }
@@ -97,7 +103,9 @@ class SlowConsumerIT {
         }
       }
     }
-    assertThat(server.server().connections().size()).as("slow client was disconnected (max pending seen %d)", maxPendingSeen).isEqualTo(1);
+    assertThat(server.server().connections().size())
+        .as("slow client was disconnected (max pending seen %d)", maxPendingSeen)
+        .isEqualTo(1);
     assertThat(maxPendingSeen).isLessThanOrEqualTo(MAX_EVENTS).isGreaterThan(MAX_EVENTS * 8 / 10);
     // /api/connections names the states: the fast client active, the slow one past disconnect.
     assertThat(statesSeen).contains("active", "slow");
@@ -125,7 +133,9 @@ class SlowConsumerIT {
           next++;
           break;
         case "dropped":
-          assertThat(msg.getLong("from")).as("gap starts where the stream stands: %s", msg).isEqualTo(next);
+          assertThat(msg.getLong("from"))
+              .as("gap starts where the stream stands: %s", msg)
+              .isEqualTo(next);
           assertThat(msg.getLong("count")).isEqualTo(msg.getLong("to") - msg.getLong("from") + 1);
           assertThat(msg.getString("reason")).isEqualTo("buffer-full");
           next = msg.getLong("to") + 1;

@@ -1,5 +1,8 @@
 package io.slipstream.server.testing;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.slipstream.core.time.Clock;
 import io.slipstream.server.bootstrap.SlipstreamServer;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.vertx.core.Vertx;
@@ -35,9 +38,17 @@ public final class TestServer implements AutoCloseable {
 
   /** Starts a node with {@code config} (its port and host are forced to 0 and 127.0.0.1). */
   public static TestServer start(SlipstreamConfig config) {
+    return start(config, Clock.system());
+  }
+
+  /** Starts a node with {@code config} that reads time from {@code clock}. */
+  public static TestServer start(SlipstreamConfig config, Clock clock) {
     SlipstreamConfig c = config.toBuilder().port(0).host("127.0.0.1").build();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(c.eventLoops()));
-    SlipstreamServer s = SlipstreamServer.start(vertx, c).await();
+    SlipstreamServer s =
+        SlipstreamServer.start(
+                vertx, c, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)
+            .await();
     return new TestServer(vertx, s);
   }
 

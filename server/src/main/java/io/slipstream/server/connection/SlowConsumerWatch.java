@@ -1,0 +1,152 @@
+package io.slipstream.server.connection;
+
+import io.slipstream.core.buffer.BufferLimits;
+import io.slipstream.core.buffer.ClientBuffer;
+import io.slipstream.core.buffer.OfferOutcome;
+import io.slipstream.core.time.Clock;
+import io.slipstream.server.eventbus.Lifecycle.Event;
+import io.slipstream.server.metrics.Metrics;
+import io.slipstream.server.protocol.Outbound;
+import io.vertx.core.Vertx;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * Watches one connection's buffer for a slow consumer (docs/protocol.md §6): one {@code warning}
+ * per upward crossing of {@code warn}, the {@code dropping} state while the buffer drops, and the
+ * {@code sustainMs} timer that closes 4001 once the fill stayed at or above {@code disconnect};
+ * each with its lifecycle event.
+ *
+ * <p>Confined to its connection's event loop. At most one timer (the sustain timer), armed only
+ * while the fill is at or above {@code disconnect}; it measures on the injected clock's monotonic
+ * {@link Clock#millis()}, so a wall-clock step neither cuts {@code sustainMs} short nor stretches
+ * it.
+ */
+final class SlowConsumerWatch {
+
+  private final Vertx vertx;
+  private final Clock clock;
+  private final ClientBuffer buffer;
+  private final BufferLimits limits;
+  private final long sustainMs;
+  private final Metrics metrics;
+  private final BiConsumer<Event, String> events;
+  private final Consumer<byte[]> warn;
+  private final Runnable closeSlow;
+
+  private boolean dropping;
+  private long sustainTimer = -1;
+  private long droppedReported;
+  private boolean stopped;
+
+  /**
+   * @param events publishes a lifecycle event of this connection, with its reason (may be null)
+   * @param warn sends a {@code warning} past everything queued
+   * @param closeSlow closes the connection with 4001
+   */
+  SlowConsumerWatch(
+      Vertx vertx,
+      Clock clock,
+      ClientBuffer buffer,
+      long sustainMs,
+      Metrics metrics,
+      BiConsumer<Event, String> events,
+      Consumer<byte[]> warn,
+      Runnable closeSlow) {
+    this.vertx = vertx;
+    this.clock = clock;
+    this.buffer = buffer;
+    this.limits = buffer.limits();
+    this.sustainMs = sustainMs;
+    this.metrics = metrics;
+    this.events = events;
+    this.warn = warn;
+    this.closeSlow = closeSlow;
+  }
+
+  /**
+   * Reacts to one {@link ClientBuffer#offer}: a refused event under the {@code disconnect} policy
+   * closes 4001 at once; the first drop starts the dropping state; a crossing of {@code warn} sends
+   * its one {@code warning}.
+   *
+   * @return false when the connection was closed
+   */
+  boolean offered(OfferOutcome outcome) {
+    if (outcome == OfferOutcome.DISCONNECT) {
+      events.accept(Event.SLOW, "buffer full under the disconnect policy");
+      closeSlow.run();
+      return false;
+    }
+    if (outcome == OfferOutcome.DROPPED && !dropping) {
+      dropping = true;
+      events.accept(Event.DROPPING, "buffer full");
+    }
+    // takeWarning() is true once per crossing (re-armed by the buffer): exactly one warning each.
+    if (buffer.takeWarning()) {
+      // A warning overtakes everything queued (docs/protocol.md §13): the client learns of the
+      // stall now, not after the backlog that causes it.
+      warn.accept(Outbound.warning(buffer.fill(), buffer.pending(), limits.maxEvents()));
+      events.accept(Event.WARNED, null);
+    }
+    return true;
+  }
+
+  /** After a batch of offers: arms the sustain timer if needed and reports new drops. */
+  void afterOffers() {
+    if (buffer.overDisconnectSince() >= 0 && sustainTimer < 0) {
+      armSustainTimer();
+    }
+    long drops = buffer.droppedEvents();
+    if (drops != droppedReported) {
+      metrics.dropped(drops - droppedReported);
+      droppedReported = drops;
+    }
+  }
+
+  /** After the buffer handed an entry out: dropping ends once the fill is back below warn. */
+  void afterPoll() {
+    if (dropping && buffer.fill() < limits.warn()) {
+      dropping = false;
+    }
+  }
+
+  /**
+   * {@code warned} (fill at or above warn), {@code slow} (at or above disconnect) or {@code
+   * active}, for {@code /api/connections}.
+   */
+  String state() {
+    double fill = buffer.fill();
+    if (fill >= limits.disconnect()) {
+      return "slow";
+    }
+    return fill >= limits.warn() ? "warned" : "active";
+  }
+
+  /** Cancels the sustain timer for good; idempotent. */
+  void stop() {
+    stopped = true;
+    if (sustainTimer >= 0) {
+      vertx.cancelTimer(sustainTimer);
+      sustainTimer = -1;
+    }
+  }
+
+  private void armSustainTimer() {
+    long due = buffer.overDisconnectSince() + sustainMs - clock.millis();
+    sustainTimer =
+        vertx.setTimer(
+            Math.max(1, due),
+            t -> {
+              sustainTimer = -1;
+              if (stopped) {
+                return;
+              }
+              if (buffer.sustainedOverDisconnect(sustainMs)) {
+                events.accept(Event.SLOW, "buffer at or above disconnect for sustainMs");
+                closeSlow.run();
+              } else if (buffer.overDisconnectSince() >= 0) {
+                armSustainTimer();
+              }
+            });
+  }
+}

@@ -1,0 +1,219 @@
+package io.slipstream.server.connection;
+
+import io.slipstream.core.buffer.BufferSink;
+import io.slipstream.core.buffer.ClientBuffer;
+import io.slipstream.core.message.DropReason;
+import io.slipstream.core.topic.ChangeEvent;
+import io.slipstream.server.protocol.Outbound;
+import io.slipstream.server.transport.Transport;
+import io.vertx.core.Context;
+import java.util.ArrayDeque;
+
+/**
+ * A connection's write pump: moves frames to the socket only while the socket's own write queue has
+ * room, and waits for its drain otherwise.
+ *
+ * <p>Confined to its connection's event loop, like everything it touches.
+ *
+ * <p>What is written, in priority order: control replies ({@code welcome}, {@code subscribed}
+ * errors, ...), then catch-up frames of subscriptions that are not live yet, alternating with live
+ * events from the buffer, so neither starves the other. Catch-up frames are generated lazily from
+ * the topic's state and replay log (docs/protocol.md §5), so they never occupy the buffer and are
+ * never dropped. One turn writes at most {@link #PUMP_BATCH} frames, then yields the event loop to
+ * the other connections on it.
+ */
+final class WritePump implements BufferSink {
+
+  /** Control messages queued before reading from the client pauses. */
+  static final int CONTROL_HIGH_WATER = 256;
+
+  /** Control messages queued below which reading resumes. */
+  static final int CONTROL_LOW_WATER = 64;
+
+  /** Frames one pump turn writes before yielding the event loop to other connections. */
+  static final int PUMP_BATCH = 256;
+
+  private final Context context;
+  private final Transport transport;
+  private final Outbox out;
+  private final ClientBuffer buffer;
+  private final Runnable afterBufferPoll;
+
+  /**
+   * Replies waiting for the socket. Bounded: replies are produced only by reading the client, which
+   * pauses at {@link #CONTROL_HIGH_WATER}; one message read past that mark adds at most its own
+   * replies (a {@code hello} restoring {@code maxSubscriptions} topics the most).
+   */
+  private final ArrayDeque<byte[]> control = new ArrayDeque<>();
+
+  /**
+   * Subscriptions still catching up, in the order they asked. Bounded by {@code maxSubscriptions}:
+   * a subscription is queued only while it is not live, and at most once.
+   */
+  private final ArrayDeque<Subscription> catchingUp = new ArrayDeque<>();
+
+  private boolean stopped;
+  private boolean readingPaused;
+  private boolean pumping;
+  private boolean pumpScheduled;
+  private boolean awaitingDrain;
+  private boolean bufferTurn;
+
+  /**
+   * @param afterBufferPoll runs after each entry the buffer hands out (the fill has fallen)
+   */
+  WritePump(
+      Context context,
+      Transport transport,
+      Outbox out,
+      ClientBuffer buffer,
+      Runnable afterBufferPoll) {
+    this.context = context;
+    this.transport = transport;
+    this.out = out;
+    this.buffer = buffer;
+    this.afterBufferPoll = afterBufferPoll;
+  }
+
+  /** Queues a control reply ahead of every event, and pumps. */
+  void send(byte[] message) {
+    if (stopped) {
+      return;
+    }
+    control.addLast(message);
+    if (control.size() >= CONTROL_HIGH_WATER && !readingPaused) {
+      // Replies are produced only by reading: stop reading until the client takes them.
+      readingPaused = true;
+      transport.pauseReading();
+    }
+    pump();
+  }
+
+  /**
+   * Writes {@code message} now, past everything queued and past the socket's write-queue mark: only
+   * for one small message per rare event (a {@code warning}), so the excess stays bounded.
+   */
+  void writeNow(byte[] message) {
+    if (!stopped) {
+      out.write(message);
+    }
+  }
+
+  /** Queues {@code s} to catch up (it has begun, or fell behind), and pumps. */
+  void catchUp(Subscription s) {
+    catchingUp.add(s);
+    pump();
+  }
+
+  /** Like {@link #catchUp} without pumping, for a caller that pumps once after a batch. */
+  void catchUpLater(Subscription s) {
+    catchingUp.add(s);
+  }
+
+  /** Forgets {@code s}, which ended or restarts. */
+  void forget(Subscription s) {
+    catchingUp.remove(s);
+  }
+
+  /** Writes until the socket is full, nothing is left, or the turn's budget is spent. */
+  void pump() {
+    if (pumping || stopped) {
+      return;
+    }
+    pumping = true;
+    try {
+      int budget = PUMP_BATCH;
+      out.beginTurn();
+      while (!stopped) {
+        if (out.full()) {
+          awaitDrain();
+          return;
+        }
+        if (budget-- == 0) {
+          schedulePump();
+          return;
+        }
+        byte[] c = control.pollFirst();
+        if (c != null) {
+          out.write(c);
+          if (readingPaused && control.size() <= CONTROL_LOW_WATER) {
+            readingPaused = false;
+            transport.resumeReading();
+          }
+          continue;
+        }
+        if (!buffer.isEmpty() && (bufferTurn || catchingUp.isEmpty())) {
+          bufferTurn = false;
+          buffer.poll(this);
+          afterBufferPoll.run();
+          continue;
+        }
+        Subscription s = catchingUp.peekFirst();
+        if (s == null) {
+          return;
+        }
+        bufferTurn = true;
+        byte[] frame = s.nextCatchUpFrame();
+        if (frame == null) {
+          catchingUp.pollFirst();
+        } else {
+          out.write(frame);
+        }
+      }
+    } finally {
+      pumping = false;
+      out.endTurn();
+    }
+  }
+
+  /**
+   * Writes the replies still queued (e.g. the error that explains a close) now, ahead of a close
+   * frame; at most {@link #CONTROL_HIGH_WATER} and what one message added past it.
+   */
+  void flushReplies() {
+    while (!stopped && !control.isEmpty()) {
+      out.write(control.pollFirst());
+    }
+  }
+
+  /** Stops for good and forgets everything queued; idempotent. */
+  void stop() {
+    stopped = true;
+    control.clear();
+    catchingUp.clear();
+  }
+
+  /** BufferSink: a live change leaves the buffer. */
+  @Override
+  public void change(ChangeEvent event) {
+    out.writeChange(event.frame());
+  }
+
+  /** BufferSink: a gap leaves the buffer, in the place of the changes it stands for. */
+  @Override
+  public void dropped(String topic, long from, long to, long count) {
+    out.write(Outbound.dropped(topic, from, to, count, DropReason.BUFFER_FULL));
+  }
+
+  private void awaitDrain() {
+    if (!awaitingDrain) {
+      awaitingDrain = true;
+      transport.onDrain(
+          () -> {
+            awaitingDrain = false;
+            pump();
+          });
+    }
+  }
+
+  private void schedulePump() {
+    if (!pumpScheduled) {
+      pumpScheduled = true;
+      context.runOnContext(
+          v -> {
+            pumpScheduled = false;
+            pump();
+          });
+    }
+  }
+}

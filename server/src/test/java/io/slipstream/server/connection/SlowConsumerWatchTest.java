@@ -1,0 +1,165 @@
+package io.slipstream.server.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.slipstream.core.buffer.BufferLimits;
+import io.slipstream.core.buffer.ClientBuffer;
+import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.core.time.Clock;
+import io.slipstream.core.topic.ChangeEvent;
+import io.slipstream.core.topic.ChangeOp;
+import io.slipstream.server.eventbus.Lifecycle.Event;
+import io.slipstream.server.metrics.Metrics;
+import io.slipstream.server.protocol.ChangeFrames;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The slow-consumer watch over a real buffer and real Vert.x timers: one {@code warning} (and one
+ * {@code warned} event) per upward crossing of warn, one {@code dropping} per dropping spell, 4001
+ * at once under the disconnect policy and after {@code sustainMs} otherwise.
+ *
+ * <p>Every call runs on one event loop, as the watch's threading contract asks.
+ */
+class SlowConsumerWatchTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final Context loop = vertx.getOrCreateContext();
+  private final Metrics metrics =
+      new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  private final List<String> events = new ArrayList<>();
+  private final List<JsonObject> warnings = new ArrayList<>();
+  private final CompletableFuture<Long> closedAt = new CompletableFuture<>();
+  private long seq;
+
+  @AfterEach
+  void stop() {
+    vertx.close().await();
+  }
+
+  private SlowConsumerWatch watch(ClientBuffer buffer, long sustainMs) {
+    return new SlowConsumerWatch(
+        vertx,
+        Clock.system(),
+        buffer,
+        sustainMs,
+        metrics,
+        (Event e, String reason) -> events.add(e.wireName()),
+        m -> warnings.add(new JsonObject(new String(m, StandardCharsets.UTF_8))),
+        () -> closedAt.complete(System.nanoTime()));
+  }
+
+  private ChangeEvent next() {
+    seq++;
+    return new ChangeEvent(
+        "t", "e", seq, ChangeOp.UPDATE, "k" + seq, "{}", 1, ChangeFrames.INSTANCE);
+  }
+
+  /** Offers {@code n} events as one batch, like a hub delivery. */
+  private static boolean offer(ClientBuffer buffer, SlowConsumerWatch watch, ChangeEvent... batch) {
+    for (ChangeEvent e : batch) {
+      if (!watch.offered(buffer.offer(e))) {
+        return false;
+      }
+    }
+    watch.afterOffers();
+    return true;
+  }
+
+  private ChangeEvent[] events(int n) {
+    ChangeEvent[] batch = new ChangeEvent[n];
+    for (int i = 0; i < n; i++) {
+      batch[i] = next();
+    }
+    return batch;
+  }
+
+  private <T> T onLoop(Supplier<T> body) {
+    CompletableFuture<T> done = new CompletableFuture<>();
+    loop.runOnContext(
+        v -> {
+          try {
+            done.complete(body.get());
+          } catch (Throwable t) {
+            done.completeExceptionally(t);
+          }
+        });
+    return done.join();
+  }
+
+  @Test
+  void oneWarningPerUpwardCrossingAndOneDroppingPerSpell() {
+    onLoop(
+        () -> {
+          ClientBuffer buffer =
+              new ClientBuffer(
+                  new BufferLimits(10, 1 << 20, 0.5, 1.0, DropPolicy.DROP_OLDEST), Clock.system());
+          SlowConsumerWatch watch = watch(buffer, 60_000);
+          offer(buffer, watch, events(4));
+          assertThat(warnings).isEmpty();
+          assertThat(watch.state()).isEqualTo("active");
+          // Past warn, then on into drops: still only the one warning.
+          offer(buffer, watch, events(20));
+          assertThat(warnings).hasSize(1);
+          JsonObject w = warnings.get(0);
+          assertThat(w.getString("type")).isEqualTo("warning");
+          assertThat(w.getDouble("fill")).isGreaterThanOrEqualTo(0.5);
+          assertThat(w.getInteger("max")).isEqualTo(10);
+          assertThat(events).containsExactly("warned", "dropping");
+          assertThat(watch.state()).isEqualTo("slow");
+          offer(buffer, watch, events(20));
+          assertThat(warnings).hasSize(1);
+          assertThat(events).containsExactly("warned", "dropping");
+          watch.stop();
+          return null;
+        });
+  }
+
+  @Test
+  void theDisconnectPolicyClosesAtOnceWhenFull() {
+    boolean open =
+        onLoop(
+            () -> {
+              ClientBuffer buffer =
+                  new ClientBuffer(
+                      new BufferLimits(4, 1 << 20, 0.8, 0.95, DropPolicy.DISCONNECT),
+                      Clock.system());
+              SlowConsumerWatch watch = watch(buffer, 60_000);
+              return offer(buffer, watch, events(5));
+            });
+    assertThat(open).isFalse();
+    assertThat(closedAt).isDone();
+    assertThat(events).endsWith("slow");
+  }
+
+  @Test
+  void aFillHeldAtDisconnectClosesAfterSustainMs() throws Exception {
+    long sustainMs = 300;
+    long start =
+        onLoop(
+            () -> {
+              ClientBuffer buffer =
+                  new ClientBuffer(
+                      new BufferLimits(10, 1 << 20, 0.5, 0.9, DropPolicy.DROP_OLDEST),
+                      Clock.system());
+              SlowConsumerWatch watch = watch(buffer, sustainMs);
+              long t0 = System.nanoTime();
+              offer(buffer, watch, events(10));
+              return t0;
+            });
+    long closed = closedAt.get(10, TimeUnit.SECONDS);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(closed - start)).isGreaterThanOrEqualTo(sustainMs);
+    assertThat(onLoop(() -> events)).containsExactly("warned", "slow");
+  }
+}
