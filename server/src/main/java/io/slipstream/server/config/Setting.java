@@ -101,7 +101,10 @@ enum Setting {
   MAX_PENDING_PUBLISHES("maxPendingPublishes", Kind.INT,
       "publishes queued or in flight per sequencer; beyond, 503 overloaded",
       SlipstreamConfig::maxPendingPublishes,
-      (d, v) -> d.config.maxPendingPublishes((Integer) v));
+      (d, v) -> d.config.maxPendingPublishes((Integer) v)),
+  PUBLISH_TIMEOUT_MS("publishTimeoutMs", Kind.LONG,
+      "how long a publish may wait for its sequencer; then 503 overloaded, never applied, ms",
+      SlipstreamConfig::publishTimeoutMs, (d, v) -> d.config.publishTimeoutMs((Long) v));
 
   private final String key;
   private final Kind kind;

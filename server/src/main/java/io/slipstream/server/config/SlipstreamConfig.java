@@ -44,6 +44,8 @@ import io.slipstream.core.buffer.DropPolicy;
  * @param replayLogBytes replay log bound per topic, bytes ({@code replayLogBytes})
  * @param topicStateBudgetBytes all topics' rows and logs on this node, bytes; publishes beyond get 507 ({@code topicStateBudgetBytes})
  * @param maxPendingPublishes publishes queued or in flight per sequencer; beyond, 503 {@code overloaded} ({@code maxPendingPublishes})
+ * @param publishTimeoutMs how long a publish may wait for its sequencer before it is refused (503
+ *     {@code overloaded}, never applied later), ms ({@code publishTimeoutMs})
  */
 public record SlipstreamConfig(
     String host,
@@ -72,7 +74,8 @@ public record SlipstreamConfig(
     int idempotencyWindow,
     long replayLogBytes,
     long topicStateBudgetBytes,
-    int maxPendingPublishes) {
+    int maxPendingPublishes,
+    long publishTimeoutMs) {
 
   /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -122,6 +125,11 @@ public record SlipstreamConfig(
   public static final long DEFAULT_REPLAY_LOG_BYTES = 67_108_864L;
   /** Default {@code maxPendingPublishes}: 4,096 publishes queued or in flight per sequencer. */
   public static final int DEFAULT_MAX_PENDING_PUBLISHES = 4_096;
+  /**
+   * Default {@code publishTimeoutMs}: 10,000 ms. A publish not begun by then is answered 503
+   * {@code overloaded} and never applied afterwards.
+   */
+  public static final long DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
 
   /**
    * Default {@code eventLoops}: two per available processor, so that one busy connection leaves
@@ -189,6 +197,7 @@ public record SlipstreamConfig(
         "topicStateBudgetBytes must be at least 1048576, was " + topicStateBudgetBytes);
     require(
         maxPendingPublishes >= 1, "maxPendingPublishes must be at least 1, was " + maxPendingPublishes);
+    require(publishTimeoutMs >= 1, "publishTimeoutMs must be at least 1, was " + publishTimeoutMs);
   }
 
   private static void require(boolean ok, String message) {
@@ -241,6 +250,7 @@ public record SlipstreamConfig(
     b.replayLogBytes = replayLogBytes;
     b.topicStateBudgetBytes = topicStateBudgetBytes;
     b.maxPendingPublishes = maxPendingPublishes;
+    b.publishTimeoutMs = publishTimeoutMs;
     return b;
   }
 
@@ -277,6 +287,7 @@ public record SlipstreamConfig(
     private long replayLogBytes = DEFAULT_REPLAY_LOG_BYTES;
     private long topicStateBudgetBytes = defaultTopicStateBudgetBytes();
     private int maxPendingPublishes = DEFAULT_MAX_PENDING_PUBLISHES;
+    private long publishTimeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS;
 
     private Builder() {}
 
@@ -442,6 +453,12 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets {@code publishTimeoutMs}. */
+    public Builder publishTimeoutMs(long v) {
+      publishTimeoutMs = v;
+      return this;
+    }
+
     /** The configuration; throws {@link IllegalArgumentException} naming a bad setting. */
     public SlipstreamConfig build() {
       return new SlipstreamConfig(
@@ -471,7 +488,8 @@ public record SlipstreamConfig(
           idempotencyWindow,
           replayLogBytes,
           topicStateBudgetBytes,
-          maxPendingPublishes);
+          maxPendingPublishes,
+          publishTimeoutMs);
     }
   }
 }

@@ -83,7 +83,9 @@ class ConfigLoaderTest {
         key("topicStateBudgetBytes", "SLIPSTREAM_TOPIC_STATE_BUDGET_BYTES", "2097152", 2_097_152L,
             SlipstreamConfig::topicStateBudgetBytes),
         key("maxPendingPublishes", "SLIPSTREAM_MAX_PENDING_PUBLISHES", "8", 8,
-            SlipstreamConfig::maxPendingPublishes));
+            SlipstreamConfig::maxPendingPublishes),
+        key("publishTimeoutMs", "SLIPSTREAM_PUBLISH_TIMEOUT_MS", "250", 250L,
+            SlipstreamConfig::publishTimeoutMs));
   }
 
   private static Arguments key(

@@ -89,6 +89,7 @@ class SlipstreamConfigTest {
             .replayLogBytes(2048)
             .topicStateBudgetBytes(1 << 21)
             .maxPendingPublishes(20)
+            .publishTimeoutMs(21)
             .build();
 
     assertThat(c)
@@ -96,7 +97,7 @@ class SlipstreamConfigTest {
             new SlipstreamConfig(
                 "127.0.0.1", 1, 2, 3, 4, 5, new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
                 8, 9, 1000, 11, 12, "p", "j", 13, 14, 16, 15, 2000, 17, 18, "a", false, 19, 2048,
-                1 << 21, 20));
+                1 << 21, 20, 21));
   }
 
   static Stream<Arguments> invalid() {
@@ -127,6 +128,7 @@ class SlipstreamConfigTest {
         bad("replayLogBytes", "1023", b -> b.replayLogBytes(1023)),
         bad("topicStateBudgetBytes", "1048575", b -> b.topicStateBudgetBytes(1_048_575)),
         bad("maxPendingPublishes", "0", b -> b.maxPendingPublishes(0)),
+        bad("publishTimeoutMs", "0", b -> b.publishTimeoutMs(0)),
         bad("maxTopics", "0", b -> b.maxTopics(0)),
         bad("maxSubscriptions", "0", b -> b.maxSubscriptions(0)),
         bad("maxSessions", "0", b -> b.maxSessions(0)),

@@ -335,7 +335,7 @@ final class LocalSequencer implements Sequencer {
     }
     task.cancelTimer = timer.schedule(delay, () -> task.expire(expired));
     try {
-      shard.executor.execute(() -> run(shard, task, work, failed));
+      shard.executor.execute(() -> run(shard, task, deadline, expired, work, failed));
     } catch (RejectedExecutionException e) {
       shard.pending.decrementAndGet();
       task.cancelTimer.run();
@@ -344,9 +344,20 @@ final class LocalSequencer implements Sequencer {
     return task.result;
   }
 
-  private static <O> void run(
-      Shard shard, Task<O> task, Supplier<O> work, Function<RuntimeException, O> failed) {
+  private <O> void run(
+      Shard shard,
+      Task<O> task,
+      long deadline,
+      O expired,
+      Supplier<O> work,
+      Function<RuntimeException, O> failed) {
     try {
+      // The deadline is checked here too, not only by the timer: a timer that runs late (its
+      // thread busy) must not let a publish apply after its deadline.
+      if (clock.millis() >= deadline) {
+        task.expire(expired);
+        return;
+      }
       if (!task.begin()) {
         return; // expired while queued: answered already, never applied
       }
