@@ -43,8 +43,28 @@ public enum ErrorCode {
   TOO_LARGE("too-large", 413),
   /** No such resource. */
   NOT_FOUND("not-found", 404),
+  /**
+   * An {@code Idempotency-Key} already used for this topic, within its dedupe window, with a
+   * different body (docs/protocol.md §7). Nothing was applied; the first answer stands.
+   */
+  IDEMPOTENCY_CONFLICT("idempotency-conflict", 409),
+  /**
+   * The publish would take the node's topic state (all rows and replay logs) past {@code
+   * topicStateBudgetBytes}. Nothing was applied; delete topics or retry after others shrank.
+   */
+  STORAGE_FULL("storage-full", 507),
   /** The server is starting or draining. */
   UNAVAILABLE("unavailable", 503),
+  /**
+   * The topic's sequencer already holds {@code maxPendingPublishes} publishes, or this one waited
+   * past its deadline before it could be applied. Not applied: retry after {@code Retry-After}.
+   */
+  OVERLOADED("overloaded", 503),
+  /**
+   * The server cannot tell whether the publish was applied (its outcome was lost or came too
+   * late). Retry with the same {@code Idempotency-Key} to apply it at most once.
+   */
+  INDETERMINATE("indeterminate", 503),
   /** A fault of the server, not of the client. */
   INTERNAL("internal", 500);
 

@@ -19,6 +19,8 @@ public final class ChangeEvent implements Sequenced {
   private final long ts;
   private final byte[] frame;
 
+  private static final byte[] NO_FRAME = new byte[0];
+
   /**
    * Builds the event and serializes it with {@code encoder}.
    *
@@ -43,6 +45,21 @@ public final class ChangeEvent implements Sequenced {
     this.ts = ts;
     // Every field the encoder reads is assigned above.
     this.frame = encoder.encode(this);
+  }
+
+  /**
+   * A marker, not a change: the topic's history restarted at {@code (epoch, 0)} (a {@code DELETE}
+   * of the topic, docs/protocol.md §4 {@code reset}). It travels with live batches so that a live
+   * subscriber of the old epoch notices at once and catches up (which resets it); it has seq 0, no
+   * key, no row and an empty frame, and is never queued for or written to a client.
+   */
+  public static ChangeEvent epochStart(String topic, String epoch, long ts) {
+    return new ChangeEvent(topic, epoch, 0, ChangeOp.DELETE, "", null, ts, e -> NO_FRAME);
+  }
+
+  /** Whether this is an {@link #epochStart} marker rather than a change. */
+  public boolean isEpochStart() {
+    return seq == 0;
   }
 
   public String topic() {

@@ -8,36 +8,77 @@ import java.util.List;
 /**
  * One topic: keyed rows, its epoch, the gap-free sequencer and the replay log.
  *
- * <p>Single writer: {@link #apply} is called only from the topic's owning context. Every other
- * method is safe from any thread: {@link #view()} is a volatile read of an immutable {@link
- * TopicView} published after each batch, and the {@link ReplayLog} is lock-free for readers.
- * Because the view is replaced only after the batch's events are in the log, a reader that sees
- * seq S in the view finds every seq up to S in the log (while the window still holds it).
+ * <p>Single writer: {@link #apply}, {@link #prepare}, {@link #commit} and {@link #reset} are called
+ * only from the topic's owning context. Every other method is safe from any thread: {@link
+ * #view()} and {@link #log()} read one volatile, immutable pair published after each batch, and
+ * the {@link ReplayLog} is lock-free for readers. Because the pair is replaced only after the
+ * batch's events are in the log, a reader that sees seq S in the view finds every seq up to S in
+ * the log (while the window still holds it). A {@link #reset} replaces view and log together, so
+ * a reader never pairs the new epoch with the old log or the other way round.
+ *
+ * <p>The topic also keeps an estimate of its memory, {@link #footprint()} (rows plus replay log),
+ * which the node-wide topic-state budget adds up; {@link #prepare} tells how much a batch would
+ * add before anything is applied, so a publish beyond the budget can be refused whole.
  */
 public final class Topic {
 
+  /** Bytes a row costs beyond its key and JSON text: trie leaf, {@link Row}, two Strings. */
+  public static final int ROW_OVERHEAD_BYTES = 96;
+  /** Bytes a logged event costs beyond its frame, key and row: the event and its arrays. */
+  public static final int EVENT_OVERHEAD_BYTES = 64;
+
   private static final SecureRandom EPOCH_RANDOM = new SecureRandom();
 
+  /** View and log, always replaced together. */
+  private static final class State {
+    final TopicView view;
+    final ReplayLog<ChangeEvent> log;
+    final boolean deleted;
+
+    State(TopicView view, ReplayLog<ChangeEvent> log, boolean deleted) {
+      this.view = view;
+      this.log = log;
+      this.deleted = deleted;
+    }
+  }
+
   private final String name;
-  private final ReplayLog<ChangeEvent> log;
+  private final int replayLogSize;
+  private final long replayLogBytes;
   private final ChangeEncoder encoder;
-  private volatile TopicView view;
+  private volatile State state;
+  // Owner-thread bookkeeping of the rows' estimated bytes.
+  private long rowBytes;
 
   /**
-   * A new, empty topic with a fresh epoch.
+   * A new, empty topic with a fresh epoch whose replay log is bounded in events only.
    *
    * @param name a valid topic name (see {@link TopicName})
    * @param replayLogSize events the replay log keeps
    * @param encoder serializes each change once
    */
   public Topic(String name, int replayLogSize, ChangeEncoder encoder) {
+    this(name, replayLogSize, Long.MAX_VALUE, encoder);
+  }
+
+  /**
+   * A new, empty topic with a fresh epoch.
+   *
+   * @param name a valid topic name (see {@link TopicName})
+   * @param replayLogSize events the replay log keeps ({@code replayLogSize})
+   * @param replayLogBytes bytes the replay log keeps, as {@link #eventBytes} counts them ({@code
+   *     replayLogBytes})
+   * @param encoder serializes each change once
+   */
+  public Topic(String name, int replayLogSize, long replayLogBytes, ChangeEncoder encoder) {
     if (!TopicName.isValid(name)) {
       throw new IllegalArgumentException("invalid topic name " + name);
     }
     this.name = name;
-    this.log = new ReplayLog<>(replayLogSize);
+    this.replayLogSize = replayLogSize;
+    this.replayLogBytes = replayLogBytes;
     this.encoder = encoder;
-    this.view = new TopicView(newEpoch(), 0, RowMap.EMPTY);
+    this.state = new State(new TopicView(newEpoch(), 0, RowMap.EMPTY), newLog(), false);
   }
 
   /** A fresh epoch: unique across restarts with overwhelming probability. */
@@ -47,18 +88,45 @@ public final class Topic {
         + Long.toString(EPOCH_RANDOM.nextLong() & Long.MAX_VALUE, 36);
   }
 
+  /** The estimated bytes of a row held under {@code key}. */
+  public static long rowBytes(String key, String json) {
+    return ROW_OVERHEAD_BYTES + key.length() + json.length();
+  }
+
+  /**
+   * The estimated bytes of an event in the replay log; also what {@code replayLogBytes} counts.
+   * The row text is counted although the current row may share it: an estimate that errs high.
+   */
+  public static long eventBytes(ChangeEvent e) {
+    return EVENT_OVERHEAD_BYTES + e.size() + e.key().length() + (e.row() == null ? 0 : e.row().length());
+  }
+
   public String name() {
     return name;
   }
 
   /** The latest consistent state. */
   public TopicView view() {
-    return view;
+    return state.view;
   }
 
   /** The replay log of the current epoch. */
   public ReplayLog<ChangeEvent> log() {
-    return log;
+    return state.log;
+  }
+
+  /**
+   * Whether the current epoch began with a {@link #reset} (a {@code DELETE} of the topic,
+   * docs/protocol.md §7), so that a subscriber of an earlier epoch is told {@code reset {reason:
+   * deleted}}.
+   */
+  public boolean wasDeleted() {
+    return state.deleted;
+  }
+
+  /** The estimated bytes of rows and replay log. Owner thread only. */
+  public long footprint() {
+    return rowBytes + state.log.footprint();
   }
 
   /**
@@ -70,22 +138,76 @@ public final class Topic {
    * @return the sequenced events, in seq order
    */
   public List<ChangeEvent> apply(List<ChangeRequest> changes, long ts) {
-    TopicView current = view;
-    RowMap rows = current.rows();
-    long seq = current.seq();
+    return commit(prepare(changes, ts));
+  }
+
+  /**
+   * Builds (and serializes) a batch without applying anything, and measures what it would add to
+   * {@link #footprint()}. Owner thread only; commit it before anything else changes the topic.
+   *
+   * @param changes validated changes, applied all together
+   * @param ts publish time, ms since the Unix epoch
+   */
+  public Prepared prepare(List<ChangeRequest> changes, long ts) {
+    State current = state;
+    TopicView view = current.view;
+    RowMap rows = view.rows();
+    long seq = view.seq();
+    long rowDelta = 0;
     // Build (and serialize) every event before touching the log: if the encoder throws, the
     // topic is left exactly as it was instead of half-appended.
     List<ChangeEvent> events = new ArrayList<>(changes.size());
+    long[] sizes = new long[changes.size()];
     for (ChangeRequest c : changes) {
       seq++;
-      events.add(new ChangeEvent(name, current.epoch(), seq, c.op(), c.key(), c.row(), ts, encoder));
-      rows = c.op() == ChangeOp.DELETE ? rows.remove(c.key()) : rows.put(c.key(), new Row(c.row(), ts));
+      ChangeEvent e = new ChangeEvent(name, view.epoch(), seq, c.op(), c.key(), c.row(), ts, encoder);
+      sizes[events.size()] = eventBytes(e);
+      events.add(e);
+      Row old = rows.get(c.key());
+      if (old != null) {
+        rowDelta -= rowBytes(c.key(), old.json());
+      }
+      if (c.op() == ChangeOp.DELETE) {
+        rows = rows.remove(c.key());
+      } else {
+        rows = rows.put(c.key(), new Row(c.row(), ts));
+        rowDelta += rowBytes(c.key(), c.row());
+      }
     }
-    for (ChangeEvent e : events) {
-      log.append(e);
+    long logDelta = current.log.footprintGrowth(sizes);
+    return new Prepared(current, events, new TopicView(view.epoch(), seq, rows), rowDelta, logDelta);
+  }
+
+  /**
+   * Applies a prepared batch: appends its events to the log, then publishes the new view. Owner
+   * thread only.
+   *
+   * @return the sequenced events, in seq order
+   * @throws IllegalStateException if the topic changed since {@code p} was prepared (a bug)
+   */
+  public List<ChangeEvent> commit(Prepared p) {
+    State current = state;
+    if (p.base != current) {
+      throw new IllegalStateException("topic " + name + " changed since the batch was prepared");
     }
-    view = new TopicView(current.epoch(), seq, rows);
-    return events;
+    for (ChangeEvent e : p.events) {
+      current.log.append(e);
+    }
+    rowBytes += p.rowDelta;
+    state = new State(p.view, current.log, current.deleted);
+    return p.events;
+  }
+
+  /**
+   * Empties the topic under a new epoch: no rows, an empty replay log. Owner thread only.
+   *
+   * @return the new epoch
+   */
+  public String reset() {
+    String epoch = newEpoch();
+    rowBytes = 0;
+    state = new State(new TopicView(epoch, 0, RowMap.EMPTY), newLog(), true);
+    return epoch;
   }
 
   /**
@@ -93,7 +215,43 @@ public final class Topic {
    * snapshot: same epoch, and every change after it is still in the log.
    */
   public boolean canReplayFrom(Position from) {
-    TopicView v = view;
-    return from.epoch().equals(v.epoch()) && from.seq() <= v.seq() && log.covers(from.seq());
+    State s = state;
+    TopicView v = s.view;
+    return from.epoch().equals(v.epoch()) && from.seq() <= v.seq() && s.log.covers(from.seq());
+  }
+
+  private ReplayLog<ChangeEvent> newLog() {
+    return new ReplayLog<>(replayLogSize, replayLogBytes, Topic::eventBytes);
+  }
+
+  /**
+   * A batch built by {@link #prepare} and not yet applied: its events and the footprint it would
+   * add. Immutable; valid only until the topic changes.
+   */
+  public static final class Prepared {
+    private final State base;
+    private final List<ChangeEvent> events;
+    private final TopicView view;
+    private final long rowDelta;
+    private final long logDelta;
+
+    private Prepared(
+        State base, List<ChangeEvent> events, TopicView view, long rowDelta, long logDelta) {
+      this.base = base;
+      this.events = events;
+      this.view = view;
+      this.rowDelta = rowDelta;
+      this.logDelta = logDelta;
+    }
+
+    /** The events the batch would append, in seq order. */
+    public List<ChangeEvent> events() {
+      return events;
+    }
+
+    /** How much {@link Topic#footprint()} would change; negative when it would shrink. */
+    public long growthBytes() {
+      return rowDelta + logDelta;
+    }
   }
 }

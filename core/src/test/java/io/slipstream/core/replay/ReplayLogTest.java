@@ -16,7 +16,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** {@link ReplayLog} at and around its capacity boundaries, and under a racing writer. */
+/**
+ * {@link ReplayLog} at and around its capacity and byte boundaries, growing on demand, and under a
+ * racing writer.
+ */
 class ReplayLogTest {
 
   @Test
@@ -193,5 +196,169 @@ class ReplayLogTest {
       assertThat(log.get(s).seq()).isEqualTo(s);
     }
     assertThat(log.get(events - capacity)).isNull();
+  }
+
+  /**
+   * Regression (bug 4): every topic allocated its whole {@code replayLogSize} ring (100,000 slots,
+   * ~400 KB) before holding anything, so subscribing to many new names exhausted the heap. The ring
+   * now starts at {@value ReplayLog#INITIAL_SLOTS} slots and doubles only as events arrive.
+   */
+  @Test
+  void theRingGrowsOnDemandUpToItsCapacity() {
+    ReplayLog<ChangeEvent> log = new ReplayLog<>(ReplayLog.DEFAULT_CAPACITY);
+    assertThat(log.slotCount()).isEqualTo(ReplayLog.INITIAL_SLOTS);
+    assertThat(log.footprint()).isEqualTo(ReplayLog.INITIAL_SLOTS * ReplayLog.SLOT_BYTES);
+    for (long s = 1; s <= 16; s++) {
+      log.append(event(s));
+    }
+    assertThat(log.slotCount()).as("full, not yet grown").isEqualTo(16);
+    log.append(event(17));
+    assertThat(log.slotCount()).isEqualTo(32);
+    for (long s = 18; s <= 1000; s++) {
+      log.append(event(s));
+    }
+    assertThat(log.slotCount()).isEqualTo(1024);
+    for (long s = 1; s <= 1000; s++) {
+      assertThat(log.get(s).seq()).as("every seq survives the copies").isEqualTo(s);
+    }
+    log.checkInvariants();
+
+    ReplayLog<ChangeEvent> small = new ReplayLog<>(20);
+    for (long s = 1; s <= 100; s++) {
+      small.append(event(s));
+    }
+    assertThat(small.slotCount()).as("never past the capacity").isEqualTo(20);
+    assertThat(small.firstSeq()).isEqualTo(81);
+    small.checkInvariants();
+  }
+
+  @Test
+  void theByteBoundEvictsTheOldestAndCoversFollows() {
+    ReplayLog<Sized> log = new ReplayLog<>(100, 10, Sized::size);
+    log.append(new Sized(1, 4));
+    log.append(new Sized(2, 4));
+    assertThat(log.covers(0)).isTrue();
+    log.append(new Sized(3, 4));
+    assertThat(log.bytes()).isEqualTo(8);
+    assertThat(log.firstSeq()).isEqualTo(2);
+    assertThat(log.get(1)).as("evicted: its slot is cleared").isNull();
+    assertThat(log.covers(0)).isFalse();
+    assertThat(log.covers(1)).isTrue();
+    log.append(new Sized(4, 10));
+    assertThat(log.firstSeq()).as("one event of the whole bound").isEqualTo(4);
+    assertThat(log.covers(3)).isTrue();
+    assertThat(log.covers(2)).isFalse();
+    log.append(new Sized(5, 0));
+    assertThat(log.firstSeq()).isEqualTo(4);
+    log.checkInvariants();
+  }
+
+  @Test
+  void anEventOverTheWholeBoundIsNotKeptAndTheLogStaysGapFree() {
+    ReplayLog<Sized> log = new ReplayLog<>(100, 10, Sized::size);
+    log.append(new Sized(1, 3));
+    log.append(new Sized(2, 11));
+    assertThat(log.lastSeq()).isEqualTo(2);
+    assertThat(log.firstSeq()).isEqualTo(3);
+    assertThat(log.size()).isZero();
+    assertThat(log.bytes()).isZero();
+    assertThat(log.get(2)).isNull();
+    assertThat(log.covers(2)).as("a subscriber at the head needs nothing").isTrue();
+    assertThat(log.covers(1)).isFalse();
+    log.append(new Sized(3, 5));
+    assertThat(log.get(3).size()).isEqualTo(5);
+    assertThat(log.covers(2)).isTrue();
+    log.checkInvariants();
+  }
+
+  @Test
+  void boundsMustBePositive() {
+    assertThatThrownBy(() -> new ReplayLog<Sized>(4, 0, Sized::size))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("replayLogBytes");
+  }
+
+  /**
+   * The lock-free read guarantee while the ring grows and the byte bound evicts: a seq asked for is
+   * answered with that seq's own item or null, never another, while one writer starts fresh logs
+   * (each growing from 16 slots) and fills them with items of varying size.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void readersNeverSeeAnotherSeqWhileTheRingGrowsAndEvictsByBytes() throws Exception {
+    int rounds = 60;
+    int perRound = 20_000;
+    AtomicReference<ReplayLog<Sized>> current = new AtomicReference<>();
+    AtomicBoolean writerDone = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicLong hits = new AtomicLong();
+    CountDownLatch start = new CountDownLatch(1);
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                start.await();
+                SplittableRandom random = new SplittableRandom(7);
+                for (int r = 0; r < rounds && failure.get() == null; r++) {
+                  ReplayLog<Sized> log =
+                      new ReplayLog<>(2048, 2_000 + random.nextInt(40_000), Sized::size);
+                  current.set(log);
+                  for (long s = 1; s <= perRound; s++) {
+                    log.append(new Sized(s, sizeOf(s)));
+                  }
+                  log.checkInvariants();
+                }
+              } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+              } finally {
+                writerDone.set(true);
+              }
+            },
+            "replay-writer");
+    List<Thread> readers = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      long seed = r;
+      readers.add(
+          new Thread(
+              () -> {
+                SplittableRandom random = new SplittableRandom(seed);
+                try {
+                  start.await();
+                  for (long i = 0; i < 50_000_000L && !writerDone.get(); i++) {
+                    ReplayLog<Sized> log = current.get();
+                    if (log == null) {
+                      continue;
+                    }
+                    long last = log.lastSeq();
+                    long seq = last - 2100 + random.nextInt(2110);
+                    Sized e = log.get(seq);
+                    if (e == null) {
+                      continue;
+                    }
+                    hits.incrementAndGet();
+                    if (e.seq() != seq || e.size() != sizeOf(seq)) {
+                      throw new AssertionError("asked for seq " + seq + ", got " + e);
+                    }
+                  }
+                } catch (Throwable t) {
+                  failure.compareAndSet(null, t);
+                }
+              },
+              "replay-reader-" + r));
+    }
+    writer.start();
+    readers.forEach(Thread::start);
+    start.countDown();
+    writer.join(TimeUnit.SECONDS.toMillis(50));
+    for (Thread t : readers) {
+      t.join(TimeUnit.SECONDS.toMillis(50));
+    }
+    assertThat(failure.get()).isNull();
+    assertThat(writer.isAlive()).isFalse();
+    assertThat(hits.get()).as("the readers really read items").isPositive();
+  }
+
+  private static long sizeOf(long seq) {
+    return (seq * 2_654_435_761L >>> 7) % 64;
   }
 }

@@ -164,4 +164,103 @@ class TopicTest {
     org.assertj.core.api.Assertions.assertThat(t.log().lastSeq()).isZero();
     org.assertj.core.api.Assertions.assertThat(t.apply(two, 2)).extracting(ChangeEvent::seq).containsExactly(1L, 2L);
   }
+
+  @Test
+  void resetEmptiesTheTopicUnderANewEpochAndSwapsTheLog() {
+    Topic t = topic("t", 8);
+    String first = t.view().epoch();
+    t.apply(List.of(new ChangeRequest(ChangeOp.INSERT, "a", "{}")), 1);
+    var oldLog = t.log();
+    assertThat(t.wasDeleted()).isFalse();
+    String epoch = t.reset();
+    assertThat(epoch).isNotEqualTo(first).isEqualTo(t.view().epoch());
+    assertThat(t.view().seq()).isZero();
+    assertThat(t.view().rows().size()).isZero();
+    assertThat(t.log()).isNotSameAs(oldLog);
+    assertThat(t.log().lastSeq()).isZero();
+    assertThat(oldLog.get(1)).as("a reader of the old log still reads it").isNotNull();
+    assertThat(t.wasDeleted()).isTrue();
+    assertThat(t.canReplayFrom(new Position(first, 1))).isFalse();
+    assertThat(t.canReplayFrom(new Position(epoch, 0))).isTrue();
+    List<ChangeEvent> next = t.apply(List.of(new ChangeRequest(ChangeOp.INSERT, "b", "{}")), 2);
+    assertThat(next.get(0).seq()).as("seqs restart at 1 in the new epoch").isEqualTo(1);
+    assertThat(next.get(0).epoch()).isEqualTo(epoch);
+    assertThat(t.wasDeleted()).as("the epoch still began with a delete").isTrue();
+  }
+
+  /**
+   * The footprint the topic-state budget adds up: prepare tells exactly what commit then adds, a
+   * prepared batch changes nothing until committed, overwriting and deleting rows give bytes
+   * back, and a reset returns to the empty footprint.
+   */
+  @Test
+  void prepareMeasuresWhatCommitAddsToTheFootprint() {
+    Topic t = new Topic("t", 4, 10_000, TopicProperties.ENCODER);
+    long empty = t.footprint();
+    Topic.Prepared batch =
+        t.prepare(
+            List.of(
+                new ChangeRequest(ChangeOp.INSERT, "a", "{\"v\":1}"),
+                new ChangeRequest(ChangeOp.INSERT, "a", "{\"v\":22}"),
+                new ChangeRequest(ChangeOp.INSERT, "b", "{}")),
+            1);
+    assertThat(t.view().seq()).as("prepare applies nothing").isZero();
+    assertThat(t.footprint()).isEqualTo(empty);
+    long growth = batch.growthBytes();
+    assertThat(growth).isPositive();
+    t.commit(batch);
+    assertThat(t.footprint() - empty).isEqualTo(growth);
+    long rowsNow = Topic.rowBytes("a", "{\"v\":22}") + Topic.rowBytes("b", "{}");
+    long logNow = 0;
+    for (long s = 1; s <= 3; s++) {
+      logNow += Topic.eventBytes(t.log().get(s));
+    }
+    assertThat(t.footprint()).isEqualTo(rowsNow + logNow + t.log().slotCount() * 4L);
+
+    // Deletes shrink the rows; the log evicts by count (4), so the footprint can fall.
+    for (int i = 0; i < 6; i++) {
+      Topic.Prepared del = t.prepare(List.of(new ChangeRequest(ChangeOp.DELETE, "a", null)), 2);
+      long before = t.footprint();
+      t.commit(del);
+      assertThat(t.footprint() - before).isEqualTo(del.growthBytes());
+    }
+    assertThat(t.log().size()).isEqualTo(4);
+    t.reset();
+    assertThat(t.footprint()).isEqualTo(empty);
+  }
+
+  @Test
+  void aBatchPreparedBeforeAnotherChangeCannotBeCommitted() {
+    Topic t = topic("t", 8);
+    Topic.Prepared stale = t.prepare(List.of(new ChangeRequest(ChangeOp.INSERT, "a", "{}")), 1);
+    t.apply(List.of(new ChangeRequest(ChangeOp.INSERT, "b", "{}")), 1);
+    assertThatThrownBy(() -> t.commit(stale))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("changed since");
+    assertThat(t.view().seq()).isEqualTo(1);
+  }
+
+  @Test
+  void theReplayLogIsBoundedInBytes() {
+    Topic t = new Topic("t", 1_000, 1_024, TopicProperties.ENCODER);
+    for (int i = 0; i < 20; i++) {
+      t.apply(List.of(new ChangeRequest(ChangeOp.UPDATE, "k", "{\"pad\":\"" + "x".repeat(100) + "\"}")), i);
+    }
+    assertThat(t.log().bytes()).isLessThanOrEqualTo(1_024);
+    assertThat(t.log().firstSeq()).isGreaterThan(1);
+    String epoch = t.view().epoch();
+    assertThat(t.canReplayFrom(new Position(epoch, 0))).as("seq 1 left by bytes").isFalse();
+    assertThat(t.canReplayFrom(new Position(epoch, t.log().firstSeq() - 1))).isTrue();
+  }
+
+  @Test
+  void anEpochStartMarkerIsNoChange() {
+    ChangeEvent marker = ChangeEvent.epochStart("t", "e2", 5);
+    assertThat(marker.isEpochStart()).isTrue();
+    assertThat(marker.seq()).isZero();
+    assertThat(marker.epoch()).isEqualTo("e2");
+    assertThat(marker.frame()).isEmpty();
+    assertThat(topic("t", 4).apply(List.of(new ChangeRequest(ChangeOp.INSERT, "a", "{}")), 1).get(0).isEpochStart())
+        .isFalse();
+  }
 }

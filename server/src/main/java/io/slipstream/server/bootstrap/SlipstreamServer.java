@@ -12,9 +12,7 @@ import io.slipstream.server.eventbus.Lifecycle;
 import io.slipstream.server.metrics.Metrics;
 import io.slipstream.server.topic.ChangeBatch;
 import io.slipstream.server.topic.LocalCodec;
-import io.slipstream.server.topic.PublishCommand;
-import io.slipstream.server.topic.PublishResult;
-import io.slipstream.server.topic.SequencerVerticle;
+import io.slipstream.server.topic.Sequencing;
 import io.slipstream.server.topic.TopicRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,8 +22,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A running Slipstream node: sequencers for the topics, one edge verticle per event loop, and the
- * registries they share.
+ * A running Slipstream node: sequencers for the topics (on their own worker threads, see {@link
+ * Sequencing}), one edge verticle per event loop, and the registries they share.
  *
  * <p>Thread-safe. {@link #start} deploys everything; {@link #shutdown} drains: {@code /health}
  * turns 503, new sockets are refused, every client is closed with 1012, then the verticles go.
@@ -39,6 +37,7 @@ public final class SlipstreamServer {
   private final SessionRegistry sessions;
   private final Metrics metrics;
   private final Clock clock;
+  private final Sequencing sequencing;
   private long sweeper = -1;
   private final AtomicBoolean serving = new AtomicBoolean();
   private final List<String> deployments = new ArrayList<>();
@@ -49,8 +48,11 @@ public final class SlipstreamServer {
     this.config = config;
     this.metrics = metrics;
     this.clock = clock;
+    // One sequencer thread per processor: more would only contend for the cores.
     int shards = Math.max(1, Runtime.getRuntime().availableProcessors());
-    this.topics = new TopicRegistry(config.maxTopics(), config.replayLogSize(), shards);
+    this.topics =
+        new TopicRegistry(config.maxTopics(), config.replayLogSize(), config.replayLogBytes());
+    this.sequencing = new Sequencing(vertx, config, topics, metrics, shards);
     this.connections = new ConnectionRegistry(config.maxConnections());
     this.sessions =
         new SessionRegistry(
@@ -100,19 +102,14 @@ public final class SlipstreamServer {
                 lifecycle.publish(Lifecycle.Event.EXPIRED, s.id(), null, "sessionTtlMs elapsed");
               }
             });
-    List<Future<String>> sequencers = new ArrayList<>();
-    for (int shard = 0; shard < topics.shards(); shard++) {
-      sequencers.add(vertx.deployVerticle(new SequencerVerticle(topics, shard, metrics)));
-    }
     // Every edge verticle must listen on the same concrete port for Vert.x to share it.
     int listenPort = config.port() == 0 ? freePort(config.host()) : config.port();
     ServerVerticle first = new ServerVerticle(services, serving::get, listenPort);
-    return Future.all(sequencers)
+    return sequencing
+        .deploy()
         .compose(
-            all -> {
-              for (int i = 0; i < all.size(); i++) {
-                deployments.add(all.resultAt(i));
-              }
+            ids -> {
+              deployments.addAll(ids);
               return vertx.deployVerticle(first);
             })
         .compose(
@@ -146,8 +143,6 @@ public final class SlipstreamServer {
 
   private static void registerCodecs(EventBus eb) {
     register(eb, ChangeBatch.class);
-    register(eb, PublishCommand.class);
-    register(eb, PublishResult.class);
   }
 
   private static <T> void register(EventBus eb, Class<T> type) {

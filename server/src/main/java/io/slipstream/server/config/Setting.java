@@ -104,7 +104,10 @@ enum Setting {
       (d, v) -> d.config.maxPendingPublishes((Integer) v)),
   METRICS_TOKEN("metricsToken", Kind.OPTIONAL_STRING,
       "when set, GET /health and /metrics need Authorization: Bearer <token>",
-      SlipstreamConfig::metricsToken, (d, v) -> d.config.metricsToken((String) v));
+      SlipstreamConfig::metricsToken, (d, v) -> d.config.metricsToken((String) v)),
+  PUBLISH_TIMEOUT_MS("publishTimeoutMs", Kind.LONG,
+      "how long a publish may wait for its sequencer; then 503 overloaded, never applied, ms",
+      SlipstreamConfig::publishTimeoutMs, (d, v) -> d.config.publishTimeoutMs((Long) v));
 
   private final String key;
   private final Kind kind;

@@ -46,6 +46,8 @@ import io.slipstream.core.buffer.DropPolicy;
  * @param maxPendingPublishes publishes queued or in flight per sequencer; beyond, 503 {@code overloaded} ({@code maxPendingPublishes})
  * @param metricsToken bearer token required by {@code GET /health} and {@code /metrics}, or null
  *     for none ({@code metricsToken})
+ * @param publishTimeoutMs how long a publish may wait for its sequencer before it is refused (503
+ *     {@code overloaded}, never applied later), ms ({@code publishTimeoutMs})
  */
 public record SlipstreamConfig(
     String host,
@@ -75,7 +77,8 @@ public record SlipstreamConfig(
     long replayLogBytes,
     long topicStateBudgetBytes,
     int maxPendingPublishes,
-    String metricsToken) {
+    String metricsToken,
+    long publishTimeoutMs) {
 
   /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -127,6 +130,11 @@ public record SlipstreamConfig(
   public static final int DEFAULT_MAX_PENDING_PUBLISHES = 4_096;
   /** Default {@code metricsToken}: none, so {@code /health} and {@code /metrics} are open. */
   public static final String DEFAULT_METRICS_TOKEN = null;
+  /**
+   * Default {@code publishTimeoutMs}: 10,000 ms. A publish not begun by then is answered 503
+   * {@code overloaded} and never applied afterwards.
+   */
+  public static final long DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
 
   /**
    * Default {@code eventLoops}: two per available processor, so that one busy connection leaves
@@ -197,6 +205,7 @@ public record SlipstreamConfig(
     require(
         metricsToken == null || !metricsToken.isBlank(),
         "metricsToken must not be empty when set, was " + quote(metricsToken));
+    require(publishTimeoutMs >= 1, "publishTimeoutMs must be at least 1, was " + publishTimeoutMs);
   }
 
   private static void require(boolean ok, String message) {
@@ -250,6 +259,7 @@ public record SlipstreamConfig(
     b.topicStateBudgetBytes = topicStateBudgetBytes;
     b.maxPendingPublishes = maxPendingPublishes;
     b.metricsToken = metricsToken;
+    b.publishTimeoutMs = publishTimeoutMs;
     return b;
   }
 
@@ -287,6 +297,7 @@ public record SlipstreamConfig(
     private long topicStateBudgetBytes = defaultTopicStateBudgetBytes();
     private int maxPendingPublishes = DEFAULT_MAX_PENDING_PUBLISHES;
     private String metricsToken = DEFAULT_METRICS_TOKEN;
+    private long publishTimeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS;
 
     private Builder() {}
 
@@ -458,6 +469,12 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets {@code publishTimeoutMs}. */
+    public Builder publishTimeoutMs(long v) {
+      publishTimeoutMs = v;
+      return this;
+    }
+
     /** The configuration; throws {@link IllegalArgumentException} naming a bad setting. */
     public SlipstreamConfig build() {
       return new SlipstreamConfig(
@@ -488,7 +505,8 @@ public record SlipstreamConfig(
           replayLogBytes,
           topicStateBudgetBytes,
           maxPendingPublishes,
-          metricsToken);
+          metricsToken,
+          publishTimeoutMs);
     }
   }
 }

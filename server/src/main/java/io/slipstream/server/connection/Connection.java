@@ -81,9 +81,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     this.services = services;
     this.config = services.config();
     this.hub = hub;
-    // TODO(warnRearmMs): new ClientBuffer(config.buffer(), config.warnRearmMs(), clock) once the
-    // buffer's re-arming constructor is merged; this one re-arms the warning below warn at once.
-    this.buffer = new ClientBuffer(config.buffer(), services.clock());
+    this.buffer = new ClientBuffer(config.buffer(), config.warnRearmMs(), services.clock());
     this.binding = new SessionBinding(id, context, services);
     // An instant for operators: wall time. Every duration below is on the monotonic millis().
     this.connectedAt = services.clock().wallMillis();

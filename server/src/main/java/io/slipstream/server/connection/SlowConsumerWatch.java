@@ -2,6 +2,7 @@ package io.slipstream.server.connection;
 
 import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.ClientBuffer;
+import io.slipstream.core.buffer.DropPolicy;
 import io.slipstream.core.buffer.OfferOutcome;
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.eventbus.Lifecycle.Event;
@@ -65,15 +66,20 @@ final class SlowConsumerWatch {
   }
 
   /**
-   * Reacts to one {@link ClientBuffer#offer}: a refused event under the {@code disconnect} policy
-   * closes 4001 at once; the first drop starts the dropping state; a crossing of {@code warn} sends
+   * Reacts to one {@link ClientBuffer#offer}: a refused event closes 4001 at once (under the {@code
+   * disconnect} policy a full buffer refuses; under a drop policy only a buffer so full of markers
+   * that no drop could be recorded within its bounds does); the first drop starts the dropping state; a crossing of {@code warn} sends
    * its one {@code warning}.
    *
    * @return false when the connection was closed
    */
   boolean offered(OfferOutcome outcome) {
     if (outcome == OfferOutcome.DISCONNECT) {
-      events.accept(Event.SLOW, "buffer full under the disconnect policy");
+      events.accept(
+          Event.SLOW,
+          buffer.limits().policy() == DropPolicy.DISCONNECT
+              ? "buffer full under the disconnect policy"
+              : "buffer full of drop markers: no further drop fits its bounds");
       closeSlow.run();
       return false;
     }

@@ -22,7 +22,9 @@ import java.util.Iterator;
  * catching up are ignored, because the replay log will supply them; the subscription turns live
  * only when its cursor has reached the log's newest seq, and from then on takes every live event
  * after the cursor. If the log overtakes the cursor (the client reads slower than the topic
- * changes for a whole log's length), a {@code reset} starts a new snapshot.
+ * changes for a whole log's length), a {@code reset} starts a new snapshot; so does a live event
+ * of another epoch (the topic was deleted: {@code reset {reason: deleted}}, then the new, empty
+ * epoch's snapshot).
  */
 final class Subscription {
 
@@ -161,9 +163,7 @@ final class Subscription {
   private byte[] nextReplayed() {
     step = Step.REPLAY;
     if (!epoch.equals(source.view().epoch())) {
-      pendingReset = Outbound.reset(topic, ResetReason.EPOCH_CHANGED);
-      startSnapshot();
-      return nextCatchUpFrame();
+      return restart(epochChanged());
     }
     long last = source.log().lastSeq();
     if (cursor >= last) {
@@ -172,12 +172,25 @@ final class Subscription {
     }
     ChangeEvent e = source.log().get(cursor + 1);
     if (e == null) {
-      pendingReset = Outbound.reset(topic, ResetReason.OUT_OF_WINDOW);
-      startSnapshot();
-      return nextCatchUpFrame();
+      return restart(ResetReason.OUT_OF_WINDOW);
+    }
+    if (!epoch.equals(e.epoch())) {
+      // The topic was reset between reading its view and its log: the log is the new epoch's.
+      return restart(epochChanged());
     }
     cursor = e.seq();
     return e.frame();
+  }
+
+  /** Why the topic's epoch is not ours: a delete (docs/protocol.md §4 {@code reset}) or not. */
+  private ResetReason epochChanged() {
+    return source.wasDeleted() ? ResetReason.DELETED : ResetReason.EPOCH_CHANGED;
+  }
+
+  private byte[] restart(ResetReason reason) {
+    pendingReset = Outbound.reset(topic, reason);
+    startSnapshot();
+    return nextCatchUpFrame();
   }
 
   /** What to do with a live event. */
@@ -195,7 +208,16 @@ final class Subscription {
    * cursor were already covered by the catch-up.
    */
   Live acceptLive(ChangeEvent e) {
-    if (step != Step.LIVE || e.seq() <= cursor) {
+    if (step != Step.LIVE) {
+      return Live.SKIP;
+    }
+    if (!epoch.equals(e.epoch())) {
+      // A new history (the topic was deleted, docs/protocol.md §4): catching up resets us onto
+      // it. Epoch-start markers (seq 0) bring this about even when no change follows.
+      step = Step.REPLAY;
+      return Live.CATCH_UP;
+    }
+    if (e.seq() <= cursor) {
       return Live.SKIP;
     }
     if (e.seq() != cursor + 1) {

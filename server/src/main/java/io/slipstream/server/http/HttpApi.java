@@ -5,16 +5,17 @@ import io.slipstream.core.topic.TopicName;
 import io.slipstream.core.topic.TopicView;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.ConnectionRegistry;
+import io.slipstream.core.spi.DeleteOutcome;
+import io.slipstream.core.spi.Publish;
+import io.slipstream.core.spi.PublishOutcome;
+import io.slipstream.core.time.Clock;
 import io.slipstream.server.protocol.Changes;
 import io.slipstream.server.protocol.StrictJson;
-import io.slipstream.server.topic.PublishCommand;
-import io.slipstream.server.topic.PublishResult;
 import io.slipstream.server.topic.TopicRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -24,19 +25,21 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * The HTTP API (docs/protocol.md §10): publishing, topic and connection inspection, health.
+ * The HTTP API (docs/protocol.md §10): publishing and deleting topics (through the node's {@link
+ * io.slipstream.core.spi.Sequencer}), topic and connection inspection, health.
  *
  * <p>Handlers run on the event loop of the server verticle that owns the router; they never
  * block. Errors are always {@code {error: {code, message, index?}}} with a 4xx/5xx status.
  */
 public final class HttpApi {
 
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
   /**
    * The last configuration warned about open reads: every server verticle of a node builds its
@@ -44,7 +47,12 @@ public final class HttpApi {
    * reference.
    */
   private static final AtomicReference<SlipstreamConfig> WARNED = new AtomicReference<>();
+  /** How long past its deadline a publish may go unanswered before HTTP says indeterminate. */
+  private static final long ANSWER_GRACE_MS = 5_000;
+  /** {@code Retry-After} of a 503, seconds. */
+  private static final String RETRY_AFTER_SECONDS = "1";
 
+  private final Clock clock = Clock.system();
   private final Vertx vertx;
   private final SlipstreamConfig config;
   private final TopicRegistry topics;
@@ -99,6 +107,7 @@ public final class HttpApi {
         .handler(this::authorize)
         .handler(this::publish);
     router.get("/api/*").handler(rc -> guard(rc, readToken, "apiToken"));
+    router.delete("/api/topics/:topic").handler(this::authorize).handler(this::deleteTopic);
     router.get("/api/topics").handler(this::listTopics);
     router.get("/api/topics/:topic").handler(this::getTopic);
     router.get("/api/topics/:topic/rows").handler(this::getRows);
@@ -147,32 +156,94 @@ public final class HttpApi {
       error(rc, parsed.violation().code(), parsed.violation().message(), parsed.index());
       return;
     }
-    vertx
-        .eventBus()
-        .<PublishResult>request(
-            PublishCommand.address(topics.shardOf(name)),
-            new PublishCommand(name, parsed.changes()),
-            LOCAL)
-        .onSuccess(
-            reply -> {
-              PublishResult r = reply.body();
-              json(
-                  rc,
-                  200,
-                  new JsonObject()
-                      .put("topic", name)
-                      .put("epoch", r.epoch())
-                      .put("firstSeq", r.firstSeq())
-                      .put("lastSeq", r.lastSeq()));
-            })
-        .onFailure(
-            err -> {
-              if (err instanceof ReplyException && ((ReplyException) err).failureCode() == 400) {
-                error(rc, ErrorCode.TOPIC_LIMIT, err.getMessage(), -1);
-              } else {
-                error(rc, ErrorCode.INTERNAL, "publish failed: " + err.getMessage(), -1);
+    String key = rc.request().getHeader("Idempotency-Key");
+    if (key != null && !Publish.isValidIdempotencyKey(key)) {
+      error(rc, ErrorCode.BAD_MESSAGE, "Idempotency-Key must be 1..256 visible ASCII characters", -1);
+      return;
+    }
+    Publish publish =
+        new Publish(
+            name,
+            parsed.changes(),
+            key,
+            clock.wallMillis(),
+            clock.millis() + config.publishTimeoutMs());
+    answer(
+        rc,
+        topics.sequencer().publish(publish),
+        o -> {
+          if (o.isApplied()) {
+            if (o.status() == PublishOutcome.Status.DUPLICATE) {
+              rc.response().putHeader("Idempotent-Replayed", "true");
+            }
+            json(
+                rc,
+                200,
+                new JsonObject()
+                    .put("topic", name)
+                    .put("epoch", o.epoch())
+                    .put("firstSeq", o.firstSeq())
+                    .put("lastSeq", o.lastSeq()));
+          } else {
+            refuse(rc, o.status().error(), o.message());
+          }
+        });
+  }
+
+  /** {@code DELETE /api/topics/{topic}}: rows and history go; 200 with the new, empty epoch. */
+  private void deleteTopic(RoutingContext rc) {
+    String name = rc.pathParam("topic");
+    if (!TopicName.isValid(name)) {
+      error(rc, ErrorCode.BAD_TOPIC, "topic must match [A-Za-z0-9._-]{1,128}", -1);
+      return;
+    }
+    answer(
+        rc,
+        topics.sequencer().delete(name, clock.millis() + config.publishTimeoutMs()),
+        o -> {
+          if (o.status() == DeleteOutcome.Status.DELETED) {
+            json(rc, 200, new JsonObject().put("topic", name).put("epoch", o.epoch()));
+          } else {
+            refuse(rc, o.status().error(), o.message());
+          }
+        });
+  }
+
+  /**
+   * Answers once the sequencer's stage completes, back on this event loop. An outcome that never
+   * comes (past the deadline and a grace) or a stage that fails is 503 {@code indeterminate},
+   * never 500: whether the change was applied is then unknown.
+   */
+  private <O> void answer(RoutingContext rc, CompletionStage<O> stage, Consumer<O> respond) {
+    long guard =
+        vertx.setTimer(
+            config.publishTimeoutMs() + ANSWER_GRACE_MS,
+            t -> {
+              if (!rc.response().ended()) {
+                refuse(rc, ErrorCode.INDETERMINATE, "no answer from the sequencer in time");
               }
             });
+    Future.fromCompletionStage(stage, vertx.getOrCreateContext())
+        .onComplete(
+            ar -> {
+              vertx.cancelTimer(guard);
+              if (rc.response().ended()) {
+                return;
+              }
+              if (ar.failed()) {
+                refuse(rc, ErrorCode.INDETERMINATE, "the outcome is unknown: " + ar.cause());
+              } else {
+                respond.accept(ar.result());
+              }
+            });
+  }
+
+  /** An error answer; a 503 says when to retry. */
+  private static void refuse(RoutingContext rc, ErrorCode code, String message) {
+    if (code.httpStatus() == 503) {
+      rc.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
+    }
+    error(rc, code, message, -1);
   }
 
   /**

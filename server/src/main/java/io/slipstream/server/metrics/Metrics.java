@@ -4,7 +4,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.slipstream.core.message.CloseCode;
+import io.slipstream.core.spi.DeleteOutcome;
+import io.slipstream.core.spi.PublishOutcome;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -22,6 +25,10 @@ public final class Metrics {
   private final Counter changesDelivered;
   private final Counter dropped;
   private final Map<CloseCode, Counter> closes = new EnumMap<>(CloseCode.class);
+  private final Map<PublishOutcome.Status, Counter> publishes =
+      new EnumMap<>(PublishOutcome.Status.class);
+  private final Map<DeleteOutcome.Status, Counter> deletes =
+      new EnumMap<>(DeleteOutcome.Status.class);
 
   public Metrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -47,6 +54,22 @@ public final class Metrics {
           Counter.builder("slipstream.connections.closed")
               .description("Connections the server closed, by close code")
               .tag("code", Integer.toString(code.code()))
+              .register(registry));
+    }
+    for (PublishOutcome.Status s : PublishOutcome.Status.values()) {
+      publishes.put(
+          s,
+          Counter.builder("slipstream.publishes")
+              .description("Publishes answered (HTTP and event bus), by outcome")
+              .tag("outcome", s.name().toLowerCase(Locale.ROOT))
+              .register(registry));
+    }
+    for (DeleteOutcome.Status s : DeleteOutcome.Status.values()) {
+      deletes.put(
+          s,
+          Counter.builder("slipstream.topic.deletes")
+              .description("Topic deletes answered, by outcome")
+              .tag("outcome", s.name().toLowerCase(Locale.ROOT))
               .register(registry));
     }
   }
@@ -81,5 +104,15 @@ public final class Metrics {
 
   public void closed(CloseCode code) {
     closes.get(code).increment();
+  }
+
+  /** A publish was answered with {@code status} (refusals included: overload, 507, 409...). */
+  public void publishAnswered(PublishOutcome.Status status) {
+    publishes.get(status).increment();
+  }
+
+  /** A topic delete was answered with {@code status}. */
+  public void deleteAnswered(DeleteOutcome.Status status) {
+    deletes.get(status).increment();
   }
 }

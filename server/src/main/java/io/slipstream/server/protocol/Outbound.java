@@ -37,7 +37,12 @@ public final class Outbound {
     /** The topic's epoch is not the one the client knew. */
     EPOCH_CHANGED("epoch-changed"),
     /** The client's position is older than the replay log holds. */
-    OUT_OF_WINDOW("out-of-window");
+    OUT_OF_WINDOW("out-of-window"),
+    /**
+     * The topic was deleted ({@code DELETE /api/topics/{topic}}, docs/protocol.md §7): the
+     * subscription stays, on the empty topic's new epoch.
+     */
+    DELETED("deleted");
 
     private final String wireName;
 

@@ -1,81 +1,114 @@
 package io.slipstream.server.topic;
 
 import io.slipstream.core.message.ErrorCode;
-import io.slipstream.core.topic.ChangeEvent;
+import io.slipstream.core.message.Violation;
+import io.slipstream.core.spi.Publish;
+import io.slipstream.core.spi.PublishOutcome;
+import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.TopicName;
-import io.slipstream.server.metrics.Metrics;
 import io.slipstream.server.protocol.Changes;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The single owner of one shard of topics: applies their changes in order (giving each its seq),
- * appends them to the replay log, and publishes them on the event bus as one {@link ChangeBatch}
- * per publish.
+ * One shard of sequencing: its Vert.x context is the ordered executor on which the local
+ * sequencer applies the shard's topics (giving each change its seq), and it serves {@code
+ * slipstream.publish} (docs/protocol.md §8) for producers on the event bus.
  *
- * <p>Confined to its own event loop. Every topic with {@code shardOf(topic) == shard} is written
- * only here, which is what makes seqs gap-free without locks.
- *
- * <p>Also serves {@code slipstream.publish} (PROTOCOL.md §8): any sequencer may receive such a
- * request; it validates it and forwards it to the owning shard.
+ * <p>Deployed as a worker verticle in the named pool {@value #POOL} (one thread per shard), so
+ * sequencing never shares a thread with the connections' event loops: a loop busy streaming a
+ * large snapshot or parsing a large publish no longer delays the topics of a shard (bug 6). A
+ * worker context runs its tasks one at a time, in order, which is what makes the shard the single
+ * writer of its topics; the pool has as many threads as shards, so shards run in parallel.
  */
 public final class SequencerVerticle extends VerticleBase {
 
-  /** The event-bus address producers publish to (PROTOCOL.md §8). */
+  /** The event-bus address producers publish to (docs/protocol.md §8). */
   public static final String PUBLISH_ADDRESS = "slipstream.publish";
 
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** The worker pool of the sequencer shards. */
+  public static final String POOL = "slipstream-sequencer";
 
-  private final TopicRegistry registry;
-  private final int shard;
-  private final Metrics metrics;
+  private final Shard shard;
+  private final TopicRegistry topics;
+  private final long publishTimeoutMs;
+  private final Clock clock;
 
-  public SequencerVerticle(TopicRegistry registry, int shard, Metrics metrics) {
-    this.registry = registry;
+  /**
+   * @param shard the executor this verticle's context backs
+   * @param topics the node's topics and their sequencer
+   * @param publishTimeoutMs how long an event-bus publish may wait for its shard
+   */
+  public SequencerVerticle(Shard shard, TopicRegistry topics, long publishTimeoutMs, Clock clock) {
     this.shard = shard;
-    this.metrics = metrics;
+    this.topics = topics;
+    this.publishTimeoutMs = publishTimeoutMs;
+    this.clock = clock;
+  }
+
+  /** How {@code shards} sequencer verticles are deployed: workers, in their own pool. */
+  public static DeploymentOptions deployment(int shards) {
+    return new DeploymentOptions()
+        .setThreadingModel(ThreadingModel.WORKER)
+        .setWorkerPoolName(POOL)
+        .setWorkerPoolSize(shards);
+  }
+
+  /**
+   * A shard's executor: runs tasks on its verticle's worker context, in order. Refuses tasks
+   * before the verticle started and after it stopped (the sequencer then answers overloaded).
+   *
+   * <p>Thread-safe.
+   */
+  public static final class Shard implements Executor {
+    private volatile Context context;
+
+    @Override
+    public void execute(Runnable task) {
+      Context c = context;
+      if (c == null) {
+        throw new RejectedExecutionException("the sequencer shard is not running");
+      }
+      c.runOnContext(v -> task.run());
+    }
   }
 
   @Override
   public Future<?> start() {
-    MessageConsumer<PublishCommand> own =
-        vertx.eventBus().localConsumer(PublishCommand.address(shard), this::onCommand);
+    shard.context = context;
     MessageConsumer<Object> pub = vertx.eventBus().consumer(PUBLISH_ADDRESS, this::onPublish);
-    return Future.all(own.completion(), pub.completion());
+    return pub.completion();
   }
 
-  private void onCommand(Message<PublishCommand> msg) {
-    PublishCommand cmd = msg.body();
-    TopicRegistry.Entry entry = registry.getOrCreate(cmd.topic());
-    if (entry == null) {
-      msg.fail(ErrorCode.TOPIC_LIMIT.httpStatus(), "the server holds its maximum number of topics");
-      return;
-    }
-    List<ChangeEvent> events = entry.topic().apply(cmd.changes(), System.currentTimeMillis());
-    metrics.published(events.size());
-    vertx
-        .eventBus()
-        .publish(ChangeBatch.address(cmd.topic()), new ChangeBatch(cmd.topic(), events), LOCAL);
-    ChangeEvent first = events.get(0);
-    ChangeEvent last = events.get(events.size() - 1);
-    msg.reply(new PublishResult(cmd.topic(), first.epoch(), first.seq(), last.seq()), LOCAL);
+  @Override
+  public Future<?> stop() {
+    shard.context = null;
+    return Future.succeededFuture();
   }
 
   private void onPublish(Message<Object> msg) {
     if (!(msg.body() instanceof JsonObject)) {
-      msg.fail(400, "bad-json: the request must be a JsonObject {topic, op, key, row?} or {topic, changes}");
+      fail(msg, ErrorCode.BAD_JSON, "the request must be a JsonObject {topic, op, key, row?} or {topic, changes}");
       return;
     }
     JsonObject body = (JsonObject) msg.body();
     Object topic = body.getValue("topic");
     if (!(topic instanceof String) || !TopicName.isValid((String) topic)) {
-      msg.fail(400, "bad-topic: topic must match [A-Za-z0-9._-]{1,128}");
+      fail(msg, ErrorCode.BAD_TOPIC, "topic must match [A-Za-z0-9._-]{1,128}");
+      return;
+    }
+    Object key = body.getValue("idempotencyKey");
+    if (key != null && !(key instanceof String && Publish.isValidIdempotencyKey((String) key))) {
+      fail(msg, ErrorCode.BAD_MESSAGE, "idempotencyKey must be a string of 1..256 visible ASCII characters");
       return;
     }
     Object changes = body.getValue("changes");
@@ -85,33 +118,42 @@ public final class SequencerVerticle extends VerticleBase {
           changes instanceof JsonArray
               ? Changes.parse(changes)
               : new Changes.Parsed(
-                  null,
-                  new io.slipstream.core.message.Violation(
-                      ErrorCode.BAD_MESSAGE, "changes must be an array"),
-                  -1);
+                  null, new Violation(ErrorCode.BAD_MESSAGE, "changes must be an array"), -1);
     } else {
       parsed = Changes.parse(body);
     }
     if (parsed.violation() != null) {
       String where = parsed.index() >= 0 ? " (change " + parsed.index() + ")" : "";
-      msg.fail(400, parsed.violation().code().wireName() + ": " + parsed.violation().message() + where);
+      fail(msg, parsed.violation().code(), parsed.violation().message() + where);
       return;
     }
     String name = (String) topic;
-    vertx
-        .eventBus()
-        .<PublishResult>request(
-            PublishCommand.address(registry.shardOf(name)),
-            new PublishCommand(name, parsed.changes()),
-            LOCAL)
-        .onSuccess(
-            r ->
+    Publish publish =
+        new Publish(
+            name, parsed.changes(), (String) key, clock.wallMillis(), clock.millis() + publishTimeoutMs);
+    Future.fromCompletionStage(topics.sequencer().publish(publish), context)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                fail(msg, ErrorCode.INDETERMINATE, "the outcome is unknown: " + ar.cause());
+                return;
+              }
+              PublishOutcome o = ar.result();
+              if (o.isApplied()) {
                 msg.reply(
                     new JsonObject()
                         .put("topic", name)
-                        .put("epoch", r.body().epoch())
-                        .put("firstSeq", r.body().firstSeq())
-                        .put("lastSeq", r.body().lastSeq())))
-        .onFailure(err -> msg.fail(400, err.getMessage()));
+                        .put("epoch", o.epoch())
+                        .put("firstSeq", o.firstSeq())
+                        .put("lastSeq", o.lastSeq()));
+              } else {
+                fail(msg, o.status().error(), o.message());
+              }
+            });
+  }
+
+  /** Fails with the HTTP status of the error as the code (docs/protocol.md §8). */
+  private static void fail(Message<Object> msg, ErrorCode code, String message) {
+    msg.fail(code.httpStatus(), code.wireName() + ": " + message);
   }
 }

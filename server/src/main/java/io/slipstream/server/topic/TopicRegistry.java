@@ -1,5 +1,7 @@
 package io.slipstream.server.topic;
 
+import io.slipstream.core.spi.Replicas;
+import io.slipstream.core.spi.Sequencer;
 import io.slipstream.core.topic.Topic;
 import io.slipstream.server.protocol.ChangeFrames;
 import java.util.Collection;
@@ -7,37 +9,102 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Every topic of this node by name, created on first publish or subscribe, at most {@code
- * maxTopics} of them.
+ * Every topic of this node by name (the node's {@link Replicas}), created on first publish or
+ * subscribe, at most {@code maxTopics} of them, with the {@link Sequencer} that writes them.
  *
- * <p>Thread-safe. A topic is mutated only by its shard's {@link SequencerVerticle}; any thread may
- * read it (see {@link Topic}).
+ * <p>Thread-safe. A topic is mutated only by its sequencer; any thread may read it (see {@link
+ * Topic}).
+ *
+ * <p>A topic that nothing was published to is forgotten when its last subscriber on this node
+ * leaves, so subscribing to names cannot fill the node (bug 4): the sequencer runs the check, in
+ * order with the topic's publishes, so a publish is never lost to a forget. A subscriber racing
+ * the forget (it looked the entry up just before) is never left on a dead topic: {@link
+ * Entry#subscribed()} puts the entry back, or, if a publish has already created a new one, moves
+ * to it, and {@link Entry#topic()} then answers the new topic. Such comebacks may pass {@code
+ * maxTopics}, by at most one per event loop subscribing at that instant.
  */
-public final class TopicRegistry {
+public final class TopicRegistry implements Replicas {
 
   /** A topic and how many connections of this node subscribe to it. */
   public static final class Entry {
-    private final Topic topic;
-    private final AtomicInteger subscribers = new AtomicInteger();
+    /** The count of an entry removed from the registry. */
+    private static final int FORGOTTEN = -1;
 
-    Entry(Topic topic) {
+    private final TopicRegistry registry;
+    private final Topic topic;
+    /** Subscribing connections of this node, or FORGOTTEN (then under this entry's lock). */
+    private final AtomicInteger subscribers = new AtomicInteger();
+    /** The newer entry that took this forgotten one's place, if any; set once, under the lock. */
+    private volatile Entry successor;
+
+    Entry(TopicRegistry registry, Topic topic) {
+      this.registry = registry;
       this.topic = topic;
     }
 
+    /** The topic; a forgotten entry answers with the entry that replaced it. */
     public Topic topic() {
-      return topic;
+      Entry s = successor;
+      return s == null ? topic : s.topic();
     }
 
     public int subscribers() {
-      return subscribers.get();
+      Entry s = successor;
+      return s == null ? Math.max(0, subscribers.get()) : s.subscribers();
     }
 
+    /** Counts a subscribing connection; keeps the topic (or its replacement) in the registry. */
     public void subscribed() {
-      subscribers.incrementAndGet();
+      while (true) {
+        int n = subscribers.get();
+        if (n >= 0) {
+          if (subscribers.compareAndSet(n, n + 1)) {
+            return;
+          }
+          continue;
+        }
+        // Forgotten between the caller's lookup and now: come back, or follow the replacement.
+        Entry target;
+        synchronized (this) {
+          if (subscribers.get() != FORGOTTEN) {
+            continue;
+          }
+          target = successor;
+          if (target == null) {
+            Entry current = registry.topics.putIfAbsent(topic.name(), this);
+            if (current == null) {
+              registry.reserved.incrementAndGet();
+              subscribers.set(1);
+              return;
+            }
+            successor = current;
+            target = current;
+          }
+        }
+        target.subscribed();
+        return;
+      }
     }
 
+    /** Counts a connection leaving; the last one may let an unpublished topic be forgotten. */
     public void unsubscribed() {
-      subscribers.decrementAndGet();
+      Entry s = successor;
+      if (s != null) {
+        s.unsubscribed();
+        return;
+      }
+      while (true) {
+        int n = subscribers.get();
+        if (n <= 0) {
+          return; // not counted here (a connection bug): never go below zero
+        }
+        if (subscribers.compareAndSet(n, n - 1)) {
+          if (n == 1) {
+            registry.idle(this);
+          }
+          return;
+        }
+      }
     }
   }
 
@@ -45,17 +112,35 @@ public final class TopicRegistry {
   private final AtomicInteger reserved = new AtomicInteger();
   private final int maxTopics;
   private final int replayLogSize;
-  private final int shards;
+  private final long replayLogBytes;
+  private volatile Sequencer sequencer;
 
   /**
    * @param maxTopics the bound on topics
    * @param replayLogSize events each topic's replay log keeps
-   * @param shards how many sequencers share the topics
+   * @param replayLogBytes bytes each topic's replay log keeps
    */
-  public TopicRegistry(int maxTopics, int replayLogSize, int shards) {
+  public TopicRegistry(int maxTopics, int replayLogSize, long replayLogBytes) {
     this.maxTopics = maxTopics;
     this.replayLogSize = replayLogSize;
-    this.shards = shards;
+    this.replayLogBytes = replayLogBytes;
+  }
+
+  /** Sets the sequencer that writes these topics; once, before the node serves. */
+  public void attach(Sequencer sequencer) {
+    if (this.sequencer != null) {
+      throw new IllegalStateException("a sequencer is already attached");
+    }
+    this.sequencer = sequencer;
+  }
+
+  /** The sequencer that writes these topics. */
+  public Sequencer sequencer() {
+    Sequencer s = sequencer;
+    if (s == null) {
+      throw new IllegalStateException("no sequencer attached");
+    }
+    return s;
   }
 
   /** The topic's entry, or null when it does not exist. */
@@ -73,13 +158,49 @@ public final class TopicRegistry {
       reserved.decrementAndGet();
       return topics.get(name);
     }
-    Entry created = new Entry(new Topic(name, replayLogSize, ChangeFrames.INSTANCE));
+    Entry created =
+        new Entry(this, new Topic(name, replayLogSize, replayLogBytes, ChangeFrames.INSTANCE));
     Entry raced = topics.putIfAbsent(name, created);
     if (raced != null) {
       reserved.decrementAndGet();
       return raced;
     }
     return created;
+  }
+
+  @Override
+  public Topic open(String topic) {
+    Entry e = getOrCreate(topic);
+    return e == null ? null : e.topic();
+  }
+
+  @Override
+  public Topic find(String topic) {
+    Entry e = topics.get(topic);
+    return e == null ? null : e.topic();
+  }
+
+  @Override
+  public void forgetIfIdle(String topic) {
+    Entry e = topics.get(topic);
+    // Seq 0: nothing published in this epoch, so the topic holds nothing worth keeping.
+    if (e == null || e.topic.view().seq() != 0) {
+      return;
+    }
+    synchronized (e) {
+      if (e.subscribers.compareAndSet(0, Entry.FORGOTTEN)) {
+        topics.remove(topic, e);
+        reserved.decrementAndGet();
+      }
+    }
+  }
+
+  private void idle(Entry e) {
+    Sequencer s = sequencer;
+    // Published topics are kept: ask the sequencer only about empty ones (it checks again).
+    if (s != null && e.topic.view().seq() == 0) {
+      s.idle(e.topic.name());
+    }
   }
 
   /** All topics, weakly consistent. */
@@ -90,15 +211,5 @@ public final class TopicRegistry {
   /** Number of topics. */
   public int size() {
     return topics.size();
-  }
-
-  /** Which sequencer owns {@code topic}. */
-  public int shardOf(String topic) {
-    return Math.floorMod(topic.hashCode(), shards);
-  }
-
-  /** Number of sequencers. */
-  public int shards() {
-    return shards;
   }
 }

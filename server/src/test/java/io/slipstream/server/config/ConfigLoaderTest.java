@@ -85,7 +85,9 @@ class ConfigLoaderTest {
         key("maxPendingPublishes", "SLIPSTREAM_MAX_PENDING_PUBLISHES", "8", 8,
             SlipstreamConfig::maxPendingPublishes),
         key("metricsToken", "SLIPSTREAM_METRICS_TOKEN", "met", "met",
-            SlipstreamConfig::metricsToken));
+            SlipstreamConfig::metricsToken),
+        key("publishTimeoutMs", "SLIPSTREAM_PUBLISH_TIMEOUT_MS", "250", 250L,
+            SlipstreamConfig::publishTimeoutMs));
   }
 
   private static Arguments key(
