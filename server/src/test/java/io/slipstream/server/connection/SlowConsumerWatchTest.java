@@ -48,6 +48,11 @@ class SlowConsumerWatchTest {
     vertx.close().await();
   }
 
+  private static ClientBuffer buffer(int max, double warn, double disconnect, DropPolicy policy) {
+    return new ClientBuffer(
+        new BufferLimits(max, 1 << 20, warn, disconnect, policy), Clock.system());
+  }
+
   private SlowConsumerWatch watch(ClientBuffer buffer, long sustainMs) {
     return new SlowConsumerWatch(
         vertx,
@@ -102,9 +107,7 @@ class SlowConsumerWatchTest {
   void oneWarningPerUpwardCrossingAndOneDroppingPerSpell() {
     onLoop(
         () -> {
-          ClientBuffer buffer =
-              new ClientBuffer(
-                  new BufferLimits(10, 1 << 20, 0.5, 1.0, DropPolicy.DROP_OLDEST), Clock.system());
+          ClientBuffer buffer = buffer(10, 0.5, 1.0, DropPolicy.DROP_OLDEST);
           SlowConsumerWatch watch = watch(buffer, 60_000);
           offer(buffer, watch, events(4));
           assertThat(warnings).isEmpty();
@@ -131,10 +134,7 @@ class SlowConsumerWatchTest {
     boolean open =
         onLoop(
             () -> {
-              ClientBuffer buffer =
-                  new ClientBuffer(
-                      new BufferLimits(4, 1 << 20, 0.8, 0.95, DropPolicy.DISCONNECT),
-                      Clock.system());
+              ClientBuffer buffer = buffer(4, 0.8, 0.95, DropPolicy.DISCONNECT);
               SlowConsumerWatch watch = watch(buffer, 60_000);
               return offer(buffer, watch, events(5));
             });
@@ -149,10 +149,7 @@ class SlowConsumerWatchTest {
     long start =
         onLoop(
             () -> {
-              ClientBuffer buffer =
-                  new ClientBuffer(
-                      new BufferLimits(10, 1 << 20, 0.5, 0.9, DropPolicy.DROP_OLDEST),
-                      Clock.system());
+              ClientBuffer buffer = buffer(10, 0.5, 0.9, DropPolicy.DROP_OLDEST);
               SlowConsumerWatch watch = watch(buffer, sustainMs);
               long t0 = System.nanoTime();
               offer(buffer, watch, events(10));

@@ -3,9 +3,9 @@ package io.slipstream.server.guarantee;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipstream.server.config.SlipstreamConfig;
-import io.slipstream.server.eventbus.Lifecycle;
 import io.slipstream.server.testing.RawWebSocket;
 import io.slipstream.server.testing.RecordingClient;
+import io.slipstream.server.testing.RecordingLifecycle;
 import io.slipstream.server.testing.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +18,6 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -181,14 +180,7 @@ class ResumeIT {
   @Test
   void helloPositionsSubscribeOnAFreshSessionToo() {
     server = TestServer.start();
-    server.publish(
-        "a", new JsonObject().put("op", "INSERT").put("key", "x").put("row", new JsonObject()));
-    server.publish(
-        "a",
-        new JsonObject()
-            .put("op", "UPDATE")
-            .put("key", "x")
-            .put("row", new JsonObject().put("v", 2)));
+    server.publish("a", new JsonArray().add(upsert("x", 1)).add(upsert("x", 2)));
     String epoch = server.rows("a").getString("epoch");
     RecordingClient c = server.client();
     c.send(
@@ -251,25 +243,12 @@ class ResumeIT {
     server =
         TestServer.start(
             SlipstreamConfig.defaults().toBuilder().eventLoops(2).sessionTtlMs(300).build());
-    LinkedBlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
-    server
-        .vertx()
-        .eventBus()
-        .<JsonObject>consumer(Lifecycle.ADDRESS, m -> events.add(m.body()))
-        .completion()
-        .await();
+    RecordingLifecycle events = RecordingLifecycle.on(server);
     RecordingClient c = server.client();
     JsonObject w = c.hello();
     c.close();
     long closedAt = System.nanoTime();
-    JsonObject expired = null;
-    while (expired == null) {
-      JsonObject e = events.poll(10, TimeUnit.SECONDS);
-      assertThat(e).as("expired event").isNotNull();
-      if ("expired".equals(e.getString("event"))) {
-        expired = e;
-      }
-    }
+    JsonObject expired = events.await("expired");
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedAt))
         .isGreaterThanOrEqualTo(250);
     assertThat(expired.getString("session")).isEqualTo(w.getString("session"));
@@ -278,35 +257,25 @@ class ResumeIT {
     assertThat(again.expect("welcome").getBoolean("resumed")).isFalse();
   }
 
+  private static JsonObject upsert(String key, int n) {
+    return new JsonObject()
+        .put("op", "UPDATE")
+        .put("key", key)
+        .put("row", new JsonObject().put("n", n));
+  }
+
   private void awaitSuspended(String session) {
     // The server notices a close on its own event loop; its "disconnected" event marks the moment
     // the session is suspended.
-    LinkedBlockingQueue<JsonObject> events = lifecycleEvents;
-    try {
-      while (true) {
-        JsonObject e = events.poll(10, TimeUnit.SECONDS);
-        assertThat(e).as("disconnected event of %s", session).isNotNull();
-        if ("disconnected".equals(e.getString("event")) && session.equals(e.getString("session"))) {
-          break;
-        }
-      }
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    lifecycle.await("disconnected", session);
     assertThat(server.server().sessions().contains(session)).isTrue();
   }
 
-  private LinkedBlockingQueue<JsonObject> lifecycleEvents;
+  private RecordingLifecycle lifecycle;
 
   private TestServer startWithEvents() {
     TestServer s = TestServer.start();
-    lifecycleEvents = new LinkedBlockingQueue<>();
-    LinkedBlockingQueue<JsonObject> q = lifecycleEvents;
-    s.vertx()
-        .eventBus()
-        .<JsonObject>consumer(Lifecycle.ADDRESS, m -> q.add(m.body()))
-        .completion()
-        .await();
+    lifecycle = RecordingLifecycle.on(s);
     return s;
   }
 

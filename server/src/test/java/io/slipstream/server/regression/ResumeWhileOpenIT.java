@@ -3,9 +3,9 @@ package io.slipstream.server.regression;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipstream.server.config.SlipstreamConfig;
-import io.slipstream.server.eventbus.Lifecycle;
 import io.slipstream.server.testing.RawWebSocket;
 import io.slipstream.server.testing.RecordingClient;
+import io.slipstream.server.testing.RecordingLifecycle;
 import io.slipstream.server.testing.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +37,7 @@ import org.junit.jupiter.api.Test;
 class ResumeWhileOpenIT {
 
   private TestServer server;
-  private final LinkedBlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
+  private RecordingLifecycle events;
 
   @BeforeEach
   void start() {
@@ -51,12 +50,7 @@ class ResumeWhileOpenIT {
                 .heartbeatMs(60_000)
                 .heartbeatTimeoutMs(120_000)
                 .build());
-    server
-        .vertx()
-        .eventBus()
-        .<JsonObject>consumer(Lifecycle.ADDRESS, m -> events.add(m.body()))
-        .completion()
-        .await();
+    events = RecordingLifecycle.on(server);
   }
 
   @AfterEach
@@ -134,7 +128,7 @@ class ResumeWhileOpenIT {
     subscribeThroughSnapshot(first, "a");
     ack(first, "a", 2);
     first.close();
-    awaitDisconnected(w1.getString("session"));
+    events.await("disconnected", w1.getString("session"));
 
     // The session recorded a@2. The second connection gets further, acks 4, and stays open.
     RecordingClient second = server.client();
@@ -255,20 +249,5 @@ class ResumeWhileOpenIT {
               && "end".equals(m.getString("phase"));
     }
     return byTopic;
-  }
-
-  private void awaitDisconnected(String session) {
-    try {
-      while (true) {
-        JsonObject e = events.poll(10, TimeUnit.SECONDS);
-        assertThat(e).as("disconnected event of %s", session).isNotNull();
-        if ("disconnected".equals(e.getString("event")) && session.equals(e.getString("session"))) {
-          return;
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 }

@@ -3,9 +3,9 @@ package io.slipstream.server.regression;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipstream.server.config.SlipstreamConfig;
-import io.slipstream.server.eventbus.Lifecycle;
 import io.slipstream.server.testing.RawWebSocket;
 import io.slipstream.server.testing.RecordingClient;
+import io.slipstream.server.testing.RecordingLifecycle;
 import io.slipstream.server.testing.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -15,8 +15,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,19 +32,14 @@ import org.junit.jupiter.api.Test;
 class UpgradeSlotLeakIT {
 
   private TestServer server;
-  private final LinkedBlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
+  private RecordingLifecycle events;
 
   @BeforeEach
   void start() {
     server =
         TestServer.start(
             SlipstreamConfig.defaults().toBuilder().eventLoops(2).maxConnections(2).build());
-    server
-        .vertx()
-        .eventBus()
-        .<JsonObject>consumer(Lifecycle.ADDRESS, m -> events.add(m.body()))
-        .completion()
-        .await();
+    events = RecordingLifecycle.on(server);
   }
 
   @AfterEach
@@ -100,27 +93,12 @@ class UpgradeSlotLeakIT {
     }
     // And once they are gone (the server releases a slot before it announces the disconnect),
     // the slots are free again.
-    awaitEvent("disconnected");
-    awaitEvent("disconnected");
+    events.await("disconnected");
+    events.await("disconnected");
     assertThat(server.server().connections().size()).isZero();
     try (RawWebSocket again = RawWebSocket.connect(server.port(), "/ws")) {
       again.send("{\"type\":\"hello\"}");
       assertThat(new JsonObject(again.read().text()).getString("type")).isEqualTo("welcome");
-    }
-  }
-
-  private void awaitEvent(String name) {
-    try {
-      while (true) {
-        JsonObject e = events.poll(10, TimeUnit.SECONDS);
-        assertThat(e).as("lifecycle event %s", name).isNotNull();
-        if (name.equals(e.getString("event"))) {
-          return;
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
     }
   }
 

@@ -6,13 +6,12 @@ import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.DropPolicy;
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.config.SlipstreamConfig;
-import io.slipstream.server.eventbus.Lifecycle;
 import io.slipstream.server.testing.RecordingClient;
+import io.slipstream.server.testing.RecordingLifecycle;
 import io.slipstream.server.testing.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +34,7 @@ class WallClockStepIT {
   private static final long HOUR = 3_600_000;
 
   private final FakeWallStepClock clock = new FakeWallStepClock();
-  private final LinkedBlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
+  private RecordingLifecycle events;
   private TestServer server;
 
   @AfterEach
@@ -45,12 +44,7 @@ class WallClockStepIT {
 
   private void start(SlipstreamConfig.Builder config) {
     server = TestServer.start(config.eventLoops(2).build(), clock);
-    server
-        .vertx()
-        .eventBus()
-        .<JsonObject>consumer(Lifecycle.ADDRESS, m -> events.add(m.body()))
-        .completion()
-        .await();
+    events = RecordingLifecycle.on(server);
   }
 
   @Test
@@ -64,7 +58,7 @@ class WallClockStepIT {
     clock.step(3 * HOUR);
     RecordingClient c = server.client();
     c.hello();
-    JsonObject connected = awaitEvent("connected");
+    JsonObject connected = events.await("connected");
     // 30 pings at 10/s: under the 20/s limit, but more than the burst, so the bucket must refill.
     // The Vert.x client answers the server's pings meanwhile, so the socket is healthy throughout.
     for (int i = 0; i < 30; i++) {
@@ -123,7 +117,7 @@ class WallClockStepIT {
     clock.step(5 * HOUR);
     clock.step(-7 * HOUR);
 
-    JsonObject slowEvent = awaitEvent("slow");
+    JsonObject slowEvent = events.await("slow");
     long closedAt = System.nanoTime();
     assertThat(slowEvent.getString("reason")).contains("sustainMs");
     assertThat(TimeUnit.NANOSECONDS.toMillis(closedAt - start))
@@ -143,7 +137,7 @@ class WallClockStepIT {
     RecordingClient first = server.client();
     JsonObject w1 = first.hello();
     first.close();
-    awaitEvent("disconnected");
+    events.await("disconnected");
     clock.step(5 * HOUR);
 
     // Hours later by the wall, moments later in fact: the session is still there.
@@ -152,26 +146,15 @@ class WallClockStepIT {
     JsonObject w2 = second.expect("welcome");
     assertThat(w2.getBoolean("resumed")).isTrue();
     second.close();
-    awaitEvent("disconnected");
+    events.await("disconnected");
     long suspendedAt = System.nanoTime();
     clock.step(-10 * HOUR);
 
     // And however far back the wall steps, it expires after its TTL.
-    JsonObject expired = awaitEvent("expired");
+    JsonObject expired = events.await("expired");
     assertThat(expired.getString("session")).isEqualTo(w1.getString("session"));
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - suspendedAt))
         .isGreaterThanOrEqualTo(ttl - 50);
-  }
-
-  private JsonObject awaitEvent(String name) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      JsonObject e = events.poll(100, TimeUnit.MILLISECONDS);
-      if (e != null && name.equals(e.getString("event"))) {
-        return e;
-      }
-    }
-    throw new AssertionError("no lifecycle event " + name);
   }
 
   /**
