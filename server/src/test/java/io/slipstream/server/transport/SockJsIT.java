@@ -177,7 +177,9 @@ class SockJsIT {
     }
     assertThat(server.server().connections().size()).as("slow SockJS client closed").isZero();
     assertThat(maxPending).isLessThanOrEqualTo(1000);
-    assertThat(events.stream().map(e -> e.getString("event"))).contains("warned", "dropping", "slow");
+    assertThat(events.stream().map(e -> e.getString("event")))
+        .as("lifecycle events %s", events)
+        .contains("warned", "dropping", "slow");
     c.ws.resume();
     // The close message cannot overtake what SockJS already queued for a stuck socket, and
     // Vert.x's SockJS close frame always says 3000: either way the client reconnects with backoff.
