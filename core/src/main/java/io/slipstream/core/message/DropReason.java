@@ -7,7 +7,7 @@ package io.slipstream.core.message;
  */
 public enum DropReason {
   /** The connection's buffer was full and its drop policy discarded the events. */
-  BUFFER_FULL("buffer-full");
+  BUFFER_FULL("buffer");
 
   private final String wireName;
 

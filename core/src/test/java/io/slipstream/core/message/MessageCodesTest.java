@@ -31,7 +31,7 @@ class MessageCodesTest {
       assertThat(c.wireName()).matches("[a-z]+(-[a-z]+)*");
       assertThat(c.httpStatus()).isBetween(400, 599);
     }
-    assertThat(DropReason.BUFFER_FULL.wireName()).isEqualTo("buffer-full");
+    assertThat(DropReason.BUFFER_FULL.wireName()).isEqualTo("buffer");
   }
 
   @Test

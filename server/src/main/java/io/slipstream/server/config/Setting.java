@@ -65,7 +65,8 @@ enum Setting {
       "when set, HTTP publishing needs Authorization: Bearer <token>",
       SlipstreamConfig::publishToken, (d, v) -> d.config.publishToken((String) v)),
   JWT_SECRET("jwtSecret", Kind.OPTIONAL_STRING,
-      "when set, hello.token must be an HS256 JWT signed with it (exp checked)",
+      "when set, hello.token must be an HS256/384/512 JWT signed with it (exp required unless"
+          + " jwtRequireExp=false)",
       SlipstreamConfig::jwtSecret, (d, v) -> d.config.jwtSecret((String) v)),
   MAX_TOPICS("maxTopics", Kind.INT, "most topics a node holds", SlipstreamConfig::maxTopics,
       (d, v) -> d.config.maxTopics((Integer) v)),

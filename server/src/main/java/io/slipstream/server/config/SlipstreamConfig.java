@@ -27,7 +27,7 @@ import io.slipstream.core.buffer.DropPolicy;
  * @param rateBurst inbound burst, messages ({@code rateBurst})
  * @param publishToken bearer token required to publish over HTTP, or null for none ({@code
  *     publishToken})
- * @param jwtSecret HS256 secret that {@code hello.token} must be signed with, or null for no
+ * @param jwtSecret HS256/384/512 secret that {@code hello.token} must be signed with, or null for no
  *     authentication ({@code jwtSecret})
  * @param maxTopics most topics a node holds ({@code maxTopics})
  * @param maxSubscriptions most subscriptions per connection ({@code maxSubscriptions})

@@ -137,7 +137,7 @@ class SlowConsumerIT {
               .as("gap starts where the stream stands: %s", msg)
               .isEqualTo(next);
           assertThat(msg.getLong("count")).isEqualTo(msg.getLong("to") - msg.getLong("from") + 1);
-          assertThat(msg.getString("reason")).isEqualTo("buffer-full");
+          assertThat(msg.getString("reason")).isEqualTo("buffer");
           next = msg.getLong("to") + 1;
           if (gaps++ == 0) {
             warnedBeforeFirstGap = warnings > 0;
