@@ -3,7 +3,7 @@
  *
  * A plain ES module with no dependencies and no build step; the server serves it at
  * `/slipstream.js` and its typings at `/slipstream.d.ts`. It speaks the wire protocol of
- * PROTOCOL.md (version 1) and keeps, per subscribed topic, the table's rows in a `Map` by key
+ * docs/protocol.md and keeps, per subscribed topic, the table's rows in a `Map` by key
  * together with the position `{epoch, seq}` of the last change applied to them.
  *
  *   import { Slipstream } from '/slipstream.js';
@@ -28,10 +28,10 @@
  * `globalThis` only when it needs them.
  */
 
-/** Names the server accepts (PROTOCOL.md §1). */
+/** Names the server accepts (docs/protocol.md §1). */
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** Close codes after which reconnecting cannot help (PROTOCOL.md §6): "fix the client". */
+/** Close codes after which reconnecting cannot help (docs/protocol.md §9): "fix the client". */
 const FATAL_CLOSE_CODES = new Set([1009, 4003, 4004]);
 /** The server is restarting or leaving: come back at once (elsewhere) and resume. */
 const CLOSE_RESTARTING = 1012;

@@ -1,7 +1,7 @@
 package io.slipstream.core.message;
 
 /**
- * WebSocket close codes of the protocol (PROTOCOL.md §6), each with what a client should do.
+ * WebSocket close codes of the protocol (docs/protocol.md §9), each with what a client should do.
  *
  * <p>Immutable.
  */

@@ -1,8 +1,8 @@
 package io.slipstream.core.message;
 
 /**
- * The {@code code} of a protocol {@code error} message or of an HTTP error body (PROTOCOL.md §4,
- * §7). Each constant documents what the client did wrong.
+ * The {@code code} of a protocol {@code error} message or of an HTTP error body (docs/protocol.md
+ * §4, §9, §10). Each constant documents what the client did wrong.
  *
  * <p>Immutable.
  */

@@ -3,7 +3,7 @@ package io.slipstream.core.topic;
 import java.util.Optional;
 
 /**
- * The kind of a change (PROTOCOL.md §1). INSERT and UPDATE both set the row under the key
+ * The kind of a change (docs/protocol.md §1). INSERT and UPDATE both set the row under the key
  * (upsert); DELETE removes it.
  *
  * <p>Immutable.

@@ -1,7 +1,7 @@
 package io.slipstream.core.topic;
 
 /**
- * The last change a client has applied in one topic: {@code (epoch, seq)} (PROTOCOL.md §1).
+ * The last change a client has applied in one topic: {@code (epoch, seq)} (docs/protocol.md §1).
  *
  * <p>Immutable.
  *

@@ -5,7 +5,7 @@ import io.slipstream.core.message.Violation;
 import java.util.Optional;
 
 /**
- * Rules for topic names: {@code [A-Za-z0-9._-]{1,128}} (PROTOCOL.md §1).
+ * Rules for topic names: {@code [A-Za-z0-9._-]{1,128}} (docs/protocol.md §1).
  *
  * <p>Stateless and thread-safe. Names are kept as plain {@code String}s on the hot path; this
  * class only checks them at the edge. A valid name needs no JSON escaping.

@@ -243,8 +243,8 @@ class ClientBufferThresholdsTest {
   }
 
   /**
-   * PROTOCOL.md §9 guarantee 6 as this server reads it: "at or above {@code disconnect} for
-   * sustainMs" means without a pause longer than {@link ClientBuffer#DIP_TOLERANCE_MS}; the
+   * The thresholds of docs/protocol.md §6 as this server reads it: "at or above {@code disconnect}
+   * for sustainMs" means without a pause longer than {@link ClientBuffer#DIP_TOLERANCE_MS}; the
    * instant dips of a socket taking a chunk of events are not a pause (docs/protocol.md §13).
    */
   @Test

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** The protocol codes match PROTOCOL.md §4 and §6 and are unambiguous on the wire. */
+/** The protocol codes match docs/protocol.md §9 and are unambiguous on the wire. */
 class MessageCodesTest {
 
   @Test

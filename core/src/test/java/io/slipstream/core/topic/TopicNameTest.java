@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link TopicName}: {@code [A-Za-z0-9._-]{1,128}} (PROTOCOL.md §1), and its violation text. */
+/**
+ * {@link TopicName}: {@code [A-Za-z0-9._-]{1,128}} (docs/protocol.md §1), and its violation text.
+ */
 class TopicNameTest {
 
   private static boolean allowed(char c) {

@@ -19,9 +19,9 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * {@link Topic} under random batches of INSERT/UPDATE/DELETE: seqs are gap-free from 1; the view
  * captured at any seq S plus the events after S equals the state at every later seq, and the state
- * a model map reaches replaying from seq 1 (PROTOCOL.md §9, guarantee 2); the replay log holds the
- * very events returned; and {@code canReplayFrom} is true exactly for a position of the same epoch
- * within the log window.
+ * a model map reaches replaying from seq 1 (docs/protocol.md §5, snapshot consistency); the replay
+ * log holds the very events returned; and {@code canReplayFrom} is true exactly for a position of
+ * the same epoch within the log window.
  */
 class TopicProperties {
 

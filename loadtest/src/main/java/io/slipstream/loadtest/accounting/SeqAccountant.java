@@ -1,9 +1,9 @@
 package io.slipstream.loadtest.accounting;
 
 /**
- * Checks one client's stream of one topic against the order guarantee (PROTOCOL.md §9.1) and counts
- * every seq: received, dropped by the server (named by {@code dropped}), conflated, lost (a gap no
- * message names) and doubled (a seq at or below the last one applied).
+ * Checks one client's stream of one topic against the order guarantee (docs/protocol.md §5) and
+ * counts every seq: received, dropped by the server (named by {@code dropped}), conflated, lost (a
+ * gap no message names) and doubled (a seq at or below the last one applied).
  *
  * <p>Confined to its client's event loop; not thread-safe. It survives reconnects, so a resumed
  * stream is checked against what the previous connection applied: a resume that skips changes shows

@@ -18,7 +18,7 @@ import java.util.List;
  * subscribes {@code from} its position instead. Every client's accountant continues across its
  * connections, so a resumed stream that skips a change counts as lost and one that repeats a change
  * counts as doubled. After publishing the drops stop and the tool waits until every client has the
- * last seq. Question: does resume lose or double anything (PROTOCOL.md §9.5)? Both must be 0.
+ * last seq. Question: does resume lose or double anything (docs/protocol.md §7)? Both must be 0.
  *
  * <p>Stateless; runs on the main thread.
  */

@@ -11,7 +11,7 @@ import java.time.Duration;
 
 /**
  * The server's HTTP API as the harness uses it between phases: health, topic state, rows and
- * connections (PROTOCOL.md §7).
+ * connections (docs/protocol.md §10).
  *
  * <p>Thread-safe; blocking, with a timeout on every call, so it is used from the main thread only,
  * never on an event loop.

@@ -20,9 +20,9 @@ import org.HdrHistogram.Histogram;
  * reading {@code --slow-read} messages a second), so TCP backpressure reaches the server and their
  * buffers fill. The tool publishes R/s for T seconds. Afterwards the slow clients read again, so
  * that what their buffers held, the {@code dropped} messages and any 4001 close reach them.
- * Question: are fast clients isolated from slow ones (PROTOCOL.md §9.4: their latency, no drops for
- * them), is every change of a slow client delivered or named as dropped, are slow clients closed
- * with 4001, and does server memory stay flat (§9.3)?
+ * Question: are fast clients isolated from slow ones (docs/protocol.md §6: their latency, no drops
+ * for them), is every change of a slow client delivered or named as dropped, are slow clients
+ * closed with 4001, and does server memory stay flat (§6)?
  *
  * <p>Stateless; runs on the main thread.
  */

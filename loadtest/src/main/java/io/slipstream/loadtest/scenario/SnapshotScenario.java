@@ -24,8 +24,8 @@ import org.HdrHistogram.Histogram;
  * opens M clients at once. Every client keeps each key's version from the snapshot and the changes
  * after it. When publishing has stopped and every client has the last seq, the tool reads {@code
  * GET /api/topics/{topic}/rows} and compares it with every client's state, key by key. Question:
- * how long until all M are live, and is every client's state exactly the server's (PROTOCOL.md
- * §9.2)?
+ * how long until all M are live, and is every client's state exactly the server's (docs/protocol.md
+ * §5)?
  *
  * <p>Stateless; runs on the main thread.
  */

@@ -3,7 +3,7 @@ package io.slipstream.loadtest.wire;
 import java.util.Map;
 
 /**
- * Builds the messages a client sends (PROTOCOL.md §3) as JSON text.
+ * Builds the messages a client sends (docs/protocol.md §3) as JSON text.
  *
  * <p>Stateless and thread-safe. Topic names are restricted to {@code [A-Za-z0-9._-]} by the
  * protocol, so they need no escaping; other strings are quoted.

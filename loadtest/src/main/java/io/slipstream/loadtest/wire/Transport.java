@@ -4,7 +4,8 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * How a client reaches the server (PROTOCOL.md §2) and how messages are framed on that path.
+ * How a client reaches the server (docs/protocol.md §1, Transports) and how messages are framed on
+ * that path.
  *
  * <p>Immutable and thread-safe. {@link #WS} and {@link #SOCKJS_RAW} carry one message per text
  * frame; {@link #SOCKJS} is the SockJS websocket transport a browser uses, whose frames are {@code

@@ -20,10 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A small in-process stand-in for a Slipstream server, enough of PROTOCOL.md for the load tool's
- * own tests: hello/welcome with resume tokens (also while the old socket is still open, which it
- * then closes with 1000), subscribe by snapshot or replay ({@code from}), changes posted over HTTP
- * and fanned out, {@code GET …/rows}, {@code /health}, {@code GET /metrics} (sessions,
+ * A small in-process stand-in for a Slipstream server, enough of docs/protocol.md for the load
+ * tool's own tests: hello/welcome with resume tokens (also while the old socket is still open,
+ * which it then closes with 1000), subscribe by snapshot or replay ({@code from}), changes posted
+ * over HTTP and fanned out, {@code GET …/rows}, {@code /health}, {@code GET /metrics} (sessions,
  * connections, this JVM's heap in use) and {@code GET /api/connections}, the WebSocket and
  * the SockJS websocket transport (and the raw one, with binary frames as vertx-web sends them), and
  * a raw broadcast endpoint ({@code /raw} and {@code POST /raw-post}) for the {@code raw} scenario.

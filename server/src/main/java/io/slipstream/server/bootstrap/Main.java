@@ -27,13 +27,13 @@ import java.util.concurrent.TimeoutException;
  * <p>Runs on the main thread until the node has started, then returns; the node lives on Vert.x's
  * threads until the JVM is asked to stop, when a shutdown hook drains it (clients are closed with
  * 1012) and closes Vert.x. Exit codes: 0 after {@code --help}, 1 when the node cannot start (port
- * in use, …), 2 when a setting is bad (PROTOCOL.md §10).
+ * in use, …), 2 when a setting is bad (docs/protocol.md §12).
  */
 public final class Main {
 
   /** Exit code when the node fails to start. */
   static final int EXIT_START_FAILED = 1;
-  /** Exit code for a bad setting, PROTOCOL.md §10. */
+  /** Exit code for a bad setting (docs/protocol.md §12, the README's settings). */
   static final int EXIT_BAD_CONFIG = 2;
   /** How long start may take before we give up; binding a port normally takes milliseconds. */
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);

@@ -6,6 +6,8 @@ import io.slipstream.server.connection.Connection;
 import io.slipstream.server.connection.ConnectionServices;
 import io.slipstream.server.http.HttpApi;
 import io.slipstream.server.hub.Hub;
+import io.slipstream.server.protocol.ErrorJson;
+import io.slipstream.server.protocol.Outbound;
 import io.slipstream.core.message.CloseCode;
 import io.slipstream.server.transport.SockJsTransport;
 import io.slipstream.server.transport.WebSocketTransport;
@@ -20,7 +22,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.BooleanSupplier;
@@ -133,7 +134,7 @@ final class ServerVerticle extends VerticleBase {
 
   /** Closes a SockJS socket before it starts; the code travels in a {@code close} message. */
   private static void refuse(io.vertx.ext.web.handler.sockjs.SockJSSocket socket, CloseCode code) {
-    socket.write(io.vertx.core.buffer.Buffer.buffer(io.slipstream.server.protocol.Outbound.close(code)));
+    socket.write(io.vertx.core.buffer.Buffer.buffer(Outbound.close(code)));
     socket.close(code.code(), code.reason());
   }
 
@@ -208,6 +209,6 @@ final class ServerVerticle extends VerticleBase {
     rc.response()
         .setStatusCode(status)
         .putHeader("content-type", "application/json")
-        .end(new JsonObject().put("error", new JsonObject().put("code", code.wireName()).put("message", message)).encode());
+        .end(ErrorJson.body(code, message));
   }
 }

@@ -18,7 +18,8 @@ import java.util.Optional;
  * Binds a {@link SlipstreamConfig} once, at start, from (later wins) the defaults, a JSON file
  * ({@code --config FILE}), JVM system properties ({@code slipstream.KEY}), the environment
  * ({@code SLIPSTREAM_KEY} in upper snake case, dots as {@code _}) and flags ({@code --port},
- * {@code --host}, {@code --set KEY=VALUE}), as PROTOCOL.md §10 prescribes.
+ * {@code --host}, {@code --set KEY=VALUE}), as the README's settings table prescribes
+ * (docs/protocol.md §12).
  *
  * <p>Stateless and thread-safe. The environment and system properties are parameters, so tests
  * never touch the real ones. Every source is bound through the same table of keys ({@link

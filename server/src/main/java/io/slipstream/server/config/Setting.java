@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The table of settings (PROTOCOL.md §10): one row per key, giving its type, its meaning, how to
- * read it from a {@link SlipstreamConfig} and how to set it. Every source {@link ConfigLoader}
+ * The table of settings (docs/protocol.md §12): one row per key, giving its type, its meaning, how
+ * to read it from a {@link SlipstreamConfig} and how to set it. Every source {@link ConfigLoader}
  * reads (file, system property, environment, {@code --set}) and {@code --help} are driven by this
  * table, so a key is spelled once.
  *

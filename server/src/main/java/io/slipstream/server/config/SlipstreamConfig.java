@@ -4,7 +4,7 @@ import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.DropPolicy;
 
 /**
- * Every setting of a Slipstream node (PROTOCOL.md §10), validated once at start.
+ * Every setting of a Slipstream node (docs/protocol.md §12), validated once at start.
  *
  * <p>Immutable and thread-safe. Build variations with {@link #toBuilder()}, e.g. {@code
  * SlipstreamConfig.defaults().toBuilder().port(0).heartbeatMs(200).build()}. The compact
@@ -218,7 +218,7 @@ public record SlipstreamConfig(
     return s == null ? "null" : '"' + s + '"';
   }
 
-  /** The defaults of PROTOCOL.md §10. */
+  /** The defaults of docs/protocol.md §12 and the README's settings table. */
   public static SlipstreamConfig defaults() {
     return new Builder().build();
   }

@@ -2,7 +2,7 @@
  * The settings of a node: {@link io.slipstream.server.config.SlipstreamConfig}, an immutable,
  * validated record with a builder, and {@link io.slipstream.server.config.ConfigLoader}, which binds
  * it once at start from defaults, a JSON file, system properties, the environment and flags
- * (PROTOCOL.md §10). A single table of keys ({@code Setting}) names each setting the same way in
- * every source and in {@code --help}; nothing else in the server reads the environment.
+ * (docs/protocol.md §12). A single table of keys ({@code Setting}) names each setting the same way
+ * in every source and in {@code --help}; nothing else in the server reads the environment.
  */
 package io.slipstream.server.config;

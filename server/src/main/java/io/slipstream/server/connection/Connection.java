@@ -18,7 +18,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -489,9 +488,9 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   // ---------------------------------------------------------------- stats
 
   /** A description for {@code /api/connections}, read on this connection's event loop. */
-  Future<JsonObject> describe() {
-    Promise<JsonObject> p = Promise.promise();
-    context.runOnContext(v -> p.complete(state == State.CLOSED ? null : stats().toJson()));
+  Future<ConnectionStats> describe() {
+    Promise<ConnectionStats> p = Promise.promise();
+    context.runOnContext(v -> p.complete(state == State.CLOSED ? null : stats()));
     return p.future();
   }
 

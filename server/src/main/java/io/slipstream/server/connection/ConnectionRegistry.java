@@ -1,7 +1,7 @@
 package io.slipstream.server.connection;
 
+import io.slipstream.server.protocol.ConnectionStats;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,15 +56,15 @@ public final class ConnectionRegistry {
   }
 
   /** Describes every connection, each read on its own event loop. */
-  public Future<List<JsonObject>> describeAll() {
-    List<Future<JsonObject>> all = new ArrayList<>();
+  public Future<List<ConnectionStats>> describeAll() {
+    List<Future<ConnectionStats>> all = new ArrayList<>();
     for (Connection c : open.values()) {
       all.add(c.describe());
     }
     return Future.join(all)
         .map(
             cf -> {
-              List<JsonObject> out = new ArrayList<>();
+              List<ConnectionStats> out = new ArrayList<>();
               for (int i = 0; i < cf.size(); i++) {
                 if (cf.succeeded(i) && cf.resultAt(i) != null) {
                   out.add(cf.resultAt(i));

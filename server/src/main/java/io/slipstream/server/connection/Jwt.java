@@ -1,6 +1,6 @@
 package io.slipstream.server.connection;
 
-import io.vertx.core.json.JsonObject;
+import io.slipstream.server.protocol.JwtJson;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -39,8 +39,8 @@ final class Jwt {
     }
     try {
       Base64.Decoder b64 = Base64.getUrlDecoder();
-      JsonObject header = new JsonObject(new String(b64.decode(parts[0]), StandardCharsets.UTF_8));
-      String mac = macAlgorithm(header.getValue("alg"));
+      String mac =
+          macAlgorithm(JwtJson.alg(new String(b64.decode(parts[0]), StandardCharsets.UTF_8)));
       if (mac == null) {
         return false;
       }
@@ -51,8 +51,7 @@ final class Jwt {
       if (!MessageDigest.isEqual(expected, b64.decode(parts[2]))) {
         return false;
       }
-      JsonObject claims = new JsonObject(new String(b64.decode(parts[1]), StandardCharsets.UTF_8));
-      Object exp = claims.getValue("exp");
+      Object exp = JwtJson.exp(new String(b64.decode(parts[1]), StandardCharsets.UTF_8));
       if (exp == null) {
         return !requireExp;
       }

@@ -2,7 +2,7 @@ package io.slipstream.server.eventbus;
 
 import io.slipstream.core.time.Clock;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.JsonObject;
+import io.slipstream.server.protocol.LifecycleJson;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -53,16 +53,9 @@ public final class Lifecycle {
   /** Publishes one event; {@code reason} may be null. */
   public void publish(Event event, String session, String connection, String reason) {
     try {
-      JsonObject o =
-          new JsonObject()
-              .put("event", event.wireName())
-              .put("session", session)
-              .put("connection", connection)
-              .put("ts", clock.wallMillis());
-      if (reason != null) {
-        o.put("reason", reason);
-      }
-      eventBus.publish(ADDRESS, o);
+      eventBus.publish(
+          ADDRESS,
+          LifecycleJson.event(event.wireName(), session, connection, clock.wallMillis(), reason));
     } catch (RuntimeException e) {
       if (failureLogged.compareAndSet(false, true)) {
         LOG.log(

@@ -1,2 +1,4 @@
-/** The event-bus contract towards embedding applications: lifecycle events (PROTOCOL.md §8). */
+/**
+ * The event-bus contract towards embedding applications: lifecycle events (docs/protocol.md §11).
+ */
 package io.slipstream.server.eventbus;

@@ -10,21 +10,22 @@ import io.slipstream.core.spi.Publish;
 import io.slipstream.core.spi.PublishOutcome;
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.protocol.Changes;
-import io.slipstream.server.protocol.StrictJson;
+import io.slipstream.server.protocol.ConnectionStats;
+import io.slipstream.server.protocol.ErrorJson;
+import io.slipstream.server.protocol.HealthJson;
+import io.slipstream.server.protocol.PublishJson;
+import io.slipstream.server.protocol.TopicJson;
 import io.slipstream.server.topic.TopicRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -36,7 +37,9 @@ import java.util.logging.Logger;
  * io.slipstream.core.spi.Sequencer}), topic and connection inspection, health.
  *
  * <p>Handlers run on the event loop of the server verticle that owns the router; they never
- * block. Errors are always {@code {error: {code, message, index?}}} with a 4xx/5xx status.
+ * block. Errors are always {@code {error: {code, message, index?}}} with a 4xx/5xx status. Every
+ * body comes from the protocol package ({@link ErrorJson}, {@link PublishJson}, {@link TopicJson},
+ * {@link ConnectionStats}, {@link HealthJson}): this class knows routes and statuses, not fields.
  */
 public final class HttpApi {
 
@@ -117,9 +120,12 @@ public final class HttpApi {
     router.get("/metrics").order(-1).handler(metricsGuard);
     router.get("/health").handler(metricsGuard).handler(this::health);
     router.route("/api/*").handler(rc -> error(rc, ErrorCode.NOT_FOUND, "no such endpoint", -1));
-    router.errorHandler(413, rc -> error(rc, ErrorCode.TOO_LARGE, "the body is larger than " + config.maxPublishBytes() + " bytes (maxPublishBytes)", -1));
+    String tooLarge =
+        "the body is larger than " + config.maxPublishBytes() + " bytes (maxPublishBytes)";
+    router.errorHandler(413, rc -> error(rc, ErrorCode.TOO_LARGE, tooLarge, -1));
     router.errorHandler(404, rc -> error(rc, ErrorCode.NOT_FOUND, "no such resource", -1));
-    router.errorHandler(405, rc -> error(rc, 405, "method-not-allowed", "method not allowed here"));
+    router.errorHandler(
+        405, rc -> json(rc, 405, ErrorJson.methodNotAllowed("method not allowed here")));
     router.errorHandler(500, rc -> error(rc, ErrorCode.INTERNAL, "internal error", -1));
   }
 
@@ -144,21 +150,15 @@ public final class HttpApi {
       error(rc, ErrorCode.BAD_TOPIC, "topic must match [A-Za-z0-9._-]{1,128}", -1);
       return;
     }
-    Buffer body = rc.body().buffer();
-    Object json;
-    try {
-      json = body == null || body.length() == 0 ? null : StrictJson.decode(body);
-    } catch (DecodeException e) {
-      json = null;
-    }
-    Changes.Parsed parsed = Changes.parse(json);
+    Changes.Parsed parsed = Changes.parseBody(rc.body().buffer());
     if (parsed.violation() != null) {
       error(rc, parsed.violation().code(), parsed.violation().message(), parsed.index());
       return;
     }
     String key = rc.request().getHeader("Idempotency-Key");
     if (key != null && !Publish.isValidIdempotencyKey(key)) {
-      error(rc, ErrorCode.BAD_MESSAGE, "Idempotency-Key must be 1..256 visible ASCII characters", -1);
+      error(
+          rc, ErrorCode.BAD_MESSAGE, "Idempotency-Key must be 1..256 visible ASCII characters", -1);
       return;
     }
     Publish publish =
@@ -176,14 +176,7 @@ public final class HttpApi {
             if (o.status() == PublishOutcome.Status.DUPLICATE) {
               rc.response().putHeader("Idempotent-Replayed", "true");
             }
-            json(
-                rc,
-                200,
-                new JsonObject()
-                    .put("topic", name)
-                    .put("epoch", o.epoch())
-                    .put("firstSeq", o.firstSeq())
-                    .put("lastSeq", o.lastSeq()));
+            json(rc, 200, PublishJson.applied(name, o.epoch(), o.firstSeq(), o.lastSeq()));
           } else {
             refuse(rc, o.status().error(), o.message());
           }
@@ -202,7 +195,7 @@ public final class HttpApi {
         topics.sequencer().delete(name, clock.millis() + config.publishTimeoutMs()),
         o -> {
           if (o.status() == DeleteOutcome.Status.DELETED) {
-            json(rc, 200, new JsonObject().put("topic", name).put("epoch", o.epoch()));
+            json(rc, 200, PublishJson.deleted(name, o.epoch()));
           } else {
             refuse(rc, o.status().error(), o.message());
           }
@@ -262,17 +255,20 @@ public final class HttpApi {
   }
 
   private void listTopics(RoutingContext rc) {
-    JsonArray out = new JsonArray();
+    // As many summaries as topics, which maxTopics bounds.
+    List<TopicJson.Summary> out = new ArrayList<>(topics.size());
     for (TopicRegistry.Entry e : topics.all()) {
-      out.add(describe(e, false));
+      out.add(summary(e));
     }
-    json(rc, 200, out);
+    json(rc, 200, TopicJson.list(out));
   }
 
   private void getTopic(RoutingContext rc) {
     TopicRegistry.Entry e = lookup(rc);
     if (e != null) {
-      json(rc, 200, describe(e, true));
+      long last = e.topic().log().lastSeq();
+      long first = last == 0 ? 0 : e.topic().log().firstSeq();
+      json(rc, 200, TopicJson.detail(summary(e), first, last));
     }
   }
 
@@ -298,13 +294,13 @@ public final class HttpApi {
   private void listConnections(RoutingContext rc) {
     connections
         .describeAll()
-        .onSuccess(list -> json(rc, 200, new JsonArray(list)))
+        .onSuccess(list -> json(rc, 200, ConnectionStats.list(list)))
         .onFailure(err -> error(rc, ErrorCode.INTERNAL, err.getMessage(), -1));
   }
 
   private void health(RoutingContext rc) {
     boolean up = serving.getAsBoolean();
-    json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "serving" : "unavailable"));
+    json(rc, up ? 200 : 503, HealthJson.body(up));
   }
 
   private TopicRegistry.Entry lookup(RoutingContext rc) {
@@ -320,40 +316,17 @@ public final class HttpApi {
     return e;
   }
 
-  private static JsonObject describe(TopicRegistry.Entry e, boolean withReplay) {
+  private static TopicJson.Summary summary(TopicRegistry.Entry e) {
     TopicView v = e.topic().view();
-    JsonObject o =
-        new JsonObject()
-            .put("topic", e.topic().name())
-            .put("epoch", v.epoch())
-            .put("seq", v.seq())
-            .put("rows", v.rows().size())
-            .put("subscribers", e.subscribers());
-    if (withReplay) {
-      long last = e.topic().log().lastSeq();
-      o.put(
-          "replay",
-          new JsonObject().put("from", last == 0 ? 0 : e.topic().log().firstSeq()).put("to", last));
-    }
-    return o;
+    return new TopicJson.Summary(
+        e.topic().name(), v.epoch(), v.seq(), v.rows().size(), e.subscribers());
   }
 
-  private static void json(RoutingContext rc, int status, Object body) {
-    rc.response()
-        .setStatusCode(status)
-        .putHeader("content-type", "application/json")
-        .end(Json.encode(body));
+  private static void json(RoutingContext rc, int status, String body) {
+    rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(body);
   }
 
   private static void error(RoutingContext rc, ErrorCode code, String message, int index) {
-    JsonObject err = new JsonObject().put("code", code.wireName()).put("message", message);
-    if (index >= 0) {
-      err.put("index", index);
-    }
-    json(rc, code.httpStatus(), new JsonObject().put("error", err));
-  }
-
-  private static void error(RoutingContext rc, int status, String code, String message) {
-    json(rc, status, new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)));
+    json(rc, code.httpStatus(), ErrorJson.body(code, message, index));
   }
 }

@@ -1,2 +1,2 @@
-/** The HTTP API of PROTOCOL.md §7: publish, inspect topics and connections, health. */
+/** The HTTP API of docs/protocol.md §10: publish, inspect topics and connections, health. */
 package io.slipstream.server.http;

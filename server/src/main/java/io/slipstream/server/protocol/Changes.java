@@ -4,6 +4,8 @@ import io.slipstream.core.message.ErrorCode;
 import io.slipstream.core.message.Violation;
 import io.slipstream.core.topic.ChangeOp;
 import io.slipstream.core.topic.ChangeRequest;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -12,7 +14,7 @@ import java.util.Optional;
 
 /**
  * Parses what producers publish, {@code {op, key, row?}} or an array of them, into validated
- * {@link ChangeRequest}s: all of them or none (PROTOCOL.md §7).
+ * {@link ChangeRequest}s: all of them or none (docs/protocol.md §10, Publish).
  *
  * <p>Stateless and thread-safe.
  */
@@ -29,6 +31,20 @@ public final class Changes {
    * the body as a whole).
    */
   public record Parsed(List<ChangeRequest> changes, Violation violation, int index) {}
+
+  /**
+   * Parses the body of {@code POST /api/topics/{topic}/changes} (docs/protocol.md §10): strict
+   * JSON as UTF-8. A missing, empty or malformed body is {@code bad-json}.
+   */
+  public static Parsed parseBody(Buffer utf8) {
+    Object json;
+    try {
+      json = utf8 == null || utf8.length() == 0 ? null : StrictJson.decode(utf8);
+    } catch (DecodeException e) {
+      json = null;
+    }
+    return parse(json);
+  }
 
   /** Parses a decoded JSON value: an object (one change) or an array of objects. */
   public static Parsed parse(Object body) {

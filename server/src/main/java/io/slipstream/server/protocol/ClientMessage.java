@@ -4,7 +4,7 @@ import io.slipstream.core.topic.Position;
 import java.util.Map;
 
 /**
- * A well-formed message from a client (PROTOCOL.md §3), already checked for types and ranges.
+ * A well-formed message from a client (docs/protocol.md §3), already checked for types and ranges.
  *
  * <p>Immutable.
  */

@@ -42,6 +42,15 @@ public record ConnectionStats(
     Long ackLagP99,
     long connectedAt) {
 
+  /** The answer of {@code GET /api/connections}: an array of descriptions, in the given order. */
+  public static String list(List<ConnectionStats> connections) {
+    JsonArray out = new JsonArray();
+    for (ConnectionStats c : connections) {
+      out.add(c.toJson());
+    }
+    return out.encode();
+  }
+
   /** The JSON object {@code /api/connections} lists. */
   public JsonObject toJson() {
     return new JsonObject()

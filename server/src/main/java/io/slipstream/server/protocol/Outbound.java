@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Serializes the server's control messages (PROTOCOL.md §4); {@code change} messages are in
+ * Serializes the server's control messages (docs/protocol.md §4); {@code change} messages are in
  * {@link ChangeFrames}.
  *
  * <p>Stateless and thread-safe. Every method returns the UTF-8 bytes of one message.
@@ -39,7 +39,7 @@ public final class Outbound {
     /** The client's position is older than the replay log holds. */
     OUT_OF_WINDOW("out-of-window"),
     /**
-     * The topic was deleted ({@code DELETE /api/topics/{topic}}, docs/protocol.md §7): the
+     * The topic was deleted ({@code DELETE /api/topics/{topic}}, docs/protocol.md §10): the
      * subscription stays, on the empty topic's new epoch.
      */
     DELETED("deleted");

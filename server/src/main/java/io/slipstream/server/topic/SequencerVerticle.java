@@ -1,12 +1,10 @@
 package io.slipstream.server.topic;
 
 import io.slipstream.core.message.ErrorCode;
-import io.slipstream.core.message.Violation;
 import io.slipstream.core.spi.Publish;
 import io.slipstream.core.spi.PublishOutcome;
 import io.slipstream.core.time.Clock;
-import io.slipstream.core.topic.TopicName;
-import io.slipstream.server.protocol.Changes;
+import io.slipstream.server.protocol.PublishJson;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -14,15 +12,13 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One shard of sequencing: its Vert.x context is the ordered executor on which the local
  * sequencer applies the shard's topics (giving each change its seq), and it serves {@code
- * slipstream.publish} (docs/protocol.md §8) for producers on the event bus.
+ * slipstream.publish} (docs/protocol.md §11) for producers on the event bus.
  *
  * <p>Deployed as a worker verticle in the named pool {@value #POOL} (one thread per shard), so
  * sequencing never shares a thread with the connections' event loops: a loop busy streaming a
@@ -32,7 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class SequencerVerticle extends VerticleBase {
 
-  /** The event-bus address producers publish to (docs/protocol.md §8). */
+  /** The event-bus address producers publish to (docs/protocol.md §11). */
   public static final String PUBLISH_ADDRESS = "slipstream.publish";
 
   /** The worker pool of the sequencer shards. */
@@ -96,41 +92,19 @@ public final class SequencerVerticle extends VerticleBase {
   }
 
   private void onPublish(Message<Object> msg) {
-    if (!(msg.body() instanceof JsonObject)) {
-      fail(msg, ErrorCode.BAD_JSON, "the request must be a JsonObject {topic, op, key, row?} or {topic, changes}");
+    PublishJson.Request request = PublishJson.request(msg.body());
+    if (request.violation() != null) {
+      fail(msg, request.violation().code(), request.violation().message());
       return;
     }
-    JsonObject body = (JsonObject) msg.body();
-    Object topic = body.getValue("topic");
-    if (!(topic instanceof String) || !TopicName.isValid((String) topic)) {
-      fail(msg, ErrorCode.BAD_TOPIC, "topic must match [A-Za-z0-9._-]{1,128}");
-      return;
-    }
-    Object key = body.getValue("idempotencyKey");
-    if (key != null && !(key instanceof String && Publish.isValidIdempotencyKey((String) key))) {
-      fail(msg, ErrorCode.BAD_MESSAGE, "idempotencyKey must be a string of 1..256 visible ASCII characters");
-      return;
-    }
-    Object changes = body.getValue("changes");
-    Changes.Parsed parsed;
-    if (changes != null) {
-      parsed =
-          changes instanceof JsonArray
-              ? Changes.parse(changes)
-              : new Changes.Parsed(
-                  null, new Violation(ErrorCode.BAD_MESSAGE, "changes must be an array"), -1);
-    } else {
-      parsed = Changes.parse(body);
-    }
-    if (parsed.violation() != null) {
-      String where = parsed.index() >= 0 ? " (change " + parsed.index() + ")" : "";
-      fail(msg, parsed.violation().code(), parsed.violation().message() + where);
-      return;
-    }
-    String name = (String) topic;
+    String name = request.topic();
     Publish publish =
         new Publish(
-            name, parsed.changes(), (String) key, clock.wallMillis(), clock.millis() + publishTimeoutMs);
+            name,
+            request.changes(),
+            request.idempotencyKey(),
+            clock.wallMillis(),
+            clock.millis() + publishTimeoutMs);
     Future.fromCompletionStage(topics.sequencer().publish(publish), context)
         .onComplete(
             ar -> {
@@ -140,20 +114,15 @@ public final class SequencerVerticle extends VerticleBase {
               }
               PublishOutcome o = ar.result();
               if (o.isApplied()) {
-                msg.reply(
-                    new JsonObject()
-                        .put("topic", name)
-                        .put("epoch", o.epoch())
-                        .put("firstSeq", o.firstSeq())
-                        .put("lastSeq", o.lastSeq()));
+                msg.reply(PublishJson.reply(name, o.epoch(), o.firstSeq(), o.lastSeq()));
               } else {
                 fail(msg, o.status().error(), o.message());
               }
             });
   }
 
-  /** Fails with the HTTP status of the error as the code (docs/protocol.md §8). */
+  /** Fails with the HTTP status of the error as the code (docs/protocol.md §11). */
   private static void fail(Message<Object> msg, ErrorCode code, String message) {
-    msg.fail(code.httpStatus(), code.wireName() + ": " + message);
+    msg.fail(code.httpStatus(), PublishJson.failure(code, message));
   }
 }

@@ -30,9 +30,9 @@ class ConfigLoaderTest {
   @TempDir Path dir;
 
   /**
-   * The settings table of PROTOCOL.md §10 and the README, written out independently of {@link
-   * Setting}: key, environment variable, a non-default value as text and as JSON, and the field
-   * it must land in.
+   * The settings of docs/protocol.md §12 and the README's settings table, written out independently
+   * of {@link Setting}: key, environment variable, a non-default value as text and as JSON, and the
+   * field it must land in.
    */
   static Stream<Arguments> keys() {
     return Stream.of(

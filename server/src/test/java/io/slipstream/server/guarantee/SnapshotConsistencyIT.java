@@ -19,9 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * PROTOCOL.md §9 guarantees 1 (order) and 2 (snapshot consistency): clients that subscribe while
- * a publisher hammers the topic each rebuild exactly the published state, with seqs strictly +1
- * after their snapshot.
+ * The guarantees of docs/protocol.md §5, order and snapshot consistency: clients that subscribe
+ * while a publisher hammers the topic each rebuild exactly the published state, with seqs strictly
+ * +1 after their snapshot.
  */
 class SnapshotConsistencyIT {
 

@@ -10,7 +10,7 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The HTTP API of PROTOCOL.md §7 over a real socket, including every error shape. */
+/** The HTTP API of docs/protocol.md §10 over a real socket, including every error shape. */
 class HttpApiIT {
 
   private TestServer server;

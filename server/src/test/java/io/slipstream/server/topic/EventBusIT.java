@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The event-bus contract of PROTOCOL.md §8: publishing by request/reply and lifecycle events. */
+/**
+ * The event-bus contract of docs/protocol.md §11: publishing by request/reply and lifecycle events.
+ */
 class EventBusIT {
 
   private TestServer server;
