@@ -15,7 +15,7 @@ import java.io.IOException;
  */
 public final class AppendOutcome implements IdentifiedDataSerializable {
 
-  /** The kinds of outcome, each with the HTTP answer docs/protocol.md §7 gives it. */
+  /** The kinds of outcome, each with the HTTP answer docs/protocol.md §10 gives it. */
   public enum Kind {
     /** Applied now, on the primary and its backup: 200 with the seqs. */
     APPENDED,

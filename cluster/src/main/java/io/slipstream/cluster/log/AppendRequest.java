@@ -13,7 +13,7 @@ import java.util.List;
  * @param topic a valid topic name
  * @param publishId the {@code Idempotency-Key}, at most {@link LogLimits#MAX_PUBLISH_ID_LENGTH}
  *     characters, or null for a publish without one (then a retry may apply it twice,
- *     docs/protocol.md §7)
+ *     docs/protocol.md §10)
  * @param changes at least one, applied all together
  * @param ts publish time from this node's clock, ms since the Unix epoch
  * @param bodyHash the body's hash (see {@link #hashOf}), to answer a different body under a

@@ -11,7 +11,7 @@ import java.util.Map;
  * <p>Confined to the partition thread that owns the topic's entry (or to a test); not thread-safe.
  *
  * <p>Bound: {@link #evict} keeps at most {@link LogLimits#dedupeWindow()} ids after every append.
- * The window counts publishes that carried an id, as docs/protocol.md §7 defines it ("the last
+ * The window counts publishes that carried an id, as docs/protocol.md §10 defines it ("the last
  * {@code idempotencyWindow} keys of the topic"); it is independent of the replay ring, because the
  * seqs a publish got stay its seqs after its changes have left the ring.
  */

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
-/** How Hazelcast's failures become outcomes (docs/protocol.md §7: 503 indeterminate/no-quorum). */
+/** How Hazelcast's failures become outcomes (docs/protocol.md §10: 503 indeterminate/no-quorum). */
 class HazelcastTopicAuthorityTest {
 
   @Test

@@ -45,7 +45,7 @@ public enum ErrorCode {
   NOT_FOUND("not-found", 404),
   /**
    * An {@code Idempotency-Key} already used for this topic, within its dedupe window, with a
-   * different body (docs/protocol.md §7). Nothing was applied; the first answer stands.
+   * different body (docs/protocol.md §10). Nothing was applied; the first answer stands.
    */
   IDEMPOTENCY_CONFLICT("idempotency-conflict", 409),
   /**

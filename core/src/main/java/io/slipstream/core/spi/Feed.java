@@ -21,7 +21,7 @@ public interface Feed {
   void committed(Topic replica, List<ChangeEvent> events);
 
   /**
-   * {@code replica} was emptied under the new {@code epoch} (a delete, docs/protocol.md §7): its
+   * {@code replica} was emptied under the new {@code epoch} (a delete, docs/protocol.md §10): its
    * subscribers get {@code reset {reason: deleted}} and a new, empty snapshot.
    */
   void reset(Topic replica, String epoch);

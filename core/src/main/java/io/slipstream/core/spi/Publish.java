@@ -5,7 +5,7 @@ import io.slipstream.core.topic.TopicName;
 import java.util.List;
 
 /**
- * One publish, validated, as a producer asked for it (docs/protocol.md §7, §8).
+ * One publish, validated, as a producer asked for it (docs/protocol.md §10, §11).
  *
  * <p>Immutable (the list is copied).
  *

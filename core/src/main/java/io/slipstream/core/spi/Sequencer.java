@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage;
  *   <li>A publish is applied whole or not at all, and at most once per {@code (topic,
  *       Idempotency-Key)} within the dedupe window: a repeat gets the first answer ({@link
  *       PublishOutcome.Status#DUPLICATE}), also while the first is still in flight; the same key
- *       with other changes gets {@link PublishOutcome.Status#CONFLICT} (docs/protocol.md §7).
+ *       with other changes gets {@link PublishOutcome.Status#CONFLICT} (docs/protocol.md §10).
  *   <li>Refusals change nothing: {@code OVERLOADED}, {@code STORAGE_FULL}, {@code TOPIC_LIMIT},
  *       {@code CONFLICT}.
  *   <li>Deadline: a publish not begun by {@link Publish#deadline()} is never applied, and its stage

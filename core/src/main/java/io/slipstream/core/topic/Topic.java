@@ -117,7 +117,7 @@ public final class Topic {
 
   /**
    * Whether the current epoch began with a {@link #reset} (a {@code DELETE} of the topic,
-   * docs/protocol.md §7), so that a subscriber of an earlier epoch is told {@code reset {reason:
+   * docs/protocol.md §10), so that a subscriber of an earlier epoch is told {@code reset {reason:
    * deleted}}.
    */
   public boolean wasDeleted() {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * recording feed and a way to hold sequencing still (so that queues fill and deadlines pass
  * deterministically, without sleeping).
  *
- * <p>Each test states one promise of docs/protocol.md §7 or §9 (guarantee 10).
+ * <p>Each test states one promise of docs/protocol.md §10 (guarantee 10 of the contract).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class SequencerContract {

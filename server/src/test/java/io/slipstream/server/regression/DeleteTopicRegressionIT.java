@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Regression (bug 4): nothing ever removed a topic, so its rows and history stayed until a
- * restart. {@code DELETE /api/topics/{topic}} (docs/protocol.md §7) now removes them, with the
+ * restart. {@code DELETE /api/topics/{topic}} (docs/protocol.md §10) now removes them, with the
  * same auth as publishing, and answers the new, empty epoch; a live subscriber gets {@code reset
  * {reason: deleted}}, then an empty snapshot in the new epoch, then the changes published after.
  */

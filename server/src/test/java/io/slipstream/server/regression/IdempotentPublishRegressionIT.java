@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Regression (bug 5): a retried publish could apply twice, since nothing recognised a retry.
- * {@code Idempotency-Key} (docs/protocol.md §7, guarantee 10): the same (topic, key) within the
+ * {@code Idempotency-Key} (docs/protocol.md §10, guarantee 10): the same (topic, key) within the
  * dedupe window returns the first answer and applies nothing; the same key with another body gets
  * 409 {@code idempotency-conflict}; retries while the first is still in flight get its answer when
  * it comes. The event bus takes {@code idempotencyKey} and fails with the HTTP status as the code.

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * topics of large rows could take the whole heap. Now each replay log is bounded by {@code
  * replayLogBytes} (the oldest events go, and replay from before them becomes a snapshot), and all
  * topics together by {@code topicStateBudgetBytes}: a publish that would pass it gets 507 {@code
- * storage-full} and changes nothing (docs/protocol.md §7).
+ * storage-full} and changes nothing (docs/protocol.md §10).
  */
 class TopicStateBoundsRegressionIT {
 

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * One topic's remembered {@code Idempotency-Key}s: for each of the last {@code window} keys, the
- * digest of its changes and the answer it got (docs/protocol.md §7).
+ * digest of its changes and the answer it got (docs/protocol.md §10).
  *
  * <p>Confined to the topic's sequencer. Bounded: at most {@code window} keys (the oldest goes
  * first), each of at most 256 characters, and every entry's {@link #entryBytes} is charged to the
