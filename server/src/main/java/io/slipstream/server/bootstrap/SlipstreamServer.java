@@ -1,13 +1,13 @@
 package io.slipstream.server.bootstrap;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.slipstream.core.session.Session;
 import io.slipstream.core.session.SessionRegistry;
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.connection.ConnectionServices;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.slipstream.server.eventbus.Lifecycle;
 import io.slipstream.server.metrics.Metrics;
 import io.slipstream.server.topic.ChangeBatch;
@@ -52,7 +52,8 @@ public final class SlipstreamServer {
         new TopicRegistry(config.maxTopics(), config.replayLogSize(), config.replayLogBytes());
     this.sequencing = new Sequencing(vertx, config, topics, metrics, shards);
     this.connections = new ConnectionRegistry(config.maxConnections());
-    this.sessions = new SessionRegistry(config.sessionTtlMs(), config.maxSessions(), Clock.system());
+    this.sessions =
+        new SessionRegistry(config.sessionTtlMs(), config.maxSessions(), Clock.system());
     metrics.gauge("slipstream.connections", "Open client connections", connections::size);
     metrics.gauge("slipstream.topics", "Topics held", topics::size);
     metrics.gauge("slipstream.sessions", "Sessions held, attached or suspended", sessions::size);
@@ -121,7 +122,8 @@ public final class SlipstreamServer {
 
   /** A port that was free a moment ago, for {@code port = 0}. */
   private static int freePort(String host) {
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+    try (java.net.ServerSocket probe =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
       return probe.getLocalPort();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("no free port on " + host, e);

@@ -122,7 +122,8 @@ public final class HttpApi {
     }
     String key = rc.request().getHeader("Idempotency-Key");
     if (key != null && !Publish.isValidIdempotencyKey(key)) {
-      error(rc, ErrorCode.BAD_MESSAGE, "Idempotency-Key must be 1..256 visible ASCII characters", -1);
+      error(
+          rc, ErrorCode.BAD_MESSAGE, "Idempotency-Key must be 1..256 visible ASCII characters", -1);
       return;
     }
     Publish publish =

@@ -20,15 +20,15 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * One shard of sequencing: its Vert.x context is the ordered executor on which the local
- * sequencer applies the shard's topics (giving each change its seq), and it serves {@code
- * slipstream.publish} (docs/protocol.md §8) for producers on the event bus.
+ * One shard of sequencing: its Vert.x context is the ordered executor on which the local sequencer
+ * applies the shard's topics (giving each change its seq), and it serves {@code slipstream.publish}
+ * (docs/protocol.md §8) for producers on the event bus.
  *
  * <p>Deployed as a worker verticle in the named pool {@value #POOL} (one thread per shard), so
- * sequencing never shares a thread with the connections' event loops: a loop busy streaming a
- * large snapshot or parsing a large publish no longer delays the topics of a shard (bug 6). A
- * worker context runs its tasks one at a time, in order, which is what makes the shard the single
- * writer of its topics; the pool has as many threads as shards, so shards run in parallel.
+ * sequencing never shares a thread with the connections' event loops: a loop busy streaming a large
+ * snapshot or parsing a large publish no longer delays the topics of a shard (bug 6). A worker
+ * context runs its tasks one at a time, in order, which is what makes the shard the single writer
+ * of its topics; the pool has as many threads as shards, so shards run in parallel.
  */
 public final class SequencerVerticle extends VerticleBase {
 
@@ -64,8 +64,8 @@ public final class SequencerVerticle extends VerticleBase {
   }
 
   /**
-   * A shard's executor: runs tasks on its verticle's worker context, in order. Refuses tasks
-   * before the verticle started and after it stopped (the sequencer then answers overloaded).
+   * A shard's executor: runs tasks on its verticle's worker context, in order. Refuses tasks before
+   * the verticle started and after it stopped (the sequencer then answers overloaded).
    *
    * <p>Thread-safe.
    */
@@ -97,7 +97,10 @@ public final class SequencerVerticle extends VerticleBase {
 
   private void onPublish(Message<Object> msg) {
     if (!(msg.body() instanceof JsonObject)) {
-      fail(msg, ErrorCode.BAD_JSON, "the request must be a JsonObject {topic, op, key, row?} or {topic, changes}");
+      fail(
+          msg,
+          ErrorCode.BAD_JSON,
+          "the request must be a JsonObject {topic, op, key, row?} or {topic, changes}");
       return;
     }
     JsonObject body = (JsonObject) msg.body();
@@ -108,7 +111,10 @@ public final class SequencerVerticle extends VerticleBase {
     }
     Object key = body.getValue("idempotencyKey");
     if (key != null && !(key instanceof String && Publish.isValidIdempotencyKey((String) key))) {
-      fail(msg, ErrorCode.BAD_MESSAGE, "idempotencyKey must be a string of 1..256 visible ASCII characters");
+      fail(
+          msg,
+          ErrorCode.BAD_MESSAGE,
+          "idempotencyKey must be a string of 1..256 visible ASCII characters");
       return;
     }
     Object changes = body.getValue("changes");
@@ -130,7 +136,11 @@ public final class SequencerVerticle extends VerticleBase {
     String name = (String) topic;
     Publish publish =
         new Publish(
-            name, parsed.changes(), (String) key, clock.wallMillis(), clock.millis() + publishTimeoutMs);
+            name,
+            parsed.changes(),
+            (String) key,
+            clock.wallMillis(),
+            clock.millis() + publishTimeoutMs);
     Future.fromCompletionStage(topics.sequencer().publish(publish), context)
         .onComplete(
             ar -> {

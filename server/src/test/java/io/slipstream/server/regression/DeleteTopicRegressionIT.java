@@ -12,10 +12,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Regression (bug 4): nothing ever removed a topic, so its rows and history stayed until a
- * restart. {@code DELETE /api/topics/{topic}} (docs/protocol.md §7) now removes them, with the
- * same auth as publishing, and answers the new, empty epoch; a live subscriber gets {@code reset
- * {reason: deleted}}, then an empty snapshot in the new epoch, then the changes published after.
+ * Regression (bug 4): nothing ever removed a topic, so its rows and history stayed until a restart.
+ * {@code DELETE /api/topics/{topic}} (docs/protocol.md §7) now removes them, with the same auth as
+ * publishing, and answers the new, empty epoch; a live subscriber gets {@code reset {reason:
+ * deleted}}, then an empty snapshot in the new epoch, then the changes published after.
  */
 class DeleteTopicRegressionIT {
 
@@ -76,7 +76,8 @@ class DeleteTopicRegressionIT {
     assertThat(rows.getLong("seq")).isEqualTo(1);
     assertThat(rows.getJsonArray("rows")).hasSize(1);
     JsonObject topic = new JsonObject(server.request("GET", "/api/topics/d", null).body());
-    assertThat(topic.getJsonObject("replay")).isEqualTo(new JsonObject().put("from", 1).put("to", 1));
+    assertThat(topic.getJsonObject("replay"))
+        .isEqualTo(new JsonObject().put("from", 1).put("to", 1));
     client.assertExhausted();
   }
 
@@ -85,7 +86,8 @@ class DeleteTopicRegressionIT {
   void aSubscribeFromTheOldEpochGetsTheNewSnapshot() {
     server = TestServer.start();
     JsonObject before = server.publish("d", change("INSERT", "a"));
-    String epoch = new JsonObject(server.request("DELETE", "/api/topics/d", null).body()).getString("epoch");
+    String epoch =
+        new JsonObject(server.request("DELETE", "/api/topics/d", null).body()).getString("epoch");
     RecordingClient client = server.client();
     client.hello();
     client.send(
@@ -118,9 +120,15 @@ class DeleteTopicRegressionIT {
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(new JsonObject(missing.body()).getJsonObject("error").getString("code"))
         .isEqualTo("not-found");
-    assertThat(server.request("DELETE", "/api/topics/bad%20name", null, "Authorization", "Bearer tok").statusCode())
+    assertThat(
+            server
+                .request("DELETE", "/api/topics/bad%20name", null, "Authorization", "Bearer tok")
+                .statusCode())
         .isEqualTo(400);
-    assertThat(server.request("DELETE", "/api/topics/t", null, "Authorization", "Bearer tok").statusCode())
+    assertThat(
+            server
+                .request("DELETE", "/api/topics/t", null, "Authorization", "Bearer tok")
+                .statusCode())
         .isEqualTo(200);
     assertThat(new JsonObject(server.request("GET", "/api/topics/t", null).body()).getLong("seq"))
         .isZero();

@@ -21,11 +21,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Regression (bug 5): a retried publish could apply twice, since nothing recognised a retry.
- * {@code Idempotency-Key} (docs/protocol.md §7, guarantee 10): the same (topic, key) within the
- * dedupe window returns the first answer and applies nothing; the same key with another body gets
- * 409 {@code idempotency-conflict}; retries while the first is still in flight get its answer when
- * it comes. The event bus takes {@code idempotencyKey} and fails with the HTTP status as the code.
+ * Regression (bug 5): a retried publish could apply twice, since nothing recognised a retry. {@code
+ * Idempotency-Key} (docs/protocol.md §7, guarantee 10): the same (topic, key) within the dedupe
+ * window returns the first answer and applies nothing; the same key with another body gets 409
+ * {@code idempotency-conflict}; retries while the first is still in flight get its answer when it
+ * comes. The event bus takes {@code idempotencyKey} and fails with the HTTP status as the code.
  */
 class IdempotentPublishRegressionIT {
 
@@ -53,7 +53,8 @@ class IdempotentPublishRegressionIT {
   private CompletableFuture<HttpResponse<String>> post(String topic, String body, String key) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + server.port() + "/api/topics/" + topic + "/changes"))
+                URI.create(
+                    "http://127.0.0.1:" + server.port() + "/api/topics/" + topic + "/changes"))
             .timeout(Duration.ofSeconds(20))
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body));
@@ -109,7 +110,8 @@ class IdempotentPublishRegressionIT {
       for (int i = 0; i < 6; i++) {
         answers.add(post("t", body("a", 7), "in-flight"));
       }
-      HttpResponse<String> conflict = post("t", body("a", 8), "in-flight").get(20, TimeUnit.SECONDS);
+      HttpResponse<String> conflict =
+          post("t", body("a", 8), "in-flight").get(20, TimeUnit.SECONDS);
       assertThat(conflict.statusCode()).as("known while the first waits").isEqualTo(409);
     }
     List<JsonObject> bodies = new ArrayList<>();
@@ -133,14 +135,25 @@ class IdempotentPublishRegressionIT {
             .put("key", "a")
             .put("row", new JsonObject());
     JsonObject first =
-        server.vertx().eventBus().<JsonObject>request(SequencerVerticle.PUBLISH_ADDRESS, request).await().body();
+        server
+            .vertx()
+            .eventBus()
+            .<JsonObject>request(SequencerVerticle.PUBLISH_ADDRESS, request)
+            .await()
+            .body();
     JsonObject again =
-        server.vertx().eventBus().<JsonObject>request(SequencerVerticle.PUBLISH_ADDRESS, request.copy()).await().body();
+        server
+            .vertx()
+            .eventBus()
+            .<JsonObject>request(SequencerVerticle.PUBLISH_ADDRESS, request.copy())
+            .await()
+            .body();
     assertThat(again).isEqualTo(first);
     assertThat(server.rows("eb").getLong("seq")).isEqualTo(1);
     JsonObject other = request.copy().put("key", "b");
     assertThatThrownBy(
-            () -> server.vertx().eventBus().request(SequencerVerticle.PUBLISH_ADDRESS, other).await())
+            () ->
+                server.vertx().eventBus().request(SequencerVerticle.PUBLISH_ADDRESS, other).await())
         .isInstanceOfSatisfying(
             ReplyException.class,
             e -> {
@@ -149,7 +162,13 @@ class IdempotentPublishRegressionIT {
             });
     JsonObject badKey = request.copy().put("idempotencyKey", 5);
     assertThatThrownBy(
-            () -> server.vertx().eventBus().request(SequencerVerticle.PUBLISH_ADDRESS, badKey).await())
-        .isInstanceOfSatisfying(ReplyException.class, e -> assertThat(e.failureCode()).isEqualTo(400));
+            () ->
+                server
+                    .vertx()
+                    .eventBus()
+                    .request(SequencerVerticle.PUBLISH_ADDRESS, badKey)
+                    .await())
+        .isInstanceOfSatisfying(
+            ReplyException.class, e -> assertThat(e.failureCode()).isEqualTo(400));
   }
 }

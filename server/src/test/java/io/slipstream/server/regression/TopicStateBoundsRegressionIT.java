@@ -11,11 +11,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Regression (bug 4): topic state was bounded only by event counts, never by bytes, so a few
- * topics of large rows could take the whole heap. Now each replay log is bounded by {@code
- * replayLogBytes} (the oldest events go, and replay from before them becomes a snapshot), and all
- * topics together by {@code topicStateBudgetBytes}: a publish that would pass it gets 507 {@code
- * storage-full} and changes nothing (docs/protocol.md §7).
+ * Regression (bug 4): topic state was bounded only by event counts, never by bytes, so a few topics
+ * of large rows could take the whole heap. Now each replay log is bounded by {@code replayLogBytes}
+ * (the oldest events go, and replay from before them becomes a snapshot), and all topics together
+ * by {@code topicStateBudgetBytes}: a publish that would pass it gets 507 {@code storage-full} and
+ * changes nothing (docs/protocol.md §7).
  */
 class TopicStateBoundsRegressionIT {
 
