@@ -33,8 +33,8 @@ class ArchitectureTest {
       slices().matching("io.slipstream.core.(*)..").should().beFreeOfCycles();
 
   /**
-   * The SPI is plain Java: JDK types (stages, not a framework's futures) and core's own domain,
-   * so a clustered implementation depends on core and nothing it would have to drag along.
+   * The SPI is plain Java: JDK types (stages, not a framework's futures) and core's own domain, so
+   * a clustered implementation depends on core and nothing it would have to drag along.
    */
   @ArchTest
   static final ArchRule theSpiIsPlainJava =

@@ -61,8 +61,8 @@ public enum ErrorCode {
    */
   OVERLOADED("overloaded", 503),
   /**
-   * The server cannot tell whether the publish was applied (its outcome was lost or came too
-   * late). Retry with the same {@code Idempotency-Key} to apply it at most once.
+   * The server cannot tell whether the publish was applied (its outcome was lost or came too late).
+   * Retry with the same {@code Idempotency-Key} to apply it at most once.
    */
   INDETERMINATE("indeterminate", 503),
   /** A fault of the server, not of the client. */

@@ -16,14 +16,14 @@ import java.util.function.ToLongFunction;
  * <p>The ring starts small ({@value #INITIAL_SLOTS} slots) and doubles, up to {@code capacity},
  * only when it holds that many events: a topic costs memory for what it holds, not for what it
  * might hold (a node with many quiet topics no longer reserves {@code replayLogSize} slots for
- * each). Growing copies the held events into the new array before publishing it, and every slot
- * is written before {@link #lastSeq()} announces it, so a reader that read {@code lastSeq} first
- * and the array second always finds each seq it may ask for, or a newer event in its slot.
+ * each). Growing copies the held events into the new array before publishing it, and every slot is
+ * written before {@link #lastSeq()} announces it, so a reader that read {@code lastSeq} first and
+ * the array second always finds each seq it may ask for, or a newer event in its slot.
  *
  * <p>Whenever appending would pass either bound, the oldest events are evicted first (their slots
  * cleared, so the memory really goes); {@link #firstSeq()} and {@link #covers} move with them. An
- * event larger than the whole byte bound is not kept at all: the log then holds nothing, and only
- * a subscriber already at the newest seq is covered.
+ * event larger than the whole byte bound is not kept at all: the log then holds nothing, and only a
+ * subscriber already at the newest seq is covered.
  */
 public final class ReplayLog<E extends Sequenced> {
 
@@ -90,8 +90,8 @@ public final class ReplayLog<E extends Sequenced> {
   }
 
   /**
-   * Appends the next event, evicting the oldest first while keeping it would pass a bound.
-   * Called only by the topic's owner.
+   * Appends the next event, evicting the oldest first while keeping it would pass a bound. Called
+   * only by the topic's owner.
    *
    * @throws IllegalStateException if {@code event.seq()} is not the last seq + 1 (a bug)
    */
@@ -137,9 +137,10 @@ public final class ReplayLog<E extends Sequenced> {
     for (int i = 0; i < sizes.length; i++) {
       long size = sizes[i];
       while (held > 0 && (held >= capacity || b + size > maxBytes)) {
-        b -= first < projectedFrom
-            ? sizer.applyAsLong(ring.get(index(first, ring.length())))
-            : sizes[(int) (first - projectedFrom)];
+        b -=
+            first < projectedFrom
+                ? sizer.applyAsLong(ring.get(index(first, ring.length())))
+                : sizes[(int) (first - projectedFrom)];
         first++;
         held--;
       }
@@ -187,8 +188,8 @@ public final class ReplayLog<E extends Sequenced> {
   }
 
   /**
-   * Whether every change after {@code fromSeq} up to the newest can be read: {@code fromSeq} is
-   * at most the newest seq and at least the oldest held seq - 1.
+   * Whether every change after {@code fromSeq} up to the newest can be read: {@code fromSeq} is at
+   * most the newest seq and at least the oldest held seq - 1.
    */
   public boolean covers(long fromSeq) {
     long last = lastSeq;
@@ -208,8 +209,8 @@ public final class ReplayLog<E extends Sequenced> {
   }
 
   /**
-   * Checks the writer's bookkeeping against the ring; throws on the first mismatch. For tests,
-   * on the owner thread.
+   * Checks the writer's bookkeeping against the ring; throws on the first mismatch. For tests, on
+   * the owner thread.
    */
   public void checkInvariants() {
     long first = firstSeq;

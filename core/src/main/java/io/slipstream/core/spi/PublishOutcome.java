@@ -4,8 +4,8 @@ import io.slipstream.core.message.ErrorCode;
 
 /**
  * What became of a publish: applied (with its epoch and seqs), a repeat of an earlier publish, or
- * one of the refusals, each of which changed nothing except {@link Status#INDETERMINATE}, which
- * may or may not have applied it.
+ * one of the refusals, each of which changed nothing except {@link Status#INDETERMINATE}, which may
+ * or may not have applied it.
  *
  * <p>Immutable.
  *

@@ -5,9 +5,9 @@
  * node's replicas are kept ({@link io.slipstream.core.spi.Replicas}).
  *
  * <p>Every outcome is a value ({@link io.slipstream.core.spi.PublishOutcome}, {@link
- * io.slipstream.core.spi.DeleteOutcome}), every wait a {@link java.util.concurrent.CompletionStage};
- * nothing here knows Vert.x or Hazelcast. The single-node implementation is in {@code spi.local};
- * a clustered one implements the same interfaces and runs the same contract test
- * ({@code SequencerContract}, shipped in core's test-jar).
+ * io.slipstream.core.spi.DeleteOutcome}), every wait a {@link
+ * java.util.concurrent.CompletionStage}; nothing here knows Vert.x or Hazelcast. The single-node
+ * implementation is in {@code spi.local}; a clustered one implements the same interfaces and runs
+ * the same contract test ({@code SequencerContract}, shipped in core's test-jar).
  */
 package io.slipstream.core.spi;

@@ -5,8 +5,8 @@ import io.slipstream.core.replay.Sequenced;
 /**
  * One sequenced change of a topic, with its wire form serialized once.
  *
- * <p>Immutable and safe to share across threads; the {@link #frame()} array is never modified
- * after construction (callers must not modify it either).
+ * <p>Immutable and safe to share across threads; the {@link #frame()} array is never modified after
+ * construction (callers must not modify it either).
  */
 public final class ChangeEvent implements Sequenced {
 

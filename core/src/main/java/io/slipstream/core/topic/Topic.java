@@ -9,21 +9,22 @@ import java.util.List;
  * One topic: keyed rows, its epoch, the gap-free sequencer and the replay log.
  *
  * <p>Single writer: {@link #apply}, {@link #prepare}, {@link #commit} and {@link #reset} are called
- * only from the topic's owning context. Every other method is safe from any thread: {@link
- * #view()} and {@link #log()} read one volatile, immutable pair published after each batch, and
- * the {@link ReplayLog} is lock-free for readers. Because the pair is replaced only after the
- * batch's events are in the log, a reader that sees seq S in the view finds every seq up to S in
- * the log (while the window still holds it). A {@link #reset} replaces view and log together, so
- * a reader never pairs the new epoch with the old log or the other way round.
+ * only from the topic's owning context. Every other method is safe from any thread: {@link #view()}
+ * and {@link #log()} read one volatile, immutable pair published after each batch, and the {@link
+ * ReplayLog} is lock-free for readers. Because the pair is replaced only after the batch's events
+ * are in the log, a reader that sees seq S in the view finds every seq up to S in the log (while
+ * the window still holds it). A {@link #reset} replaces view and log together, so a reader never
+ * pairs the new epoch with the old log or the other way round.
  *
  * <p>The topic also keeps an estimate of its memory, {@link #footprint()} (rows plus replay log),
- * which the node-wide topic-state budget adds up; {@link #prepare} tells how much a batch would
- * add before anything is applied, so a publish beyond the budget can be refused whole.
+ * which the node-wide topic-state budget adds up; {@link #prepare} tells how much a batch would add
+ * before anything is applied, so a publish beyond the budget can be refused whole.
  */
 public final class Topic {
 
   /** Bytes a row costs beyond its key and JSON text: trie leaf, {@link Row}, two Strings. */
   public static final int ROW_OVERHEAD_BYTES = 96;
+
   /** Bytes a logged event costs beyond its frame, key and row: the event and its arrays. */
   public static final int EVENT_OVERHEAD_BYTES = 64;
 
@@ -94,11 +95,14 @@ public final class Topic {
   }
 
   /**
-   * The estimated bytes of an event in the replay log; also what {@code replayLogBytes} counts.
-   * The row text is counted although the current row may share it: an estimate that errs high.
+   * The estimated bytes of an event in the replay log; also what {@code replayLogBytes} counts. The
+   * row text is counted although the current row may share it: an estimate that errs high.
    */
   public static long eventBytes(ChangeEvent e) {
-    return EVENT_OVERHEAD_BYTES + e.size() + e.key().length() + (e.row() == null ? 0 : e.row().length());
+    return EVENT_OVERHEAD_BYTES
+        + e.size()
+        + e.key().length()
+        + (e.row() == null ? 0 : e.row().length());
   }
 
   public String name() {
@@ -160,7 +164,8 @@ public final class Topic {
     long[] sizes = new long[changes.size()];
     for (ChangeRequest c : changes) {
       seq++;
-      ChangeEvent e = new ChangeEvent(name, view.epoch(), seq, c.op(), c.key(), c.row(), ts, encoder);
+      ChangeEvent e =
+          new ChangeEvent(name, view.epoch(), seq, c.op(), c.key(), c.row(), ts, encoder);
       sizes[events.size()] = eventBytes(e);
       events.add(e);
       Row old = rows.get(c.key());
@@ -175,7 +180,8 @@ public final class Topic {
       }
     }
     long logDelta = current.log.footprintGrowth(sizes);
-    return new Prepared(current, events, new TopicView(view.epoch(), seq, rows), rowDelta, logDelta);
+    return new Prepared(
+        current, events, new TopicView(view.epoch(), seq, rows), rowDelta, logDelta);
   }
 
   /**

@@ -18,8 +18,8 @@ import net.jqwik.api.constraints.Size;
  * seqs {@code max(1, n-c+1)..n} are readable (as the very events appended) and a client at seq f
  * can catch up exactly when {@code max(0, n-c) <= f <= n}. With a byte bound too, against a deque
  * that evicts its oldest items while one more would pass either bound: the log holds exactly the
- * deque's seqs, {@code covers} follows the deque's head, and the projected growth is what the append
- * then really adds.
+ * deque's seqs, {@code covers} follows the deque's head, and the projected growth is what the
+ * append then really adds.
  */
 class ReplayLogProperties {
 
@@ -38,7 +38,8 @@ class ReplayLogProperties {
     }
   }
 
-  private static void checkWindow(ReplayLog<ChangeEvent> log, List<ChangeEvent> appended, int capacity) {
+  private static void checkWindow(
+      ReplayLog<ChangeEvent> log, List<ChangeEvent> appended, int capacity) {
     long n = appended.size();
     long first = Math.max(1, n - capacity + 1);
     assertThat(log.lastSeq()).isEqualTo(n);

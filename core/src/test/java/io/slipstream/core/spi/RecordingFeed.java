@@ -32,7 +32,11 @@ public final class RecordingFeed implements Feed {
   @Override
   public void committed(Topic replica, List<ChangeEvent> events) {
     calls.add(
-        new Call(replica.name(), events.get(0).epoch(), List.copyOf(events), Thread.currentThread().getName()));
+        new Call(
+            replica.name(),
+            events.get(0).epoch(),
+            List.copyOf(events),
+            Thread.currentThread().getName()));
   }
 
   @Override

@@ -61,8 +61,8 @@ public abstract class SequencerContract {
     RecordingFeed feed();
 
     /**
-     * Holds every shard still (nothing is sequenced) until the returned action runs. Publishes
-     * made meanwhile queue, as behind a slow batch.
+     * Holds every shard still (nothing is sequenced) until the returned action runs. Publishes made
+     * meanwhile queue, as behind a slow batch.
      */
     Runnable hold();
 
@@ -145,7 +145,8 @@ public abstract class SequencerContract {
                 () -> {
                   List<CompletionStage<PublishOutcome>> mine = new ArrayList<>();
                   for (int i = 0; i < perProducer; i++) {
-                    mine.add(f.sequencer().publish(publish("t" + (i % 5), null, "p" + id + "-" + i)));
+                    mine.add(
+                        f.sequencer().publish(publish("t" + (i % 5), null, "p" + id + "-" + i)));
                   }
                   List<PublishOutcome> out = new ArrayList<>();
                   for (CompletionStage<PublishOutcome> s : mine) {
@@ -294,7 +295,9 @@ public abstract class SequencerContract {
     PublishOutcome next = await(f.sequencer().publish(publish("t", null, "next")));
     assertThat(next.firstSeq()).as("the expired publish took no seq").isEqualTo(1);
     assertThat(keys(f.replica("t").view().rows())).containsExactly("next");
-    assertThat(await(f.sequencer().publish(new Publish("t", late, "kl", 1, clock.millis() + 30_000))).status())
+    assertThat(
+            await(f.sequencer().publish(new Publish("t", late, "kl", 1, clock.millis() + 30_000)))
+                .status())
         .as("its key was not remembered: a retry applies it")
         .isEqualTo(Status.APPLIED);
   }
@@ -303,7 +306,9 @@ public abstract class SequencerContract {
   void aDeadlineAlreadyPassedIsRefusedAtOnce() {
     Fixture f = fixture(Bounds.defaults());
     List<ChangeRequest> one = List.of(new ChangeRequest(ChangeOp.INSERT, "a", "{}"));
-    assertThat(await(f.sequencer().publish(new Publish("t", one, null, 1, clock.millis() - 1))).status())
+    assertThat(
+            await(f.sequencer().publish(new Publish("t", one, null, 1, clock.millis() - 1)))
+                .status())
         .isEqualTo(Status.OVERLOADED);
     assertThat(f.replica("t")).isNull();
   }
@@ -330,7 +335,8 @@ public abstract class SequencerContract {
     for (int i = 0; i < 200; i++) {
       List<ChangeRequest> big =
           List.of(new ChangeRequest(ChangeOp.INSERT, "r" + i, "{\"pad\":\"" + pad + "\"}"));
-      last = await(f.sequencer().publish(new Publish("t", big, "k" + i, 1, clock.millis() + 30_000)));
+      last =
+          await(f.sequencer().publish(new Publish("t", big, "k" + i, 1, clock.millis() + 30_000)));
       if (last.status() != Status.APPLIED) {
         break;
       }
@@ -344,14 +350,23 @@ public abstract class SequencerContract {
     assertThat(replica.view().rows().size()).isEqualTo(applied);
     assertThat(replica.view().rows().get("r" + applied)).isNull();
     // Smaller publishes may still fit; one as large does not, on any topic.
-    List<ChangeRequest> big = List.of(new ChangeRequest(ChangeOp.INSERT, "z", "{\"pad\":\"" + pad + "\"}"));
-    assertThat(await(f.sequencer().publish(new Publish("other", big, null, 1, clock.millis() + 30_000))).status())
+    List<ChangeRequest> big =
+        List.of(new ChangeRequest(ChangeOp.INSERT, "z", "{\"pad\":\"" + pad + "\"}"));
+    assertThat(
+            await(
+                    f.sequencer()
+                        .publish(new Publish("other", big, null, 1, clock.millis() + 30_000)))
+                .status())
         .isEqualTo(Status.STORAGE_FULL);
     assertThat(f.replica("other")).as("a refused publish leaves no empty topic behind").isNull();
 
     DeleteOutcome deleted = await(f.sequencer().delete("t", clock.millis() + 30_000));
     assertThat(deleted.status()).isEqualTo(DeleteOutcome.Status.DELETED);
-    assertThat(await(f.sequencer().publish(new Publish("other", big, null, 1, clock.millis() + 30_000))).status())
+    assertThat(
+            await(
+                    f.sequencer()
+                        .publish(new Publish("other", big, null, 1, clock.millis() + 30_000)))
+                .status())
         .as("the delete gave its bytes back")
         .isEqualTo(Status.APPLIED);
   }
@@ -372,7 +387,9 @@ public abstract class SequencerContract {
     assertThat(calls.get(calls.size() - 1).epoch()).isEqualTo(deleted.epoch());
 
     PublishOutcome after = await(f.sequencer().publish(publish("t", "k", "a", "b")));
-    assertThat(after.status()).as("the dedupe window went with the history").isEqualTo(Status.APPLIED);
+    assertThat(after.status())
+        .as("the dedupe window went with the history")
+        .isEqualTo(Status.APPLIED);
     assertThat(after.epoch()).isEqualTo(deleted.epoch());
     assertThat(after.firstSeq()).isEqualTo(1);
 

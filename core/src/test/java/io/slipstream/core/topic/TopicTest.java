@@ -138,9 +138,9 @@ class TopicTest {
   }
 
   /**
-   * Regression: an encoder that threw halfway through a batch left the earlier events in the
-   * replay log without publishing the view, and every later apply then failed with "append out of
-   * order". A failed apply must leave the topic exactly as it was.
+   * Regression: an encoder that threw halfway through a batch left the earlier events in the replay
+   * log without publishing the view, and every later apply then failed with "append out of order".
+   * A failed apply must leave the topic exactly as it was.
    */
   @Test
   void anEncoderThatThrowsLeavesTheTopicUnchanged() {
@@ -157,12 +157,15 @@ class TopicTest {
             });
     java.util.List<ChangeRequest> two =
         java.util.List.of(
-            new ChangeRequest(ChangeOp.INSERT, "a", "{}"), new ChangeRequest(ChangeOp.INSERT, "b", "{}"));
+            new ChangeRequest(ChangeOp.INSERT, "a", "{}"),
+            new ChangeRequest(ChangeOp.INSERT, "b", "{}"));
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> t.apply(two, 1))
         .hasMessage("encoder failed");
     org.assertj.core.api.Assertions.assertThat(t.view().seq()).isZero();
     org.assertj.core.api.Assertions.assertThat(t.log().lastSeq()).isZero();
-    org.assertj.core.api.Assertions.assertThat(t.apply(two, 2)).extracting(ChangeEvent::seq).containsExactly(1L, 2L);
+    org.assertj.core.api.Assertions.assertThat(t.apply(two, 2))
+        .extracting(ChangeEvent::seq)
+        .containsExactly(1L, 2L);
   }
 
   @Test
@@ -190,8 +193,8 @@ class TopicTest {
 
   /**
    * The footprint the topic-state budget adds up: prepare tells exactly what commit then adds, a
-   * prepared batch changes nothing until committed, overwriting and deleting rows give bytes
-   * back, and a reset returns to the empty footprint.
+   * prepared batch changes nothing until committed, overwriting and deleting rows give bytes back,
+   * and a reset returns to the empty footprint.
    */
   @Test
   void prepareMeasuresWhatCommitAddsToTheFootprint() {
@@ -244,7 +247,9 @@ class TopicTest {
   void theReplayLogIsBoundedInBytes() {
     Topic t = new Topic("t", 1_000, 1_024, TopicProperties.ENCODER);
     for (int i = 0; i < 20; i++) {
-      t.apply(List.of(new ChangeRequest(ChangeOp.UPDATE, "k", "{\"pad\":\"" + "x".repeat(100) + "\"}")), i);
+      t.apply(
+          List.of(new ChangeRequest(ChangeOp.UPDATE, "k", "{\"pad\":\"" + "x".repeat(100) + "\"}")),
+          i);
     }
     assertThat(t.log().bytes()).isLessThanOrEqualTo(1_024);
     assertThat(t.log().firstSeq()).isGreaterThan(1);
@@ -260,7 +265,11 @@ class TopicTest {
     assertThat(marker.seq()).isZero();
     assertThat(marker.epoch()).isEqualTo("e2");
     assertThat(marker.frame()).isEmpty();
-    assertThat(topic("t", 4).apply(List.of(new ChangeRequest(ChangeOp.INSERT, "a", "{}")), 1).get(0).isEpochStart())
+    assertThat(
+            topic("t", 4)
+                .apply(List.of(new ChangeRequest(ChangeOp.INSERT, "a", "{}")), 1)
+                .get(0)
+                .isEpochStart())
         .isFalse();
   }
 }

@@ -4,8 +4,8 @@ import io.slipstream.core.topic.ChangeEvent;
 import java.util.List;
 
 /**
- * The events of one publish, in seq order, as the sequencer publishes them to every event loop;
- * or, after a delete, the new epoch's {@link ChangeEvent#epochStart} marker alone.
+ * The events of one publish, in seq order, as the sequencer publishes them to every event loop; or,
+ * after a delete, the new epoch's {@link ChangeEvent#epochStart} marker alone.
  *
  * <p>Immutable; delivered by reference (zero-copy) on the local event bus.
  *

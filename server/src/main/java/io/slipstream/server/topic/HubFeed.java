@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * This node's end of the {@link Feed}: hands every committed batch to the hubs of every event loop
- * as one {@link ChangeBatch} on the local event bus, by reference. A reset travels the same way,
- * as a batch holding only the new epoch's {@link ChangeEvent#epochStart} marker, so live
- * subscribers see it in order with the batches around it.
+ * as one {@link ChangeBatch} on the local event bus, by reference. A reset travels the same way, as
+ * a batch holding only the new epoch's {@link ChangeEvent#epochStart} marker, so live subscribers
+ * see it in order with the batches around it.
  *
  * <p>Thread-safe; called on the topic's sequencer, one batch at a time per topic. The event bus
  * keeps each sender's order per consumer, which is what keeps seq order on every loop.

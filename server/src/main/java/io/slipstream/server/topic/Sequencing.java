@@ -21,8 +21,8 @@ import java.util.List;
  * sequencer context ({@code slipstream.publish}), then queued on the topic's shard; the shard
  * applies them one at a time on its worker thread in the pool {@value SequencerVerticle#POOL},
  * hands the batch to the hubs over the local event bus (each hub delivers on its own loop) and
- * completes the caller's stage, which hops back to the caller's context. Deadline timers are
- * Vert.x timers on the caller's context.
+ * completes the caller's stage, which hops back to the caller's context. Deadline timers are Vert.x
+ * timers on the caller's context.
  *
  * <p>Thread-safe; built once per node.
  */
@@ -65,7 +65,8 @@ public final class Sequencing {
     topics.attach(new MeteredSequencer(local, metrics));
     metrics.gauge(
         "slipstream.topic.state.bytes",
-        "Estimated bytes of every topic's rows, replay log and dedupe window (topicStateBudgetBytes)",
+        "Estimated bytes of every topic's rows, replay log and dedupe window"
+            + " (topicStateBudgetBytes)",
         budget::usedBytes);
   }
 

@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A topic that nothing was published to is forgotten when its last subscriber on this node
  * leaves, so subscribing to names cannot fill the node (bug 4): the sequencer runs the check, in
- * order with the topic's publishes, so a publish is never lost to a forget. A subscriber racing
- * the forget (it looked the entry up just before) is never left on a dead topic: {@link
- * Entry#subscribed()} puts the entry back, or, if a publish has already created a new one, moves
- * to it, and {@link Entry#topic()} then answers the new topic. Such comebacks may pass {@code
+ * order with the topic's publishes, so a publish is never lost to a forget. A subscriber racing the
+ * forget (it looked the entry up just before) is never left on a dead topic: {@link
+ * Entry#subscribed()} puts the entry back, or, if a publish has already created a new one, moves to
+ * it, and {@link Entry#topic()} then answers the new topic. Such comebacks may pass {@code
  * maxTopics}, by at most one per event loop subscribing at that instant.
  */
 public final class TopicRegistry implements Replicas {
@@ -32,8 +32,10 @@ public final class TopicRegistry implements Replicas {
 
     private final TopicRegistry registry;
     private final Topic topic;
+
     /** Subscribing connections of this node, or FORGOTTEN (then under this entry's lock). */
     private final AtomicInteger subscribers = new AtomicInteger();
+
     /** The newer entry that took this forgotten one's place, if any; set once, under the lock. */
     private volatile Entry successor;
 

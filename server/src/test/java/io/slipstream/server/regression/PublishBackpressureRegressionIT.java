@@ -42,7 +42,8 @@ class PublishBackpressureRegressionIT {
         new JsonObject().put("op", "INSERT").put("key", key).put("row", new JsonObject()).encode();
     HttpRequest request =
         HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + server.port() + "/api/topics/" + topic + "/changes"))
+                URI.create(
+                    "http://127.0.0.1:" + server.port() + "/api/topics/" + topic + "/changes"))
             .timeout(Duration.ofSeconds(20))
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))

@@ -21,10 +21,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Regression (bug 6): the sequencers were verticles on the same event loops as the connections,
- * so one heavy connection loop (a large snapshot being written, a 1 MiB publish being parsed)
- * delayed every topic of the sequencer sharing its thread. Sequencing now runs on its own worker
- * threads ({@code slipstream-sequencer}).
+ * Regression (bug 6): the sequencers were verticles on the same event loops as the connections, so
+ * one heavy connection loop (a large snapshot being written, a 1 MiB publish being parsed) delayed
+ * every topic of the sequencer sharing its thread. Sequencing now runs on its own worker threads
+ * ({@code slipstream-sequencer}).
  *
  * <p>The heavy loops are stood in for by a task that keeps every event loop of the node busy for
  * three seconds; a publish sent over the event bus meanwhile must be sequenced (visible in the
@@ -50,10 +50,11 @@ class SequencerThreadsRegressionIT {
     server
         .vertx()
         .deployVerticle(
-            () -> ctx -> {
-              contexts.add(ctx);
-              return Future.succeededFuture();
-            },
+            () ->
+                ctx -> {
+                  contexts.add(ctx);
+                  return Future.succeededFuture();
+                },
             new DeploymentOptions().setInstances(loops))
         .await();
     CountDownLatch running = new CountDownLatch(loops);
@@ -93,7 +94,11 @@ class SequencerThreadsRegressionIT {
     long sequencedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
     boolean loopsStillBusy = busyOver.getCount() > 0;
     System.out.println(
-        "sequenced in " + sequencedMs + " ms while every event loop was busy for " + BUSY_MS + " ms");
+        "sequenced in "
+            + sequencedMs
+            + " ms while every event loop was busy for "
+            + BUSY_MS
+            + " ms");
     assertThat(loopsStillBusy).as("sequenced before the loops were free again").isTrue();
     assertThat(sequencedMs).isLessThan(BUSY_MS / 2);
     assertThat(busyOver.await(10, TimeUnit.SECONDS)).isTrue();

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Regression (bug 4): any client could exhaust a node's heap by subscribing. Every topic eagerly
- * allocated a {@code replayLogSize}-slot ring (~400 KB) before holding anything, any client
- * created one by subscribing to a new name, and nothing ever removed it: ten connections
- * subscribing to 200 new names each drove a 512 MB node into OOM within seconds, and with more
- * heap, reaching {@code maxTopics} refused every new topic until a restart.
+ * allocated a {@code replayLogSize}-slot ring (~400 KB) before holding anything, any client created
+ * one by subscribing to a new name, and nothing ever removed it: ten connections subscribing to 200
+ * new names each drove a 512 MB node into OOM within seconds, and with more heap, reaching {@code
+ * maxTopics} refused every new topic until a restart.
  *
  * <p>Now a subscribe-only topic costs a few hundred bytes, and is forgotten when its last
  * subscriber leaves: rounds of connections that each fill {@code maxTopics} with new names all
@@ -84,8 +84,8 @@ class SubscribeChurnRegressionIT {
   }
 
   /**
-   * A topic that was published to is kept when its subscribers leave; only a never-published one
-   * is forgotten.
+   * A topic that was published to is kept when its subscribers leave; only a never-published one is
+   * forgotten.
    */
   @Test
   void publishedTopicsAreKeptWhenTheirSubscribersLeave() {
@@ -98,7 +98,8 @@ class SubscribeChurnRegressionIT {
     client.subscribe("dropped");
     client.expect("snapshot");
     client.expect("snapshot");
-    server.publish("kept", new JsonObject().put("op", "INSERT").put("key", "a").put("row", new JsonObject()));
+    server.publish(
+        "kept", new JsonObject().put("op", "INSERT").put("key", "a").put("row", new JsonObject()));
     client.assertChange("kept", 1);
     client.close();
     Eventually.await(

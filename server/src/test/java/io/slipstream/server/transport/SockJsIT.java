@@ -10,6 +10,7 @@ import io.slipstream.server.testing.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -43,7 +44,11 @@ class SockJsIT {
     volatile boolean answerPings = true;
 
     SockJsClient(Vertx vertx, int port) {
-      client = vertx.createWebSocketClient();
+      // SockJS packs the messages of one write turn into one frame (up to the transport's
+      // in-flight bound plus JSON escaping, over 64 KiB): the client must take such frames.
+      client =
+          vertx.createWebSocketClient(
+              new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
       ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
           .setURI("/sockjs/123/" + Long.toHexString(System.nanoTime()) + "/websocket")).await();
       ws.textMessageHandler(this::onFrame);

@@ -26,7 +26,9 @@ final class DedupeWindow {
   private final LinkedHashMap<String, Seen> keys = new LinkedHashMap<>();
   private long bytes;
 
-  /** @param window keys remembered at most; at least 1 */
+  /**
+   * @param window keys remembered at most; at least 1
+   */
   DedupeWindow(int window) {
     if (window < 1) {
       throw new IllegalArgumentException("idempotencyWindow must be at least 1, was " + window);
@@ -47,8 +49,8 @@ final class DedupeWindow {
   /**
    * Remembers the applied answer of a new key, evicting the oldest key beyond the window.
    *
-   * @return the bytes freed by evictions (the new entry's {@link #entryBytes} were reserved by
-   *     the caller)
+   * @return the bytes freed by evictions (the new entry's {@link #entryBytes} were reserved by the
+   *     caller)
    */
   long remember(String key, BodyDigest digest, PublishOutcome outcome) {
     if (keys.put(key, new Seen(digest, outcome)) != null) {

@@ -25,8 +25,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The single-node sequencer: topics split into shards by name, each shard the single writer of
- * its topics on its own ordered executor.
+ * The single-node sequencer: topics split into shards by name, each shard the single writer of its
+ * topics on its own ordered executor.
  *
  * <p>Thread-safe. {@link #publish}, {@link #delete} and {@link #idle} may be called from any
  * thread; they check the bounds there, then queue the work on the topic's shard. Everything that
@@ -34,9 +34,9 @@ import java.util.function.Supplier;
  * task at a time, which is what makes seqs gap-free without locks. Stages complete there.
  *
  * <p>Bounds (all stated where the structure is declared): per shard at most {@code
- * maxPendingPublishes} publishes and deletes queued or running, at most as many in-flight keys,
- * at most one queued forget check per topic; per topic at most {@code idempotencyWindow}
- * remembered keys; all topics within the {@link TopicStateBudget}.
+ * maxPendingPublishes} publishes and deletes queued or running, at most as many in-flight keys, at
+ * most one queued forget check per topic; per topic at most {@code idempotencyWindow} remembered
+ * keys; all topics within the {@link TopicStateBudget}.
  */
 final class LocalSequencer implements Sequencer {
 
@@ -76,12 +76,16 @@ final class LocalSequencer implements Sequencer {
   /** One shard: its executor and what its bounds count. */
   private static final class Shard {
     final Executor executor;
+
     /** Publishes and deletes queued on the executor or running: at most maxPendingPublishes. */
     final AtomicInteger pending = new AtomicInteger();
+
     /** Keyed publishes queued or running, by (topic, key): at most maxPendingPublishes. */
     final ConcurrentHashMap<InFlightKey, Task<PublishOutcome>> inFlight = new ConcurrentHashMap<>();
+
     /** Topics with a forget check queued: at most one per topic the node holds. */
     final Set<String> idleQueued = ConcurrentHashMap.newKeySet();
+
     /** Per topic of the shard with a remembered key; executor only; at most one per topic. */
     final Map<String, DedupeWindow> windows = new HashMap<>();
 
@@ -165,7 +169,8 @@ final class LocalSequencer implements Sequencer {
             PublishOutcome.refused(
                 Status.OVERLOADED,
                 p.topic(),
-                "the topic's sequencer holds " + bounds.maxPendingPublishes()
+                "the topic's sequencer holds "
+                    + bounds.maxPendingPublishes()
                     + " pending publishes (maxPendingPublishes); not applied"),
             () -> applyPublish(shard, p, digest),
             e -> PublishOutcome.refused(Status.INDETERMINATE, p.topic(), describe(e)));
@@ -217,7 +222,8 @@ final class LocalSequencer implements Sequencer {
       return PublishOutcome.refused(
           Status.STORAGE_FULL,
           name,
-          "the node's topic state would pass topicStateBudgetBytes (" + budget.limitBytes()
+          "the node's topic state would pass topicStateBudgetBytes ("
+              + budget.limitBytes()
               + "); not applied");
     }
     long before = topic.footprint();
@@ -226,10 +232,7 @@ final class LocalSequencer implements Sequencer {
     budget.release(batch.growthBytes() - (topic.footprint() - before));
     PublishOutcome applied =
         PublishOutcome.applied(
-            name,
-            events.get(0).epoch(),
-            events.get(0).seq(),
-            events.get(events.size() - 1).seq());
+            name, events.get(0).epoch(), events.get(0).seq(), events.get(events.size() - 1).seq());
     if (key != null) {
       if (window == null) {
         window = new DedupeWindow(bounds.idempotencyWindow());
@@ -261,7 +264,8 @@ final class LocalSequencer implements Sequencer {
         DeleteOutcome.refused(
             DeleteOutcome.Status.OVERLOADED,
             topic,
-            "the topic's sequencer holds " + bounds.maxPendingPublishes()
+            "the topic's sequencer holds "
+                + bounds.maxPendingPublishes()
                 + " pending operations (maxPendingPublishes)"),
         () -> applyDelete(shard, topic),
         e -> DeleteOutcome.refused(DeleteOutcome.Status.INDETERMINATE, topic, describe(e)));
@@ -375,7 +379,9 @@ final class LocalSequencer implements Sequencer {
   }
 
   private static String describe(RuntimeException e) {
-    return "the outcome is unknown (" + e.getClass().getSimpleName() + "); retry with the same"
+    return "the outcome is unknown ("
+        + e.getClass().getSimpleName()
+        + "); retry with the same"
         + " Idempotency-Key";
   }
 }

@@ -43,9 +43,9 @@ public final class LocalSequencers {
    * @param replicas where the topics live (single node: the authoritative state)
    * @param feed told of every committed batch and reset, on the shard's executor, in seq order
    * @param budget the node-wide topic-state budget
-   * @param shards one executor per shard; each must run its tasks one at a time, in the order
-   *     given (a Vert.x worker context, a single-thread executor): that order is what makes each
-   *     shard the single writer of its topics
+   * @param shards one executor per shard; each must run its tasks one at a time, in the order given
+   *     (a Vert.x worker context, a single-thread executor): that order is what makes each shard
+   *     the single writer of its topics
    * @param timer answers publishes whose deadline passes while they wait
    * @param clock the monotonic clock deadlines are measured on
    */

@@ -15,7 +15,9 @@ public final class TopicStateBudget {
   private final long limitBytes;
   private final AtomicLong used = new AtomicLong();
 
-  /** @param limitBytes the most bytes all topics together may hold; at least 1 */
+  /**
+   * @param limitBytes the most bytes all topics together may hold; at least 1
+   */
   public TopicStateBudget(long limitBytes) {
     if (limitBytes < 1) {
       throw new IllegalArgumentException(

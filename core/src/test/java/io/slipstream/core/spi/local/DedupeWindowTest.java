@@ -79,12 +79,18 @@ class DedupeWindowTest {
   @Test
   void theDigestSeesEveryPartOfEveryChange() {
     List<ChangeRequest> base =
-        List.of(new ChangeRequest(ChangeOp.INSERT, "a", "{\"v\":1}"), new ChangeRequest(ChangeOp.DELETE, "b", null));
+        List.of(
+            new ChangeRequest(ChangeOp.INSERT, "a", "{\"v\":1}"),
+            new ChangeRequest(ChangeOp.DELETE, "b", null));
     assertThat(BodyDigest.of(base))
         .isEqualTo(BodyDigest.of(List.copyOf(base)))
         .isNotEqualTo(BodyDigest.of(List.of(base.get(0))))
-        .isNotEqualTo(BodyDigest.of(List.of(new ChangeRequest(ChangeOp.UPDATE, "a", "{\"v\":1}"), base.get(1))))
-        .isNotEqualTo(BodyDigest.of(List.of(new ChangeRequest(ChangeOp.INSERT, "a", "{\"v\":2}"), base.get(1))))
+        .isNotEqualTo(
+            BodyDigest.of(
+                List.of(new ChangeRequest(ChangeOp.UPDATE, "a", "{\"v\":1}"), base.get(1))))
+        .isNotEqualTo(
+            BodyDigest.of(
+                List.of(new ChangeRequest(ChangeOp.INSERT, "a", "{\"v\":2}"), base.get(1))))
         .isNotEqualTo(BodyDigest.of(List.of(base.get(1), base.get(0))));
     // Lengths are hashed too: moving a character from key to row changes the digest.
     assertThat(BodyDigest.of(List.of(new ChangeRequest(ChangeOp.INSERT, "ab", "{}"))))

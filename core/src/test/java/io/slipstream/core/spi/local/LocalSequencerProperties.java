@@ -124,9 +124,13 @@ class LocalSequencerProperties {
   void aFailingEncoderLeavesTopicAndBudgetAsTheyWere() {
     Replicas failing =
         new Replicas() {
-          final Topic topic = new Topic("t", 8, e -> {
-            throw new IllegalStateException("encoder failed");
-          });
+          final Topic topic =
+              new Topic(
+                  "t",
+                  8,
+                  e -> {
+                    throw new IllegalStateException("encoder failed");
+                  });
 
           @Override
           public Topic open(String name) {
@@ -144,10 +148,16 @@ class LocalSequencerProperties {
     TopicStateBudget budget = new TopicStateBudget(1L << 20);
     Sequencer s =
         LocalSequencers.create(
-            failing, new RecordingFeed(), budget, List.of(INLINE), NEVER, () -> 0,
+            failing,
+            new RecordingFeed(),
+            budget,
+            List.of(INLINE),
+            NEVER,
+            () -> 0,
             new LocalSequencers.Bounds(4, 4));
     PublishOutcome o =
-        s.publish(new Publish("t", List.of(new ChangeRequest(ChangeOp.INSERT, "a", "{}")), "k", 1, 1))
+        s.publish(
+                new Publish("t", List.of(new ChangeRequest(ChangeOp.INSERT, "a", "{}")), "k", 1, 1))
             .toCompletableFuture()
             .join();
     assertThat(o.status()).isEqualTo(PublishOutcome.Status.INDETERMINATE);

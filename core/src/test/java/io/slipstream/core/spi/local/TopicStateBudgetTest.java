@@ -27,8 +27,7 @@ class TopicStateBudgetTest {
     assertThat(b.usedBytes()).isEqualTo(70);
     b.release(70);
     assertThat(b.usedBytes()).isZero();
-    assertThatThrownBy(() -> new TopicStateBudget(0))
-        .hasMessageContaining("topicStateBudgetBytes");
+    assertThatThrownBy(() -> new TopicStateBudget(0)).hasMessageContaining("topicStateBudgetBytes");
   }
 
   @Test
