@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
  * sleeping, and the test can check when that happened relative to the {@code warned} event.
  *
  * <p>Thread-safe: events arrive on a Vert.x event loop, clients wait on their own threads.
- * Bounded: the last {@link #PER_SESSION} events of each session, for at most {@link #SESSIONS}
- * sessions (the test has 100 clients, one session each).
+ * Bounded: the last {@link #PER_SESSION} {@code warned}, {@code slow} and {@code disconnected}
+ * events of each session, for at most {@link #SESSIONS} sessions (the test has 100 clients, one
+ * session each).
  */
 final class LifecycleLog {
 
@@ -33,9 +34,12 @@ final class LifecycleLog {
     return log;
   }
 
+  /** The events the test waits for or times; the others are not kept. */
+  private static final java.util.Set<String> KEPT = java.util.Set.of("warned", "slow", "disconnected");
+
   private synchronized void add(JsonObject e) {
     String session = e.getString("session");
-    if (session == null) {
+    if (session == null || !KEPT.contains(e.getString("event"))) {
       return;
     }
     ArrayDeque<JsonObject> q = bySession.get(session);
@@ -71,6 +75,20 @@ final class LifecycleLog {
       }
       wait(left);
     }
+  }
+
+  /** The earliest {@code event} of {@code session} with {@code from <= ts <= to}, or null. */
+  synchronized JsonObject first(String session, String event, long from, long to) {
+    ArrayDeque<JsonObject> q = bySession.get(session);
+    if (q != null) {
+      for (JsonObject e : q) {
+        long ts = e.getLong("ts");
+        if (event.equals(e.getString("event")) && ts >= from && ts <= to) {
+          return e;
+        }
+      }
+    }
+    return null;
   }
 
   /** The latest {@code event} of {@code session} with {@code from <= ts <= to}, or null. */

@@ -46,9 +46,21 @@ class ResumeChaosIT {
   static final long CHAOS_MS = 30_000;
   /** How long the clients have to catch up afterwards. */
   static final long DRAIN_MS = 15_000;
-  /** Publishes per second per topic, five changes each. */
-  static final int PUBLISHES_PER_SECOND = 20;
-  static final int CHANGES_PER_PUBLISH = 5;
+  /**
+   * Changes per second per topic; a client follows two topics, 80 events a second, and 100
+   * clients read 8,000 a second.
+   */
+  static final int CHANGES_PER_SECOND = 40;
+  /** The most changes in one publish, when publishing has fallen behind (under maxPublishBytes). */
+  static final int MAX_BATCH = 80;
+  /**
+   * Rows of the bulk topic: 240 of 16 KB, 3.9 MB of state that a stalling client subscribes to,
+   * so that its snapshot, streamed as fast as the socket takes it, fills the socket at once
+   * (see {@link ChaosClient}); published once, before the chaos.
+   */
+  static final int BULK_ROWS = 240;
+  static final int BULK_ROW_BYTES = 16 * 1024;
+  static final String BULK = "chaos.bulk";
   static final long POLL_MS = 100;
   /** Small bounds, so that a stalled client reaches them in about a second. */
   static final int BUFFER_MAX = 200;
@@ -76,13 +88,34 @@ class ResumeChaosIT {
                 .eventLoops(2)
                 .sustainMs(SUSTAIN_MS)
                 .buffer(new BufferLimits(BUFFER_MAX, BUFFER_MAX_BYTES, 0.8, 0.95, DropPolicy.DROP_OLDEST))
+                // Covers every resume of the run (the topics reach about 1,300).
+                .replayLogSize(5_000)
                 .build());
     List<String> topics = new ArrayList<>();
     for (int t = 0; t < TOPICS; t++) {
       topics.add("chaos." + t);
-      server.publish("chaos." + t, change(random, 0));
+      server.publish("chaos." + t, changes(random, 0, 5, 200, 1000));
     }
-    ChaosClient.Run run = new ChaosClient.Run(server.port(), SUSTAIN_MS, LifecycleLog.listen(server.vertx()));
+    for (int b = 0; b < BULK_ROWS; b += 40) {
+      JsonArray rows = new JsonArray();
+      for (int k = b; k < b + 40; k++) {
+        rows.add(new JsonObject().put("op", "INSERT").put("key", "b" + k).put("row", new JsonObject().put("pad", "b".repeat(BULK_ROW_BYTES))));
+      }
+      server.publish(BULK, rows);
+    }
+    ChaosClient.Run run = new ChaosClient.Run(server.port(), SUSTAIN_MS, LifecycleLog.listen(server.vertx()), BULK);
+    run.connectionOf =
+        session -> {
+          for (Object o : server.connections()) {
+            if (session.equals(((JsonObject) o).getString("session"))) {
+              return (JsonObject) o;
+            }
+          }
+          return null;
+        };
+    run.seqOf = t -> new JsonObject(server.request("GET", "/api/topics/" + t, null).body()).getLong("seq");
+    run.bufferMax = BUFFER_MAX;
+    run.disconnect = 0.95;
 
     List<ChaosClient> clients = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
@@ -98,10 +131,9 @@ class ResumeChaosIT {
     long started = System.nanoTime();
     AtomicBoolean publishing = new AtomicBoolean(true);
     List<Thread> publishers = new ArrayList<>();
-    for (int p = 0; p < 2; p++) {
-      List<String> share = topics.subList(p * TOPICS / 2, (p + 1) * TOPICS / 2);
+    for (String t : topics) {
       Random pr = new Random(random.nextLong());
-      Thread th = new Thread(() -> publish(share, pr, publishing), "publisher-" + p);
+      Thread th = new Thread(() -> publish(t, CHANGES_PER_SECOND, MAX_BATCH, 200, 1000, pr, publishing), "publisher-" + t);
       th.setDaemon(true);
       publishers.add(th);
     }
@@ -112,14 +144,14 @@ class ResumeChaosIT {
     pollerThread.start();
     publishers.forEach(Thread::start);
     threads.forEach(Thread::start);
-    // One stall a second, each on a random client that is not busy stalling or closing.
+    // One stall a second once every client is up, each on a random client not stalling already.
     long chaosEnd = started + TimeUnit.MILLISECONDS.toNanos(CHAOS_MS);
     int stallsAsked = 0;
     Random stallPicks = new Random(random.nextLong());
-    for (long next = started + TimeUnit.SECONDS.toNanos(2); next < chaosEnd; next += TimeUnit.SECONDS.toNanos(1)) {
+    for (long next = started + TimeUnit.SECONDS.toNanos(4); next < chaosEnd; next += TimeUnit.SECONDS.toNanos(1)) {
       LockSupport.parkNanos(next - System.nanoTime()); // the schedule, not synchronisation
       for (int tries = 0; tries < 5; tries++) {
-        if (clients.get(stallPicks.nextInt(CLIENTS)).stall()) {
+        if (!Boolean.getBoolean("chaos.nostall") && clients.get(stallPicks.nextInt(CLIENTS)).stall()) {
           stallsAsked++;
           break;
         }
@@ -127,19 +159,27 @@ class ResumeChaosIT {
     }
     LockSupport.parkNanos(chaosEnd - System.nanoTime());
 
+    // Calm: no more exits or stalls; the stalls under way end while the topics still flow.
+    run.calm.set(true);
+    long calmDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ChaosClient.STALL_LIMIT_MS + 5_000);
+    while (clients.stream().anyMatch(ChaosClient::stalling) && System.nanoTime() < calmDeadline) {
+      Thread.sleep(50); // polling the clients' flags: the stalls end on their own threads
+    }
     // Drain: no more publishing; the finals are what every client must reach.
     publishing.set(false);
     for (Thread p : publishers) {
       p.join(10_000);
     }
+    java.util.Map<String, Long> finals = new java.util.HashMap<>();
     for (String t : topics) {
-      run.finals.put(t, new JsonObject(server.request("GET", "/api/topics/" + t, null).body()).getLong("seq"));
+      finals.put(t, new JsonObject(server.request("GET", "/api/topics/" + t, null).body()).getLong("seq"));
     }
+    run.finals = finals;
     run.drainDeadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MS);
     run.draining.set(true);
     // One change more per topic wakes every client blocked on a read that has nothing left.
     for (String t : topics) {
-      server.publish(t, change(random, 1));
+      server.publish(t, changes(random, -1, 1, 200, 1000));
     }
     for (Thread th : threads) {
       th.join(DRAIN_MS + 15_000);
@@ -151,6 +191,13 @@ class ResumeChaosIT {
         CLIENTS, (System.nanoTime() - started) / 1e9, run.finals, summary(clients), stallsAsked);
     System.out.println("  bounds: " + poller);
 
+    int journals = 0;
+    for (ChaosClient c : clients) {
+      if (!c.journal().isEmpty() && journals++ < 12) {
+        System.out.println("  journal of " + c.name + " up to its first violation:");
+        c.journal().forEach(e -> System.out.println("    " + e));
+      }
+    }
     SoftAssertions soft = new SoftAssertions();
     for (Thread th : threads) {
       soft.assertThat(th.isAlive()).as("%s finished", th.getName()).isFalse();
@@ -171,37 +218,51 @@ class ResumeChaosIT {
 
     List<ChaosClient.Stall> stalls = new ArrayList<>();
     clients.forEach(c -> stalls.addAll(c.stalls));
-    soft.assertThat(stalls.size()).as("stalls that ended (of %d asked)", stallsAsked).isGreaterThanOrEqualTo(stallsAsked / 2);
+    int inconclusive = clients.stream().mapToInt(c -> c.inconclusiveStalls).sum();
+    // A stall that did not end and showed no fault (a slow machine publishes too little to fill
+    // a buffer in STALL_LIMIT_MS) proves nothing; most must end.
+    soft.assertThat(stalls.size())
+        .as("stalls that ended (of %d asked; %d inconclusive)", stallsAsked, inconclusive)
+        .isGreaterThanOrEqualTo(stallsAsked / 2);
     for (ChaosClient.Stall s : stalls) {
       soft.assertThat(s.closeCode()).as("close code after a stall %s", s).isEqualTo(4001);
-      soft.assertThat(s.warned() || s.dropped()).as("warning or dropped before the close of %s", s).isTrue();
+      soft.assertThat(s.warnings() > 0 || s.dropped()).as("warning or dropped before the close of %s", s).isTrue();
+      // docs/protocol.md: warning is re-armed only after the fill stayed below warn for
+      // warnRearmMs, "so one stall gives one warning".
+      soft.assertThat(s.warnings()).as("warnings in one stall, %s", s).isLessThanOrEqualTo(1);
       soft.assertThat(s.warnedTs()).as("warned event before slow, %s", s).isPositive();
-      soft.assertThat(s.slowTs() - s.warnedTs()).as("ms from warned to slow (sustainMs %d), %s", SUSTAIN_MS, s).isGreaterThanOrEqualTo(SUSTAIN_MS - 1);
+      soft.assertThat(s.slowTs() - s.warnedTs()).as("ms from the first warned to slow (sustainMs %d), %s", SUSTAIN_MS, s).isGreaterThanOrEqualTo(SUSTAIN_MS - 1);
     }
     int clean = 0;
     int aborts = 0;
     int takeovers = 0;
     int resumes = 0;
+    int slowCloses = 0;
     for (ChaosClient c : clients) {
       clean += c.exits.getOrDefault(ChaosClient.Exit.CLEAN, 0);
       aborts += c.exits.getOrDefault(ChaosClient.Exit.ABORT, 0);
       takeovers += c.exits.getOrDefault(ChaosClient.Exit.TAKEOVER, 0);
       resumes += c.resumes;
+      slowCloses += c.slowCloses;
     }
     // The chaos really happened: every kind of exit, and as many resumes.
     soft.assertThat(clean).as("clean closes").isPositive();
     soft.assertThat(aborts).as("resets").isPositive();
     soft.assertThat(takeovers).as("takeovers").isPositive();
-    soft.assertThat(resumes).as("resumes").isGreaterThanOrEqualTo(clean + aborts + takeovers);
+    soft.assertThat(resumes).as("resumes").isGreaterThanOrEqualTo(clean + aborts + takeovers + slowCloses);
+    System.out.printf(
+        "  exits: %d clean, %d resets, %d takeovers; %d closes 4001 of clients that fell behind; %d resumes%n",
+        clean, aborts, takeovers, slowCloses, resumes);
     soft.assertAll();
 
     awaitNoConnections();
     assertThat(server.connections()).as("/api/connections after every client left").isEmpty();
   }
 
-  private static JsonArray change(Random r, int n) {
+  /** {@code count} changes of 50 keys, a tenth of them deletes, rows of {@code pad..pad+spread} bytes. */
+  private static JsonArray changes(Random r, long n, int count, int pad, int spread) {
     JsonArray batch = new JsonArray();
-    for (int i = 0; i < CHANGES_PER_PUBLISH; i++) {
+    for (int i = 0; i < count; i++) {
       String key = "k" + r.nextInt(50);
       batch.add(
           r.nextInt(10) == 0
@@ -209,22 +270,38 @@ class ResumeChaosIT {
               : new JsonObject()
                   .put("op", "UPDATE")
                   .put("key", key)
-                  .put("row", new JsonObject().put("n", n).put("pad", "x".repeat(200 + r.nextInt(1000)))));
+                  .put("row", new JsonObject().put("n", n + i).put("pad", "x".repeat(pad + r.nextInt(spread)))));
     }
     return batch;
   }
 
-  /** Publishes to {@code share} at {@link #PUBLISHES_PER_SECOND} per topic until told to stop. */
-  private void publish(List<String> share, Random r, AtomicBoolean publishing) {
-    long periodNanos = TimeUnit.SECONDS.toNanos(1) / (PUBLISHES_PER_SECOND * share.size());
-    long next = System.nanoTime();
-    int n = 0;
+  /**
+   * Publishes to {@code topic} at {@code perSecond} changes until told to stop: each publish
+   * carries the changes due since the last one, so a slow answer does not lower the rate.
+   */
+  private void publish(
+      String topic, int perSecond, int maxBatch, int pad, int spread, Random r, AtomicBoolean publishing) {
+    long start = System.nanoTime();
+    long sent = 0;
+    long slowest = 0;
+    int publishes = 0;
     while (publishing.get()) {
-      String topic = share.get(n % share.size());
-      server.publish(topic, change(r, ++n));
-      next += periodNanos;
-      LockSupport.parkNanos(next - System.nanoTime()); // pacing, not synchronisation
+      long due = (System.nanoTime() - start) * perSecond / 1_000_000_000L - sent;
+      if (due < 1) {
+        LockSupport.parkNanos(1_000_000_000L / perSecond); // pacing, not synchronisation
+        continue;
+      }
+      int n = (int) Math.min(due, maxBatch);
+      long t0 = System.nanoTime();
+      server.publish(topic, changes(r, sent, n, pad, spread));
+      slowest = Math.max(slowest, System.nanoTime() - t0);
+      publishes++;
+      sent += n;
     }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf(
+        "  publisher %s: %.0f changes/s of %d wanted, %d publishes, slowest %d ms%n",
+        topic, sent / seconds, perSecond, publishes, slowest / 1_000_000);
   }
 
   private void awaitNoConnections() throws InterruptedException {

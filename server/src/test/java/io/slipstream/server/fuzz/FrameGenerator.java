@@ -34,19 +34,22 @@ final class FrameGenerator {
   private static final String[] BAD_TOPICS = {
     "", "a b", "x".repeat(129), "тема", "a/b", "topic!", "\"", "fz.0\u0000"
   };
-  /** The 1 MiB+ frames cost a megabyte each to write: a few per worker. */
-  private static final int MAX_HUGE = 1;
 
   private final Random r;
   private final TopicFixture topics;
   private final int maxFrameBytes;
   private long ids;
+  /** 1 MiB+ frames still to make: each costs a megabyte to build, send and replay. */
   private int huge;
 
-  FrameGenerator(Random r, TopicFixture topics, int maxFrameBytes) {
+  /**
+   * @param huge how many frames over 1 MiB (cut at the transport) this generator makes, at most
+   */
+  FrameGenerator(Random r, TopicFixture topics, int maxFrameBytes, int huge) {
     this.r = r;
     this.topics = topics;
     this.maxFrameBytes = maxFrameBytes;
+    this.huge = huge;
   }
 
   /**
@@ -508,8 +511,8 @@ final class FrameGenerator {
           return inner.fragmented(2 + r.nextInt(6));
         }
       default:
-        if (huge < MAX_HUGE) {
-          huge++;
+        if (huge > 0) {
+          huge--;
           return padded("special/over-1MiB", (1 << 20) + 1 + r.nextInt(1000));
         }
         return padded("special/over-limit", maxFrameBytes + 1);

@@ -97,8 +97,8 @@ final class FuzzConnection {
   private Departure departure;
 
   /**
-   * @param random burst sizes (most bursts one frame, some up to eight); null sends one frame per
-   *     burst, as a replay does
+   * @param random burst sizes (three in ten one frame, the others two to twelve); null sends one
+   *     frame per burst, as a replay does
    */
   FuzzConnection(
       Wire wire,
@@ -126,7 +126,7 @@ final class FuzzConnection {
     try {
       while (sent < quota && !model.closed()) {
         List<Frame> burst = new ArrayList<>();
-        int size = random == null ? 1 : random.nextInt(10) < 3 ? 1 : 2 + random.nextInt(7);
+        int size = random == null ? 1 : random.nextInt(10) < 3 ? 1 : 2 + random.nextInt(11);
         int skips = 0;
         while (burst.size() < size && sent + burst.size() < quota && skips < 100) {
           Frame f = source.next(model, wire.kind().equals("websocket"));

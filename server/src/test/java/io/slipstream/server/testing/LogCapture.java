@@ -24,6 +24,7 @@ public final class LogCapture implements AutoCloseable {
   public static final int KEPT = 100;
 
   private final Logger root = Logger.getLogger("");
+  private final java.util.Set<String> ignored;
   private final List<String> kept = new ArrayList<>();
   private final AtomicInteger count = new AtomicInteger();
   private final Handler handler =
@@ -31,6 +32,9 @@ public final class LogCapture implements AutoCloseable {
         @Override
         public void publish(LogRecord r) {
           if (r.getLevel().intValue() < Level.WARNING.intValue() && r.getThrown() == null) {
+            return;
+          }
+          if (ignored.contains(r.getLoggerName())) {
             return;
           }
           count.incrementAndGet();
@@ -48,14 +52,18 @@ public final class LogCapture implements AutoCloseable {
         public void close() {}
       };
 
-  private LogCapture() {
+  private LogCapture(java.util.Set<String> ignored) {
+    this.ignored = ignored;
     handler.setLevel(Level.ALL);
     root.addHandler(handler);
   }
 
-  /** Starts recording; {@link #close()} stops. */
-  public static LogCapture start() {
-    return new LogCapture();
+  /**
+   * Starts recording, except what the loggers named {@code ignoredLoggers} log; {@link #close()}
+   * stops.
+   */
+  public static LogCapture start(String... ignoredLoggers) {
+    return new LogCapture(java.util.Set.of(ignoredLoggers));
   }
 
   /** How many records were captured. */
