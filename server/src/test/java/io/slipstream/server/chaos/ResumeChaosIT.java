@@ -103,7 +103,7 @@ class ResumeChaosIT {
       }
       server.publish(BULK, rows);
     }
-    ChaosClient.Run run = new ChaosClient.Run(server.port(), SUSTAIN_MS, LifecycleLog.listen(server.vertx()), BULK);
+    ChaosClient.Run run = new ChaosClient.Run(server.port(), LifecycleLog.listen(server.vertx()), BULK);
     run.connectionOf =
         session -> {
           for (Object o : server.connections()) {

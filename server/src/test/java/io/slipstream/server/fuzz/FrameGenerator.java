@@ -476,9 +476,9 @@ final class FrameGenerator {
       case 1:
         return padded("special/exact-limit", maxFrameBytes);
       case 2:
-        return padded("special/over-limit", maxFrameBytes + 1 + r.nextInt(2 * maxFrameBytes));
+        return padded("special/over-limit", maxFrameBytes + 1 + r.nextInt(maxFrameBytes / 2));
       case 3:
-        return padded("special/over-4x-limit", 4 * maxFrameBytes + 1 + r.nextInt(8 * maxFrameBytes));
+        return padded("special/over-4x-limit", 4 * maxFrameBytes + 1 + r.nextInt(maxFrameBytes));
       case 4:
         {
           // More characters than bytes would be fine, but the bytes are over the limit.
@@ -500,7 +500,7 @@ final class FrameGenerator {
         return Frame.text("special/escapes", write(escapedPing()));
       case 8:
         {
-          byte[] b = new byte[r.nextInt(r.nextBoolean() ? 300 : maxFrameBytes * 2)];
+          byte[] b = new byte[r.nextInt(r.nextBoolean() ? 300 : maxFrameBytes + maxFrameBytes / 2)];
           r.nextBytes(b);
           return Frame.binary("special/binary", b);
         }
@@ -519,21 +519,16 @@ final class FrameGenerator {
     }
   }
 
-  /** A ping of exactly {@code bytes} UTF-8 bytes, padded with ASCII and multi-byte characters. */
+  /**
+   * A ping of exactly {@code bytes} UTF-8 bytes, padded with ASCII and, one time in two, some
+   * three-byte characters (the limit counts bytes, not characters).
+   */
   private Frame padded(String kind, int bytes) {
     String head = "{\"type\":\"ping\",\"pad\":\"";
     String tail = "\"}";
     int room = bytes - head.length() - tail.length();
-    StringBuilder pad = new StringBuilder(room);
-    int multibyte = r.nextInt(Math.max(1, room / 4));
-    while (multibyte-- > 0 && room >= 3) {
-      pad.append('€');
-      room -= 3;
-    }
-    while (room-- > 0) {
-      pad.append('x');
-    }
-    return Frame.text(kind, head + pad + tail);
+    int euros = r.nextBoolean() ? 0 : r.nextInt(Math.max(1, room / 12));
+    return Frame.text(kind, head + "€".repeat(euros) + "x".repeat(room - 3 * euros) + tail);
   }
 
   /** A ping whose names and values are spelled with escapes: still valid JSON. */

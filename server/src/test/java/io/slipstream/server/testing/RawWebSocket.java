@@ -157,9 +157,12 @@ public final class RawWebSocket implements AutoCloseable {
     byte[] mask = new byte[4];
     ThreadLocalRandom.current().nextBytes(mask);
     f.write(mask, 0, 4);
+    // Masked into one array and written at once: the stream's write(int) costs a call per byte.
+    byte[] masked = new byte[payload.length];
     for (int i = 0; i < payload.length; i++) {
-      f.write(payload[i] ^ mask[i & 3]);
+      masked[i] = (byte) (payload[i] ^ mask[i & 3]);
     }
+    f.write(masked, 0, masked.length);
   }
 
   /** Sends a masked close frame with {@code code}. */
