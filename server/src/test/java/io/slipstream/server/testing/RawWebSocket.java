@@ -1,5 +1,6 @@
 package io.slipstream.server.testing;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -31,13 +33,29 @@ public final class RawWebSocket implements AutoCloseable {
 
   private RawWebSocket(Socket socket) throws IOException {
     this.socket = socket;
-    this.in = new DataInputStream(socket.getInputStream());
+    // Buffered: one read syscall per chunk rather than per header byte. It reads ahead at most
+    // its 8 KiB buffer, so a caller that stops reading still stops the socket soon after.
+    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 8192));
     this.out = socket.getOutputStream();
   }
 
   /** Opens {@code ws://127.0.0.1:port/path}. */
   public static RawWebSocket connect(int port, String path) throws IOException {
+    return connect(port, path, 0);
+  }
+
+  /**
+   * Opens {@code ws://127.0.0.1:port/path} with a socket receive buffer of {@code
+   * receiveBufferBytes} (0: the system's), so that a reader that stops reading pushes back on
+   * the server after that many bytes instead of the megabytes loopback autotuning allows.
+   */
+  public static RawWebSocket connect(int port, String path, int receiveBufferBytes)
+      throws IOException {
     Socket s = new Socket();
+    if (receiveBufferBytes > 0) {
+      // Before connect, so that the TCP window is negotiated for it.
+      s.setReceiveBufferSize(receiveBufferBytes);
+    }
     s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     s.setSoTimeout(20_000);
     s.setTcpNoDelay(true);
@@ -77,9 +95,53 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** Sends one masked text frame. */
   public void send(String text) throws IOException {
-    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream f = new ByteArrayOutputStream(text.length() + 14);
+    appendFrame(f, 0x81, text.getBytes(StandardCharsets.UTF_8));
+    out.write(f.toByteArray());
+    out.flush();
+  }
+
+  /** Sends one masked text frame per text, all in one write (the server reads them as a burst). */
+  public void sendAll(List<String> texts) throws IOException {
+    ByteArrayOutputStream f = new ByteArrayOutputStream();
+    for (String text : texts) {
+      appendFrame(f, 0x81, text.getBytes(StandardCharsets.UTF_8));
+    }
+    out.write(f.toByteArray());
+    out.flush();
+  }
+
+  /** Sends one masked binary frame. */
+  public void sendBinary(byte[] payload) throws IOException {
     ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
-    f.write(0x81);
+    appendFrame(f, 0x82, payload);
+    out.write(f.toByteArray());
+    out.flush();
+  }
+
+  /**
+   * Sends {@code text} as one text message in {@code pieces} frames (a text frame, then
+   * continuation frames, the last one final), cut at byte boundaries, which may split a UTF-8
+   * character between frames as RFC 6455 allows.
+   */
+  public void sendFragmented(String text, int pieces) throws IOException {
+    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    int n = Math.max(1, Math.min(pieces, payload.length));
+    ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14 * n);
+    for (int i = 0; i < n; i++) {
+      int from = payload.length * i / n;
+      int to = payload.length * (i + 1) / n;
+      byte[] part = java.util.Arrays.copyOfRange(payload, from, to);
+      int opcode = i == 0 ? 0x1 : 0x0;
+      appendFrame(f, (i == n - 1 ? 0x80 : 0) | opcode, part);
+    }
+    out.write(f.toByteArray());
+    out.flush();
+  }
+
+  /** Appends one masked frame whose first byte (FIN, opcode) is {@code b0}. */
+  private static void appendFrame(ByteArrayOutputStream f, int b0, byte[] payload) {
+    f.write(b0);
     if (payload.length < 126) {
       f.write(0x80 | payload.length);
     } else if (payload.length < 65_536) {
@@ -94,12 +156,13 @@ public final class RawWebSocket implements AutoCloseable {
     }
     byte[] mask = new byte[4];
     ThreadLocalRandom.current().nextBytes(mask);
-    f.write(mask);
+    f.write(mask, 0, 4);
+    // Masked into one array and written at once: the stream's write(int) costs a call per byte.
+    byte[] masked = new byte[payload.length];
     for (int i = 0; i < payload.length; i++) {
-      f.write(payload[i] ^ mask[i & 3]);
+      masked[i] = (byte) (payload[i] ^ mask[i & 3]);
     }
-    out.write(f.toByteArray());
-    out.flush();
+    f.write(masked, 0, masked.length);
   }
 
   /** Sends a masked close frame with {@code code}. */
@@ -146,6 +209,39 @@ public final class RawWebSocket implements AutoCloseable {
     System.arraycopy(payload, 0, f, 6, payload.length);
     out.write(f);
     out.flush();
+  }
+
+  /** How long {@link #read()} blocks before it throws {@link java.net.SocketTimeoutException}. */
+  public void readTimeout(int ms) throws IOException {
+    socket.setSoTimeout(ms);
+  }
+
+  /**
+   * Closes the WebSocket way: a close frame with {@code code}, then reading (and discarding
+   * text) until the server's close frame or the end of the stream, at most {@code timeoutMs},
+   * then a normal TCP close. Returns the text frames that came before the server's close.
+   */
+  public List<String> closeGracefully(int code, int timeoutMs) {
+    List<String> late = new java.util.ArrayList<>();
+    try {
+      sendClose(code);
+      socket.setSoTimeout(timeoutMs);
+      while (true) {
+        Frame f = read();
+        if (f.isClose()) {
+          break;
+        }
+        late.add(f.text());
+      }
+    } catch (IOException ignored) {
+      // The server may close first; either way the socket goes now.
+    }
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // already gone
+    }
+    return late;
   }
 
   /** Kills the TCP connection with a reset: no close frame, no FIN handshake. */
