@@ -11,6 +11,7 @@ import io.slipstream.core.spi.Publish;
 import io.slipstream.core.spi.PublishOutcome;
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.protocol.Changes;
+import io.slipstream.server.topic.Sequencing;
 import io.slipstream.server.topic.TopicRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -141,14 +142,7 @@ public final class HttpApi {
             if (o.status() == PublishOutcome.Status.DUPLICATE) {
               rc.response().putHeader("Idempotent-Replayed", "true");
             }
-            json(
-                rc,
-                200,
-                new JsonObject()
-                    .put("topic", name)
-                    .put("epoch", o.epoch())
-                    .put("firstSeq", o.firstSeq())
-                    .put("lastSeq", o.lastSeq()));
+            json(rc, 200, Sequencing.answer(o));
           } else {
             refuse(rc, o.status().error(), o.message());
           }

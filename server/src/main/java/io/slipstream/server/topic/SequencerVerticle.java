@@ -150,12 +150,7 @@ public final class SequencerVerticle extends VerticleBase {
               }
               PublishOutcome o = ar.result();
               if (o.isApplied()) {
-                msg.reply(
-                    new JsonObject()
-                        .put("topic", name)
-                        .put("epoch", o.epoch())
-                        .put("firstSeq", o.firstSeq())
-                        .put("lastSeq", o.lastSeq()));
+                msg.reply(Sequencing.answer(o));
               } else {
                 fail(msg, o.status().error(), o.message());
               }

@@ -1,5 +1,6 @@
 package io.slipstream.server.topic;
 
+import io.slipstream.core.spi.PublishOutcome;
 import io.slipstream.core.spi.Sequencer;
 import io.slipstream.core.spi.local.DeadlineTimer;
 import io.slipstream.core.spi.local.LocalSequencers;
@@ -9,6 +10,7 @@ import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -80,6 +82,18 @@ public final class Sequencing {
               SequencerVerticle.deployment(shards.size())));
     }
     return Future.all(deployed).map(all -> all.<String>list());
+  }
+
+  /**
+   * What an applied (or duplicate) publish answers, over HTTP and the event bus alike: {@code
+   * {topic, epoch, firstSeq, lastSeq}} (docs/protocol.md §7, §8).
+   */
+  public static JsonObject answer(PublishOutcome applied) {
+    return new JsonObject()
+        .put("topic", applied.topic())
+        .put("epoch", applied.epoch())
+        .put("firstSeq", applied.firstSeq())
+        .put("lastSeq", applied.lastSeq());
   }
 
   /** The node-wide topic-state budget. */
