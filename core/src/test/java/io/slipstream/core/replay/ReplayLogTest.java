@@ -129,68 +129,25 @@ class ReplayLogTest {
     int capacity = 64;
     long events = 1_000_000;
     ReplayLog<ChangeEvent> log = new ReplayLog<>(capacity);
-    AtomicBoolean writerDone = new AtomicBoolean();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    AtomicLong hits = new AtomicLong();
-    AtomicLong misses = new AtomicLong();
-    CountDownLatch start = new CountDownLatch(1);
-
-    Thread writer =
-        new Thread(
+    long hits =
+        race(
             () -> {
-              try {
-                start.await();
-                for (long s = 1; s <= events; s++) {
-                  log.append(event(s));
-                }
-              } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-              } finally {
-                writerDone.set(true);
+              for (long s = 1; s <= events; s++) {
+                log.append(event(s));
               }
             },
-            "replay-writer");
-    List<Thread> readers = new ArrayList<>();
-    for (int r = 0; r < 2; r++) {
-      long seed = r;
-      readers.add(
-          new Thread(
-              () -> {
-                SplittableRandom random = new SplittableRandom(seed);
-                try {
-                  start.await();
-                  // Bounded: stops when the writer is done, or after far more reads than needed.
-                  for (long i = 0; i < 50_000_000L && !writerDone.get(); i++) {
-                    long last = log.lastSeq();
-                    // Around the window: just overwritten, inside, the head, and a little ahead.
-                    long seq = last - capacity - 8 + random.nextInt(capacity + 16);
-                    ChangeEvent e = log.get(seq);
-                    if (e == null) {
-                      misses.incrementAndGet();
-                      continue;
-                    }
-                    hits.incrementAndGet();
-                    if (e.seq() != seq || !e.key().equals(Long.toString(seq))) {
-                      throw new AssertionError("asked for seq " + seq + ", got " + e);
-                    }
-                  }
-                } catch (Throwable t) {
-                  failure.compareAndSet(null, t);
-                }
-              },
-              "replay-reader-" + r));
-    }
-    writer.start();
-    readers.forEach(Thread::start);
-    start.countDown();
-    writer.join(TimeUnit.SECONDS.toMillis(50));
-    for (Thread t : readers) {
-      t.join(TimeUnit.SECONDS.toMillis(50));
-    }
-    assertThat(failure.get()).isNull();
-    assertThat(writer.isAlive()).isFalse();
+            random -> {
+              long last = log.lastSeq();
+              // Around the window: just overwritten, inside, the head, and a little ahead.
+              long seq = last - capacity - 8 + random.nextInt(capacity + 16);
+              ChangeEvent e = log.get(seq);
+              if (e != null && (e.seq() != seq || !e.key().equals(Long.toString(seq)))) {
+                throw new AssertionError("asked for seq " + seq + ", got " + e);
+              }
+              return e != null;
+            });
     assertThat(log.lastSeq()).isEqualTo(events);
-    assertThat(hits.get()).as("the readers really read events").isPositive();
+    assertThat(hits).as("the readers really read events").isPositive();
     // After the race, the window is exactly the newest `capacity` events.
     for (long s = events - capacity + 1; s <= events; s++) {
       assertThat(log.get(s).seq()).isEqualTo(s);
@@ -286,58 +243,77 @@ class ReplayLogTest {
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void readersNeverSeeAnotherSeqWhileTheRingGrowsAndEvictsByBytes() throws Exception {
-    int rounds = 60;
-    int perRound = 20_000;
     AtomicReference<ReplayLog<Sized>> current = new AtomicReference<>();
+    long hits =
+        race(
+            () -> {
+              SplittableRandom random = new SplittableRandom(7);
+              for (int r = 0; r < 60; r++) {
+                ReplayLog<Sized> log =
+                    new ReplayLog<>(2048, 2_000 + random.nextInt(40_000), Sized::size);
+                current.set(log);
+                for (long s = 1; s <= 20_000; s++) {
+                  log.append(new Sized(s, sizeOf(s)));
+                }
+                log.checkInvariants();
+              }
+            },
+            random -> {
+              ReplayLog<Sized> log = current.get();
+              if (log == null) {
+                return false;
+              }
+              long seq = log.lastSeq() - 2100 + random.nextInt(2110);
+              Sized e = log.get(seq);
+              if (e != null && (e.seq() != seq || e.size() != sizeOf(seq))) {
+                throw new AssertionError("asked for seq " + seq + ", got " + e);
+              }
+              return e != null;
+            });
+    assertThat(hits).as("the readers really read items").isPositive();
+  }
+
+  /** One read of a racing reader: whether it found an item; it throws on a wrong one. */
+  private interface Read {
+    boolean read(SplittableRandom random);
+  }
+
+  /**
+   * Runs {@code writer} on one thread against two threads doing {@code read} until the writer is
+   * done (bounded: at most 50 million reads each), and fails on anything either threw.
+   *
+   * @return the reads that found an item
+   */
+  private static long race(Runnable writer, Read read) throws InterruptedException {
     AtomicBoolean writerDone = new AtomicBoolean();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     AtomicLong hits = new AtomicLong();
     CountDownLatch start = new CountDownLatch(1);
-    Thread writer =
+    List<Thread> threads = new ArrayList<>();
+    threads.add(
         new Thread(
             () -> {
               try {
                 start.await();
-                SplittableRandom random = new SplittableRandom(7);
-                for (int r = 0; r < rounds && failure.get() == null; r++) {
-                  ReplayLog<Sized> log =
-                      new ReplayLog<>(2048, 2_000 + random.nextInt(40_000), Sized::size);
-                  current.set(log);
-                  for (long s = 1; s <= perRound; s++) {
-                    log.append(new Sized(s, sizeOf(s)));
-                  }
-                  log.checkInvariants();
-                }
+                writer.run();
               } catch (Throwable t) {
                 failure.compareAndSet(null, t);
               } finally {
                 writerDone.set(true);
               }
             },
-            "replay-writer");
-    List<Thread> readers = new ArrayList<>();
+            "replay-writer"));
     for (int r = 0; r < 2; r++) {
       long seed = r;
-      readers.add(
+      threads.add(
           new Thread(
               () -> {
                 SplittableRandom random = new SplittableRandom(seed);
                 try {
                   start.await();
                   for (long i = 0; i < 50_000_000L && !writerDone.get(); i++) {
-                    ReplayLog<Sized> log = current.get();
-                    if (log == null) {
-                      continue;
-                    }
-                    long last = log.lastSeq();
-                    long seq = last - 2100 + random.nextInt(2110);
-                    Sized e = log.get(seq);
-                    if (e == null) {
-                      continue;
-                    }
-                    hits.incrementAndGet();
-                    if (e.seq() != seq || e.size() != sizeOf(seq)) {
-                      throw new AssertionError("asked for seq " + seq + ", got " + e);
+                    if (read.read(random)) {
+                      hits.incrementAndGet();
                     }
                   }
                 } catch (Throwable t) {
@@ -346,16 +322,14 @@ class ReplayLogTest {
               },
               "replay-reader-" + r));
     }
-    writer.start();
-    readers.forEach(Thread::start);
+    threads.forEach(Thread::start);
     start.countDown();
-    writer.join(TimeUnit.SECONDS.toMillis(50));
-    for (Thread t : readers) {
+    for (Thread t : threads) {
       t.join(TimeUnit.SECONDS.toMillis(50));
     }
     assertThat(failure.get()).isNull();
-    assertThat(writer.isAlive()).isFalse();
-    assertThat(hits.get()).as("the readers really read items").isPositive();
+    assertThat(threads.get(0).isAlive()).as("the writer finished").isFalse();
+    return hits.get();
   }
 
   private static long sizeOf(long seq) {

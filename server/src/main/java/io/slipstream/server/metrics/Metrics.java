@@ -9,6 +9,7 @@ import io.slipstream.core.spi.PublishOutcome;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -24,11 +25,9 @@ public final class Metrics {
   private final Counter messagesSent;
   private final Counter changesDelivered;
   private final Counter dropped;
-  private final Map<CloseCode, Counter> closes = new EnumMap<>(CloseCode.class);
-  private final Map<PublishOutcome.Status, Counter> publishes =
-      new EnumMap<>(PublishOutcome.Status.class);
-  private final Map<DeleteOutcome.Status, Counter> deletes =
-      new EnumMap<>(DeleteOutcome.Status.class);
+  private final Map<CloseCode, Counter> closes;
+  private final Map<PublishOutcome.Status, Counter> publishes;
+  private final Map<DeleteOutcome.Status, Counter> deletes;
 
   public Metrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -48,30 +47,46 @@ public final class Metrics {
         Counter.builder("slipstream.changes.dropped")
             .description("Live changes dropped by full connection buffers")
             .register(registry);
-    for (CloseCode code : CloseCode.values()) {
-      closes.put(
-          code,
-          Counter.builder("slipstream.connections.closed")
-              .description("Connections the server closed, by close code")
-              .tag("code", Integer.toString(code.code()))
+    closes =
+        perValue(
+            CloseCode.class,
+            "slipstream.connections.closed",
+            "Connections the server closed, by close code",
+            "code",
+            c -> Integer.toString(c.code()));
+    publishes =
+        perValue(
+            PublishOutcome.Status.class,
+            "slipstream.publishes",
+            "Publishes answered (HTTP and event bus), by outcome",
+            "outcome",
+            Metrics::lowerCase);
+    deletes =
+        perValue(
+            DeleteOutcome.Status.class,
+            "slipstream.topic.deletes",
+            "Topic deletes answered, by outcome",
+            "outcome",
+            Metrics::lowerCase);
+  }
+
+  /** One counter per constant of {@code type}, told apart by {@code tag}. */
+  private <E extends Enum<E>> Map<E, Counter> perValue(
+      Class<E> type, String name, String description, String tag, Function<E, String> value) {
+    Map<E, Counter> counters = new EnumMap<>(type);
+    for (E e : type.getEnumConstants()) {
+      counters.put(
+          e,
+          Counter.builder(name)
+              .description(description)
+              .tag(tag, value.apply(e))
               .register(registry));
     }
-    for (PublishOutcome.Status s : PublishOutcome.Status.values()) {
-      publishes.put(
-          s,
-          Counter.builder("slipstream.publishes")
-              .description("Publishes answered (HTTP and event bus), by outcome")
-              .tag("outcome", s.name().toLowerCase(Locale.ROOT))
-              .register(registry));
-    }
-    for (DeleteOutcome.Status s : DeleteOutcome.Status.values()) {
-      deletes.put(
-          s,
-          Counter.builder("slipstream.topic.deletes")
-              .description("Topic deletes answered, by outcome")
-              .tag("outcome", s.name().toLowerCase(Locale.ROOT))
-              .register(registry));
-    }
+    return counters;
+  }
+
+  private static String lowerCase(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
   }
 
   /** Registers a gauge read at scrape time. */

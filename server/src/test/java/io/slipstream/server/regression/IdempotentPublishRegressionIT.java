@@ -105,7 +105,8 @@ class IdempotentPublishRegressionIT {
   @Test
   void concurrentDuplicatesInFlightGetTheOneAnswer() throws Exception {
     List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
-    try (StalledSequencers stalled = StalledSequencers.stall(server.vertx())) {
+    StalledSequencers stalled = StalledSequencers.stall(server.vertx());
+    try (stalled) {
       for (int i = 0; i < 6; i++) {
         answers.add(post("t", body("a", 7), "in-flight"));
       }

@@ -69,7 +69,8 @@ class PublishBackpressureRegressionIT {
         TestServer.start(
             SlipstreamConfig.defaults().toBuilder().eventLoops(2).maxPendingPublishes(max).build());
     List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
-    try (StalledSequencers stalled = StalledSequencers.stall(server.vertx())) {
+    StalledSequencers stalled = StalledSequencers.stall(server.vertx());
+    try (stalled) {
       for (int i = 0; i < sent; i++) {
         answers.add(postAsync("flood", "r" + i));
       }
@@ -110,7 +111,8 @@ class PublishBackpressureRegressionIT {
         TestServer.start(
             SlipstreamConfig.defaults().toBuilder().eventLoops(2).publishTimeoutMs(300).build());
     HttpResponse<String> late;
-    try (StalledSequencers stalled = StalledSequencers.stall(server.vertx())) {
+    StalledSequencers stalled = StalledSequencers.stall(server.vertx());
+    try (stalled) {
       late = postAsync("t", "late").get(15, TimeUnit.SECONDS);
       // Answered while the sequencer is still stalled, so it cannot have been applied.
       assertThat(late.statusCode()).as(late.body()).isEqualTo(503);

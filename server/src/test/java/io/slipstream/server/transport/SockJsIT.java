@@ -8,6 +8,7 @@ import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.eventbus.Lifecycle;
 import io.slipstream.server.testing.TestServer;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -49,9 +50,17 @@ class SockJsIT {
       client =
           vertx.createWebSocketClient(
               new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
-      ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-          .setURI("/sockjs/123/" + Long.toHexString(System.nanoTime()) + "/websocket")).await();
-      ws.textMessageHandler(this::onFrame);
+      // Handlers before connecting: a refused socket may be closed by the time connect returns.
+      ClientWebSocket socket = client.webSocket();
+      socket.textMessageHandler(this::onFrame);
+      ws = socket;
+      socket
+          .connect(
+              new WebSocketConnectOptions()
+                  .setHost("127.0.0.1")
+                  .setPort(port)
+                  .setURI("/sockjs/123/" + Long.toHexString(System.nanoTime()) + "/websocket"))
+          .await();
     }
 
     private void onFrame(String frame) {

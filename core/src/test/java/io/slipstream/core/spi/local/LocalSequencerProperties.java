@@ -46,15 +46,7 @@ class LocalSequencerProperties {
       @ForAll("steps") List<Step> steps, @ForAll @IntRange(min = 1, max = 4) int window) {
     FakeReplicas replicas = new FakeReplicas(10, 6, 2_000);
     TopicStateBudget budget = new TopicStateBudget(1L << 30);
-    Sequencer s =
-        LocalSequencers.create(
-            replicas,
-            new RecordingFeed(),
-            budget,
-            List.of(INLINE),
-            NEVER,
-            () -> 0,
-            new LocalSequencers.Bounds(16, window));
+    Sequencer s = inline(replicas, budget, window);
     long empty = new Topic("x", 6, 2_000, FakeReplicas.ENCODER).footprint();
     Map<String, ArrayDeque<String>> windows = new HashMap<>();
     for (Step step : steps) {
@@ -146,15 +138,7 @@ class LocalSequencerProperties {
           public void forgetIfIdle(String name) {}
         };
     TopicStateBudget budget = new TopicStateBudget(1L << 20);
-    Sequencer s =
-        LocalSequencers.create(
-            failing,
-            new RecordingFeed(),
-            budget,
-            List.of(INLINE),
-            NEVER,
-            () -> 0,
-            new LocalSequencers.Bounds(4, 4));
+    Sequencer s = inline(failing, budget, 4);
     PublishOutcome o =
         s.publish(
                 new Publish("t", List.of(new ChangeRequest(ChangeOp.INSERT, "a", "{}")), "k", 1, 1))
@@ -164,5 +148,17 @@ class LocalSequencerProperties {
     assertThat(o.status().error().httpStatus()).isEqualTo(503);
     assertThat(failing.find("t").view().seq()).isZero();
     assertThat(budget.usedBytes()).isZero();
+  }
+
+  /** A sequencer of one shard that runs each publish inline, on the caller. */
+  private static Sequencer inline(Replicas replicas, TopicStateBudget budget, int window) {
+    return LocalSequencers.create(
+        replicas,
+        new RecordingFeed(),
+        budget,
+        List.of(INLINE),
+        NEVER,
+        () -> 0,
+        new LocalSequencers.Bounds(16, window));
   }
 }
