@@ -81,19 +81,19 @@ final class ConnectionModel {
       return List.of(new Expected.Close(codes, f));
     }
     if (f.isBinary()) {
-      return error(IdCheck.ABSENT, f);
+      return error(IdCheck.ABSENT, f, "binary-not-supported");
     }
     Verdict v = oracle.classify(f.text());
     switch (v.kind()) {
       case SKIP:
         return null;
       case MALFORMED:
-        return error(v.id(), f);
+        return error(v.id(), f, v.codes());
       default:
         break;
     }
     if (v.kind() != ContractOracle.Kind.HELLO && !helloDone) {
-      return error(v.id(), f);
+      return error(v.id(), f, "hello-required");
     }
     switch (v.kind()) {
       case HELLO:
@@ -102,11 +102,11 @@ final class ConnectionModel {
         return subscribe(v, f);
       case UNSUBSCRIBE:
         if (!subscribed.remove(v.topic())) {
-          return error(v.id(), f);
+          return error(v.id(), f, "not-subscribed");
         }
         return List.of(new Expected.Reply("unsubscribed", v.id(), v.topic(), f));
       case ACK:
-        return subscribed.contains(v.topic()) ? List.of() : error(v.id(), f);
+        return subscribed.contains(v.topic()) ? List.of() : error(v.id(), f, "not-subscribed");
       case PING:
         return List.of(new Expected.Reply("pong", v.id(), null, f));
       case PONG:
@@ -118,7 +118,7 @@ final class ConnectionModel {
 
   private List<Expected> hello(Verdict v, Frame f) {
     if (helloDone) {
-      return error(v.id(), f);
+      return error(v.id(), f, "already-hello");
     }
     helloDone = true;
     batch = v.batch();
@@ -136,12 +136,18 @@ final class ConnectionModel {
 
   private List<Expected> subscribe(Verdict v, Frame f) {
     TopicFixture.Topic t = topics.get(v.topic());
-    if (t == null) {
-      // The node holds maxTopics topics, the fixture's: error topic-limit.
-      return error(v.id(), f);
+    // The node holds maxTopics topics, the fixture's: any other is topic-limit.
+    boolean topicLimit = t == null;
+    boolean subscriptionLimit = !subscribed.contains(v.topic()) && subscribed.size() >= maxSubscriptions;
+    if (topicLimit && subscriptionLimit) {
+      // Which of the two limits is checked first is not documented.
+      return error(v.id(), f, Set.of("topic-limit", "too-many-subscriptions"));
     }
-    if (!subscribed.contains(v.topic()) && subscribed.size() >= maxSubscriptions) {
-      return error(v.id(), f);
+    if (topicLimit) {
+      return error(v.id(), f, "topic-limit");
+    }
+    if (subscriptionLimit) {
+      return error(v.id(), f, "too-many-subscriptions");
     }
     subscribed.add(v.topic());
     Pos from = v.from();
@@ -153,12 +159,17 @@ final class ConnectionModel {
     return List.of(new Expected.Stream(t.name(), v.id(), true, t.seq(), f));
   }
 
-  private List<Expected> error(IdCheck id, Frame f) {
+  private List<Expected> error(IdCheck id, Frame f, String code) {
+    return error(id, f, Set.of(code));
+  }
+
+  /** An error with one of {@code codes} (docs/protocol.md, errors), or 4004 past the budget. */
+  private List<Expected> error(IdCheck id, Frame f, Set<String> codes) {
     errors++;
     if (errors > ERROR_BUDGET) {
       closed = true;
       return List.of(new Expected.Close(Set.of(4004), f));
     }
-    return List.of(new Expected.Reply("error", id, null, f));
+    return List.of(new Expected.Reply("error", id, null, codes, f));
   }
 }

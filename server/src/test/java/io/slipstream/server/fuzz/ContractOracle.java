@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -74,7 +75,19 @@ final class ContractOracle {
   /** A position {@code {epoch, seq}}. */
   record Pos(String epoch, long seq) {}
 
-  /** The classification of one frame. */
+  /** The error code of a frame that is not JSON or not an object (docs/protocol.md, errors). */
+  static final Set<String> NOT_JSON = Set.of("bad-json");
+  /**
+   * The error codes of a JSON object that breaks the message rules. Which one a frame with
+   * several faults gets is not documented, so any of them (or hello-required, before hello).
+   */
+  static final Set<String> BAD_MESSAGE =
+      Set.of("bad-message", "unknown-type", "bad-topic", "bad-position", "hello-required");
+
+  /**
+   * The classification of one frame; {@code codes} are the error codes a malformed frame may
+   * get.
+   */
   record Verdict(
       Kind kind,
       IdCheck id,
@@ -82,14 +95,23 @@ final class ContractOracle {
       Pos from,
       Map<String, Pos> positions,
       boolean batch,
-      String reason) {
+      String reason,
+      Set<String> codes) {
+
+    Verdict(Kind kind, IdCheck id, String topic, Pos from, Map<String, Pos> positions, boolean batch, String reason) {
+      this(kind, id, topic, from, positions, batch, reason, Set.of());
+    }
 
     static Verdict skip(String reason) {
       return new Verdict(Kind.SKIP, IdCheck.ANY, null, null, Map.of(), false, reason);
     }
 
     static Verdict malformed(IdCheck id, String reason) {
-      return new Verdict(Kind.MALFORMED, id, null, null, Map.of(), false, reason);
+      return new Verdict(Kind.MALFORMED, id, null, null, Map.of(), false, reason, BAD_MESSAGE);
+    }
+
+    static Verdict notJson(String reason) {
+      return new Verdict(Kind.MALFORMED, IdCheck.ABSENT, null, null, Map.of(), false, reason, NOT_JSON);
     }
   }
 
@@ -114,14 +136,14 @@ final class ContractOracle {
     try {
       root = StrictJson.parse(text);
     } catch (StrictJson.Malformed e) {
-      return Verdict.malformed(IdCheck.ABSENT, "not JSON: " + e.getMessage());
+      return Verdict.notJson("not JSON: " + e.getMessage());
     } catch (StrictJson.Ambiguous e) {
       // A text that is not an object is malformed whatever its depth or numbers.
       String t = text.strip();
-      return t.startsWith("{") ? Verdict.skip(e.getMessage()) : Verdict.malformed(IdCheck.ABSENT, "not an object");
+      return t.startsWith("{") ? Verdict.skip(e.getMessage()) : Verdict.notJson("not an object");
     }
     if (!(root instanceof Map)) {
-      return Verdict.malformed(IdCheck.ABSENT, "not an object");
+      return Verdict.notJson("not an object");
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> m = (Map<String, Object>) root;

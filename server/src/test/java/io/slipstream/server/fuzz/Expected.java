@@ -17,9 +17,15 @@ sealed interface Expected {
 
   /**
    * A control reply, in order with the other control replies: {@code welcome}, {@code pong},
-   * {@code unsubscribed} (with {@code topic}) or {@code error}.
+   * {@code unsubscribed} (with {@code topic}) or {@code error} (with one of {@code codes}).
    */
-  record Reply(String type, IdCheck id, String topic, Frame cause) implements Expected {}
+  record Reply(String type, IdCheck id, String topic, Set<String> codes, Frame cause)
+      implements Expected {
+
+    Reply(String type, IdCheck id, String topic, Frame cause) {
+      this(type, id, topic, Set.of(), cause);
+    }
+  }
 
   /**
    * A subscription's stream: {@code subscribed} (mode and seq as given, id as checked), then a

@@ -71,7 +71,10 @@ final class Findings {
     return total;
   }
 
-  /** The report: one line per rule with its count, then its examples. */
+  /**
+   * The report: one line per rule with its count, then its examples; ASCII only (anything else
+   * as {@code \\uXXXX}), since report writers cut messages at characters they cannot take.
+   */
   synchronized String report() {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, Rule> e : rules.entrySet()) {
@@ -80,6 +83,19 @@ final class Findings {
         sb.append(ex);
       }
     }
-    return sb.toString();
+    return ascii(sb);
+  }
+
+  private static String ascii(CharSequence s) {
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\n' || (c >= 0x20 && c < 0x7F)) {
+        out.append(c);
+      } else {
+        out.append(String.format("\\u%04x", (int) c));
+      }
+    }
+    return out.toString();
   }
 }

@@ -379,9 +379,12 @@ final class FuzzConnection {
     }
     switch (type) {
       case "error":
-        return m.get("code") instanceof String && !((String) m.get("code")).isEmpty() && m.get("message") instanceof String
+        if (!(m.get("code") instanceof String) || !(m.get("message") instanceof String)) {
+          return "an error without code or message: " + m;
+        }
+        return e.codes().contains(m.get("code"))
             ? null
-            : "an error without code or message: " + m;
+            : "expected error " + e.codes() + " (" + reason(e.cause()) + "), got " + m;
       case "unsubscribed":
         return e.topic().equals(m.get("topic")) ? null : "unsubscribed for another topic: " + m;
       case "welcome":

@@ -146,9 +146,13 @@ class InboundFuzzIT {
         FRAMES, connections, (System.nanoTime() - started) / 1e9, (processCpuNanos() - cpuBefore) / 1e9,
         heapBefore / 1024, heapAfter / 1024, tally);
 
+    String report = findings.report();
+    if (findings.total() > 0) {
+      System.out.println("InboundFuzzIT findings (seed " + seed + "):\n" + report);
+    }
     SoftAssertions soft = new SoftAssertions();
     soft.assertThat(findings.total())
-        .as("frames whose answer departed from the contract (seed %d):%n%s", seed, findings.report())
+        .as("frames whose answer departed from the contract (seed %d):%n%s", seed, report)
         .isZero();
     soft.assertThat(logs.records())
         .as("warnings and exceptions logged during the run (%d)", logs.count())

@@ -17,7 +17,8 @@ import java.util.Map;
  * parser with every leniency off, which is its default (no comments, trailing commas, single
  * quotes, {@code NaN}/{@code Infinity}, unquoted names, leading zeros or raw control characters),
  * plus the two checks Jackson leaves to its callers: nothing may follow the value, and (the fuzz
- * being strict about what it can predict) duplicate names are reported as {@link Ambiguous}.
+ * being strict about what it can predict) duplicate names and strings with an unpaired surrogate
+ * (RFC 8259 §8.2: "the behavior ... is unpredictable") are reported as {@link Ambiguous}.
  *
  * <p>Values: {@link Map} (insertion-ordered), {@link List}, {@link String}, {@link BigInteger}
  * (integer tokens), {@link BigDecimal} (numbers with a fraction or exponent), {@link Boolean},
@@ -76,6 +77,19 @@ final class StrictJson {
     }
   }
 
+  /** {@code s}, unless it holds an unpaired surrogate (which only an escape can put there). */
+  private static String wellFormed(String s) throws Ambiguous {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new Ambiguous("a string with an unpaired surrogate");
+      }
+    }
+    return s;
+  }
+
   private static Object value(JsonParser p, JsonToken t) throws IOException, Ambiguous {
     if (t == null) {
       throw new IOException("unexpected end of input");
@@ -85,7 +99,7 @@ final class StrictJson {
         {
           Map<String, Object> m = new LinkedHashMap<>();
           for (JsonToken n = p.nextToken(); n != JsonToken.END_OBJECT; n = p.nextToken()) {
-            String name = p.currentName();
+            String name = wellFormed(p.currentName());
             Object v = value(p, p.nextToken());
             if (m.put(name, v) != null) {
               throw new Ambiguous("duplicate name " + name);
@@ -102,7 +116,7 @@ final class StrictJson {
           return l;
         }
       case VALUE_STRING:
-        return p.getText();
+        return wellFormed(p.getText());
       case VALUE_NUMBER_INT:
         return p.getBigIntegerValue();
       case VALUE_NUMBER_FLOAT:
