@@ -1,6 +1,5 @@
 package io.slipstream.server.topic;
 
-import io.slipstream.core.spi.PublishOutcome;
 import io.slipstream.core.spi.Sequencer;
 import io.slipstream.core.spi.local.DeadlineTimer;
 import io.slipstream.core.spi.local.LocalSequencers;
