@@ -1,0 +1,115 @@
+package io.slipstream.server.chaos;
+
+import io.slipstream.server.eventbus.Lifecycle;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's lifecycle events ({@code slipstream.lifecycle}, docs/protocol.md), kept per session,
+ * so that a stalled client can wait for the server to give up on it ({@code slow}) instead of
+ * sleeping, and the test can check when that happened relative to the {@code warned} event.
+ *
+ * <p>Thread-safe: events arrive on a Vert.x event loop, clients wait on their own threads. Bounded:
+ * the last {@link #PER_SESSION} {@code warned}, {@code slow} and {@code disconnected} events of
+ * each session, for at most {@link #SESSIONS} sessions (the test has 100 clients, one session
+ * each).
+ */
+final class LifecycleLog {
+
+  /** Events kept per session. */
+  static final int PER_SESSION = 64;
+
+  /** Sessions tracked. */
+  static final int SESSIONS = 1_000;
+
+  private final Map<String, ArrayDeque<JsonObject>> bySession = new HashMap<>();
+
+  /** Starts listening on {@code vertx}'s event bus; returns once the consumer is registered. */
+  static LifecycleLog listen(Vertx vertx) {
+    LifecycleLog log = new LifecycleLog();
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(Lifecycle.ADDRESS, m -> log.add(m.body()))
+        .completion()
+        .await();
+    return log;
+  }
+
+  /** The events the test waits for or times; the others are not kept. */
+  private static final java.util.Set<String> KEPT =
+      java.util.Set.of("warned", "slow", "disconnected");
+
+  private synchronized void add(JsonObject e) {
+    String session = e.getString("session");
+    if (session == null || !KEPT.contains(e.getString("event"))) {
+      return;
+    }
+    ArrayDeque<JsonObject> q = bySession.get(session);
+    if (q == null) {
+      if (bySession.size() >= SESSIONS) {
+        return;
+      }
+      q = new ArrayDeque<>();
+      bySession.put(session, q);
+    }
+    if (q.size() == PER_SESSION) {
+      q.pollFirst();
+    }
+    q.addLast(e);
+    notifyAll();
+  }
+
+  /**
+   * Waits up to {@code timeoutMs} for an {@code event} of {@code session} with {@code ts >=
+   * sinceMs}; returns it, or null on timeout.
+   */
+  synchronized JsonObject await(String session, String event, long sinceMs, long timeoutMs)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (true) {
+      JsonObject e = latest(session, event, sinceMs, Long.MAX_VALUE);
+      if (e != null) {
+        return e;
+      }
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        return null;
+      }
+      wait(left);
+    }
+  }
+
+  /** The earliest {@code event} of {@code session} with {@code from <= ts <= to}, or null. */
+  synchronized JsonObject first(String session, String event, long from, long to) {
+    ArrayDeque<JsonObject> q = bySession.get(session);
+    if (q != null) {
+      for (JsonObject e : q) {
+        long ts = e.getLong("ts");
+        if (event.equals(e.getString("event")) && ts >= from && ts <= to) {
+          return e;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The latest {@code event} of {@code session} with {@code from <= ts <= to}, or null. */
+  synchronized JsonObject latest(String session, String event, long from, long to) {
+    ArrayDeque<JsonObject> q = bySession.get(session);
+    if (q == null) {
+      return null;
+    }
+    JsonObject found = null;
+    for (JsonObject e : q) {
+      long ts = e.getLong("ts");
+      if (event.equals(e.getString("event")) && ts >= from && ts <= to) {
+        found = e;
+      }
+    }
+    return found;
+  }
+}
