@@ -1,7 +1,6 @@
 package io.slipstream.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.slipstream.loadtest.report.RunResult;
 import io.slipstream.loadtest.testing.ServerJar;
@@ -24,7 +23,7 @@ class LoadtestSmokeIT {
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void fanoutDeliversEveryChangeToEverySubscriberExactlyOnce(@TempDir Path dir) throws Exception {
-    assumeTrue(ServerJar.built(), "no " + ServerJar.JAR + ": build the server first");
+    ServerJar.requireBuilt();
     try (ServerJar server = ServerJar.start(dir.resolve("server.log"))) {
       PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
       Main.Outcome outcome =

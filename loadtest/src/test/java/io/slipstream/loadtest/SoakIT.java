@@ -1,7 +1,6 @@
 package io.slipstream.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.slipstream.loadtest.report.ResourceSample;
 import io.slipstream.loadtest.report.RunResult;
@@ -35,7 +34,7 @@ class SoakIT {
   @Timeout(value = 150, unit = TimeUnit.SECONDS)
   void aMinuteOfChurnLosesAndDoublesNothingAndReportsTheServerOverTime(@TempDir Path dir)
       throws Exception {
-    assumeTrue(ServerJar.built(), "no " + ServerJar.JAR + ": build the server first");
+    ServerJar.requireBuilt();
     try (ServerJar server = ServerJar.start(dir.resolve("server.log"))) {
       ByteArrayOutputStream progress = new ByteArrayOutputStream();
       PrintStream err = new PrintStream(progress, true, StandardCharsets.UTF_8);
