@@ -157,6 +157,24 @@ public final class ReplayLog<E extends Sequenced> {
     return (b - bytes) + (long) (ringLength - ring.length()) * SLOT_BYTES;
   }
 
+  /**
+   * Makes an empty log that was never appended to continue after {@code seq}: its next append
+   * carries {@code seq + 1}. A follower replica (docs/cluster.md) restored from a snapshot at seq S
+   * holds nothing before the changes it copies, so its log starts past them. Owner thread only.
+   *
+   * @throws IllegalStateException if anything was appended (a bug)
+   */
+  public void startAfter(long seq) {
+    if (seq < 0) {
+      throw new IllegalArgumentException("seq must be at least 0, was " + seq);
+    }
+    if (lastSeq != 0 || firstSeq != 1) {
+      throw new IllegalStateException("startAfter on a log that was appended to");
+    }
+    firstSeq = seq + 1;
+    lastSeq = seq;
+  }
+
   /** The newest seq in the log, 0 when empty. */
   public long lastSeq() {
     return lastSeq;

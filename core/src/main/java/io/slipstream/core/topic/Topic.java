@@ -48,6 +48,12 @@ public final class Topic {
   private final long replayLogBytes;
   private final ChangeEncoder encoder;
   private volatile State state;
+  /**
+   * A follower replica of a cluster's authority (docs/cluster.md): it may lag the history its
+   * clients have seen on other nodes, so a position ahead of it in its epoch is waited for rather
+   * than refused. Set once, before the topic is shared.
+   */
+  private volatile boolean follower;
   // Owner-thread bookkeeping of the rows' estimated bytes.
   private long rowBytes;
 
@@ -107,6 +113,29 @@ public final class Topic {
 
   public String name() {
     return name;
+  }
+
+  /**
+   * Marks this topic as a follower replica: {@link #canReplayFrom} then accepts a position ahead of
+   * it in its epoch, since a client may come from a node the replica has not caught up with yet;
+   * the subscription skips the changes the client already has as they arrive. Call before the
+   * topic is shared.
+   *
+   * @return this topic
+   */
+  public Topic follow() {
+    follower = true;
+    return this;
+  }
+
+  /** Whether this topic is a follower replica ({@link #follow}). */
+  public boolean isFollower() {
+    return follower;
+  }
+
+  /** What serializes this topic's changes; a follower builds the events it restores with it. */
+  public ChangeEncoder encoder() {
+    return encoder;
   }
 
   /** The latest consistent state. */
@@ -217,13 +246,48 @@ public final class Topic {
   }
 
   /**
+   * Replaces the whole state with a copy of the authority's (a follower replica's bootstrap or
+   * resync, docs/cluster.md): {@code rows} at {@code seq} of {@code epoch}, and a replay log
+   * holding {@code tail}, the newest changes up to {@code seq}. Readers see old or new state,
+   * never a mix, as with {@link #reset}. Owner thread only.
+   *
+   * @param tail gap-free changes of {@code epoch} ending at {@code seq}, oldest first; may be
+   *     empty (the log then starts after {@code seq})
+   */
+  public void restore(String epoch, long seq, RowMap rows, List<ChangeEvent> tail) {
+    if (epoch == null || seq < 0 || rows == null || tail == null) {
+      throw new IllegalArgumentException("epoch, seq >= 0, rows and tail are required");
+    }
+    long first = seq - tail.size() + 1;
+    ReplayLog<ChangeEvent> log = newLog();
+    log.startAfter(first - 1);
+    for (ChangeEvent e : tail) {
+      if (!epoch.equals(e.epoch())) {
+        throw new IllegalArgumentException("tail event of another epoch: " + e);
+      }
+      log.append(e);
+    }
+    long bytes = 0;
+    for (RowMap.Entry r : rows) {
+      bytes += rowBytes(r.key(), r.row().json());
+    }
+    rowBytes = bytes;
+    state = new State(new TopicView(epoch, seq, rows), log, false);
+  }
+
+  /**
    * Whether a subscriber at {@code from} can catch up from the replay log instead of taking a
    * snapshot: same epoch, and every change after it is still in the log.
    */
   public boolean canReplayFrom(Position from) {
     State s = state;
     TopicView v = s.view;
-    return from.epoch().equals(v.epoch()) && from.seq() <= v.seq() && s.log.covers(from.seq());
+    if (!from.epoch().equals(v.epoch())) {
+      return false;
+    }
+    // A follower that lags the client will bring the missing changes live; the subscription
+    // skips up to from.seq meanwhile.
+    return follower && from.seq() > v.seq() || s.log.covers(from.seq());
   }
 
   private ReplayLog<ChangeEvent> newLog() {

@@ -115,17 +115,32 @@ public final class TopicRegistry implements Replicas {
   private final int maxTopics;
   private final int replayLogSize;
   private final long replayLogBytes;
+  private final boolean followers;
   private volatile Sequencer sequencer;
 
   /**
+   * The topics of a single node, where they are the authoritative state.
+   *
    * @param maxTopics the bound on topics
    * @param replayLogSize events each topic's replay log keeps
    * @param replayLogBytes bytes each topic's replay log keeps
    */
   public TopicRegistry(int maxTopics, int replayLogSize, long replayLogBytes) {
+    this(maxTopics, replayLogSize, replayLogBytes, false);
+  }
+
+  /**
+   * @param maxTopics the bound on topics
+   * @param replayLogSize events each topic's replay log keeps
+   * @param replayLogBytes bytes each topic's replay log keeps
+   * @param followers whether the topics are follower replicas of a cluster's authority ({@link
+   *     Topic#follow})
+   */
+  public TopicRegistry(int maxTopics, int replayLogSize, long replayLogBytes, boolean followers) {
     this.maxTopics = maxTopics;
     this.replayLogSize = replayLogSize;
     this.replayLogBytes = replayLogBytes;
+    this.followers = followers;
   }
 
   /** Sets the sequencer that writes these topics; once, before the node serves. */
@@ -160,8 +175,8 @@ public final class TopicRegistry implements Replicas {
       reserved.decrementAndGet();
       return topics.get(name);
     }
-    Entry created =
-        new Entry(this, new Topic(name, replayLogSize, replayLogBytes, ChangeFrames.INSTANCE));
+    Topic topic = new Topic(name, replayLogSize, replayLogBytes, ChangeFrames.INSTANCE);
+    Entry created = new Entry(this, followers ? topic.follow() : topic);
     Entry raced = topics.putIfAbsent(name, created);
     if (raced != null) {
       reserved.decrementAndGet();
