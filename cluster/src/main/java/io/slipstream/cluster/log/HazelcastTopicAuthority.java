@@ -67,6 +67,14 @@ final class HazelcastTopicAuthority implements TopicAuthority {
   }
 
   @Override
+  public CompletionStage<DeleteResult> delete(String topic, String newEpoch) {
+    return classified(
+        map.submitToKey(topic, new Delete(newEpoch, false))
+            .thenApply(e -> e == null ? DeleteResult.ABSENT : DeleteResult.deleted(e)),
+        f -> f == Failure.NO_QUORUM ? DeleteResult.NO_QUORUM : DeleteResult.INDETERMINATE);
+  }
+
+  @Override
   public CompletionStage<Map<String, LogTip>> tips(Set<String> topics) {
     return map.submitToKeys(topics, ReadTip.INSTANCE);
   }

@@ -26,6 +26,7 @@ public final class LogSerialization {
   static final int APPEND_OUTCOME = 7;
   static final int LOG_READ = 8;
   static final int LOG_TIP = 9;
+  static final int DELETE = 10;
 
   private LogSerialization() {}
 
@@ -59,6 +60,8 @@ public final class LogSerialization {
         return new LogRead();
       case LOG_TIP:
         return new LogTip();
+      case DELETE:
+        return new Delete();
       default:
         // Null makes Hazelcast report the unknown class id with its factory id.
         return null;

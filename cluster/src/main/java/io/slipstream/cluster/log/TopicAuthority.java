@@ -31,6 +31,13 @@ public interface TopicAuthority {
   /** A validated range: up to {@code maxEvents} changes after {@code afterSeq} in {@code epoch}. */
   CompletionStage<LogRead> range(String topic, String epoch, long afterSeq, int maxEvents);
 
+  /**
+   * Empties the topic under {@code newEpoch} (a {@code DELETE}): the answer is the new epoch once
+   * it is on both copies, null when the topic has no entry, or the failure classified as for
+   * appends ({@link DeleteResult}).
+   */
+  CompletionStage<DeleteResult> delete(String topic, String newEpoch);
+
   /** The primaries' tips of {@code topics}, unconfirmed hints, one batched call. */
   CompletionStage<Map<String, LogTip>> tips(Set<String> topics);
 

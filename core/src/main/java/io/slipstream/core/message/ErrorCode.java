@@ -65,6 +65,11 @@ public enum ErrorCode {
    * Retry with the same {@code Idempotency-Key} to apply it at most once.
    */
   INDETERMINATE("indeterminate", 503),
+  /**
+   * The cluster has fewer than {@code cluster.minMembers} members, so an acknowledgement could not
+   * be on two copies (docs/protocol.md §9, guarantee 9). Not applied: retry later or elsewhere.
+   */
+  NO_QUORUM("no-quorum", 503),
   /** A fault of the server, not of the client. */
   INTERNAL("internal", 500);
 

@@ -23,7 +23,9 @@ public record DeleteOutcome(Status status, String topic, String epoch, String me
     /** Too many operations pending, or the deadline passed first; nothing changed. */
     OVERLOADED(ErrorCode.OVERLOADED),
     /** The outcome is unknown. */
-    INDETERMINATE(ErrorCode.INDETERMINATE);
+    INDETERMINATE(ErrorCode.INDETERMINATE),
+    /** Too few cluster members to keep two copies; nothing changed. */
+    NO_QUORUM(ErrorCode.NO_QUORUM);
 
     private final ErrorCode error;
 

@@ -37,7 +37,9 @@ public record PublishOutcome(
     /** The topic does not exist and the node holds {@code maxTopics}; nothing applied. */
     TOPIC_LIMIT(ErrorCode.TOPIC_LIMIT),
     /** The outcome is unknown: it may or may not have been applied. */
-    INDETERMINATE(ErrorCode.INDETERMINATE);
+    INDETERMINATE(ErrorCode.INDETERMINATE),
+    /** Too few cluster members to keep two copies; nothing applied. */
+    NO_QUORUM(ErrorCode.NO_QUORUM);
 
     private final ErrorCode error;
 
