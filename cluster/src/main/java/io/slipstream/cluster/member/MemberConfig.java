@@ -33,6 +33,37 @@ public final class MemberConfig {
   public static Config build(ClusterSettings s) {
     Config cfg = ConfigUtil.loadConfig();
     cfg.setClusterName(s.clusterName());
+    network(cfg, s);
+    return slipstream(cfg, s);
+  }
+
+  /**
+   * A config for one member read from a Hazelcast XML or YAML file ({@code cluster.config}), for
+   * what {@link ClusterSettings} does not cover (other joins, TLS, interfaces): the file's network
+   * and cluster name are kept; the maps the clustered event bus needs are added when the file
+   * lacks them, and the topic map, its protection and this module's serialization always are.
+   *
+   * @param file the file, or null for {@link #build(ClusterSettings)}
+   * @throws IllegalArgumentException when the file cannot be read or parsed
+   */
+  public static Config build(ClusterSettings s, String file) {
+    if (file == null) {
+      return build(s);
+    }
+    Config cfg;
+    try {
+      cfg = Config.loadFromFile(new java.io.File(file));
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cluster.config " + file + ": " + e.getMessage(), e);
+    }
+    Config vertx = ConfigUtil.loadConfig();
+    vertx.getMultiMapConfigs().forEach(cfg.getMultiMapConfigs()::putIfAbsent);
+    vertx.getMapConfigs().forEach(cfg.getMapConfigs()::putIfAbsent);
+    return slipstream(cfg, s);
+  }
+
+  /** What every member needs whatever its network: timings, the topic map, serialization. */
+  private static Config slipstream(Config cfg, ClusterSettings s) {
     cfg.setProperty("hazelcast.wait.seconds.before.join", "0");
     cfg.setProperty("hazelcast.phone.home.enabled", "false");
     cfg.setProperty("hazelcast.partition.count", Integer.toString(s.partitionCount()));
@@ -51,15 +82,6 @@ public final class MemberConfig {
         "hazelcast.heartbeat.interval.seconds", Integer.toString(s.heartbeatIntervalSeconds()));
     cfg.setProperty(
         "hazelcast.max.no.heartbeat.seconds", Integer.toString(s.maxNoHeartbeatSeconds()));
-
-    NetworkConfig net = cfg.getNetworkConfig();
-    net.setPort(s.port()).setPortAutoIncrement(false);
-    net.getInterfaces().setEnabled(true).addInterface(s.host());
-    JoinConfig join = net.getJoin();
-    join.getMulticastConfig().setEnabled(false);
-    join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(s.members());
-
     cfg.addSplitBrainProtectionConfig(
         new SplitBrainProtectionConfig(QUORUM_NAME, true, s.minMembers()));
     cfg.addMapConfig(
@@ -76,5 +98,15 @@ public final class MemberConfig {
                     DiscardMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE)));
     LogSerialization.register(cfg.getSerializationConfig());
     return cfg;
+  }
+
+  private static void network(Config cfg, ClusterSettings s) {
+    NetworkConfig net = cfg.getNetworkConfig();
+    net.setPort(s.port()).setPortAutoIncrement(false);
+    net.getInterfaces().setEnabled(true).addInterface(s.host());
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(s.members());
   }
 }

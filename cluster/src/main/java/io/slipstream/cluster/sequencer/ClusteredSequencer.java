@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -154,7 +155,9 @@ public final class ClusteredSequencer implements Sequencer {
     }
     Attempt a = new Attempt(p, hash, shard, mine);
     a.cancelDeadline = timer.schedule(p.deadline() - now, a::deadlinePassed);
-    shards.get(shard).execute(a::begin);
+    if (!run(shard, a::begin)) {
+      a.notRunning();
+    }
     return a.answer;
   }
 
@@ -174,9 +177,9 @@ public final class ClusteredSequencer implements Sequencer {
               DeleteOutcome.Status.OVERLOADED, topic, "too many operations pending"));
     }
     CompletableFuture<DeleteOutcome> answer = new CompletableFuture<>();
-    shards
-        .get(shard)
-        .execute(
+    boolean queued =
+        run(
+            shard,
             () -> {
               if (clock.millis() >= deadline) {
                 pending[shard].decrementAndGet();
@@ -193,6 +196,12 @@ public final class ClusteredSequencer implements Sequencer {
                         deleted(topic, r, error, deadline, answer);
                       });
             });
+    if (!queued) {
+      pending[shard].decrementAndGet();
+      answer.complete(
+          DeleteOutcome.refused(
+              DeleteOutcome.Status.OVERLOADED, topic, "the node is not sequencing (stopping)"));
+    }
     return answer;
   }
 
@@ -231,16 +240,24 @@ public final class ClusteredSequencer implements Sequencer {
 
   @Override
   public void idle(String topic) {
-    int shard = shardOf(topic, shards.size());
-    shards
-        .get(shard)
-        .execute(
-            () -> {
-              replicas.forgetIfIdle(topic);
-              if (replicas.find(topic) == null) {
-                applied.forgotten(topic);
-              }
-            });
+    run(
+        shardOf(topic, shards.size()),
+        () -> {
+          replicas.forgetIfIdle(topic);
+          if (replicas.find(topic) == null) {
+            applied.forgotten(topic);
+          }
+        });
+  }
+
+  /** Queues {@code task} on the shard; false when the shard refuses (not running). */
+  private boolean run(int shard, Runnable task) {
+    try {
+      shards.get(shard).execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
   }
 
   /** Runs {@code then} once this node's replica holds the seq, or after {@code maxApplyWaitMs}. */
@@ -391,6 +408,16 @@ public final class ClusteredSequencer implements Sequencer {
         idle(p.topic());
       }
       answer(PublishOutcome.refused(status, p.topic(), why));
+    }
+
+    /** The shard would not take it: the node is stopping. */
+    void notRunning() {
+      if (state.compareAndSet(QUEUED, EXPIRED)) {
+        release();
+        answer(
+            PublishOutcome.refused(
+                Status.OVERLOADED, p.topic(), "the node is not sequencing (stopping)"));
+      }
     }
 
     /** The deadline timer: not begun yet, never will be; begun, the outcome is not known. */

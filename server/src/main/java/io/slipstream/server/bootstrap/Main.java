@@ -9,6 +9,8 @@ import io.vertx.core.Future;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.slipstream.cluster.member.ClusterSettings;
+import io.slipstream.server.cluster.ClusterNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Duration;
@@ -60,38 +62,64 @@ public final class Main {
 
     // Vert.x's own meters (HTTP, event bus, pools) go to the registry that /metrics serves.
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx =
-        Vertx.builder()
-            .with(
-                new VertxOptions()
-                    .setEventLoopPoolSize(config.eventLoops())
-                    // epoll where available: fewer allocations and copies per write than NIO.
-                    .setPreferNativeTransport(true)
-                    .setMetricsOptions(
-                        new MicrometerMetricsOptions()
-                            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
-                            .setJvmMetricsEnabled(true)
-                            .setEnabled(true)))
-            .withMetrics(new MicrometerMetricsFactory(registry))
-            .build();
+    VertxOptions options =
+        new VertxOptions()
+            .setEventLoopPoolSize(config.eventLoops())
+            // epoll where available: fewer allocations and copies per write than NIO.
+            .setPreferNativeTransport(true)
+            .setMetricsOptions(
+                new MicrometerMetricsOptions()
+                    .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+                    .setJvmMetricsEnabled(true)
+                    .setEnabled(true));
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    Vertx vertx = null;
     SlipstreamServer server;
     try {
-      server = await(SlipstreamServer.start(vertx, config, registry), START_TIMEOUT.toNanos());
+      if (config.cluster().enabled()) {
+        ClusterSettings settings = ClusterNode.settings(config.cluster());
+        options.setEventBusOptions(ClusterNode.eventBus(settings));
+        ClusterNode node =
+            await(
+                ClusterNode.start(
+                    Vertx.builder()
+                        .with(options)
+                        .withMetrics(new MicrometerMetricsFactory(registry)),
+                    settings,
+                    config.cluster().hazelcastConfig()),
+                deadline - System.nanoTime());
+        vertx = node.vertx();
+        server = await(SlipstreamServer.start(node, config, registry), deadline - System.nanoTime());
+      } else {
+        vertx =
+            Vertx.builder()
+                .with(options)
+                .withMetrics(new MicrometerMetricsFactory(registry))
+                .build();
+        server =
+            await(SlipstreamServer.start(vertx, config, registry), deadline - System.nanoTime());
+      }
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
       System.err.println(
           "slipstream: cannot start on "
               + config.host()
               + ":"
               + config.port()
+              + (config.cluster().enabled()
+                  ? " (cluster member " + config.cluster().host() + ":" + config.cluster().port() + ")"
+                  : "")
               + ": "
               + reason(e));
-      closeQuietly(vertx, System.nanoTime() + STOP_TIMEOUT.toNanos());
+      if (vertx != null) {
+        closeQuietly(vertx, System.nanoTime() + STOP_TIMEOUT.toNanos());
+      }
       System.exit(EXIT_START_FAILED);
       return;
     }
 
+    Vertx running = vertx;
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> stop(server, vertx), "slipstream-shutdown"));
+        .addShutdownHook(new Thread(() -> stop(server, running), "slipstream-shutdown"));
     System.out.println("Slipstream listening on http://" + config.host() + ":" + server.port());
   }
 

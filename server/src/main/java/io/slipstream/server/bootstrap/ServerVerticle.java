@@ -17,6 +17,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -39,7 +40,15 @@ final class ServerVerticle extends VerticleBase {
   private final int port;
   private HttpServer server;
 
-  ServerVerticle(ConnectionServices services, BooleanSupplier serving, int port) {
+  /** {@code GET /api/cluster} in a cluster, else null. */
+  private final Handler<RoutingContext> clusterInfo;
+
+  ServerVerticle(
+      ConnectionServices services,
+      BooleanSupplier serving,
+      int port,
+      Handler<RoutingContext> clusterInfo) {
+    this.clusterInfo = clusterInfo;
     this.services = services;
     this.serving = serving;
     this.port = port;
@@ -59,7 +68,8 @@ final class ServerVerticle extends VerticleBase {
     mountSockJs(router, hub, config);
     mountStatic(router);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(services.metrics().registry()));
-    new HttpApi(vertx, config, services.topics(), services.connections(), serving).mount(router);
+    new HttpApi(vertx, config, services.topics(), services.connections(), serving, clusterInfo)
+        .mount(router);
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(config.host())

@@ -15,7 +15,14 @@ import io.slipstream.server.topic.LocalCodec;
 import io.slipstream.server.topic.Sequencing;
 import io.slipstream.server.topic.TopicRegistry;
 import io.vertx.core.Future;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import io.slipstream.server.cluster.ClusterNode;
+import io.slipstream.server.cluster.Members;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,22 +45,34 @@ public final class SlipstreamServer {
   private final Metrics metrics;
   private final Clock clock;
   private final Sequencing sequencing;
+  /** The cluster this node is a member of, or null for a single node. */
+  private final ClusterNode cluster;
+  private final Members members;
+  private UUID membershipListener;
   private long sweeper = -1;
   private final AtomicBoolean serving = new AtomicBoolean();
   private final List<String> deployments = new ArrayList<>();
   private int port;
 
-  private SlipstreamServer(Vertx vertx, SlipstreamConfig config, Metrics metrics, Clock clock) {
+  private SlipstreamServer(
+      Vertx vertx, SlipstreamConfig config, Metrics metrics, Clock clock, ClusterNode cluster) {
     this.vertx = vertx;
+    this.cluster = cluster;
     this.config = config;
     this.metrics = metrics;
     this.clock = clock;
     // One sequencer thread per processor: more would only contend for the cores.
     int shards = Math.max(1, Runtime.getRuntime().availableProcessors());
+    // In a cluster the topics are follower replicas of the authority (docs/cluster.md).
     this.topics =
-        new TopicRegistry(config.maxTopics(), config.replayLogSize(), config.replayLogBytes());
-    this.sequencing = new Sequencing(vertx, config, topics, metrics, shards);
+        new TopicRegistry(
+            config.maxTopics(), config.replayLogSize(), config.replayLogBytes(), cluster != null);
+    this.sequencing = new Sequencing(vertx, config, topics, metrics, shards, cluster);
     this.connections = new ConnectionRegistry(config.maxConnections());
+    this.members =
+        cluster == null
+            ? null
+            : new Members(vertx, cluster, connections, () -> sequencing.clusterFeed().stats());
     this.sessions =
         new SessionRegistry(
             config.sessionTtlMs(), config.maxSessions(), config.maxSubscriptions(), clock);
@@ -83,7 +102,18 @@ public final class SlipstreamServer {
    */
   public static Future<SlipstreamServer> start(
       Vertx vertx, SlipstreamConfig config, PrometheusMeterRegistry registry, Clock clock) {
-    SlipstreamServer s = new SlipstreamServer(vertx, config, new Metrics(registry), clock);
+    SlipstreamServer s = new SlipstreamServer(vertx, config, new Metrics(registry), clock, null);
+    return s.deploy().map(v -> s);
+  }
+
+  /**
+   * Starts a cluster member on {@code node}'s clustered Vert.x: its topics follow the cluster's
+   * authority, and it serves once every replica has caught up with it (docs/cluster.md).
+   */
+  public static Future<SlipstreamServer> start(
+      ClusterNode node, SlipstreamConfig config, PrometheusMeterRegistry registry) {
+    SlipstreamServer s =
+        new SlipstreamServer(node.vertx(), config, new Metrics(registry), Clock.system(), node);
     return s.deploy().map(v -> s);
   }
 
@@ -104,9 +134,27 @@ public final class SlipstreamServer {
             });
     // Every edge verticle must listen on the same concrete port for Vert.x to share it.
     int listenPort = config.port() == 0 ? freePort(config.host()) : config.port();
-    ServerVerticle first = new ServerVerticle(services, serving::get, listenPort);
-    return sequencing
-        .deploy()
+    ServerVerticle first = new ServerVerticle(services, serving::get, listenPort, clusterInfo());
+    Future<Void> control = members == null ? Future.succeededFuture() : members.start();
+    if (cluster != null) {
+      // A member that died may have left gaps no batch will fill: check every tip at once.
+      membershipListener =
+          cluster
+              .hazelcast()
+              .getCluster()
+              .addMembershipListener(
+                  new MembershipListener() {
+                    @Override
+                    public void memberAdded(MembershipEvent e) {}
+
+                    @Override
+                    public void memberRemoved(MembershipEvent e) {
+                      sequencing.clusterFeed().memberRemoved();
+                    }
+                  });
+    }
+    return control
+        .compose(v -> sequencing.deploy())
         .compose(
             ids -> {
               deployments.addAll(ids);
@@ -118,7 +166,9 @@ public final class SlipstreamServer {
               port = first.actualPort();
               List<Future<String>> rest = new ArrayList<>();
               for (int i = 1; i < config.eventLoops(); i++) {
-                rest.add(vertx.deployVerticle(new ServerVerticle(services, serving::get, port)));
+                rest.add(
+                    vertx.deployVerticle(
+                        new ServerVerticle(services, serving::get, port, clusterInfo())));
               }
               return Future.all(rest);
             })
@@ -130,6 +180,16 @@ public final class SlipstreamServer {
               serving.set(true);
               return null;
             });
+  }
+
+  /** {@code GET /api/cluster}'s handler in a cluster, else null. */
+  private Handler<RoutingContext> clusterInfo() {
+    return members == null ? null : members::handle;
+  }
+
+  /** The cluster this node is a member of, or null for a single node. */
+  public ClusterNode cluster() {
+    return cluster;
   }
 
   /** A port that was free a moment ago, for {@code port = 0}. */
@@ -197,6 +257,14 @@ public final class SlipstreamServer {
         .compose(
             v -> {
               List<Future<Void>> undeploys = new ArrayList<>();
+              undeploys.add(sequencing.stop());
+              if (members != null) {
+                undeploys.add(members.stop());
+              }
+              if (membershipListener != null) {
+                cluster.hazelcast().getCluster().removeMembershipListener(membershipListener);
+                membershipListener = null;
+              }
               for (String id : deployments) {
                 undeploys.add(vertx.undeploy(id));
               }

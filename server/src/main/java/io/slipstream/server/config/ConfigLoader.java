@@ -93,6 +93,9 @@ public final class ConfigLoader {
         .append("Flags:\n")
         .append("  --port N          same as --set port=N\n")
         .append("  --host HOST       same as --set host=HOST\n")
+        .append("  --cluster         join a cluster (same as --set cluster.enabled=true)\n")
+        .append("  --cluster-host H  --cluster-port P  --cluster-members h:p,h:p\n")
+        .append("                    same as --set cluster.host=H (cluster.port, cluster.members)\n")
         .append("  --config FILE     JSON settings, nested {\"buffer\":{\"max\":100}}")
         .append(" or dotted {\"buffer.max\":100}\n")
         .append("  --set KEY=VALUE   any setting below; may be repeated\n")
@@ -288,6 +291,25 @@ public final class ConfigLoader {
               value = valueAfter(args, ++i, name);
             }
             flags.assignments.add(new Assignment(Setting.HOST, value, "flag --host"));
+            break;
+          case "--cluster":
+            flags.assignments.add(
+                new Assignment(
+                    Setting.CLUSTER_ENABLED, value == null ? "true" : value, "flag --cluster"));
+            break;
+          case "--cluster-host":
+          case "--cluster-port":
+          case "--cluster-members":
+            if (value == null) {
+              value = valueAfter(args, ++i, name);
+            }
+            Setting cs =
+                name.equals("--cluster-host")
+                    ? Setting.CLUSTER_HOST
+                    : name.equals("--cluster-port")
+                        ? Setting.CLUSTER_PORT
+                        : Setting.CLUSTER_MEMBERS;
+            flags.assignments.add(new Assignment(cs, value, "flag " + name));
             break;
           case CONFIG_FLAG:
             if (value == null) {

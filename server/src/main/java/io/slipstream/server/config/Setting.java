@@ -108,7 +108,24 @@ enum Setting {
       SlipstreamConfig::metricsToken, (d, v) -> d.config.metricsToken((String) v)),
   PUBLISH_TIMEOUT_MS("publishTimeoutMs", Kind.LONG,
       "how long a publish may wait for its sequencer; then 503 overloaded, never applied, ms",
-      SlipstreamConfig::publishTimeoutMs, (d, v) -> d.config.publishTimeoutMs((Long) v));
+      SlipstreamConfig::publishTimeoutMs, (d, v) -> d.config.publishTimeoutMs((Long) v)),
+  CLUSTER_ENABLED("cluster.enabled", Kind.BOOLEAN,
+      "join a Hazelcast cluster of nodes (flag --cluster); off runs one node, no Hazelcast",
+      c -> c.cluster().enabled(), (d, v) -> d.clusterEnabled = (Boolean) v),
+  CLUSTER_HOST("cluster.host", Kind.STRING,
+      "address the cluster member binds and announces (flag --cluster-host)",
+      c -> c.cluster().host(), (d, v) -> d.clusterHost = (String) v),
+  CLUSTER_PORT("cluster.port", Kind.INT, "cluster member port (flag --cluster-port)",
+      c -> c.cluster().port(), (d, v) -> d.clusterPort = (Integer) v),
+  CLUSTER_MEMBERS("cluster.members", Kind.STRING,
+      "members to join, host:port,host:port (flag --cluster-members); TCP-IP, no multicast",
+      c -> String.join(",", c.cluster().members()), (d, v) -> d.clusterMembers = (String) v),
+  CLUSTER_MIN_MEMBERS("cluster.minMembers", Kind.INT,
+      "fewer members and publishes get 503 no-quorum (a 200 is on two copies)",
+      c -> c.cluster().minMembers(), (d, v) -> d.clusterMinMembers = (Integer) v),
+  CLUSTER_CONFIG("cluster.config", Kind.OPTIONAL_STRING,
+      "a Hazelcast XML or YAML file to start the member from",
+      c -> c.cluster().hazelcastConfig(), (d, v) -> d.clusterConfig = (String) v);
 
   private final String key;
   private final Kind kind;
@@ -266,6 +283,12 @@ enum Setting {
     double bufferWarn;
     double bufferDisconnect;
     DropPolicy bufferPolicy;
+    boolean clusterEnabled;
+    String clusterHost;
+    int clusterPort;
+    String clusterMembers;
+    int clusterMinMembers;
+    String clusterConfig;
 
     /**
      * The configuration.
@@ -277,6 +300,14 @@ enum Setting {
           .buffer(
               new BufferLimits(
                   bufferMax, bufferMaxBytes, bufferWarn, bufferDisconnect, bufferPolicy))
+          .cluster(
+              new ClusterConfig(
+                  clusterEnabled,
+                  clusterHost,
+                  clusterPort,
+                  ClusterConfig.parseMembers(clusterMembers),
+                  clusterMinMembers,
+                  clusterConfig))
           .build();
     }
   }

@@ -46,6 +46,8 @@ import io.slipstream.core.buffer.DropPolicy;
  * @param maxPendingPublishes publishes queued or in flight per sequencer; beyond, 503 {@code overloaded} ({@code maxPendingPublishes})
  * @param metricsToken bearer token required by {@code GET /health} and {@code /metrics}, or null
  *     for none ({@code metricsToken})
+ * @param cluster how the node joins a cluster; {@link ClusterConfig#DEFAULTS} runs one node
+ *     ({@code cluster.*})
  * @param publishTimeoutMs how long a publish may wait for its sequencer before it is refused (503
  *     {@code overloaded}, never applied later), ms ({@code publishTimeoutMs})
  */
@@ -78,7 +80,8 @@ public record SlipstreamConfig(
     long topicStateBudgetBytes,
     int maxPendingPublishes,
     String metricsToken,
-    long publishTimeoutMs) {
+    long publishTimeoutMs,
+    ClusterConfig cluster) {
 
   /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -166,6 +169,7 @@ public record SlipstreamConfig(
     require(helloTimeoutMs > 0, "helloTimeoutMs must be positive, was " + helloTimeoutMs);
     require(sessionTtlMs >= 0, "sessionTtlMs must not be negative, was " + sessionTtlMs);
     require(buffer != null, "buffer is required, was null");
+    require(cluster != null, "cluster is required, was null");
     require(
         buffer.policy() != DropPolicy.CONFLATE,
         "buffer.policy conflate is not supported yet, was " + buffer.policy().wireName());
@@ -260,6 +264,7 @@ public record SlipstreamConfig(
     b.maxPendingPublishes = maxPendingPublishes;
     b.metricsToken = metricsToken;
     b.publishTimeoutMs = publishTimeoutMs;
+    b.cluster = cluster;
     return b;
   }
 
@@ -298,6 +303,7 @@ public record SlipstreamConfig(
     private int maxPendingPublishes = DEFAULT_MAX_PENDING_PUBLISHES;
     private String metricsToken = DEFAULT_METRICS_TOKEN;
     private long publishTimeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS;
+    private ClusterConfig cluster = ClusterConfig.DEFAULTS;
 
     private Builder() {}
 
@@ -469,6 +475,12 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets the {@code cluster.*} settings. */
+    public Builder cluster(ClusterConfig v) {
+      cluster = v;
+      return this;
+    }
+
     /** Sets {@code publishTimeoutMs}. */
     public Builder publishTimeoutMs(long v) {
       publishTimeoutMs = v;
@@ -506,7 +518,8 @@ public record SlipstreamConfig(
           topicStateBudgetBytes,
           maxPendingPublishes,
           metricsToken,
-          publishTimeoutMs);
+          publishTimeoutMs,
+          cluster);
     }
   }
 }

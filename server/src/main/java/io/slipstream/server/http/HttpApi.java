@@ -61,6 +61,8 @@ public final class HttpApi {
   private final TopicRegistry topics;
   private final ConnectionRegistry connections;
   private final BooleanSupplier serving;
+  /** {@code GET /api/cluster} in cluster mode, else null (then 404). */
+  private final Handler<RoutingContext> clusterInfo;
   /** What every {@code GET /api/...} must present, or null while reads are open. */
   private final BearerToken readToken;
   /** What {@code /health} and {@code /metrics} must present, or null while they are open. */
@@ -76,6 +78,23 @@ public final class HttpApi {
       TopicRegistry topics,
       ConnectionRegistry connections,
       BooleanSupplier serving) {
+    this(vertx, config, topics, connections, serving, null);
+  }
+
+  /**
+   * @param serving whether the node serves (false while starting or draining: {@code /health}
+   *     answers 503)
+   * @param clusterInfo answers {@code GET /api/cluster} (behind {@code apiToken}), or null on a
+   *     single node
+   */
+  public HttpApi(
+      Vertx vertx,
+      SlipstreamConfig config,
+      TopicRegistry topics,
+      ConnectionRegistry connections,
+      BooleanSupplier serving,
+      Handler<RoutingContext> clusterInfo) {
+    this.clusterInfo = clusterInfo;
     this.vertx = vertx;
     this.config = config;
     this.topics = topics;
@@ -115,6 +134,12 @@ public final class HttpApi {
     router.get("/api/topics/:topic").handler(this::getTopic);
     router.get("/api/topics/:topic/rows").handler(this::getRows);
     router.get("/api/connections").handler(this::listConnections);
+    router
+        .get("/api/cluster")
+        .handler(
+            clusterInfo != null
+                ? clusterInfo
+                : rc -> error(rc, ErrorCode.NOT_FOUND, "this node is not clustered", -1));
     Handler<RoutingContext> metricsGuard = rc -> guard(rc, metricsToken, "metricsToken");
     // The bootstrap mounts the scrape handler before this API: order(-1) runs the guard first.
     router.get("/metrics").order(-1).handler(metricsGuard);

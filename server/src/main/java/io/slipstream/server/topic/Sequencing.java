@@ -1,6 +1,15 @@
 package io.slipstream.server.topic;
 
+import io.slipstream.cluster.feed.ClusterFeed;
+import io.slipstream.cluster.feed.FeedBatch;
+import io.slipstream.cluster.sequencer.Broadcast;
+import io.slipstream.cluster.log.LogLimits;
+import io.slipstream.cluster.log.TopicAuthority;
+import io.slipstream.cluster.sequencer.AppliedFeed;
+import io.slipstream.cluster.sequencer.ClusteredSequencer;
 import io.slipstream.core.spi.Sequencer;
+import io.slipstream.core.topic.Topic;
+import io.slipstream.server.cluster.ClusterNode;
 import io.slipstream.core.spi.local.DeadlineTimer;
 import io.slipstream.core.spi.local.LocalSequencers;
 import io.slipstream.core.spi.local.TopicStateBudget;
@@ -13,9 +22,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Wires a node's sequencing: the single-node sequencer of core's SPI over the node's {@link
+ * Wires a node's sequencing. A single node: : the single-node sequencer of core's SPI over the node's {@link
  * TopicRegistry}, its shards on {@link SequencerVerticle} worker contexts, its feed into the hubs
- * ({@link HubFeed}), and the topic-state budget it charges.
+ * ({@link HubFeed}), and the topic-state budget it charges. A cluster member: the cluster's
+ * sequencer over the topic authority in Hazelcast, and the cluster's feed applying every committed
+ * batch to this node's follower replicas on the same shards, then to the hubs (docs/cluster.md).
  *
  * <p>Threading: publishes are parsed on the edge event loop that received them (HTTP) or on a
  * sequencer context ({@code slipstream.publish}), then queued on the topic's shard; the shard
@@ -28,19 +39,35 @@ import java.util.List;
  */
 public final class Sequencing {
 
+  /**
+   * How long an acknowledged cluster publish waits for this node's replica before it is answered
+   * anyway: the feed normally applies it within milliseconds; beyond this something is wrong with
+   * this node's feed, and the publish is durable regardless.
+   */
+  static final long MAX_APPLY_WAIT_MS = 2_000;
+
   private final Vertx vertx;
   private final SlipstreamConfig config;
   private final TopicRegistry topics;
   private final TopicStateBudget budget;
   private final List<SequencerVerticle.Shard> shards = new ArrayList<>();
+  /** The cluster's feed in cluster mode, else null. */
+  private final ClusterFeed clusterFeed;
+  private final AppliedFeed applied;
 
   /**
    * Builds the sequencer and attaches it to {@code topics}; {@link #deploy} starts its shards.
    *
    * @param shards how many shards (sequencer threads) share the topics
+   * @param cluster the cluster this node is a member of, or null for a single node
    */
   public Sequencing(
-      Vertx vertx, SlipstreamConfig config, TopicRegistry topics, Metrics metrics, int shards) {
+      Vertx vertx,
+      SlipstreamConfig config,
+      TopicRegistry topics,
+      Metrics metrics,
+      int shards,
+      ClusterNode cluster) {
     this.vertx = vertx;
     this.config = config;
     this.topics = topics;
@@ -50,9 +77,58 @@ public final class Sequencing {
     }
     DeadlineTimer timer =
         (delay, task) -> {
-          long id = vertx.setTimer(delay, t -> task.run());
+          long id = vertx.setTimer(Math.max(1, delay), t -> task.run());
           return () -> vertx.cancelTimer(id);
         };
+    if (cluster != null) {
+      this.applied = new AppliedFeed(new HubFeed(vertx.eventBus(), metrics));
+      TopicAuthority authority =
+          TopicAuthority.hazelcast(
+              cluster.hazelcast(),
+              new LogLimits(
+                  config.replayLogSize(),
+                  config.replayLogBytes(),
+                  config.idempotencyWindow(),
+                  config.topicStateBudgetBytes()));
+      ClusterFeed feed =
+          new ClusterFeed(
+              vertx, authority, topics, applied, this.shards, ClusterFeed.Settings.defaults());
+      this.clusterFeed = feed;
+      Broadcast broadcast =
+          new Broadcast() {
+            @Override
+            public void published(FeedBatch batch) {
+              feed.published(batch);
+            }
+
+            @Override
+            public void deleted(String topic, String epoch) {
+              feed.deleted(topic, epoch);
+            }
+          };
+      ClusteredSequencer clustered =
+          new ClusteredSequencer(
+              authority,
+              topics,
+              applied,
+              broadcast,
+              this.shards,
+              timer,
+              Clock.system(),
+              new ClusteredSequencer.Bounds(
+                  config.maxPendingPublishes(),
+                  config.topicStateBudgetBytes(),
+                  MAX_APPLY_WAIT_MS),
+              Topic::newEpoch);
+      topics.attach(new MeteredSequencer(clustered, metrics));
+      metrics.gauge(
+          "slipstream.topic.state.bytes",
+          "Estimated bytes of every replica's rows and replay log (topicStateBudgetBytes)",
+          applied::usedBytes);
+      return;
+    }
+    this.clusterFeed = null;
+    this.applied = null;
     Sequencer local =
         LocalSequencers.create(
             topics,
@@ -70,7 +146,10 @@ public final class Sequencing {
         budget::usedBytes);
   }
 
-  /** Deploys one sequencer verticle per shard; the future holds their deployment ids. */
+  /**
+   * Deploys one sequencer verticle per shard, then, in a cluster, starts the feed (which brings
+   * every topic's replica up to the authority's); the future holds the deployment ids.
+   */
   public Future<List<String>> deploy() {
     List<Future<String>> deployed = new ArrayList<>();
     for (SequencerVerticle.Shard shard : shards) {
@@ -79,7 +158,21 @@ public final class Sequencing {
               new SequencerVerticle(shard, topics, config.publishTimeoutMs(), Clock.system()),
               SequencerVerticle.deployment(shards.size())));
     }
-    return Future.all(deployed).map(all -> all.<String>list());
+    Future<List<String>> ids = Future.all(deployed).map(all -> all.<String>list());
+    if (clusterFeed == null) {
+      return ids;
+    }
+    return ids.compose(list -> clusterFeed.start().map(v -> list));
+  }
+
+  /** Stops the cluster's feed, if any (before the shards go). */
+  public Future<Void> stop() {
+    return clusterFeed == null ? Future.succeededFuture() : clusterFeed.stop();
+  }
+
+  /** The cluster's feed, or null on a single node. */
+  public ClusterFeed clusterFeed() {
+    return clusterFeed;
   }
 
   /** The node-wide topic-state budget. */

@@ -1,0 +1,121 @@
+package io.slipstream.server.cluster;
+
+import com.hazelcast.cluster.Member;
+import io.slipstream.cluster.feed.ClusterFeed;
+import io.slipstream.cluster.log.TopicAuthority;
+import io.slipstream.server.connection.ConnectionRegistry;
+import io.slipstream.server.protocol.ClusterJson;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The cluster as this node reports it: one control address per node, {@code
+ * slipstream.node.<nodeId>} (never one per connection: each would be a {@code __vertx.subs} write
+ * and its backup), which answers {@code {op: "stats"}} with the node's figures, and {@code GET
+ * /api/cluster} (docs/protocol.md §7), which gathers them from every member.
+ *
+ * <p>Thread-safe; the consumer runs on the event loop it was registered from.
+ */
+public final class Members {
+
+  /** The prefix of every node's control address. */
+  public static final String ADDRESS_PREFIX = "slipstream.node.";
+  /** How long {@code /api/cluster} waits for a member's answer before it reports it unreachable. */
+  static final long ASK_TIMEOUT_MS = 2_000;
+
+  private final Vertx vertx;
+  private final ClusterNode node;
+  private final ConnectionRegistry connections;
+  private final Supplier<ClusterFeed.Stats> feed;
+  private MessageConsumer<JsonObject> consumer;
+
+  public Members(
+      Vertx vertx,
+      ClusterNode node,
+      ConnectionRegistry connections,
+      Supplier<ClusterFeed.Stats> feed) {
+    this.vertx = vertx;
+    this.node = node;
+    this.connections = connections;
+    this.feed = feed;
+  }
+
+  /** Registers this node's control address cluster-wide; completes once it is known everywhere. */
+  public Future<Void> start() {
+    consumer = vertx.eventBus().consumer(ADDRESS_PREFIX + node.nodeId(), this::onControl);
+    return consumer.completion();
+  }
+
+  /** Unregisters the control address. */
+  public Future<Void> stop() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  private void onControl(Message<JsonObject> msg) {
+    if (!ClusterJson.isStatsRequest(msg.body())) {
+      msg.fail(400, "unknown control message");
+      return;
+    }
+    msg.reply(ClusterJson.stats(stats()));
+  }
+
+  /** This node's figures. */
+  ClusterJson.NodeStats stats() {
+    ClusterFeed.Stats f = feed.get();
+    return new ClusterJson.NodeStats(
+        node.nodeId(),
+        connections.size(),
+        node.hazelcast().getMap(TopicAuthority.MAP_NAME).localKeySet().size(),
+        f.topicsFollowed(),
+        f.replicaLagSeqs(),
+        f.gapFills(),
+        f.tipRepairs(),
+        f.resyncs());
+  }
+
+  /** {@code GET /api/cluster}: this node's id and every member's figures. */
+  public void handle(RoutingContext rc) {
+    List<Future<JsonObject>> asked = new ArrayList<>();
+    for (Member m : node.hazelcast().getCluster().getMembers()) {
+      String id = m.getAttribute("__vertx.nodeId");
+      String address = m.getAddress().getHost() + ":" + m.getAddress().getPort();
+      Future<JsonObject> one;
+      if (id == null) {
+        one = Future.succeededFuture(ClusterJson.unreachable(null));
+      } else if (id.equals(node.nodeId())) {
+        one = Future.succeededFuture(ClusterJson.stats(stats()));
+      } else {
+        one =
+            vertx
+                .eventBus()
+                .<JsonObject>request(
+                    ADDRESS_PREFIX + id,
+                    ClusterJson.statsRequest(),
+                    new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS))
+                .map(Message::body)
+                .otherwise(err -> ClusterJson.unreachable(id));
+      }
+      asked.add(one.map(j -> ClusterJson.placed(j, address, m.localMember())));
+    }
+    Future.join(asked)
+        .onComplete(
+            ar -> {
+              List<JsonObject> list = new ArrayList<>();
+              for (Future<JsonObject> f : asked) {
+                list.add(f.succeeded() ? f.result() : ClusterJson.unreachable(null));
+              }
+              rc.response()
+                  .setStatusCode(200)
+                  .putHeader("content-type", "application/json")
+                  .end(ClusterJson.body(node.nodeId(), node.settings().minMembers(), list));
+            });
+  }
+}

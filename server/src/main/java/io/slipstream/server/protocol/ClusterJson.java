@@ -1,0 +1,81 @@
+package io.slipstream.server.protocol;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * The JSON of {@code GET /api/cluster} (docs/protocol.md §7) and of the node control messages
+ * that gather it.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ClusterJson {
+
+  private ClusterJson() {}
+
+  /**
+   * One node's figures.
+   *
+   * @param id the node's id
+   * @param connections its open client connections
+   * @param topicsOwned topics whose authoritative entry it holds as primary
+   * @param topicsFollowed topics it keeps a replica of
+   * @param replicaLag seqs its replicas are behind the authority, summed over topics
+   * @param gapFills gaps its feed filled from the authority
+   * @param tipRepairs tail losses its tip checks repaired
+   * @param resyncs replicas it rebuilt from a snapshot
+   */
+  public record NodeStats(
+      String id,
+      int connections,
+      int topicsOwned,
+      long topicsFollowed,
+      long replicaLag,
+      long gapFills,
+      long tipRepairs,
+      long resyncs) {}
+
+  /** The control message that asks a node for its {@link NodeStats}. */
+  public static JsonObject statsRequest() {
+    return new JsonObject().put("op", "stats");
+  }
+
+  /** Whether {@code body} asks for stats. */
+  public static boolean isStatsRequest(JsonObject body) {
+    return body != null && "stats".equals(body.getValue("op"));
+  }
+
+  /** A node's answer to a stats request. */
+  public static JsonObject stats(NodeStats s) {
+    return new JsonObject()
+        .put("id", s.id())
+        .put("reachable", true)
+        .put("connections", s.connections())
+        .put("topicsOwned", s.topicsOwned())
+        .put("topicsFollowed", s.topicsFollowed())
+        .put("replicaLag", s.replicaLag())
+        .put("gapFills", s.gapFills())
+        .put("tipRepairs", s.tipRepairs())
+        .put("resyncs", s.resyncs());
+  }
+
+  /** A member that did not answer in time (or has no node id yet). */
+  public static JsonObject unreachable(String id) {
+    return new JsonObject().put("id", id).put("reachable", false);
+  }
+
+  /** {@code member} with where it listens and whether it is the answering node. */
+  public static JsonObject placed(JsonObject member, String address, boolean self) {
+    return member.copy().put("address", address).put("self", self);
+  }
+
+  /** The body of {@code GET /api/cluster}. */
+  public static String body(String node, int minMembers, List<JsonObject> members) {
+    return new JsonObject()
+        .put("node", node)
+        .put("minMembers", minMembers)
+        .put("members", new JsonArray(List.copyOf(members)))
+        .encode();
+  }
+}

@@ -1,0 +1,401 @@
+package io.slipstream.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.slipstream.cluster.member.ClusterSettings;
+import io.slipstream.server.bootstrap.SlipstreamServer;
+import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.testing.RecordingClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Three Slipstream nodes in this JVM, each a clustered Vert.x over its own embedded Hazelcast
+ * member, joined by TCP-IP on 127.0.0.1 (issue 8, docs/cluster.md). The steps run in order on one
+ * cluster, each building on the history the ones before wrote: one history per topic whichever
+ * node a change is published on, seen by subscribers on every node once and in order; an {@code
+ * Idempotency-Key} retried on another node applies once; a client continues on another node from
+ * its position; {@code /api/cluster} reports every member; with too few members publishes are
+ * refused 503 {@code no-quorum}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(OrderAnnotation.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ClusterIT {
+
+  private static final String TOPIC = "orders";
+  private static final int PER_NODE = 40;
+
+  private final String clusterName = "slipstream-it-" + UUID.randomUUID();
+  private final List<String> addresses = new ArrayList<>();
+  private final List<ClusterNode> nodes = new ArrayList<>();
+  private final List<SlipstreamServer> servers = new ArrayList<>();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** The answer of every acknowledged publish: seq → key it wrote. */
+  private final Map<Long, String> acked = new ConcurrentHashMap<>();
+  private final List<Subscriber> subscribers = new ArrayList<>();
+  private String epoch;
+
+  @BeforeAll
+  void startThreeNodes() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      addresses.add("127.0.0.1:" + freePort());
+    }
+    for (int i = 0; i < 3; i++) {
+      ClusterSettings s =
+          new ClusterSettings(
+              clusterName,
+              "127.0.0.1",
+              Integer.parseInt(addresses.get(i).split(":")[1]),
+              addresses,
+              31,
+              2,
+              2_000,
+              1,
+              5_000,
+              1,
+              5);
+      ClusterNode node =
+          ClusterNode.start(
+                  Vertx.builder()
+                      .with(
+                          new VertxOptions()
+                              .setEventLoopPoolSize(2)
+                              .setEventBusOptions(ClusterNode.eventBus(s))),
+                  s,
+                  null)
+              .await();
+      nodes.add(node);
+    }
+    eventually(
+        "three members, partitions safe",
+        () ->
+            nodes.stream()
+                .allMatch(
+                    n ->
+                        n.hazelcast().getCluster().getMembers().size() == 3
+                            && n.hazelcast().getPartitionService().isClusterSafe()));
+    SlipstreamConfig config =
+        SlipstreamConfig.defaults().toBuilder().port(0).host("127.0.0.1").eventLoops(2).build();
+    for (ClusterNode n : nodes) {
+      servers.add(
+          SlipstreamServer.start(n, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+              .await());
+    }
+  }
+
+  @AfterAll
+  void stopNodes() {
+    for (Subscriber s : subscribers) {
+      s.client.close();
+    }
+    for (int i = servers.size() - 1; i >= 0; i--) {
+      try {
+        servers.get(i).shutdown().await();
+        nodes.get(i).vertx().close().await();
+      } catch (RuntimeException ignored) {
+        // The no-quorum step stopped some already.
+      }
+    }
+  }
+
+  /** A topic published on one node exists on every node at the same epoch and seq. */
+  @Test
+  @Order(1)
+  void aChangePublishedOnOneNodeReachesEveryNodesReplica() {
+    JsonObject first = publish(0, change("seed", 0), null);
+    epoch = first.getString("epoch");
+    assertThat(first.getLong("firstSeq")).isEqualTo(1);
+    acked.put(1L, "seed");
+    for (int i = 0; i < 3; i++) {
+      int n = i;
+      eventually(
+          "node " + n + " holds seq 1",
+          () -> {
+            var t = servers.get(n).topics().find(TOPIC);
+            return t != null && t.view().seq() == 1 && t.view().epoch().equals(epoch);
+          });
+    }
+  }
+
+  /**
+   * Publishers on all three nodes write one topic at once; a subscriber on every node sees one
+   * history, 1..N, each seq once, in order, with the change the 200 for that seq wrote.
+   */
+  @Test
+  @Order(2)
+  void publishersOnEveryNodeMakeOneHistoryEverySubscriberSeesOnceInOrder() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      subscribers.add(new Subscriber(RecordingClient.connect(nodes.get(i).vertx(), port(i))));
+    }
+    for (Subscriber s : subscribers) {
+      s.client.hello();
+      s.client.subscribe(TOPIC);
+      s.readSnapshot();
+      assertThat(s.epoch).isEqualTo(epoch);
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<?>> runs = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        int node = i;
+        runs.add(
+            pool.submit(
+                () -> {
+                  for (int k = 0; k < PER_NODE; k++) {
+                    String key = "n" + node + "-" + k;
+                    JsonObject r = publish(node, change(key, k), null);
+                    assertThat(r.getString("epoch")).isEqualTo(epoch);
+                    acked.put(r.getLong("firstSeq"), key);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : runs) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    long last = 1 + 3L * PER_NODE;
+    assertThat(acked).hasSize((int) last);
+    assertThat(acked.keySet()).allMatch(seq -> seq >= 1 && seq <= last);
+    for (Subscriber s : subscribers) {
+      s.readChangesUpTo(last);
+      for (Map.Entry<Long, String> e : s.keys.entrySet()) {
+        assertThat(e.getValue()).as("seq %d", e.getKey()).isEqualTo(acked.get(e.getKey()));
+      }
+    }
+  }
+
+  /** Guarantee 10 across nodes: the same key retried on another node gets the first answer. */
+  @Test
+  @Order(3)
+  void anIdempotencyKeyRetriedOnAnotherNodeAppliesOnce() {
+    JsonObject first = publish(0, change("keyed", 1), "retry-1");
+    JsonObject again = publish(2, change("keyed", 1), "retry-1");
+    assertThat(again.getLong("firstSeq")).isEqualTo(first.getLong("firstSeq"));
+    assertThat(again.getString("epoch")).isEqualTo(first.getString("epoch"));
+    long seq = first.getLong("firstSeq");
+    acked.put(seq, "keyed");
+    for (Subscriber s : subscribers) {
+      s.readChangesUpTo(seq);
+    }
+    JsonObject next = publish(1, change("after", 2), null);
+    assertThat(next.getLong("firstSeq")).as("nothing applied twice").isEqualTo(seq + 1);
+    acked.put(seq + 1, "after");
+    for (Subscriber s : subscribers) {
+      s.readChangesUpTo(seq + 1);
+    }
+  }
+
+  /** A client leaves node 0 and continues on node 1 from its position: nothing lost, none twice. */
+  @Test
+  @Order(4)
+  void aClientContinuesOnAnotherNodeFromItsPosition() {
+    Subscriber moving = subscribers.get(0);
+    long at = moving.last;
+    moving.client.close();
+    JsonObject r1 = publish(2, change("while-away-1", 1), null);
+    JsonObject r2 = publish(0, change("while-away-2", 2), null);
+    acked.put(r1.getLong("firstSeq"), "while-away-1");
+    acked.put(r2.getLong("firstSeq"), "while-away-2");
+    Subscriber back = new Subscriber(RecordingClient.connect(nodes.get(1).vertx(), port(1)));
+    back.client.send(
+        new JsonObject()
+            .put("type", "hello")
+            .put("clientId", "mover")
+            .put(
+                "positions",
+                new JsonObject()
+                    .put(TOPIC, new JsonObject().put("epoch", epoch).put("seq", at))));
+    back.client.expect("welcome");
+    back.client.send(
+        new JsonObject()
+            .put("type", "subscribe")
+            .put("topic", TOPIC)
+            .put("from", new JsonObject().put("epoch", epoch).put("seq", at)));
+    back.last = at;
+    back.epoch = epoch;
+    JsonObject subscribed = back.client.expect("subscribed");
+    assertThat(subscribed.getString("mode")).isEqualTo("replay");
+    back.readChangesUpTo(Math.max(r1.getLong("firstSeq"), r2.getLong("firstSeq")));
+    assertThat(back.keys.keySet()).containsExactly(at + 1, at + 2);
+    subscribers.set(0, back);
+  }
+
+  @Test
+  @Order(5)
+  void apiClusterListsEveryMemberWithItsConnections() {
+    JsonObject body = new JsonObject(get(1, "/api/cluster").body());
+    assertThat(body.getString("node")).isEqualTo(nodes.get(1).nodeId());
+    JsonArray members = body.getJsonArray("members");
+    assertThat(members).hasSize(3);
+    int connections = 0;
+    int owned = 0;
+    for (Object o : members) {
+      JsonObject m = (JsonObject) o;
+      assertThat(m.getBoolean("reachable")).as("%s", m).isTrue();
+      connections += m.getInteger("connections");
+      owned += m.getInteger("topicsOwned");
+    }
+    assertThat(connections).isEqualTo(3);
+    assertThat(owned).as("the topic has one primary").isEqualTo(1);
+  }
+
+  /** Guarantee 9: alone, a node cannot keep two copies, so it refuses publishes 503 no-quorum. */
+  @Test
+  @Order(6)
+  void aNodeLeftAloneAnswersNoQuorum() {
+    for (int i = 2; i >= 1; i--) {
+      servers.get(i).shutdown().await();
+      nodes.get(i).vertx().close().await();
+    }
+    eventually(
+        "one member left", () -> nodes.get(0).hazelcast().getCluster().getMembers().size() == 1);
+    HttpResponse<String> r =
+        post(0, "/api/topics/" + TOPIC + "/changes", change("alone", 1).encode(), null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+    assertThat(new JsonObject(r.body()).getString("error")).isEqualTo("no-quorum");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** A subscriber's view of one topic, checked message by message. */
+  private static final class Subscriber {
+    final RecordingClient client;
+    String epoch;
+    long last;
+    final Map<Long, String> keys = new HashMap<>();
+
+    Subscriber(RecordingClient client) {
+      this.client = client;
+    }
+
+    void readSnapshot() {
+      JsonObject begin = client.expect("snapshot");
+      epoch = begin.getString("epoch");
+      last = begin.getLong("seq");
+      while (true) {
+        JsonObject m = client.next();
+        if ("snapshot".equals(m.getString("type"))) {
+          return;
+        }
+      }
+    }
+
+    /** Reads changes until {@code seq}; each must be the next seq of the epoch. */
+    void readChangesUpTo(long seq) {
+      while (last < seq) {
+        JsonObject m = client.expect("change");
+        assertThat(m.getString("epoch")).isEqualTo(epoch);
+        assertThat(m.getLong("seq")).as("after %d: %s", last, m).isEqualTo(last + 1);
+        last = m.getLong("seq");
+        keys.put(last, m.getString("key"));
+      }
+    }
+  }
+
+  private int port(int node) {
+    return servers.get(node).port();
+  }
+
+  private static JsonObject change(String key, int n) {
+    return new JsonObject()
+        .put("op", "UPDATE")
+        .put("key", key)
+        .put("row", new JsonObject().put("n", n));
+  }
+
+  private JsonObject publish(int node, JsonObject change, String key) {
+    HttpResponse<String> r =
+        post(node, "/api/topics/" + TOPIC + "/changes", change.encode(), key);
+    assertThat(r.statusCode()).as("publish on node %d: %s", node, r.body()).isEqualTo(200);
+    return new JsonObject(r.body());
+  }
+
+  private HttpResponse<String> post(int node, String path, String body, String key) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(node) + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      b.header("Idempotency-Key", key);
+    }
+    return send(b.build());
+  }
+
+  private HttpResponse<String> get(int node, String path) {
+    return send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(node) + path))
+            .timeout(Duration.ofSeconds(30))
+            .GET()
+            .build());
+  }
+
+  private HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new AssertionError(request + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Waits for a condition the cluster reaches by itself (membership, replication), bounded. */
+  private static void eventually(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 30 s: " + what);
+      }
+      Thread.onSpinWait();
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
