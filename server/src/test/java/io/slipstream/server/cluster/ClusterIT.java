@@ -232,15 +232,7 @@ class ClusterIT {
     acked.put(r1.getLong("firstSeq"), "while-away-1");
     acked.put(r2.getLong("firstSeq"), "while-away-2");
     Subscriber back = new Subscriber(RecordingClient.connect(nodes.get(1).vertx(), port(1)));
-    back.client.send(
-        new JsonObject()
-            .put("type", "hello")
-            .put("clientId", "mover")
-            .put(
-                "positions",
-                new JsonObject()
-                    .put(TOPIC, new JsonObject().put("epoch", epoch).put("seq", at))));
-    back.client.expect("welcome");
+    back.client.hello();
     back.client.send(
         new JsonObject()
             .put("type", "subscribe")
