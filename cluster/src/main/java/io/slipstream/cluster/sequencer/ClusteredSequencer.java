@@ -118,9 +118,9 @@ public final class ClusteredSequencer implements Sequencer {
     this.epochs = epochs;
   }
 
-  /** The shard of {@code topic}: the same function the cluster feed uses. */
+  /** The shard of {@code topic}: the same function the cluster feed and the local sequencer use. */
   public static int shardOf(String topic, int shards) {
-    return Math.floorMod(topic.hashCode() * 0x9E3779B9, shards);
+    return Math.floorMod(topic.hashCode(), shards);
   }
 
   @Override

@@ -92,7 +92,7 @@ public final class Sequencing {
                   config.topicStateBudgetBytes()));
       ClusterFeed feed =
           new ClusterFeed(
-              vertx, authority, topics, applied, this.shards, ClusterFeed.Settings.defaults());
+              vertx, authority, topics, applied, this.shards, ClusterFeed.Settings.forReplayWindow(config.replayLogSize()));
       this.clusterFeed = feed;
       Broadcast broadcast =
           new Broadcast() {
