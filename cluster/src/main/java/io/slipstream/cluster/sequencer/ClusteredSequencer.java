@@ -118,7 +118,7 @@ public final class ClusteredSequencer implements Sequencer {
     this.epochs = epochs;
   }
 
-  /** The shard of {@code topic}: the same function the cluster feed and the local sequencer use. */
+  /** The shard of {@code topic}: the function the cluster feed and the local sequencer use. */
   public static int shardOf(String topic, int shards) {
     return Math.floorMod(topic.hashCode(), shards);
   }
