@@ -48,7 +48,9 @@ import java.util.function.Predicate;
  * <p>Delivery: batches travel on one cluster-wide address, {@link #ADDRESS}, that every node
  * consumes (not a local consumer), best effort and unordered across publishers; the reorder drops
  * duplicates, asks for a validated range read when a gap has waited {@code gapWaitMs}, and a tip
- * check every {@code tipCheckMs} (and at once on {@link #memberRemoved}) finds a lost tail. A
+ * check every {@code tipCheckMs} finds a lost tail (one to two periods after the loss: a seq
+ * counts as lost once the primary has had it for a whole period), at once after {@link
+ * #memberRemoved}. A
  * history that changed under the node (another epoch, changes out of the ring) is resynced from a
  * validated snapshot: the replica is restored and the node's feed is told {@link Feed#reset}, so
  * its subscribers get {@code reset} and a new snapshot (docs/protocol.md §4).
@@ -217,6 +219,8 @@ public final class ClusterFeed {
 
   private final AtomicBoolean tipRound = new AtomicBoolean();
   private volatile boolean tipAgain;
+  /** A member left since the last round began: the next round fills up to the tips at once. */
+  private final AtomicBoolean tipUrgent = new AtomicBoolean();
 
   private final AtomicInteger bootstrapRemaining = new AtomicInteger();
   private final Promise<Void> bootstrapDone = Promise.promise();
@@ -296,6 +300,7 @@ public final class ClusterFeed {
 
   /** A member left: checks every followed topic's tip now, for tails lost with it. */
   public void memberRemoved() {
+    tipUrgent.set(true);
     checkTips();
   }
 
@@ -511,10 +516,10 @@ public final class ClusterFeed {
       return;
     }
     tipAgain = false;
-    tipChunk(new ArrayList<>(followers.keySet()), 0);
+    tipChunk(new ArrayList<>(followers.keySet()), 0, tipUrgent.getAndSet(false));
   }
 
-  private void tipChunk(List<String> topics, int from) {
+  private void tipChunk(List<String> topics, int from, boolean urgent) {
     if (from >= topics.size() || stopped) {
       tipRound.set(false);
       if (tipAgain) {
@@ -533,14 +538,14 @@ public final class ClusterFeed {
           if (f != null && tip != null) {
             run(f.shard, () -> {
               if (!stopped) {
-                f.tip(tip.epoch(), tip.lastSeq());
+                f.tip(tip.epoch(), tip.lastSeq(), urgent);
                 f.shard.track(f);
               }
             });
           }
         }
       }
-      tipChunk(topics, to);
+      tipChunk(topics, to, urgent);
     });
   }
 

@@ -54,6 +54,9 @@ final class TopicFollower implements FeedSink {
   private boolean absent;
   /** The replica did not stand where a delivery expected it (a bug): ignore until restored. */
   private boolean diverged;
+  /** The previous tip check's answer, to tell a lost tail from batches still on their way. */
+  private String tipEpoch;
+  private long tipSeq;
   /** Inside {@code reorder.tip}: a fill asked for now is a tip repair. */
   private boolean inTip;
   /** Whether this topic still counts against the node's bootstrap. */
@@ -107,8 +110,20 @@ final class TopicFollower implements FeedSink {
     reorder.offer(b);
   }
 
-  /** A tip check's answer: the primary stands at {@code (epoch, lastSeq)}, epoch null if absent. */
-  void tip(String epoch, long lastSeq) {
+  /**
+   * A tip check's answer: the primary stands at {@code (epoch, lastSeq)}, epoch null if absent.
+   *
+   * <p>A periodic check ({@code urgent} false) fills only up to what the primary already had at
+   * the check before: seqs appended since may still be on their way, since a batch is pushed
+   * after its append's answer, and filling them would cost a read per active topic per check. So
+   * a lost tail is repaired one to two periods after it was lost. A check after a member left
+   * ({@code urgent}) fills up to the tip at once: pushes in flight from that member are gone.
+   */
+  void tip(String epoch, long lastSeq, boolean urgent) {
+    String previousEpoch = tipEpoch;
+    long previousSeq = tipSeq;
+    tipEpoch = epoch;
+    tipSeq = lastSeq;
     if (absent) {
       if (epoch != null) {
         requestSnapshot();
@@ -118,12 +133,19 @@ final class TopicFollower implements FeedSink {
     if (!reorder.live()) {
       return;
     }
+    long upTo = lastSeq;
     if (liveEpoch.equals(epoch)) {
       raiseKnownTip(lastSeq);
+      if (!urgent) {
+        if (!epoch.equals(previousEpoch)) {
+          return;
+        }
+        upTo = Math.min(lastSeq, previousSeq);
+      }
     }
     inTip = true;
     try {
-      reorder.tip(epoch, lastSeq);
+      reorder.tip(epoch, upTo);
     } finally {
       inTip = false;
     }
@@ -290,7 +312,7 @@ final class TopicFollower implements FeedSink {
       // Went live meanwhile from a first seq of this epoch: the reorder fills up to the snapshot.
       snapshotPending = false;
       snapshotFailures = 0;
-      tip(read.epoch(), read.lastSeq());
+      tip(read.epoch(), read.lastSeq(), true);
       return;
     }
     if (kind == LogRead.Kind.OK) {
