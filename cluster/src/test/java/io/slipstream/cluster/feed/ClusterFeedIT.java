@@ -81,6 +81,7 @@ class ClusterFeedIT {
   private static final class Node {
     final String name;
     final Vertx vertx;
+    final HazelcastInstance hz;
     final TopicAuthority authority;
     final FakeReplicas replicas = new FakeReplicas(100, 1_000);
     final RecordingFeed recorder = new RecordingFeed();
@@ -91,6 +92,7 @@ class ClusterFeedIT {
     Node(String name, Vertx vertx, HazelcastInstance hz, ClusterFeed.Settings settings) {
       this.name = name;
       this.vertx = vertx;
+      this.hz = hz;
       this.authority = TopicAuthority.hazelcast(hz, LogLimits.DEFAULTS);
       this.feed = new ClusterFeed(vertx, authority, replicas, recorder, shards, settings);
     }
@@ -208,6 +210,34 @@ class ClusterFeedIT {
     for (Node n : nodes) {
       assertThat(rows(n.replicas.find(ORDERS).view())).as(n.name)
           .isEqualTo(rows(nodes.get(0).replicas.find(ORDERS).view()));
+    }
+  }
+
+  @Test
+  @Order(4)
+  void aHistoryLostOnBothCopiesEmptiesEveryReplicaAndTheNextEpochIsFollowedFromItsStart()
+      throws Exception {
+    String lost = epochs.get(PRICES);
+    Map<Node, Long> resyncsBefore = new HashMap<>();
+    nodes.forEach(n -> resyncsBefore.put(n, n.feed.stats().resyncs()));
+    // As if primary and backup died together: the entry is gone, the next append starts anew.
+    nodes.get(0).hz.getMap(TopicAuthority.MAP_NAME).delete(PRICES);
+    for (Node n : nodes) {
+      n.feed.memberRemoved();
+      n.recorder.awaitResetFrom(PRICES, lost, n.name);
+      TopicView emptied = n.replicas.find(PRICES).view();
+      assertThat(emptied.seq()).isZero();
+      assertThat(emptied.rows().size()).isZero();
+      assertThat(n.feed.stats().resyncs()).isGreaterThan(resyncsBefore.get(n));
+    }
+
+    history.remove(PRICES);
+    epochs.remove(PRICES);
+    publishRound(PRICES, 4);
+
+    assertThat(epochs.get(PRICES)).isNotEqualTo(lost);
+    for (Node n : nodes) {
+      assertFollowed(n, PRICES);
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A node's {@link Feed} that records, per topic, every reset (with the replica's view right
@@ -56,20 +57,30 @@ final class RecordingFeed implements Feed {
   }
 
   /** Waits until the topic's latest entry stands at {@code seq} of {@code epoch} or beyond. */
-  synchronized void awaitSeq(String topic, String epoch, long seq, String node)
+  void awaitSeq(String topic, String epoch, long seq, String node) throws InterruptedException {
+    await(topic, last -> last.epoch().equals(epoch) && last.seq() >= seq,
+        node + " reaching " + topic + " " + epoch + ":" + seq);
+  }
+
+  /** Waits until the topic's latest entry is a reset to an epoch other than {@code epoch}. */
+  void awaitResetFrom(String topic, String epoch, String node) throws InterruptedException {
+    await(topic, last -> last.reset() != null && !last.epoch().equals(epoch),
+        node + " resetting " + topic + " from " + epoch);
+  }
+
+  private synchronized void await(String topic, Predicate<Entry> done, String what)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (true) {
       List<Entry> list = entries.getOrDefault(topic, List.of());
       Entry last = list.isEmpty() ? null : list.get(list.size() - 1);
-      if (last != null && last.epoch().equals(epoch) && last.seq() >= seq) {
+      if (last != null && done.test(last)) {
         return;
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new AssertionError(node + " did not reach " + topic + " " + epoch + ":" + seq
-            + " within 20 s; it has " + (last == null ? "nothing" : last.epoch() + ":"
-            + last.seq()));
+        throw new AssertionError("not within 20 s: " + what + "; the last entry is "
+            + (last == null ? "none" : last.epoch() + ":" + last.seq()));
       }
       TimeUnit.NANOSECONDS.timedWait(this, left);
     }
