@@ -65,6 +65,11 @@ public final class ClusterFeed {
 
   /** The cluster-wide address every node consumes committed batches on. */
   public static final String ADDRESS = "slipstream.changes";
+  /**
+   * Where a {@code DELETE} is announced ({@code topic '\n' epoch}): every node checks the topic's
+   * tip at once instead of at its next periodic check, and resets its replica onto the new epoch.
+   */
+  public static final String RESETS = "slipstream.resets";
 
   /** The most topics one tip call asks about. */
   static final int TIP_BATCH = 1_000;
@@ -236,6 +241,7 @@ public final class ClusterFeed {
   private volatile boolean stopped;
   private volatile Predicate<FeedBatch> dropInbound;
   private MessageConsumer<FeedBatch> consumer;
+  private MessageConsumer<String> resets;
   private long tipTimer = -1;
   private long pollTimer = -1;
 
@@ -282,9 +288,10 @@ public final class ClusterFeed {
       // Another feed on this Vert.x (a restart) registered the same codec: it is stateless.
     }
     consumer = vertx.eventBus().consumer(ADDRESS, this::received);
+    resets = vertx.eventBus().consumer(RESETS, this::resetAnnounced);
     tipTimer = vertx.setPeriodic(settings.tipCheckMs(), id -> checkTips());
     pollTimer = vertx.setPeriodic(settings.pollMs(), id -> pollShards());
-    return consumer.completion().compose(v -> {
+    return Future.all(consumer.completion(), resets.completion()).compose(v -> {
       listTopics(0);
       return bootstrapDone.future();
     });
@@ -296,6 +303,33 @@ public final class ClusterFeed {
    */
   public void published(FeedBatch batch) {
     vertx.eventBus().publish(ADDRESS, batch);
+  }
+
+  /**
+   * The topic was emptied under {@code epoch} on both copies (a {@code DELETE} on this node):
+   * tells every node, this one included.
+   */
+  public void deleted(String topic, String epoch) {
+    vertx.eventBus().publish(RESETS, topic + '\n' + epoch);
+  }
+
+  private void resetAnnounced(Message<String> m) {
+    String body = m.body();
+    int nl = body == null ? -1 : body.indexOf('\n');
+    if (stopped || nl <= 0) {
+      return;
+    }
+    String topic = body.substring(0, nl);
+    String epoch = body.substring(nl + 1);
+    Shard shard = shardOf(topic);
+    run(shard, () -> {
+      TopicFollower f = stopped ? null : follower(shard, topic);
+      if (f != null) {
+        // As a tip check would find it: another epoch, so the follower resyncs onto it.
+        f.tip(epoch, 0, true);
+        shard.track(f);
+      }
+    });
   }
 
   /** A member left: checks every followed topic's tip now, for tails lost with it. */
@@ -310,7 +344,10 @@ public final class ClusterFeed {
     vertx.cancelTimer(tipTimer);
     vertx.cancelTimer(pollTimer);
     bootstrapDone.tryFail("the cluster feed stopped");
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    if (consumer == null) {
+      return Future.succeededFuture();
+    }
+    return Future.join(consumer.unregister(), resets.unregister()).mapEmpty();
   }
 
   /** The counters now; any thread. */

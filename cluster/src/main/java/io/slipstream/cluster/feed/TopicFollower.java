@@ -348,7 +348,11 @@ final class TopicFollower implements FeedSink {
       throw new IllegalStateException("snapshot tail of " + topic + " ends at " + (seq - 1)
           + ", its rows stand at " + read.lastSeq());
     }
-    replica.restore(read.epoch(), read.lastSeq(), read.rows(), tail);
+    // An entry is created only by a change, so an empty one of a new epoch is a DELETE: its
+    // subscribers are told reset {reason: deleted} (docs/protocol.md §4).
+    boolean deleted =
+        read.lastSeq() == 0 && liveEpoch != null && !liveEpoch.equals(read.epoch());
+    replica.restore(read.epoch(), read.lastSeq(), read.rows(), tail, deleted);
     live(read.epoch(), read.lastSeq());
   }
 
