@@ -1,0 +1,228 @@
+package io.slipstream.cluster.sequencer;
+
+import io.slipstream.cluster.feed.ClusterFeed;
+import io.slipstream.cluster.feed.FeedBatch;
+import io.slipstream.cluster.feed.ReorderLimits;
+import io.slipstream.cluster.log.LogLimits;
+import io.slipstream.cluster.log.TopicAuthority;
+import io.slipstream.cluster.member.ClusterSettings;
+import io.slipstream.cluster.member.MemberConfig;
+import io.slipstream.core.spi.RecordingFeed;
+import io.slipstream.core.spi.Replicas;
+import io.slipstream.core.spi.Sequencer;
+import io.slipstream.core.spi.SequencerContract;
+import io.slipstream.core.time.Clock;
+import io.slipstream.core.topic.ChangeEncoder;
+import io.slipstream.core.topic.Topic;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+
+/**
+ * The clustered sequencer keeps the {@link SequencerContract} the single-node one keeps, on a real
+ * cluster of two Hazelcast members in this JVM (a primary and its backup for every topic): its
+ * publishes go through the {@code Append} entry processor and come back to the node's replica
+ * through the real {@link ClusterFeed} over the clustered event bus. The members are started once
+ * for the class; each test gets an empty topic map, a new feed, replicas and sequencer.
+ */
+class ClusteredSequencerContractIT extends SequencerContract {
+
+  private static final List<Vertx> MEMBERS = new ArrayList<>();
+  private static HazelcastClusterManager first;
+
+  @Override
+  protected Fixture start(Bounds bounds) {
+    startMembersOnce();
+    first.getHazelcastInstance().getMap(TopicAuthority.MAP_NAME).clear();
+    return new ClusterFixture(bounds);
+  }
+
+  @AfterAll
+  static void stopMembers() {
+    for (Vertx v : MEMBERS) {
+      v.close().await();
+    }
+    MEMBERS.clear();
+    first = null;
+  }
+
+  private static synchronized void startMembersOnce() {
+    if (first != null) {
+      return;
+    }
+    String name = "slipstream-contract-" + UUID.randomUUID();
+    List<String> addresses = List.of("127.0.0.1:" + freePort(), "127.0.0.1:" + freePort());
+    for (int i = 0; i < 2; i++) {
+      ClusterSettings s =
+          new ClusterSettings(
+              name,
+              "127.0.0.1",
+              Integer.parseInt(addresses.get(i).split(":")[1]),
+              addresses,
+              7,
+              2,
+              1_000,
+              1,
+              10_000,
+              1,
+              5);
+      HazelcastClusterManager mgr = new HazelcastClusterManager(MemberConfig.build(s));
+      MEMBERS.add(
+          Vertx.builder()
+              .with(
+                  new VertxOptions()
+                      .setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
+              .withClusterManager(mgr)
+              .buildClustered()
+              .await());
+      if (first == null) {
+        first = mgr;
+      }
+    }
+  }
+
+  /** A node: its replicas, its real cluster feed, and the clustered sequencer over them. */
+  private static final class ClusterFixture implements Fixture {
+    final RecordingFeed feed = new RecordingFeed();
+    final BoundedReplicas replicas;
+    final List<ExecutorService> shards = new ArrayList<>();
+    final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    final ClusterFeed clusterFeed;
+    final Sequencer sequencer;
+
+    ClusterFixture(Bounds bounds) {
+      replicas = new BoundedReplicas(bounds.maxTopics());
+      for (int i = 0; i < 2; i++) {
+        int shard = i;
+        shards.add(Executors.newSingleThreadExecutor(r -> new Thread(r, "shard-" + shard)));
+      }
+      TopicAuthority authority =
+          TopicAuthority.hazelcast(
+              first.getHazelcastInstance(),
+              new LogLimits(1_000, 1L << 24, bounds.idempotencyWindow(), bounds.budgetBytes()));
+      AppliedFeed applied = new AppliedFeed(feed);
+      Vertx vertx = MEMBERS.get(0);
+      clusterFeed =
+          new ClusterFeed(
+              vertx,
+              authority,
+              replicas,
+              applied,
+              shards,
+              new ClusterFeed.Settings(new ReorderLimits(10_000, 100, 3_000), 300, 20, 1_000, 4));
+      clusterFeed.start().await();
+      sequencer =
+          new ClusteredSequencer(
+              authority,
+              replicas,
+              applied,
+              new Broadcast() {
+                @Override
+                public void published(FeedBatch batch) {
+                  clusterFeed.published(batch);
+                }
+
+                @Override
+                public void deleted(String topic, String epoch) {
+                  clusterFeed.deleted(topic, epoch);
+                }
+              },
+              shards,
+              this::schedule,
+              Clock.system(),
+              new ClusteredSequencer.Bounds(
+                  bounds.maxPendingPublishes(), bounds.budgetBytes(), 5_000),
+              Topic::newEpoch);
+    }
+
+    Runnable schedule(long delayMillis, Runnable task) {
+      ScheduledFuture<?> f = timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+      return () -> f.cancel(false);
+    }
+
+    @Override
+    public Sequencer sequencer() {
+      return sequencer;
+    }
+
+    @Override
+    public Topic replica(String topic) {
+      return replicas.find(topic);
+    }
+
+    @Override
+    public RecordingFeed feed() {
+      return feed;
+    }
+
+    @Override
+    public Runnable hold() {
+      return holdAll(shards);
+    }
+
+    @Override
+    public void close() {
+      clusterFeed.stop().await();
+      shards.forEach(ExecutorService::shutdownNow);
+      timer.shutdownNow();
+    }
+  }
+
+  /** Follower replicas, at most {@code maxTopics}; what a node's topic registry is here. */
+  private static final class BoundedReplicas implements Replicas {
+    private static final ChangeEncoder ENCODER =
+        e -> (e.key() + ":" + e.seq()).getBytes(StandardCharsets.UTF_8);
+    private final Map<String, Topic> topics = new HashMap<>();
+    private final int maxTopics;
+
+    BoundedReplicas(int maxTopics) {
+      this.maxTopics = maxTopics;
+    }
+
+    @Override
+    public synchronized Topic open(String topic) {
+      Topic t = topics.get(topic);
+      if (t == null && topics.size() < maxTopics) {
+        t = new Topic(topic, 1_000, ENCODER).follow();
+        topics.put(topic, t);
+      }
+      return t;
+    }
+
+    @Override
+    public synchronized Topic find(String topic) {
+      return topics.get(topic);
+    }
+
+    @Override
+    public synchronized void forgetIfIdle(String topic) {
+      Topic t = topics.get(topic);
+      if (t != null && t.view().seq() == 0) {
+        topics.remove(topic);
+      }
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
