@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The feed on one (non-clustered) Vert.x against {@link FakeTopicAuthority}, for the paths a
- * healthy cluster rarely takes: an unconfirmed tip, a fill the ring no longer covers, snapshots
- * the backup cannot confirm yet, and the {@code maxTopics} bound. Tip checks run only when the test
+ * healthy cluster rarely takes: an unconfirmed tip, a fill the ring no longer covers, snapshots the
+ * backup cannot confirm yet, and the {@code maxTopics} bound. Tip checks run only when the test
  * calls {@link ClusterFeed#memberRemoved}.
  */
 class ClusterFeedTest {
@@ -51,10 +51,10 @@ class ClusterFeedTest {
   }
 
   /**
-   * A tip from a primary that died with seqs its backup never confirmed names seqs the authority
-   * no longer has. Handed to the reorder as it is, each fill comes back short and the reorder
-   * asks again at once: a read loop at the speed of the authority, until a publish fills the
-   * seqs. The feed forgets such a tip after the first short answer.
+   * A tip from a primary that died with seqs its backup never confirmed names seqs the authority no
+   * longer has. Handed to the reorder as it is, each fill comes back short and the reorder asks
+   * again at once: a read loop at the speed of the authority, until a publish fills the seqs. The
+   * feed forgets such a tip after the first short answer.
    */
   @Test
   void aTipAheadOfTheConfirmedHistoryIsForgottenAfterOneRead() throws Exception {
@@ -76,8 +76,7 @@ class ClusterFeedTest {
   }
 
   @Test
-  void aGapTheRingNoLongerCoversIsResyncedFromASnapshotAndTheSubscribersReset()
-      throws Exception {
+  void aGapTheRingNoLongerCoversIsResyncedFromASnapshotAndTheSubscribersReset() throws Exception {
     start();
     String epoch = publish(TOPIC, 3);
     recorder.awaitSeq(TOPIC, epoch, 3, "node");
@@ -135,8 +134,14 @@ class ClusterFeedTest {
   // ---- Helpers ----
 
   private void start() throws Exception {
-    feed = new ClusterFeed(vertx, authority, replicas, recorder, List.of(shard),
-        new ClusterFeed.Settings(new ReorderLimits(1_000, 20, 2_000), 3_600_000, 5, 100, 2));
+    feed =
+        new ClusterFeed(
+            vertx,
+            authority,
+            replicas,
+            recorder,
+            List.of(shard),
+            new ClusterFeed.Settings(new ReorderLimits(1_000, 20, 2_000), 3_600_000, 5, 100, 2));
     feed.start().await(10, TimeUnit.SECONDS);
   }
 
@@ -145,14 +150,19 @@ class ClusterFeedTest {
     List<ChangeRequest> changes = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       int k = ++published;
-      changes.add(k % 4 == 0
-          ? new ChangeRequest(ChangeOp.DELETE, "k" + (k - 1) % 3, null)
-          : new ChangeRequest(ChangeOp.UPDATE, "k" + k % 3, "{\"n\":" + k + "}"));
+      changes.add(
+          k % 4 == 0
+              ? new ChangeRequest(ChangeOp.DELETE, "k" + (k - 1) % 3, null)
+              : new ChangeRequest(ChangeOp.UPDATE, "k" + k % 3, "{\"n\":" + k + "}"));
     }
     AppendOutcome out = authority.appendNow(topic, changes, 1_000L + published);
     if (feed != null) {
-      feed.published(new FeedBatch(topic, out.epoch(), out.firstSeq(),
-          authority.changes(topic, out.firstSeq(), out.lastSeq())));
+      feed.published(
+          new FeedBatch(
+              topic,
+              out.epoch(),
+              out.firstSeq(),
+              authority.changes(topic, out.firstSeq(), out.lastSeq())));
     }
     return out.epoch();
   }
@@ -170,8 +180,7 @@ class ClusterFeedTest {
   }
 
   /** Polls a counter that no event announces (a read made by the feed's own thread). */
-  private static void awaitTrue(BooleanSupplier condition)
-      throws InterruptedException {
+  private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime()).as("not within 10 s").isLessThan(deadline);

@@ -15,8 +15,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An in-memory {@link TopicAuthority} for the feed's unit tests: one history per topic, answered
- * at once on the caller's thread, with knobs for what a real cluster does now and then: reads the
+ * An in-memory {@link TopicAuthority} for the feed's unit tests: one history per topic, answered at
+ * once on the caller's thread, with knobs for what a real cluster does now and then: reads the
  * backup cannot confirm yet, a ring that no longer reaches back, a primary's tip ahead of what is
  * confirmed, an entry lost on both copies.
  *
@@ -26,11 +26,15 @@ public final class FakeTopicAuthority implements TopicAuthority {
 
   private static final class Log {
     final String epoch = Topic.newEpoch();
+
     /** Change of seq {@code s} at index {@code s - 1}. */
     final List<LoggedChange> changes = new ArrayList<>();
+
     RowMap rows = RowMap.EMPTY;
+
     /** The oldest seq the ring still holds. */
     long ringFirst = 1;
+
     /** How far the primary's tip runs ahead of the confirmed history. */
     long tipAhead;
   }
@@ -46,9 +50,10 @@ public final class FakeTopicAuthority implements TopicAuthority {
     long first = log.changes.size() + 1;
     for (ChangeRequest c : changes) {
       log.changes.add(LoggedChange.of(c, ts, null));
-      log.rows = c.op() == ChangeOp.DELETE
-          ? log.rows.remove(c.key())
-          : log.rows.put(c.key(), new Row(c.row(), ts));
+      log.rows =
+          c.op() == ChangeOp.DELETE
+              ? log.rows.remove(c.key())
+              : log.rows.put(c.key(), new Row(c.row(), ts));
     }
     return AppendOutcome.appended(log.epoch, first, log.changes.size());
   }
@@ -131,9 +136,11 @@ public final class FakeTopicAuthority implements TopicAuthority {
     Map<String, LogTip> tips = new HashMap<>();
     for (String t : topics) {
       Log log = logs.get(t);
-      tips.put(t, log == null
-          ? new LogTip(null, 0)
-          : new LogTip(log.epoch, log.changes.size() + log.tipAhead));
+      tips.put(
+          t,
+          log == null
+              ? new LogTip(null, 0)
+              : new LogTip(log.epoch, log.changes.size() + log.tipAhead));
     }
     return done(tips);
   }
@@ -144,9 +151,7 @@ public final class FakeTopicAuthority implements TopicAuthority {
   }
 
   private static List<LoggedChange> slice(Log log, long from, long to) {
-    return from > to
-        ? List.of()
-        : List.copyOf(log.changes.subList((int) from - 1, (int) to));
+    return from > to ? List.of() : List.copyOf(log.changes.subList((int) from - 1, (int) to));
   }
 
   private static <T> CompletionStage<T> done(T value) {
