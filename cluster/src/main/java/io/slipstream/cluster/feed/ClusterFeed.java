@@ -15,6 +15,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -22,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * This node's end of the cluster's feed: every committed batch, pushed by whichever node published
@@ -331,6 +335,18 @@ public final class ClusterFeed {
     return stopped;
   }
 
+  /**
+   * Calls the authority; a call that throws instead of answering (the member is shutting down)
+   * becomes a failed stage, so that every caller's failure path runs and no round stays claimed.
+   */
+  static <T> CompletionStage<T> call(Supplier<CompletionStage<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   /** Runs {@code task} on {@code shard}; a shard that no longer runs (shutdown) drops it. */
   void run(FeedShard shard, Runnable task) {
     try {
@@ -440,8 +456,7 @@ public final class ClusterFeed {
     if (stopped) {
       return;
     }
-    authority
-        .topics()
+    ClusterFeed.<Set<String>>call(authority::topics)
         .whenComplete(
             (topics, error) -> {
               if (error != null) {
@@ -502,8 +517,8 @@ public final class ClusterFeed {
       return;
     }
     int to = Math.min(topics.size(), from + TIP_BATCH);
-    authority
-        .tips(new HashSet<>(topics.subList(from, to)))
+    Set<String> keys = new HashSet<>(topics.subList(from, to));
+    ClusterFeed.<Map<String, LogTip>>call(() -> authority.tips(keys))
         .whenComplete(
             (tips, error) -> {
               if (error != null) {

@@ -106,8 +106,12 @@ final class TopicFollower implements FeedSink {
   /** A batch pushed by a publishing node. */
   void offer(FeedBatch b) {
     if (!reorder.live()) {
-      if (b.firstSeq() == 1 && !diverged) {
+      TopicView at = replica.view();
+      boolean ahead = at.epoch().equals(b.epoch()) && at.seq() > 0;
+      if (b.firstSeq() == 1 && !diverged && !ahead) {
         // An epoch's history starts empty: no snapshot needed to follow it from its first seq.
+        // (Not when the replica already holds more of that epoch: a late duplicate of seq 1
+        // must not empty it.)
         startFresh(b.epoch());
       } else {
         requestSnapshot();
@@ -243,8 +247,7 @@ final class TopicFollower implements FeedSink {
     fillAfter = afterSeq;
     fillTo = toSeq;
     int max = (int) Math.min(toSeq - afterSeq, TopicAuthority.MAX_READ_EVENTS);
-    feed.authority()
-        .range(topic, epoch, afterSeq, max)
+    ClusterFeed.<LogRead>call(() -> feed.authority().range(topic, epoch, afterSeq, max))
         .whenComplete(
             (read, error) ->
                 feed.run(
@@ -310,8 +313,8 @@ final class TopicFollower implements FeedSink {
 
   /** Calls the authority; any thread (the snapshot limiter runs it where a slot frees). */
   void issueSnapshot() {
-    feed.authority()
-        .snapshot(topic, feed.settings().snapshotTailEvents())
+    ClusterFeed.<LogRead>call(
+            () -> feed.authority().snapshot(topic, feed.settings().snapshotTailEvents()))
         .whenComplete(
             (read, error) -> {
               feed.snapshotFinished();
