@@ -332,12 +332,18 @@ final class TopicFollower implements FeedSink {
       return;
     }
     LogRead.Kind kind = error == null ? read.kind() : null;
-    if (kind == LogRead.Kind.OK && reorder.live() && !diverged && read.epoch().equals(liveEpoch)) {
-      // Went live meanwhile from a first seq of this epoch: the reorder fills up to the snapshot.
-      snapshotPending = false;
-      snapshotFailures = 0;
-      tip(read.epoch(), read.lastSeq(), true);
-      return;
+    if (reorder.live() && !diverged) {
+      // Went live meanwhile from an epoch's first seq (which proves the entry exists): an
+      // absent answer was read before that append; one of this epoch says how far to fill.
+      if (kind == LogRead.Kind.ABSENT
+          || kind == LogRead.Kind.OK && read.epoch().equals(liveEpoch)) {
+        snapshotPending = false;
+        snapshotFailures = 0;
+        if (kind == LogRead.Kind.OK) {
+          tip(read.epoch(), read.lastSeq(), true);
+        }
+        return;
+      }
     }
     if (kind == LogRead.Kind.OK) {
       snapshotPending = false;
