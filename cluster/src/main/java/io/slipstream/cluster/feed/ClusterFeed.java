@@ -16,18 +16,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * This node's end of the cluster's feed: every committed batch, pushed by whichever node
- * published it, is put in seq order per topic, gap-filled and tail-checked against the {@link
+ * This node's end of the cluster's feed: every committed batch, pushed by whichever node published
+ * it, is put in seq order per topic, gap-filled and tail-checked against the {@link
  * TopicAuthority}, applied to the topic's local replica and then handed to the node's own {@link
  * Feed} (shared/notes/cluster.md §3.5).
  *
@@ -48,9 +50,8 @@ import java.util.function.Predicate;
  * <p>Delivery: batches travel on one cluster-wide address, {@link #ADDRESS}, that every node
  * consumes (not a local consumer), best effort and unordered across publishers; the reorder drops
  * duplicates, asks for a validated range read when a gap has waited {@code gapWaitMs}, and a tip
- * check every {@code tipCheckMs} finds a lost tail (one to two periods after the loss: a seq
- * counts as lost once the primary has had it for a whole period), at once after {@link
- * #memberRemoved}. A
+ * check every {@code tipCheckMs} finds a lost tail (one to two periods after the loss: a seq counts
+ * as lost once the primary has had it for a whole period), at once after {@link #memberRemoved}. A
  * history that changed under the node (another epoch, changes out of the ring) is resynced from a
  * validated snapshot: the replica is restored and the node's feed is told {@link Feed#reset}, so
  * its subscribers get {@code reset} and a new snapshot (docs/protocol.md §4).
@@ -79,6 +80,7 @@ public final class ClusterFeed {
 
   /** The first retry of a failed bootstrap listing waits this long, each further one twice. */
   private static final long LIST_RETRY_BASE_MS = 100;
+
   private static final long LIST_RETRY_MAX_MS = 5_000;
 
   private static final System.Logger LOG = System.getLogger(ClusterFeed.class.getName());
@@ -90,8 +92,8 @@ public final class ClusterFeed {
    *
    * @param reorder each topic's reorder bounds and gap timings
    * @param tipCheckMs how often the followed topics' tips are checked for a lost tail, ms
-   * @param pollMs how often waiting reorders are polled (gap waits, fill timeouts), ms; well
-   *     under {@code reorder.gapWaitMs()}
+   * @param pollMs how often waiting reorders are polled (gap waits, fill timeouts), ms; well under
+   *     {@code reorder.gapWaitMs()}
    * @param snapshotTailEvents the changes a snapshot brings for the replica's replay log: the
    *     replica's replay window, at most {@link TopicAuthority#MAX_READ_EVENTS}; older positions
    *     get a snapshot
@@ -107,18 +109,24 @@ public final class ClusterFeed {
 
     /** Default {@code tipCheckMs}: 1,000 ms (shared/notes/cluster.md §3.5: every ~1–2 s). */
     public static final long DEFAULT_TIP_CHECK_MS = 1_000;
+
     /** Default {@code pollMs}: 50 ms, a third of the default gap wait. */
     public static final long DEFAULT_POLL_MS = 50;
+
     /** Default {@code snapshotTailEvents}: the most one read returns, 10,000 changes. */
     public static final int DEFAULT_SNAPSHOT_TAIL_EVENTS = TopicAuthority.MAX_READ_EVENTS;
+
     /** Default {@code maxConcurrentSnapshots}: 4. */
     public static final int DEFAULT_MAX_CONCURRENT_SNAPSHOTS = 4;
 
     /** The defaults above with {@link ReorderLimits#DEFAULTS}. */
     public static final Settings DEFAULTS =
         new Settings(
-            ReorderLimits.DEFAULTS, DEFAULT_TIP_CHECK_MS, DEFAULT_POLL_MS,
-            DEFAULT_SNAPSHOT_TAIL_EVENTS, DEFAULT_MAX_CONCURRENT_SNAPSHOTS);
+            ReorderLimits.DEFAULTS,
+            DEFAULT_TIP_CHECK_MS,
+            DEFAULT_POLL_MS,
+            DEFAULT_SNAPSHOT_TAIL_EVENTS,
+            DEFAULT_MAX_CONCURRENT_SNAPSHOTS);
 
     public Settings {
       if (reorder == null) {
@@ -128,8 +136,11 @@ public final class ClusterFeed {
         throw new IllegalArgumentException("tipCheckMs and pollMs must be positive");
       }
       if (snapshotTailEvents < 0 || snapshotTailEvents > TopicAuthority.MAX_READ_EVENTS) {
-        throw new IllegalArgumentException("snapshotTailEvents must be 0.."
-            + TopicAuthority.MAX_READ_EVENTS + ", was " + snapshotTailEvents);
+        throw new IllegalArgumentException(
+            "snapshotTailEvents must be 0.."
+                + TopicAuthority.MAX_READ_EVENTS
+                + ", was "
+                + snapshotTailEvents);
       }
       if (maxConcurrentSnapshots < 1) {
         throw new IllegalArgumentException("maxConcurrentSnapshots must be at least 1");
@@ -172,58 +183,21 @@ public final class ClusterFeed {
       long topicsRefused,
       long batchesShed) {}
 
-  /**
-   * One sequencer shard as this feed uses it: its executor and, confined to it, the followers
-   * whose reorders wait for time to pass.
-   */
-  static final class Shard {
-    final Executor executor;
-    /** Batches handed to the executor and not yet run; at most {@link #MAX_QUEUED_BATCHES}. */
-    final AtomicInteger queued = new AtomicInteger();
-    /** Confined to the shard; bounded by the shard's followers. */
-    private final Set<TopicFollower> waiting = new HashSet<>();
-    /** Whether {@code waiting} is non-empty, for the poll timer (which runs elsewhere). */
-    volatile boolean hasWaiting;
-
-    Shard(Executor executor) {
-      this.executor = executor;
-    }
-
-    /** Notes whether {@code f} now waits; on the shard, after each event of {@code f}. */
-    void track(TopicFollower f) {
-      if (f.waiting()) {
-        waiting.add(f);
-      } else {
-        waiting.remove(f);
-      }
-      hasWaiting = !waiting.isEmpty();
-    }
-
-    /** Polls every waiting follower; on the shard. */
-    void poll() {
-      for (TopicFollower f : new ArrayList<>(waiting)) {
-        f.poll();
-        track(f);
-      }
-    }
-  }
-
   private final Vertx vertx;
   private final TopicAuthority authority;
   private final Replicas replicas;
   private final Feed local;
-  private final List<Shard> shards;
+  private final List<FeedShard> shards;
   private final Settings settings;
 
   /** The followed topics; bounded by {@code maxTopics} through {@link Replicas#open}. */
   private final Map<String, TopicFollower> followers = new ConcurrentHashMap<>();
 
-  /** Followers waiting for a snapshot slot; each at most once, so at most the followed topics. */
-  private final ConcurrentLinkedQueue<TopicFollower> snapshotQueue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger snapshotsRunning = new AtomicInteger();
+  private final SnapshotSlots snapshots;
 
   private final AtomicBoolean tipRound = new AtomicBoolean();
   private volatile boolean tipAgain;
+
   /** A member left since the last round began: the next round fills up to the tips at once. */
   private final AtomicBoolean tipUrgent = new AtomicBoolean();
 
@@ -268,9 +242,10 @@ public final class ClusterFeed {
     this.replicas = replicas;
     this.local = local;
     this.settings = settings;
-    List<Shard> s = new ArrayList<>(shards.size());
+    this.snapshots = new SnapshotSlots(settings.maxConcurrentSnapshots());
+    List<FeedShard> s = new ArrayList<>(shards.size());
     for (Executor e : shards) {
-      s.add(new Shard(e));
+      s.add(new FeedShard(e));
     }
     this.shards = List.copyOf(s);
   }
@@ -291,15 +266,17 @@ public final class ClusterFeed {
     resets = vertx.eventBus().consumer(RESETS, this::resetAnnounced);
     tipTimer = vertx.setPeriodic(settings.tipCheckMs(), id -> checkTips());
     pollTimer = vertx.setPeriodic(settings.pollMs(), id -> pollShards());
-    return Future.all(consumer.completion(), resets.completion()).compose(v -> {
-      listTopics(0);
-      return bootstrapDone.future();
-    });
+    return Future.all(consumer.completion(), resets.completion())
+        .compose(
+            v -> {
+              listTopics(0);
+              return bootstrapDone.future();
+            });
   }
 
   /**
-   * Pushes a batch this node's sequencer appended (after {@code APPENDED}) to every node, this
-   * one included, which receives it through the same path as the others.
+   * Pushes a batch this node's sequencer appended (after {@code APPENDED}) to every node, this one
+   * included, which receives it through the same path as the others.
    */
   public void published(FeedBatch batch) {
     vertx.eventBus().publish(ADDRESS, batch);
@@ -321,7 +298,7 @@ public final class ClusterFeed {
     }
     String topic = body.substring(0, nl);
     String epoch = body.substring(nl + 1);
-    Shard shard = shardOf(topic);
+    FeedShard shard = shardOf(topic);
     run(shard, () -> {
       TopicFollower f = stopped ? null : follower(shard, topic);
       if (f != null) {
@@ -357,13 +334,20 @@ public final class ClusterFeed {
       lag += f.lag();
     }
     return new Stats(
-        followers.size(), batchesReceived.sum(), duplicatesDropped.sum(), gapFills.sum(),
-        tipRepairs.sum(), resyncs.sum(), lag, topicsRefused.sum(), batchesShed.sum());
+        followers.size(),
+        batchesReceived.sum(),
+        duplicatesDropped.sum(),
+        gapFills.sum(),
+        tipRepairs.sum(),
+        resyncs.sum(),
+        lag,
+        topicsRefused.sum(),
+        batchesShed.sum());
   }
 
   /**
-   * Test hook: batches that reach this node and match {@code drop} are discarded on arrival, as
-   * the event bus may lose them; null drops nothing.
+   * Test hook: batches that reach this node and match {@code drop} are discarded on arrival, as the
+   * event bus may lose them; null drops nothing.
    */
   void dropInbound(Predicate<FeedBatch> drop) {
     dropInbound = drop;
@@ -387,8 +371,20 @@ public final class ClusterFeed {
     return stopped;
   }
 
+  /**
+   * Calls the authority; a call that throws instead of answering (the member is shutting down)
+   * becomes a failed stage, so that every caller's failure path runs and no round stays claimed.
+   */
+  static <T> CompletionStage<T> call(Supplier<CompletionStage<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   /** Runs {@code task} on {@code shard}; a shard that no longer runs (shutdown) drops it. */
-  void run(Shard shard, Runnable task) {
+  void run(FeedShard shard, Runnable task) {
     try {
       shard.executor.execute(task);
     } catch (RejectedExecutionException e) {
@@ -398,26 +394,25 @@ public final class ClusterFeed {
 
   /** Runs {@code task} after {@code delayMs}, on a Vert.x thread, unless stopped by then. */
   void later(long delayMs, Runnable task) {
-    vertx.setTimer(delayMs, id -> {
-      if (!stopped) {
-        task.run();
-      }
-    });
+    vertx.setTimer(
+        delayMs,
+        id -> {
+          if (!stopped) {
+            task.run();
+          }
+        });
   }
 
   /** Queues a follower's snapshot read; it runs when one of the slots is free. */
   void submitSnapshot(TopicFollower f) {
-    if (stopped) {
-      return;
+    if (!stopped) {
+      snapshots.submit(f);
     }
-    snapshotQueue.add(f);
-    drainSnapshots();
   }
 
   /** A snapshot read answered: its slot goes to the next queued one. */
   void snapshotFinished() {
-    snapshotsRunning.decrementAndGet();
-    drainSnapshots();
+    snapshots.finished();
   }
 
   /** One more bootstrapped topic. */
@@ -429,25 +424,6 @@ public final class ClusterFeed {
 
   // ---- Internals ----
 
-  private void drainSnapshots() {
-    while (!snapshotQueue.isEmpty()) {
-      int running = snapshotsRunning.get();
-      if (running >= settings.maxConcurrentSnapshots()) {
-        return;
-      }
-      if (!snapshotsRunning.compareAndSet(running, running + 1)) {
-        continue;
-      }
-      TopicFollower f = snapshotQueue.poll();
-      if (f == null) {
-        // Another thread took the last one between the check and the poll.
-        snapshotsRunning.decrementAndGet();
-        continue;
-      }
-      f.issueSnapshot();
-    }
-  }
-
   private void received(Message<FeedBatch> message) {
     FeedBatch b = message.body();
     Predicate<FeedBatch> drop = dropInbound;
@@ -455,24 +431,25 @@ public final class ClusterFeed {
       return;
     }
     batchesReceived.increment();
-    Shard shard = shardOf(b.topic());
+    FeedShard shard = shardOf(b.topic());
     if (shard.queued.incrementAndGet() > MAX_QUEUED_BATCHES) {
       shard.queued.decrementAndGet();
       batchesShed.increment();
       return;
     }
     try {
-      shard.executor.execute(() -> {
-        shard.queued.decrementAndGet();
-        onBatch(shard, b);
-      });
+      shard.executor.execute(
+          () -> {
+            shard.queued.decrementAndGet();
+            onBatch(shard, b);
+          });
     } catch (RejectedExecutionException e) {
       shard.queued.decrementAndGet();
     }
   }
 
   /** On the batch's shard. */
-  private void onBatch(Shard shard, FeedBatch b) {
+  private void onBatch(FeedShard shard, FeedBatch b) {
     if (stopped) {
       return;
     }
@@ -484,7 +461,7 @@ public final class ClusterFeed {
   }
 
   /** The topic's follower, created if absent; null when {@code maxTopics} refuses it. On shard. */
-  private TopicFollower follower(Shard shard, String topic) {
+  private TopicFollower follower(FeedShard shard, String topic) {
     TopicFollower f = followers.get(topic);
     if (f != null) {
       return f;
@@ -494,8 +471,11 @@ public final class ClusterFeed {
       topicsRefused.increment();
       long n = topicsRefused.sum();
       if (n == 1 || n % 1_000 == 0) {
-        LOG.log(Level.WARNING, "not following {0}: this node holds maxTopics topics ({1} refusals)",
-            topic, n);
+        LOG.log(
+            Level.WARNING,
+            "not following {0}: this node holds maxTopics topics ({1} refusals)",
+            topic,
+            n);
       }
       return null;
     }
@@ -504,7 +484,7 @@ public final class ClusterFeed {
     return f;
   }
 
-  private Shard shardOf(String topic) {
+  private FeedShard shardOf(String topic) {
     return shards.get(Math.floorMod(topic.hashCode(), shards.size()));
   }
 
@@ -512,35 +492,43 @@ public final class ClusterFeed {
     if (stopped) {
       return;
     }
-    authority.topics().whenComplete((topics, error) -> {
-      if (error != null) {
-        long delay = Math.min(LIST_RETRY_MAX_MS, LIST_RETRY_BASE_MS << Math.min(failures, 10));
-        LOG.log(Level.INFO, "cannot list the cluster''s topics yet ({0}); retrying in {1} ms",
-            error, delay);
-        later(delay, () -> listTopics(failures + 1));
-        return;
-      }
-      // One extra count, released below, so that the bootstrap cannot complete half-dispatched.
-      bootstrapRemaining.set(topics.size() + 1);
-      for (String topic : topics) {
-        Shard shard = shardOf(topic);
-        Runnable task = () -> {
-          TopicFollower f = stopped ? null : follower(shard, topic);
-          if (f == null) {
-            bootstrapped();
-            return;
-          }
-          f.bootstrap();
-          shard.track(f);
-        };
-        try {
-          shard.executor.execute(task);
-        } catch (RejectedExecutionException e) {
-          bootstrapped();
-        }
-      }
-      bootstrapped();
-    });
+    ClusterFeed.<Set<String>>call(authority::topics)
+        .whenComplete(
+            (topics, error) -> {
+              if (error != null) {
+                long delay =
+                    Math.min(LIST_RETRY_MAX_MS, LIST_RETRY_BASE_MS << Math.min(failures, 10));
+                LOG.log(
+                    Level.INFO,
+                    "cannot list the cluster''s topics yet ({0}); retrying in {1} ms",
+                    error,
+                    delay);
+                later(delay, () -> listTopics(failures + 1));
+                return;
+              }
+              // One extra count, released below, so that the bootstrap cannot complete
+              // half-dispatched.
+              bootstrapRemaining.set(topics.size() + 1);
+              for (String topic : topics) {
+                FeedShard shard = shardOf(topic);
+                Runnable task =
+                    () -> {
+                      TopicFollower f = stopped ? null : follower(shard, topic);
+                      if (f == null) {
+                        bootstrapped();
+                        return;
+                      }
+                      f.bootstrap();
+                      shard.track(f);
+                    };
+                try {
+                  shard.executor.execute(task);
+                } catch (RejectedExecutionException e) {
+                  bootstrapped();
+                }
+              }
+              bootstrapped();
+            });
   }
 
   private void checkTips() {
@@ -565,35 +553,42 @@ public final class ClusterFeed {
       return;
     }
     int to = Math.min(topics.size(), from + TIP_BATCH);
-    authority.tips(new HashSet<>(topics.subList(from, to))).whenComplete((tips, error) -> {
-      if (error != null) {
-        LOG.log(Level.DEBUG, "tip check failed", error);
-      } else {
-        for (Map.Entry<String, LogTip> e : tips.entrySet()) {
-          TopicFollower f = followers.get(e.getKey());
-          LogTip tip = e.getValue();
-          if (f != null && tip != null) {
-            run(f.shard, () -> {
-              if (!stopped) {
-                f.tip(tip.epoch(), tip.lastSeq(), urgent);
-                f.shard.track(f);
+    Set<String> keys = new HashSet<>(topics.subList(from, to));
+    ClusterFeed.<Map<String, LogTip>>call(() -> authority.tips(keys))
+        .whenComplete(
+            (tips, error) -> {
+              if (error != null) {
+                LOG.log(Level.DEBUG, "tip check failed", error);
+              } else {
+                for (Map.Entry<String, LogTip> e : tips.entrySet()) {
+                  TopicFollower f = followers.get(e.getKey());
+                  LogTip tip = e.getValue();
+                  if (f != null && tip != null) {
+                    run(
+                        f.shard,
+                        () -> {
+                          if (!stopped) {
+                            f.tip(tip.epoch(), tip.lastSeq(), urgent);
+                            f.shard.track(f);
+                          }
+                        });
+                  }
+                }
               }
+              tipChunk(topics, to, urgent);
             });
-          }
-        }
-      }
-      tipChunk(topics, to, urgent);
-    });
   }
 
   private void pollShards() {
-    for (Shard s : shards) {
+    for (FeedShard s : shards) {
       if (s.hasWaiting) {
-        run(s, () -> {
-          if (!stopped) {
-            s.poll();
-          }
-        });
+        run(
+            s,
+            () -> {
+              if (!stopped) {
+                s.poll();
+              }
+            });
       }
     }
   }

@@ -14,14 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One followed topic on this node: its local replica, the {@link TopicReorder} that puts the
- * pushed batches in seq order, and what the reorder asks for (fills, resyncs), carried out against
- * the {@link TopicAuthority} and applied to the replica, which then tells the node's {@code Feed}.
+ * One followed topic on this node: its local replica, the {@link TopicReorder} that puts the pushed
+ * batches in seq order, and what the reorder asks for (fills, resyncs), carried out against the
+ * {@link TopicAuthority} and applied to the replica, which then tells the node's {@code Feed}.
  *
- * <p>Confined to the topic's shard ({@link ClusterFeed.Shard}): every method except {@link
- * #issueSnapshot} and the two lag fields runs there, so the replica has one writer and the reorder
- * one owner. Answers from the authority come back on Hazelcast's threads and hop to the shard
- * before they touch anything.
+ * <p>Confined to the topic's shard ({@link FeedShard}): every method except {@link #issueSnapshot}
+ * and the two lag fields runs there, so the replica has one writer and the reorder one owner.
+ * Answers from the authority come back on Hazelcast's threads and hop to the shard before they
+ * touch anything.
  *
  * <p>States: <em>syncing</em> (no position: a snapshot is pending, and the reorder holds what
  * arrives), <em>live</em> (the reorder has {@code (epoch, next)}), and <em>absent</em> (the
@@ -37,40 +37,51 @@ final class TopicFollower implements FeedSink {
 
   /** The first retry of a failed snapshot waits this long; each further one twice as long. */
   static final long RETRY_BASE_MS = 50;
+
   /** The longest wait between two snapshot retries. */
   static final long RETRY_MAX_MS = 2_000;
 
   final String topic;
-  final ClusterFeed.Shard shard;
+  final FeedShard shard;
   private final ClusterFeed feed;
   private final Topic replica;
   private final TopicReorder reorder;
 
   /** The epoch the reorder was last started in; valid while {@code reorder.live()}. */
   private String liveEpoch;
+
   /** A snapshot is queued, in flight or waiting to be retried. */
   private boolean snapshotPending;
+
   private int snapshotFailures;
   private boolean absent;
+
   /** The replica did not stand where a delivery expected it (a bug): ignore until restored. */
   private boolean diverged;
+
   /** The previous tip check's answer, to tell a lost tail from batches still on their way. */
   private String tipEpoch;
+
   private long tipSeq;
+
   /** Inside {@code reorder.tip}: a fill asked for now is a tip repair. */
   private boolean inTip;
+
   /** Whether this topic still counts against the node's bootstrap. */
   private boolean bootstrapping;
+
   /** The range of the last fill asked for, {@code (fillAfter, fillTo]}. */
   private long fillAfter = -1;
+
   private long fillTo = -1;
 
   /** The highest seq known to exist in the live epoch; read by {@link ClusterFeed#stats}. */
   private volatile long knownTip;
+
   /** The replica's seq; read by {@link ClusterFeed#stats}. */
   private volatile long delivered;
 
-  TopicFollower(String topic, Topic replica, ClusterFeed feed, ClusterFeed.Shard shard) {
+  TopicFollower(String topic, Topic replica, ClusterFeed feed, FeedShard shard) {
     this.topic = topic;
     this.replica = replica;
     this.feed = feed;
@@ -95,8 +106,12 @@ final class TopicFollower implements FeedSink {
   /** A batch pushed by a publishing node. */
   void offer(FeedBatch b) {
     if (!reorder.live()) {
-      if (b.firstSeq() == 1 && !diverged) {
+      TopicView at = replica.view();
+      boolean ahead = at.epoch().equals(b.epoch()) && at.seq() > 0;
+      if (b.firstSeq() == 1 && !diverged && !ahead) {
         // An epoch's history starts empty: no snapshot needed to follow it from its first seq.
+        // (Not when the replica already holds more of that epoch: a late duplicate of seq 1
+        // must not empty it.)
         startFresh(b.epoch());
       } else {
         requestSnapshot();
@@ -113,11 +128,11 @@ final class TopicFollower implements FeedSink {
   /**
    * A tip check's answer: the primary stands at {@code (epoch, lastSeq)}, epoch null if absent.
    *
-   * <p>A periodic check ({@code urgent} false) fills only up to what the primary already had at
-   * the check before: seqs appended since may still be on their way, since a batch is pushed
-   * after its append's answer, and filling them would cost a read per active topic per check. So
-   * a lost tail is repaired one to two periods after it was lost. A check after a member left
-   * ({@code urgent}) fills up to the tip at once: pushes in flight from that member are gone.
+   * <p>A periodic check ({@code urgent} false) fills only up to what the primary already had at the
+   * check before: seqs appended since may still be on their way, since a batch is pushed after its
+   * append's answer, and filling them would cost a read per active topic per check. So a lost tail
+   * is repaired one to two periods after it was lost. A check after a member left ({@code urgent})
+   * fills up to the tip at once: pushes in flight from that member are gone.
    */
   void tip(String epoch, long lastSeq, boolean urgent) {
     String previousEpoch = tipEpoch;
@@ -176,8 +191,14 @@ final class TopicFollower implements FeedSink {
     long first = batch.firstSeq() + fromIndex;
     TopicView at = replica.view();
     if (at.seq() != first - 1 || !at.epoch().equals(batch.epoch())) {
-      LOG.log(Level.ERROR, "replica of {0} stands at {1}:{2}, the feed delivers {3}:{4}; resyncing",
-          topic, at.epoch(), at.seq(), batch.epoch(), first);
+      LOG.log(
+          Level.ERROR,
+          "replica of {0} stands at {1}:{2}, the feed delivers {3}:{4}; resyncing",
+          topic,
+          at.epoch(),
+          at.seq(),
+          batch.epoch(),
+          first);
       diverged = true;
       requestSnapshot();
       return;
@@ -226,12 +247,15 @@ final class TopicFollower implements FeedSink {
     fillAfter = afterSeq;
     fillTo = toSeq;
     int max = (int) Math.min(toSeq - afterSeq, TopicAuthority.MAX_READ_EVENTS);
-    feed.authority()
-        .range(topic, epoch, afterSeq, max)
-        .whenComplete((read, error) -> feed.run(shard, () -> {
-          filled(afterSeq, toSeq, read, error);
-          shard.track(this);
-        }));
+    ClusterFeed.<LogRead>call(() -> feed.authority().range(topic, epoch, afterSeq, max))
+        .whenComplete(
+            (read, error) ->
+                feed.run(
+                    shard,
+                    () -> {
+                      filled(afterSeq, toSeq, read, error);
+                      shard.track(this);
+                    }));
   }
 
   @Override
@@ -255,8 +279,7 @@ final class TopicFollower implements FeedSink {
       case OK:
         raiseKnownTip(read.lastSeq());
         boolean current = afterSeq == fillAfter && toSeq == fillTo;
-        if (current && reorder.live() && read.epoch().equals(liveEpoch)
-            && read.lastSeq() < toSeq) {
+        if (current && reorder.live() && read.epoch().equals(liveEpoch) && read.lastSeq() < toSeq) {
           // The fill went up to a seq only an unconfirmed tip named (a primary that died with
           // it unconfirmed): forget that tip, or the reorder would ask for it again at once.
           reorder.start(liveEpoch, reorder.next() - 1);
@@ -290,15 +313,17 @@ final class TopicFollower implements FeedSink {
 
   /** Calls the authority; any thread (the snapshot limiter runs it where a slot frees). */
   void issueSnapshot() {
-    feed.authority()
-        .snapshot(topic, feed.settings().snapshotTailEvents())
+    ClusterFeed.<LogRead>call(
+            () -> feed.authority().snapshot(topic, feed.settings().snapshotTailEvents()))
         .whenComplete(
             (read, error) -> {
               feed.snapshotFinished();
-              feed.run(shard, () -> {
-                snapshotted(read, error);
-                shard.track(this);
-              });
+              feed.run(
+                  shard,
+                  () -> {
+                    snapshotted(read, error);
+                    shard.track(this);
+                  });
             });
   }
 
@@ -307,13 +332,18 @@ final class TopicFollower implements FeedSink {
       return;
     }
     LogRead.Kind kind = error == null ? read.kind() : null;
-    if (kind == LogRead.Kind.OK && reorder.live() && !diverged
-        && read.epoch().equals(liveEpoch)) {
-      // Went live meanwhile from a first seq of this epoch: the reorder fills up to the snapshot.
-      snapshotPending = false;
-      snapshotFailures = 0;
-      tip(read.epoch(), read.lastSeq(), true);
-      return;
+    if (reorder.live() && !diverged) {
+      // Went live meanwhile from an epoch's first seq (which proves the entry exists): an
+      // absent answer was read before that append; one of this epoch says how far to fill.
+      if (kind == LogRead.Kind.ABSENT
+          || kind == LogRead.Kind.OK && read.epoch().equals(liveEpoch)) {
+        snapshotPending = false;
+        snapshotFailures = 0;
+        if (kind == LogRead.Kind.OK) {
+          tip(read.epoch(), read.lastSeq(), true);
+        }
+        return;
+      }
     }
     if (kind == LogRead.Kind.OK) {
       snapshotPending = false;
@@ -341,12 +371,18 @@ final class TopicFollower implements FeedSink {
     List<ChangeEvent> tail = new ArrayList<>(changes.size());
     long seq = read.firstSeq();
     for (LoggedChange c : changes) {
-      tail.add(new ChangeEvent(
-          topic, read.epoch(), seq++, c.op(), c.key(), c.row(), c.ts(), replica.encoder()));
+      tail.add(
+          new ChangeEvent(
+              topic, read.epoch(), seq++, c.op(), c.key(), c.row(), c.ts(), replica.encoder()));
     }
     if (!tail.isEmpty() && seq - 1 != read.lastSeq()) {
-      throw new IllegalStateException("snapshot tail of " + topic + " ends at " + (seq - 1)
-          + ", its rows stand at " + read.lastSeq());
+      throw new IllegalStateException(
+          "snapshot tail of "
+              + topic
+              + " ends at "
+              + (seq - 1)
+              + ", its rows stand at "
+              + read.lastSeq());
     }
     // An entry is created only by a change, so an empty one of a new epoch is a DELETE: its
     // subscribers are told reset {reason: deleted} (docs/protocol.md §4).

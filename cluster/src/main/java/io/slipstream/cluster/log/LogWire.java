@@ -55,7 +55,8 @@ public final class LogWire {
    * Writes changes with each batch's publish id once: consecutive changes of one publish share
    * it, so only a change whose id differs from the one before carries it.
    */
-  public static void writeChanges(ObjectDataOutput out, List<LoggedChange> changes) throws IOException {
+  public static void writeChanges(ObjectDataOutput out, List<LoggedChange> changes)
+      throws IOException {
     out.writeInt(changes.size());
     String previousId = null;
     boolean first = true;

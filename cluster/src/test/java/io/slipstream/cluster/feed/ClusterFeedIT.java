@@ -48,10 +48,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The clustered feed on three (then four) clustered Vert.x + Hazelcast members in this JVM, each
- * with its own replicas, two single-thread shards and a {@link RecordingFeed}; joined by TCP-IP
- * on 127.0.0.1 under a unique cluster name with fast failure detection. Publishes go through
- * {@code authority.append} on every member and {@link ClusterFeed#published}, as the clustered
- * sequencer does. The steps share one cluster and build on each other's histories.
+ * with its own replicas, two single-thread shards and a {@link RecordingFeed}; joined by TCP-IP on
+ * 127.0.0.1 under a unique cluster name with fast failure detection. Publishes go through {@code
+ * authority.append} on every member and {@link ClusterFeed#published}, as the clustered sequencer
+ * does. The steps share one cluster and build on each other's histories.
  *
  * <p>Every step checks the same contract on every node ({@link #assertFollowed}): after its last
  * reset, the node's feed got each seq up to the authority's last exactly once, in order, in the
@@ -74,6 +74,7 @@ class ClusterFeedIT {
 
   /** Every appended change by topic and seq: the model the replicas are checked against. */
   private final Map<String, NavigableMap<Long, LoggedChange>> history = new ConcurrentHashMap<>();
+
   private final Map<String, String> epochs = new ConcurrentHashMap<>();
   private final AtomicInteger publishes = new AtomicInteger();
 
@@ -178,16 +179,18 @@ class ClusterFeedIT {
   void aLateNodeBootstrapsFromASnapshotWhilePublishesGoOnAndContinues() throws Exception {
     long before = lastSeq(ORDERS);
     AtomicBoolean joined = new AtomicBoolean();
-    CompletableFuture<Void> background = CompletableFuture.runAsync(() -> {
-      // Publishes while the late node joins and bootstraps, so batches reach it mid-sync.
-      for (int i = 0; i < 200 && !joined.get(); i++) {
-        try {
-          publish(i % 3, ORDERS).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-      }
-    });
+    CompletableFuture<Void> background =
+        CompletableFuture.runAsync(
+            () -> {
+              // Publishes while the late node joins and bootstraps, so batches reach it mid-sync.
+              for (int i = 0; i < 200 && !joined.get(); i++) {
+                try {
+                  publish(i % 3, ORDERS).get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+              }
+            });
     Node late = startNode(3).await(60, TimeUnit.SECONDS);
     nodes.add(late);
     late.feed.start().await(30, TimeUnit.SECONDS);
@@ -202,13 +205,15 @@ class ClusterFeedIT {
     }
     List<RecordingFeed.Entry> got = late.recorder.of(ORDERS);
     assertThat(got.get(0).reset()).as("the late node starts from a restore").isNotNull();
-    assertThat(got.get(0).seq()).as("restored at or after the history it joined")
+    assertThat(got.get(0).seq())
+        .as("restored at or after the history it joined")
         .isGreaterThanOrEqualTo(before);
     assertThat(late.recorder.of(PRICES)).hasSize(1);
     assertThat(late.recorder.of(PRICES).get(0).seq()).isEqualTo(lastSeq(PRICES));
     // Snapshot consistency: every node's replica holds the same rows at the same seq.
     for (Node n : nodes) {
-      assertThat(rows(n.replicas.find(ORDERS).view())).as(n.name)
+      assertThat(rows(n.replicas.find(ORDERS).view()))
+          .as(n.name)
           .isEqualTo(rows(nodes.get(0).replicas.find(ORDERS).view()));
     }
   }
@@ -263,7 +268,8 @@ class ClusterFeedIT {
     RecordingFeed.Entry reset = got.get(from);
     assertThat(reset.reset()).as("%s %s: a reset starts the history", n.name, topic).isNotNull();
     assertThat(reset.epoch()).isEqualTo(epoch);
-    assertThat(rows(reset.reset())).as("%s %s: rows restored at %d", n.name, topic, reset.seq())
+    assertThat(rows(reset.reset()))
+        .as("%s %s: rows restored at %d", n.name, topic, reset.seq())
         .isEqualTo(modelRows(topic, reset.seq()));
     long expected = reset.seq();
     for (RecordingFeed.Entry e : got.subList(from + 1, got.size())) {
@@ -280,8 +286,7 @@ class ClusterFeedIT {
     assertThat(rows(end)).isEqualTo(modelRows(topic, last));
   }
 
-  private void awaitAll(String topic, Predicate<Node> which)
-      throws InterruptedException {
+  private void awaitAll(String topic, Predicate<Node> which) throws InterruptedException {
     for (Node n : nodes) {
       if (which.test(n)) {
         n.recorder.awaitSeq(topic, epochs.get(topic), lastSeq(topic), n.name);
@@ -340,49 +345,66 @@ class ClusterFeedIT {
     List<ChangeRequest> changes = new ArrayList<>();
     for (int i = 0; i < 1 + n % 2; i++) {
       int k = n * 3 + i;
-      changes.add(k % 5 == 4
-          ? new ChangeRequest(ChangeOp.DELETE, "k" + k % 7, null)
-          : new ChangeRequest(ChangeOp.UPDATE, "k" + k % 7, "{\"n\":" + k + "}"));
+      changes.add(
+          k % 5 == 4
+              ? new ChangeRequest(ChangeOp.DELETE, "k" + k % 7, null)
+              : new ChangeRequest(ChangeOp.UPDATE, "k" + k % 7, "{\"n\":" + k + "}"));
     }
     Node node = nodes.get(m);
     return append(node, AppendRequest.of(topic, id, changes, ts))
-        .thenApply(out -> {
-          List<LoggedChange> logged = new ArrayList<>();
-          NavigableMap<Long, LoggedChange> h =
-              history.computeIfAbsent(topic, t -> new ConcurrentSkipListMap<>());
-          long seq = out.firstSeq();
-          for (ChangeRequest c : changes) {
-            LoggedChange lc = new LoggedChange(c.op(), c.key(), c.row(), ts, id);
-            logged.add(lc);
-            h.put(seq++, lc);
-          }
-          String known = epochs.putIfAbsent(topic, out.epoch());
-          assertThat(known == null ? out.epoch() : known).isEqualTo(out.epoch());
-          node.feed.published(new FeedBatch(topic, out.epoch(), out.firstSeq(), logged));
-          return out;
-        });
+        .thenApply(
+            out -> {
+              List<LoggedChange> logged = new ArrayList<>();
+              NavigableMap<Long, LoggedChange> h =
+                  history.computeIfAbsent(topic, t -> new ConcurrentSkipListMap<>());
+              long seq = out.firstSeq();
+              for (ChangeRequest c : changes) {
+                LoggedChange lc = new LoggedChange(c.op(), c.key(), c.row(), ts, id);
+                logged.add(lc);
+                h.put(seq++, lc);
+              }
+              String known = epochs.putIfAbsent(topic, out.epoch());
+              assertThat(known == null ? out.epoch() : known).isEqualTo(out.epoch());
+              node.feed.published(new FeedBatch(topic, out.epoch(), out.firstSeq(), logged));
+              return out;
+            });
   }
 
   /** Appends, retrying an indeterminate answer with the same id as a producer retries a 503. */
   private static CompletableFuture<AppendOutcome> append(Node node, AppendRequest r) {
-    return node.authority.append(r).toCompletableFuture().thenCompose(out -> {
-      if (out.kind() == AppendOutcome.Kind.INDETERMINATE) {
-        return append(node, r);
-      }
-      assertThat(out.applied()).as("%s: %s", r.publishId(), out).isTrue();
-      return CompletableFuture.completedFuture(out);
-    });
+    return node.authority
+        .append(r)
+        .toCompletableFuture()
+        .thenCompose(
+            out -> {
+              if (out.kind() == AppendOutcome.Kind.INDETERMINATE) {
+                return append(node, r);
+              }
+              assertThat(out.applied()).as("%s: %s", r.publishId(), out).isTrue();
+              return CompletableFuture.completedFuture(out);
+            });
   }
 
   // ---- Cluster ----
 
   private Future<Node> startNode(int i) {
-    ClusterSettings s = new ClusterSettings(
-        clusterName, "127.0.0.1", Integer.parseInt(addresses.get(i).split(":")[1]), addresses,
-        7, 2, 1_000, 1, 10_000, 1, 5);
+    ClusterSettings s =
+        new ClusterSettings(
+            clusterName,
+            "127.0.0.1",
+            Integer.parseInt(addresses.get(i).split(":")[1]),
+            addresses,
+            7,
+            2,
+            1_000,
+            1,
+            10_000,
+            1,
+            5);
     HazelcastClusterManager mgr = new HazelcastClusterManager(MemberConfig.build(s));
-    ClusterFeed.Settings settings = new ClusterFeed.Settings(
-        new ReorderLimits(10_000, 100, 3_000), i == SLOW_TIPS ? 600_000 : 300, 20, 1_000, 4);
+    ClusterFeed.Settings settings =
+        new ClusterFeed.Settings(
+            new ReorderLimits(10_000, 100, 3_000), i == SLOW_TIPS ? 600_000 : 300, 20, 1_000, 4);
     return Vertx.builder()
         .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
         .withClusterManager(mgr)

@@ -8,8 +8,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A node's replicas for the feed tests: follower topics by name, at most {@code maxTopics} of
- * them, never forgotten. Thread-safe (one lock; the tests are not about its speed).
+ * A node's replicas for the feed tests: follower topics by name, at most {@code maxTopics} of them,
+ * never forgotten. Thread-safe (one lock; the tests are not about its speed).
  */
 final class FakeReplicas implements Replicas {
 

@@ -41,8 +41,8 @@ class FeedBatchCodecTest {
 
   @Test
   void localDeliverySharesTheInstanceAndTheNameIsFixed() {
-    FeedBatch b = new FeedBatch(
-        "t", "e", 1, List.of(new LoggedChange(ChangeOp.DELETE, "k", null, 1, null)));
+    FeedBatch b =
+        new FeedBatch("t", "e", 1, List.of(new LoggedChange(ChangeOp.DELETE, "k", null, 1, null)));
 
     assertThat(codec.transform(b)).isSameAs(b);
     assertThat(codec.name()).isEqualTo("slipstream.feed-batch");
@@ -51,8 +51,8 @@ class FeedBatchCodecTest {
 
   @Test
   void anUnknownFormatIsRefused() {
-    FeedBatch b = new FeedBatch(
-        "t", "e", 1, List.of(new LoggedChange(ChangeOp.DELETE, "k", null, 1, null)));
+    FeedBatch b =
+        new FeedBatch("t", "e", 1, List.of(new LoggedChange(ChangeOp.DELETE, "k", null, 1, null)));
     Buffer frame = Buffer.buffer();
     codec.encodeToWire(frame, b);
     // The format byte follows the length.

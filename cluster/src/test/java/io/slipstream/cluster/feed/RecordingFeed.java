@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A node's {@link Feed} that records, per topic, every reset (with the replica's view right
- * after it: the restored rows) and every committed event, in the order the feed called it.
- * Thread-safe; {@link #awaitSeq} waits on its monitor, woken by each call.
+ * A node's {@link Feed} that records, per topic, every reset (with the replica's view right after
+ * it: the restored rows) and every committed event, in the order the feed called it. Thread-safe;
+ * {@link #awaitSeq} waits on its monitor, woken by each call.
  */
 final class RecordingFeed implements Feed {
 
@@ -58,13 +58,17 @@ final class RecordingFeed implements Feed {
 
   /** Waits until the topic's latest entry stands at {@code seq} of {@code epoch} or beyond. */
   void awaitSeq(String topic, String epoch, long seq, String node) throws InterruptedException {
-    await(topic, last -> last.epoch().equals(epoch) && last.seq() >= seq,
+    await(
+        topic,
+        last -> last.epoch().equals(epoch) && last.seq() >= seq,
         node + " reaching " + topic + " " + epoch + ":" + seq);
   }
 
   /** Waits until the topic's latest entry is a reset to an epoch other than {@code epoch}. */
   void awaitResetFrom(String topic, String epoch, String node) throws InterruptedException {
-    await(topic, last -> last.reset() != null && !last.epoch().equals(epoch),
+    await(
+        topic,
+        last -> last.reset() != null && !last.epoch().equals(epoch),
         node + " resetting " + topic + " from " + epoch);
   }
 
@@ -79,8 +83,11 @@ final class RecordingFeed implements Feed {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new AssertionError("not within 20 s: " + what + "; the last entry is "
-            + (last == null ? "none" : last.epoch() + ":" + last.seq()));
+        throw new AssertionError(
+            "not within 20 s: "
+                + what
+                + "; the last entry is "
+                + (last == null ? "none" : last.epoch() + ":" + last.seq()));
       }
       TimeUnit.NANOSECONDS.timedWait(this, left);
     }
