@@ -44,6 +44,16 @@ public final class FakeTopicAuthority implements TopicAuthority {
   private final AtomicInteger snapshotReads = new AtomicInteger();
   private final AtomicInteger rangeReads = new AtomicInteger();
 
+  @Override
+  public synchronized CompletionStage<DeleteResult> delete(String topic, String newEpoch) {
+    if (!logs.containsKey(topic)) {
+      return CompletableFuture.completedFuture(DeleteResult.ABSENT);
+    }
+    Log fresh = new Log();
+    logs.put(topic, fresh);
+    return CompletableFuture.completedFuture(DeleteResult.deleted(fresh.epoch));
+  }
+
   /** Appends and answers {@code APPENDED} with the seqs. */
   public synchronized AppendOutcome appendNow(String topic, List<ChangeRequest> changes, long ts) {
     Log log = logs.computeIfAbsent(topic, t -> new Log());

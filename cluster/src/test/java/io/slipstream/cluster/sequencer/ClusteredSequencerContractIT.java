@@ -76,7 +76,9 @@ class ClusteredSequencerContractIT extends SequencerContract {
               addresses,
               7,
               2,
-              1_000,
+              // The production backup-ack timeout: a burst of a thousand publishes queues on the
+              // partition threads of a 2-core machine for longer than a test's usual second.
+              ClusterSettings.DEFAULT_BACKUP_ACK_TIMEOUT_MS,
               1,
               10_000,
               1,
