@@ -10,11 +10,14 @@ import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.spi.merge.DiscardMergePolicy;
 import io.slipstream.cluster.log.LogSerialization;
 import io.slipstream.cluster.log.TopicAuthority;
+import io.slipstream.cluster.session.SessionLimits;
+import io.slipstream.cluster.session.SessionMap;
+import io.slipstream.cluster.session.SessionSerialization;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
 /**
  * Builds a member's Hazelcast {@link Config} from {@link ClusterSettings}: TCP-IP join only, the
- * topic-log map and its protection, and this module's serialization.
+ * topic-log map and its protection, the session map, and this module's serialization.
  *
  * <p>Stateless and thread-safe.
  */
@@ -31,6 +34,11 @@ public final class MemberConfig {
    * {@code HazelcastInstance} and a {@code HazelcastClusterManager}.
    */
   public static Config build(ClusterSettings s) {
+    return build(s, SessionLimits.DEFAULTS);
+  }
+
+  /** A config for one member whose session map is bounded by {@code sessions}. */
+  public static Config build(ClusterSettings s, SessionLimits sessions) {
     Config cfg = ConfigUtil.loadConfig();
     cfg.setClusterName(s.clusterName());
     cfg.setProperty("hazelcast.wait.seconds.before.join", "0");
@@ -74,7 +82,11 @@ public final class MemberConfig {
             .setMergePolicyConfig(
                 new MergePolicyConfig(
                     DiscardMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE)));
+    // Sessions are not behind the quorum: below minMembers clients still connect and resume
+    // (publishes stop, reads and delivery go on, docs/protocol.md §9).
+    cfg.addMapConfig(SessionMap.config(sessions, s.partitionCount()));
     LogSerialization.register(cfg.getSerializationConfig());
+    SessionSerialization.register(cfg.getSerializationConfig());
     return cfg;
   }
 }

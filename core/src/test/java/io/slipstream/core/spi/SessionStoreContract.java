@@ -37,7 +37,9 @@ public abstract class SessionStoreContract {
    * @param maxSessions sessions kept (cluster-wide, as exact as the implementation says)
    * @param maxSubscriptions positions kept per session
    */
-  protected record Bounds(long ttlMs, int maxSessions, int maxSubscriptions) {}
+  protected record Bounds(long ttlMs, int maxSessions, int maxSubscriptions) {
+    public Bounds {}
+  }
 
   /** What the contract drives. Implementations are thread-safe. */
   protected interface Fixture extends AutoCloseable {
