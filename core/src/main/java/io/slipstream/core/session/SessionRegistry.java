@@ -43,6 +43,8 @@ public final class SessionRegistry {
    *     whose positions come through {@link #takeHandedOver} once it has closed
    * @param replacedConnection the connection that held the resumed session and must be closed, or
    *     null
+   * @param recorded the positions the session recorded at its last suspension, also when {@code
+   *     replacedConnection} is set (then only a fallback, should its hand-over never come)
    */
   public record Opened(
       Session session,
@@ -50,7 +52,8 @@ public final class SessionRegistry {
       boolean resumed,
       Map<String, Position> subscriptions,
       String replacedConnection,
-      List<Session> evicted) {}
+      List<Session> evicted,
+      Map<String, Position> recorded) {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -95,7 +98,9 @@ public final class SessionRegistry {
     boolean resumed = s != null;
     String replaced = null;
     Map<String, Position> subscriptions = Map.of();
+    Map<String, Position> recorded = Map.of();
     if (resumed) {
+      recorded = s.subscriptions();
       replaced = s.connection();
       // While the old connection is open the recorded positions are stale: its own come later.
       subscriptions = replaced == null ? s.subscriptions() : Map.of();
@@ -119,7 +124,7 @@ public final class SessionRegistry {
     String token = s.id() + "." + random(16);
     s.tokenHash(hash(token));
     byTokenHash.put(s.tokenHash(), s);
-    return new Opened(s, token, resumed, subscriptions, replaced, evicted);
+    return new Opened(s, token, resumed, subscriptions, replaced, evicted, recorded);
   }
 
   /**

@@ -13,10 +13,10 @@ import java.util.Map;
  * @param session the session id, as sent in {@code welcome.session}
  * @param token the new resume token, {@code <session>.<secret>}
  * @param resumed whether {@code hello.resume} named a live session
- * @param recorded the positions the session recorded when its last connection ended. When {@code
- *     replaced} is null they are what to restore. When it is set they may be older than what the
- *     replaced connection will hand over, and serve only if its hand-over cannot be had (its node
- *     is gone); a store may then leave them empty
+ * @param recorded the positions the session recorded when its last connection ended (empty for a
+ *     fresh session). When {@code replaced} is null they are what to restore. When it is set they
+ *     may be older than what the replaced connection will hand over, and serve only if its
+ *     hand-over cannot be had (its node is gone)
  * @param replaced the connection that held the resumed session and must be closed, or null
  */
 public record OpenedSession(

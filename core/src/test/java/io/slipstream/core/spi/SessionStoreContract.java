@@ -174,10 +174,15 @@ public abstract class SessionStoreContract {
   @Test
   void resumingAnAttachedSessionNamesTheOldConnectionWhichHandsItsPositionsOver() {
     Fixture f = fixture();
-    OpenedSession first = await(f.store(0).open(null, null, "c1"));
+    OpenedSession zeroth = await(f.store(0).open(null, null, "c0"));
+    await(f.store(0).suspend(zeroth.session(), "c0", positions("a", "e", 1)));
+    OpenedSession first = await(f.store(0).open(zeroth.token(), null, "c1"));
     OpenedSession second = await(other(f).open(first.token(), null, "c2"));
     assertThat(second.resumed()).isTrue();
     assertThat(second.replaced()).isEqualTo(new SessionAttachment(f.store(0).node(), "c1"));
+    assertThat(second.recorded())
+        .as("a fallback, should c1's hand-over never come")
+        .isEqualTo(positions("a", "e", 1));
 
     await(f.store(0).suspend(first.session(), "c1", positions("a", "e", 4, "b", "e", 2)));
     assertThat(await(other(f).takeHandedOver(second.session(), "c2")))

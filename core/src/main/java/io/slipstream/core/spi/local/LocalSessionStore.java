@@ -50,7 +50,7 @@ final class LocalSessionStore implements SessionStore {
     SessionAttachment replaced =
         o.replacedConnection() == null ? null : new SessionAttachment(NODE, o.replacedConnection());
     return CompletableFuture.completedFuture(
-        new OpenedSession(o.session().id(), o.token(), o.resumed(), o.subscriptions(), replaced));
+        new OpenedSession(o.session().id(), o.token(), o.resumed(), o.recorded(), replaced));
   }
 
   @Override
