@@ -128,7 +128,9 @@ final class SessionBinding {
                                   ? handed
                                   : Positions.merge(recorded, handed, config.maxSubscriptions());
                           return overlay(taken, named);
-                        }));
+                        })
+                    // The store could not say what was handed over: what the session recorded.
+                    .recover(e -> Future.succeededFuture(overlay(recorded, named))));
   }
 
   private <T> Future<T> onContext(CompletionStage<T> stage) {
