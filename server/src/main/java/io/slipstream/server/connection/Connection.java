@@ -19,7 +19,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +28,8 @@ import java.util.Map;
  * One client connection: the protocol state machine that dispatches what the client sends, and the
  * wiring of the parts that do the work: its {@link Subscription}s, its bounded buffer, the {@link
  * WritePump} that moves frames to the socket, the {@link SlowConsumerWatch} on the buffer, the
- * {@link SessionBinding} to its session, {@link Liveness} and the inbound limits.
+ * {@link SessionBinding} to its session, {@link Liveness}, the inbound limits and the {@link
+ * HeldMessages} that wait while the session store answers the hello.
  *
  * <p>Confined to its event loop: the transport, the hub and every timer call it there, so it holds
  * no locks. Other threads reach it only through {@link #describe()}, {@link #closeReplaced()} and
@@ -44,15 +44,6 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     ACTIVE,
     CLOSED
   }
-
-  /**
-   * Most messages held while the session store answers a hello: a client may pipeline its first
-   * subscribes behind the hello, but nothing more is worth holding.
-   */
-  static final int MAX_HELD_BEFORE_WELCOME = 32;
-
-  /** Most characters held while the session store answers a hello, all messages together. */
-  static final int MAX_HELD_CHARS_BEFORE_WELCOME = 64 * 1024;
 
   private final String id;
   private final Vertx vertx;
@@ -72,14 +63,9 @@ public final class Connection implements TransportListener, Hub.Subscriber {
 
   private State state = State.AWAITING_HELLO;
 
-  /**
-   * Messages that came after hello while the store answered it, handled in order right after the
-   * welcome; at most {@link #MAX_HELD_BEFORE_WELCOME} of at most {@link
-   * #MAX_HELD_CHARS_BEFORE_WELCOME} characters together.
-   */
-  private final ArrayDeque<String> held = new ArrayDeque<>();
+  /** Messages that came after hello while the store answered it. */
+  private final HeldMessages held = new HeldMessages();
 
-  private int heldChars;
   private long bindTimer = -1;
 
   /** Completes once the session store holds what this connection recorded as it ended. */
@@ -204,21 +190,17 @@ public final class Connection implements TransportListener, Hub.Subscriber {
    * welcome, in order; beyond the bounds it is refused with {@code rate-limited} at once.
    */
   private void hold(String text) {
-    if (held.size() >= MAX_HELD_BEFORE_WELCOME
-        || heldChars + text.length() > MAX_HELD_CHARS_BEFORE_WELCOME) {
+    if (!held.offer(text)) {
       pump.send(
           Outbound.error(
               ErrorCode.RATE_LIMITED,
               "more than "
-                  + MAX_HELD_BEFORE_WELCOME
+                  + HeldMessages.MAX_MESSAGES
                   + " messages or "
-                  + MAX_HELD_CHARS_BEFORE_WELCOME
+                  + HeldMessages.MAX_CHARS
                   + " characters before the welcome; message not processed",
               Inbound.parse(text).id()));
-      return;
     }
-    held.add(text);
-    heldChars += text.length();
   }
 
   private void dispatch(String text) {
@@ -360,13 +342,11 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             config.buffer()));
     // At once, or (taking over a still-open connection) once it has released.
     bound.restore().onSuccess(this::restore);
-    while (!held.isEmpty() && state == State.ACTIVE) {
-      String text = held.poll();
-      heldChars -= text.length();
+    String text;
+    while (state == State.ACTIVE && (text = held.poll()) != null) {
       dispatch(text);
     }
     held.clear();
-    heldChars = 0;
   }
 
   /**
@@ -546,7 +526,6 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       bindTimer = -1;
     }
     held.clear();
-    heldChars = 0;
     watch.stop();
     pump.stop();
     Map<String, Position> positions = new LinkedHashMap<>();

@@ -84,15 +84,15 @@ class AsyncHelloIT {
     RecordingClient c = server.client();
     c.send(new JsonObject().put("type", "hello"));
     PendingOpen open = store.nextOpen();
-    for (int i = 0; i <= Connection.MAX_HELD_BEFORE_WELCOME; i++) {
+    for (int i = 0; i <= HeldMessages.MAX_MESSAGES; i++) {
       c.send(ping(i));
     }
     JsonObject refused = c.assertError("rate-limited");
-    assertThat(refused.getInteger("id")).isEqualTo(Connection.MAX_HELD_BEFORE_WELCOME);
+    assertThat(refused.getInteger("id")).isEqualTo(HeldMessages.MAX_MESSAGES);
 
     open.release();
     c.expect("welcome");
-    for (int i = 0; i < Connection.MAX_HELD_BEFORE_WELCOME; i++) {
+    for (int i = 0; i < HeldMessages.MAX_MESSAGES; i++) {
       assertThat(c.expect("pong").getInteger("id")).isEqualTo(i);
     }
   }
