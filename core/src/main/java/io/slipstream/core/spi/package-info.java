@@ -9,7 +9,7 @@
  * io.slipstream.core.spi.DeleteOutcome}), every wait a {@link
  * java.util.concurrent.CompletionStage}; nothing here knows Vert.x or Hazelcast. The single-node
  * implementation is in {@code spi.local}; a clustered one implements the same interfaces and runs
- * the same contract test ({@code SequencerContract}, {@code SessionStoreContract}, shipped in core's
- * test-jar).
+ * the same contract tests ({@code SequencerContract}, {@code SessionStoreContract}, shipped in
+ * core's test-jar).
  */
 package io.slipstream.core.spi;

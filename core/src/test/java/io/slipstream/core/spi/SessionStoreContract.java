@@ -204,7 +204,9 @@ public abstract class SessionStoreContract {
     OpenedSession third = await(f.store(0).open(second.token(), null, "c3"));
     assertThat(third.replaced()).isEqualTo(new SessionAttachment(other(f).node(), "c2"));
     await(f.store(0).suspend(first.session(), "c1", positions("a", "e", 1)));
-    assertThat(await(other(f).takeHandedOver(second.session(), "c2"))).as("c2 was replaced").isNull();
+    assertThat(await(other(f).takeHandedOver(second.session(), "c2")))
+        .as("c2 was replaced")
+        .isNull();
     await(other(f).suspend(second.session(), "c2", positions("b", "e", 2)));
     assertThat(await(f.store(0).takeHandedOver(third.session(), "c3")))
         .as("both replaced connections' positions reach the holder")
