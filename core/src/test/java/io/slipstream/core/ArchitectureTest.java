@@ -52,7 +52,9 @@ class ArchitectureTest {
               "io.slipstream.core.topic..",
               "io.slipstream.core.replay..",
               "io.slipstream.core.message..",
-              "io.slipstream.core.time..");
+              "io.slipstream.core.time..",
+              // The single-node session store wraps the node's session registry.
+              "io.slipstream.core.session..");
 
   /** The SPI names no implementation: the local one sits beside it, never under it. */
   @ArchTest

@@ -10,11 +10,14 @@ import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.spi.merge.DiscardMergePolicy;
 import io.slipstream.cluster.log.LogSerialization;
 import io.slipstream.cluster.log.TopicAuthority;
+import io.slipstream.cluster.session.SessionLimits;
+import io.slipstream.cluster.session.SessionMap;
+import io.slipstream.cluster.session.SessionSerialization;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
 /**
  * Builds a member's Hazelcast {@link Config} from {@link ClusterSettings}: TCP-IP join only, the
- * topic-log map and its protection, and this module's serialization.
+ * topic-log map and its protection, the session map, and this module's serialization.
  *
  * <p>Stateless and thread-safe.
  */
@@ -31,10 +34,15 @@ public final class MemberConfig {
    * {@code HazelcastInstance} and a {@code HazelcastClusterManager}.
    */
   public static Config build(ClusterSettings s) {
+    return build(s, SessionLimits.DEFAULTS);
+  }
+
+  /** A config for one member whose session map is bounded by {@code sessions}. */
+  public static Config build(ClusterSettings s, SessionLimits sessions) {
     Config cfg = ConfigUtil.loadConfig();
     cfg.setClusterName(s.clusterName());
     network(cfg, s);
-    return slipstream(cfg, s);
+    return slipstream(cfg, s, sessions);
   }
 
   /**
@@ -43,12 +51,12 @@ public final class MemberConfig {
    * and cluster name are kept; the maps the clustered event bus needs are added when the file
    * lacks them, and the topic map, its protection and this module's serialization always are.
    *
-   * @param file the file, or null for {@link #build(ClusterSettings)}
+   * @param file the file, or null for {@link #build(ClusterSettings, SessionLimits)}
    * @throws IllegalArgumentException when the file cannot be read or parsed
    */
-  public static Config build(ClusterSettings s, String file) {
+  public static Config build(ClusterSettings s, String file, SessionLimits sessions) {
     if (file == null) {
-      return build(s);
+      return build(s, sessions);
     }
     Config cfg;
     try {
@@ -59,11 +67,11 @@ public final class MemberConfig {
     Config vertx = ConfigUtil.loadConfig();
     vertx.getMultiMapConfigs().forEach(cfg.getMultiMapConfigs()::putIfAbsent);
     vertx.getMapConfigs().forEach(cfg.getMapConfigs()::putIfAbsent);
-    return slipstream(cfg, s);
+    return slipstream(cfg, s, sessions);
   }
 
   /** What every member needs whatever its network: timings, the topic map, serialization. */
-  private static Config slipstream(Config cfg, ClusterSettings s) {
+  private static Config slipstream(Config cfg, ClusterSettings s, SessionLimits sessions) {
     cfg.setProperty("hazelcast.wait.seconds.before.join", "0");
     cfg.setProperty("hazelcast.phone.home.enabled", "false");
     cfg.setProperty("hazelcast.partition.count", Integer.toString(s.partitionCount()));
@@ -96,7 +104,11 @@ public final class MemberConfig {
             .setMergePolicyConfig(
                 new MergePolicyConfig(
                     DiscardMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE)));
+    // Sessions are not behind the quorum: below minMembers clients still connect and resume
+    // (publishes stop, reads and delivery go on, docs/protocol.md §9).
+    cfg.addMapConfig(SessionMap.config(sessions, s.partitionCount()));
     LogSerialization.register(cfg.getSerializationConfig());
+    SessionSerialization.register(cfg.getSerializationConfig());
     return cfg;
   }
 

@@ -8,7 +8,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -44,6 +43,8 @@ public final class SessionRegistry {
    *     whose positions come through {@link #takeHandedOver} once it has closed
    * @param replacedConnection the connection that held the resumed session and must be closed, or
    *     null
+   * @param recorded the positions the session recorded at its last suspension, also when {@code
+   *     replacedConnection} is set (then only a fallback, should its hand-over never come)
    */
   public record Opened(
       Session session,
@@ -51,7 +52,8 @@ public final class SessionRegistry {
       boolean resumed,
       Map<String, Position> subscriptions,
       String replacedConnection,
-      List<Session> evicted) {}
+      List<Session> evicted,
+      Map<String, Position> recorded) {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -96,7 +98,9 @@ public final class SessionRegistry {
     boolean resumed = s != null;
     String replaced = null;
     Map<String, Position> subscriptions = Map.of();
+    Map<String, Position> recorded = Map.of();
     if (resumed) {
+      recorded = s.subscriptions();
       replaced = s.connection();
       // While the old connection is open the recorded positions are stale: its own come later.
       subscriptions = replaced == null ? s.subscriptions() : Map.of();
@@ -116,10 +120,11 @@ public final class SessionRegistry {
     }
     s.attach(connection);
     byId.put(s.id(), s);
-    String token = random(16);
+    // The id in front lets a clustered store find the session by key (SessionStore's contract).
+    String token = s.id() + "." + random(16);
     s.tokenHash(hash(token));
     byTokenHash.put(s.tokenHash(), s);
-    return new Opened(s, token, resumed, subscriptions, replaced, evicted);
+    return new Opened(s, token, resumed, subscriptions, replaced, evicted, recorded);
   }
 
   /**
@@ -188,6 +193,11 @@ public final class SessionRegistry {
     return byId.containsKey(id);
   }
 
+  /** The session with {@code id}, attached or suspended, or null when it is not held. */
+  public synchronized Session find(String id) {
+    return byId.get(id);
+  }
+
   private Session lookup(String token) {
     String h = hash(token);
     Session s = byTokenHash.get(h);
@@ -204,28 +214,8 @@ public final class SessionRegistry {
     return s;
   }
 
-  /**
-   * {@code older} overlaid with {@code newer} (newer wins), at most {@code maxTopics} entries;
-   * immutable. A null position (restart from a snapshot) is kept as a value.
-   */
   private Map<String, Position> merge(Map<String, Position> older, Map<String, Position> newer) {
-    if (older.isEmpty() && newer.size() <= maxTopics) {
-      return Collections.unmodifiableMap(new LinkedHashMap<>(newer));
-    }
-    LinkedHashMap<String, Position> merged = new LinkedHashMap<>();
-    for (Map.Entry<String, Position> e : newer.entrySet()) {
-      if (merged.size() == maxTopics) {
-        break;
-      }
-      merged.put(e.getKey(), e.getValue());
-    }
-    for (Map.Entry<String, Position> e : older.entrySet()) {
-      if (merged.size() == maxTopics) {
-        break;
-      }
-      merged.putIfAbsent(e.getKey(), e.getValue());
-    }
-    return Collections.unmodifiableMap(merged);
+    return Positions.merge(older, newer, maxTopics);
   }
 
   private Session oldestSuspended() {

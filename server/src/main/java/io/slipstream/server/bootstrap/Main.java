@@ -91,7 +91,8 @@ public final class Main {
                         .with(options)
                         .withMetrics(new MicrometerMetricsFactory(registry)),
                     settings,
-                    config.cluster().hazelcastConfig()),
+                    config.cluster().hazelcastConfig(),
+                    ClusterNode.sessions(config)),
                 deadline - System.nanoTime());
         vertx = node.vertx();
         server =

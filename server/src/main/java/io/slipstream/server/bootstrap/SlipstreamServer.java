@@ -1,11 +1,12 @@
 package io.slipstream.server.bootstrap;
 
-import io.slipstream.core.session.Session;
-import io.slipstream.core.session.SessionRegistry;
+import io.slipstream.core.spi.SessionStore;
+import io.slipstream.core.spi.local.LocalSessionStores;
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.connection.ConnectionServices;
+import io.slipstream.server.connection.RemoteConnections;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.slipstream.server.eventbus.Lifecycle;
@@ -17,6 +18,7 @@ import io.slipstream.server.topic.TopicRegistry;
 import io.vertx.core.Future;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import io.slipstream.cluster.session.SessionMap;
 import io.slipstream.server.cluster.ClusterNode;
 import io.slipstream.server.cluster.Members;
 import io.vertx.core.Handler;
@@ -41,7 +43,8 @@ public final class SlipstreamServer {
   private final SlipstreamConfig config;
   private final TopicRegistry topics;
   private final ConnectionRegistry connections;
-  private final SessionRegistry sessions;
+  private final SessionStore sessions;
+  private final RemoteConnections remote;
   private final Metrics metrics;
   private final Clock clock;
   private final Sequencing sequencing;
@@ -55,7 +58,13 @@ public final class SlipstreamServer {
   private int port;
 
   private SlipstreamServer(
-      Vertx vertx, SlipstreamConfig config, Metrics metrics, Clock clock, ClusterNode cluster) {
+      Vertx vertx,
+      SlipstreamConfig config,
+      Metrics metrics,
+      Clock clock,
+      ClusterNode cluster,
+      SessionStore sessions,
+      RemoteConnections remote) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.config = config;
@@ -74,11 +83,15 @@ public final class SlipstreamServer {
             ? null
             : new Members(vertx, cluster, connections, () -> sequencing.clusterFeed().stats());
     this.sessions =
-        new SessionRegistry(
-            config.sessionTtlMs(), config.maxSessions(), config.maxSubscriptions(), clock);
+        sessions != null
+            ? sessions
+            : LocalSessionStores.create(
+                config.sessionTtlMs(), config.maxSessions(), config.maxSubscriptions(), clock);
+    this.remote = remote;
     metrics.gauge("slipstream.connections", "Open client connections", connections::size);
     metrics.gauge("slipstream.topics", "Topics held", topics::size);
-    metrics.gauge("slipstream.sessions", "Sessions held, attached or suspended", sessions::size);
+    metrics.gauge(
+        "slipstream.sessions", "Sessions held, attached or suspended", this.sessions::size);
   }
 
   /** Starts a node on {@code vertx}; the future fails when, e.g., the port is taken. */
@@ -102,18 +115,44 @@ public final class SlipstreamServer {
    */
   public static Future<SlipstreamServer> start(
       Vertx vertx, SlipstreamConfig config, PrometheusMeterRegistry registry, Clock clock) {
-    SlipstreamServer s = new SlipstreamServer(vertx, config, new Metrics(registry), clock, null);
+    return start(vertx, config, registry, clock, null, RemoteConnections.UNREACHABLE);
+  }
+
+  /**
+   * Starts a node whose sessions live in {@code sessions} (null: this node's memory, bounded by
+   * the config's {@code sessionTtlMs}, {@code maxSessions} and {@code maxSubscriptions}), and
+   * which reaches connections on other nodes, whose sessions are resumed here, through {@code
+   * remote}. The node sets the store's listener and calls its {@link SessionStore#expireDue}
+   * about once a second.
+   */
+  public static Future<SlipstreamServer> start(
+      Vertx vertx,
+      SlipstreamConfig config,
+      PrometheusMeterRegistry registry,
+      Clock clock,
+      SessionStore sessions,
+      RemoteConnections remote) {
+    SlipstreamServer s =
+        new SlipstreamServer(vertx, config, new Metrics(registry), clock, null, sessions, remote);
     return s.deploy().map(v -> s);
   }
 
   /**
    * Starts a cluster member on {@code node}'s clustered Vert.x: its topics follow the cluster's
-   * authority, and it serves once every replica has caught up with it (docs/cluster.md).
+   * authority, its sessions live in the cluster's session map (a client resumes on any node), and
+   * it serves once every replica has caught up with the authority (docs/cluster.md).
    */
   public static Future<SlipstreamServer> start(
       ClusterNode node, SlipstreamConfig config, PrometheusMeterRegistry registry) {
     SlipstreamServer s =
-        new SlipstreamServer(node.vertx(), config, new Metrics(registry), Clock.system(), node);
+        new SlipstreamServer(
+            node.vertx(),
+            config,
+            new Metrics(registry),
+            Clock.system(),
+            node,
+            SessionMap.store(node.hazelcast(), ClusterNode.sessions(config)),
+            RemoteConnections.UNREACHABLE);
     return s.deploy().map(v -> s);
   }
 
@@ -121,17 +160,13 @@ public final class SlipstreamServer {
     registerCodecs(vertx.eventBus());
     Lifecycle lifecycle = new Lifecycle(vertx.eventBus(), clock);
     ConnectionServices services =
-        new ConnectionServices(config, topics, connections, sessions, lifecycle, metrics, clock);
+        new ConnectionServices(
+            config, topics, connections, sessions, remote, lifecycle, metrics, clock);
+    sessions.listen(
+        (session, reason) -> lifecycle.publish(Lifecycle.Event.EXPIRED, session, null, reason));
     // Sessions expire at most a second (or a quarter of the TTL) after their TTL.
     long sweepMs = Math.max(10, Math.min(1_000, config.sessionTtlMs() / 4));
-    sweeper =
-        vertx.setPeriodic(
-            sweepMs,
-            t -> {
-              for (Session s : sessions.expireDue()) {
-                lifecycle.publish(Lifecycle.Event.EXPIRED, s.id(), null, "sessionTtlMs elapsed");
-              }
-            });
+    sweeper = vertx.setPeriodic(sweepMs, t -> sessions.expireDue());
     // Every edge verticle must listen on the same concrete port for Vert.x to share it.
     int listenPort = config.port() == 0 ? freePort(config.host()) : config.port();
     ServerVerticle first = new ServerVerticle(services, serving::get, listenPort, clusterInfo());
@@ -228,8 +263,8 @@ public final class SlipstreamServer {
     return connections;
   }
 
-  /** The node's sessions. */
-  public SessionRegistry sessions() {
+  /** The node's session store. */
+  public SessionStore sessions() {
     return sessions;
   }
 
@@ -271,6 +306,18 @@ public final class SlipstreamServer {
               deployments.clear();
               return Future.join(undeploys).<Void>mapEmpty();
             })
-        .otherwiseEmpty();
+        .otherwiseEmpty()
+        .andThen(ar -> closeSessions());
+  }
+
+  /** A store with listeners of its own (the cluster's) lets go of them. */
+  private void closeSessions() {
+    if (sessions instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // Shutting down anyway: the member leaves next, taking its listeners with it.
+      }
+    }
   }
 }

@@ -4,7 +4,9 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.slipstream.cluster.member.ClusterSettings;
 import io.slipstream.cluster.member.MemberConfig;
+import io.slipstream.cluster.session.SessionLimits;
 import io.slipstream.server.config.ClusterConfig;
+import io.slipstream.server.config.SlipstreamConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -52,12 +54,16 @@ public final class ClusterNode {
    * and metrics the caller set; fails when the member cannot bind or join.
    *
    * @param hazelcastConfig a Hazelcast XML/YAML file to start from, or null for {@code settings}
+   * @param sessions the bounds of the cluster's session map
    */
   public static Future<ClusterNode> start(
-      VertxBuilder builder, ClusterSettings settings, String hazelcastConfig) {
+      VertxBuilder builder,
+      ClusterSettings settings,
+      String hazelcastConfig,
+      SessionLimits sessions) {
     Config cfg;
     try {
-      cfg = MemberConfig.build(settings, hazelcastConfig);
+      cfg = MemberConfig.build(settings, hazelcastConfig, sessions);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -66,6 +72,12 @@ public final class ClusterNode {
         .withClusterManager(manager)
         .buildClustered()
         .map(v -> new ClusterNode(v, manager, settings));
+  }
+
+  /** The session-map bounds {@code config} stands for (cluster-wide, see SessionMap). */
+  public static SessionLimits sessions(SlipstreamConfig config) {
+    return new SessionLimits(
+        config.sessionTtlMs(), config.maxSessions(), config.maxSubscriptions());
   }
 
   /** The event-bus options a member uses: the event bus binds the member's host. */

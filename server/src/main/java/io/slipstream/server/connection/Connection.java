@@ -14,6 +14,7 @@ import io.slipstream.server.protocol.Outbound;
 import io.slipstream.server.topic.TopicRegistry;
 import io.slipstream.server.transport.Transport;
 import io.slipstream.server.transport.TransportListener;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -27,7 +28,8 @@ import java.util.Map;
  * One client connection: the protocol state machine that dispatches what the client sends, and the
  * wiring of the parts that do the work: its {@link Subscription}s, its bounded buffer, the {@link
  * WritePump} that moves frames to the socket, the {@link SlowConsumerWatch} on the buffer, the
- * {@link SessionBinding} to its session, {@link Liveness} and the inbound limits.
+ * {@link SessionBinding} to its session, {@link Liveness}, the inbound limits and the {@link
+ * HeldMessages} that wait while the session store answers the hello.
  *
  * <p>Confined to its event loop: the transport, the hub and every timer call it there, so it holds
  * no locks. Other threads reach it only through {@link #describe()}, {@link #closeReplaced()} and
@@ -37,6 +39,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
 
   private enum State {
     AWAITING_HELLO,
+    /** Hello received; the session store has not answered yet (docs/protocol.md §3). */
+    BINDING,
     ACTIVE,
     CLOSED
   }
@@ -58,6 +62,14 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   private final Map<String, Subscription> subscriptions = new HashMap<>();
 
   private State state = State.AWAITING_HELLO;
+
+  /** Messages that came after hello while the store answered it. */
+  private final HeldMessages held = new HeldMessages();
+
+  private long bindTimer = -1;
+
+  /** Completes once the session store holds what this connection recorded as it ended. */
+  private Future<Void> released;
 
   /** Whether the slot {@link #open} reserved is still held. */
   private boolean holdsSlot = true;
@@ -166,6 +178,32 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       onRateLimited(now, text);
       return;
     }
+    if (state == State.BINDING) {
+      hold(text);
+      return;
+    }
+    dispatch(text);
+  }
+
+  /**
+   * Holds a message that came while the store answers the hello, so that it is answered after the
+   * welcome, in order; beyond the bounds it is refused with {@code rate-limited} at once.
+   */
+  private void hold(String text) {
+    if (!held.offer(text)) {
+      pump.send(
+          Outbound.error(
+              ErrorCode.RATE_LIMITED,
+              "more than "
+                  + HeldMessages.MAX_MESSAGES
+                  + " messages or "
+                  + HeldMessages.MAX_CHARS
+                  + " characters before the welcome; message not processed",
+              Inbound.parse(text).id()));
+    }
+  }
+
+  private void dispatch(String text) {
     Inbound.Parsed parsed = Inbound.parse(text);
     if (parsed.violation() != null) {
       fail(parsed.violation().code(), parsed.violation().message(), parsed.id());
@@ -258,9 +296,43 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       return;
     }
     liveness.helloReceived();
-    state = State.ACTIVE;
+    state = State.BINDING;
     out.batching(hello.batch());
-    SessionBinding.Bound bound = binding.bind(hello);
+    // The store may be remote: a deadline, so that a store that never answers cannot hold the
+    // connection (the client reconnects, maybe to another node, and resumes).
+    bindTimer =
+        vertx.setTimer(
+            config.helloTimeoutMs(),
+            t -> {
+              bindTimer = -1;
+              if (state == State.BINDING) {
+                close(CloseCode.RESTARTING);
+              }
+            });
+    binding.bind(hello).onComplete(this::bound);
+  }
+
+  /** The store answered the hello (on this event loop): welcome, restore, then what was held. */
+  private void bound(AsyncResult<SessionBinding.Bound> answer) {
+    if (bindTimer >= 0) {
+      vertx.cancelTimer(bindTimer);
+      bindTimer = -1;
+    }
+    if (answer.failed()) {
+      if (state == State.BINDING) {
+        close(CloseCode.RESTARTING);
+      }
+      return;
+    }
+    SessionBinding.Bound bound = answer.result();
+    if (state == State.CLOSED) {
+      // Ended while the store answered: the session is attached to this connection there, so it
+      // must be suspended now, or its TTL would never start.
+      binding.suspend(bound.ifEnded());
+      binding.disconnected("closed before the session store answered the hello");
+      return;
+    }
+    state = State.ACTIVE;
     pump.send(
         Outbound.welcome(
             bound.session(),
@@ -268,8 +340,13 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             bound.resumed(),
             config.heartbeatMs(),
             config.buffer()));
-    // At once, or (taking over a still-open connection) after one hop to its event loop.
+    // At once, or (taking over a still-open connection) once it has released.
     bound.restore().onSuccess(this::restore);
+    String text;
+    while (state == State.ACTIVE && (text = held.poll()) != null) {
+      dispatch(text);
+    }
+    held.clear();
   }
 
   /**
@@ -444,6 +521,11 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     }
     state = State.CLOSED;
     liveness.stop();
+    if (bindTimer >= 0) {
+      vertx.cancelTimer(bindTimer);
+      bindTimer = -1;
+    }
+    held.clear();
     watch.stop();
     pump.stop();
     Map<String, Position> positions = new LinkedHashMap<>();
@@ -453,7 +535,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     }
     subscriptions.clear();
     buffer.clear();
-    binding.suspend(positions);
+    released = binding.suspend(positions);
     giveBackSlot();
     // Last: whoever hears of the disconnect finds the session suspended and the slot free.
     binding.disconnected(reason);
@@ -461,15 +543,15 @@ public final class Connection implements TransportListener, Hub.Subscriber {
 
   /**
    * Closes with 1000 because the session was resumed on another connection, from any thread;
-   * completes on this connection's event loop once it has released (and so handed its positions
-   * over to the session).
+   * completes on this connection's event loop once it has released and the session store holds
+   * the positions it handed over.
    */
   Future<Void> closeReplaced() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(
         v -> {
           close(CloseCode.NORMAL);
-          done.complete();
+          (released == null ? Future.<Void>succeededFuture() : released).onComplete(done);
         });
     return done.future();
   }
@@ -505,7 +587,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
         id,
         binding.sessionId(),
         binding.clientId(),
-        state == State.AWAITING_HELLO ? "connecting" : watch.state(),
+        state == State.AWAITING_HELLO || state == State.BINDING ? "connecting" : watch.state(),
         transport.kind(),
         List.copyOf(subscriptions.keySet()),
         buffer.pending(),

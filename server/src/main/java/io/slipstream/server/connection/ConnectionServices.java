@@ -1,6 +1,6 @@
 package io.slipstream.server.connection;
 
-import io.slipstream.core.session.SessionRegistry;
+import io.slipstream.core.spi.SessionStore;
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.eventbus.Lifecycle;
@@ -8,8 +8,8 @@ import io.slipstream.server.metrics.Metrics;
 import io.slipstream.server.topic.TopicRegistry;
 
 /**
- * What every connection of a node shares: settings, topics, connections, sessions, lifecycle
- * events and the clock.
+ * What every connection of a node shares: settings, topics, connections, the session store and the
+ * way to connections on other nodes, lifecycle events and the clock.
  *
  * <p>Immutable; every component is thread-safe.
  */
@@ -17,7 +17,8 @@ public record ConnectionServices(
     SlipstreamConfig config,
     TopicRegistry topics,
     ConnectionRegistry connections,
-    SessionRegistry sessions,
+    SessionStore sessions,
+    RemoteConnections remote,
     Lifecycle lifecycle,
     Metrics metrics,
     Clock clock) {}

@@ -1,41 +1,55 @@
 package io.slipstream.server.connection;
 
-import io.slipstream.core.session.Session;
-import io.slipstream.core.session.SessionRegistry;
+import io.slipstream.core.session.Positions;
+import io.slipstream.core.spi.OpenedSession;
+import io.slipstream.core.spi.SessionAttachment;
+import io.slipstream.core.spi.SessionStore;
 import io.slipstream.core.topic.Position;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.eventbus.Lifecycle.Event;
 import io.slipstream.server.protocol.ClientMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * What ties one connection to its session (docs/protocol.md §7): the {@code hello} token check,
- * opening or resuming the session, taking over the session's still-open connection, and what the
- * session records when the connection ends.
+ * opening or resuming the session in the node's {@link SessionStore}, taking over the session's
+ * still-open connection (on this node or another), and what the session records when the
+ * connection ends.
  *
- * <p>Confined to its connection's event loop; the futures it returns complete there too. The
- * session and connection registries it talks to are thread-safe, and a replaced connection on
- * another event loop is reached only by a hop onto its own loop.
+ * <p>Confined to its connection's event loop; the futures it returns complete there too, whatever
+ * thread the store answers on. A replaced connection on another event loop is reached only by a
+ * hop onto its own loop, one on another node only through {@link RemoteConnections}.
  */
 final class SessionBinding {
 
+  private static final Logger LOG = Logger.getLogger(SessionBinding.class.getName());
+  private static final AtomicBoolean SUSPEND_FAILURE_LOGGED = new AtomicBoolean();
+
   /**
-   * What a {@code hello} bound: the welcome's fields, and the topics to restore (topic → where
-   * from, null for a snapshot), known at once or after taking over the session's old connection;
-   * null when the session was taken over again meanwhile (this connection is then being closed).
+   * What a {@code hello} bound: the welcome's fields, the topics to restore (topic → where from,
+   * null for a snapshot), known at once or after taking over the session's old connection, null
+   * when the session was taken over again meanwhile; and what to record should the connection have
+   * ended before the store answered.
    */
   record Bound(
-      String session, String token, boolean resumed, Future<Map<String, Position>> restore) {}
+      String session,
+      String token,
+      boolean resumed,
+      Future<Map<String, Position>> restore,
+      Map<String, Position> ifEnded) {}
 
   private final String connectionId;
   private final Context context;
   private final ConnectionServices services;
   private final SlipstreamConfig config;
-  private Session session;
+  private String session;
   private String clientId;
 
   SessionBinding(String connectionId, Context context, ConnectionServices services) {
@@ -64,50 +78,63 @@ final class SessionBinding {
   /**
    * Opens or resumes the session of {@code hello}; call once, after {@link #authorized}. Every
    * topic the hello names in {@code positions} is restored, on a fresh session as on a resumed one
-   * (docs/protocol.md §3), and its position wins over what the session recorded.
+   * (docs/protocol.md §3), and its position wins over what the session recorded. Completes on this
+   * connection's event loop; fails when the store could not answer.
    */
-  Bound bind(ClientMessage.Hello hello) {
+  Future<Bound> bind(ClientMessage.Hello hello) {
     clientId = hello.clientId();
-    SessionRegistry.Opened opened =
-        services.sessions().open(hello.resume(), clientId, connectionId);
+    return onContext(services.sessions().open(hello.resume(), clientId, connectionId))
+        .map(opened -> bound(opened, hello.positions()));
+  }
+
+  private Bound bound(OpenedSession opened, Map<String, Position> named) {
     session = opened.session();
-    for (Session evicted : opened.evicted()) {
-      services
-          .lifecycle()
-          .publish(Event.EXPIRED, evicted.id(), null, "evicted: maxSessions reached");
-    }
     services
         .lifecycle()
-        .publish(
-            opened.resumed() ? Event.RESUMED : Event.CONNECTED, session.id(), connectionId, null);
-    Future<Map<String, Position>> restore;
-    if (opened.replacedConnection() == null) {
-      restore = Future.succeededFuture(overlay(opened.subscriptions(), hello.positions()));
-    } else {
-      restore = takeOver(opened.replacedConnection(), hello.positions());
+        .publish(opened.resumed() ? Event.RESUMED : Event.CONNECTED, session, connectionId, null);
+    SessionAttachment replaced = opened.replaced();
+    if (replaced == null) {
+      Map<String, Position> restore = overlay(opened.recorded(), named);
+      return new Bound(
+          session, opened.token(), opened.resumed(), Future.succeededFuture(restore), restore);
     }
-    return new Bound(session.id(), opened.token(), opened.resumed(), restore);
+    Future<Void> released =
+        replaced.node().equals(services.sessions().node())
+            ? services.connections().closeReplaced(replaced.connection())
+            : services.remote().closeReplaced(replaced);
+    // The recorded positions are older than what the replaced connection hands over; they stand
+    // in only when it cannot be reached (its node is gone).
+    return new Bound(
+        session, opened.token(), true, takeOver(released, opened.recorded(), named), named);
   }
 
   /**
-   * The client came back before its old connection was noticed dead: that one is closed with 1000
-   * on its own event loop, hands its positions over to the session as it releases, and they are
-   * taken back here.
+   * The client came back before its old connection was noticed dead: once that one has released
+   * (closed with 1000, its positions handed over to the session), they are taken back here.
    */
-  private Future<Map<String, Position>> takeOver(String replaced, Map<String, Position> named) {
-    Promise<Map<String, Position>> restore = Promise.promise();
-    services
-        .connections()
-        .closeReplaced(replaced)
-        .onComplete(
-            released ->
-                context.runOnContext(
-                    v -> {
-                      Map<String, Position> handed =
-                          services.sessions().takeHandedOver(session, connectionId);
-                      restore.complete(handed == null ? null : overlay(handed, named));
-                    }));
-    return restore.future();
+  private Future<Map<String, Position>> takeOver(
+      Future<Void> released, Map<String, Position> recorded, Map<String, Position> named) {
+    return released
+        .transform(
+            closed ->
+                onContext(services.sessions().takeHandedOver(session, connectionId))
+                    .map(
+                        handed -> {
+                          if (handed == null) {
+                            return null; // resumed elsewhere again: this connection is closing
+                          }
+                          Map<String, Position> taken =
+                              closed.succeeded()
+                                  ? handed
+                                  : Positions.merge(recorded, handed, config.maxSubscriptions());
+                          return overlay(taken, named);
+                        })
+                    // The store could not say what was handed over: what the session recorded.
+                    .recover(e -> Future.succeededFuture(overlay(recorded, named))));
+  }
+
+  private <T> Future<T> onContext(CompletionStage<T> stage) {
+    return Future.fromCompletionStage(stage, context);
   }
 
   /**
@@ -123,9 +150,9 @@ final class SessionBinding {
     return restore;
   }
 
-  /** The session id, or null before hello. */
+  /** The session id, or null before the store answered the hello. */
   String sessionId() {
-    return session == null ? null : session.id();
+    return session;
   }
 
   /** The client id the hello gave, or null. */
@@ -135,18 +162,31 @@ final class SessionBinding {
 
   /**
    * The connection ends: the session records {@code positions} (topic → where to resume) and is
-   * suspended. Nothing happens before hello.
+   * suspended. Completes, on this event loop, once the store holds them (also when it failed,
+   * which is logged); at once before the store answered the hello.
    */
-  void suspend(Map<String, Position> positions) {
-    if (session != null) {
-      services.sessions().suspend(session, connectionId, positions);
+  Future<Void> suspend(Map<String, Position> positions) {
+    if (session == null) {
+      return Future.succeededFuture();
     }
+    return onContext(services.sessions().suspend(session, connectionId, positions))
+        .otherwise(
+            e -> {
+              if (SUSPEND_FAILURE_LOGGED.compareAndSet(false, true)) {
+                LOG.log(
+                    Level.WARNING,
+                    "the session store could not record a disconnect (the session keeps what it"
+                        + " recorded before); further failures are not logged",
+                    e);
+              }
+              return null;
+            });
   }
 
   /** Publishes the {@code disconnected} event, saying why; nothing before hello. */
   void disconnected(String reason) {
     if (session != null) {
-      services.lifecycle().publish(Event.DISCONNECTED, session.id(), connectionId, reason);
+      services.lifecycle().publish(Event.DISCONNECTED, session, connectionId, reason);
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.slipstream.cluster.member.ClusterSettings;
+import io.slipstream.cluster.session.SessionLimits;
 import io.slipstream.server.bootstrap.SlipstreamServer;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.testing.RecordingClient;
@@ -94,7 +95,8 @@ class ClusterIT {
                               .setEventLoopPoolSize(2)
                               .setEventBusOptions(ClusterNode.eventBus(s))),
                   s,
-                  null)
+                  null,
+                  SessionLimits.DEFAULTS)
               .await();
       nodes.add(node);
     }

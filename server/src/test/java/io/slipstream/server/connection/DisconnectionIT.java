@@ -58,7 +58,8 @@ class DisconnectionIT {
   /** The common end state, checked by resuming the session. */
   private void assertSuspendedAndResumable(JsonObject welcome) throws Exception {
     assertThat(server.server().connections().size()).isZero();
-    assertThat(server.server().sessions().contains(welcome.getString("session"))).isTrue();
+    String session = welcome.getString("session");
+    assertThat(server.server().sessions().contains(session).toCompletableFuture().join()).isTrue();
     try (RawWebSocket again = RawWebSocket.connect(server.port(), "/ws")) {
       again.send(new JsonObject().put("type", "hello").put("resume", welcome.getString("resume")).encode());
       JsonObject w = new JsonObject(again.read().text());

@@ -268,7 +268,7 @@ class ResumeIT {
     // The server notices a close on its own event loop; its "disconnected" event marks the moment
     // the session is suspended.
     lifecycle.await("disconnected", session);
-    assertThat(server.server().sessions().contains(session)).isTrue();
+    assertThat(server.server().sessions().contains(session).toCompletableFuture().join()).isTrue();
   }
 
   private RecordingLifecycle lifecycle;

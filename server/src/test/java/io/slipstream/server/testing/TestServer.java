@@ -2,9 +2,11 @@ package io.slipstream.server.testing;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.slipstream.core.spi.SessionStore;
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.bootstrap.SlipstreamServer;
 import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.connection.RemoteConnections;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.Json;
@@ -43,11 +45,25 @@ public final class TestServer implements AutoCloseable {
 
   /** Starts a node with {@code config} that reads time from {@code clock}. */
   public static TestServer start(SlipstreamConfig config, Clock clock) {
+    return start(config, clock, null, RemoteConnections.UNREACHABLE);
+  }
+
+  /**
+   * Starts a node whose sessions live in {@code sessions} (null: the node's own) and which reaches
+   * other nodes' connections through {@code remote}.
+   */
+  public static TestServer start(
+      SlipstreamConfig config, Clock clock, SessionStore sessions, RemoteConnections remote) {
     SlipstreamConfig c = config.toBuilder().port(0).host("127.0.0.1").build();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(c.eventLoops()));
     SlipstreamServer s =
         SlipstreamServer.start(
-                vertx, c, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock)
+                vertx,
+                c,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                clock,
+                sessions,
+                remote)
             .await();
     return new TestServer(vertx, s);
   }

@@ -1,0 +1,195 @@
+package io.slipstream.cluster.session;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import io.slipstream.core.session.Positions;
+import io.slipstream.core.topic.Position;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+
+/**
+ * One session as the {@code slipstream.sessions} map holds it (key: the session id): the hash of
+ * its current resume token, the connection holding it (node and connection id) or when it was
+ * suspended, the positions it recorded and those handed over to its holder and not yet taken.
+ *
+ * <p>Immutable: every transition returns a new value, which an entry processor stores with {@code
+ * setValue}, so the object the map holds (in-memory format OBJECT) is never changed in place. The
+ * transitions are the node-local {@code SessionRegistry}'s, so both stores record the same.
+ */
+final class StoredSession implements IdentifiedDataSerializable {
+
+  private static final byte FORMAT = 1;
+
+  private String clientId;
+  private String tokenHash;
+  private String node;
+  private String connection;
+  private long suspendedAt;
+  private Map<String, Position> subscriptions;
+  private Map<String, Position> handedOver;
+
+  /** For deserialization only. */
+  StoredSession() {}
+
+  private StoredSession(
+      String clientId,
+      String tokenHash,
+      String node,
+      String connection,
+      long suspendedAt,
+      Map<String, Position> subscriptions,
+      Map<String, Position> handedOver) {
+    this.clientId = clientId;
+    this.tokenHash = tokenHash;
+    this.node = node;
+    this.connection = connection;
+    this.suspendedAt = suspendedAt;
+    this.subscriptions = subscriptions;
+    this.handedOver = handedOver;
+  }
+
+  /** A new session, attached to {@code connection} on {@code node}. */
+  static StoredSession opened(String clientId, String tokenHash, String node, String connection) {
+    return new StoredSession(clientId, tokenHash, node, connection, -1, Map.of(), Map.of());
+  }
+
+  /** Whether {@code hash} is this session's token hash, compared in constant time. */
+  boolean tokenIs(String hash) {
+    return MessageDigest.isEqual(
+        hash.getBytes(StandardCharsets.US_ASCII), tokenHash.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Whether {@code connection} on {@code node} holds the session. */
+  boolean heldBy(String node, String connection) {
+    return node.equals(this.node) && connection.equals(this.connection);
+  }
+
+  /** Whether some connection holds the session (it has no TTL then). */
+  boolean attached() {
+    return node != null;
+  }
+
+  /** The node of the connection holding the session, or null while suspended. */
+  String node() {
+    return node;
+  }
+
+  /** The connection holding the session, or null while suspended. */
+  String connection() {
+    return connection;
+  }
+
+  /** When it was suspended (the owner's wall ms), or -1 while attached: for eviction order. */
+  long suspendedAt() {
+    return suspendedAt;
+  }
+
+  Map<String, Position> subscriptions() {
+    return subscriptions;
+  }
+
+  Map<String, Position> handedOver() {
+    return handedOver;
+  }
+
+  /** Resumed: the token rotated to {@code newHash}, attached to {@code connection}. */
+  StoredSession resumed(String newHash, String node, String connection) {
+    return new StoredSession(clientId, newHash, node, connection, -1, subscriptions, handedOver);
+  }
+
+  /**
+   * The ended connection {@code connection} on {@code node} records {@code positions}: the
+   * holder suspends the session with them (and what was handed over and not taken, under them); a
+   * replaced connection hands them over to the holder; with no holder (the successor ended first)
+   * they are kept behind the recorded ones.
+   */
+  StoredSession recorded(
+      String node, String connection, Map<String, Position> positions, long now, int maxTopics) {
+    if (heldBy(node, connection)) {
+      return new StoredSession(
+          clientId,
+          tokenHash,
+          null,
+          null,
+          now,
+          Positions.merge(handedOver, positions, maxTopics),
+          Map.of());
+    }
+    if (!attached()) {
+      return new StoredSession(
+          clientId,
+          tokenHash,
+          null,
+          null,
+          suspendedAt,
+          Positions.merge(positions, subscriptions, maxTopics),
+          handedOver);
+    }
+    return new StoredSession(
+        clientId,
+        tokenHash,
+        this.node,
+        this.connection,
+        suspendedAt,
+        subscriptions,
+        Positions.merge(handedOver, positions, maxTopics));
+  }
+
+  /** The holder took what was handed over. */
+  StoredSession taken() {
+    return new StoredSession(
+        clientId, tokenHash, node, connection, suspendedAt, subscriptions, Map.of());
+  }
+
+  /**
+   * Its holder's node is gone: suspended now with what it recorded, what was handed over (newer)
+   * on top, since that node's connection will never record its own.
+   */
+  StoredSession detached(long now, int maxTopics) {
+    return new StoredSession(
+        clientId,
+        tokenHash,
+        null,
+        null,
+        now,
+        Positions.merge(subscriptions, handedOver, maxTopics),
+        Map.of());
+  }
+
+  @Override
+  public int getFactoryId() {
+    return SessionSerialization.FACTORY_ID;
+  }
+
+  @Override
+  public int getClassId() {
+    return SessionSerialization.STORED_SESSION;
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeByte(FORMAT);
+    out.writeString(clientId);
+    out.writeString(tokenHash);
+    out.writeString(node);
+    out.writeString(connection);
+    out.writeLong(suspendedAt);
+    SessionWire.writePositions(out, subscriptions);
+    SessionWire.writePositions(out, handedOver);
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    SessionWire.checkFormat(in.readByte(), FORMAT, "StoredSession");
+    clientId = in.readString();
+    tokenHash = in.readString();
+    node = in.readString();
+    connection = in.readString();
+    suspendedAt = in.readLong();
+    subscriptions = SessionWire.readPositions(in);
+    handedOver = SessionWire.readPositions(in);
+  }
+}
