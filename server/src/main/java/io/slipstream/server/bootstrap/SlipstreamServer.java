@@ -87,7 +87,11 @@ public final class SlipstreamServer {
             ? sessions
             : LocalSessionStores.create(
                 config.sessionTtlMs(), config.maxSessions(), config.maxSubscriptions(), clock);
-    this.remote = remote;
+    // In a cluster, a session's old connection on another node is closed through its node.
+    this.remote =
+        remote != null
+            ? remote
+            : members != null ? members.remote() : RemoteConnections.UNREACHABLE;
     metrics.gauge("slipstream.connections", "Open client connections", connections::size);
     metrics.gauge("slipstream.topics", "Topics held", topics::size);
     metrics.gauge(
@@ -152,7 +156,7 @@ public final class SlipstreamServer {
             Clock.system(),
             node,
             SessionMap.store(node.hazelcast(), ClusterNode.sessions(config)),
-            RemoteConnections.UNREACHABLE);
+            null);
     return s.deploy().map(v -> s);
   }
 

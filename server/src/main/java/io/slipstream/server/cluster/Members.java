@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import io.slipstream.cluster.feed.ClusterFeed;
 import io.slipstream.cluster.log.TopicAuthority;
 import io.slipstream.server.connection.ConnectionRegistry;
+import io.slipstream.server.connection.RemoteConnections;
 import io.slipstream.server.protocol.ClusterJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -60,11 +61,52 @@ public final class Members {
   }
 
   private void onControl(Message<JsonObject> msg) {
+    String replaced = ClusterJson.closeReplacedConnection(msg.body());
+    if (replaced != null) {
+      connections
+          .closeReplaced(replaced)
+          .onComplete(
+              ar -> {
+                if (ar.succeeded()) {
+                  msg.reply(null);
+                } else {
+                  msg.fail(500, String.valueOf(ar.cause()));
+                }
+              });
+      return;
+    }
     if (!ClusterJson.isStatsRequest(msg.body())) {
       msg.fail(400, "unknown control message");
       return;
     }
     msg.reply(ClusterJson.stats(stats()));
+  }
+
+  /**
+   * Closes, through its node's control address, a connection on another node whose session
+   * resumed here; what the session store's hand-over needs (docs/protocol.md §7: resume while the
+   * old socket is open). The store names nodes by Hazelcast member id; the address is the
+   * member's Vert.x node id.
+   */
+  public RemoteConnections remote() {
+    return replaced -> {
+      String target = null;
+      for (Member m : node.hazelcast().getCluster().getMembers()) {
+        if (m.getUuid().toString().equals(replaced.node())) {
+          target = m.getAttribute("__vertx.nodeId");
+        }
+      }
+      if (target == null) {
+        return Future.failedFuture("node " + replaced.node() + " is not a member");
+      }
+      return vertx
+          .eventBus()
+          .request(
+              ADDRESS_PREFIX + target,
+              ClusterJson.closeReplacedRequest(replaced.connection()),
+              new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS))
+          .mapEmpty();
+    };
   }
 
   /** This node's figures. */

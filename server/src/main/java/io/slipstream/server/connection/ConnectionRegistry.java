@@ -79,7 +79,7 @@ public final class ConnectionRegistry {
    * completes, on that connection's event loop, once it has released and handed its positions over
    * to the session; at once when it is gone already (it released before leaving the map).
    */
-  Future<Void> closeReplaced(String id) {
+  public Future<Void> closeReplaced(String id) {
     Connection c = open.get(id);
     return c == null ? Future.succeededFuture() : c.closeReplaced();
   }

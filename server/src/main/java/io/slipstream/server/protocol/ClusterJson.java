@@ -46,6 +46,20 @@ public final class ClusterJson {
     return body != null && "stats".equals(body.getValue("op"));
   }
 
+  /** The control message that closes a connection whose session resumed on another node. */
+  public static JsonObject closeReplacedRequest(String connection) {
+    return new JsonObject().put("op", "closeReplaced").put("connection", connection);
+  }
+
+  /** The connection a close-replaced request names, or null when {@code body} is not one. */
+  public static String closeReplacedConnection(JsonObject body) {
+    if (body == null || !"closeReplaced".equals(body.getValue("op"))) {
+      return null;
+    }
+    Object c = body.getValue("connection");
+    return c instanceof String s ? s : null;
+  }
+
   /** A node's answer to a stats request. */
   public static JsonObject stats(NodeStats s) {
     return new JsonObject()

@@ -249,8 +249,64 @@ class ClusterIT {
     subscribers.set(0, back);
   }
 
+  /**
+   * Guarantee 5 on any node: a session opened on node 2 resumes on node 0 with its token; the
+   * changes after its acknowledged position follow, none lost, none twice.
+   */
   @Test
   @Order(5)
+  void aSessionResumesOnAnotherNodeWithItsToken() {
+    Subscriber first = new Subscriber(RecordingClient.connect(nodes.get(2).vertx(), port(2)));
+    JsonObject welcome = first.client.hello();
+    first.client.subscribe(TOPIC);
+    first.readSnapshot();
+    long at = first.last;
+    first.client.send(new JsonObject().put("type", "ack").put("topic", TOPIC).put("seq", at));
+    first.client.send("{\"type\":\"ping\"}");
+    first.client.expect("pong");
+    first.client.close();
+    JsonObject r = publish(1, change("after-resume", 1), null);
+    acked.put(r.getLong("firstSeq"), "after-resume");
+
+    RecordingClient again = RecordingClient.connect(nodes.get(0).vertx(), port(0));
+    again.send(
+        new JsonObject()
+            .put("type", "hello")
+            .put("resume", welcome.getString("resume"))
+            .put(
+                "positions",
+                new JsonObject().put(TOPIC, new JsonObject().put("epoch", epoch).put("seq", at))));
+    JsonObject resumed = again.expect("welcome");
+    assertThat(resumed.getBoolean("resumed")).as("%s", resumed).isTrue();
+    assertThat(resumed.getString("session")).isEqualTo(welcome.getString("session"));
+    JsonObject subscribed = again.expect("subscribed");
+    assertThat(subscribed.getString("mode")).isEqualTo("replay");
+    Subscriber back = new Subscriber(again);
+    back.epoch = epoch;
+    back.last = at;
+    back.readChangesUpTo(r.getLong("firstSeq"));
+    assertThat(back.keys.get(r.getLong("firstSeq"))).isEqualTo("after-resume");
+    again.close();
+  }
+
+  /**
+   * Resume while the old socket is still open, across nodes (docs/protocol.md §7): the node that
+   * holds the old connection closes it with 1000 when the session moves to another node.
+   */
+  @Test
+  @Order(6)
+  void resumingOnAnotherNodeClosesTheOldConnectionThere() {
+    RecordingClient old = RecordingClient.connect(nodes.get(1).vertx(), port(1));
+    JsonObject welcome = old.hello();
+    RecordingClient moved = RecordingClient.connect(nodes.get(2).vertx(), port(2));
+    moved.send(new JsonObject().put("type", "hello").put("resume", welcome.getString("resume")));
+    assertThat(moved.expect("welcome").getBoolean("resumed")).isTrue();
+    assertThat(old.awaitClose(Duration.ofSeconds(20))).isEqualTo(1000);
+    moved.close();
+  }
+
+  @Test
+  @Order(7)
   void apiClusterListsEveryMemberWithItsConnections() {
     JsonObject body = new JsonObject(get(1, "/api/cluster").body());
     assertThat(body.getString("node")).isEqualTo(nodes.get(1).nodeId());
@@ -270,7 +326,7 @@ class ClusterIT {
 
   /** Guarantee 9: alone, a node cannot keep two copies, so it refuses publishes 503 no-quorum. */
   @Test
-  @Order(6)
+  @Order(8)
   void aNodeLeftAloneAnswersNoQuorum() {
     for (int i = 2; i >= 1; i--) {
       servers.get(i).shutdown().await();
