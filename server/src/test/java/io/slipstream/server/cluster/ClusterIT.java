@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.slipstream.cluster.log.BackupFaults;
+import io.slipstream.cluster.log.TopicAuthority;
 import io.slipstream.cluster.member.ClusterSettings;
 import io.slipstream.cluster.session.SessionLimits;
 import io.slipstream.server.bootstrap.SlipstreamServer;
@@ -74,31 +76,7 @@ class ClusterIT {
       addresses.add("127.0.0.1:" + freePort());
     }
     for (int i = 0; i < 3; i++) {
-      ClusterSettings s =
-          new ClusterSettings(
-              clusterName,
-              "127.0.0.1",
-              Integer.parseInt(addresses.get(i).split(":")[1]),
-              addresses,
-              31,
-              2,
-              2_000,
-              1,
-              5_000,
-              1,
-              5);
-      ClusterNode node =
-          ClusterNode.start(
-                  Vertx.builder()
-                      .with(
-                          new VertxOptions()
-                              .setEventLoopPoolSize(2)
-                              .setEventBusOptions(ClusterNode.eventBus(s))),
-                  s,
-                  null,
-                  SessionLimits.DEFAULTS)
-              .await();
-      nodes.add(node);
+      nodes.add(startNode(i));
     }
     eventually(
         "three members, partitions safe",
@@ -108,13 +86,42 @@ class ClusterIT {
                     n ->
                         n.hazelcast().getCluster().getMembers().size() == 3
                             && n.hazelcast().getPartitionService().isClusterSafe()));
-    SlipstreamConfig config =
-        SlipstreamConfig.defaults().toBuilder().port(0).host("127.0.0.1").eventLoops(2).build();
     for (ClusterNode n : nodes) {
       servers.add(
-          SlipstreamServer.start(n, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+          SlipstreamServer.start(n, config(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
               .await());
     }
+  }
+
+  private static SlipstreamConfig config() {
+    return SlipstreamConfig.defaults().toBuilder().port(0).host("127.0.0.1").eventLoops(2).build();
+  }
+
+  /** Member {@code i} of the cluster, on its fixed port, with fast failure detection. */
+  private ClusterNode startNode(int i) {
+    ClusterSettings s =
+        new ClusterSettings(
+            clusterName,
+            "127.0.0.1",
+            Integer.parseInt(addresses.get(i).split(":")[1]),
+            addresses,
+            31,
+            2,
+            2_000,
+            1,
+            5_000,
+            1,
+            5);
+    return ClusterNode.start(
+            Vertx.builder()
+                .with(
+                    new VertxOptions()
+                        .setEventLoopPoolSize(2)
+                        .setEventBusOptions(ClusterNode.eventBus(s))),
+            s,
+            null,
+            SessionLimits.DEFAULTS)
+        .await();
   }
 
   @AfterAll
@@ -324,9 +331,118 @@ class ClusterIT {
     assertThat(owned).as("the topic has one primary").isEqualTo(1);
   }
 
-  /** Guarantee 9: alone, a node cannot keep two copies, so it refuses publishes 503 no-quorum. */
+  /**
+   * A backup that refuses an update makes the publish indeterminate (503): it may be applied. The
+   * producer's retry with the same key, on another node, is answered with the first application's
+   * seqs once both copies hold it, and every subscriber sees that seq once.
+   */
   @Test
   @Order(8)
+  void aRefusedBackupIsIndeterminateAndTheRetryWithTheKeyAppliesOnce() throws Exception {
+    List<BackupFaults> faults = new ArrayList<>();
+    for (ClusterNode n : nodes) {
+      BackupFaults f = new BackupFaults();
+      n.hazelcast().getUserContext().put(BackupFaults.USER_CONTEXT_KEY, f);
+      f.refuseNextApplies(1);
+      faults.add(f);
+    }
+    HttpResponse<String> first =
+        post(0, "/api/topics/" + TOPIC + "/changes", change("refused", 1).encode(), "refused-1");
+    faults.forEach(BackupFaults::clear);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
+    assertThat(new JsonObject(first.body()).getJsonObject("error").getString("code"))
+        .isEqualTo("indeterminate");
+    JsonObject retried = null;
+    for (int attempt = 0; attempt < 50 && retried == null; attempt++) {
+      HttpResponse<String> r =
+          post(
+              1 + attempt % 2,
+              "/api/topics/" + TOPIC + "/changes",
+              change("refused", 1).encode(),
+              "refused-1");
+      if (r.statusCode() == 200) {
+        retried = new JsonObject(r.body());
+      } else {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        // The backup is re-synced from the primary within backupSyncIntervalSeconds (1 s).
+        Thread.sleep(100);
+      }
+    }
+    assertThat(retried).as("a retry was answered 200").isNotNull();
+    assertThat(retried.getString("epoch")).isEqualTo(epoch);
+    long seq = retried.getLong("firstSeq");
+    JsonObject again = publish(2, change("refused", 1), "refused-1");
+    assertThat(again.getLong("firstSeq")).as("the same seqs for the same key").isEqualTo(seq);
+    acked.put(seq, "refused");
+    JsonObject next = publish(0, change("after-refusal", 1), null);
+    assertThat(next.getLong("firstSeq")).as("applied once").isEqualTo(seq + 1);
+    acked.put(seq + 1, "after-refusal");
+    for (Subscriber sub : subscribers) {
+      sub.readChangesUpTo(seq + 1);
+      assertThat(sub.keys.get(seq)).isEqualTo("refused");
+    }
+  }
+
+  /**
+   * The topic's owner leaves gracefully and comes back: the topic keeps its epoch and history
+   * throughout, the others go on publishing, and the returning node serves the same history.
+   */
+  @Test
+  @Order(9)
+  void theOwnerLeavesAndRejoinsAndTheEpochStays() throws Exception {
+    int owner = -1;
+    for (int i = 0; i < 3; i++) {
+      if (nodes.get(i).hazelcast().getMap(TopicAuthority.MAP_NAME).localKeySet().contains(TOPIC)) {
+        owner = i;
+      }
+    }
+    assertThat(owner).as("one node owns the topic").isNotNegative();
+    servers.get(owner).shutdown().await();
+    nodes.get(owner).vertx().close().await();
+    subscribers.get(owner).client.close();
+    int a = (owner + 1) % 3;
+    int b = (owner + 2) % 3;
+    JsonObject during = publish(a, change("owner-away", 1), null);
+    assertThat(during.getString("epoch")).as("the backup took over the history").isEqualTo(epoch);
+    acked.put(during.getLong("firstSeq"), "owner-away");
+    for (int i : new int[] {a, b}) {
+      subscribers.get(i).readChangesUpTo(during.getLong("firstSeq"));
+    }
+
+    nodes.set(owner, startNode(owner));
+    servers.set(
+        owner,
+        SlipstreamServer.start(
+                nodes.get(owner), config(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
+            .await());
+    int back = owner;
+    eventually(
+        "the returning node holds the history",
+        () -> {
+          var t = servers.get(back).topics().find(TOPIC);
+          return t != null
+              && t.view().epoch().equals(epoch)
+              && t.view().seq() == during.getLong("firstSeq");
+        });
+    Subscriber rejoined =
+        new Subscriber(RecordingClient.connect(nodes.get(owner).vertx(), port(owner)));
+    rejoined.client.hello();
+    rejoined.client.subscribe(TOPIC);
+    rejoined.readSnapshot();
+    assertThat(rejoined.epoch).isEqualTo(epoch);
+    subscribers.set(owner, rejoined);
+    JsonObject after = publish(owner, change("owner-back", 1), null);
+    assertThat(after.getString("epoch")).isEqualTo(epoch);
+    assertThat(after.getLong("firstSeq")).isEqualTo(during.getLong("firstSeq") + 1);
+    acked.put(after.getLong("firstSeq"), "owner-back");
+    for (Subscriber sub : subscribers) {
+      sub.readChangesUpTo(after.getLong("firstSeq"));
+    }
+  }
+
+  /** Guarantee 9: alone, a node cannot keep two copies, so it refuses publishes 503 no-quorum. */
+  @Test
+  @Order(10)
   void aNodeLeftAloneAnswersNoQuorum() {
     for (int i = 2; i >= 1; i--) {
       servers.get(i).shutdown().await();
