@@ -77,7 +77,11 @@ public final class SlipstreamServer {
         new TopicRegistry(
             config.maxTopics(), config.replayLogSize(), config.replayLogBytes(), cluster != null);
     this.sequencing = new Sequencing(vertx, config, topics, metrics, shards, cluster);
-    this.connections = new ConnectionRegistry(config.maxConnections());
+    // Cluster-unique connection ids: a node's id is a UUID; its first 8 hex digits tell the
+    // nodes of a cluster apart (a clash would only merge two nodes' ids in /api/connections).
+    this.connections =
+        new ConnectionRegistry(
+            config.maxConnections(), cluster == null ? "" : cluster.nodeId().substring(0, 8) + "-");
     this.members =
         cluster == null
             ? null

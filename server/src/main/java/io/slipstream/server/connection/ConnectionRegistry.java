@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Every open connection of this node, at most {@code maxConnections}.
@@ -17,11 +18,22 @@ public final class ConnectionRegistry {
 
   private final ConcurrentHashMap<String, Connection> open = new ConcurrentHashMap<>();
   private final AtomicInteger reserved = new AtomicInteger();
-  private final AtomicInteger ids = new AtomicInteger();
+  private final AtomicLong ids = new AtomicLong();
   private final int maxConnections;
+  private final String idPrefix;
 
+  /** A single node's connections: ids {@code c1}, {@code c2}, … */
   public ConnectionRegistry(int maxConnections) {
+    this(maxConnections, "");
+  }
+
+  /**
+   * @param idPrefix what makes this node's connection ids unique in its cluster (a part of the
+   *     node id and a dash), or empty on a single node
+   */
+  public ConnectionRegistry(int maxConnections, String idPrefix) {
     this.maxConnections = maxConnections;
+    this.idPrefix = idPrefix;
   }
 
   /**
@@ -37,7 +49,7 @@ public final class ConnectionRegistry {
   }
 
   String nextId() {
-    return "c" + ids.incrementAndGet();
+    return idPrefix + "c" + ids.incrementAndGet();
   }
 
   void add(Connection c) {

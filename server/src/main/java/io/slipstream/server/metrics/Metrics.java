@@ -94,6 +94,17 @@ public final class Metrics {
     Gauge.builder(name, value).description(description).register(registry);
   }
 
+  /**
+   * A counter read from {@code value}, which only grows (Prometheus {@code _total}): for counts
+   * kept elsewhere, such as the cluster feed's.
+   */
+  public void counter(String name, String description, Supplier<Number> value) {
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            name, value, v -> v.get().doubleValue())
+        .description(description)
+        .register(registry);
+  }
+
   public PrometheusMeterRegistry registry() {
     return registry;
   }

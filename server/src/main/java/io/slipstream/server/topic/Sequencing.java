@@ -125,6 +125,34 @@ public final class Sequencing {
           "slipstream.topic.state.bytes",
           "Estimated bytes of every replica's rows and replay log (topicStateBudgetBytes)",
           applied::usedBytes);
+      metrics.gauge(
+          "slipstream.cluster.members",
+          "Members of the cluster this node sees",
+          () -> cluster.hazelcast().getCluster().getMembers().size());
+      metrics.gauge(
+          "slipstream.cluster.topics.owned",
+          "Topics whose authoritative entry this member holds as primary",
+          () -> cluster.hazelcast().getMap(TopicAuthority.MAP_NAME).localKeySet().size());
+      metrics.gauge(
+          "slipstream.cluster.replica.lag",
+          "Seqs this node's replicas are behind the authority, summed over topics",
+          () -> feed.stats().replicaLagSeqs());
+      metrics.gauge(
+          "slipstream.cluster.topics.followed", "Topics this node keeps a replica of",
+          () -> feed.stats().topicsFollowed());
+      metrics.counter(
+          "slipstream.cluster.gap.fills", "Gaps and lost tails read back from the authority",
+          () -> feed.stats().gapFills());
+      metrics.counter(
+          "slipstream.cluster.tip.repairs", "Lost tails found by a tip check",
+          () -> feed.stats().tipRepairs());
+      metrics.counter(
+          "slipstream.cluster.resyncs", "Replicas rebuilt from a snapshot",
+          () -> feed.stats().resyncs());
+      metrics.counter(
+          "slipstream.cluster.batches.shed",
+          "Batches dropped on arrival because their shard's queue was full (read back later)",
+          () -> feed.stats().batchesShed());
       return;
     }
     this.clusterFeed = null;

@@ -329,6 +329,10 @@ class ClusterIT {
     }
     assertThat(connections).isEqualTo(3);
     assertThat(owned).as("the topic has one primary").isEqualTo(1);
+    String metrics = get(1, "/metrics").body();
+    assertThat(metrics).contains("slipstream_cluster_members 3.0");
+    assertThat(metrics).contains("slipstream_cluster_replica_lag 0.0");
+    assertThat(metrics).contains("slipstream_cluster_topics_followed 1.0");
   }
 
   /**
