@@ -35,6 +35,23 @@ class ArchitectureTest {
           + " §11) and config reads the configuration file; elsewhere a JsonObject is only an"
           + " opaque event-bus body that protocol built or will read";
 
+  /**
+   * Clustering plugs in behind core's SPI at the wiring: only bootstrap, topic (sequencing) and
+   * cluster (membership, control address) know the cluster module or Hazelcast. The read side
+   * (connections, hubs, transports, protocol, HTTP) is the same on a single node and in a
+   * cluster (issue 8: "the read side should not change").
+   */
+  @Test
+  void onlyTheWiringKnowsTheClusterModuleAndHazelcast() {
+    noClasses()
+        .that().resideOutsideOfPackages(
+            "io.slipstream.server.bootstrap..", "io.slipstream.server.topic..",
+            "io.slipstream.server.cluster..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.slipstream.cluster..", "com.hazelcast..")
+        .because("the cluster is wired in behind core's SPI, not known by the read side")
+        .check(SERVER);
+  }
+
   /** Nothing outside protocol and config builds, reads or encodes JSON (no call, no field). */
   @Test
   void onlyTheProtocolBuildsOrReadsJson() {

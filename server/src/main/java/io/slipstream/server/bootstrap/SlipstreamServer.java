@@ -76,7 +76,9 @@ public final class SlipstreamServer {
     this.topics =
         new TopicRegistry(
             config.maxTopics(), config.replayLogSize(), config.replayLogBytes(), cluster != null);
-    this.sequencing = new Sequencing(vertx, config, topics, metrics, shards, cluster);
+    this.sequencing =
+        new Sequencing(
+            vertx, config, topics, metrics, shards, cluster == null ? null : cluster.hazelcast());
     // Cluster-unique connection ids: a node's id is a UUID; its first 8 hex digits tell the
     // nodes of a cluster apart (a clash would only merge two nodes' ids in /api/connections).
     this.connections =

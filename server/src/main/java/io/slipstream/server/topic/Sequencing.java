@@ -1,5 +1,6 @@
 package io.slipstream.server.topic;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.slipstream.cluster.feed.ClusterFeed;
 import io.slipstream.cluster.feed.FeedBatch;
 import io.slipstream.cluster.sequencer.Broadcast;
@@ -9,7 +10,6 @@ import io.slipstream.cluster.sequencer.AppliedFeed;
 import io.slipstream.cluster.sequencer.ClusteredSequencer;
 import io.slipstream.core.spi.Sequencer;
 import io.slipstream.core.topic.Topic;
-import io.slipstream.server.cluster.ClusterNode;
 import io.slipstream.core.spi.local.DeadlineTimer;
 import io.slipstream.core.spi.local.LocalSequencers;
 import io.slipstream.core.spi.local.TopicStateBudget;
@@ -59,7 +59,7 @@ public final class Sequencing {
    * Builds the sequencer and attaches it to {@code topics}; {@link #deploy} starts its shards.
    *
    * @param shards how many shards (sequencer threads) share the topics
-   * @param cluster the cluster this node is a member of, or null for a single node
+   * @param cluster this node's Hazelcast member in a cluster, or null for a single node
    */
   public Sequencing(
       Vertx vertx,
@@ -67,7 +67,7 @@ public final class Sequencing {
       TopicRegistry topics,
       Metrics metrics,
       int shards,
-      ClusterNode cluster) {
+      HazelcastInstance cluster) {
     this.vertx = vertx;
     this.config = config;
     this.topics = topics;
@@ -84,7 +84,7 @@ public final class Sequencing {
       this.applied = new AppliedFeed(new HubFeed(vertx.eventBus(), metrics));
       TopicAuthority authority =
           TopicAuthority.hazelcast(
-              cluster.hazelcast(),
+              cluster,
               new LogLimits(
                   config.replayLogSize(),
                   config.replayLogBytes(),
@@ -128,11 +128,11 @@ public final class Sequencing {
       metrics.gauge(
           "slipstream.cluster.members",
           "Members of the cluster this node sees",
-          () -> cluster.hazelcast().getCluster().getMembers().size());
+          () -> cluster.getCluster().getMembers().size());
       metrics.gauge(
           "slipstream.cluster.topics.owned",
           "Topics whose authoritative entry this member holds as primary",
-          () -> cluster.hazelcast().getMap(TopicAuthority.MAP_NAME).localKeySet().size());
+          () -> cluster.getMap(TopicAuthority.MAP_NAME).localKeySet().size());
       metrics.gauge(
           "slipstream.cluster.replica.lag",
           "Seqs this node's replicas are behind the authority, summed over topics",
