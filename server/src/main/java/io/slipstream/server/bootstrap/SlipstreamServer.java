@@ -299,6 +299,9 @@ public final class SlipstreamServer {
   /** Drains, then undeploys every verticle; what SIGTERM runs. */
   public Future<Void> shutdown() {
     return drain()
+        // Publishes already asked for are answered before the sequencers go: a leaving member
+        // finishes what it accepted (bounded: each has its publishTimeoutMs deadline).
+        .compose(v -> sequencing.quiesce(config.publishTimeoutMs() + 1_000))
         .compose(
             v -> {
               List<Future<Void>> undeploys = new ArrayList<>();
