@@ -267,7 +267,7 @@ class SoakSlopeAndParsingTest {
   private static ClientReport client(String id, long last, long gaps, long dups) {
     return new ClientReport(
         id, false, true, true, 100, 0, 0, gaps, dups, 0, 0, 3, 1000, Map.of("t", last), Map.of(),
-        null);
+        null, 0, 0, 0, 0, null, null);
   }
 
   @Test
