@@ -79,6 +79,19 @@ final class HazelcastTopicAuthority implements TopicAuthority {
     return map.submitToKeys(topics, ReadTip.INSTANCE);
   }
 
+  @Override
+  public CompletionStage<Set<String>> topics() {
+    // IMap has no asynchronous key set: the blocking query runs on a thread of its own, never on
+    // a caller's event loop or on the common pool that Hazelcast completes its futures on.
+    return CompletableFuture.supplyAsync(
+        () -> Set.copyOf(map.keySet()),
+        task -> {
+          Thread t = new Thread(task, "slipstream-topics-keyset");
+          t.setDaemon(true);
+          t.start();
+        });
+  }
+
   private static LogRead failedRead(Failure f) {
     return LogRead.of(
         f == Failure.NO_QUORUM ? LogRead.Kind.NO_QUORUM : LogRead.Kind.INDETERMINATE, null, 0);

@@ -15,15 +15,18 @@ import java.util.Objects;
  * The serialized forms shared by this package's {@code IdentifiedDataSerializable}s: rows,
  * changes, change requests and limits.
  *
+ * <p>Public for the feed's event-bus codec, which writes pushed batches in the same form.
+ *
  * <p>Stateless and thread-safe.
  */
-final class LogWire {
+public final class LogWire {
 
   private static final ChangeOp[] OPS = ChangeOp.values();
 
   private LogWire() {}
 
-  static void checkFormat(byte seen, byte expected, String what) throws IOException {
+  /** Throws when a serialized form's format byte is not the one this node reads. */
+  public static void checkFormat(byte seen, byte expected, String what) throws IOException {
     if (seen != expected) {
       throw new IOException(what + " format " + seen + " is unknown, this node reads " + expected);
     }
@@ -52,7 +55,7 @@ final class LogWire {
    * Writes changes with each batch's publish id once: consecutive changes of one publish share
    * it, so only a change whose id differs from the one before carries it.
    */
-  static void writeChanges(ObjectDataOutput out, List<LoggedChange> changes) throws IOException {
+  public static void writeChanges(ObjectDataOutput out, List<LoggedChange> changes) throws IOException {
     out.writeInt(changes.size());
     String previousId = null;
     boolean first = true;
@@ -71,7 +74,8 @@ final class LogWire {
     }
   }
 
-  static List<LoggedChange> readChanges(ObjectDataInput in) throws IOException {
+  /** Reads what {@link #writeChanges} wrote; the list is mutable and the caller's. */
+  public static List<LoggedChange> readChanges(ObjectDataInput in) throws IOException {
     int n = in.readInt();
     List<LoggedChange> out = new ArrayList<>(n);
     String previousId = null;

@@ -22,6 +22,12 @@ public interface TopicAuthority {
   /** The IMap that holds the topic logs. */
   String MAP_NAME = "slipstream.topics";
 
+  /**
+   * The most changes one validated read returns ({@link #snapshot}'s {@code tailEvents}, {@link
+   * #range}'s {@code maxEvents}): a read runs on a partition thread, so it stays small.
+   */
+  int MAX_READ_EVENTS = 10_000;
+
   /** Sequences and applies one publish, or answers a repeat of it. */
   CompletionStage<AppendOutcome> append(AppendRequest request);
 
@@ -40,6 +46,12 @@ public interface TopicAuthority {
 
   /** The primaries' tips of {@code topics}, unconfirmed hints, one batched call. */
   CompletionStage<Map<String, LogTip>> tips(Set<String> topics);
+
+  /**
+   * The names of every topic that has a log: the map's key set, as large as the cluster's topic
+   * count. Meant for a node's bootstrap, not for a hot path: it asks every partition.
+   */
+  CompletionStage<Set<String>> topics();
 
   /**
    * The authority over {@code hz}'s {@link #MAP_NAME} map, whose configuration and serialization

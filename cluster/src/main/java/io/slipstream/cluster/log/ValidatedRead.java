@@ -21,7 +21,7 @@ import java.util.Map;
 final class ValidatedRead extends LogProcessor<LogRead> {
 
   /** The most changes one read returns. */
-  static final int MAX_EVENTS = 10_000;
+  static final int MAX_EVENTS = TopicAuthority.MAX_READ_EVENTS;
 
   private boolean snapshot;
   private String epoch;

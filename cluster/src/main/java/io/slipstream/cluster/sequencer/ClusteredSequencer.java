@@ -36,8 +36,8 @@ import java.util.function.Supplier;
  * {@code maxPendingPublishes} per shard (queued or waiting for Hazelcast), the node's
  * topic-state budget (over every replica: every node follows every topic) and {@code maxTopics}
  * (the node's replicas). It queues on its topic's shard, the thread that also applies the feed to
- * the replica, so a held shard holds both. Then one {@code Append} entry processor (docs/cluster.md):
- * answered once it is on both copies; the answer waits until this node's replica holds it too
+ * the replica, so a held shard holds both. Then one {@code Append} entry processor
+ * (docs/cluster.md): answered once it is on both copies; the answer waits until this node's replica holds it too
  * (read-your-writes for the publishing node's subscribers), at most {@code maxApplyWaitMs}.
  *
  * <p>Idempotency (guarantee 10): the key is the publish id the authority dedupes on, across nodes
@@ -216,7 +216,9 @@ public final class ClusteredSequencer implements Sequencer {
           DeleteOutcome.refused(
               DeleteOutcome.Status.INDETERMINATE,
               topic,
-              error == null ? "the outcome is unknown: retry" : "the outcome is unknown: " + error));
+              error == null
+                  ? "the outcome is unknown: retry"
+                  : "the outcome is unknown: " + error));
       return;
     }
     switch (r.kind()) {
@@ -374,7 +376,9 @@ public final class ClusteredSequencer implements Sequencer {
     private void answered(Topic replica, String id, AppendOutcome o, Throwable error) {
       String topic = p.topic();
       if (error != null) {
-        answer(PublishOutcome.refused(Status.INDETERMINATE, topic, "the outcome is unknown: " + error));
+        answer(
+            PublishOutcome.refused(
+                Status.INDETERMINATE, topic, "the outcome is unknown: " + error));
         return;
       }
       switch (o.kind()) {

@@ -255,6 +255,15 @@ public final class Topic {
    *     empty (the log then starts after {@code seq})
    */
   public void restore(String epoch, long seq, RowMap rows, List<ChangeEvent> tail) {
+    restore(epoch, seq, rows, tail, false);
+  }
+
+  /**
+   * As {@link #restore(String, long, RowMap, List)}; {@code deleted} says the new epoch began with
+   * a {@code DELETE} on the authority, so that {@link #wasDeleted()} tells subscribers so.
+   */
+  public void restore(
+      String epoch, long seq, RowMap rows, List<ChangeEvent> tail, boolean deleted) {
     if (epoch == null || seq < 0 || rows == null || tail == null) {
       throw new IllegalArgumentException("epoch, seq >= 0, rows and tail are required");
     }
@@ -272,7 +281,7 @@ public final class Topic {
       bytes += rowBytes(r.key(), r.row().json());
     }
     rowBytes = bytes;
-    state = new State(new TopicView(epoch, seq, rows), log, false);
+    state = new State(new TopicView(epoch, seq, rows), log, deleted);
   }
 
   /**

@@ -19,7 +19,8 @@ class FollowerTopicTest {
     for (int i = 1; i <= 10; i++) {
       source.apply(List.of(upsert("k" + (i % 3), "{\"v\":" + i + "}")), i);
     }
-    List<ChangeEvent> tail = List.of(source.log().get(8), source.log().get(9), source.log().get(10));
+    List<ChangeEvent> tail =
+        List.of(source.log().get(8), source.log().get(9), source.log().get(10));
 
     Topic replica = new Topic("t", 100, TopicProperties.ENCODER).follow();
     replica.restore(source.view().epoch(), 10, source.view().rows(), tail);

@@ -41,6 +41,11 @@ public final class Main {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   /** Budget for draining and closing Vert.x on shutdown, so a stuck close cannot hang the JVM. */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * A cluster member's budget: leaving waits for its partitions to migrate to the others (so no
+   * topic is left on one copy), seconds for small state.
+   */
+  private static final Duration CLUSTER_STOP_TIMEOUT = Duration.ofSeconds(60);
 
   private Main() {}
 
@@ -89,7 +94,8 @@ public final class Main {
                     config.cluster().hazelcastConfig()),
                 deadline - System.nanoTime());
         vertx = node.vertx();
-        server = await(SlipstreamServer.start(node, config, registry), deadline - System.nanoTime());
+        server =
+            await(SlipstreamServer.start(node, config, registry), deadline - System.nanoTime());
       } else {
         vertx =
             Vertx.builder()
@@ -106,7 +112,11 @@ public final class Main {
               + ":"
               + config.port()
               + (config.cluster().enabled()
-                  ? " (cluster member " + config.cluster().host() + ":" + config.cluster().port() + ")"
+                  ? " (cluster member "
+                      + config.cluster().host()
+                      + ":"
+                      + config.cluster().port()
+                      + ")"
                   : "")
               + ": "
               + reason(e));
@@ -119,13 +129,20 @@ public final class Main {
 
     Vertx running = vertx;
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> stop(server, running), "slipstream-shutdown"));
+        .addShutdownHook(
+            new Thread(
+                () ->
+                    stop(
+                        server,
+                        running,
+                        config.cluster().enabled() ? CLUSTER_STOP_TIMEOUT : STOP_TIMEOUT),
+                "slipstream-shutdown"));
     System.out.println("Slipstream listening on http://" + config.host() + ":" + server.port());
   }
 
-  /** Drains the node, then closes Vert.x, both within {@link #STOP_TIMEOUT}. */
-  private static void stop(SlipstreamServer server, Vertx vertx) {
-    long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+  /** Drains the node, then closes Vert.x (leaving the cluster), both within {@code budget}. */
+  private static void stop(SlipstreamServer server, Vertx vertx, Duration budget) {
+    long deadline = System.nanoTime() + budget.toNanos();
     try {
       await(server.shutdown(), deadline - System.nanoTime());
     } catch (ExecutionException | TimeoutException | InterruptedException e) {

@@ -30,7 +30,7 @@ public final class ClusterNode {
     this.settings = settings;
   }
 
-  /** The member settings {@code config} stands for, with production failure detection. */
+  /** The member settings {@code config} stands for. */
   public static ClusterSettings settings(ClusterConfig config) {
     ClusterSettings d = ClusterSettings.defaults(config.members());
     return new ClusterSettings(
@@ -43,8 +43,8 @@ public final class ClusterNode {
         d.backupAckTimeoutMs(),
         d.backupSyncIntervalSeconds(),
         d.callTimeoutMs(),
-        d.heartbeatIntervalSeconds(),
-        d.maxNoHeartbeatSeconds());
+        config.heartbeatSeconds(),
+        config.failureSeconds());
   }
 
   /**

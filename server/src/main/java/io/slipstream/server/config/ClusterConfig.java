@@ -23,6 +23,11 @@ import java.util.List;
  * @param hazelcastConfig a Hazelcast XML or YAML file to start from instead of the built-in
  *     member config, or null ({@code cluster.config}); the topic map, serialization and
  *     split-brain protection are added to it either way
+ * @param heartbeatSeconds how often members tell each other they live ({@code
+ *     cluster.heartbeatSeconds}); default {@value #DEFAULT_HEARTBEAT_SECONDS}
+ * @param failureSeconds a member silent this long is removed: the stall a hung node costs the
+ *     topics it holds, and the detection time of a kill -9 ({@code cluster.failureSeconds});
+ *     default {@value #DEFAULT_FAILURE_SECONDS}; above {@code heartbeatSeconds}
  */
 public record ClusterConfig(
     boolean enabled,
@@ -30,7 +35,9 @@ public record ClusterConfig(
     int port,
     List<String> members,
     int minMembers,
-    String hazelcastConfig) {
+    String hazelcastConfig,
+    int heartbeatSeconds,
+    int failureSeconds) {
 
   /** Default {@code cluster.host}. */
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -38,12 +45,28 @@ public record ClusterConfig(
   public static final int DEFAULT_PORT = 5701;
   /** Default {@code cluster.minMembers}: a primary and one backup. */
   public static final int DEFAULT_MIN_MEMBERS = 2;
+  /** Default {@code cluster.heartbeatSeconds}. */
+  public static final int DEFAULT_HEARTBEAT_SECONDS = 5;
+  /**
+   * Default {@code cluster.failureSeconds}: half Hazelcast's 60 s, long enough that a GC pause or
+   * a busy machine does not remove a live member, short enough that a hung one costs seconds,
+   * not a minute.
+   */
+  public static final int DEFAULT_FAILURE_SECONDS = 30;
   /** At most this many {@code cluster.members}: a seed list, not a directory. */
   public static final int MAX_MEMBERS = 64;
 
   /** Not clustered. */
   public static final ClusterConfig DEFAULTS =
-      new ClusterConfig(false, DEFAULT_HOST, DEFAULT_PORT, List.of(), DEFAULT_MIN_MEMBERS, null);
+      new ClusterConfig(
+          false,
+          DEFAULT_HOST,
+          DEFAULT_PORT,
+          List.of(),
+          DEFAULT_MIN_MEMBERS,
+          null,
+          DEFAULT_HEARTBEAT_SECONDS,
+          DEFAULT_FAILURE_SECONDS);
 
   public ClusterConfig {
     if (host == null || host.isBlank()) {
@@ -64,7 +87,16 @@ public record ClusterConfig(
     }
     members = List.copyOf(members);
     if (minMembers < 1) {
-      throw new IllegalArgumentException("cluster.minMembers must be at least 1, was " + minMembers);
+      throw new IllegalArgumentException(
+          "cluster.minMembers must be at least 1, was " + minMembers);
+    }
+    if (heartbeatSeconds < 1) {
+      throw new IllegalArgumentException(
+          "cluster.heartbeatSeconds must be at least 1, was " + heartbeatSeconds);
+    }
+    if (failureSeconds <= heartbeatSeconds) {
+      throw new IllegalArgumentException(
+          "cluster.failureSeconds must be above cluster.heartbeatSeconds, was " + failureSeconds);
     }
   }
 

@@ -95,7 +95,7 @@ public final class ConfigLoader {
         .append("  --host HOST       same as --set host=HOST\n")
         .append("  --cluster         join a cluster (same as --set cluster.enabled=true)\n")
         .append("  --cluster-host H  --cluster-port P  --cluster-members h:p,h:p\n")
-        .append("                    same as --set cluster.host=H (cluster.port, cluster.members)\n")
+        .append("                    as --set cluster.host=H (cluster.port, cluster.members)\n")
         .append("  --config FILE     JSON settings, nested {\"buffer\":{\"max\":100}}")
         .append(" or dotted {\"buffer.max\":100}\n")
         .append("  --set KEY=VALUE   any setting below; may be repeated\n")

@@ -125,7 +125,13 @@ enum Setting {
       c -> c.cluster().minMembers(), (d, v) -> d.clusterMinMembers = (Integer) v),
   CLUSTER_CONFIG("cluster.config", Kind.OPTIONAL_STRING,
       "a Hazelcast XML or YAML file to start the member from",
-      c -> c.cluster().hazelcastConfig(), (d, v) -> d.clusterConfig = (String) v);
+      c -> c.cluster().hazelcastConfig(), (d, v) -> d.clusterConfig = (String) v),
+  CLUSTER_HEARTBEAT_SECONDS("cluster.heartbeatSeconds", Kind.INT,
+      "how often cluster members tell each other they live, s",
+      c -> c.cluster().heartbeatSeconds(), (d, v) -> d.clusterHeartbeatSeconds = (Integer) v),
+  CLUSTER_FAILURE_SECONDS("cluster.failureSeconds", Kind.INT,
+      "a member silent this long is removed (a hung node stalls its topics this long), s",
+      c -> c.cluster().failureSeconds(), (d, v) -> d.clusterFailureSeconds = (Integer) v);
 
   private final String key;
   private final Kind kind;
@@ -289,6 +295,8 @@ enum Setting {
     String clusterMembers;
     int clusterMinMembers;
     String clusterConfig;
+    int clusterHeartbeatSeconds;
+    int clusterFailureSeconds;
 
     /**
      * The configuration.
@@ -307,7 +315,9 @@ enum Setting {
                   clusterPort,
                   ClusterConfig.parseMembers(clusterMembers),
                   clusterMinMembers,
-                  clusterConfig))
+                  clusterConfig,
+                  clusterHeartbeatSeconds,
+                  clusterFailureSeconds))
           .build();
     }
   }

@@ -279,7 +279,9 @@ class ClusterIT {
     HttpResponse<String> r =
         post(0, "/api/topics/" + TOPIC + "/changes", change("alone", 1).encode(), null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-    assertThat(new JsonObject(r.body()).getString("error")).isEqualTo("no-quorum");
+    assertThat(new JsonObject(r.body()).getJsonObject("error").getString("code"))
+        .as(r.body())
+        .isEqualTo("no-quorum");
   }
 
   // ---------------------------------------------------------------------------------------------

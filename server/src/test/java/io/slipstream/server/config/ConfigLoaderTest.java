@@ -87,7 +87,22 @@ class ConfigLoaderTest {
         key("metricsToken", "SLIPSTREAM_METRICS_TOKEN", "met", "met",
             SlipstreamConfig::metricsToken),
         key("publishTimeoutMs", "SLIPSTREAM_PUBLISH_TIMEOUT_MS", "250", 250L,
-            SlipstreamConfig::publishTimeoutMs));
+            SlipstreamConfig::publishTimeoutMs),
+        key("cluster.enabled", "SLIPSTREAM_CLUSTER_ENABLED", "true", true,
+            c -> c.cluster().enabled()),
+        key("cluster.host", "SLIPSTREAM_CLUSTER_HOST", "10.0.0.7", "10.0.0.7",
+            c -> c.cluster().host()),
+        key("cluster.port", "SLIPSTREAM_CLUSTER_PORT", "5801", 5801, c -> c.cluster().port()),
+        key("cluster.members", "SLIPSTREAM_CLUSTER_MEMBERS", "a:5701,b:5702", "a:5701,b:5702",
+            c -> String.join(",", c.cluster().members())),
+        key("cluster.minMembers", "SLIPSTREAM_CLUSTER_MIN_MEMBERS", "3", 3,
+            c -> c.cluster().minMembers()),
+        key("cluster.config", "SLIPSTREAM_CLUSTER_CONFIG", "hz.yaml", "hz.yaml",
+            c -> c.cluster().hazelcastConfig()),
+        key("cluster.heartbeatSeconds", "SLIPSTREAM_CLUSTER_HEARTBEAT_SECONDS", "2", 2,
+            c -> c.cluster().heartbeatSeconds()),
+        key("cluster.failureSeconds", "SLIPSTREAM_CLUSTER_FAILURE_SECONDS", "9", 9,
+            c -> c.cluster().failureSeconds()));
   }
 
   private static Arguments key(

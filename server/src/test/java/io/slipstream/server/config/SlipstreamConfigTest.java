@@ -91,6 +91,7 @@ class SlipstreamConfigTest {
             .maxPendingPublishes(20)
             .metricsToken("m")
             .publishTimeoutMs(21)
+            .cluster(ClusterConfig.DEFAULTS)
             .build();
 
     assertThat(c)
@@ -98,7 +99,7 @@ class SlipstreamConfigTest {
             new SlipstreamConfig(
                 "127.0.0.1", 1, 2, 3, 4, 5, new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
                 8, 9, 1000, 11, 12, "p", "j", 13, 14, 16, 15, 2000, 17, 18, "a", false, 19, 2048,
-                1 << 21, 20, "m", 21));
+                1 << 21, 20, "m", 21, ClusterConfig.DEFAULTS));
   }
 
   static Stream<Arguments> invalid() {
