@@ -111,12 +111,16 @@ public final class DeliveryCheck {
     List<VersionRuns.Run> sorted = new ArrayList<>(runs);
     sorted.sort(order);
     long twice = 0;
-    long reach = Long.MIN_VALUE;
+    long reach = 0;
+    boolean first = true;
     for (VersionRuns.Run r : sorted) {
       long start = byVersion ? r.v() : r.seq();
       long end = byVersion ? r.endV() : r.endSeq();
-      twice += Math.max(0, Math.min(reach, end) - start);
-      reach = Math.max(reach, end);
+      if (!first) {
+        twice += Math.max(0, Math.min(reach, end) - start);
+      }
+      reach = first ? end : Math.max(reach, end);
+      first = false;
     }
     return twice;
   }

@@ -212,7 +212,8 @@ public final class Publisher extends VerticleBase {
     long nowMicros = System.nanoTime() / 1000;
     int node = pickNode(nextNode);
     nextNode = (node + 1) % plan.urls().size();
-    int origin = plan.urls().size() > 1 ? node : -1;
+    // Rows name their node only on a plan on nodes (so one node still tells same-node latency).
+    int origin = plan.urls().size() > 1 || plan.attempts() > 1 ? node : -1;
     String body;
     if (plan.stampDue() && plan.rate() < 1e8) {
       // Change k (from 0) of the phase is due at start + k / rate.

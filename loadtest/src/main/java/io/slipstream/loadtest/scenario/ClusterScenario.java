@@ -148,6 +148,12 @@ public final class ClusterScenario implements Scenario {
             "2",
             "clients that subscribe mid-run (after the restart, on the restarted node) and must"
                 + " end with the authoritative rows"),
+        OptionSpec.value(
+            "preload",
+            "N",
+            "0",
+            "changes published before the subscribers connect (0: they subscribe to a topic"
+                + " nobody published to yet)"),
         OptionSpec.value("attempts", "N", "40", "most requests per publish (retries + 1)"),
         OptionSpec.value(
             "request-timeout-ms", "MS", "2000", "a publish request without answer this long fails"),
@@ -177,6 +183,7 @@ public final class ClusterScenario implements Scenario {
     }
     o.integer("heartbeat-seconds", 1);
     o.integer("fresh-clients", 0);
+    o.integer("preload", 0);
     o.integer("attempts", 1);
     o.longValue("request-timeout-ms", 1);
     o.longValue("silence-ms", 0);
@@ -280,6 +287,23 @@ public final class ClusterScenario implements Scenario {
     ClientPlan plan =
         h.plan().reconnecting(true, o.longValue("reconnect-delay-ms", 0)).trackingRows(keys);
 
+    int preload = o.integer("preload", 0);
+    if (preload > 0) {
+      PublishReport pre =
+          h.publish(
+              new PublishPlan(
+                      urls.get(0),
+                      h.publishHeaders(),
+                      1e9,
+                      120_000,
+                      preload,
+                      1,
+                      Runs.updates(o, load.size()),
+                      true,
+                      false)
+                  .onNodes(urls, o.integer("attempts", 1), o.longValue("request-timeout-ms", 1)));
+      r.check(Check.equal("preloaded changes accepted", pre.accepted(), preload));
+    }
     h.log("connecting " + n + " subscribers to " + nodes.size() + " node(s)");
     for (int i = 0; i < nodes.size(); i++) {
       int count = n / nodes.size() + (i < n % nodes.size() ? 1 : 0);
@@ -303,7 +327,7 @@ public final class ClusterScenario implements Scenario {
                 failover ? MAX_FAILOVER_PUBLISH_MS : load.durationMs(),
                 Long.MAX_VALUE,
                 1,
-                Runs.updates(o, load.size()),
+                Runs.updates(o, load.size()).versionsAfter(preload),
                 true,
                 h.stampDue())
             .onNodes(urls, o.integer("attempts", 1), o.longValue("request-timeout-ms", 1));
