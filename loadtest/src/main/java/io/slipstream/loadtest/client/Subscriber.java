@@ -76,6 +76,9 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   private long nextSubscribeId = 1;
   private String resumeToken;
   private boolean presentedToken;
+
+  /** Per stream, whether the last {@code hello} named its position: the server subscribes it. */
+  private final boolean[] presented;
   private long welcomedNanos;
   private boolean awaitingRestore;
   private int sinceAck;
@@ -132,6 +135,7 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     this.random = new Random(seed);
     this.traced = id.endsWith("-0");
     this.streams = new TopicStream[plan.topics().size()];
+    this.presented = new boolean[streams.length];
     this.node = plan.nodes().indexOf(plan.endpoint());
     this.openedNode = node;
     this.silenceNanos = plan.silenceMs() * 1_000_000L;
@@ -238,12 +242,14 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   private void sendHello() {
     Map<String, ClientMessages.Position> positions = new LinkedHashMap<>();
     String token = null;
+    java.util.Arrays.fill(presented, false);
     if (plan.resumeWithToken() && resumeToken != null) {
       token = resumeToken;
-      for (TopicStream s : streams) {
-        ClientMessages.Position p = s.position();
+      for (int i = 0; i < streams.length; i++) {
+        ClientMessages.Position p = streams[i].position();
         if (p != null) {
-          positions.put(s.topic(), p);
+          positions.put(streams[i].topic(), p);
+          presented[i] = true;
         }
       }
     }
@@ -509,8 +515,15 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
       }
       return;
     }
-    for (TopicStream s : streams) {
-      subscribe(s);
+    // A refused resume still subscribes every topic hello named, from its position
+    // (docs/protocol.md §3): subscribing again would restart it and replay what just came.
+    for (int i = 0; i < streams.length; i++) {
+      if (presented[i]) {
+        awaitingRestore = true;
+        streams[i].subscribing(welcomedNanos);
+      } else {
+        subscribe(streams[i]);
+      }
     }
     freshStart = false;
   }
@@ -562,10 +575,11 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
       }
     }
     if (awaitingRestore && now - welcomedNanos > RESTORE_TIMEOUT_NANOS) {
-      // resumed: true but the server restored nothing: a violation; subscribe from our position.
+      // The server restored (or subscribed from hello's positions) nothing: a violation;
+      // subscribe from our position.
       awaitingRestore = false;
       tally.protocolErrors.increment();
-      shared.logError(id + ": welcome resumed=true but no subscribed within 5 s");
+      shared.logError(id + ": no subscribed within 5 s of welcome for the topics hello named");
       for (TopicStream s : streams) {
         if (!s.live()) {
           subscribe(s);
@@ -582,7 +596,9 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   private boolean silent(long now) {
     if (now - lastHeardNanos > silenceNanos) {
       tally.silenceGiveUps.increment();
-      shared.logError(id + ": nothing heard for " + plan.silenceMs() + " ms on " + endpoint());
+      Endpoint at = endpoint();
+      shared.logError(
+          id + ": nothing heard for " + plan.silenceMs() + " ms on " + at.host() + ":" + at.port());
       moveOn();
       abandon();
       return true;

@@ -123,7 +123,9 @@ final class ClusterFigures {
       twice += d.versionsTwice();
       unacked += d.unacknowledged();
       if (!d.exact()) {
-        failing.add(c.id() + ": " + d.first());
+        // After a reset the new snapshot stands for the seqs before it: name the reset.
+        String reset = c.resets() > 0 ? " (after " + c.resets() + " reset)" : "";
+        failing.add(c.id() + ": " + d.first() + reset);
       }
     }
     long ackedTwice = DeliveryCheck.seqsAckedTwice(p.acked());
