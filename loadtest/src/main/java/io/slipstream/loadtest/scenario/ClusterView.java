@@ -95,9 +95,4 @@ record ClusterView(String node, int minMembers, List<Member> members) {
   boolean allReachable(int n) {
     return members.size() == n && members.stream().allMatch(Member::reachable);
   }
-
-  /** Whether a member listens at {@code address}. */
-  boolean has(String address) {
-    return members.stream().anyMatch(m -> address.equals(m.address()));
-  }
 }

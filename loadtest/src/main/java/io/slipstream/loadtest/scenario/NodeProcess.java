@@ -29,7 +29,6 @@ final class NodeProcess {
   private final ServerApi api;
   private Process process;
   private boolean hung;
-  private int starts;
 
   /**
    * A node, not started yet.
@@ -60,7 +59,6 @@ final class NodeProcess {
       throw new UncheckedIOException("cannot start node " + index + ": " + e.getMessage(), e);
     }
     hung = false;
-    starts++;
   }
 
   /** {@code kill -9}: the JVM dies at once, without leaving the cluster. */
@@ -80,24 +78,6 @@ final class NodeProcess {
   void hang() {
     signal("-STOP");
     hung = true;
-  }
-
-  /**
-   * Stops the node: SIGTERM (a graceful leave) and a kill after {@code timeoutMs}; a hung node is
-   * killed at once, since it cannot act on SIGTERM and must not be continued.
-   */
-  void stop(long timeoutMs) {
-    if (!alive()) {
-      return;
-    }
-    if (hung) {
-      kill();
-      return;
-    }
-    process.destroy(); // SIGTERM
-    if (!waitFor(timeoutMs)) {
-      kill();
-    }
   }
 
   /** Sends SIGTERM without waiting (a cluster's nodes leave in parallel). */
@@ -158,11 +138,6 @@ final class NodeProcess {
 
   long pid() {
     return process == null ? -1 : process.pid();
-  }
-
-  /** How often it was started. */
-  int starts() {
-    return starts;
   }
 
   /** {@code http://127.0.0.1:<port>}. */

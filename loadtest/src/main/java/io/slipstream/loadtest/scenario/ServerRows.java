@@ -45,16 +45,6 @@ record ServerRows(String epoch, long seq, int size, int unparsable, long[] versi
         server.getString("epoch"), server.getLong("seq", -1L), rows.size(), unparsable, versions);
   }
 
-  /** The version of key {@code k<index>}. */
-  long version(int index) {
-    return versions[index];
-  }
-
-  /** How many keys. */
-  int keys() {
-    return versions.length;
-  }
-
   /**
    * The first key where {@code client} (a client's tracked versions, may be null) differs, as a
    * sentence naming {@code who}, or null when it holds exactly these rows.

@@ -149,20 +149,10 @@ final class SoakFigures {
   }
 
   /**
-   * Every client's counts as the {@code clients} table, the summary figures, and the checks: no
-   * client lost or doubled a change, and every client reached the last seq.
+   * Every client's counts as the {@code clients} table (with the scenario's own {@code columns}),
+   * the summary figures, and the checks: no client lost or doubled a change, and every client
+   * reached the last seq.
    */
-  static void clients(
-      RunResult r,
-      String topic,
-      List<ClientReport> reports,
-      PublishReport p,
-      int reached,
-      int named) {
-    clients(r, topic, reports, p, reached, named, c -> Map.of());
-  }
-
-  /** As {@link #clients(RunResult, String, List, PublishReport, int, int)}, with more columns. */
   static void clients(
       RunResult r,
       String topic,

@@ -25,7 +25,6 @@ class ClusterViewTest {
     assertThat(v.owner()).isEqualTo("127.0.0.1:5802");
     assertThat(v.members().get(1).replicaLag()).isEqualTo(2);
     assertThat(v.members().get(2).reachable()).isFalse();
-    assertThat(v.has("127.0.0.1:5803")).isTrue();
   }
 
   @Test

@@ -280,7 +280,8 @@ class SoakSlopeAndParsingTest {
         List.of(client("a", 100, 0, 0), client("b", 97, 2, 0), client("c", 100, 0, 4)),
         p,
         2,
-        10);
+        10,
+        c -> Map.of());
     assertThat(r.get(SoakFigures.CLIENTS, "changes lost (gaps + missing at the end)"))
         .isEqualTo(5L); // b: 2 gaps + 98..100 missing
     assertThat(r.get(SoakFigures.CLIENTS, "changes doubled")).isEqualTo(4L);
