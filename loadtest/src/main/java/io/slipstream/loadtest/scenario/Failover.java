@@ -89,12 +89,13 @@ final class Failover {
     freshClients.connect(fresh, owner.index());
 
     Harness.sleep(seconds(o, "settle") / 1_000_000L);
-    NodeProcess victim = victim(owner);
+    NodeProcess current = cluster.owner();
+    NodeProcess victim = victim(owner, current);
     if (victim == null) {
       r.check(Check.of("another node to hang", false, "none serves besides " + owner));
       return new Outcome(owner.index(), -1, owner.index());
     }
-    step("SIGSTOP", victim);
+    step(victim == current ? "SIGSTOP the topic's owner" : "SIGSTOP", victim);
     victim.hang();
     stalls.phase("while hung (SIGSTOP)");
     Harness.sleep(seconds(o, "stop-seconds") / 1_000_000L);
@@ -111,8 +112,7 @@ final class Failover {
    * The node to hang: the topic's owner again when that is not the node just restarted (the
    * sequencer's path through the heartbeat), else the first other node that serves.
    */
-  private NodeProcess victim(NodeProcess restarted) {
-    NodeProcess owner = cluster.owner();
+  private NodeProcess victim(NodeProcess restarted, NodeProcess owner) {
     if (owner != null && owner != restarted && owner.serving()) {
       return owner;
     }
