@@ -54,6 +54,7 @@ public final class SeqAccountant {
   private long conflated;
   private long gaps;
   private long duplicates;
+  private long outOfOrder;
   private long protocolErrors;
   private long resets;
   private long snapshots;
@@ -149,6 +150,9 @@ public final class SeqAccountant {
     }
     if (seq <= last) {
       duplicates++;
+      if (seq < last) {
+        outOfOrder++;
+      }
       return Outcome.DUPLICATE;
     }
     received++;
@@ -247,6 +251,14 @@ public final class SeqAccountant {
   /** Changes at or below the last seq: violations. */
   public long duplicates() {
     return duplicates;
+  }
+
+  /**
+   * Of the {@link #duplicates}, changes below the last seq applied (not a repeat of the last one):
+   * the stream went back, as a reordering would make it.
+   */
+  public long outOfOrder() {
+    return outOfOrder;
   }
 
   /**

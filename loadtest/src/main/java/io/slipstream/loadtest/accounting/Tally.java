@@ -59,6 +59,12 @@ public final class Tally {
   /** Reconnects (a new socket for a client that had one). */
   public final LongAdder reconnects = new LongAdder();
 
+  /** Reconnects that went to another endpoint of the client's list (a failover). */
+  public final LongAdder failovers = new LongAdder();
+
+  /** Sockets given up because the server said nothing, not even {@code pong}, for too long. */
+  public final LongAdder silenceGiveUps = new LongAdder();
+
   /** {@code welcome} with {@code resumed: true}. */
   public final LongAdder resumed = new LongAdder();
 

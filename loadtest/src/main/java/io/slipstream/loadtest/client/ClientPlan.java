@@ -27,6 +27,13 @@ import java.util.function.Consumer;
  * @param resumeWithToken whether reconnects send {@code hello.resume} and {@code positions}
  * @param reconnectDelayMs the delay before reconnecting, spread uniformly over [0.5, 1.5] times it
  * @param rawHello for a raw client: a text message sent after connecting, or null
+ * @param nodes the nodes of a cluster, {@code endpoint} among them: after a failed connect or a
+ *     close it did not ask for, the client reconnects to the next one in this list (empty: always
+ *     {@code endpoint})
+ * @param recordVersions whether to record which version ({@code v}) each seq carried, to check
+ *     every acknowledged publish against the stream ({@code DeliveryCheck})
+ * @param silenceMs when above 0, send {@code ping} every third of it and give the socket up when
+ *     nothing at all arrived for this long (a hung server), then reconnect as after a close
  */
 public record ClientPlan(
     Endpoint endpoint,
@@ -44,7 +51,18 @@ public record ClientPlan(
     boolean reconnect,
     boolean resumeWithToken,
     long reconnectDelayMs,
-    String rawHello) {
+    String rawHello,
+    List<Endpoint> nodes,
+    boolean recordVersions,
+    long silenceMs) {
+
+  /** Validates the node list. */
+  public ClientPlan {
+    nodes = List.copyOf(nodes);
+    if (!nodes.isEmpty() && !nodes.contains(endpoint)) {
+      throw new IllegalArgumentException("endpoint " + endpoint + " is not one of nodes " + nodes);
+    }
+  }
 
   /** A plan for fast clients that follow {@code topics} and record latency. */
   public static ClientPlan fast(
@@ -69,7 +87,10 @@ public record ClientPlan(
         false,
         false,
         200,
-        null);
+        null,
+        List.of(),
+        false,
+        0);
   }
 
   /** This plan with {@code batch} and {@code token}. */
@@ -116,6 +137,20 @@ public record ClientPlan(
     return with(b -> b.rawHello = hello);
   }
 
+  /**
+   * This plan for a client of {@code nodes[home]} that fails over to the next node of the list,
+   * records the versions it applies and gives a socket up after {@code silenceMs} of silence.
+   */
+  public ClientPlan onNodes(List<Endpoint> nodes, int home, long silenceMs) {
+    return with(
+        b -> {
+          b.nodes = List.copyOf(nodes);
+          b.endpoint = nodes.get(home);
+          b.recordVersions = true;
+          b.silenceMs = silenceMs;
+        });
+  }
+
   /** A copy of this plan with the components {@code change} sets. */
   private ClientPlan with(Consumer<Builder> change) {
     Builder b = new Builder(this);
@@ -125,7 +160,7 @@ public record ClientPlan(
 
   /** The components of a plan, mutable, to copy one with a few of them changed. */
   private static final class Builder {
-    private final Endpoint endpoint;
+    private Endpoint endpoint;
     private final Transport transport;
     private final String wsPath;
     private final String sockJsPath;
@@ -141,6 +176,9 @@ public record ClientPlan(
     private boolean resumeWithToken;
     private long reconnectDelayMs;
     private String rawHello;
+    private List<Endpoint> nodes;
+    private boolean recordVersions;
+    private long silenceMs;
 
     private Builder(ClientPlan p) {
       endpoint = p.endpoint;
@@ -159,6 +197,9 @@ public record ClientPlan(
       resumeWithToken = p.resumeWithToken;
       reconnectDelayMs = p.reconnectDelayMs;
       rawHello = p.rawHello;
+      nodes = p.nodes;
+      recordVersions = p.recordVersions;
+      silenceMs = p.silenceMs;
     }
 
     private ClientPlan build() {
@@ -178,7 +219,10 @@ public record ClientPlan(
           reconnect,
           resumeWithToken,
           reconnectDelayMs,
-          rawHello);
+          rawHello,
+          nodes,
+          recordVersions,
+          silenceMs);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.slipstream.loadtest.client;
 
+import io.slipstream.loadtest.accounting.VersionRuns;
 import java.util.Map;
 
 /**
@@ -23,6 +24,13 @@ import java.util.Map;
  * @param last per topic, the last seq applied
  * @param epochs per topic, the epoch of the last subscription
  * @param rows per key index, the version applied (-1: absent), or null when not tracked
+ * @param outOfOrder of the duplicates, changes below the last seq applied
+ * @param epochChanges times a subscription came back in another epoch
+ * @param resumes {@code welcome} with {@code resumed: true}
+ * @param failovers reconnects that went to another node of the plan's list
+ * @param node {@code host:port} of the node the client is (or was last) connected to, or null
+ *     when its plan has no node list
+ * @param versions which version sat at which seq of its first topic, or null when not recorded
  */
 public record ClientReport(
     String id,
@@ -40,4 +48,10 @@ public record ClientReport(
     int lastCloseCode,
     Map<String, Long> last,
     Map<String, String> epochs,
-    long[] rows) {}
+    long[] rows,
+    long outOfOrder,
+    long epochChanges,
+    long resumes,
+    long failovers,
+    String node,
+    VersionRuns versions) {}

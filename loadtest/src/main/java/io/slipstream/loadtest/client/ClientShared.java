@@ -1,5 +1,6 @@
 package io.slipstream.loadtest.client;
 
+import io.slipstream.loadtest.accounting.PhaseMaxima;
 import io.slipstream.loadtest.accounting.Tally;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,7 @@ public final class ClientShared {
   private static final int MAX_LOGGED = 20;
 
   private final Tally tally = new Tally();
+  private final PhaseMaxima stalls = new PhaseMaxima();
   private final Recorder timeToLive = new Recorder(1, HIGHEST_MICROS, 3);
   private final List<String> serverErrors = new ArrayList<>();
   private final java.util.concurrent.atomic.AtomicInteger traceBudget =
@@ -30,6 +32,14 @@ public final class ClientShared {
   /** The run-wide counters. */
   public Tally tally() {
     return tally;
+  }
+
+  /**
+   * The longest time, in nanoseconds, one client went between two changes, per phase of the run;
+   * recorded only while the scenario has a phase open (while it publishes).
+   */
+  public PhaseMaxima stalls() {
+    return stalls;
   }
 
   /** Time from sending {@code subscribe} to the first live moment, in microseconds. */

@@ -15,8 +15,8 @@ import org.HdrHistogram.SingleWriterRecorder;
  * unreferenced client is closed by the garbage collector, vertx5.md §9).
  *
  * <p>Confined to its event loop: the harness calls the public methods from any thread and they hop
- * onto the verticle's context. The latency recorder has this event loop as its single writer; the
- * sampler thread takes interval histograms from it.
+ * onto the verticle's context. The latency recorders have this event loop as their single writer;
+ * the sampler thread takes interval histograms from them.
  */
 public final class ClientVerticle extends VerticleBase {
 
@@ -27,6 +27,10 @@ public final class ClientVerticle extends VerticleBase {
   private final int maxConnections;
   private final SingleWriterRecorder latency =
       new SingleWriterRecorder(1, ClientShared.HIGHEST_MICROS, 3);
+  private final TopicStream.NodeLatency byNode =
+      new TopicStream.NodeLatency(
+          new SingleWriterRecorder(1, ClientShared.HIGHEST_MICROS, 3),
+          new SingleWriterRecorder(1, ClientShared.HIGHEST_MICROS, 3));
   private final List<Client> clients = new ArrayList<>();
   private WebSocketClient wsClient;
   private long timer = -1;
@@ -82,7 +86,8 @@ public final class ClientVerticle extends VerticleBase {
         () -> {
           long s = seed;
           for (String id : ids) {
-            Subscriber sub = new Subscriber(id, plan, vertx, wsClient, latency, shared, slow, s++);
+            Subscriber sub =
+                new Subscriber(id, plan, vertx, wsClient, latency, byNode, shared, slow, s++);
             clients.add(sub);
             sub.connect();
           }
@@ -168,6 +173,15 @@ public final class ClientVerticle extends VerticleBase {
    */
   public Histogram intervalLatency(Histogram recycle) {
     return latency.getIntervalHistogram(recycle);
+  }
+
+  /**
+   * Of clients on a node list: the latencies recorded since the last call of changes published
+   * through another node ({@code crossNode}) or through the client's own, in microseconds. Call
+   * from one thread only.
+   */
+  public Histogram nodeLatency(boolean crossNode) {
+    return (crossNode ? byNode.crossNode() : byNode.sameNode()).getIntervalHistogram();
   }
 
   private <T> Future<T> onContext(java.util.concurrent.Callable<T> work) {

@@ -145,6 +145,12 @@ final class RawClient implements Client {
         lastCloseCode,
         Map.of("raw", accountant.received()),
         Map.of(),
+        null,
+        0,
+        0,
+        0,
+        0,
+        null,
         null);
   }
 

@@ -27,7 +27,9 @@ import org.HdrHistogram.SingleWriterRecorder;
  * One logical Slipstream client: it says {@code hello}, subscribes, hands every message to the
  * {@link TopicStream} of its topic, acks, and, when its plan says so, stops reading, drops its
  * connection (one of the {@link Churn.Kind}s) and comes back with its resume token and positions,
- * or as a new client.
+ * or as a new client. A client of a cluster ({@link ClientPlan#nodes}) moves to the next node
+ * after a failed connect or a close it did not ask for, and, with {@link ClientPlan#silenceMs},
+ * pings and gives up a socket on which nothing arrives (a hung node), as a real client would.
  *
  * <p>Confined to its {@link ClientVerticle}'s event loop. The hot path ({@code change}) reads the
  * topic and {@code seq} by scanning the text frame; only control messages are parsed into JSON
@@ -56,6 +58,7 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   private final Random random;
   private final boolean traced;
   private final TopicStream[] streams;
+  private final long silenceNanos;
 
   /** Sockets given up while open, oldest first; at most {@link #MAX_ABANDONED}. */
   private final ArrayDeque<Link> abandoned = new ArrayDeque<>(MAX_ABANDONED);
@@ -73,6 +76,9 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   private long nextSubscribeId = 1;
   private String resumeToken;
   private boolean presentedToken;
+
+  /** Per stream, whether the last {@code hello} named its position: the server subscribes it. */
+  private final boolean[] presented;
   private long welcomedNanos;
   private boolean awaitingRestore;
   private int sinceAck;
@@ -80,6 +86,17 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   private long nextAckAtNanos;
   private long slowCredit;
   private boolean freshStart;
+
+  /** The index in {@link ClientPlan#nodes} of the node the client connects to now, or -1. */
+  private int node;
+
+  /** The node of the last socket that opened, to count moves to another one. */
+  private int openedNode;
+
+  private long lastHeardNanos;
+  private long nextPingNanos;
+  private long resumes;
+  private long failovers;
 
   /**
    * One socket of this client. Frames of a socket the client has given up are ignored, as a dead
@@ -104,6 +121,7 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
       Vertx vertx,
       WebSocketClient wsClient,
       SingleWriterRecorder latency,
+      TopicStream.NodeLatency byNode,
       ClientShared shared,
       boolean slowClient,
       long seed) {
@@ -117,6 +135,10 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     this.random = new Random(seed);
     this.traced = id.endsWith("-0");
     this.streams = new TopicStream[plan.topics().size()];
+    this.presented = new boolean[streams.length];
+    this.node = plan.nodes().indexOf(plan.endpoint());
+    this.openedNode = node;
+    this.silenceNanos = plan.silenceMs() * 1_000_000L;
     for (int i = 0; i < streams.length; i++) {
       streams[i] =
           new TopicStream(
@@ -125,6 +147,8 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
               latency,
               plan.recordLatency() && !slowClient,
               plan.trackRows(),
+              plan.recordVersions(),
+              node >= 0 ? byNode : null,
               this);
     }
   }
@@ -160,13 +184,15 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
         });
     socket.exceptionHandler(e -> {});
     socket.closeHandler(v -> onClose(link));
+    Endpoint at = endpoint();
     WebSocketConnectOptions options =
         new WebSocketConnectOptions()
-            .setHost(plan.endpoint().host())
-            .setPort(plan.endpoint().port())
-            .setSsl(plan.endpoint().ssl())
+            .setHost(at.host())
+            .setPort(at.port())
+            .setSsl(at.ssl())
             .setURI(plan.transport().path(plan.wsPath(), plan.sockJsPath(), random))
-            .setTimeout(15_000);
+            // A hung node accepts TCP but never answers the upgrade: the silence allowance applies.
+            .setTimeout(silenceNanos > 0 ? Math.max(2_000, plan.silenceMs()) : 15_000);
     socket
         .connect(options)
         .onComplete(
@@ -174,7 +200,8 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
               connecting = false;
               if (ar.failed()) {
                 tally.connectFailures.increment();
-                scheduleReconnect(1000);
+                // A node that refuses is down: try the next one soon, as after a close.
+                scheduleReconnect(moveOn() ? plan.reconnectDelayMs() : 1000);
                 return;
               }
               link.connected = ar.result();
@@ -189,7 +216,14 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     if (everOpened) {
       reconnects++;
       tally.reconnects.increment();
+      if (node != openedNode) {
+        failovers++;
+        tally.failovers.increment();
+      }
     }
+    openedNode = node;
+    lastHeardNanos = System.nanoTime();
+    nextPingNanos = lastHeardNanos + silenceNanos / 3;
     everOpened = true;
     tally.opened.increment();
     tally.open.incrementAndGet();
@@ -208,12 +242,14 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   private void sendHello() {
     Map<String, ClientMessages.Position> positions = new LinkedHashMap<>();
     String token = null;
+    java.util.Arrays.fill(presented, false);
     if (plan.resumeWithToken() && resumeToken != null) {
       token = resumeToken;
-      for (TopicStream s : streams) {
-        ClientMessages.Position p = s.position();
+      for (int i = 0; i < streams.length; i++) {
+        ClientMessages.Position p = streams[i].position();
         if (p != null) {
-          positions.put(s.topic(), p);
+          positions.put(streams[i].topic(), p);
+          presented[i] = true;
         }
       }
     }
@@ -250,8 +286,23 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     if (plannedClose) {
       scheduleReconnect(plan.reconnectDelayMs());
     } else if (plan.reconnect()) {
+      moveOn();
       scheduleReconnect(Math.max(plan.reconnectDelayMs(), 250));
     }
+  }
+
+  /** The endpoint the next socket goes to. */
+  private Endpoint endpoint() {
+    return node < 0 ? plan.endpoint() : plan.nodes().get(node);
+  }
+
+  /** Moves to the next node of the plan's list; returns false when there is none to move to. */
+  private boolean moveOn() {
+    if (node < 0 || plan.nodes().size() < 2) {
+      return false;
+    }
+    node = (node + 1) % plan.nodes().size();
+    return true;
   }
 
   /** The WebSocket close code; safe in the close handler only (vertx5.md §10.1). */
@@ -306,6 +357,9 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   // ---- inbound ----
 
   private void onFrame(String frame) {
+    if (silenceNanos > 0) {
+      lastHeardNanos = System.nanoTime();
+    }
     if (traced && shared.tracing()) {
       shared.trace(id + " << " + frame);
     }
@@ -447,6 +501,7 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     welcomedNanos = System.nanoTime();
     if (presentedToken) {
       if (resumed) {
+        resumes++;
         tally.resumed.increment();
       } else {
         tally.resumeRefused.increment();
@@ -460,8 +515,15 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
       }
       return;
     }
-    for (TopicStream s : streams) {
-      subscribe(s);
+    // A refused resume still subscribes every topic hello named, from its position
+    // (docs/protocol.md §3): subscribing again would restart it and replay what just came.
+    for (int i = 0; i < streams.length; i++) {
+      if (presented[i]) {
+        awaitingRestore = true;
+        streams[i].subscribing(welcomedNanos);
+      } else {
+        subscribe(streams[i]);
+      }
     }
     freshStart = false;
   }
@@ -495,6 +557,9 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     if (ws == null) {
       return;
     }
+    if (silenceNanos > 0 && silent(now)) {
+      return;
+    }
     if (now >= nextAckAtNanos) {
       nextAckAtNanos = now + 1_000_000_000L;
       for (TopicStream s : streams) {
@@ -510,10 +575,11 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
       }
     }
     if (awaitingRestore && now - welcomedNanos > RESTORE_TIMEOUT_NANOS) {
-      // resumed: true but the server restored nothing: a violation; subscribe from our position.
+      // The server restored (or subscribed from hello's positions) nothing: a violation;
+      // subscribe from our position.
       awaitingRestore = false;
       tally.protocolErrors.increment();
-      shared.logError(id + ": welcome resumed=true but no subscribed within 5 s");
+      shared.logError(id + ": no subscribed within 5 s of welcome for the topics hello named");
       for (TopicStream s : streams) {
         if (!s.live()) {
           subscribe(s);
@@ -521,6 +587,27 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
       }
     }
     churn(now);
+  }
+
+  /**
+   * Pings when a third of the silence allowance passed since the last ping, and gives the socket
+   * up when nothing arrived for the whole allowance; returns whether it gave up.
+   */
+  private boolean silent(long now) {
+    if (now - lastHeardNanos > silenceNanos) {
+      tally.silenceGiveUps.increment();
+      Endpoint at = endpoint();
+      shared.logError(
+          id + ": nothing heard for " + plan.silenceMs() + " ms on " + at.host() + ":" + at.port());
+      moveOn();
+      abandon();
+      return true;
+    }
+    if (now >= nextPingNanos) {
+      nextPingNanos = now + silenceNanos / 3;
+      send(ClientMessages.ping());
+    }
+    return false;
   }
 
   /** Drops the connection about every {@link Churn#meanMs} while churn is on, as it says. */
@@ -553,7 +640,8 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
         }
         break; // not a Vert.x socket we can reach into: close cleanly instead
       case VANISH:
-        vanish();
+        tally.dropsVanish.increment();
+        abandon();
         return;
       default:
         break;
@@ -593,7 +681,7 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
    * Gives the current socket up without closing it and resumes on a new one: the server still
    * holds the old socket, and the client ignores what arrives on it.
    */
-  private void vanish() {
+  private void abandon() {
     Link old = current;
     old.abandoned = true;
     if (abandoned.size() >= MAX_ABANDONED) {
@@ -607,7 +695,6 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
             old.socket.close();
           }
         });
-    tally.dropsVanish.increment();
     tally.open.decrementAndGet();
     for (TopicStream s : streams) {
       s.disconnected();
@@ -630,6 +717,11 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   }
 
   @Override
+  public int node() {
+    return node;
+  }
+
+  @Override
   public long lastSeq(String topic) {
     TopicStream s = stream(topic);
     return s == null ? -1 : s.accountant().last();
@@ -644,6 +736,8 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     long dups = 0;
     long errors = 0;
     long resets = 0;
+    long outOfOrder = 0;
+    long epochChanges = 0;
     boolean live = true;
     Map<String, Long> last = new LinkedHashMap<>();
     Map<String, String> epochs = new LinkedHashMap<>();
@@ -656,6 +750,8 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
       dups += a.duplicates();
       errors += a.protocolErrors();
       resets += a.resets();
+      outOfOrder += a.outOfOrder();
+      epochChanges += a.epochChanges();
       live &= s.live();
       last.put(s.topic(), a.last());
       epochs.put(s.topic(), a.epoch());
@@ -676,6 +772,12 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
         lastCloseCode,
         last,
         epochs,
-        streams.length == 0 ? null : streams[0].rows());
+        streams.length == 0 ? null : streams[0].rows(),
+        outOfOrder,
+        epochChanges,
+        resumes,
+        failovers,
+        node < 0 ? null : endpoint().host() + ":" + endpoint().port(),
+        streams.length == 0 ? null : streams[0].versions());
   }
 }

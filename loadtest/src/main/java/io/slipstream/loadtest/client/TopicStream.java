@@ -1,7 +1,9 @@
 package io.slipstream.loadtest.client;
 
+import io.slipstream.loadtest.accounting.PhaseMaxima;
 import io.slipstream.loadtest.accounting.SeqAccountant;
 import io.slipstream.loadtest.accounting.Tally;
+import io.slipstream.loadtest.accounting.VersionRuns;
 import io.slipstream.loadtest.wire.ClientMessages;
 import io.slipstream.loadtest.wire.FrameScanner;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +13,8 @@ import org.HdrHistogram.SingleWriterRecorder;
 /**
  * One topic as one client sees it: the {@link SeqAccountant} that checks its order, whether it is
  * live, what was acked, and, when the plan asks, each key's version (the client's copy of the
- * topic's state). It outlives the client's connections.
+ * topic's state), which version sat at which seq ({@link VersionRuns}), and the longest time
+ * between two changes (a stall). It outlives the client's connections.
  *
  * <p>Confined to its client's event loop. Every outcome is also added to the run's {@link Tally}.
  */
@@ -19,6 +22,7 @@ final class TopicStream {
 
   private static final String T = "\"t\":";
   private static final String V = "\"v\":";
+  private static final String N = "\"n\":";
   private static final String SNAPSHOT_TRUE = "\"snapshot\":true";
   private static final String KEY_K = "\"key\":\"k";
   private static final String OP_DELETE = "\"op\":\"DELETE\"";
@@ -27,7 +31,16 @@ final class TopicStream {
   interface Owner {
     /** The subscription became live (snapshot or replay done). */
     void wentLive(TopicStream stream);
+
+    /** The index of the node the client is connected to in its plan's node list, or -1. */
+    int node();
   }
+
+  /**
+   * Where latency goes by where the change was published: through the client's own node or
+   * another one (rows carry the index of the node the publisher sent them to, {@code "n"}).
+   */
+  record NodeLatency(SingleWriterRecorder sameNode, SingleWriterRecorder crossNode) {}
 
   private final String topic;
   private final SeqAccountant acc;
@@ -37,6 +50,10 @@ final class TopicStream {
   private final boolean recordLatency;
   private final Owner owner;
   private final long[] rows;
+  private final VersionRuns versions;
+  private final NodeLatency byNode;
+  private final PhaseMaxima stalls;
+  private long lastChangeNanos;
   private boolean live;
   private long lastAcked;
   private long subscribeSentNanos;
@@ -47,6 +64,8 @@ final class TopicStream {
       SingleWriterRecorder latency,
       boolean recordLatency,
       int trackRows,
+      boolean recordVersions,
+      NodeLatency byNode,
       Owner owner) {
     this.topic = topic;
     this.acc = new SeqAccountant(topic);
@@ -56,6 +75,9 @@ final class TopicStream {
     this.recordLatency = recordLatency;
     this.owner = owner;
     this.rows = trackRows > 0 ? new long[trackRows] : null;
+    this.versions = recordVersions ? new VersionRuns() : null;
+    this.byNode = byNode;
+    this.stalls = shared.stalls();
     if (rows != null) {
       Arrays.fill(rows, -1);
     }
@@ -76,6 +98,11 @@ final class TopicStream {
   /** The tracked versions (a copy), or null. */
   long[] rows() {
     return rows == null ? null : rows.clone();
+  }
+
+  /** What version sat at which seq (a copy), or null when not recorded. */
+  VersionRuns versions() {
+    return versions == null ? null : versions.copy();
   }
 
   /** The position to resume or subscribe from, or null when there is none yet. */
@@ -118,15 +145,39 @@ final class TopicStream {
         tally.duplicates.increment();
         return false;
     }
+    long now = System.nanoTime();
+    if (stalls.open() && lastChangeNanos != 0) {
+      // The first change of a stream ends no stall: before it the client had no stream.
+      stalls.record(now - Math.max(lastChangeNanos, stalls.openedNanos()));
+    }
+    lastChangeNanos = now;
+    if (versions != null) {
+      long v = FrameScanner.longField(s, V, from, to);
+      if (v != FrameScanner.ABSENT) {
+        versions.add(seq, v);
+      }
+    }
     if (recordLatency) {
       long t = FrameScanner.longField(s, T, from, to);
       if (t != FrameScanner.ABSENT) {
-        long lat = System.nanoTime() / 1000 - t;
-        latency.recordValue(Math.max(0, Math.min(lat, ClientShared.HIGHEST_MICROS)));
+        long lat = Math.max(0, Math.min(now / 1000 - t, ClientShared.HIGHEST_MICROS));
+        latency.recordValue(lat);
+        if (byNode != null) {
+          recordByNode(s, from, to, lat);
+        }
       }
     }
     applyRow(s, from, to);
     return true;
+  }
+
+  private void recordByNode(String s, int from, int to, long latencyMicros) {
+    long n = FrameScanner.longField(s, N, from, to);
+    int mine = owner.node();
+    if (n == FrameScanner.ABSENT || mine < 0) {
+      return;
+    }
+    (n == mine ? byNode.sameNode() : byNode.crossNode()).recordValue(latencyMicros);
   }
 
   /** Applies a change of key {@code k<i>} to the tracked versions. */
@@ -154,6 +205,9 @@ final class TopicStream {
     boolean replay = "replay".equals(m.getString("mode"));
     long g0 = acc.gaps();
     acc.subscribed(m.getString("epoch"), m.getLong("seq", 0L), replay);
+    if (versions != null) {
+      versions.startAfter(m.getLong("seq", 0L));
+    }
     tally.gaps.add(acc.gaps() - g0);
     lastAcked = Math.min(lastAcked, acc.last());
     if (replay) {

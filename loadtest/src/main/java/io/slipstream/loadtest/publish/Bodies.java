@@ -17,6 +17,23 @@ public interface Bodies {
    */
   String next(int n, long firstMicros, double stepMicros);
 
+  /**
+   * As {@link #next(int, long, double)}, each row also naming {@code origin}, the index of the
+   * node the body is sent to first (ignored by bodies that carry no such field, and when -1).
+   */
+  default String next(int n, long firstMicros, double stepMicros, int origin) {
+    return next(n, firstMicros, stepMicros);
+  }
+
   /** The largest number of changes one body may carry. */
   int maxPerBody();
+
+  /**
+   * The version ({@code v}) of the last change built, when every change carries one numbered by
+   * one from the one before (so a body of n changes carries {@code built() - n + 1 .. built()});
+   * -1 when the bodies carry no such numbering.
+   */
+  default long built() {
+    return -1;
+  }
 }

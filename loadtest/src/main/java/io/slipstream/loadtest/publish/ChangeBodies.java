@@ -4,10 +4,11 @@ import java.util.Random;
 
 /**
  * Request bodies for {@code POST /api/topics/{topic}/changes}: one change object, or an array of
- * them when several are due at once. Each row is {@code {"t":<micros>,"v":<n>,"p":"xx…"}} padded so
- * that its JSON is {@code rowBytes} long: {@code t} is the send time in microseconds of the tool's
- * own monotonic clock, {@code v} numbers the change (1, 2, …) so that a client's state can be
- * compared key by key with the server's.
+ * them when several are due at once. Each row is {@code {"t":<micros>,"v":<n>,"p":"xx…"}} padded
+ * so that its JSON is {@code rowBytes} long: {@code t} is the send time in microseconds of the
+ * tool's own monotonic clock, {@code v} numbers the change (1, 2, …) so that a client's state can
+ * be compared key by key with the server's, and each publish found at its seq. Sent to one of
+ * several nodes, a row also carries {@code "n"}, the index of that node.
  *
  * <p>Confined to the publisher's event loop. Keys are {@code k0..k<keys-1>}, updated round-robin;
  * with {@code deleteRatio > 0} that share of changes are {@code DELETE}s of a random key (the next
@@ -57,10 +58,12 @@ public final class ChangeBodies implements Bodies {
   }
 
   /**
-   * The last {@code v} built (the number built, plus the start given to {@link #versionsAfter}).
+   * The last {@code v} built (the number built, plus the start given to {@link #versionsAfter});
+   * -1 with DELETEs, which carry no row and so no {@code v}.
    */
+  @Override
   public long built() {
-    return version;
+    return deleteRatio > 0 ? -1 : version;
   }
 
   /**
@@ -74,6 +77,11 @@ public final class ChangeBodies implements Bodies {
 
   @Override
   public String next(int n, long firstMicros, double stepMicros) {
+    return next(n, firstMicros, stepMicros, -1);
+  }
+
+  @Override
+  public String next(int n, long firstMicros, double stepMicros, int origin) {
     StringBuilder sb = new StringBuilder(n * (rowBytes + 48) + 2);
     if (n > 1) {
       sb.append('[');
@@ -82,7 +90,7 @@ public final class ChangeBodies implements Bodies {
       if (i > 0) {
         sb.append(',');
       }
-      change(sb, firstMicros + (long) (i * stepMicros));
+      change(sb, firstMicros + (long) (i * stepMicros), origin);
     }
     if (n > 1) {
       sb.append(']');
@@ -90,7 +98,7 @@ public final class ChangeBodies implements Bodies {
     return sb.toString();
   }
 
-  private void change(StringBuilder sb, long nowMicros) {
+  private void change(StringBuilder sb, long nowMicros, int origin) {
     long v = ++version;
     if (deleteRatio > 0 && random.nextDouble() < deleteRatio) {
       sb.append("{\"op\":\"DELETE\",\"key\":\"k").append(random.nextInt(keys)).append("\"}");
@@ -98,14 +106,21 @@ public final class ChangeBodies implements Bodies {
     }
     long key = nextKey++ % keys;
     sb.append("{\"op\":\"").append(op).append("\",\"key\":\"k").append(key).append("\",\"row\":");
-    row(sb, nowMicros, v, rowBytes, padding);
+    row(sb, nowMicros, v, origin, rowBytes, padding);
     sb.append('}');
   }
 
-  /** Appends a row of {@code size} bytes (or the minimum that holds t and v). */
-  static void row(StringBuilder sb, long t, long v, int size, String padding) {
+  /**
+   * Appends a row of {@code size} bytes (or the minimum that holds its fields), naming node {@code
+   * origin} unless it is -1.
+   */
+  static void row(StringBuilder sb, long t, long v, int origin, int size, String padding) {
     int start = sb.length();
-    sb.append("{\"t\":").append(t).append(",\"v\":").append(v).append(",\"p\":\"");
+    sb.append("{\"t\":").append(t).append(",\"v\":").append(v);
+    if (origin >= 0) {
+      sb.append(",\"n\":").append(origin);
+    }
+    sb.append(",\"p\":\"");
     int used = sb.length() - start + 2; // closing quote and brace
     int pad = Math.max(0, size - used);
     sb.append(padding, 0, Math.min(pad, padding.length())).append("\"}");

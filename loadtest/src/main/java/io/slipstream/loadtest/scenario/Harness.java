@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import org.HdrHistogram.Histogram;
 
 /**
  * What every scenario runs on: one Vert.x instance with a publisher verticle and several client
@@ -429,6 +430,19 @@ public final class Harness implements AutoCloseable {
       out.addAll(await(f, 30_000, "collect reports"));
     }
     return out;
+  }
+
+  /**
+   * The latency, in microseconds, of changes published through another node than the receiving
+   * client's ({@code crossNode}) or through its own, recorded since the last call (the first call
+   * discards what came before).
+   */
+  public Histogram nodeLatency(boolean crossNode) {
+    Histogram sum = new Histogram(1, ClientShared.HIGHEST_MICROS, 3);
+    for (ClientVerticle v : loops) {
+      sum.add(v.nodeLatency(crossNode));
+    }
+    return sum;
   }
 
   /** Raw clients' reordered messages, summed. */

@@ -22,6 +22,7 @@ public final class Scenarios {
           new SoakScenario(),
           new SnapshotScenario(),
           new IdleScenario(),
+          new ClusterScenario(),
           new RawScenario());
 
   private Scenarios() {}

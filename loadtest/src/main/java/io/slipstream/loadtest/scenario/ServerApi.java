@@ -10,8 +10,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * The server's HTTP API as the harness uses it between phases: health, topic state, rows and
- * connections (docs/protocol.md §10).
+ * The server's HTTP API as the harness uses it between phases: health, topic state, rows,
+ * connections and the cluster's members (docs/protocol.md §10).
  *
  * <p>Thread-safe; blocking, with a timeout on every call, so it is used from the main thread only,
  * never on an event loop.
@@ -68,6 +68,14 @@ final class ServerApi {
   /** {@code GET /api/topics/{topic}/rows}: {@code {epoch, seq, rows: [{key, row}]}}. */
   JsonObject rows(String topic) {
     return new JsonObject(get("/api/topics/" + topic + "/rows"));
+  }
+
+  /**
+   * {@code GET /api/cluster} (cluster mode), waiting at most a reading's timeout: a member that
+   * hangs must not hang the run.
+   */
+  ClusterView cluster() {
+    return ClusterView.parse(new JsonObject(get("/api/cluster", READING_TIMEOUT)));
   }
 
   /** {@code GET /api/topics/{topic}}. */

@@ -10,9 +10,6 @@ import io.slipstream.loadtest.report.Check;
 import io.slipstream.loadtest.report.Percentiles;
 import io.slipstream.loadtest.report.RunResult;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.util.Arrays;
 import java.util.List;
 import org.HdrHistogram.Histogram;
 
@@ -117,53 +114,21 @@ public final class SnapshotScenario implements Scenario {
     Sampler.Mark end = h.sampler().mark();
     h.sampler().pauseTotal();
 
-    JsonObject server = h.api().rows(h.topic());
-    long[] expected = new long[rows];
-    Arrays.fill(expected, -1);
-    JsonArray serverRows = server.getJsonArray("rows", new JsonArray());
-    int unparsable = 0;
-    for (Object e : serverRows) {
-      JsonObject entry = (JsonObject) e;
-      String key = entry.getString("key", "");
-      Object row = entry.getValue("row");
-      long v = row instanceof JsonObject ? ((JsonObject) row).getLong("v", -2L) : -2;
-      if (!key.startsWith("k")) {
-        unparsable++;
-        continue;
-      }
-      int index = Integer.parseInt(key.substring(1));
-      if (index >= 0 && index < rows) {
-        expected[index] = v;
-      }
-    }
+    ServerRows server = ServerRows.parse(h.api().rows(h.topic()), rows);
     List<ClientReport> reports = h.reports();
     int consistent = 0;
     long wrongKeys = 0;
     String firstMismatch = null;
     for (ClientReport c : reports) {
-      long[] mine = c.rows();
-      int wrong = 0;
-      for (int i = 0; i < rows; i++) {
-        if (mine == null || mine[i] != expected[i]) {
-          wrong++;
-          if (firstMismatch == null) {
-            firstMismatch =
-                c.id()
-                    + " key k"
-                    + i
-                    + ": client v="
-                    + (mine == null ? "none" : mine[i])
-                    + ", server v="
-                    + expected[i];
-          }
-        }
-      }
+      int wrong = server.differences(c.rows());
       if (wrong == 0) {
         consistent++;
+      } else if (firstMismatch == null) {
+        firstMismatch = server.firstDifference(c.id(), c.rows());
       }
       wrongKeys += wrong;
     }
-    long serverSeq = server.getLong("seq", -1L);
+    long serverSeq = server.seq();
     r.put(Figures.RUN, "clients", m);
     r.put(Figures.RUN, "rows", rows);
     r.put(Figures.RUN, "row bytes", size);
@@ -177,7 +142,7 @@ public final class SnapshotScenario implements Scenario {
         ttl.getTotalCount() == 0 ? Double.NaN : ttl.getMaxValue() / 1000.0);
     r.put("snapshot", "snapshot rows received", h.tally().snapshotRows.sum());
     r.put("snapshot", "clients at the last seq", reached);
-    r.put("snapshot", "server rows at the end", serverRows.size());
+    r.put("snapshot", "server rows at the end", server.size());
     r.put("snapshot", "server seq at the end", serverSeq);
     r.put("snapshot", "clients consistent with the server", consistent);
     r.put("snapshot", "keys differing (all clients)", wrongKeys);
@@ -188,7 +153,7 @@ public final class SnapshotScenario implements Scenario {
     r.check(Check.of("all clients live", allLive, h.tally().live.get() + " of " + m));
     r.check(Check.of("every client reached the last seq", reached == m, reached + " of " + m));
     r.check(Check.equal("server rows read at the last published seq", serverSeq, p.lastSeq()));
-    r.check(Check.equal("server row keys all parsed", unparsable, 0));
+    r.check(Check.equal("server row keys all parsed", server.unparsable(), 0));
     r.check(
         Check.of(
             "every client's state equals the server's",

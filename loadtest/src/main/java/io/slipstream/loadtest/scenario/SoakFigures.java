@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -148,8 +149,9 @@ final class SoakFigures {
   }
 
   /**
-   * Every client's counts as the {@code clients} table, the summary figures, and the checks: no
-   * client lost or doubled a change, and every client reached the last seq.
+   * Every client's counts as the {@code clients} table (with the scenario's own {@code columns}),
+   * the summary figures, and the checks: no client lost or doubled a change, and every client
+   * reached the last seq.
    */
   static void clients(
       RunResult r,
@@ -157,7 +159,8 @@ final class SoakFigures {
       List<ClientReport> reports,
       PublishReport p,
       int reached,
-      int named) {
+      int named,
+      Function<ClientReport, Map<String, Object>> columns) {
     List<Map<String, Object>> rows = new ArrayList<>(reports.size());
     List<String> losers = new ArrayList<>();
     List<String> doublers = new ArrayList<>();
@@ -178,6 +181,7 @@ final class SoakFigures {
       row.put("resets", c.resets());
       row.put("protocol errors", c.protocolErrors());
       row.put("last seq", c.last().getOrDefault(topic, -1L));
+      row.putAll(columns.apply(c));
       rows.add(row);
       lostTotal += lost;
       doubledTotal += c.duplicates();
@@ -224,7 +228,8 @@ final class SoakFigures {
             reached + " of " + reports.size()));
   }
 
-  private static String first(List<String> items, int n) {
+  /** The first {@code n} of {@code items}, joined, with an ellipsis when there are more. */
+  static String first(List<String> items, int n) {
     List<String> shown = items.subList(0, Math.min(n, items.size()));
     return String.join(", ", shown) + (items.size() > n ? ", …" : "");
   }

@@ -256,7 +256,7 @@ public final class SoakScenario implements Scenario {
     r.put(Figures.RUN, "deliveries", Figures.sum(reports, ClientReport::received));
     churnFigures(r, h, churn);
     SoakFigures.resources(r, series, probe.heapSource(), stillHeld);
-    SoakFigures.clients(r, h.topic(), reports, p, reached, NAMED);
+    SoakFigures.clients(r, h.topic(), reports, p, reached, NAMED, c -> Map.of());
     Runs.checkPublished(r, p);
     Figures.latency(r, h.sampler().totalLatency());
     Figures.correctness(r, h.tally());

@@ -82,6 +82,11 @@ public final class ClientMessages {
     return "{\"type\":\"ack\",\"topic\":\"" + topic + "\",\"seq\":" + seq + "}";
   }
 
+  /** {@code ping}: the server answers {@code pong} (docs/protocol.md §3). */
+  public static String ping() {
+    return "{\"type\":\"ping\"}";
+  }
+
   /** {@code pong}, the answer to a server {@code ping} message. */
   public static String pong() {
     return "{\"type\":\"pong\"}";

@@ -267,7 +267,7 @@ class SoakSlopeAndParsingTest {
   private static ClientReport client(String id, long last, long gaps, long dups) {
     return new ClientReport(
         id, false, true, true, 100, 0, 0, gaps, dups, 0, 0, 3, 1000, Map.of("t", last), Map.of(),
-        null);
+        null, 0, 0, 0, 0, null, null);
   }
 
   @Test
@@ -280,7 +280,8 @@ class SoakSlopeAndParsingTest {
         List.of(client("a", 100, 0, 0), client("b", 97, 2, 0), client("c", 100, 0, 4)),
         p,
         2,
-        10);
+        10,
+        c -> Map.of());
     assertThat(r.get(SoakFigures.CLIENTS, "changes lost (gaps + missing at the end)"))
         .isEqualTo(5L); // b: 2 gaps + 98..100 missing
     assertThat(r.get(SoakFigures.CLIENTS, "changes doubled")).isEqualTo(4L);

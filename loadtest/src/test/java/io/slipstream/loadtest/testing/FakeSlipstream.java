@@ -353,27 +353,33 @@ public final class FakeSlipstream implements AutoCloseable {
                 replay(conn, t, e.getValue(), null);
               }
             }
+          } else {
+            // A fresh session still subscribes every topic hello names, from its position (§3).
+            JsonObject positions = m.getJsonObject("positions", new JsonObject());
+            for (String topic : positions.fieldNames()) {
+              subscribeFrom(conn, topic, positions.getJsonObject(topic), null);
+            }
           }
           break;
         }
       case "subscribe":
-        {
-          Topic t = topics.computeIfAbsent(m.getString("topic"), Topic::new);
-          JsonObject from = m.getJsonObject("from");
-          if (from != null
-              && t.epoch.equals(from.getString("epoch"))
-              && from.getLong("seq") <= t.seq()) {
-            replay(conn, t, from.getLong("seq"), m.getValue("id"));
-          } else {
-            snapshot(conn, t, m.getValue("id"));
-          }
-          break;
-        }
+        subscribeFrom(conn, m.getString("topic"), m.getJsonObject("from"), m.getValue("id"));
+        break;
       case "ping":
         conn.send("{\"type\":\"pong\"}");
         break;
       default:
         break;
+    }
+  }
+
+  /** Replay after {@code from} when it is covered, else a snapshot. */
+  private void subscribeFrom(Conn conn, String topic, JsonObject from, Object id) {
+    Topic t = topics.computeIfAbsent(topic, Topic::new);
+    if (from != null && t.epoch.equals(from.getString("epoch")) && from.getLong("seq") <= t.seq()) {
+      replay(conn, t, from.getLong("seq"), id);
+    } else {
+      snapshot(conn, t, id);
     }
   }
 
