@@ -6,9 +6,8 @@ import java.io.IOException;
 import java.util.Map;
 
 /**
- * A topic's {@code DELETE} (docs/protocol.md §10): its rows, ring and dedupe window are replaced
- * by an empty log under a new epoch, which the caller chose (the processor must be
- * deterministic).
+ * A topic's {@code DELETE} (docs/protocol.md §10): its rows, ring and dedupe window are replaced by
+ * an empty log under a new epoch, which the caller chose (the processor must be deterministic).
  * Returns the new epoch, or null when the topic has no entry (nothing changed).
  *
  * <p>The backup runs the same replacement unconditionally: it leaves the backup exactly as the

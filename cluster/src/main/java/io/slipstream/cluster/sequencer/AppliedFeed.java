@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safe. {@link #committed} and {@link #reset} come on the topic's shard, one at a time
  * per topic, after the replica changed; {@link #whenApplied} from anywhere. A waiter is registered
- * before the replica is checked, and the feed looks at the waiters after the replica changed, so
- * no wake-up is lost. Waiters are bounded by the publishes pending (each publish registers at most
+ * before the replica is checked, and the feed looks at the waiters after the replica changed, so no
+ * wake-up is lost. Waiters are bounded by the publishes pending (each publish registers at most
  * one; {@code maxPendingPublishes} per shard bounds them).
  */
 public final class AppliedFeed implements Feed {
@@ -28,8 +28,10 @@ public final class AppliedFeed implements Feed {
 
   private final Feed delegate;
   private final ConcurrentHashMap<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
+
   /** Per topic, the footprint last counted; bounded by the node's replicas (maxTopics). */
   private final ConcurrentHashMap<String, Long> footprints = new ConcurrentHashMap<>();
+
   private final AtomicLong bytes = new AtomicLong();
 
   public AppliedFeed(Feed delegate) {
@@ -65,10 +67,10 @@ public final class AppliedFeed implements Feed {
 
   /**
    * Runs {@code then} once {@code replica} holds {@code seq} of {@code epoch}, at once if it
-   * already does. {@code then} runs on the thread that saw it, exactly once per registration
-   * unless {@link #cancel} removed it first. A replica in another epoch is not a reason to run it:
-   * it may be one that has not yet caught up with a new epoch (a new topic, a delete), so the
-   * caller bounds the wait with a timer and cancels.
+   * already does. {@code then} runs on the thread that saw it, exactly once per registration unless
+   * {@link #cancel} removed it first. A replica in another epoch is not a reason to run it: it may
+   * be one that has not yet caught up with a new epoch (a new topic, a delete), so the caller
+   * bounds the wait with a timer and cancels.
    *
    * @return a handle for {@link #cancel}
    */

@@ -33,11 +33,11 @@ import java.util.function.Supplier;
  * through the {@link Broadcast}, whose feed applies it to the node's replica in seq order.
  *
  * <p>A publish passes the same gates as on a single node before it reaches Hazelcast: its deadline,
- * {@code maxPendingPublishes} per shard (queued or waiting for Hazelcast), the node's
- * topic-state budget (over every replica: every node follows every topic) and {@code maxTopics}
- * (the node's replicas). It queues on its topic's shard, the thread that also applies the feed to
- * the replica, so a held shard holds both. Then one {@code Append} entry processor
- * (docs/cluster.md): answered once it is on both copies; the answer waits until this node's replica holds it too
+ * {@code maxPendingPublishes} per shard (queued or waiting for Hazelcast), the node's topic-state
+ * budget (over every replica: every node follows every topic) and {@code maxTopics} (the node's
+ * replicas). It queues on its topic's shard, the thread that also applies the feed to the replica,
+ * so a held shard holds both. Then one {@code Append} entry processor (docs/cluster.md): answered
+ * once it is on both copies; the answer waits until this node's replica holds it too
  * (read-your-writes for the publishing node's subscribers), at most {@code maxApplyWaitMs}.
  *
  * <p>Idempotency (guarantee 10): the key is the publish id the authority dedupes on, across nodes
@@ -80,6 +80,7 @@ public final class ClusteredSequencer implements Sequencer {
   private final Clock clock;
   private final Bounds bounds;
   private final Supplier<String> epochs;
+
   /** Keyed publishes out on this node; bounded by the pending publishes. */
   private final ConcurrentHashMap<String, Keyed> inFlight = new ConcurrentHashMap<>();
 
@@ -222,11 +223,13 @@ public final class ClusteredSequencer implements Sequencer {
       return;
     }
     switch (r.kind()) {
-      case ABSENT -> answer.complete(
-          DeleteOutcome.refused(DeleteOutcome.Status.NOT_FOUND, topic, "no such topic"));
-      case NO_QUORUM -> answer.complete(
-          DeleteOutcome.refused(
-              DeleteOutcome.Status.NO_QUORUM, topic, "too few cluster members (no-quorum)"));
+      case ABSENT ->
+          answer.complete(
+              DeleteOutcome.refused(DeleteOutcome.Status.NOT_FOUND, topic, "no such topic"));
+      case NO_QUORUM ->
+          answer.complete(
+              DeleteOutcome.refused(
+                  DeleteOutcome.Status.NO_QUORUM, topic, "too few cluster members (no-quorum)"));
       default -> {
         broadcast.deleted(topic, r.epoch());
         DeleteOutcome ok = DeleteOutcome.deleted(topic, r.epoch());
@@ -329,6 +332,7 @@ public final class ClusteredSequencer implements Sequencer {
     final CompletableFuture<PublishOutcome> answer;
     final AtomicInteger state = new AtomicInteger(QUEUED);
     volatile Runnable cancelDeadline = () -> {};
+
     /** The authority's answer once known, before the replica caught up. */
     volatile PublishOutcome known;
 
@@ -394,16 +398,17 @@ public final class ClusteredSequencer implements Sequencer {
           known = outcome;
           waitForReplica(replica, o.epoch(), o.lastSeq(), () -> answer(outcome));
         }
-        case CONFLICT -> refuse(
-            replica, Status.CONFLICT, "the Idempotency-Key was used with other changes");
+        case CONFLICT ->
+            refuse(replica, Status.CONFLICT, "the Idempotency-Key was used with other changes");
         case FULL -> refuse(replica, Status.STORAGE_FULL, "the topic's log is at its bounds");
-        case NO_QUORUM -> refuse(
-            replica, Status.NO_QUORUM, "too few cluster members for two copies (no-quorum)");
-        default -> answer(
-            PublishOutcome.refused(
-                Status.INDETERMINATE,
-                topic,
-                "the outcome is unknown: retry with the same Idempotency-Key"));
+        case NO_QUORUM ->
+            refuse(replica, Status.NO_QUORUM, "too few cluster members for two copies (no-quorum)");
+        default ->
+            answer(
+                PublishOutcome.refused(
+                    Status.INDETERMINATE,
+                    topic,
+                    "the outcome is unknown: retry with the same Idempotency-Key"));
       }
     }
 

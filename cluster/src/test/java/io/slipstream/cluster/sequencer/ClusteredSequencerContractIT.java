@@ -87,8 +87,7 @@ class ClusteredSequencerContractIT extends SequencerContract {
       MEMBERS.add(
           Vertx.builder()
               .with(
-                  new VertxOptions()
-                      .setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
+                  new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
               .withClusterManager(mgr)
               .buildClustered()
               .await());

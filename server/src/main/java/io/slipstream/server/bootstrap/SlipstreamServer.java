@@ -1,14 +1,19 @@
 package io.slipstream.server.bootstrap;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.slipstream.cluster.session.SessionMap;
 import io.slipstream.core.spi.SessionStore;
 import io.slipstream.core.spi.local.LocalSessionStores;
 import io.slipstream.core.time.Clock;
+import io.slipstream.server.cluster.ClusterNode;
+import io.slipstream.server.cluster.Members;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.connection.ConnectionServices;
 import io.slipstream.server.connection.RemoteConnections;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.slipstream.server.eventbus.Lifecycle;
 import io.slipstream.server.metrics.Metrics;
 import io.slipstream.server.topic.ChangeBatch;
@@ -16,18 +21,13 @@ import io.slipstream.server.topic.LocalCodec;
 import io.slipstream.server.topic.Sequencing;
 import io.slipstream.server.topic.TopicRegistry;
 import io.vertx.core.Future;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
-import io.slipstream.cluster.session.SessionMap;
-import io.slipstream.server.cluster.ClusterNode;
-import io.slipstream.server.cluster.Members;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.RoutingContext;
-import java.util.UUID;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -48,8 +48,10 @@ public final class SlipstreamServer {
   private final Metrics metrics;
   private final Clock clock;
   private final Sequencing sequencing;
+
   /** The cluster this node is a member of, or null for a single node. */
   private final ClusterNode cluster;
+
   private final Members members;
   private UUID membershipListener;
   private long sweeper = -1;
@@ -120,8 +122,8 @@ public final class SlipstreamServer {
 
   /**
    * Starts a node whose sessions, connections and lifecycle events read {@code clock}: durations
-   * from its monotonic {@link Clock#millis()}, instants from {@link Clock#wallMillis()}. For
-   * tests that step the wall clock.
+   * from its monotonic {@link Clock#millis()}, instants from {@link Clock#wallMillis()}. For tests
+   * that step the wall clock.
    */
   public static Future<SlipstreamServer> start(
       Vertx vertx, SlipstreamConfig config, PrometheusMeterRegistry registry, Clock clock) {
@@ -129,11 +131,11 @@ public final class SlipstreamServer {
   }
 
   /**
-   * Starts a node whose sessions live in {@code sessions} (null: this node's memory, bounded by
-   * the config's {@code sessionTtlMs}, {@code maxSessions} and {@code maxSubscriptions}), and
-   * which reaches connections on other nodes, whose sessions are resumed here, through {@code
-   * remote}. The node sets the store's listener and calls its {@link SessionStore#expireDue}
-   * about once a second.
+   * Starts a node whose sessions live in {@code sessions} (null: this node's memory, bounded by the
+   * config's {@code sessionTtlMs}, {@code maxSessions} and {@code maxSubscriptions}), and which
+   * reaches connections on other nodes, whose sessions are resumed here, through {@code remote}.
+   * The node sets the store's listener and calls its {@link SessionStore#expireDue} about once a
+   * second.
    */
   public static Future<SlipstreamServer> start(
       Vertx vertx,
@@ -239,7 +241,8 @@ public final class SlipstreamServer {
 
   /** A port that was free a moment ago, for {@code port = 0}. */
   private static int freePort(String host) {
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+    try (java.net.ServerSocket probe =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
       return probe.getLocalPort();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("no free port on " + host, e);

@@ -29,6 +29,7 @@ public final class Members {
 
   /** The prefix of every node's control address. */
   public static final String ADDRESS_PREFIX = "slipstream.node.";
+
   /** How long {@code /api/cluster} waits for a member's answer before it reports it unreachable. */
   static final long ASK_TIMEOUT_MS = 2_000;
 
@@ -83,10 +84,10 @@ public final class Members {
   }
 
   /**
-   * Closes, through its node's control address, a connection on another node whose session
-   * resumed here; what the session store's hand-over needs (docs/protocol.md §7: resume while the
-   * old socket is open). The store names nodes by Hazelcast member id; the address is the
-   * member's Vert.x node id.
+   * Closes, through its node's control address, a connection on another node whose session resumed
+   * here; what the session store's hand-over needs (docs/protocol.md §7: resume while the old
+   * socket is open). The store names nodes by Hazelcast member id; the address is the member's
+   * Vert.x node id.
    */
   public RemoteConnections remote() {
     return replaced -> {

@@ -20,9 +20,9 @@ import java.util.List;
  * @param minMembers fewer members than this and publishes are refused 503 {@code no-quorum}
  *     (guarantee 9: a 200 is on two copies) ({@code cluster.minMembers}); default {@value
  *     #DEFAULT_MIN_MEMBERS}
- * @param hazelcastConfig a Hazelcast XML or YAML file to start from instead of the built-in
- *     member config, or null ({@code cluster.config}); the topic map, serialization and
- *     split-brain protection are added to it either way
+ * @param hazelcastConfig a Hazelcast XML or YAML file to start from instead of the built-in member
+ *     config, or null ({@code cluster.config}); the topic map, serialization and split-brain
+ *     protection are added to it either way
  * @param heartbeatSeconds how often members tell each other they live ({@code
  *     cluster.heartbeatSeconds}); default {@value #DEFAULT_HEARTBEAT_SECONDS}
  * @param failureSeconds a member silent this long is removed: the stall a hung node costs the
@@ -41,18 +41,23 @@ public record ClusterConfig(
 
   /** Default {@code cluster.host}. */
   public static final String DEFAULT_HOST = "127.0.0.1";
+
   /** Default {@code cluster.port}: Hazelcast's usual member port. */
   public static final int DEFAULT_PORT = 5701;
+
   /** Default {@code cluster.minMembers}: a primary and one backup. */
   public static final int DEFAULT_MIN_MEMBERS = 2;
+
   /** Default {@code cluster.heartbeatSeconds}. */
   public static final int DEFAULT_HEARTBEAT_SECONDS = 5;
+
   /**
-   * Default {@code cluster.failureSeconds}: half Hazelcast's 60 s, long enough that a GC pause or
-   * a busy machine does not remove a live member, short enough that a hung one costs seconds,
-   * not a minute.
+   * Default {@code cluster.failureSeconds}: half Hazelcast's 60 s, long enough that a GC pause or a
+   * busy machine does not remove a live member, short enough that a hung one costs seconds, not a
+   * minute.
    */
   public static final int DEFAULT_FAILURE_SECONDS = 30;
+
   /** At most this many {@code cluster.members}: a seed list, not a directory. */
   public static final int MAX_MEMBERS = 64;
 

@@ -5,8 +5,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * The JSON of {@code GET /api/cluster} (docs/protocol.md §7) and of the node control messages
- * that gather it.
+ * The JSON of {@code GET /api/cluster} (docs/protocol.md §7) and of the node control messages that
+ * gather it.
  *
  * <p>Stateless and thread-safe.
  */

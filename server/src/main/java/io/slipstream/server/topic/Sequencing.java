@@ -3,17 +3,17 @@ package io.slipstream.server.topic;
 import com.hazelcast.core.HazelcastInstance;
 import io.slipstream.cluster.feed.ClusterFeed;
 import io.slipstream.cluster.feed.FeedBatch;
-import io.slipstream.cluster.sequencer.Broadcast;
 import io.slipstream.cluster.log.LogLimits;
 import io.slipstream.cluster.log.TopicAuthority;
 import io.slipstream.cluster.sequencer.AppliedFeed;
+import io.slipstream.cluster.sequencer.Broadcast;
 import io.slipstream.cluster.sequencer.ClusteredSequencer;
 import io.slipstream.core.spi.Sequencer;
-import io.slipstream.core.topic.Topic;
 import io.slipstream.core.spi.local.DeadlineTimer;
 import io.slipstream.core.spi.local.LocalSequencers;
 import io.slipstream.core.spi.local.TopicStateBudget;
 import io.slipstream.core.time.Clock;
+import io.slipstream.core.topic.Topic;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.metrics.Metrics;
 import io.vertx.core.Future;
@@ -24,11 +24,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Wires a node's sequencing. A single node: : the single-node sequencer of core's SPI over the node's {@link
- * TopicRegistry}, its shards on {@link SequencerVerticle} worker contexts, its feed into the hubs
- * ({@link HubFeed}), and the topic-state budget it charges. A cluster member: the cluster's
- * sequencer over the topic authority in Hazelcast, and the cluster's feed applying every committed
- * batch to this node's follower replicas on the same shards, then to the hubs (docs/cluster.md).
+ * Wires a node's sequencing. A single node: : the single-node sequencer of core's SPI over the
+ * node's {@link TopicRegistry}, its shards on {@link SequencerVerticle} worker contexts, its feed
+ * into the hubs ({@link HubFeed}), and the topic-state budget it charges. A cluster member: the
+ * cluster's sequencer over the topic authority in Hazelcast, and the cluster's feed applying every
+ * committed batch to this node's follower replicas on the same shards, then to the hubs
+ * (docs/cluster.md).
  *
  * <p>Threading: publishes are parsed on the edge event loop that received them (HTTP) or on a
  * sequencer context ({@code slipstream.publish}), then queued on the topic's shard; the shard
@@ -53,8 +54,10 @@ public final class Sequencing {
   private final TopicRegistry topics;
   private final TopicStateBudget budget;
   private final List<SequencerVerticle.Shard> shards = new ArrayList<>();
+
   /** The cluster's feed in cluster mode, else null. */
   private final ClusterFeed clusterFeed;
+
   private final AppliedFeed applied;
   private final MeteredSequencer metered;
 
@@ -95,7 +98,12 @@ public final class Sequencing {
                   config.topicStateBudgetBytes()));
       ClusterFeed feed =
           new ClusterFeed(
-              vertx, authority, topics, applied, this.shards, ClusterFeed.Settings.forReplayWindow(config.replayLogSize()));
+              vertx,
+              authority,
+              topics,
+              applied,
+              this.shards,
+              ClusterFeed.Settings.forReplayWindow(config.replayLogSize()));
       this.clusterFeed = feed;
       Broadcast broadcast =
           new Broadcast() {
@@ -119,9 +127,7 @@ public final class Sequencing {
               timer,
               Clock.system(),
               new ClusteredSequencer.Bounds(
-                  config.maxPendingPublishes(),
-                  config.topicStateBudgetBytes(),
-                  MAX_APPLY_WAIT_MS),
+                  config.maxPendingPublishes(), config.topicStateBudgetBytes(), MAX_APPLY_WAIT_MS),
               Topic::newEpoch);
       metered = new MeteredSequencer(clustered, metrics);
       topics.attach(metered);
@@ -142,16 +148,20 @@ public final class Sequencing {
           "Seqs this node's replicas are behind the authority, summed over topics",
           () -> feed.stats().replicaLagSeqs());
       metrics.gauge(
-          "slipstream.cluster.topics.followed", "Topics this node keeps a replica of",
+          "slipstream.cluster.topics.followed",
+          "Topics this node keeps a replica of",
           () -> feed.stats().topicsFollowed());
       metrics.counter(
-          "slipstream.cluster.gap.fills", "Gaps and lost tails read back from the authority",
+          "slipstream.cluster.gap.fills",
+          "Gaps and lost tails read back from the authority",
           () -> feed.stats().gapFills());
       metrics.counter(
-          "slipstream.cluster.tip.repairs", "Lost tails found by a tip check",
+          "slipstream.cluster.tip.repairs",
+          "Lost tails found by a tip check",
           () -> feed.stats().tipRepairs());
       metrics.counter(
-          "slipstream.cluster.resyncs", "Replicas rebuilt from a snapshot",
+          "slipstream.cluster.resyncs",
+          "Replicas rebuilt from a snapshot",
           () -> feed.stats().resyncs());
       metrics.counter(
           "slipstream.cluster.batches.shed",

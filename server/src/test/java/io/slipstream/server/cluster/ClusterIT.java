@@ -45,8 +45,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Three Slipstream nodes in this JVM, each a clustered Vert.x over its own embedded Hazelcast
  * member, joined by TCP-IP on 127.0.0.1 (issue 8, docs/cluster.md). The steps run in order on one
- * cluster, each building on the history the ones before wrote: one history per topic whichever
- * node a change is published on, seen by subscribers on every node once and in order; an {@code
+ * cluster, each building on the history the ones before wrote: one history per topic whichever node
+ * a change is published on, seen by subscribers on every node once and in order; an {@code
  * Idempotency-Key} retried on another node applies once; a client continues on another node from
  * its position; {@code /api/cluster} reports every member; with too few members publishes are
  * refused 503 {@code no-quorum}.
@@ -65,8 +65,10 @@ class ClusterIT {
   private final List<SlipstreamServer> servers = new ArrayList<>();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
   /** The answer of every acknowledged publish: seq → key it wrote. */
   private final Map<Long, String> acked = new ConcurrentHashMap<>();
+
   private final List<Subscriber> subscribers = new ArrayList<>();
   private String epoch;
 
@@ -511,8 +513,7 @@ class ClusterIT {
   }
 
   private JsonObject publish(int node, JsonObject change, String key) {
-    HttpResponse<String> r =
-        post(node, "/api/topics/" + TOPIC + "/changes", change.encode(), key);
+    HttpResponse<String> r = post(node, "/api/topics/" + TOPIC + "/changes", change.encode(), key);
     assertThat(r.statusCode()).as("publish on node %d: %s", node, r.body()).isEqualTo(200);
     return new JsonObject(r.body());
   }
