@@ -9,6 +9,7 @@ import io.slipstream.server.protocol.ChangeFrames;
 import io.slipstream.server.protocol.Outbound;
 import io.slipstream.server.protocol.Outbound.Mode;
 import io.slipstream.server.protocol.Outbound.ResetReason;
+import io.slipstream.server.topic.TopicRegistry;
 import java.util.Iterator;
 
 /**
@@ -38,6 +39,10 @@ final class Subscription {
   }
 
   final String topic;
+
+  /** The registry entry that counts this connection as a subscriber of the topic. */
+  final TopicRegistry.Entry entry;
+
   private final Topic source;
   private final Object requestId;
 
@@ -54,9 +59,14 @@ final class Subscription {
   /** The highest seq the client acknowledged in this subscription, -1 before any. */
   private long acked = -1;
 
-  Subscription(String topic, Topic source, Object requestId) {
+  /**
+   * @param entry the entry that counted the connection ({@link TopicRegistry.Entry#subscribed()}),
+   *     whose topic is read
+   */
+  Subscription(String topic, TopicRegistry.Entry entry, Object requestId) {
     this.topic = topic;
-    this.source = source;
+    this.entry = entry;
+    this.source = entry.topic();
     this.requestId = requestId;
   }
 
