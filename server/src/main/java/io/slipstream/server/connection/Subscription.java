@@ -58,6 +58,11 @@ final class Subscription {
   private long startSeq;
   /** The highest seq the client acknowledged in this subscription, -1 before any. */
   private long acked = -1;
+  /**
+   * The topic's newest seq when this catch-up began: changes after it arrived live while we were
+   * catching up, and count as our lag until sent ({@link #lag()}).
+   */
+  private long liveMark;
 
   /**
    * @param entry the entry that counted the connection ({@link TopicRegistry.Entry#subscribed()}),
@@ -84,6 +89,7 @@ final class Subscription {
       cursor = from.seq();
       startSeq = cursor;
       acked = -1;
+      liveMark = source.log().lastSeq();
       step = Step.ANNOUNCE;
       return;
     }
@@ -104,6 +110,7 @@ final class Subscription {
     cursor = snapshot.seq();
     startSeq = cursor;
     acked = -1;
+    liveMark = cursor;
     rows = null;
     step = Step.ANNOUNCE;
   }
@@ -134,6 +141,19 @@ final class Subscription {
 
   long cursor() {
     return cursor;
+  }
+
+  /**
+   * How many changes this subscription lags its topic while catching up: those published since it
+   * began (or fell behind) that it has not sent yet, which a live subscription would hold in the
+   * buffer; 0 once live. Changes it was asked to replay from before it began are not lag: the
+   * client asked for them.
+   */
+  long lag() {
+    if (step == Step.LIVE) {
+      return 0;
+    }
+    return Math.max(0, source.log().lastSeq() - Math.max(cursor, liveMark));
   }
 
   /**
@@ -225,13 +245,16 @@ final class Subscription {
       // A new history (the topic was deleted, docs/protocol.md §4): catching up resets us onto
       // it. Epoch-start markers (seq 0) bring this about even when no change follows.
       step = Step.REPLAY;
+      liveMark = cursor;
       return Live.CATCH_UP;
     }
     if (e.seq() <= cursor) {
       return Live.SKIP;
     }
     if (e.seq() != cursor + 1) {
+      // Everything after the cursor would have been buffered: all of it is lag.
       step = Step.REPLAY;
+      liveMark = cursor;
       return Live.CATCH_UP;
     }
     cursor = e.seq();

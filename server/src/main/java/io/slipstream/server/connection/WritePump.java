@@ -8,6 +8,7 @@ import io.slipstream.server.protocol.Outbound;
 import io.slipstream.server.transport.Transport;
 import io.vertx.core.Context;
 import java.util.ArrayDeque;
+import java.util.function.LongConsumer;
 
 /**
  * A connection's write pump: moves frames to the socket only while the socket's own write queue has
@@ -38,6 +39,7 @@ final class WritePump implements BufferSink {
   private final Outbox out;
   private final ClientBuffer buffer;
   private final Runnable afterBufferPoll;
+  private final LongConsumer catchUpLag;
 
   /**
    * Replies waiting for the socket. Bounded: replies are produced only by reading the client, which
@@ -61,18 +63,22 @@ final class WritePump implements BufferSink {
 
   /**
    * @param afterBufferPoll runs after each entry the buffer hands out (the fill has fallen)
+   * @param catchUpLag hears, after every turn, how many changes the subscriptions still catching
+   *     up lag their topics by ({@link Subscription#lag()}, summed)
    */
   WritePump(
       Context context,
       Transport transport,
       Outbox out,
       ClientBuffer buffer,
-      Runnable afterBufferPoll) {
+      Runnable afterBufferPoll,
+      LongConsumer catchUpLag) {
     this.context = context;
     this.transport = transport;
     this.out = out;
     this.buffer = buffer;
     this.afterBufferPoll = afterBufferPoll;
+    this.catchUpLag = catchUpLag;
   }
 
   /** Queues a control reply ahead of every event, and pumps. */
@@ -112,7 +118,9 @@ final class WritePump implements BufferSink {
 
   /** Forgets {@code s}, which ended or restarts. */
   void forget(Subscription s) {
-    catchingUp.remove(s);
+    if (catchingUp.remove(s)) {
+      reportLag();
+    }
   }
 
   /** Writes until the socket is full, nothing is left, or the turn's budget is spent. */
@@ -163,7 +171,27 @@ final class WritePump implements BufferSink {
     } finally {
       pumping = false;
       out.endTurn();
+      // Every turn: the catch-up moved on, or (called after live events it skipped) fell back.
+      reportLag();
     }
+  }
+
+  /**
+   * Tells how far the subscriptions still catching up lag their topics: a client that stops
+   * reading mid-snapshot leaves its buffer empty, and only this shows it falling behind
+   * (docs/protocol.md §6). O(subscriptions catching up).
+   */
+  private void reportLag() {
+    if (stopped) {
+      return;
+    }
+    long lag = 0;
+    if (!catchingUp.isEmpty()) { // no iterator for the usual case: everything live
+      for (Subscription s : catchingUp) {
+        lag += s.lag();
+      }
+    }
+    catchUpLag.accept(lag);
   }
 
   /**

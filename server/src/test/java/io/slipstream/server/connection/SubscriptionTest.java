@@ -125,4 +125,28 @@ class SubscriptionTest {
     replay.ack(99);
     assertThat(replay.resumePosition().seq()).as("an ack beyond what was sent is capped").isEqualTo(4);
   }
+  @Test
+  void theLagCountsOnlyWhatWasPublishedSinceTheCatchUpBeganAndIsNotSentYet() {
+    publish(5);
+    Subscription snap = new Subscription("t", entry, null);
+    snap.begin(null, false);
+    assertThat(snap.lag()).isZero();
+    snap.nextCatchUpFrame(); // subscribed
+    publish(3);
+    assertThat(snap.lag()).as("three published during the snapshot").isEqualTo(3);
+    drain(snap);
+    assertThat(snap.lag()).as("live: nothing behind").isZero();
+
+    Subscription replay = new Subscription("t", entry, null);
+    replay.begin(new Position(topic.view().epoch(), 2), false);
+    assertThat(replay.lag()).as("a replay the client asked for is no lag").isZero();
+    publish(2);
+    assertThat(replay.lag()).isEqualTo(2);
+    for (int i = 0; i < 7; i++) {
+      replay.nextCatchUpFrame(); // subscribed, then seqs 3..8
+    }
+    assertThat(replay.lag()).as("sent up to 8 of 10").isEqualTo(2);
+    replay.nextCatchUpFrame();
+    assertThat(replay.lag()).isEqualTo(1);
+  }
 }
