@@ -31,7 +31,7 @@ import io.slipstream.core.topic.ChangeEvent;
  * time is not mistaken for a dip. Both are evaluated lazily, whenever the fill changes or is asked
  * about: the buffer sets no timers.
  *
- * <p>The fill also counts the changes the connection's catching-up subscriptions have not sent yet
+ * <p>The fill also counts the changes the connection's stalled catch-ups lag their topics by
  * ({@link #behind(long)}): they are not queued here (the replay log holds them, docs/protocol.md
  * §5), but a client that stops reading in the middle of a snapshot falls behind its topics as
  * surely as one whose buffer fills, and must meet the same {@code warning} and 4001. They hold no
@@ -163,9 +163,9 @@ public final class ClientBuffer {
   }
 
   /**
-   * Sets how many changes the connection's catching-up subscriptions lag their topics by: changes
-   * published since each began catching up that it has not sent yet (a live subscription would
-   * hold them here). They count toward {@link #fill()} like queued entries, up to a full buffer,
+   * Sets how many changes the connection's catching-up subscriptions lag their topics by, as the
+   * caller counts them (the server: changes published while a catch-up stood still, which a live
+   * subscription would hold here). They count toward {@link #fill()} like queued entries, up to a full buffer,
    * but take no room and are never dropped. Call it whenever the lag changes.
    */
   public void behind(long changes) {

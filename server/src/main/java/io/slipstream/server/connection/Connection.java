@@ -114,7 +114,9 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             (event, reason) -> services.lifecycle().publish(event, binding.sessionId(), id, reason),
             message -> pump.writeNow(message),
             () -> close(CloseCode.SLOW_CONSUMER));
-    this.pump = new WritePump(context, transport, out, buffer, watch::afterPoll, watch::behind);
+    this.pump =
+        new WritePump(
+            context, transport, out, buffer, watch::afterPoll, watch::behind, services.clock());
     this.liveness =
         new Liveness(
             vertx,

@@ -59,8 +59,8 @@ final class Subscription {
   /** The highest seq the client acknowledged in this subscription, -1 before any. */
   private long acked = -1;
   /**
-   * The topic's newest seq when this catch-up began: changes after it arrived live while we were
-   * catching up, and count as our lag until sent ({@link #lag()}).
+   * The topic's newest seq when this catch-up last moved (began, or produced a frame): changes
+   * after it arrived while the catch-up stood still, and count as its lag ({@link #lag()}).
    */
   private long liveMark;
 
@@ -144,10 +144,11 @@ final class Subscription {
   }
 
   /**
-   * How many changes this subscription lags its topic while catching up: those published since it
-   * began (or fell behind) that it has not sent yet, which a live subscription would hold in the
-   * buffer; 0 once live. Changes it was asked to replay from before it began are not lag: the
-   * client asked for them.
+   * How many changes this subscription fell behind while its catch-up stood still: those published
+   * since it last moved (began, or produced a frame) that it has not sent yet, which a live
+   * subscription would hold in the buffer; 0 once live. What it was asked to replay, or what was
+   * published while it kept moving, is not lag: a catch-up that moves only takes longer
+   * (docs/protocol.md §5).
    */
   long lag() {
     if (step == Step.LIVE) {
@@ -160,6 +161,14 @@ final class Subscription {
    * The next catch-up frame, or null when the subscription has caught up and is now live.
    */
   byte[] nextCatchUpFrame() {
+    byte[] frame = nextFrame();
+    if (frame != null) {
+      liveMark = source.log().lastSeq();
+    }
+    return frame;
+  }
+
+  private byte[] nextFrame() {
     switch (step) {
       case ANNOUNCE:
         if (pendingReset != null) {
@@ -220,7 +229,7 @@ final class Subscription {
   private byte[] restart(ResetReason reason) {
     pendingReset = Outbound.reset(topic, reason);
     startSnapshot();
-    return nextCatchUpFrame();
+    return nextFrame();
   }
 
   /** What to do with a live event. */

@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Test;
  * {@code warning}, no sustain timer, and the connection sat there until the heartbeat timeout,
  * against guarantee 6 (close 4001 after {@code sustainMs} at or above {@code disconnect}).
  *
- * <p>Now the fill also counts how far each catching-up subscription lags the topic: the changes
- * published since it began that it has not sent yet, which a live subscription would have held in
- * its buffer (docs/protocol.md §6). A client reading its catch-up is unaffected.
+ * <p>Now, once the socket has taken nothing for 250 ms, the fill also counts how far each
+ * catching-up subscription lags its topic: the changes published since the catch-up last moved,
+ * which a live subscription would have held in its buffer (docs/protocol.md §5, §6). A client
+ * reading its catch-up is unaffected.
  */
 class CatchUpStallRegressionIT {
 
