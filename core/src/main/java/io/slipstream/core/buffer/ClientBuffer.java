@@ -30,6 +30,12 @@ import io.slipstream.core.topic.ChangeEvent;
  * last event: a stalled client's buffer stays full however rarely its topics publish, so quiet
  * time is not mistaken for a dip. Both are evaluated lazily, whenever the fill changes or is asked
  * about: the buffer sets no timers.
+ *
+ * <p>The fill also counts the changes the connection's stalled catch-ups lag their topics by
+ * ({@link #behind(long)}): they are not queued here (the replay log holds them, docs/protocol.md
+ * §5), but a client that stops reading in the middle of a snapshot falls behind its topics as
+ * surely as one whose buffer fills, and must meet the same {@code warning} and 4001. They hold no
+ * memory here, so they are never dropped, and they count at most a full buffer.
  */
 public final class ClientBuffer {
 
@@ -56,6 +62,9 @@ public final class ClientBuffer {
   private final long warnRearmMs;
   private final Clock clock;
   private final PendingQueue queue;
+
+  /** Changes published that catching-up subscriptions have not sent yet; not queued here. */
+  private long behind;
 
   private boolean warnArmed = true;
   private boolean warningDue;
@@ -153,6 +162,27 @@ public final class ClientBuffer {
     return queue.bytes;
   }
 
+  /**
+   * Sets how many changes the connection's catching-up subscriptions lag their topics by, as the
+   * caller counts them (the server: changes published while a catch-up stood still, which a live
+   * subscription would hold here). They count toward {@link #fill()} like queued entries, up to a full buffer,
+   * but take no room and are never dropped. Call it whenever the lag changes.
+   */
+  public void behind(long changes) {
+    if (changes < 0) {
+      throw new IllegalArgumentException("behind must not be negative, was " + changes);
+    }
+    if (changes != behind) {
+      behind = changes;
+      afterChange();
+    }
+  }
+
+  /** The lag of the catching-up subscriptions last set by {@link #behind(long)}. */
+  public long behind() {
+    return behind;
+  }
+
   /** Markers waiting; for tests. */
   int markers() {
     return queue.markers;
@@ -163,10 +193,15 @@ public final class ClientBuffer {
     return queue.droppedEvents;
   }
 
-  /** {@code max(pending / maxEvents, pendingBytes / maxBytes)}, from 0 to 1. */
+  /**
+   * {@code max(min(maxEvents, pending + behind) / maxEvents, pendingBytes / maxBytes)}: 0 to 1 (the
+   * lag counts up to a full buffer).
+   */
   public double fill() {
+    // Entries never pass maxEvents; with the lag, the count stops at a full buffer.
+    long entries = Math.min(limits.maxEvents(), queue.entries + behind);
     return Math.max(
-        (double) queue.entries / limits.maxEvents(), (double) queue.bytes / limits.maxBytes());
+        (double) entries / limits.maxEvents(), (double) queue.bytes / limits.maxBytes());
   }
 
   /**
@@ -212,6 +247,7 @@ public final class ClientBuffer {
   /** Empties the buffer and re-arms the warning, as when the connection closes. */
   public void clear() {
     queue.clear();
+    behind = 0;
     overDisconnectSince = -1;
     dipSince = -1;
     warnArmed = true;
@@ -226,6 +262,7 @@ public final class ClientBuffer {
    */
   public void checkInvariants() {
     queue.checkInvariants();
+    PendingQueue.check(behind >= 0, "the catch-up lag is not negative");
     PendingQueue.check(
         belowWarnSince < 0 || (!warnArmed && fill() < limits.warn()),
         "the time below warn is kept only while disarmed and below warn");

@@ -286,4 +286,29 @@ class ClientBufferThresholdsTest {
     clock.advance(TOLERANCE + 1);
     assertThat(b.overDisconnectSince()).isEqualTo(-1);
   }
+
+  // ------------------------------------------------------------------ catch-up lag
+
+  @Test
+  void theCatchUpLagCountsTowardTheFillLikeQueuedEventsUpToAFullBuffer() {
+    ClientBuffer b = tenEvents(DropPolicy.DROP_OLDEST);
+    offer(b, "t", 1, 2);
+    b.behind(3);
+    assertThat(b.fill()).as("2 queued + 3 behind of 10").isEqualTo(0.5);
+    assertThat(b.takeWarning()).as("the lag crosses warn like events do").isTrue();
+    assertThat(b.pending()).as("nothing more is queued").isEqualTo(2);
+    b.behind(1_000);
+    assertThat(b.fill()).as("at most a full buffer").isEqualTo(1.0);
+    assertThat(b.overDisconnectSince()).isEqualTo(clock.millis());
+    clock.advance(5_000);
+    assertThat(b.sustainedOverDisconnect(5_000)).isTrue();
+    b.checkInvariants();
+    offer(b, "u", 1, 8);
+    assertThat(b.droppedEvents()).as("the lag takes no room: nothing is dropped").isZero();
+    b.behind(0);
+    assertThat(b.fill()).isEqualTo(1.0);
+    b.clear();
+    assertThat(b.behind()).isZero();
+    assertThatThrownBy(() -> b.behind(-1)).hasMessageContaining("behind");
+  }
 }

@@ -81,7 +81,9 @@ final class ServerVerticle extends VerticleBase {
             // Per-socket deflate costs CPU per connection and hides the true queued bytes.
             .setPerMessageWebSocketCompressionSupported(false)
             .setPerFrameWebSocketCompressionSupported(false)
-            .setWebSocketClosingTimeout(5);
+            .setWebSocketClosingTimeout(5)
+            // HTTP/1.1 only (docs/protocol.md §10): an h2c upgrade hung java.net.http clients.
+            .setHttp2ClearTextEnabled(false);
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen();
   }

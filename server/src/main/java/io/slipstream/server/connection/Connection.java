@@ -126,7 +126,9 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             (event, reason) -> services.lifecycle().publish(event, binding.sessionId(), id, reason),
             message -> pump.writeNow(message),
             () -> close(CloseCode.SLOW_CONSUMER));
-    this.pump = new WritePump(context, transport, out, buffer, watch::afterPoll);
+    this.pump =
+        new WritePump(
+            context, transport, out, buffer, watch::afterPoll, watch::behind, services.clock());
     this.liveness =
         new Liveness(
             vertx,
@@ -388,19 +390,22 @@ public final class Connection implements TransportListener, Hub.Subscriber {
           requestId);
       return;
     }
-    TopicRegistry.Entry entry = services.topics().getOrCreate(topic);
-    if (entry == null) {
-      fail(ErrorCode.TOPIC_LIMIT, "the server holds its maximum number of topics", requestId);
-      return;
-    }
+    TopicRegistry.Entry entry;
     if (existing != null) {
-      // Subscribing again restarts the subscription (docs/protocol.md §3).
+      // Subscribing again restarts the subscription (docs/protocol.md §3), counted as it was.
+      entry = existing.entry;
       pump.forget(existing);
       buffer.discardTopic(topic);
     } else {
-      entry.subscribed();
+      TopicRegistry.Entry looked = services.topics().getOrCreate(topic);
+      if (looked == null) {
+        fail(ErrorCode.TOPIC_LIMIT, "the server holds its maximum number of topics", requestId);
+        return;
+      }
+      // The entry that counts us may be a newer one than we looked up (a forget raced us).
+      entry = looked.subscribed();
     }
-    Subscription s = new Subscription(topic, entry.topic(), requestId);
+    Subscription s = new Subscription(topic, entry, requestId);
     subscriptions.put(topic, s);
     hub.join(topic, this)
         .onComplete(
@@ -438,10 +443,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     pump.forget(s);
     buffer.discardTopic(s.topic);
     hub.leave(s.topic, this);
-    TopicRegistry.Entry entry = services.topics().get(s.topic);
-    if (entry != null) {
-      entry.unsubscribed();
-    }
+    // The entry that counted us, not whatever the registry holds under the name now.
+    s.entry.unsubscribed();
   }
 
   private void onAck(ClientMessage.Ack m) {

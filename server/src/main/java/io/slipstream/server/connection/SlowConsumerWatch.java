@@ -87,21 +87,47 @@ final class SlowConsumerWatch {
       dropping = true;
       events.accept(Event.DROPPING, "buffer full");
     }
+    warnOnCrossing();
+    return true;
+  }
+
+  /**
+   * Hears how many changes the subscriptions still catching up lag their topics by: they count
+   * toward the fill ({@link ClientBuffer#behind(long)}), so a client that stops reading mid-catch-up
+   * is warned and, {@code sustainMs} at or above {@code disconnect} later, closed 4001 like one
+   * whose buffer filled (docs/protocol.md §6). Never a drop, and never an immediate close: the
+   * changes are in the replay log, not in the buffer.
+   */
+  void behind(long lag) {
+    if (stopped || lag == buffer.behind()) {
+      return;
+    }
+    buffer.behind(lag);
+    warnOnCrossing();
+    armIfOverDisconnect();
+  }
+
+  /** Sends the one {@code warning} of an upward crossing of warn, if one is due. */
+  private void warnOnCrossing() {
     // takeWarning() is true once per crossing (re-armed by the buffer): exactly one warning each.
     if (buffer.takeWarning()) {
       // A warning overtakes everything queued (docs/protocol.md §13): the client learns of the
-      // stall now, not after the backlog that causes it.
-      warn.accept(Outbound.warning(buffer.fill(), buffer.pending(), limits.maxEvents()));
+      // stall now, not after the backlog that causes it. Pending counts the catch-up lag too.
+      int pending = (int) Math.min(Integer.MAX_VALUE, buffer.pending() + buffer.behind());
+      warn.accept(Outbound.warning(buffer.fill(), pending, limits.maxEvents()));
       events.accept(Event.WARNED, null);
     }
-    return true;
+  }
+
+  private void armIfOverDisconnect() {
+    if (buffer.overDisconnectSince() >= 0 && sustainTimer < 0) {
+      armSustainTimer();
+    }
   }
 
   /** After a batch of offers: arms the sustain timer if needed and reports new drops. */
   void afterOffers() {
-    if (buffer.overDisconnectSince() >= 0 && sustainTimer < 0) {
-      armSustainTimer();
-    }
+    armIfOverDisconnect();
     long drops = buffer.droppedEvents();
     if (drops != droppedReported) {
       metrics.dropped(drops - droppedReported);

@@ -9,6 +9,7 @@ import io.slipstream.server.protocol.ChangeFrames;
 import io.slipstream.server.protocol.Outbound;
 import io.slipstream.server.protocol.Outbound.Mode;
 import io.slipstream.server.protocol.Outbound.ResetReason;
+import io.slipstream.server.topic.TopicRegistry;
 import java.util.Iterator;
 
 /**
@@ -38,6 +39,10 @@ final class Subscription {
   }
 
   final String topic;
+
+  /** The registry entry that counts this connection as a subscriber of the topic. */
+  final TopicRegistry.Entry entry;
+
   private final Topic source;
   private final Object requestId;
 
@@ -53,10 +58,20 @@ final class Subscription {
   private long startSeq;
   /** The highest seq the client acknowledged in this subscription, -1 before any. */
   private long acked = -1;
+  /**
+   * The topic's newest seq when this catch-up last moved (began, or produced a frame): changes
+   * after it arrived while the catch-up stood still, and count as its lag ({@link #lag()}).
+   */
+  private long liveMark;
 
-  Subscription(String topic, Topic source, Object requestId) {
+  /**
+   * @param entry the entry that counted the connection ({@link TopicRegistry.Entry#subscribed()}),
+   *     whose topic is read
+   */
+  Subscription(String topic, TopicRegistry.Entry entry, Object requestId) {
     this.topic = topic;
-    this.source = source;
+    this.entry = entry;
+    this.source = entry.topic();
     this.requestId = requestId;
   }
 
@@ -74,6 +89,7 @@ final class Subscription {
       cursor = from.seq();
       startSeq = cursor;
       acked = -1;
+      liveMark = source.log().lastSeq();
       step = Step.ANNOUNCE;
       return;
     }
@@ -94,6 +110,7 @@ final class Subscription {
     cursor = snapshot.seq();
     startSeq = cursor;
     acked = -1;
+    liveMark = cursor;
     rows = null;
     step = Step.ANNOUNCE;
   }
@@ -127,9 +144,31 @@ final class Subscription {
   }
 
   /**
+   * How many changes this subscription fell behind while its catch-up stood still: those published
+   * since it last moved (began, or produced a frame) that it has not sent yet, which a live
+   * subscription would hold in the buffer; 0 once live. What it was asked to replay, or what was
+   * published while it kept moving, is not lag: a catch-up that moves only takes longer
+   * (docs/protocol.md §5).
+   */
+  long lag() {
+    if (step == Step.LIVE) {
+      return 0;
+    }
+    return Math.max(0, source.log().lastSeq() - Math.max(cursor, liveMark));
+  }
+
+  /**
    * The next catch-up frame, or null when the subscription has caught up and is now live.
    */
   byte[] nextCatchUpFrame() {
+    byte[] frame = nextFrame();
+    if (frame != null) {
+      liveMark = source.log().lastSeq();
+    }
+    return frame;
+  }
+
+  private byte[] nextFrame() {
     switch (step) {
       case ANNOUNCE:
         if (pendingReset != null) {
@@ -190,7 +229,7 @@ final class Subscription {
   private byte[] restart(ResetReason reason) {
     pendingReset = Outbound.reset(topic, reason);
     startSnapshot();
-    return nextCatchUpFrame();
+    return nextFrame();
   }
 
   /** What to do with a live event. */
@@ -215,13 +254,16 @@ final class Subscription {
       // A new history (the topic was deleted, docs/protocol.md §4): catching up resets us onto
       // it. Epoch-start markers (seq 0) bring this about even when no change follows.
       step = Step.REPLAY;
+      liveMark = cursor;
       return Live.CATCH_UP;
     }
     if (e.seq() <= cursor) {
       return Live.SKIP;
     }
     if (e.seq() != cursor + 1) {
+      // Everything after the cursor would have been buffered: all of it is lag.
       step = Step.REPLAY;
+      liveMark = cursor;
       return Live.CATCH_UP;
     }
     cursor = e.seq();

@@ -3,11 +3,13 @@ package io.slipstream.server.connection;
 import io.slipstream.core.buffer.BufferSink;
 import io.slipstream.core.buffer.ClientBuffer;
 import io.slipstream.core.message.DropReason;
+import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.server.protocol.Outbound;
 import io.slipstream.server.transport.Transport;
 import io.vertx.core.Context;
 import java.util.ArrayDeque;
+import java.util.function.LongConsumer;
 
 /**
  * A connection's write pump: moves frames to the socket only while the socket's own write queue has
@@ -33,11 +35,20 @@ final class WritePump implements BufferSink {
   /** Frames one pump turn writes before yielding the event loop to other connections. */
   static final int PUMP_BATCH = 256;
 
+  /**
+   * How long, in ms, the socket may take no frame before catching-up subscriptions count what
+   * their topics publish meanwhile as lag: the dip tolerance of the fill, since a socket that is
+   * read drains in chunks, and a wait this short is one of them.
+   */
+  static final long CATCH_UP_STALL_MS = ClientBuffer.DIP_TOLERANCE_MS;
+
   private final Context context;
   private final Transport transport;
   private final Outbox out;
   private final ClientBuffer buffer;
   private final Runnable afterBufferPoll;
+  private final LongConsumer catchUpLag;
+  private final Clock clock;
 
   /**
    * Replies waiting for the socket. Bounded: replies are produced only by reading the client, which
@@ -57,22 +68,32 @@ final class WritePump implements BufferSink {
   private boolean pumping;
   private boolean pumpScheduled;
   private boolean awaitingDrain;
+  /** When the wait for the socket's drain began, in clock millis; meaningful while awaiting. */
+  private long drainAwaitedSince;
   private boolean bufferTurn;
 
   /**
    * @param afterBufferPoll runs after each entry the buffer hands out (the fill has fallen)
+   * @param catchUpLag hears, after every turn, how many changes the subscriptions still catching
+   *     up lag their topics by ({@link Subscription#lag()}, summed) once the socket has taken
+   *     nothing for {@link #CATCH_UP_STALL_MS}, else 0
+   * @param clock times the wait for the socket's drain (monotonic millis)
    */
   WritePump(
       Context context,
       Transport transport,
       Outbox out,
       ClientBuffer buffer,
-      Runnable afterBufferPoll) {
+      Runnable afterBufferPoll,
+      LongConsumer catchUpLag,
+      Clock clock) {
     this.context = context;
     this.transport = transport;
     this.out = out;
     this.buffer = buffer;
     this.afterBufferPoll = afterBufferPoll;
+    this.catchUpLag = catchUpLag;
+    this.clock = clock;
   }
 
   /** Queues a control reply ahead of every event, and pumps. */
@@ -112,7 +133,9 @@ final class WritePump implements BufferSink {
 
   /** Forgets {@code s}, which ended or restarts. */
   void forget(Subscription s) {
-    catchingUp.remove(s);
+    if (catchingUp.remove(s)) {
+      reportLag();
+    }
   }
 
   /** Writes until the socket is full, nothing is left, or the turn's budget is spent. */
@@ -163,7 +186,33 @@ final class WritePump implements BufferSink {
     } finally {
       pumping = false;
       out.endTurn();
+      // Every turn: the catch-up moved on, or (called after live events it skipped) fell back.
+      reportLag();
     }
+  }
+
+  /**
+   * Tells how far the subscriptions still catching up lag their topics: a client that stops
+   * reading mid-snapshot leaves its buffer empty, and only this shows it falling behind
+   * (docs/protocol.md §6). Counted only once the socket has taken nothing for {@link
+   * #CATCH_UP_STALL_MS}: a client that reads, however slowly, is catching up, and its catch-up
+   * only takes longer (§5). Called after live events too, so a stalled client's lag grows with
+   * its topics. O(subscriptions catching up).
+   */
+  private void reportLag() {
+    if (stopped) {
+      return;
+    }
+    long lag = 0;
+    // No iterator and no clock for the usual case: everything live, or the socket taking frames.
+    if (awaitingDrain
+        && !catchingUp.isEmpty()
+        && clock.millis() - drainAwaitedSince > CATCH_UP_STALL_MS) {
+      for (Subscription s : catchingUp) {
+        lag += s.lag();
+      }
+    }
+    catchUpLag.accept(lag);
   }
 
   /**
@@ -198,6 +247,7 @@ final class WritePump implements BufferSink {
   private void awaitDrain() {
     if (!awaitingDrain) {
       awaitingDrain = true;
+      drainAwaitedSince = clock.millis();
       transport.onDrain(
           () -> {
             awaitingDrain = false;

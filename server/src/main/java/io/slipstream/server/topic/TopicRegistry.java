@@ -55,13 +55,19 @@ public final class TopicRegistry implements Replicas {
       return s == null ? Math.max(0, subscribers.get()) : s.subscribers();
     }
 
-    /** Counts a subscribing connection; keeps the topic (or its replacement) in the registry. */
-    public void subscribed() {
+    /**
+     * Counts a subscribing connection and keeps the topic (or its replacement) in the registry.
+     *
+     * @return the entry that now counts the connection: this one, or the one that replaced it
+     *     after a forget; the connection's {@link #unsubscribed()} goes to that entry, whatever
+     *     the registry holds by then
+     */
+    public Entry subscribed() {
       while (true) {
         int n = subscribers.get();
         if (n >= 0) {
           if (subscribers.compareAndSet(n, n + 1)) {
-            return;
+            return this;
           }
           continue;
         }
@@ -77,24 +83,22 @@ public final class TopicRegistry implements Replicas {
             if (current == null) {
               registry.reserved.incrementAndGet();
               subscribers.set(1);
-              return;
+              return this;
             }
             successor = current;
             target = current;
           }
         }
-        target.subscribed();
-        return;
+        return target.subscribed();
       }
     }
 
-    /** Counts a connection leaving; the last one may let an unpublished topic be forgotten. */
+    /**
+     * Counts a connection leaving; call it on the entry {@link #subscribed()} returned. The last
+     * one may let an unpublished topic be forgotten. A counted entry is never forgotten, so this
+     * never meets a forgotten one unless the caller counted elsewhere.
+     */
     public void unsubscribed() {
-      Entry s = successor;
-      if (s != null) {
-        s.unsubscribed();
-        return;
-      }
       while (true) {
         int n = subscribers.get();
         if (n <= 0) {

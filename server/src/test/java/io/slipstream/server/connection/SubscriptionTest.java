@@ -7,7 +7,7 @@ import io.slipstream.core.topic.ChangeOp;
 import io.slipstream.core.topic.ChangeRequest;
 import io.slipstream.core.topic.Position;
 import io.slipstream.core.topic.Topic;
-import io.slipstream.server.protocol.ChangeFrames;
+import io.slipstream.server.topic.TopicRegistry;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** The catch-up state machine of one subscription, driven by hand against a real topic. */
 class SubscriptionTest {
 
-  private final Topic topic = new Topic("t", 10, ChangeFrames.INSTANCE);
+  private final TopicRegistry.Entry entry = new TopicRegistry(1, 10, 1 << 20).getOrCreate("t");
+  private final Topic topic = entry.topic();
 
   private List<ChangeEvent> publish(int n) {
     List<ChangeRequest> changes = new ArrayList<>();
@@ -44,7 +45,7 @@ class SubscriptionTest {
   @Test
   void snapshotThenReplayOfWhatArrivedMeanwhileThenLive() {
     publish(5);
-    Subscription s = new Subscription("t", topic, "id1");
+    Subscription s = new Subscription("t", entry, "id1");
     s.begin(null, false);
     JsonObject subscribed = json(s.nextCatchUpFrame());
     assertThat(subscribed.getString("type")).isEqualTo("subscribed");
@@ -67,7 +68,7 @@ class SubscriptionTest {
   @Test
   void aCatchUpOvertakenByTheLogIsResetToANewSnapshot() {
     publish(3);
-    Subscription s = new Subscription("t", topic, null);
+    Subscription s = new Subscription("t", entry, null);
     s.begin(new Position(topic.view().epoch(), 1), false);
     assertThat(json(s.nextCatchUpFrame()).getString("mode")).isEqualTo("replay");
     assertThat(json(s.nextCatchUpFrame()).getLong("seq")).isEqualTo(2);
@@ -87,7 +88,7 @@ class SubscriptionTest {
   @Test
   void aResumeFromAnotherEpochAnnouncesTheReset() {
     publish(2);
-    Subscription s = new Subscription("t", topic, null);
+    Subscription s = new Subscription("t", entry, null);
     s.begin(new Position("old-epoch", 2), true);
     JsonObject reset = json(s.nextCatchUpFrame());
     assertThat(reset.getString("reason")).isEqualTo("epoch-changed");
@@ -97,7 +98,7 @@ class SubscriptionTest {
   @Test
   void aSeqSkippedOnTheWayToTheConnectionSendsItBackToTheLog() {
     publish(1);
-    Subscription s = new Subscription("t", topic, null);
+    Subscription s = new Subscription("t", entry, null);
     s.begin(null, false);
     drain(s);
     List<ChangeEvent> two = publish(2);
@@ -108,7 +109,7 @@ class SubscriptionTest {
   @Test
   void theResumePositionIsTheLastAckOrTheReplayStartButNeverAnUnackedSnapshot() {
     publish(4);
-    Subscription snap = new Subscription("t", topic, null);
+    Subscription snap = new Subscription("t", entry, null);
     snap.begin(null, false);
     drain(snap);
     assertThat(snap.resumePosition()).isNull();
@@ -117,11 +118,35 @@ class SubscriptionTest {
     snap.ack(4);
     assertThat(snap.resumePosition()).isEqualTo(new Position(topic.view().epoch(), 4));
 
-    Subscription replay = new Subscription("t", topic, null);
+    Subscription replay = new Subscription("t", entry, null);
     replay.begin(new Position(topic.view().epoch(), 2), false);
     assertThat(replay.resumePosition()).isEqualTo(new Position(topic.view().epoch(), 2));
     drain(replay);
     replay.ack(99);
     assertThat(replay.resumePosition().seq()).as("an ack beyond what was sent is capped").isEqualTo(4);
+  }
+  @Test
+  void theLagCountsWhatWasPublishedSinceTheCatchUpLastMoved() {
+    publish(5);
+    Subscription snap = new Subscription("t", entry, null);
+    snap.begin(null, false);
+    assertThat(snap.lag()).isZero();
+    snap.nextCatchUpFrame(); // subscribed
+    publish(3);
+    assertThat(snap.lag()).as("three published while it stood still").isEqualTo(3);
+    snap.nextCatchUpFrame(); // snapshot begin: it moved
+    assertThat(snap.lag()).isZero();
+    publish(1);
+    assertThat(snap.lag()).isEqualTo(1);
+    drain(snap);
+    assertThat(snap.lag()).as("live: nothing behind").isZero();
+
+    Subscription replay = new Subscription("t", entry, null);
+    replay.begin(new Position(topic.view().epoch(), 2), false);
+    assertThat(replay.lag()).as("a replay the client asked for is no lag").isZero();
+    publish(2);
+    assertThat(replay.lag()).isEqualTo(2);
+    replay.nextCatchUpFrame(); // subscribed
+    assertThat(replay.lag()).as("what it kept moving through is not lag").isZero();
   }
 }

@@ -12,13 +12,14 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A real Slipstream node on an ephemeral loopback port, with its own Vert.x, plus a plain JDK
@@ -27,6 +28,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe.
  */
 public final class TestServer implements AutoCloseable {
+
+  /** How long one API exchange, headers and body, may take. */
+  public static final Duration EXCHANGE_TIMEOUT = Duration.ofSeconds(20);
 
   private final Vertx vertx;
   private final SlipstreamServer server;
@@ -94,7 +98,7 @@ public final class TestServer implements AutoCloseable {
   public HttpResponse<String> request(String method, String path, String body, String... headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
-            .timeout(Duration.ofSeconds(20))
+            .timeout(EXCHANGE_TIMEOUT)
             .method(
                 method,
                 body == null
@@ -107,9 +111,14 @@ public final class TestServer implements AutoCloseable {
       b.header(headers[i], headers[i + 1]);
     }
     try {
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new AssertionError(method + " " + path + " failed", e);
+      // The request timeout ends with the response headers; bound the body too, so that a stalled
+      // exchange fails the test with its name instead of hanging it to JUnit's timeout.
+      return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString())
+          .get(EXCHANGE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError(method + " " + path + " failed", e.getCause());
+    } catch (TimeoutException e) {
+      throw new AssertionError(method + " " + path + ": no whole answer within " + EXCHANGE_TIMEOUT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);

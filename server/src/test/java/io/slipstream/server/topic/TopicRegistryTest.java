@@ -114,16 +114,19 @@ class TopicRegistryTest {
     r.forgetIfIdle("a");
     Topic created = r.open("a");
     publish(created);
-    looked.subscribed();
+    TopicRegistry.Entry counted = looked.subscribed();
+    assertThat(counted).as("the entry that counts us").isSameAs(r.get("a")).isNotSameAs(looked);
     assertThat(looked.topic()).as("the topic publishes reach").isSameAs(created).isNotSameAs(old);
-    assertThat(r.get("a").subscribers()).isEqualTo(1);
-    r.get("a").unsubscribed();
+    assertThat(counted.subscribers()).isEqualTo(1);
+    counted.unsubscribed();
     assertThat(looked.subscribers()).isZero();
     // A forgotten entry counts on the new one when it is handed back too.
-    looked.subscribed();
-    assertThat(r.get("a").subscribers()).isEqualTo(1);
+    assertThat(looked.subscribed()).isSameAs(counted);
+    assertThat(counted.subscribers()).isEqualTo(1);
     looked.unsubscribed();
-    assertThat(r.get("a").subscribers()).isZero();
+    assertThat(counted.subscribers()).as("a forgotten entry counts nothing").isEqualTo(1);
+    counted.unsubscribed();
+    assertThat(counted.subscribers()).isZero();
   }
 
   /**
@@ -176,14 +179,13 @@ class TopicRegistryTest {
                   start.await();
                   for (int i = 0; i < 200_000 && failure.get() == null; i++) {
                     String name = names[(i + seed) % names.length];
-                    TopicRegistry.Entry e = r.getOrCreate(name);
-                    e.subscribed();
+                    TopicRegistry.Entry e = r.getOrCreate(name).subscribed();
                     Topic held = e.topic();
                     Topic current = r.find(name);
-                    if (held != current) {
+                    if (held != current || r.get(name) != e) {
                       throw new AssertionError("holds " + held + " but publishes reach " + current);
                     }
-                    r.get(name).unsubscribed();
+                    e.unsubscribed();
                   }
                 } catch (Throwable th) {
                   failure.compareAndSet(null, th);
