@@ -131,6 +131,7 @@ public final class Sequencing {
               Topic::newEpoch);
       metered = new MeteredSequencer(clustered, metrics);
       topics.attach(metered);
+      inFlightGauge(metrics);
       metrics.gauge(
           "slipstream.topic.state.bytes",
           "Estimated bytes of every replica's rows and replay log (topicStateBudgetBytes)",
@@ -182,6 +183,7 @@ public final class Sequencing {
             new LocalSequencers.Bounds(config.maxPendingPublishes(), config.idempotencyWindow()));
     metered = new MeteredSequencer(local, metrics);
     topics.attach(metered);
+    inFlightGauge(metrics);
     metrics.gauge(
         "slipstream.topic.state.bytes",
         "Estimated bytes of every topic's rows, replay log and dedupe window"
@@ -206,6 +208,13 @@ public final class Sequencing {
       return ids;
     }
     return ids.compose(list -> clusterFeed.start().map(v -> list));
+  }
+
+  private void inFlightGauge(Metrics metrics) {
+    metrics.gauge(
+        "slipstream.publishes.in.flight",
+        "Publishes and deletes asked for and not yet answered",
+        metered::inFlight);
   }
 
   /**

@@ -110,6 +110,16 @@ class IdempotentPublishRegressionIT {
       for (int i = 0; i < 6; i++) {
         answers.add(post("t", body("a", 7), "in-flight"));
       }
+      // Each request has its own HTTP/1.1 connection, so they may arrive in any order: the
+      // conflicting body goes only once the six are with the sequencer.
+      Eventually.await(
+          Duration.ofSeconds(20),
+          "six publishes in flight",
+          () ->
+              server
+                  .request("GET", "/metrics", null)
+                  .body()
+                  .contains("slipstream_publishes_in_flight 6.0"));
       HttpResponse<String> conflict = post("t", body("a", 8), "in-flight").get(20, TimeUnit.SECONDS);
       assertThat(conflict.statusCode()).as("known while the first waits").isEqualTo(409);
     }
