@@ -44,6 +44,16 @@ public enum CloseCode {
   }
 
   /** The numeric WebSocket close code. */
+  /** The close code numbered {@code code}, or null when there is none. */
+  public static CloseCode byCode(int code) {
+    for (CloseCode c : values()) {
+      if (c.code == code) {
+        return c;
+      }
+    }
+    return null;
+  }
+
   public int code() {
     return code;
   }

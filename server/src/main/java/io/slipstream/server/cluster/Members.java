@@ -3,6 +3,7 @@ package io.slipstream.server.cluster;
 import com.hazelcast.cluster.Member;
 import io.slipstream.cluster.feed.ClusterFeed;
 import io.slipstream.cluster.log.TopicAuthority;
+import io.slipstream.core.message.CloseCode;
 import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.connection.RemoteConnections;
 import io.slipstream.server.protocol.ClusterJson;
@@ -18,10 +19,12 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The cluster as this node reports it: one control address per node, {@code
+ * The cluster as this node reports it and controls it: one control address per node, {@code
  * slipstream.node.<nodeId>} (never one per connection: each would be a {@code __vertx.subs} write
- * and its backup), which answers {@code {op: "stats"}} with the node's figures, and {@code GET
- * /api/cluster} (docs/protocol.md §7), which gathers them from every member.
+ * and its backup), which answers {@code {op: "stats"}} with the node's figures, closes a
+ * connection with {@code {op: "disconnect", connection, code}} (any node may ask: connection ids
+ * are cluster-unique and start with the node's), and hands a resumed session over; and {@code GET
+ * /api/cluster} (docs/protocol.md §7), which gathers the figures from every member.
  *
  * <p>Thread-safe; the consumer runs on the event loop it was registered from.
  */
@@ -62,6 +65,18 @@ public final class Members {
   }
 
   private void onControl(Message<JsonObject> msg) {
+    ClusterJson.Disconnect d = ClusterJson.disconnect(msg.body());
+    if (d != null) {
+      CloseCode code = CloseCode.byCode(d.code());
+      if (code == null) {
+        msg.fail(400, "unknown close code " + d.code());
+        return;
+      }
+      connections
+          .disconnect(d.connection(), code)
+          .onComplete(ar -> msg.reply(ClusterJson.disconnected(ar.succeeded() && ar.result())));
+      return;
+    }
     String replaced = ClusterJson.closeReplacedConnection(msg.body());
     if (replaced != null) {
       connections

@@ -559,6 +559,17 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     return done.future();
   }
 
+  /** Closes with {@code code} from any thread (an operator's disconnect); completes once closed. */
+  Future<Void> closeWith(CloseCode code) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(
+        v -> {
+          close(code);
+          done.complete();
+        });
+    return done.future();
+  }
+
   /** Closes with 1012 from any thread; completes once closed. */
   Future<Void> closeRestarting() {
     Promise<Void> done = Promise.promise();

@@ -1,5 +1,6 @@
 package io.slipstream.server.connection;
 
+import io.slipstream.core.message.CloseCode;
 import io.slipstream.server.protocol.ConnectionStats;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -94,6 +95,15 @@ public final class ConnectionRegistry {
   public Future<Void> closeReplaced(String id) {
     Connection c = open.get(id);
     return c == null ? Future.succeededFuture() : c.closeReplaced();
+  }
+
+  /**
+   * Closes connection {@code id} with {@code code} (a disconnect asked for from any node);
+   * completes with whether it was open here.
+   */
+  public Future<Boolean> disconnect(String id, CloseCode code) {
+    Connection c = open.get(id);
+    return c == null ? Future.succeededFuture(false) : c.closeWith(code).map(true);
   }
 
   /** Closes every connection with 1012 (server restarting); completes when all are closed. */

@@ -60,6 +60,35 @@ public final class ClusterJson {
     return c instanceof String s ? s : null;
   }
 
+  /**
+   * A disconnect asked of the node that holds a connection: close {@code connection} with {@code
+   * code} (docs/protocol.md §6 close codes).
+   */
+  public record Disconnect(String connection, int code) {}
+
+  /** The control message that closes a connection with a close code, wherever it is. */
+  public static JsonObject disconnectRequest(String connection, int code) {
+    return new JsonObject().put("op", "disconnect").put("connection", connection).put("code", code);
+  }
+
+  /** The disconnect {@code body} asks for, or null when it is not a well-formed one. */
+  public static Disconnect disconnect(JsonObject body) {
+    if (body == null || !"disconnect".equals(body.getValue("op"))) {
+      return null;
+    }
+    Object c = body.getValue("connection");
+    Object code = body.getValue("code");
+    if (!(c instanceof String s) || !(code instanceof Integer n)) {
+      return null;
+    }
+    return new Disconnect(s, n);
+  }
+
+  /** The answer to a disconnect: whether the connection was open on that node. */
+  public static JsonObject disconnected(boolean found) {
+    return new JsonObject().put("found", found);
+  }
+
   /** A node's answer to a stats request. */
   public static JsonObject stats(NodeStats s) {
     return new JsonObject()

@@ -10,6 +10,7 @@ import io.slipstream.cluster.member.ClusterSettings;
 import io.slipstream.cluster.session.SessionLimits;
 import io.slipstream.server.bootstrap.SlipstreamServer;
 import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.protocol.ClusterJson;
 import io.slipstream.server.testing.RecordingClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -342,8 +343,53 @@ class ClusterIT {
    * producer's retry with the same key, on another node, is answered with the first application's
    * seqs once both copies hold it, and every subscriber sees that seq once.
    */
+  /**
+   * Any node closes a connection held by another with a close code, through that node's one
+   * control address; the connection ids are cluster-unique (they start with the node's id).
+   */
   @Test
   @Order(8)
+  void anyNodeClosesAConnectionOnAnotherWithACode() {
+    RecordingClient victim = RecordingClient.connect(nodes.get(2).vertx(), port(2));
+    victim.send(new JsonObject().put("type", "hello").put("clientId", "victim"));
+    victim.expect("welcome");
+    JsonArray listed = new JsonArray(get(2, "/api/connections").body());
+    String id = null;
+    for (Object o : listed) {
+      JsonObject c = (JsonObject) o;
+      assertThat(c.getString("id")).startsWith(nodes.get(2).nodeId().substring(0, 8) + "-c");
+      if ("victim".equals(c.getString("clientId"))) {
+        id = c.getString("id");
+      }
+    }
+    assertThat(id).as("the victim is listed").isNotNull();
+    JsonObject answer =
+        nodes
+            .get(0)
+            .vertx()
+            .eventBus()
+            .<JsonObject>request(
+                Members.ADDRESS_PREFIX + nodes.get(2).nodeId(),
+                ClusterJson.disconnectRequest(id, 4003))
+            .await()
+            .body();
+    assertThat(answer.getBoolean("found")).isTrue();
+    assertThat(victim.awaitClose(Duration.ofSeconds(20))).isEqualTo(4003);
+    JsonObject again =
+        nodes
+            .get(0)
+            .vertx()
+            .eventBus()
+            .<JsonObject>request(
+                Members.ADDRESS_PREFIX + nodes.get(2).nodeId(),
+                ClusterJson.disconnectRequest(id, 4003))
+            .await()
+            .body();
+    assertThat(again.getBoolean("found")).as("gone").isFalse();
+  }
+
+  @Test
+  @Order(9)
   void aRefusedBackupIsIndeterminateAndTheRetryWithTheKeyAppliesOnce() throws Exception {
     List<BackupFaults> faults = new ArrayList<>();
     for (ClusterNode n : nodes) {
@@ -394,7 +440,7 @@ class ClusterIT {
    * throughout, the others go on publishing, and the returning node serves the same history.
    */
   @Test
-  @Order(9)
+  @Order(10)
   void theOwnerLeavesAndRejoinsAndTheEpochStays() throws Exception {
     int owner = -1;
     for (int i = 0; i < 3; i++) {
@@ -448,7 +494,7 @@ class ClusterIT {
 
   /** Guarantee 9: alone, a node cannot keep two copies, so it refuses publishes 503 no-quorum. */
   @Test
-  @Order(10)
+  @Order(11)
   void aNodeLeftAloneAnswersNoQuorum() {
     for (int i = 2; i >= 1; i--) {
       servers.get(i).shutdown().await();
