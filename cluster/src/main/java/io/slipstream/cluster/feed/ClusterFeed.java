@@ -72,6 +72,13 @@ public final class ClusterFeed {
    */
   public static final String RESETS = "slipstream.resets";
 
+  /**
+   * How long a subscription waits for its topic to be followed live ({@link #follow}) before it
+   * goes on with what the replica has: a snapshot read or an entry creation takes milliseconds;
+   * without a quorum it could take forever.
+   */
+  public static final long FOLLOW_TIMEOUT_MS = 3_000;
+
   /** The most topics one tip call asks about. */
   static final int TIP_BATCH = 1_000;
 
@@ -309,6 +316,48 @@ public final class ClusterFeed {
     });
   }
 
+  /**
+   * Completes once this node follows {@code topic} live on the authority's history, giving a
+   * topic nobody published to yet its empty entry in this node's epoch (so that every node's
+   * subscribers are told the epoch its first publish will keep); completes anyway after {@link
+   * #FOLLOW_TIMEOUT_MS} or when the topic cannot be followed ({@code maxTopics}). Any thread;
+   * the stage completes on the topic's shard or a timer.
+   */
+  public CompletionStage<Void> follow(String topic) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    long timer = vertx.setTimer(FOLLOW_TIMEOUT_MS, id -> done.complete(null));
+    done.whenComplete((v, e) -> vertx.cancelTimer(timer));
+    FeedShard shard = shardOf(topic);
+    run(
+        shard,
+        () -> {
+          TopicFollower f = stopped ? null : follower(shard, topic);
+          if (f == null) {
+            done.complete(null);
+            return;
+          }
+          f.whenLive(() -> done.complete(null));
+          shard.track(f);
+        });
+    return done;
+  }
+
+  /**
+   * This node forgot its replica of {@code topic} (nothing published, no subscriber left): drops
+   * its follower, so a later subscriber's new replica gets a follower of its own. Any thread.
+   */
+  public void forget(String topic) {
+    FeedShard shard = shardOf(topic);
+    run(
+        shard,
+        () -> {
+          TopicFollower f = followers.get(topic);
+          if (f != null && replicas.find(topic) != f.replica()) {
+            followers.remove(topic);
+          }
+        });
+  }
+
   /** A member left: checks every followed topic's tip now, for tails lost with it. */
   public void memberRemoved() {
     tipUrgent.set(true);
@@ -464,7 +513,12 @@ public final class ClusterFeed {
   private TopicFollower follower(FeedShard shard, String topic) {
     TopicFollower f = followers.get(topic);
     if (f != null) {
-      return f;
+      if (replicas.find(topic) == f.replica()) {
+        return f;
+      }
+      // The node forgot that replica (an idle topic nothing was published to) and may hold a
+      // new one: the new one gets its own follower.
+      followers.remove(topic);
     }
     Topic replica = replicas.open(topic);
     if (replica == null) {

@@ -1,6 +1,7 @@
 package io.slipstream.cluster.feed;
 
 import io.slipstream.cluster.log.LogRead;
+import io.slipstream.cluster.log.LogTip;
 import io.slipstream.cluster.log.LoggedChange;
 import io.slipstream.cluster.log.TopicAuthority;
 import io.slipstream.core.time.Clock;
@@ -34,6 +35,9 @@ import java.util.List;
 final class TopicFollower implements FeedSink {
 
   private static final System.Logger LOG = System.getLogger(TopicFollower.class.getName());
+
+  /** Subscriptions that may wait for one topic to be live at once (see {@link #whenLive}). */
+  static final int MAX_LIVE_WAITERS = 1_024;
 
   /** The first retry of a failed snapshot waits this long; each further one twice as long. */
   static final long RETRY_BASE_MS = 50;
@@ -75,6 +79,15 @@ final class TopicFollower implements FeedSink {
 
   private long fillTo = -1;
 
+  /**
+   * Subscriptions waiting for the topic to be live (their {@code subscribed} must carry the
+   * authority's epoch); at most {@link #MAX_LIVE_WAITERS}, beyond which a waiter goes at once.
+   */
+  private final List<Runnable> liveWaiters = new ArrayList<>(0);
+
+  /** An {@code Ensure} call is out. */
+  private boolean ensurePending;
+
   /** The highest seq known to exist in the live epoch; read by {@link ClusterFeed#stats}. */
   private volatile long knownTip;
 
@@ -91,6 +104,11 @@ final class TopicFollower implements FeedSink {
     this.knownTip = delivered;
   }
 
+  /** The replica this follower writes. */
+  Topic replica() {
+    return replica;
+  }
+
   // ---- Events, on the shard ----
 
   /** This node's bootstrap wants the topic live: snapshot it unless it already is. */
@@ -101,6 +119,78 @@ final class TopicFollower implements FeedSink {
       return;
     }
     requestSnapshot();
+  }
+
+  /**
+   * Runs {@code then} once the topic is live on the authority's history, at once if it is: a
+   * subscription waits for it so that it announces the epoch every node shares. A topic the
+   * authority does not have yet is given an empty entry first ({@code Ensure}), in this
+   * replica's epoch, so that its first publish keeps that epoch (docs/cluster.md). The caller
+   * bounds the wait; a failed call lets the waiters go.
+   */
+  void whenLive(Runnable then) {
+    if (reorder.live() || liveWaiters.size() >= MAX_LIVE_WAITERS) {
+      then.run();
+      return;
+    }
+    liveWaiters.add(then);
+    if (!snapshotPending) {
+      ensure();
+    }
+  }
+
+  /** Asks the authority for the topic's entry, creating an empty one in our epoch if absent. */
+  private void ensure() {
+    if (ensurePending) {
+      return;
+    }
+    ensurePending = true;
+    TopicView at = replica.view();
+    // An empty history keeps its epoch: a re-created empty entry is the same (empty) state.
+    String candidate =
+        liveEpoch != null && knownTip == 0
+            ? liveEpoch
+            : at.seq() == 0 ? at.epoch() : Topic.newEpoch();
+    ClusterFeed.<LogTip>call(() -> feed.authority().ensure(topic, candidate))
+        .whenComplete(
+            (tip, error) ->
+                feed.run(
+                    shard,
+                    () -> {
+                      ensured(tip, error);
+                      shard.track(this);
+                    }));
+  }
+
+  private void ensured(LogTip tip, Throwable error) {
+    ensurePending = false;
+    if (feed.stopped() || reorder.live()) {
+      releaseLiveWaiters();
+      return;
+    }
+    if (error != null || tip == null || tip.epoch() == null) {
+      if (error != null) {
+        LOG.log(Level.DEBUG, "ensure of " + topic + " failed", error);
+      }
+      releaseLiveWaiters();
+      return;
+    }
+    if (tip.lastSeq() == 0) {
+      startFresh(tip.epoch());
+    } else {
+      requestSnapshot();
+    }
+  }
+
+  private void releaseLiveWaiters() {
+    if (liveWaiters.isEmpty()) {
+      return;
+    }
+    List<Runnable> go = new ArrayList<>(liveWaiters);
+    liveWaiters.clear();
+    for (Runnable r : go) {
+      r.run();
+    }
   }
 
   /** A batch pushed by a publishing node. */
@@ -354,6 +444,10 @@ final class TopicFollower implements FeedSink {
       snapshotPending = false;
       snapshotFailures = 0;
       becomeAbsent();
+      if (!liveWaiters.isEmpty()) {
+        // Subscriptions wait: a topic nobody published to gets its empty entry now.
+        ensure();
+      }
     } else {
       // INDETERMINATE or NO_QUORUM (retried until the backup confirms or the quorum is back),
       // or a failed call.
@@ -410,6 +504,7 @@ final class TopicFollower implements FeedSink {
     tellReset(epoch);
     reorder.start(epoch, seq);
     bootstrapped();
+    releaseLiveWaiters();
   }
 
   /**
@@ -418,6 +513,14 @@ final class TopicFollower implements FeedSink {
    * comes, until a batch or a tip shows the next epoch.
    */
   private void becomeAbsent() {
+    if (liveEpoch != null && knownTip == 0 && replica.view().seq() == 0) {
+      // An empty topic whose entry another node removed when it forgot the topic (or whose
+      // empty entry was lost): this node still follows it, so it gives it back its entry in the
+      // same epoch rather than resetting its subscribers from empty to empty.
+      ensure();
+      bootstrapped();
+      return;
+    }
     if (replica.view().seq() != 0 || liveEpoch != null) {
       String placeholder = Topic.newEpoch();
       replica.restore(placeholder, 0, RowMap.EMPTY, List.of());

@@ -43,8 +43,13 @@ final class HazelcastTopicAuthority implements TopicAuthority {
 
   @Override
   public CompletionStage<AppendOutcome> append(AppendRequest r) {
-    Append ep =
-        new Append(r.publishId(), r.bodyHash(), r.ts(), r.changes(), epochs.get(), limits);
+    return append(r, null);
+  }
+
+  @Override
+  public CompletionStage<AppendOutcome> append(AppendRequest r, String epochCandidate) {
+    String candidate = epochCandidate != null ? epochCandidate : epochs.get();
+    Append ep = new Append(r.publishId(), r.bodyHash(), r.ts(), r.changes(), candidate, limits);
     return classified(
         map.submitToKey(r.topic(), ep),
         f -> AppendOutcome.of(
@@ -72,6 +77,16 @@ final class HazelcastTopicAuthority implements TopicAuthority {
         map.submitToKey(topic, new Delete(newEpoch, false))
             .thenApply(e -> e == null ? DeleteResult.ABSENT : DeleteResult.deleted(e)),
         f -> f == Failure.NO_QUORUM ? DeleteResult.NO_QUORUM : DeleteResult.INDETERMINATE);
+  }
+
+  @Override
+  public CompletionStage<LogTip> ensure(String topic, String candidate) {
+    return map.submitToKey(topic, new Ensure(candidate, false));
+  }
+
+  @Override
+  public CompletionStage<Boolean> removeIfEmpty(String topic) {
+    return map.submitToKey(topic, new RemoveIfEmpty());
   }
 
   @Override

@@ -27,6 +27,8 @@ public final class LogSerialization {
   static final int LOG_READ = 8;
   static final int LOG_TIP = 9;
   static final int DELETE = 10;
+  static final int ENSURE = 11;
+  static final int REMOVE_IF_EMPTY = 12;
 
   private LogSerialization() {}
 
@@ -62,6 +64,10 @@ public final class LogSerialization {
         return new LogTip();
       case DELETE:
         return new Delete();
+      case ENSURE:
+        return new Ensure();
+      case REMOVE_IF_EMPTY:
+        return new RemoveIfEmpty();
       default:
         // Null makes Hazelcast report the unknown class id with its factory id.
         return null;

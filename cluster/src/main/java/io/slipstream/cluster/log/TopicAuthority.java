@@ -31,6 +31,15 @@ public interface TopicAuthority {
   /** Sequences and applies one publish, or answers a repeat of it. */
   CompletionStage<AppendOutcome> append(AppendRequest request);
 
+  /**
+   * As {@link #append(AppendRequest)}, creating an absent topic in {@code epochCandidate} (the
+   * epoch the publishing node's subscribers of the empty topic were told) instead of a new one.
+   * Implementations without epochs of their own may ignore it.
+   */
+  default CompletionStage<AppendOutcome> append(AppendRequest request, String epochCandidate) {
+    return append(request);
+  }
+
   /** A validated snapshot: the rows at the last seq and up to {@code tailEvents} newest changes. */
   CompletionStage<LogRead> snapshot(String topic, int tailEvents);
 
@@ -43,6 +52,16 @@ public interface TopicAuthority {
    * appends ({@link DeleteResult}).
    */
   CompletionStage<DeleteResult> delete(String topic, String newEpoch);
+
+  /**
+   * The topic's tip, giving a topic that has no entry an empty one in {@code candidate} first
+   * ({@code (candidate, 0)}): the epoch subscribers of a topic not yet published are told.
+   * Failures fail the stage (the caller goes on without).
+   */
+  CompletionStage<LogTip> ensure(String topic, String candidate);
+
+  /** Removes the topic's entry if it holds no change (seq 0); whether it did. */
+  CompletionStage<Boolean> removeIfEmpty(String topic);
 
   /** The primaries' tips of {@code topics}, unconfirmed hints, one batched call. */
   CompletionStage<Map<String, LogTip>> tips(Set<String> topics);

@@ -15,4 +15,7 @@ public interface Broadcast {
 
   /** The topic was emptied under {@code epoch} on both copies: every node resets its replica. */
   void deleted(String topic, String epoch);
+
+  /** This node forgot its replica of {@code topic} (idle, nothing published): stop following it. */
+  void forgotten(String topic);
 }

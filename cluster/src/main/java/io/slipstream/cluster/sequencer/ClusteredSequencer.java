@@ -251,6 +251,11 @@ public final class ClusteredSequencer implements Sequencer {
           replicas.forgetIfIdle(topic);
           if (replicas.find(topic) == null) {
             applied.forgotten(topic);
+            broadcast.forgotten(topic);
+            // The empty entry its subscribers made goes too (the authority keeps any entry with
+            // a change), so that subscribing to names cannot fill the cluster; a node that still
+            // follows the empty topic gives it back in the same epoch.
+            authority.removeIfEmpty(topic);
           }
         });
   }
@@ -362,9 +367,12 @@ public final class ClusteredSequencer implements Sequencer {
         return;
       }
       String id = p.idempotencyKey() != null ? p.idempotencyKey() : UUID.randomUUID().toString();
+      // A topic this node follows empty keeps its epoch if the authority has no entry for it
+      // (its subscribers were told that epoch): the candidate is only used for an absent entry.
+      String candidate = replica.view().seq() == 0 ? replica.view().epoch() : epochs.get();
       CompletionStage<AppendOutcome> call;
       try {
-        call = authority.append(new AppendRequest(topic, id, p.changes(), p.ts(), hash));
+        call = authority.append(new AppendRequest(topic, id, p.changes(), p.ts(), hash), candidate);
       } catch (RuntimeException e) {
         release();
         answer(PublishOutcome.refused(Status.INDETERMINATE, topic, "the outcome is unknown: " + e));

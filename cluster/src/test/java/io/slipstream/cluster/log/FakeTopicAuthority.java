@@ -45,6 +45,22 @@ public final class FakeTopicAuthority implements TopicAuthority {
   private final AtomicInteger rangeReads = new AtomicInteger();
 
   @Override
+  public synchronized CompletionStage<LogTip> ensure(String topic, String candidate) {
+    Log log = logs.computeIfAbsent(topic, t -> new Log());
+    return CompletableFuture.completedFuture(new LogTip(log.epoch, log.changes.size()));
+  }
+
+  @Override
+  public synchronized CompletionStage<Boolean> removeIfEmpty(String topic) {
+    Log log = logs.get(topic);
+    boolean empty = log != null && log.changes.isEmpty();
+    if (empty) {
+      logs.remove(topic);
+    }
+    return CompletableFuture.completedFuture(empty);
+  }
+
+  @Override
   public synchronized CompletionStage<DeleteResult> delete(String topic, String newEpoch) {
     if (!logs.containsKey(topic)) {
       return CompletableFuture.completedFuture(DeleteResult.ABSENT);

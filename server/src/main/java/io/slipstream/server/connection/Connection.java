@@ -408,6 +408,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     Subscription s = new Subscription(topic, entry, requestId);
     subscriptions.put(topic, s);
     hub.join(topic, this)
+        // In a cluster the topic may first have to be followed (its epoch is the authority's).
+        .compose(v -> services.topics().ready(topic))
         .onComplete(
             ar -> {
               if (state == State.CLOSED || subscriptions.get(topic) != s) {

@@ -116,7 +116,16 @@ public final class Sequencing {
             public void deleted(String topic, String epoch) {
               feed.deleted(topic, epoch);
             }
+
+            @Override
+            public void forgotten(String topic) {
+              feed.forget(topic);
+            }
           };
+      // A subscription announces its topic's epoch only once this node follows the authority's
+      // history of it (docs/cluster.md): a topic nobody published to gets its entry first.
+      topics.readiness(
+          topic -> Future.fromCompletionStage(feed.follow(topic), vertx.getOrCreateContext()));
       ClusteredSequencer clustered =
           new ClusteredSequencer(
               authority,

@@ -4,9 +4,11 @@ import io.slipstream.core.spi.Replicas;
 import io.slipstream.core.spi.Sequencer;
 import io.slipstream.core.topic.Topic;
 import io.slipstream.server.protocol.ChangeFrames;
+import io.vertx.core.Future;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Every topic of this node by name (the node's {@link Replicas}), created on first publish or
@@ -121,6 +123,8 @@ public final class TopicRegistry implements Replicas {
   private final long replayLogBytes;
   private final boolean followers;
   private volatile Sequencer sequencer;
+  /** When a subscription may read a topic; at once on a single node (see {@link #ready}). */
+  private volatile Function<String, Future<Void>> readiness = topic -> Future.succeededFuture();
 
   /**
    * The topics of a single node, where they are the authoritative state.
@@ -145,6 +149,23 @@ public final class TopicRegistry implements Replicas {
     this.replayLogSize = replayLogSize;
     this.replayLogBytes = replayLogBytes;
     this.followers = followers;
+  }
+
+  /**
+   * Sets what {@link #ready} waits for; once, before the node serves. In a cluster: until the
+   * node follows the topic live on the authority's history, so a subscription announces the epoch
+   * every node shares.
+   */
+  public void readiness(Function<String, Future<Void>> readiness) {
+    this.readiness = readiness;
+  }
+
+  /**
+   * Completes, on the caller's context, when a subscriber may read {@code topic}'s replica; never
+   * fails (a bounded wait that gives up goes on with what the replica has).
+   */
+  public Future<Void> ready(String topic) {
+    return readiness.apply(topic).otherwiseEmpty();
   }
 
   /** Sets the sequencer that writes these topics; once, before the node serves. */

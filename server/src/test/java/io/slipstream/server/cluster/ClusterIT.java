@@ -142,6 +142,56 @@ class ClusterIT {
     }
   }
 
+  /**
+   * Subscribers on every node of a topic nobody has published to are told one epoch, the one its
+   * first publish keeps: the first change reaches each of them as seq 1, no reset. (Before, each
+   * node made up an epoch of its own and every early subscriber got a reset at the first
+   * publish.) When the last subscriber leaves a topic that never got a change, its empty entry
+   * leaves the authority too.
+   */
+  @Test
+  @Order(0)
+  void subscribersBeforeTheFirstPublishShareItsEpochAndGetNoReset() {
+    List<RecordingClient> early = new ArrayList<>();
+    List<String> epochs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      RecordingClient c = RecordingClient.connect(nodes.get(i).vertx(), port(i));
+      c.hello();
+      epochs.add(c.subscribe("early").getString("epoch"));
+      c.expect("snapshot");
+      c.expect("snapshot");
+      early.add(c);
+    }
+    assertThat(epochs).as("one epoch on every node").containsOnly(epochs.get(0));
+    HttpResponse<String> r =
+        post(1, "/api/topics/early/changes", change("first", 1).encode(), null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(new JsonObject(r.body()).getString("epoch")).isEqualTo(epochs.get(0));
+    for (RecordingClient c : early) {
+      JsonObject m = c.expect("change");
+      assertThat(m.getLong("seq")).isEqualTo(1);
+      assertThat(m.getString("epoch")).isEqualTo(epochs.get(0));
+      c.close();
+    }
+
+    RecordingClient a = RecordingClient.connect(nodes.get(0).vertx(), port(0));
+    RecordingClient b = RecordingClient.connect(nodes.get(2).vertx(), port(2));
+    a.hello();
+    b.hello();
+    assertThat(a.subscribe("never").getString("epoch"))
+        .isEqualTo(b.subscribe("never").getString("epoch"));
+    assertThat(nodes.get(1).hazelcast().getMap(TopicAuthority.MAP_NAME).containsKey("never"))
+        .isTrue();
+    a.close();
+    b.close();
+    eventually(
+        "the never-published topic's empty entry is gone",
+        () -> !nodes.get(1).hazelcast().getMap(TopicAuthority.MAP_NAME).containsKey("never"));
+    assertThat(nodes.get(1).hazelcast().getMap(TopicAuthority.MAP_NAME).containsKey("early"))
+        .as("a topic with a change stays")
+        .isTrue();
+  }
+
   /** A topic published on one node exists on every node at the same epoch and seq. */
   @Test
   @Order(1)
@@ -331,11 +381,13 @@ class ClusterIT {
       owned += m.getInteger("topicsOwned");
     }
     assertThat(connections).isEqualTo(3);
-    assertThat(owned).as("the topic has one primary").isEqualTo(1);
+    assertThat(owned)
+        .as("each topic has one primary")
+        .isEqualTo(nodes.get(0).hazelcast().getMap(TopicAuthority.MAP_NAME).size());
     String metrics = get(1, "/metrics").body();
     assertThat(metrics).contains("slipstream_cluster_members 3.0");
     assertThat(metrics).contains("slipstream_cluster_replica_lag 0.0");
-    assertThat(metrics).contains("slipstream_cluster_topics_followed 1.0");
+    assertThat(metrics).contains("slipstream_cluster_topics_followed 2.0");
   }
 
   /**
