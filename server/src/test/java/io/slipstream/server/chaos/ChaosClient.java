@@ -120,11 +120,14 @@ final class ChaosClient implements Runnable {
   /** A stall in progress, from the moment the client stops reading to its connection's end. */
   private volatile boolean stalled;
 
-  /** Whether the bulk topic is followed: from the stall's subscribe to its unsubscribed. */
-  private boolean bulkFollowed;
+  /**
+   * Whether the bulk topic is followed: from the stall's subscribe to its unsubscribed. No stall
+   * begins while it is: its subscribe would race the unsubscribe of the last stall's bulk topic.
+   */
+  private volatile boolean bulkFollowed;
 
   private String token;
-  private String session;
+  private volatile String session;
 
   /** The old socket of a takeover, reset once the new connection is welcomed. */
   private RawWebSocket orphan;
@@ -167,11 +170,15 @@ final class ChaosClient implements Runnable {
     this.accountant = new SeqAccountant(name);
   }
 
-  /** Asks the client to stop reading at its next message; false when it is busy. */
+  /**
+   * Asks the client to stop reading at its next message; false when it is busy (stalling, or the
+   * last stall's bulk topic not yet unsubscribed).
+   */
   boolean stall() {
     return !run.calm.get()
         && session != null
         && !stalled
+        && !bulkFollowed
         && stallRequested.compareAndSet(false, true);
   }
 
@@ -253,7 +260,15 @@ final class ChaosClient implements Runnable {
     try {
       c.loop();
     } catch (SocketTimeoutException e) {
-      violation("nothing for " + READ_TIMEOUT_MS + " ms on a connection (" + c.describe() + ")");
+      violation(
+          "nothing for "
+              + READ_TIMEOUT_MS
+              + " ms on a connection ("
+              + c.describe()
+              + "); the node has "
+              + run.connectionOf.apply(session)
+              + "; lifecycle "
+              + run.lifecycle.describe(session));
       ws.abort();
     }
   }

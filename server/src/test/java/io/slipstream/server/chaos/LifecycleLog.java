@@ -39,13 +39,9 @@ final class LifecycleLog {
     return log;
   }
 
-  /** The events the test waits for or times; the others are not kept. */
-  private static final java.util.Set<String> KEPT =
-      java.util.Set.of("warned", "slow", "disconnected");
-
   private synchronized void add(JsonObject e) {
     String session = e.getString("session");
-    if (session == null || !KEPT.contains(e.getString("event"))) {
+    if (session == null) {
       return;
     }
     ArrayDeque<JsonObject> q = bySession.get(session);
@@ -95,6 +91,18 @@ final class LifecycleLog {
       }
     }
     return null;
+  }
+
+  /** The session's events kept, oldest first, for reports. */
+  synchronized java.util.List<String> describe(String session) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    ArrayDeque<JsonObject> q = bySession.get(session);
+    if (q != null) {
+      for (JsonObject e : q) {
+        out.add(e.encode());
+      }
+    }
+    return out;
   }
 
   /** The latest {@code event} of {@code session} with {@code from <= ts <= to}, or null. */
