@@ -106,21 +106,6 @@ final class LifecycleLog {
     return null;
   }
 
-  /** The latest event kept of {@code session} that {@code wanted}, or null. */
-  synchronized JsonObject latest(String session, Predicate<JsonObject> wanted) {
-    ArrayDeque<JsonObject> q = bySession.get(session);
-    if (q == null) {
-      return null;
-    }
-    JsonObject found = null;
-    for (JsonObject e : q) {
-      if (wanted.test(e)) {
-        found = e;
-      }
-    }
-    return found;
-  }
-
   /** The session's events kept, oldest first, for reports. */
   synchronized List<String> describe(String session) {
     List<String> out = new ArrayList<>();

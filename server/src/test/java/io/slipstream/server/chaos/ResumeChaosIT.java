@@ -201,9 +201,8 @@ class ResumeChaosIT {
 
     // Calm: no more exits or stalls; the stalls under way end while the topics still flow.
     run.calm.set(true);
-    long calmDeadline =
-        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
-                ChaosClient.STALL_LIMIT_MS + ChaosConnection.LATE_MS + 5_000);
+    long calmMs = ChaosClient.STALL_LIMIT_MS + ChaosConnection.LATE_MS + 5_000;
+    long calmDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(calmMs);
     while (clients.stream().anyMatch(ChaosClient::stalling) && System.nanoTime() < calmDeadline) {
       Thread.sleep(50); // polling the clients' flags: the stalls end on their own threads
     }
