@@ -4,24 +4,28 @@ import io.slipstream.server.eventbus.Lifecycle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The node's lifecycle events ({@code slipstream.lifecycle}, docs/protocol.md), kept per session,
- * so that a stalled client can wait for the server to give up on it ({@code slow}) instead of
- * sleeping, and the test can check when that happened relative to the {@code warned} event.
+ * so that a stalled client can wait for the server to end its connection ({@code slow} or {@code
+ * disconnected}) instead of sleeping, and the test can check when that happened relative to the
+ * {@code warned} event; a client learns its connection's id from its {@code connected} or {@code
+ * resumed} event.
  *
  * <p>Thread-safe: events arrive on a Vert.x event loop, clients wait on their own threads. Bounded:
- * the last {@link #PER_SESSION} {@code warned}, {@code slow} and {@code disconnected} events of
- * each session, for at most {@link #SESSIONS} sessions (the test has 100 clients, one session
- * each).
+ * the last {@link #PER_SESSION} events of each session, for at most {@link #SESSIONS} sessions (the
+ * test has 100 clients, one session each, a few events per connection and a dozen connections).
  */
 final class LifecycleLog {
 
   /** Events kept per session. */
-  static final int PER_SESSION = 64;
+  static final int PER_SESSION = 256;
 
   /** Sessions tracked. */
   static final int SESSIONS = 1_000;
@@ -39,13 +43,9 @@ final class LifecycleLog {
     return log;
   }
 
-  /** The events the test waits for or times; the others are not kept. */
-  private static final java.util.Set<String> KEPT =
-      java.util.Set.of("warned", "slow", "disconnected");
-
   private synchronized void add(JsonObject e) {
     String session = e.getString("session");
-    if (session == null || !KEPT.contains(e.getString("event"))) {
+    if (session == null) {
       return;
     }
     ArrayDeque<JsonObject> q = bySession.get(session);
@@ -65,13 +65,23 @@ final class LifecycleLog {
 
   /**
    * Waits up to {@code timeoutMs} for an {@code event} of {@code session} with {@code ts >=
-   * sinceMs}; returns it, or null on timeout.
+   * sinceMs}; returns the earliest kept, or null on timeout.
    */
-  synchronized JsonObject await(String session, String event, long sinceMs, long timeoutMs)
+  JsonObject await(String session, String event, long sinceMs, long timeoutMs)
+      throws InterruptedException {
+    return await(
+        session, e -> event.equals(e.getString("event")) && e.getLong("ts") >= sinceMs, timeoutMs);
+  }
+
+  /**
+   * Waits up to {@code timeoutMs} for an event of {@code session} that {@code wanted}; returns the
+   * earliest kept, or null on timeout.
+   */
+  synchronized JsonObject await(String session, Predicate<JsonObject> wanted, long timeoutMs)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     while (true) {
-      JsonObject e = latest(session, event, sinceMs, Long.MAX_VALUE);
+      JsonObject e = first(session, wanted);
       if (e != null) {
         return e;
       }
@@ -83,13 +93,12 @@ final class LifecycleLog {
     }
   }
 
-  /** The earliest {@code event} of {@code session} with {@code from <= ts <= to}, or null. */
-  synchronized JsonObject first(String session, String event, long from, long to) {
+  /** The earliest event kept of {@code session} that {@code wanted}, or null. */
+  synchronized JsonObject first(String session, Predicate<JsonObject> wanted) {
     ArrayDeque<JsonObject> q = bySession.get(session);
     if (q != null) {
       for (JsonObject e : q) {
-        long ts = e.getLong("ts");
-        if (event.equals(e.getString("event")) && ts >= from && ts <= to) {
+        if (wanted.test(e)) {
           return e;
         }
       }
@@ -97,19 +106,15 @@ final class LifecycleLog {
     return null;
   }
 
-  /** The latest {@code event} of {@code session} with {@code from <= ts <= to}, or null. */
-  synchronized JsonObject latest(String session, String event, long from, long to) {
+  /** The session's events kept, oldest first, for reports. */
+  synchronized List<String> describe(String session) {
+    List<String> out = new ArrayList<>();
     ArrayDeque<JsonObject> q = bySession.get(session);
-    if (q == null) {
-      return null;
-    }
-    JsonObject found = null;
-    for (JsonObject e : q) {
-      long ts = e.getLong("ts");
-      if (event.equals(e.getString("event")) && ts >= from && ts <= to) {
-        found = e;
+    if (q != null) {
+      for (JsonObject e : q) {
+        out.add(e.encode());
       }
     }
-    return found;
+    return out;
   }
 }

@@ -1,10 +1,12 @@
 package io.slipstream.server.chaos;
 
-import static io.slipstream.server.chaos.ResumeChaosRun.BUFFER_MAX;
-import static io.slipstream.server.chaos.ResumeChaosRun.BUFFER_MAX_BYTES;
-import static io.slipstream.server.chaos.ResumeChaosRun.SUSTAIN_MS;
-import static io.slipstream.server.chaos.ResumeChaosRun.changes;
-import static io.slipstream.server.chaos.ResumeChaosRun.publishBulk;
+import static io.slipstream.server.chaos.ResumeChaosIT.BUFFER_MAX;
+import static io.slipstream.server.chaos.ResumeChaosIT.BUFFER_MAX_BYTES;
+import static io.slipstream.server.chaos.ResumeChaosIT.DISCONNECT;
+import static io.slipstream.server.chaos.ResumeChaosIT.SUSTAIN_MS;
+import static io.slipstream.server.chaos.ResumeChaosIT.WARN;
+import static io.slipstream.server.chaos.ResumeChaosIT.changes;
+import static io.slipstream.server.chaos.ResumeChaosIT.publishBulk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipstream.core.buffer.BufferLimits;
@@ -21,19 +23,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
- * The faults {@link ResumeChaosRun} meets at random, each reproduced on one or two clients in a few
+ * The faults {@link ResumeChaosIT} meets at random, each reproduced on one or two clients in a few
  * seconds (docs/protocol.md, welcome and slow consumers): what a fix must make pass.
  *
- * <p>Not in the suite yet (the name matches none of Surefire's includes): these reproductions passed alone but
- * failed in the full suite on a loaded 2-core box (a few clients went 10 s without a message while
- * the node held no connection of their session; the poll count is load-dependent). Run it with
- * {@code mvn -pl server -am test -Dtest=ResumeChaosRun,ResumeChaosReproductionsRun
- * -Dsurefire.failIfNoSpecifiedTests=false}; it joins the suite, renamed {@code *IT}, once it passes
- * there.
+ * <p>Each test is bounded by its {@link Timeout} and every read by the socket's timeout.
  */
-class ResumeChaosReproductionsRun {
+class ResumeChaosReproductionsIT {
 
   private TestServer server;
 
@@ -52,6 +50,7 @@ class ResumeChaosReproductionsRun {
    * positions, gets its old topics back.
    */
   @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void aTakeoverRestoresTheSubscriptionsOfTheConnectionStillOpen() throws Exception {
     server = TestServer.start();
     server.publish("a", changes(new Random(1), 0, 1, 10, 10));
@@ -91,6 +90,7 @@ class ResumeChaosReproductionsRun {
    * connection ended; a topic that connection unsubscribed stays unsubscribed.
    */
   @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void aTakeoverDoesNotRestoreATopicTheConnectionStillOpenUnsubscribed() throws Exception {
     server = TestServer.start();
     server.publish("a", changes(new Random(1), 0, 1, 10, 10));
@@ -149,6 +149,7 @@ class ResumeChaosReproductionsRun {
    * buffer"), which then stays full for sustainMs.
    */
   @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void aClientThatStopsReadingWhileCatchingUpIsClosedAfterSustainMs() throws Exception {
     server =
         TestServer.start(
@@ -157,7 +158,7 @@ class ResumeChaosReproductionsRun {
                 .sustainMs(SUSTAIN_MS)
                 .buffer(
                     new BufferLimits(
-                        BUFFER_MAX, BUFFER_MAX_BYTES, 0.8, 0.95, DropPolicy.DROP_OLDEST))
+                        BUFFER_MAX, BUFFER_MAX_BYTES, WARN, DISCONNECT, DropPolicy.DROP_OLDEST))
                 .build());
     LifecycleLog lifecycle = LifecycleLog.listen(server.vertx());
     publishBulk(server, "big");
