@@ -64,11 +64,6 @@ class ClusterFailoverIT {
               "3",
               "--fresh-clients",
               "2",
-              // The topic exists before anyone subscribes: a subscriber of a topic that was never
-              // published gets one reset at its first publish in a cluster (docs/cluster.md,
-              // "Known limits"), which "one epoch throughout" would count.
-              "--preload",
-              "1",
               "--loops",
               "2",
               "--out",

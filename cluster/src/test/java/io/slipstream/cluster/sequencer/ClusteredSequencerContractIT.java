@@ -142,6 +142,11 @@ class ClusteredSequencerContractIT extends SequencerContract {
                 public void deleted(String topic, String epoch) {
                   clusterFeed.deleted(topic, epoch);
                 }
+
+                @Override
+                public void forgotten(String topic) {
+                  clusterFeed.forget(topic);
+                }
               },
               shards,
               this::schedule,
