@@ -11,7 +11,6 @@ import io.slipstream.server.protocol.ClientMessage;
 import io.slipstream.server.protocol.ConnectionStats;
 import io.slipstream.server.protocol.Inbound;
 import io.slipstream.server.protocol.Outbound;
-import io.slipstream.server.topic.TopicRegistry;
 import io.slipstream.server.transport.Transport;
 import io.slipstream.server.transport.TransportListener;
 import io.vertx.core.AsyncResult;
@@ -19,14 +18,12 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One client connection: the protocol state machine that dispatches what the client sends, and the
- * wiring of the parts that do the work: its {@link Subscription}s, its bounded buffer, the {@link
+ * wiring of the parts that do the work: its {@link Subscriptions}, its bounded buffer, the {@link
  * WritePump} that moves frames to the socket, the {@link SlowConsumerWatch} on the buffer, the
  * {@link SessionBinding} to its session, {@link Liveness}, the inbound limits and the {@link
  * HeldMessages} that wait while the session store answers the hello.
@@ -56,10 +53,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   private final RateLimiter rate;
   private final SessionBinding binding;
   private final long connectedAt;
-  private final AckLag ackLag = new AckLag();
-
-  /** Topic → subscription; bounded by {@code maxSubscriptions}. */
-  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final Subscriptions subscriptions;
 
   private State state = State.AWAITING_HELLO;
 
@@ -98,6 +92,23 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     this.connectedAt = services.clock().wallMillis();
     this.statsAt = services.clock().millis();
     this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), statsAt);
+    this.subscriptions =
+        new Subscriptions(
+            services,
+            hub,
+            this,
+            buffer,
+            new Subscriptions.Owner() {
+              @Override
+              public boolean closed() {
+                return state == State.CLOSED;
+              }
+
+              @Override
+              public void fail(ErrorCode code, String message, Object requestId) {
+                Connection.this.fail(code, message, requestId);
+              }
+            });
   }
 
   /**
@@ -129,6 +140,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     this.pump =
         new WritePump(
             context, transport, out, buffer, watch::afterPoll, watch::behind, services.clock());
+    subscriptions.attach(pump, watch);
     this.liveness =
         new Liveness(
             vertx,
@@ -218,12 +230,12 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     }
     if (m instanceof ClientMessage.Hello) {
       onHello((ClientMessage.Hello) m);
-    } else if (m instanceof ClientMessage.Subscribe) {
-      onSubscribe((ClientMessage.Subscribe) m);
-    } else if (m instanceof ClientMessage.Unsubscribe) {
-      onUnsubscribe((ClientMessage.Unsubscribe) m);
-    } else if (m instanceof ClientMessage.Ack) {
-      onAck((ClientMessage.Ack) m);
+    } else if (m instanceof ClientMessage.Subscribe sub) {
+      subscriptions.start(sub.topic(), sub.id(), sub.from(), false);
+    } else if (m instanceof ClientMessage.Unsubscribe unsub) {
+      subscriptions.unsubscribe(unsub);
+    } else if (m instanceof ClientMessage.Ack ack) {
+      subscriptions.ack(ack);
     } else if (m instanceof ClientMessage.Ping) {
       pump.send(Outbound.pong(m.id()));
     }
@@ -343,125 +355,12 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             config.heartbeatMs(),
             config.buffer()));
     // At once, or (taking over a still-open connection) once it has released.
-    bound.restore().onSuccess(this::restore);
+    bound.restore().onSuccess(subscriptions::restore);
     String text;
     while (state == State.ACTIVE && (text = held.poll()) != null) {
       dispatch(text);
     }
     held.clear();
-  }
-
-  /**
-   * Subscribes every topic of {@code positions} (docs/protocol.md §7), each with its {@code
-   * subscribed}, up to maxSubscriptions. A topic the client subscribed itself meanwhile (while the
-   * positions were being handed over) keeps the client's subscription.
-   */
-  private void restore(Map<String, Position> positions) {
-    if (state == State.CLOSED || positions == null) {
-      return;
-    }
-    for (Map.Entry<String, Position> e : positions.entrySet()) {
-      if (subscriptions.size() >= config.maxSubscriptions()) {
-        return;
-      }
-      if (!subscriptions.containsKey(e.getKey())) {
-        startSubscription(e.getKey(), null, e.getValue(), true);
-      }
-    }
-  }
-
-  private void onSubscribe(ClientMessage.Subscribe m) {
-    startSubscription(m.topic(), m.id(), m.from(), false);
-  }
-
-  /**
-   * Starts (or restarts) a subscription: joins the hub, and once the join is effective begins
-   * catching up from {@code from} (null: snapshot).
-   *
-   * @param announceReset whether an unusable {@code from} is announced with {@code reset} (resume)
-   */
-  private void startSubscription(
-      String topic, Object requestId, Position from, boolean announceReset) {
-    Subscription existing = subscriptions.get(topic);
-    if (existing == null && subscriptions.size() >= config.maxSubscriptions()) {
-      fail(
-          ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-          "at most " + config.maxSubscriptions() + " subscriptions per connection",
-          requestId);
-      return;
-    }
-    TopicRegistry.Entry entry;
-    if (existing != null) {
-      // Subscribing again restarts the subscription (docs/protocol.md §3), counted as it was.
-      entry = existing.entry;
-      pump.forget(existing);
-      buffer.discardTopic(topic);
-    } else {
-      TopicRegistry.Entry looked = services.topics().getOrCreate(topic);
-      if (looked == null) {
-        fail(ErrorCode.TOPIC_LIMIT, "the server holds its maximum number of topics", requestId);
-        return;
-      }
-      // The entry that counts us may be a newer one than we looked up (a forget raced us).
-      entry = looked.subscribed();
-    }
-    Subscription s = new Subscription(topic, entry, requestId);
-    subscriptions.put(topic, s);
-    hub.join(topic, this)
-        // In a cluster the topic may first have to be followed (its epoch is the authority's).
-        .compose(v -> services.topics().ready(topic))
-        .onComplete(
-            ar -> {
-              if (state == State.CLOSED || subscriptions.get(topic) != s) {
-                return;
-              }
-              if (ar.failed()) {
-                subscriptions.remove(topic);
-                entry.unsubscribed();
-                hub.leave(topic, this);
-                pump.send(
-                    Outbound.error(
-                        ErrorCode.INTERNAL,
-                        "could not subscribe: " + ar.cause().getMessage(),
-                        requestId));
-                return;
-              }
-              s.begin(from, announceReset);
-              pump.catchUp(s);
-            });
-  }
-
-  private void onUnsubscribe(ClientMessage.Unsubscribe m) {
-    Subscription s = subscriptions.remove(m.topic());
-    if (s == null) {
-      fail(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + m.topic(), m.id());
-      return;
-    }
-    endSubscription(s);
-    pump.send(Outbound.unsubscribed(m.id(), m.topic()));
-  }
-
-  private void endSubscription(Subscription s) {
-    pump.forget(s);
-    buffer.discardTopic(s.topic);
-    hub.leave(s.topic, this);
-    // The entry that counted us, not whatever the registry holds under the name now.
-    s.entry.unsubscribed();
-  }
-
-  private void onAck(ClientMessage.Ack m) {
-    Subscription s = subscriptions.get(m.topic());
-    if (s == null) {
-      fail(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + m.topic(), m.id());
-      return;
-    }
-    s.ack(m.seq());
-    TopicRegistry.Entry entry = services.topics().get(m.topic());
-    ChangeEvent acked = entry == null ? null : entry.topic().log().get(m.seq());
-    if (acked != null) {
-      // Both instants are wall time: ts is the publish time (docs/protocol.md §4).
-      ackLag.record(services.clock().wallMillis() - acked.ts());
-    }
   }
 
   /** Answers a bad message with an error; too many errors close the connection with 4004. */
@@ -477,29 +376,9 @@ public final class Connection implements TransportListener, Hub.Subscriber {
 
   @Override
   public void onChanges(String topic, List<ChangeEvent> events) {
-    if (state == State.CLOSED) {
-      return;
+    if (state != State.CLOSED) {
+      subscriptions.onChanges(topic, events);
     }
-    Subscription s = subscriptions.get(topic);
-    if (s == null) {
-      return;
-    }
-    for (int i = 0; i < events.size(); i++) {
-      ChangeEvent e = events.get(i);
-      Subscription.Live verdict = s.acceptLive(e);
-      if (verdict == Subscription.Live.SKIP) {
-        continue;
-      }
-      if (verdict == Subscription.Live.CATCH_UP) {
-        pump.catchUpLater(s);
-        break;
-      }
-      if (!watch.offered(buffer.offer(e))) {
-        return;
-      }
-    }
-    watch.afterOffers();
-    pump.pump();
   }
 
   // ---------------------------------------------------------------- closing
@@ -533,12 +412,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     held.clear();
     watch.stop();
     pump.stop();
-    Map<String, Position> positions = new LinkedHashMap<>();
-    for (Subscription s : subscriptions.values()) {
-      positions.put(s.topic, s.resumePosition());
-      endSubscription(s);
-    }
-    subscriptions.clear();
+    Map<String, Position> positions = subscriptions.endAll();
     buffer.clear();
     released = binding.suspend(positions);
     giveBackSlot();
@@ -605,15 +479,15 @@ public final class Connection implements TransportListener, Hub.Subscriber {
         binding.clientId(),
         state == State.AWAITING_HELLO || state == State.BINDING ? "connecting" : watch.state(),
         transport.kind(),
-        List.copyOf(subscriptions.keySet()),
+        subscriptions.topics(),
         buffer.pending(),
         buffer.pendingBytes(),
         buffer.fill(),
         perSec,
         sent,
         buffer.droppedEvents(),
-        ackLag.percentile(0.5),
-        ackLag.percentile(0.99),
+        subscriptions.ackLag(0.5),
+        subscriptions.ackLag(0.99),
         connectedAt);
   }
 }

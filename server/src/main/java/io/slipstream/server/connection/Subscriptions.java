@@ -1,0 +1,216 @@
+package io.slipstream.server.connection;
+
+import io.slipstream.core.buffer.ClientBuffer;
+import io.slipstream.core.message.ErrorCode;
+import io.slipstream.core.topic.ChangeEvent;
+import io.slipstream.core.topic.Position;
+import io.slipstream.server.hub.Hub;
+import io.slipstream.server.protocol.ClientMessage;
+import io.slipstream.server.protocol.Outbound;
+import io.slipstream.server.topic.TopicRegistry;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A connection's subscriptions: starting one (the hub join, then, in a cluster, until the node
+ * follows the topic), restarting and ending them, the client's acks and their lag, and live events
+ * handed to the buffer through the slow-consumer watch. Each subscription counts on the topic
+ * registry entry it was counted by, and leaves that one.
+ *
+ * <p>Confined to the connection's event loop. Bounded by {@code maxSubscriptions}.
+ */
+final class Subscriptions {
+
+  /** What the connection lends: whether it ended, and how it refuses a bad request. */
+  interface Owner {
+    boolean closed();
+
+    void fail(ErrorCode code, String message, Object requestId);
+  }
+
+  private final Map<String, Subscription> byTopic = new HashMap<>();
+  private final AckLag ackLag = new AckLag();
+  private final ConnectionServices services;
+  private final Hub hub;
+  private final Hub.Subscriber subscriber;
+  private final ClientBuffer buffer;
+  private final Owner owner;
+  private final int maxSubscriptions;
+  private WritePump pump;
+  private SlowConsumerWatch watch;
+
+  Subscriptions(
+      ConnectionServices services,
+      Hub hub,
+      Hub.Subscriber subscriber,
+      ClientBuffer buffer,
+      Owner owner) {
+    this.services = services;
+    this.hub = hub;
+    this.subscriber = subscriber;
+    this.buffer = buffer;
+    this.owner = owner;
+    this.maxSubscriptions = services.config().maxSubscriptions();
+  }
+
+  /** The pump and the watch, made once the transport is there; before any subscription. */
+  void attach(WritePump pump, SlowConsumerWatch watch) {
+    this.pump = pump;
+    this.watch = watch;
+  }
+
+  /**
+   * Subscribes every topic of {@code positions} (docs/protocol.md §7), each with its {@code
+   * subscribed}, up to maxSubscriptions. A topic the client subscribed itself meanwhile (while the
+   * positions were being handed over) keeps the client's subscription.
+   */
+  void restore(Map<String, Position> positions) {
+    if (owner.closed() || positions == null) {
+      return;
+    }
+    for (Map.Entry<String, Position> e : positions.entrySet()) {
+      if (byTopic.size() >= maxSubscriptions) {
+        return;
+      }
+      if (!byTopic.containsKey(e.getKey())) {
+        start(e.getKey(), null, e.getValue(), true);
+      }
+    }
+  }
+
+  /**
+   * Starts (or restarts) a subscription: joins the hub, waits until the topic may be read
+   * ({@link TopicRegistry#ready}), then begins catching up from {@code from} (null: snapshot).
+   *
+   * @param announceReset whether an unusable {@code from} is announced with {@code reset} (resume)
+   */
+  void start(String topic, Object requestId, Position from, boolean announceReset) {
+    Subscription existing = byTopic.get(topic);
+    if (existing == null && byTopic.size() >= maxSubscriptions) {
+      owner.fail(
+          ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+          "at most " + maxSubscriptions + " subscriptions per connection",
+          requestId);
+      return;
+    }
+    TopicRegistry.Entry entry;
+    if (existing != null) {
+      // Subscribing again restarts the subscription (docs/protocol.md §3), counted as it was.
+      entry = existing.entry;
+      pump.forget(existing);
+      buffer.discardTopic(topic);
+    } else {
+      TopicRegistry.Entry looked = services.topics().getOrCreate(topic);
+      if (looked == null) {
+        owner.fail(
+            ErrorCode.TOPIC_LIMIT, "the server holds its maximum number of topics", requestId);
+        return;
+      }
+      // The entry that counts us may be a newer one than we looked up (a forget raced us).
+      entry = looked.subscribed();
+    }
+    Subscription s = new Subscription(topic, entry, requestId);
+    byTopic.put(topic, s);
+    hub.join(topic, subscriber)
+        // In a cluster the topic may first have to be followed (its epoch is the authority's).
+        .compose(v -> services.topics().ready(topic))
+        .onComplete(
+            ar -> {
+              if (owner.closed() || byTopic.get(topic) != s) {
+                return;
+              }
+              if (ar.failed()) {
+                byTopic.remove(topic);
+                entry.unsubscribed();
+                hub.leave(topic, subscriber);
+                pump.send(
+                    Outbound.error(
+                        ErrorCode.INTERNAL,
+                        "could not subscribe: " + ar.cause().getMessage(),
+                        requestId));
+                return;
+              }
+              s.begin(from, announceReset);
+              pump.catchUp(s);
+            });
+  }
+
+  void unsubscribe(ClientMessage.Unsubscribe m) {
+    Subscription s = byTopic.remove(m.topic());
+    if (s == null) {
+      owner.fail(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + m.topic(), m.id());
+      return;
+    }
+    end(s);
+    pump.send(Outbound.unsubscribed(m.id(), m.topic()));
+  }
+
+  void ack(ClientMessage.Ack m) {
+    Subscription s = byTopic.get(m.topic());
+    if (s == null) {
+      owner.fail(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + m.topic(), m.id());
+      return;
+    }
+    s.ack(m.seq());
+    ChangeEvent acked = s.entry.topic().log().get(m.seq());
+    if (acked != null) {
+      // Both instants are wall time: ts is the publish time (docs/protocol.md §4).
+      ackLag.record(services.clock().wallMillis() - acked.ts());
+    }
+  }
+
+  /** One publish's events of {@code topic}, from the hub. */
+  void onChanges(String topic, List<ChangeEvent> events) {
+    Subscription s = byTopic.get(topic);
+    if (s == null) {
+      return;
+    }
+    for (int i = 0; i < events.size(); i++) {
+      ChangeEvent e = events.get(i);
+      Subscription.Live verdict = s.acceptLive(e);
+      if (verdict == Subscription.Live.SKIP) {
+        continue;
+      }
+      if (verdict == Subscription.Live.CATCH_UP) {
+        pump.catchUpLater(s);
+        break;
+      }
+      if (!watch.offered(buffer.offer(e))) {
+        return;
+      }
+    }
+    watch.afterOffers();
+    pump.pump();
+  }
+
+  /** Ends every subscription; returns where each would resume, for the session. */
+  Map<String, Position> endAll() {
+    Map<String, Position> positions = new LinkedHashMap<>();
+    for (Subscription s : byTopic.values()) {
+      positions.put(s.topic, s.resumePosition());
+      end(s);
+    }
+    byTopic.clear();
+    return positions;
+  }
+
+  /** The subscribed topics. */
+  List<String> topics() {
+    return List.copyOf(byTopic.keySet());
+  }
+
+  /** The ack lag percentile {@code p}, ms, or null without acks. */
+  Long ackLag(double p) {
+    return ackLag.percentile(p);
+  }
+
+  private void end(Subscription s) {
+    pump.forget(s);
+    buffer.discardTopic(s.topic);
+    hub.leave(s.topic, subscriber);
+    // The entry that counted us, not whatever the registry holds under the name now.
+    s.entry.unsubscribed();
+  }
+}
