@@ -6,9 +6,9 @@ import java.io.IOException;
 import java.util.Map;
 
 /**
- * Gives a topic that was never published to an entry, empty, under the caller's epoch candidate,
- * so that the epoch a subscriber is told before the first publish is the one that publish gets,
- * on every node (docs/cluster.md). An existing entry is left alone and its tip returned: {@code
+ * Gives a topic that was never published to an entry, empty, under the caller's epoch candidate, so
+ * that the epoch a subscriber is told before the first publish is the one that publish gets, on
+ * every node (docs/cluster.md). An existing entry is left alone and its tip returned: {@code
  * (epoch, 0)} for the created one.
  *
  * <p>The backup creates the same empty entry when it has none; it never touches one it has. The

@@ -5,9 +5,9 @@ import com.hazelcast.nio.ObjectDataOutput;
 import java.util.Map;
 
 /**
- * Removes a topic's entry if nothing was ever published in its epoch (seq 0): what a node asks
- * when it forgets a topic only subscribers made ({@link Ensure}), so that subscribing to names
- * cannot fill the cluster. An entry with changes is never touched. Its backup does the same.
+ * Removes a topic's entry if nothing was ever published in its epoch (seq 0): what a node asks when
+ * it forgets a topic only subscribers made ({@link Ensure}), so that subscribing to names cannot
+ * fill the cluster. An entry with changes is never touched. Its backup does the same.
  *
  * <p>Threading: on the partition thread; an instance serves one call (its backup is set per call).
  */

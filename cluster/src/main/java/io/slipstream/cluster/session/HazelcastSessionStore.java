@@ -12,15 +12,11 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
 import io.slipstream.cluster.session.SessionAnswer.Kind;
+import io.slipstream.core.session.Tokens;
 import io.slipstream.core.spi.OpenedSession;
 import io.slipstream.core.spi.SessionAttachment;
 import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.Position;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -42,26 +38,24 @@ import java.util.logging.Logger;
  * a {@link StoredSession}, changed only by this package's entry processors, called asynchronously
  * ({@code submitToKey}). The token is {@code <sessionId>.<secret>}, so one processor on one key
  * checks and rotates it; only its SHA-256 is stored. Suspended sessions expire by their entry's
- * TTL; this member reports the expiries and evictions of the entries it owns (a local listener),
- * so each is reported once in the cluster.
+ * TTL; this member reports the expiries and evictions of the entries it owns (a local listener), so
+ * each is reported once in the cluster.
  *
  * <p>When a member leaves, the oldest member (the first in the member list after the change)
  * suspends the sessions held on it with {@link DetachNodes}, which starts their TTL: their
  * connections are gone and will never record their end. If that member leaves too before it is
- * done, the next oldest does not take over the earlier departure (with one backup, two members
- * lost at once lose data anyway); those sessions then stay until {@code maxSessions} evicts them
- * or their clients resume them.
+ * done, the next oldest does not take over the earlier departure (with one backup, two members lost
+ * at once lose data anyway); those sessions then stay until {@code maxSessions} evicts them or
+ * their clients resume them.
  *
- * <p>Thread-safe. Stages complete on Hazelcast's threads. An indeterminate answer (the primary
- * left mid-call, a backup did not ack in time) is retried up to {@value #ATTEMPTS} times in all:
- * every processor here is idempotent. Background work (detaching) runs on one daemon thread with
- * at most one run pending.
+ * <p>Thread-safe. Stages complete on Hazelcast's threads. An indeterminate answer (the primary left
+ * mid-call, a backup did not ack in time) is retried up to {@value #ATTEMPTS} times in all: every
+ * processor here is idempotent. Background work (detaching) runs on one daemon thread with at most
+ * one run pending.
  */
 final class HazelcastSessionStore implements ClusterSessionStore {
 
   private static final Logger LOG = Logger.getLogger(HazelcastSessionStore.class.getName());
-  private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   /** Calls per processor, the first included, while the answers are indeterminate. */
   static final int ATTEMPTS = 3;
@@ -96,8 +90,7 @@ final class HazelcastSessionStore implements ClusterSessionStore {
    * @param mapName the map, configured by {@link SessionMap#config} ({@link SessionMap#MAP_NAME};
    *     tests give each case its own)
    */
-  HazelcastSessionStore(
-      HazelcastInstance hz, String mapName, SessionLimits limits, Clock clock) {
+  HazelcastSessionStore(HazelcastInstance hz, String mapName, SessionLimits limits, Clock clock) {
     this.hz = hz;
     this.map = hz.getMap(mapName);
     this.limits = limits;
@@ -127,8 +120,10 @@ final class HazelcastSessionStore implements ClusterSessionStore {
     if (id == null) {
       return create(clientId, connection, 1);
     }
-    String newToken = id + "." + random(16);
-    return call(id, new ResumeSession(hash(resumeToken), hash(newToken), node, connection))
+    String newToken = Tokens.newToken(id);
+    return call(
+            id,
+            new ResumeSession(Tokens.hash(resumeToken), Tokens.hash(newToken), node, connection))
         .thenCompose(
             a -> {
               if (a.kind() != Kind.RESUMED) {
@@ -145,9 +140,9 @@ final class HazelcastSessionStore implements ClusterSessionStore {
 
   /** Stores a new session under a fresh id; another id when that one is taken (never, really). */
   private CompletionStage<OpenedSession> create(String clientId, String connection, int attempt) {
-    String id = "s-" + random(12);
-    String token = id + "." + random(16);
-    return call(id, new OpenSession(clientId, hash(token), node, connection))
+    String id = Tokens.newSessionId();
+    String token = Tokens.newToken(id);
+    return call(id, new OpenSession(clientId, Tokens.hash(token), node, connection))
         .thenCompose(
             a -> {
               if (a.kind() == Kind.CREATED) {
@@ -227,8 +222,7 @@ final class HazelcastSessionStore implements ClusterSessionStore {
   }
 
   /** Calls {@code ep} on {@code key}, again while the answer is indeterminate. */
-  private <R> CompletionStage<R> call(
-      String key, EntryProcessor<String, StoredSession, R> ep) {
+  private <R> CompletionStage<R> call(String key, EntryProcessor<String, StoredSession, R> ep) {
     return call(key, ep, 1);
   }
 
@@ -338,21 +332,6 @@ final class HazelcastSessionStore implements ClusterSessionStore {
         toDetach.add(event.getMember().getUuid().toString());
         detachSoon(0, 1);
       }
-    }
-  }
-
-  private static String random(int bytes) {
-    byte[] b = new byte[bytes];
-    RANDOM.nextBytes(b);
-    return B64.encodeToString(b);
-  }
-
-  private static String hash(String token) {
-    try {
-      return B64.encodeToString(
-          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every JVM", e);
     }
   }
 }

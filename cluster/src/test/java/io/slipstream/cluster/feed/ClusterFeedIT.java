@@ -10,6 +10,7 @@ import io.slipstream.cluster.log.LoggedChange;
 import io.slipstream.cluster.log.TopicAuthority;
 import io.slipstream.cluster.member.ClusterSettings;
 import io.slipstream.cluster.member.MemberConfig;
+import io.slipstream.cluster.testing.MemberPorts;
 import io.slipstream.core.topic.ChangeOp;
 import io.slipstream.core.topic.ChangeRequest;
 import io.slipstream.core.topic.Row;
@@ -21,7 +22,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -413,8 +413,6 @@ class ClusterFeedIT {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return MemberPorts.free();
   }
 }

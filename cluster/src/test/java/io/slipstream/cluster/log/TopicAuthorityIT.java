@@ -12,9 +12,9 @@ import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.map.IMap;
 import io.slipstream.cluster.member.ClusterSettings;
 import io.slipstream.cluster.member.MemberConfig;
+import io.slipstream.cluster.testing.MemberPorts;
 import io.slipstream.core.topic.ChangeRequest;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,9 +39,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The topic log on real Hazelcast members: three {@code HazelcastInstance}s in this JVM, joined by
  * TCP-IP on 127.0.0.1 under a unique cluster name, with the production {@link MemberConfig} (one
- * sync backup, fail-on-indeterminate-state, quorum of two) and small test timings. The steps run
- * in order on one cluster, because each builds on the history the ones before wrote; every step
- * states what it checks.
+ * sync backup, fail-on-indeterminate-state, quorum of two) and small test timings. The steps run in
+ * order on one cluster, because each builds on the history the ones before wrote; every step states
+ * what it checks.
  */
 @TestInstance(Lifecycle.PER_CLASS)
 @TestMethodOrder(OrderAnnotation.class)
@@ -57,6 +57,7 @@ class TopicAuthorityIT {
 
   /** Every acknowledged publish: id → its outcome. */
   private final Map<String, AppendOutcome> acked = new TreeMap<>();
+
   private String epoch;
   private long lastAcked;
 
@@ -68,9 +69,14 @@ class TopicAuthorityIT {
     for (int i = 0; i < 3; i++) {
       startMember(i);
     }
-    eventually("three members, partitions safe", () -> members.stream()
-        .allMatch(m -> m.getCluster().getMembers().size() == 3
-            && m.getPartitionService().isClusterSafe()));
+    eventually(
+        "three members, partitions safe",
+        () ->
+            members.stream()
+                .allMatch(
+                    m ->
+                        m.getCluster().getMembers().size() == 3
+                            && m.getPartitionService().isClusterSafe()));
   }
 
   @AfterAll
@@ -101,8 +107,8 @@ class TopicAuthorityIT {
 
     assertThat(acked.values().stream().map(AppendOutcome::epoch).distinct()).hasSize(1);
     epoch = acked.values().iterator().next().epoch();
-    long[] owner = new long[acked.values().stream().mapToInt(o -> (int) o.lastSeq()).max()
-        .getAsInt() + 1];
+    long[] owner =
+        new long[acked.values().stream().mapToInt(o -> (int) o.lastSeq()).max().getAsInt() + 1];
     for (AppendOutcome o : acked.values()) {
       for (long s = o.firstSeq(); s <= o.lastSeq(); s++) {
         assertThat(owner[(int) s]).as("seq %d given out once", s).isZero();
@@ -143,8 +149,9 @@ class TopicAuthorityIT {
     faults.values().forEach(f -> f.refuseNextApplies(1));
     AppendRequest r = request("refused-1", 2, 7);
     IMap<String, TopicLog> map = members.get(1).getMap(TopicAuthority.MAP_NAME);
-    Append ep = new Append(
-        r.publishId(), r.bodyHash(), r.ts(), r.changes(), "not-used", LogLimits.DEFAULTS);
+    Append ep =
+        new Append(
+            r.publishId(), r.bodyHash(), r.ts(), r.changes(), "not-used", LogLimits.DEFAULTS);
 
     CompletableFuture<AppendOutcome> call = map.submitToKey(TOPIC, ep).toCompletableFuture();
     assertThatThrownBy(() -> call.get(30, TimeUnit.SECONDS))
@@ -171,9 +178,14 @@ class TopicAuthorityIT {
     HazelcastInstance owner = ownerOf(TOPIC);
     owner.getLifecycleService().terminate();
     members.remove(owner);
-    eventually("two members, partitions safe", () -> members.stream()
-        .allMatch(m -> m.getCluster().getMembers().size() == 2
-            && m.getPartitionService().isClusterSafe()));
+    eventually(
+        "two members, partitions safe",
+        () ->
+            members.stream()
+                .allMatch(
+                    m ->
+                        m.getCluster().getMembers().size() == 2
+                            && m.getPartitionService().isClusterSafe()));
 
     assertHistoryKept(0);
     AppendOutcome next =
@@ -189,20 +201,36 @@ class TopicAuthorityIT {
   @Order(5)
   void aGracefulLeaveOfTheOwnerKeepsTheEpochTooAndOneMemberIsNoQuorum() {
     startMember(3);
-    eventually("three members again", () -> members.stream()
-        .allMatch(m -> m.getCluster().getMembers().size() == 3
-            && m.getPartitionService().isClusterSafe()));
+    eventually(
+        "three members again",
+        () ->
+            members.stream()
+                .allMatch(
+                    m ->
+                        m.getCluster().getMembers().size() == 3
+                            && m.getPartitionService().isClusterSafe()));
     HazelcastInstance owner = ownerOf(TOPIC);
     owner.shutdown();
     members.remove(owner);
-    eventually("two members, partitions safe", () -> members.stream()
-        .allMatch(m -> m.getCluster().getMembers().size() == 2
-            && m.getPartitionService().isClusterSafe()));
+    eventually(
+        "two members, partitions safe",
+        () ->
+            members.stream()
+                .allMatch(
+                    m ->
+                        m.getCluster().getMembers().size() == 2
+                            && m.getPartitionService().isClusterSafe()));
     assertHistoryKept(1);
 
     members.remove(0).shutdown();
-    eventually("quorum lost", () -> !members.get(0).getSplitBrainProtectionService()
-        .getSplitBrainProtection(MemberConfig.QUORUM_NAME).hasMinimumSize());
+    eventually(
+        "quorum lost",
+        () ->
+            !members
+                .get(0)
+                .getSplitBrainProtectionService()
+                .getSplitBrainProtection(MemberConfig.QUORUM_NAME)
+                .hasMinimumSize());
     AppendOutcome alone = await(authority(0).append(request("alone", 1, 1)));
     assertThat(alone.kind()).isEqualTo(AppendOutcome.Kind.NO_QUORUM);
   }
@@ -219,16 +247,27 @@ class TopicAuthorityIT {
     assertThat(snap.firstSeq()).isEqualTo(1);
     for (Map.Entry<String, AppendOutcome> e : acked.entrySet()) {
       for (long s = e.getValue().firstSeq(); s <= e.getValue().lastSeq(); s++) {
-        assertThat(snap.changes().get((int) (s - 1)).publishId()).as("seq %d", s)
+        assertThat(snap.changes().get((int) (s - 1)).publishId())
+            .as("seq %d", s)
             .isEqualTo(e.getKey());
       }
     }
   }
 
   private void startMember(int i) {
-    ClusterSettings s = new ClusterSettings(
-        clusterName, "127.0.0.1", Integer.parseInt(addresses.get(i).split(":")[1]), addresses,
-        7, 2, 1_000, 1, 10_000, 1, 5);
+    ClusterSettings s =
+        new ClusterSettings(
+            clusterName,
+            "127.0.0.1",
+            Integer.parseInt(addresses.get(i).split(":")[1]),
+            addresses,
+            7,
+            2,
+            1_000,
+            1,
+            10_000,
+            1,
+            5);
     Config cfg = MemberConfig.build(s);
     BackupFaults f = new BackupFaults();
     cfg.getUserContext().put(BackupFaults.USER_CONTEXT_KEY, f);
@@ -268,8 +307,9 @@ class TopicAuthorityIT {
       assertThat(System.nanoTime()).as("still indeterminate after 20 s").isLessThan(deadline);
     }
     // For the record in the test output: how long a refused backup keeps a topic indeterminate.
-    System.out.printf("%s after %d indeterminate answers in %d ms%n", out, indeterminate,
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    System.out.printf(
+        "%s after %d indeterminate answers in %d ms%n",
+        out, indeterminate, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     return out;
   }
 
@@ -307,8 +347,6 @@ class TopicAuthorityIT {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return MemberPorts.free();
   }
 }

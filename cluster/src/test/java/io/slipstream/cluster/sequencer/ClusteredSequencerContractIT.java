@@ -7,6 +7,7 @@ import io.slipstream.cluster.log.LogLimits;
 import io.slipstream.cluster.log.TopicAuthority;
 import io.slipstream.cluster.member.ClusterSettings;
 import io.slipstream.cluster.member.MemberConfig;
+import io.slipstream.cluster.testing.MemberPorts;
 import io.slipstream.core.spi.RecordingFeed;
 import io.slipstream.core.spi.Replicas;
 import io.slipstream.core.spi.Sequencer;
@@ -18,8 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -225,10 +224,6 @@ class ClusteredSequencerContractIT extends SequencerContract {
   }
 
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
+    return MemberPorts.free();
   }
 }

@@ -5,9 +5,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.slipstream.cluster.member.ClusterSettings;
 import io.slipstream.cluster.member.MemberConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import io.slipstream.cluster.testing.MemberPorts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -15,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * Hazelcast members in this JVM for the session tests: joined by TCP-IP on 127.0.0.1 under a
- * unique cluster name, with the production {@link MemberConfig} and fast test timings (7
- * partitions, expiry swept every second, a dead member removed after 5 s of silence).
+ * Hazelcast members in this JVM for the session tests: joined by TCP-IP on 127.0.0.1 under a unique
+ * cluster name, with the production {@link MemberConfig} and fast test timings (7 partitions,
+ * expiry swept every second, a dead member removed after 5 s of silence).
  *
  * <p>Not thread-safe: one test class drives it.
  */
@@ -100,10 +98,6 @@ final class Members implements AutoCloseable {
   }
 
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return MemberPorts.free();
   }
 }

@@ -4,10 +4,8 @@ import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.Position;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -54,9 +52,6 @@ public final class SessionRegistry {
       String replacedConnection,
       List<Session> evicted,
       Map<String, Position> recorded) {}
-
-  private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private final long ttlMs;
   private final int maxSessions;
@@ -116,13 +111,13 @@ public final class SessionRegistry {
         remove(oldest);
         evicted.add(oldest);
       }
-      s = new Session("s-" + random(12), clientId);
+      s = new Session(Tokens.newSessionId(), clientId);
     }
     s.attach(connection);
     byId.put(s.id(), s);
     // The id in front lets a clustered store find the session by key (SessionStore's contract).
-    String token = s.id() + "." + random(16);
-    s.tokenHash(hash(token));
+    String token = Tokens.newToken(s.id());
+    s.tokenHash(Tokens.hash(token));
     byTokenHash.put(s.tokenHash(), s);
     return new Opened(s, token, resumed, subscriptions, replaced, evicted, recorded);
   }
@@ -199,7 +194,7 @@ public final class SessionRegistry {
   }
 
   private Session lookup(String token) {
-    String h = hash(token);
+    String h = Tokens.hash(token);
     Session s = byTokenHash.get(h);
     if (s == null
         || !MessageDigest.isEqual(
@@ -230,20 +225,5 @@ public final class SessionRegistry {
   private void remove(Session s) {
     byId.remove(s.id());
     byTokenHash.remove(s.tokenHash());
-  }
-
-  private static String random(int bytes) {
-    byte[] b = new byte[bytes];
-    RANDOM.nextBytes(b);
-    return B64.encodeToString(b);
-  }
-
-  private static String hash(String token) {
-    try {
-      return B64.encodeToString(
-          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every JVM", e);
-    }
   }
 }

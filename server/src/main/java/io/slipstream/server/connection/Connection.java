@@ -422,8 +422,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
 
   /**
    * Closes with 1000 because the session was resumed on another connection, from any thread;
-   * completes on this connection's event loop once it has released and the session store holds
-   * the positions it handed over.
+   * completes on this connection's event loop once it has released and the session store holds the
+   * positions it handed over.
    */
   Future<Void> closeReplaced() {
     Promise<Void> done = Promise.promise();

@@ -81,8 +81,8 @@ final class Subscriptions {
   }
 
   /**
-   * Starts (or restarts) a subscription: joins the hub, waits until the topic may be read
-   * ({@link TopicRegistry#ready}), then begins catching up from {@code from} (null: snapshot).
+   * Starts (or restarts) a subscription: joins the hub, waits until the topic may be read ({@link
+   * TopicRegistry#ready}), then begins catching up from {@code from} (null: snapshot).
    *
    * @param announceReset whether an unusable {@code from} is announced with {@code reset} (resume)
    */

@@ -145,9 +145,9 @@ class ClusterIT {
   /**
    * Subscribers on every node of a topic nobody has published to are told one epoch, the one its
    * first publish keeps: the first change reaches each of them as seq 1, no reset. (Before, each
-   * node made up an epoch of its own and every early subscriber got a reset at the first
-   * publish.) When the last subscriber leaves a topic that never got a change, its empty entry
-   * leaves the authority too.
+   * node made up an epoch of its own and every early subscriber got a reset at the first publish.)
+   * When the last subscriber leaves a topic that never got a change, its empty entry leaves the
+   * authority too.
    */
   @Test
   @Order(0)
@@ -396,8 +396,8 @@ class ClusterIT {
    * seqs once both copies hold it, and every subscriber sees that seq once.
    */
   /**
-   * Any node closes a connection held by another with a close code, through that node's one
-   * control address; the connection ids are cluster-unique (they start with the node's id).
+   * Any node closes a connection held by another with a close code, through that node's one control
+   * address; the connection ids are cluster-unique (they start with the node's id).
    */
   @Test
   @Order(8)
@@ -664,9 +664,21 @@ class ClusterIT {
     }
   }
 
+  /**
+   * A port below Linux's ephemeral range (32768 and up), so no outgoing connection of this JVM
+   * takes it between the pick and the member's bind.
+   */
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(false);
+        s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+        return port;
+      } catch (IOException taken) {
+        // Try another.
+      }
     }
+    throw new IOException("no free port in [20000, 32000)");
   }
 }
