@@ -6,6 +6,7 @@ import io.slipstream.core.spi.Feed;
 import io.slipstream.core.spi.Replicas;
 import io.slipstream.core.topic.Topic;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -66,6 +67,7 @@ public final class ClusterFeed {
 
   /** The cluster-wide address every node consumes committed batches on. */
   public static final String ADDRESS = "slipstream.changes";
+
   /**
    * Where a {@code DELETE} is announced ({@code topic '\n' epoch}): every node checks the topic's
    * tip at once instead of at its next periodic check, and resets its replica onto the new epoch.
@@ -78,6 +80,9 @@ public final class ClusterFeed {
    * without a quorum it could take forever.
    */
   public static final long FOLLOW_TIMEOUT_MS = 3_000;
+
+  /** How often a consumer registration that failed is tried before the feed fails to start. */
+  static final int REGISTER_ATTEMPTS = 5;
 
   /** The most topics one tip call asks about. */
   static final int TIP_BATCH = 1_000;
@@ -273,7 +278,8 @@ public final class ClusterFeed {
     resets = vertx.eventBus().consumer(RESETS, this::resetAnnounced);
     tipTimer = vertx.setPeriodic(settings.tipCheckMs(), id -> checkTips());
     pollTimer = vertx.setPeriodic(settings.pollMs(), id -> pollShards());
-    return Future.all(consumer.completion(), resets.completion())
+    return registered(consumer, ADDRESS, this::received, REGISTER_ATTEMPTS)
+        .compose(c -> registered(resets, RESETS, this::resetAnnounced, REGISTER_ATTEMPTS))
         .compose(
             v -> {
               listTopics(0);
@@ -290,8 +296,8 @@ public final class ClusterFeed {
   }
 
   /**
-   * The topic was emptied under {@code epoch} on both copies (a {@code DELETE} on this node):
-   * tells every node, this one included.
+   * The topic was emptied under {@code epoch} on both copies (a {@code DELETE} on this node): tells
+   * every node, this one included.
    */
   public void deleted(String topic, String epoch) {
     vertx.eventBus().publish(RESETS, topic + '\n' + epoch);
@@ -306,22 +312,24 @@ public final class ClusterFeed {
     String topic = body.substring(0, nl);
     String epoch = body.substring(nl + 1);
     FeedShard shard = shardOf(topic);
-    run(shard, () -> {
-      TopicFollower f = stopped ? null : follower(shard, topic);
-      if (f != null) {
-        // As a tip check would find it: another epoch, so the follower resyncs onto it.
-        f.tip(epoch, 0, true);
-        shard.track(f);
-      }
-    });
+    run(
+        shard,
+        () -> {
+          TopicFollower f = stopped ? null : follower(shard, topic);
+          if (f != null) {
+            // As a tip check would find it: another epoch, so the follower resyncs onto it.
+            f.tip(epoch, 0, true);
+            shard.track(f);
+          }
+        });
   }
 
   /**
-   * Completes once this node follows {@code topic} live on the authority's history, giving a
-   * topic nobody published to yet its empty entry in this node's epoch (so that every node's
-   * subscribers are told the epoch its first publish will keep); completes anyway after {@link
-   * #FOLLOW_TIMEOUT_MS} or when the topic cannot be followed ({@code maxTopics}). Any thread;
-   * the stage completes on the topic's shard or a timer.
+   * Completes once this node follows {@code topic} live on the authority's history, giving a topic
+   * nobody published to yet its empty entry in this node's epoch (so that every node's subscribers
+   * are told the epoch its first publish will keep); completes anyway after {@link
+   * #FOLLOW_TIMEOUT_MS} or when the topic cannot be followed ({@code maxTopics}). Any thread; the
+   * stage completes on the topic's shard or a timer.
    */
   public CompletionStage<Void> follow(String topic) {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -356,6 +364,41 @@ public final class ClusterFeed {
             followers.remove(topic);
           }
         });
+  }
+
+  /**
+   * Waits for {@code c}'s registration to reach the cluster, registering again when it failed: the
+   * registration is a write to Vert.x's {@code __vertx.subs} map, which, with
+   * fail-on-indeterminate-state on (it is member-wide), fails when its backup does not answer in
+   * time on a busy member, although nothing is wrong.
+   */
+  private <T> Future<Void> registered(
+      MessageConsumer<T> c, String address, Handler<Message<T>> handler, int attemptsLeft) {
+    return c.completion()
+        .recover(
+            error -> {
+              if (attemptsLeft <= 1 || stopped) {
+                return Future.failedFuture(error);
+              }
+              LOG.log(Level.INFO, "registering " + address + " failed (" + error + "); again");
+              return c.unregister()
+                  .otherwiseEmpty()
+                  .compose(
+                      v -> {
+                        MessageConsumer<T> again = vertx.eventBus().consumer(address, handler);
+                        replace(address, again);
+                        return registered(again, address, handler, attemptsLeft - 1);
+                      });
+            });
+  }
+
+  @SuppressWarnings("unchecked")
+  private void replace(String address, MessageConsumer<?> again) {
+    if (address.equals(ADDRESS)) {
+      consumer = (MessageConsumer<FeedBatch>) again;
+    } else {
+      resets = (MessageConsumer<String>) again;
+    }
   }
 
   /** A member left: checks every followed topic's tip now, for tails lost with it. */

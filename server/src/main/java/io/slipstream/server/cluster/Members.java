@@ -21,9 +21,9 @@ import java.util.function.Supplier;
 /**
  * The cluster as this node reports it and controls it: one control address per node, {@code
  * slipstream.node.<nodeId>} (never one per connection: each would be a {@code __vertx.subs} write
- * and its backup), which answers {@code {op: "stats"}} with the node's figures, closes a
- * connection with {@code {op: "disconnect", connection, code}} (any node may ask: connection ids
- * are cluster-unique and start with the node's), and hands a resumed session over; and {@code GET
+ * and its backup), which answers {@code {op: "stats"}} with the node's figures, closes a connection
+ * with {@code {op: "disconnect", connection, code}} (any node may ask: connection ids are
+ * cluster-unique and start with the node's), and hands a resumed session over; and {@code GET
  * /api/cluster} (docs/protocol.md §7), which gathers the figures from every member.
  *
  * <p>Thread-safe; the consumer runs on the event loop it was registered from.
@@ -35,6 +35,9 @@ public final class Members {
 
   /** How long {@code /api/cluster} waits for a member's answer before it reports it unreachable. */
   static final long ASK_TIMEOUT_MS = 2_000;
+
+  /** Registrations of the control address tried before the node fails to start. */
+  static final int REGISTER_ATTEMPTS = 5;
 
   private final Vertx vertx;
   private final ClusterNode node;
@@ -53,10 +56,28 @@ public final class Members {
     this.feed = feed;
   }
 
-  /** Registers this node's control address cluster-wide; completes once it is known everywhere. */
+  /**
+   * Registers this node's control address cluster-wide; completes once it is known everywhere. A
+   * registration is a write to Vert.x's {@code __vertx.subs} map that, with
+   * fail-on-indeterminate-state on, fails when its backup answers late on a busy member: it is
+   * tried again, up to {@value #REGISTER_ATTEMPTS} times.
+   */
   public Future<Void> start() {
+    return register(REGISTER_ATTEMPTS);
+  }
+
+  private Future<Void> register(int attemptsLeft) {
     consumer = vertx.eventBus().consumer(ADDRESS_PREFIX + node.nodeId(), this::onControl);
-    return consumer.completion();
+    return consumer
+        .completion()
+        .recover(
+            error ->
+                attemptsLeft <= 1
+                    ? Future.failedFuture(error)
+                    : consumer
+                        .unregister()
+                        .otherwiseEmpty()
+                        .compose(v -> register(attemptsLeft - 1)));
   }
 
   /** Unregisters the control address. */
