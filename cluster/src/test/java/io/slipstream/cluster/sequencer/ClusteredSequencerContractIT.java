@@ -8,28 +8,19 @@ import io.slipstream.cluster.log.TopicAuthority;
 import io.slipstream.cluster.member.ClusterSettings;
 import io.slipstream.cluster.member.MemberConfig;
 import io.slipstream.cluster.testing.MemberPorts;
+import io.slipstream.core.spi.FakeReplicas;
 import io.slipstream.core.spi.RecordingFeed;
-import io.slipstream.core.spi.Replicas;
 import io.slipstream.core.spi.Sequencer;
 import io.slipstream.core.spi.SequencerContract;
 import io.slipstream.core.time.Clock;
-import io.slipstream.core.topic.ChangeEncoder;
 import io.slipstream.core.topic.Topic;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 
 /**
@@ -99,18 +90,13 @@ class ClusteredSequencerContractIT extends SequencerContract {
   /** A node: its replicas, its real cluster feed, and the clustered sequencer over them. */
   private static final class ClusterFixture implements Fixture {
     final RecordingFeed feed = new RecordingFeed();
-    final BoundedReplicas replicas;
-    final List<ExecutorService> shards = new ArrayList<>();
-    final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    final FakeReplicas replicas;
+    final Threads threads = new Threads(2);
     final ClusterFeed clusterFeed;
     final Sequencer sequencer;
 
     ClusterFixture(Bounds bounds) {
-      replicas = new BoundedReplicas(bounds.maxTopics());
-      for (int i = 0; i < 2; i++) {
-        int shard = i;
-        shards.add(Executors.newSingleThreadExecutor(r -> new Thread(r, "shard-" + shard)));
-      }
+      replicas = new FakeReplicas(bounds.maxTopics(), 1_000, 1L << 24, true);
       TopicAuthority authority =
           TopicAuthority.hazelcast(
               first.getHazelcastInstance(),
@@ -123,7 +109,7 @@ class ClusteredSequencerContractIT extends SequencerContract {
               authority,
               replicas,
               applied,
-              shards,
+              threads.shards(),
               new ClusterFeed.Settings(new ReorderLimits(10_000, 100, 3_000), 300, 20, 1_000, 4));
       clusterFeed.start().await();
       sequencer =
@@ -147,17 +133,12 @@ class ClusteredSequencerContractIT extends SequencerContract {
                   clusterFeed.forget(topic);
                 }
               },
-              shards,
-              this::schedule,
+              threads.shards(),
+              threads::schedule,
               Clock.system(),
               new ClusteredSequencer.Bounds(
                   bounds.maxPendingPublishes(), bounds.budgetBytes(), 5_000),
               Topic::newEpoch);
-    }
-
-    Runnable schedule(long delayMillis, Runnable task) {
-      ScheduledFuture<?> f = timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-      return () -> f.cancel(false);
     }
 
     @Override
@@ -177,49 +158,13 @@ class ClusteredSequencerContractIT extends SequencerContract {
 
     @Override
     public Runnable hold() {
-      return holdAll(shards);
+      return threads.hold();
     }
 
     @Override
     public void close() {
       clusterFeed.stop().await();
-      shards.forEach(ExecutorService::shutdownNow);
-      timer.shutdownNow();
-    }
-  }
-
-  /** Follower replicas, at most {@code maxTopics}; what a node's topic registry is here. */
-  private static final class BoundedReplicas implements Replicas {
-    private static final ChangeEncoder ENCODER =
-        e -> (e.key() + ":" + e.seq()).getBytes(StandardCharsets.UTF_8);
-    private final Map<String, Topic> topics = new HashMap<>();
-    private final int maxTopics;
-
-    BoundedReplicas(int maxTopics) {
-      this.maxTopics = maxTopics;
-    }
-
-    @Override
-    public synchronized Topic open(String topic) {
-      Topic t = topics.get(topic);
-      if (t == null && topics.size() < maxTopics) {
-        t = new Topic(topic, 1_000, ENCODER).follow();
-        topics.put(topic, t);
-      }
-      return t;
-    }
-
-    @Override
-    public synchronized Topic find(String topic) {
-      return topics.get(topic);
-    }
-
-    @Override
-    public synchronized void forgetIfIdle(String topic) {
-      Topic t = topics.get(topic);
-      if (t != null && t.view().seq() == 0) {
-        topics.remove(topic);
-      }
+      threads.close();
     }
   }
 

@@ -21,11 +21,20 @@ public final class FakeReplicas implements Replicas {
   private final int maxTopics;
   private final int replayLogSize;
   private final long replayLogBytes;
+  private final boolean followers;
 
   public FakeReplicas(int maxTopics, int replayLogSize, long replayLogBytes) {
+    this(maxTopics, replayLogSize, replayLogBytes, false);
+  }
+
+  /**
+   * @param followers whether the topics are a cluster's follower replicas ({@link Topic#follow})
+   */
+  public FakeReplicas(int maxTopics, int replayLogSize, long replayLogBytes, boolean followers) {
     this.maxTopics = maxTopics;
     this.replayLogSize = replayLogSize;
     this.replayLogBytes = replayLogBytes;
+    this.followers = followers;
   }
 
   @Override
@@ -33,7 +42,7 @@ public final class FakeReplicas implements Replicas {
     Topic t = topics.get(topic);
     if (t == null && topics.size() < maxTopics) {
       t = new Topic(topic, replayLogSize, replayLogBytes, ENCODER);
-      topics.put(topic, t);
+      topics.put(topic, followers ? t.follow() : t);
     }
     return t;
   }

@@ -18,6 +18,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -405,6 +407,44 @@ public abstract class SequencerContract {
     f.sequencer().idle("never-seen");
     // Ordered after the idle checks on the same shard: the published topic is still there.
     assertThat(await(f.sequencer().publish(publish("t", null, "b"))).firstSeq()).isEqualTo(2);
+  }
+
+  /**
+   * The threads a fixture runs its sequencer on: single-thread shards, and a scheduled executor
+   * for deadlines. Thread-safe; close it with the fixture.
+   */
+  protected static final class Threads implements AutoCloseable {
+    private final List<ExecutorService> shards = new ArrayList<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    public Threads(int shards) {
+      for (int i = 0; i < shards; i++) {
+        int shard = i;
+        this.shards.add(Executors.newSingleThreadExecutor(r -> new Thread(r, "shard-" + shard)));
+      }
+    }
+
+    /** The shards, in order. */
+    public List<ExecutorService> shards() {
+      return shards;
+    }
+
+    /** A deadline timer: runs {@code task} after {@code delayMillis}; the result cancels it. */
+    public Runnable schedule(long delayMillis, Runnable task) {
+      ScheduledFuture<?> f = timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+      return () -> f.cancel(false);
+    }
+
+    /** Holds every shard still until the returned action runs ({@link Fixture#hold}). */
+    public Runnable hold() {
+      return holdAll(shards);
+    }
+
+    @Override
+    public void close() {
+      shards.forEach(ExecutorService::shutdownNow);
+      timer.shutdownNow();
+    }
   }
 
   /** Sequencing is held by a latch for the length of a test step; helpers for fixtures. */

@@ -6,13 +6,6 @@ import io.slipstream.core.spi.Sequencer;
 import io.slipstream.core.spi.SequencerContract;
 import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.Topic;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /** The single-node sequencer keeps the {@link SequencerContract}, on two single-thread shards. */
 class LocalSequencerContractTest extends SequencerContract {
@@ -27,31 +20,21 @@ class LocalSequencerContractTest extends SequencerContract {
     final FakeReplicas replicas;
     final RecordingFeed feed = new RecordingFeed();
     final TopicStateBudget budget;
-    final List<ExecutorService> shards = new ArrayList<>();
-    final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    final Threads threads = new Threads(2);
     final Sequencer sequencer;
 
     LocalFixture(Bounds bounds) {
       replicas = new FakeReplicas(bounds.maxTopics(), 1_000, 1L << 20);
       budget = new TopicStateBudget(bounds.budgetBytes());
-      for (int i = 0; i < 2; i++) {
-        int shard = i;
-        shards.add(Executors.newSingleThreadExecutor(r -> new Thread(r, "sequencer-" + shard)));
-      }
       sequencer =
           LocalSequencers.create(
               replicas,
               feed,
               budget,
-              shards,
-              this::schedule,
+              threads.shards(),
+              threads::schedule,
               Clock.system(),
               new LocalSequencers.Bounds(bounds.maxPendingPublishes(), bounds.idempotencyWindow()));
-    }
-
-    Runnable schedule(long delayMillis, Runnable task) {
-      ScheduledFuture<?> f = timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-      return () -> f.cancel(false);
     }
 
     @Override
@@ -71,13 +54,12 @@ class LocalSequencerContractTest extends SequencerContract {
 
     @Override
     public Runnable hold() {
-      return holdAll(shards);
+      return threads.hold();
     }
 
     @Override
     public void close() {
-      shards.forEach(ExecutorService::shutdownNow);
-      timer.shutdownNow();
+      threads.close();
     }
   }
 }
