@@ -58,10 +58,17 @@ public final class ClientBuffer {
    */
   public static final int MARKER_BYTES = 128;
 
-  private final BufferLimits limits;
   private final long warnRearmMs;
   private final Clock clock;
-  private final PendingQueue queue;
+  /** The bounds, thresholds and policy in force; changed by {@link #retarget}. */
+  private BufferLimits limits;
+
+  private PendingQueue queue;
+  /**
+   * Limits {@link #retarget} asked for that cannot apply yet (what is queued does not fit them, or
+   * their policy differs and entries are queued); null when none wait.
+   */
+  private BufferLimits nextLimits;
 
   /** Changes published that catching-up subscriptions have not sent yet; not queued here. */
   private long behind;
@@ -99,9 +106,48 @@ public final class ClientBuffer {
     this.clock = clock;
   }
 
-  /** The bounds this buffer enforces. */
+  /** The bounds this buffer enforces now. */
   public BufferLimits limits() {
     return limits;
+  }
+
+  /**
+   * Moves this buffer to {@code next} (a connection changing QoS class, docs/protocol.md §5)
+   * without dropping anything on the way: bounds that what is queued fits, of the same policy,
+   * apply at once; otherwise {@code next} applies as soon as they do (bounds) or the buffer is
+   * empty (a different policy), and until then the current limits stay in force. So a stalled
+   * client moved to a larger class of its policy gets the room at once, and no policy ever has to
+   * act on a queue it did not build. A later call replaces a waiting one.
+   */
+  public void retarget(BufferLimits next) {
+    nextLimits = next.equals(limits) ? null : next;
+    applyNextLimits();
+    afterChange();
+  }
+
+  /** The limits {@link #retarget} asked for that wait to apply; null when none wait. */
+  public BufferLimits waitingLimits() {
+    return nextLimits;
+  }
+
+  private void applyNextLimits() {
+    BufferLimits next = nextLimits;
+    if (next == null) {
+      return;
+    }
+    if (next.policy() == limits.policy()) {
+      if (queue.entries <= next.maxEvents() && queue.bytes <= next.maxBytes()) {
+        queue.rebound(next);
+        limits = next;
+        nextLimits = null;
+      }
+    } else if (queue.isEmpty()) {
+      long dropped = queue.droppedEvents;
+      queue = PendingQueue.of(next);
+      queue.droppedEvents = dropped;
+      limits = next;
+      nextLimits = null;
+    }
   }
 
   /** How long the fill must stay below {@code warn} before the warning re-arms, in ms. */
@@ -133,6 +179,9 @@ public final class ClientBuffer {
     Object head = queue.poll();
     if (head == null) {
       return false;
+    }
+    if (nextLimits != null) {
+      applyNextLimits();
     }
     afterChange();
     if (head instanceof ChangeEvent) {
@@ -241,12 +290,14 @@ public final class ClientBuffer {
    */
   public void discardTopic(String topic) {
     queue.discardTopic(topic);
+    applyNextLimits();
     afterChange();
   }
 
   /** Empties the buffer and re-arms the warning, as when the connection closes. */
   public void clear() {
     queue.clear();
+    applyNextLimits();
     behind = 0;
     overDisconnectSince = -1;
     dipSince = -1;
@@ -262,6 +313,15 @@ public final class ClientBuffer {
    */
   public void checkInvariants() {
     queue.checkInvariants();
+    PendingQueue.check(
+        queue.maxEntries == limits.maxEvents() && queue.maxBytes == limits.maxBytes(),
+        "the queue enforces the limits in force");
+    PendingQueue.check(
+        nextLimits == null
+            || (nextLimits.policy() == limits.policy()
+                ? queue.entries > nextLimits.maxEvents() || queue.bytes > nextLimits.maxBytes()
+                : !queue.isEmpty()),
+        "waiting limits wait only while they cannot apply");
     PendingQueue.check(behind >= 0, "the catch-up lag is not negative");
     PendingQueue.check(
         belowWarnSince < 0 || (!warnArmed && fill() < limits.warn()),

@@ -20,8 +20,10 @@ import java.util.Iterator;
  */
 abstract class PendingQueue {
 
-  final int maxEntries;
-  final long maxBytes;
+  /** {@code buffer.max} in force; changed only by {@link #rebound}. */
+  int maxEntries;
+  /** {@code buffer.maxBytes} in force; changed only by {@link #rebound}. */
+  long maxBytes;
 
   /** Events and markers waiting. */
   int entries;
@@ -50,6 +52,18 @@ abstract class PendingQueue {
         throw new IllegalArgumentException(
             "buffer.policy " + limits.policy().wireName() + " is not supported by this buffer");
     }
+  }
+
+  /**
+   * Takes {@code limits}' bounds, of this queue's policy, which what is queued already fits: so
+   * the bounds hold before and after, and no policy needs to act.
+   */
+  final void rebound(BufferLimits limits) {
+    if (entries > limits.maxEvents() || bytes > limits.maxBytes()) {
+      throw new IllegalStateException("rebound to bounds the queued entries do not fit");
+    }
+    maxEntries = limits.maxEvents();
+    maxBytes = limits.maxBytes();
   }
 
   /** Queues {@code e}, or applies the policy when it does not fit. */
