@@ -2,6 +2,9 @@ package io.slipstream.server.config;
 
 import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.core.qos.QosClass;
+import io.slipstream.core.qos.QosClasses;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Every setting of a Slipstream node (docs/protocol.md §12), validated once at start.
@@ -81,7 +84,8 @@ public record SlipstreamConfig(
     int maxPendingPublishes,
     String metricsToken,
     long publishTimeoutMs,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    QosClasses qos) {
 
   /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -170,9 +174,15 @@ public record SlipstreamConfig(
     require(sessionTtlMs >= 0, "sessionTtlMs must not be negative, was " + sessionTtlMs);
     require(buffer != null, "buffer is required, was null");
     require(cluster != null, "cluster is required, was null");
+    require(qos != null, "qos.classes is required, was null");
     require(
         buffer.policy() != DropPolicy.CONFLATE,
         "buffer.policy conflate is not supported yet, was " + buffer.policy().wireName());
+    for (QosClass c : qos.all()) {
+      require(
+          c.buffer().policy() != DropPolicy.CONFLATE,
+          "qos.classes." + c.name() + ".policy conflate is not supported yet");
+    }
     require(sustainMs > 0, "sustainMs must be positive, was " + sustainMs);
     require(replayLogSize >= 1, "replayLogSize must be at least 1, was " + replayLogSize);
     require(maxFrameBytes >= 256, "maxFrameBytes must be at least 256, was " + maxFrameBytes);
@@ -304,8 +314,18 @@ public record SlipstreamConfig(
     private String metricsToken = DEFAULT_METRICS_TOKEN;
     private long publishTimeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS;
     private ClusterConfig cluster = ClusterConfig.DEFAULTS;
+    private JsonObject qosClasses;
 
     private Builder() {}
+
+    /**
+     * Sets {@code qos.classes}, the file-only object of QoS classes by name ({@link QosConfig}); null
+     * for {@code standard} only. Read at {@link #build}, over the buffer and {@code sustainMs} set.
+     */
+    public Builder qosClasses(JsonObject v) {
+      qosClasses = v == null ? null : v.copy();
+      return this;
+    }
 
     /** Sets {@code host}. */
     public Builder host(String v) {
@@ -519,7 +539,8 @@ public record SlipstreamConfig(
           maxPendingPublishes,
           metricsToken,
           publishTimeoutMs,
-          cluster);
+          cluster,
+          QosConfig.parse(qosClasses, buffer, sustainMs));
     }
   }
 }

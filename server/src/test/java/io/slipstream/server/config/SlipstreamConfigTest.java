@@ -99,7 +99,8 @@ class SlipstreamConfigTest {
             new SlipstreamConfig(
                 "127.0.0.1", 1, 2, 3, 4, 5, new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
                 8, 9, 1000, 11, 12, "p", "j", 13, 14, 16, 15, 2000, 17, 18, "a", false, 19, 2048,
-                1 << 21, 20, "m", 21, ClusterConfig.DEFAULTS));
+                1 << 21, 20, "m", 21, ClusterConfig.DEFAULTS,
+                QosConfig.standardOnly(new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT), 8)));
   }
 
   static Stream<Arguments> invalid() {

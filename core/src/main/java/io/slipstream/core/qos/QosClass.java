@@ -1,0 +1,66 @@
+package io.slipstream.core.qos;
+
+import io.slipstream.core.buffer.BufferLimits;
+import java.util.regex.Pattern;
+
+/**
+ * One QoS class (docs/protocol.md §5): what a connection of the class gets.
+ *
+ * <p>Immutable.
+ *
+ * @param name the class's name, as {@code welcome.qos} and the {@code qos} claim spell it:
+ *     lower-case letters, digits and {@code -}, 1 to 32 characters
+ * @param buffer the connection buffer's bounds, thresholds and drop policy
+ * @param sustainMs how long the fill must stay at or above {@code disconnect} before 4001, ms
+ * @param rate the most live events, snapshot rows and replayed changes written to the client per
+ *     second, 0 for no limit ({@link #UNLIMITED}); what exceeds it waits in the buffer and meets
+ *     the policy
+ * @param askable whether a client may ask for the class with {@code hello.qos}; a class a client
+ *     may not ask for is reached only through its token's claim or an operator
+ */
+public record QosClass(
+    String name, BufferLimits buffer, long sustainMs, double rate, boolean askable) {
+
+  /** The class of every connection nothing else names: the node's own buffer settings. */
+  public static final String STANDARD = "standard";
+
+  /** {@link #rate} of a class without outbound throttling. */
+  public static final double UNLIMITED = 0;
+
+  /** The most events per second a class may name, so a token bucket's arithmetic stays exact. */
+  public static final double MAX_RATE = 1_000_000;
+
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+
+  public QosClass {
+    if (name == null || !isValidName(name)) {
+      throw new IllegalArgumentException(
+          "a QoS class name is 1 to 32 of a-z, 0-9 and -, starting with a letter or digit, was "
+              + (name == null ? "null" : "\"" + name + "\""));
+    }
+    if (buffer == null) {
+      throw new IllegalArgumentException("a QoS class needs buffer limits");
+    }
+    if (sustainMs < 0) {
+      throw new IllegalArgumentException("sustainMs must not be negative, was " + sustainMs);
+    }
+    if (!(rate >= 0 && rate <= MAX_RATE)) {
+      throw new IllegalArgumentException("rate must be 0 to " + (long) MAX_RATE + ", was " + rate);
+    }
+  }
+
+  /** Whether {@code name} is a well-formed class name. */
+  public static boolean isValidName(String name) {
+    return NAME.matcher(name).matches();
+  }
+
+  /** Whether the class throttles what it sends. */
+  public boolean throttled() {
+    return rate > 0;
+  }
+
+  /** This class with other buffer limits. */
+  public QosClass withBuffer(BufferLimits limits) {
+    return new QosClass(name, limits, sustainMs, rate, askable);
+  }
+}

@@ -1,0 +1,146 @@
+package io.slipstream.server.config;
+
+import io.slipstream.core.buffer.BufferLimits;
+import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.core.qos.QosClass;
+import io.slipstream.core.qos.QosClasses;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Binds the file-only setting {@code qos.classes} (docs/protocol.md §5, §12): an object of QoS
+ * classes by name, each with any of {@code max}, {@code maxBytes}, {@code warn}, {@code
+ * disconnect}, {@code policy}, {@code sustainMs}, {@code rate} (events/s, 0 unlimited) and {@code
+ * askable} (default true), each field not given taken from the node's own {@code buffer.*} and
+ * {@code sustainMs}, which also make the class {@code standard} unless the file names it.
+ *
+ * <p>Stateless. A map cannot be spelled in an environment variable or a flag without a second
+ * syntax, so it comes from the {@code --config} file only, as the contract says of every map.
+ */
+final class QosConfig {
+
+  /** The setting's key. */
+  static final String KEY = "qos.classes";
+
+  private static final Set<String> FIELDS =
+      Set.of("max", "maxBytes", "warn", "disconnect", "policy", "sustainMs", "rate", "askable");
+
+  private QosConfig() {}
+
+  /** Only {@code standard}: the node's buffer settings and {@code sustainMs}, no throttling. */
+  static QosClasses standardOnly(BufferLimits buffer, long sustainMs) {
+    return QosClasses.only(new QosClass(QosClass.STANDARD, buffer, sustainMs, 0, true));
+  }
+
+  /**
+   * The classes of {@code json} (null for none) over the node's {@code buffer} and {@code
+   * sustainMs}.
+   *
+   * @throws IllegalArgumentException starting with the key at fault, e.g. {@code
+   *     qos.classes.realtime.warn}
+   */
+  static QosClasses parse(JsonObject json, BufferLimits buffer, long sustainMs) {
+    QosClass standard = new QosClass(QosClass.STANDARD, buffer, sustainMs, 0, true);
+    if (json == null) {
+      return QosClasses.only(standard);
+    }
+    List<QosClass> classes = new ArrayList<>();
+    for (String name : json.fieldNames()) {
+      String key = KEY + "." + name;
+      if (!QosClass.isValidName(name)) {
+        throw new IllegalArgumentException(
+            key + " is not a class name: 1 to 32 of a-z, 0-9 and -, starting with a letter or digit");
+      }
+      Object value = json.getValue(name);
+      if (!(value instanceof JsonObject)) {
+        throw new IllegalArgumentException(
+            key + " must be an object of class settings, was " + Setting.Kind.describe(value));
+      }
+      classes.add(parseClass(name, key, (JsonObject) value, standard));
+    }
+    try {
+      return QosClasses.of(standard, classes);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(KEY + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static QosClass parseClass(String name, String key, JsonObject c, QosClass base) {
+    for (String field : c.fieldNames()) {
+      if (!FIELDS.contains(field)) {
+        throw new IllegalArgumentException(
+            key + "." + field + " is not a class setting (" + String.join(", ", sorted()) + ")");
+      }
+    }
+    BufferLimits b = base.buffer();
+    int max = (int) whole(c, key, "max", b.maxEvents(), 1, Integer.MAX_VALUE);
+    long maxBytes = whole(c, key, "maxBytes", b.maxBytes(), 1, Long.MAX_VALUE);
+    double warn = decimal(c, key, "warn", b.warn());
+    double disconnect = decimal(c, key, "disconnect", b.disconnect());
+    DropPolicy policy = b.policy();
+    if (c.containsKey("policy")) {
+      policy = (DropPolicy) Setting.Kind.POLICY.fromJson(key + ".policy", c.getValue("policy"));
+    }
+    long sustainMs = whole(c, key, "sustainMs", base.sustainMs(), 0, Long.MAX_VALUE);
+    double rate = decimal(c, key, "rate", 0);
+    boolean askable = true;
+    if (c.containsKey("askable")) {
+      Object a = c.getValue("askable");
+      if (!(a instanceof Boolean)) {
+        throw new IllegalArgumentException(
+            key + ".askable must be true or false, was " + Setting.Kind.describe(a));
+      }
+      askable = (Boolean) a;
+    }
+    BufferLimits limits;
+    try {
+      limits = new BufferLimits(max, maxBytes, warn, disconnect, policy);
+    } catch (IllegalArgumentException e) {
+      // BufferLimits names buffer.*; here the fields are the class's own.
+      throw new IllegalArgumentException(
+          e.getMessage().replace("buffer.", key + "."), e);
+    }
+    try {
+      return new QosClass(name, limits, sustainMs, rate, askable);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + "." + e.getMessage(), e);
+    }
+  }
+
+  private static List<String> sorted() {
+    List<String> names = new ArrayList<>(FIELDS);
+    names.sort(null);
+    return names;
+  }
+
+  private static long whole(JsonObject c, String key, String field, long dflt, long min, long max) {
+    if (!c.containsKey(field)) {
+      return dflt;
+    }
+    Object v = c.getValue(field);
+    if (!(v instanceof Integer || v instanceof Long)) {
+      throw new IllegalArgumentException(
+          key + "." + field + " must be a whole number, was " + Setting.Kind.describe(v));
+    }
+    long n = ((Number) v).longValue();
+    if (n < min || n > max) {
+      throw new IllegalArgumentException(
+          key + "." + field + " must be " + min + " to " + max + ", was " + n);
+    }
+    return n;
+  }
+
+  private static double decimal(JsonObject c, String key, String field, double dflt) {
+    if (!c.containsKey(field)) {
+      return dflt;
+    }
+    Object v = c.getValue(field);
+    if (!(v instanceof Number)) {
+      throw new IllegalArgumentException(
+          key + "." + field + " must be a number, was " + Setting.Kind.describe(v));
+    }
+    return ((Number) v).doubleValue();
+  }
+}

@@ -1,0 +1,137 @@
+package io.slipstream.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.core.qos.QosClass;
+import io.slipstream.core.qos.QosClasses;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The file-only setting {@code qos.classes}: classes bound from the {@code --config} file over the
+ * node's own buffer settings, and every bad value refused at start naming its key.
+ */
+class QosConfigTest {
+
+  @TempDir Path dir;
+
+  private static final String TWO_CLASSES =
+      "{\"buffer\": {\"max\": 5000, \"warn\": 0.7},"
+          + " \"sustainMs\": 4000,"
+          + " \"qos\": {\"classes\": {"
+          + "   \"realtime\": {\"max\": 200, \"maxBytes\": 262144, \"warn\": 0.5, \"policy\":"
+          + " \"drop-oldest\", \"sustainMs\": 1000, \"rate\": 100},"
+          + "   \"bulk\": {\"max\": 100000, \"policy\": \"drop-oldest\", \"askable\": false}}}}";
+
+  @Test
+  void classesComeFromTheFileAndInheritTheNodesBufferSettings() throws IOException {
+    SlipstreamConfig c = load(file(TWO_CLASSES));
+    QosClasses qos = c.qos();
+    assertThat(qos.all()).extracting(QosClass::name).containsExactly("standard", "realtime", "bulk");
+
+    QosClass standard = qos.standard();
+    assertThat(standard.buffer()).isEqualTo(c.buffer());
+    assertThat(standard.sustainMs()).isEqualTo(4000);
+    assertThat(standard.throttled()).isFalse();
+
+    QosClass realtime = qos.get("realtime");
+    assertThat(realtime.buffer().maxEvents()).isEqualTo(200);
+    assertThat(realtime.buffer().maxBytes()).isEqualTo(262_144);
+    assertThat(realtime.buffer().warn()).isEqualTo(0.5);
+    assertThat(realtime.sustainMs()).isEqualTo(1000);
+    assertThat(realtime.rate()).isEqualTo(100);
+    assertThat(realtime.askable()).isTrue();
+
+    QosClass bulk = qos.get("bulk");
+    assertThat(bulk.buffer().maxEvents()).isEqualTo(100_000);
+    assertThat(bulk.buffer().warn()).as("inherited from buffer.warn").isEqualTo(0.7);
+    assertThat(bulk.buffer().maxBytes()).isEqualTo(c.buffer().maxBytes());
+    assertThat(bulk.sustainMs()).as("inherited from sustainMs").isEqualTo(4000);
+    assertThat(bulk.askable()).isFalse();
+  }
+
+  @Test
+  void dottedKeyWorksLikeTheNestedOne() throws IOException {
+    SlipstreamConfig c = load(file("{\"qos.classes\": {\"bulk\": {\"max\": 9}}}"));
+    assertThat(c.qos().get("bulk").buffer().maxEvents()).isEqualTo(9);
+  }
+
+  @Test
+  void withoutTheSettingThereIsOnlyStandardOfTheNodesBuffer() {
+    SlipstreamConfig c = ConfigLoader.load(List.of("--set", "buffer.max=77"), Map.of(), Map.of());
+    assertThat(c.qos().all()).hasSize(1);
+    assertThat(c.qos().standard().buffer().maxEvents()).isEqualTo(77);
+  }
+
+  @Test
+  void theFileMayRedefineStandard() throws IOException {
+    SlipstreamConfig c = load(file("{\"qos\": {\"classes\": {\"standard\": {\"rate\": 50}}}}"));
+    assertThat(c.qos().standard().rate()).isEqualTo(50);
+    assertThat(c.qos().standard().buffer()).isEqualTo(c.buffer());
+  }
+
+  @Test
+  void itIsFileOnly() {
+    ConfigException e =
+        catchThrowableOfType(
+            () ->
+                ConfigLoader.load(
+                    List.of("--set", "qos.classes={}"), Map.of(), Map.of()),
+            ConfigException.class);
+    assertThat(e.setting()).isEqualTo("qos.classes");
+    assertThat(e).hasMessageContaining("--config file only");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"qos\": {\"classes\": []}}                                 | qos.classes | object of QoS classes",
+        "{\"qos\": {\"classes\": {\"Real Time\": {}}}}                | qos.classes | not a class name",
+        "{\"qos\": {\"classes\": {\"rt\": 5}}}                        | qos.classes | qos.classes.rt must be an object",
+        "{\"qos\": {\"classes\": {\"rt\": {\"speed\": 1}}}}           | qos.classes | qos.classes.rt.speed is not a class setting",
+        "{\"qos\": {\"classes\": {\"rt\": {\"max\": 0}}}}             | qos.classes | qos.classes.rt.max must be 1 to",
+        "{\"qos\": {\"classes\": {\"rt\": {\"max\": 1.5}}}}           | qos.classes | qos.classes.rt.max must be a whole number",
+        "{\"qos\": {\"classes\": {\"rt\": {\"warn\": 0.99}}}}         | qos.classes | qos.classes.rt.warn must be above 0 and below",
+        "{\"qos\": {\"classes\": {\"rt\": {\"policy\": \"lossy\"}}}}  | qos.classes | qos.classes.rt.policy",
+        "{\"qos\": {\"classes\": {\"rt\": {\"rate\": -1}}}}           | qos.classes | rate must be 0 to",
+        "{\"qos\": {\"classes\": {\"rt\": {\"askable\": \"yes\"}}}}   | qos.classes | qos.classes.rt.askable must be true or false",
+        "{\"qos\": {\"colours\": {}}}                                 | qos.colours | unknown setting",
+      })
+  void badValuesStopTheStartNamingTheKey(String json, String setting, String message)
+      throws IOException {
+    Path f = file(json);
+    ConfigException e = catchThrowableOfType(() -> load(f), ConfigException.class);
+    assertThat(e).as(json).isNotNull();
+    assertThat(e.setting()).as(e.getMessage()).isEqualTo(setting);
+    assertThat(e).hasMessageContaining(message);
+  }
+
+  @Test
+  void conflateIsRefusedInAClassAsInBufferPolicyUntilItExists() throws IOException {
+    Path f = file("{\"qos\": {\"classes\": {\"rt\": {\"policy\": \"conflate\"}}}}");
+    ConfigException e = catchThrowableOfType(() -> load(f), ConfigException.class);
+    assertThat(e.setting()).isEqualTo("qos.classes");
+    assertThat(DropPolicy.fromWireName("conflate")).isPresent();
+  }
+
+  private static SlipstreamConfig load(Path file) {
+    return ConfigLoader.load(List.of("--config", file.toString()), Map.of(), Map.of());
+  }
+
+  private Path file(String content) throws IOException {
+    Path f = Files.createTempFile(dir, "qos", ".json");
+    Files.writeString(f, content, StandardCharsets.UTF_8);
+    return f;
+  }
+}
