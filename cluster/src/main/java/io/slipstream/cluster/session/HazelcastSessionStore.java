@@ -134,7 +134,7 @@ final class HazelcastSessionStore implements ClusterSessionStore {
                       ? null
                       : new SessionAttachment(a.replacedNode(), a.replacedConnection());
               return CompletableFuture.completedFuture(
-                  new OpenedSession(id, newToken, true, a.positions(), replaced));
+                  new OpenedSession(id, newToken, true, a.positions(), replaced, a.qos()));
             });
   }
 
@@ -147,7 +147,7 @@ final class HazelcastSessionStore implements ClusterSessionStore {
             a -> {
               if (a.kind() == Kind.CREATED) {
                 return CompletableFuture.completedFuture(
-                    new OpenedSession(id, token, false, Map.of(), null));
+                    new OpenedSession(id, token, false, Map.of(), null, null));
               }
               if (attempt >= ATTEMPTS) {
                 return CompletableFuture.failedFuture(
@@ -169,6 +169,11 @@ final class HazelcastSessionStore implements ClusterSessionStore {
             limits.maxSubscriptions(),
             clock.wallMillis());
     return call(sessionId, ep).thenApply(a -> null);
+  }
+
+  @Override
+  public CompletionStage<Void> keepQos(String sessionId, String connection, String qos) {
+    return call(sessionId, new KeepQos(node, connection, qos)).thenApply(a -> null);
   }
 
   @Override

@@ -44,13 +44,13 @@ final class ResumeSession extends SessionProcessor<SessionAnswer> {
       return SessionAnswer.of(Kind.NOT_FOUND);
     }
     if (s.tokenIs(newTokenHash) && s.heldBy(node, connection)) {
-      return SessionAnswer.resumed(s.subscriptions(), null, null);
+      return SessionAnswer.resumed(s.subscriptions(), null, null, s.qos());
     }
     if (!s.tokenIs(tokenHash)) {
       return SessionAnswer.of(Kind.NOT_FOUND);
     }
     store(entry, s.resumed(newTokenHash, node, connection), ReplicateSession.NO_TTL);
-    return SessionAnswer.resumed(s.subscriptions(), s.node(), s.connection());
+    return SessionAnswer.resumed(s.subscriptions(), s.node(), s.connection(), s.qos());
   }
 
   @Override

@@ -33,36 +33,52 @@ final class SessionAnswer implements IdentifiedDataSerializable {
     RECORDED
   }
 
-  private static final byte FORMAT = 1;
+  /** 2: a resume's kept QoS class follows. */
+  private static final byte FORMAT = 2;
   private static final Kind[] KINDS = Kind.values();
 
   private Kind kind;
   private Map<String, Position> positions;
   private String replacedNode;
   private String replacedConnection;
+  private String qos;
 
   /** For deserialization only. */
   SessionAnswer() {}
 
   private SessionAnswer(
-      Kind kind, Map<String, Position> positions, String replacedNode, String replacedConnection) {
+      Kind kind,
+      Map<String, Position> positions,
+      String replacedNode,
+      String replacedConnection,
+      String qos) {
     this.kind = kind;
+    this.qos = qos;
     this.positions = positions;
     this.replacedNode = replacedNode;
     this.replacedConnection = replacedConnection;
   }
 
   static SessionAnswer of(Kind kind) {
-    return new SessionAnswer(kind, Map.of(), null, null);
+    return new SessionAnswer(kind, Map.of(), null, null, null);
   }
 
   static SessionAnswer of(Kind kind, Map<String, Position> positions) {
-    return new SessionAnswer(kind, positions, null, null);
+    return new SessionAnswer(kind, positions, null, null, null);
   }
 
-  /** Resumed, replacing the connection that held it ({@code node} null when none did). */
-  static SessionAnswer resumed(Map<String, Position> recorded, String node, String connection) {
-    return new SessionAnswer(Kind.RESUMED, recorded, node, connection);
+  /**
+   * Resumed, replacing the connection that held it ({@code node} null when none did), with the
+   * class the session kept ({@code qos}, or null).
+   */
+  static SessionAnswer resumed(
+      Map<String, Position> recorded, String node, String connection, String qos) {
+    return new SessionAnswer(Kind.RESUMED, recorded, node, connection, qos);
+  }
+
+  /** The QoS class a resumed session kept, or null. */
+  String qos() {
+    return qos;
   }
 
   Kind kind() {
@@ -99,6 +115,7 @@ final class SessionAnswer implements IdentifiedDataSerializable {
     SessionWire.writePositions(out, positions);
     out.writeString(replacedNode);
     out.writeString(replacedConnection);
+    out.writeString(qos);
   }
 
   @Override
@@ -108,5 +125,6 @@ final class SessionAnswer implements IdentifiedDataSerializable {
     positions = SessionWire.readPositions(in);
     replacedNode = in.readString();
     replacedConnection = in.readString();
+    qos = in.readString();
   }
 }

@@ -26,6 +26,7 @@ public final class SessionSerialization {
   static final int REPLICATE = 7;
   static final int ANSWER = 8;
   static final int ATTACHED_TO = 9;
+  static final int KEEP_QOS = 10;
 
   private SessionSerialization() {}
 
@@ -59,6 +60,8 @@ public final class SessionSerialization {
         return new SessionAnswer();
       case ATTACHED_TO:
         return new AttachedTo();
+      case KEEP_QOS:
+        return new KeepQos();
       default:
         // Null makes Hazelcast report the unknown class id with its factory id.
         return null;

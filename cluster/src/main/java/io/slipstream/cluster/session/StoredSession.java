@@ -21,7 +21,8 @@ import java.util.Map;
  */
 final class StoredSession implements IdentifiedDataSerializable {
 
-  private static final byte FORMAT = 1;
+  /** 2: the kept QoS class follows the positions. */
+  private static final byte FORMAT = 2;
 
   private String clientId;
   private String tokenHash;
@@ -30,6 +31,8 @@ final class StoredSession implements IdentifiedDataSerializable {
   private long suspendedAt;
   private Map<String, Position> subscriptions;
   private Map<String, Position> handedOver;
+  /** The QoS class an operator moved the session to, or null. */
+  private String qos;
 
   /** For deserialization only. */
   StoredSession() {}
@@ -41,7 +44,8 @@ final class StoredSession implements IdentifiedDataSerializable {
       String connection,
       long suspendedAt,
       Map<String, Position> subscriptions,
-      Map<String, Position> handedOver) {
+      Map<String, Position> handedOver,
+      String qos) {
     this.clientId = clientId;
     this.tokenHash = tokenHash;
     this.node = node;
@@ -49,11 +53,12 @@ final class StoredSession implements IdentifiedDataSerializable {
     this.suspendedAt = suspendedAt;
     this.subscriptions = subscriptions;
     this.handedOver = handedOver;
+    this.qos = qos;
   }
 
   /** A new session, attached to {@code connection} on {@code node}. */
   static StoredSession opened(String clientId, String tokenHash, String node, String connection) {
-    return new StoredSession(clientId, tokenHash, node, connection, -1, Map.of(), Map.of());
+    return new StoredSession(clientId, tokenHash, node, connection, -1, Map.of(), Map.of(), null);
   }
 
   /** Whether {@code hash} is this session's token hash, compared in constant time. */
@@ -97,7 +102,8 @@ final class StoredSession implements IdentifiedDataSerializable {
 
   /** Resumed: the token rotated to {@code newHash}, attached to {@code connection}. */
   StoredSession resumed(String newHash, String node, String connection) {
-    return new StoredSession(clientId, newHash, node, connection, -1, subscriptions, handedOver);
+    return new StoredSession(
+        clientId, newHash, node, connection, -1, subscriptions, handedOver, qos);
   }
 
   /**
@@ -116,7 +122,8 @@ final class StoredSession implements IdentifiedDataSerializable {
           null,
           now,
           Positions.merge(handedOver, positions, maxTopics),
-          Map.of());
+          Map.of(),
+          qos);
     }
     if (!attached()) {
       return new StoredSession(
@@ -126,7 +133,8 @@ final class StoredSession implements IdentifiedDataSerializable {
           null,
           suspendedAt,
           Positions.merge(positions, subscriptions, maxTopics),
-          handedOver);
+          handedOver,
+          qos);
     }
     return new StoredSession(
         clientId,
@@ -135,13 +143,14 @@ final class StoredSession implements IdentifiedDataSerializable {
         this.connection,
         suspendedAt,
         subscriptions,
-        Positions.merge(handedOver, positions, maxTopics));
+        Positions.merge(handedOver, positions, maxTopics),
+        qos);
   }
 
   /** The holder took what was handed over. */
   StoredSession taken() {
     return new StoredSession(
-        clientId, tokenHash, node, connection, suspendedAt, subscriptions, Map.of());
+        clientId, tokenHash, node, connection, suspendedAt, subscriptions, Map.of(), qos);
   }
 
   /**
@@ -156,7 +165,19 @@ final class StoredSession implements IdentifiedDataSerializable {
         null,
         now,
         Positions.merge(subscriptions, handedOver, maxTopics),
-        Map.of());
+        Map.of(),
+        qos);
+  }
+
+  /** The kept QoS class, or null. */
+  String qos() {
+    return qos;
+  }
+
+  /** Moved to QoS class {@code qos} by an operator. */
+  StoredSession withQos(String qos) {
+    return new StoredSession(
+        clientId, tokenHash, node, connection, suspendedAt, subscriptions, handedOver, qos);
   }
 
   @Override
@@ -179,6 +200,7 @@ final class StoredSession implements IdentifiedDataSerializable {
     out.writeLong(suspendedAt);
     SessionWire.writePositions(out, subscriptions);
     SessionWire.writePositions(out, handedOver);
+    out.writeString(qos);
   }
 
   @Override
@@ -191,5 +213,6 @@ final class StoredSession implements IdentifiedDataSerializable {
     suspendedAt = in.readLong();
     subscriptions = SessionWire.readPositions(in);
     handedOver = SessionWire.readPositions(in);
+    qos = in.readString();
   }
 }

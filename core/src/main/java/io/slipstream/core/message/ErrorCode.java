@@ -43,6 +43,8 @@ public enum ErrorCode {
   TOO_LARGE("too-large", 413),
   /** No such resource. */
   NOT_FOUND("not-found", 404),
+  /** An operator named a QoS class the node does not define (docs/protocol.md §5). */
+  UNKNOWN_QOS("unknown-qos", 400),
   /**
    * An {@code Idempotency-Key} already used for this topic, within its dedupe window, with a
    * different body (docs/protocol.md §10). Nothing was applied; the first answer stands.

@@ -25,6 +25,8 @@ public final class Session {
   private String tokenHash;
   private String connection;
   private long suspendedAt = -1;
+  /** The QoS class an operator moved the session's connection to, or null (docs/protocol.md §5). */
+  private String qos;
 
   Session(String id, String clientId) {
     this.id = id;
@@ -79,6 +81,14 @@ public final class Session {
 
   void handedOver(Map<String, Position> positions) {
     this.handedOver = positions;
+  }
+
+  String qos() {
+    return qos;
+  }
+
+  void qos(String qos) {
+    this.qos = qos;
   }
 
   long suspendedAt() {

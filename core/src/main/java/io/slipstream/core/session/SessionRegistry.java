@@ -51,7 +51,8 @@ public final class SessionRegistry {
       Map<String, Position> subscriptions,
       String replacedConnection,
       List<Session> evicted,
-      Map<String, Position> recorded) {}
+      Map<String, Position> recorded,
+      String qos) {}
 
   private final long ttlMs;
   private final int maxSessions;
@@ -119,7 +120,7 @@ public final class SessionRegistry {
     String token = Tokens.newToken(s.id());
     s.tokenHash(Tokens.hash(token));
     byTokenHash.put(s.tokenHash(), s);
-    return new Opened(s, token, resumed, subscriptions, replaced, evicted, recorded);
+    return new Opened(s, token, resumed, subscriptions, replaced, evicted, recorded, s.qos());
   }
 
   /**
@@ -143,6 +144,17 @@ public final class SessionRegistry {
       session.subscriptions(merge(subscriptions, session.subscriptions()));
     } else {
       session.handedOver(merge(session.handedOver(), subscriptions));
+    }
+  }
+
+  /**
+   * Records that {@code connection}, which holds {@code session}, was moved to QoS class {@code
+   * qos}: the session's later connections start in it. Nothing happens to a session that another
+   * connection holds by now, or that is gone.
+   */
+  public synchronized void keepQos(Session session, String connection, String qos) {
+    if (byId.get(session.id()) == session && connection.equals(session.connection())) {
+      session.qos(qos);
     }
   }
 

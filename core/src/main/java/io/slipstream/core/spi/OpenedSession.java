@@ -18,20 +18,23 @@ import java.util.Map;
  *     may be older than what the replaced connection will hand over, and serve only if its
  *     hand-over cannot be had (its node is gone)
  * @param replaced the connection that held the resumed session and must be closed, or null
+ * @param qos the QoS class an operator moved the session to ({@link SessionStore#keepQos}), or
+ *     null: what the connection's class is then chosen by
  */
 public record OpenedSession(
     String session,
     String token,
     boolean resumed,
     Map<String, Position> recorded,
-    SessionAttachment replaced) {
+    SessionAttachment replaced,
+    String qos) {
 
   public OpenedSession {
     if (session == null || token == null || recorded == null) {
       throw new IllegalArgumentException("session, token and recorded are required");
     }
-    if (!resumed && replaced != null) {
-      throw new IllegalArgumentException("only a resumed session replaces a connection");
+    if (!resumed && (replaced != null || qos != null)) {
+      throw new IllegalArgumentException("only a resumed session replaces a connection or keeps a class");
     }
     recorded = Collections.unmodifiableMap(new LinkedHashMap<>(recorded));
   }

@@ -75,6 +75,14 @@ public interface SessionStore {
       String sessionId, String connection, Map<String, Position> positions);
 
   /**
+   * Records that {@code connection} (on this node), which holds the session, was moved to QoS class
+   * {@code qos} by an operator (docs/protocol.md §5): every later {@link #open} of the session
+   * answers it in {@link OpenedSession#qos()}. Nothing happens to a session another connection
+   * holds by now, or that is gone.
+   */
+  CompletionStage<Void> keepQos(String sessionId, String connection, String qos);
+
+  /**
    * Takes the positions replaced connections handed over to {@code connection} (on this node),
    * which holds the session: call once the replaced connection has ended.
    *

@@ -197,6 +197,31 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void theHoldersQosClassIsKeptAcrossResumesOnAnyNodeAndOthersCannotSetIt() {
+    Fixture f = fixture();
+    OpenedSession first = await(f.store(0).open(null, null, "c1"));
+    assertThat(first.qos()).as("a fresh session keeps no class").isNull();
+    await(f.store(0).keepQos(first.session(), "c9", "realtime")); // not the holder: ignored
+    await(f.store(0).keepQos(first.session(), "c1", "bulk"));
+    await(f.store(0).suspend(first.session(), "c1", positions("a", "e", 3)));
+
+    OpenedSession second = await(other(f).open(first.token(), null, "c2"));
+    assertThat(second.qos()).isEqualTo("bulk");
+    assertThat(second.recorded()).isEqualTo(positions("a", "e", 3));
+
+    // Moved again while attached, then resumed while still attached (taking the socket over).
+    await(other(f).keepQos(second.session(), "c2", "realtime"));
+    OpenedSession third = await(f.store(0).open(second.token(), null, "c3"));
+    assertThat(third.qos()).isEqualTo("realtime");
+    assertThat(third.replaced()).isEqualTo(new SessionAttachment(other(f).node(), "c2"));
+    await(other(f).keepQos(second.session(), "c2", "standard")); // c2 no longer holds it
+    await(f.store(0).suspend(third.session(), "c3", Map.of()));
+    assertThat(await(other(f).open(third.token(), null, "c4")).qos()).isEqualTo("realtime");
+
+    await(other(f).keepQos("s-unknown", "c4", "bulk")); // a session that is gone: nothing happens
+  }
+
+  @Test
   void onlyTheHolderTakesWhatWasHandedOver() {
     Fixture f = fixture();
     OpenedSession first = await(f.store(0).open(null, null, "c1"));

@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  * The cluster as this node reports it and controls it: one control address per node, {@code
  * slipstream.node.<nodeId>} (never one per connection: each would be a {@code __vertx.subs} write
  * and its backup), which answers {@code {op: "stats"}} with the node's figures, closes a connection
- * with {@code {op: "disconnect", connection, code}} (any node may ask: connection ids are
+ * with {@code {op: "disconnect", connection, code}}, moves one to another QoS class with {@code
+ * {op: "qos", connection, class}} (any node may ask: connection ids are
  * cluster-unique and start with the node's), and hands a resumed session over; and {@code GET
  * /api/cluster} (docs/protocol.md §7), which gathers the figures from every member.
  *
@@ -96,6 +97,20 @@ public final class Members {
       connections
           .disconnect(d.connection(), code)
           .onComplete(ar -> msg.reply(ClusterJson.disconnected(ar.succeeded() && ar.result())));
+      return;
+    }
+    ClusterJson.QosChange q = ClusterJson.qosChange(msg.body());
+    if (q != null) {
+      connections
+          .changeQos(q.connection(), q.qos())
+          .onComplete(
+              ar -> {
+                if (ar.succeeded()) {
+                  msg.reply(ClusterJson.qosChanged(ar.result()));
+                } else {
+                  msg.fail(400, ar.cause().getMessage());
+                }
+              });
       return;
     }
     String replaced = ClusterJson.closeReplacedConnection(msg.body());

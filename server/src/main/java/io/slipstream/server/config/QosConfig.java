@@ -67,6 +67,34 @@ final class QosConfig {
     }
   }
 
+  /**
+   * {@code classes} as the file would spell them, every field explicit, so that {@link #parse} over
+   * the same buffer settings gives them back; {@code standard} only when it differs from the one
+   * {@code buffer} and {@code sustainMs} make. Null for {@code standard} only.
+   */
+  static JsonObject toJson(QosClasses classes, BufferLimits buffer, long sustainMs) {
+    JsonObject out = new JsonObject();
+    QosClass derived = new QosClass(QosClass.STANDARD, buffer, sustainMs, 0, true);
+    for (QosClass c : classes.all()) {
+      if (c.name().equals(QosClass.STANDARD) && c.equals(derived)) {
+        continue;
+      }
+      BufferLimits b = c.buffer();
+      out.put(
+          c.name(),
+          new JsonObject()
+              .put("max", b.maxEvents())
+              .put("maxBytes", b.maxBytes())
+              .put("warn", b.warn())
+              .put("disconnect", b.disconnect())
+              .put("policy", b.policy().wireName())
+              .put("sustainMs", c.sustainMs())
+              .put("rate", c.rate())
+              .put("askable", c.askable()));
+    }
+    return out.isEmpty() ? null : out;
+  }
+
   private static QosClass parseClass(String name, String key, JsonObject c, QosClass base) {
     for (String field : c.fieldNames()) {
       if (!FIELDS.contains(field)) {

@@ -275,6 +275,7 @@ public record SlipstreamConfig(
     b.metricsToken = metricsToken;
     b.publishTimeoutMs = publishTimeoutMs;
     b.cluster = cluster;
+    b.qosClasses = QosConfig.toJson(qos, buffer, sustainMs);
     return b;
   }
 

@@ -3,6 +3,7 @@ package io.slipstream.server.connection;
 import io.slipstream.core.buffer.ClientBuffer;
 import io.slipstream.core.message.CloseCode;
 import io.slipstream.core.message.ErrorCode;
+import io.slipstream.core.qos.QosClass;
 import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.Position;
 import io.slipstream.server.config.SlipstreamConfig;
@@ -74,6 +75,12 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   private SlowConsumerWatch watch;
   private Liveness liveness;
 
+  /** The QoS class in force: {@code standard} until the hello is bound (docs/protocol.md §5). */
+  private QosClass qos;
+
+  /** The class the hello asked for, or null; read when the session store answers. */
+  private String askedQos;
+
   private long rateLimitedSince = -1;
   private long lastRefusal;
   private long statsAt;
@@ -86,7 +93,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     this.services = services;
     this.config = services.config();
     this.hub = hub;
-    this.buffer = new ClientBuffer(config.buffer(), config.warnRearmMs(), services.clock());
+    this.qos = config.qos().standard();
+    this.buffer = new ClientBuffer(qos.buffer(), config.warnRearmMs(), services.clock());
     this.binding = new SessionBinding(id, context, services);
     // An instant for operators: wall time. Every duration below is on the monotonic millis().
     this.connectedAt = services.clock().wallMillis();
@@ -132,7 +140,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             vertx,
             services.clock(),
             buffer,
-            config.sustainMs(),
+            qos.sustainMs(),
             services.metrics(),
             (event, reason) -> services.lifecycle().publish(event, binding.sessionId(), id, reason),
             message -> pump.writeNow(message),
@@ -311,6 +319,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     }
     liveness.helloReceived();
     state = State.BINDING;
+    askedQos = hello.qos();
     out.batching(hello.batch());
     // The store may be remote: a deadline, so that a store that never answers cannot hold the
     // connection (the client reconnects, maybe to another node, and resumes).
@@ -347,13 +356,16 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       return;
     }
     state = State.ACTIVE;
+    // Nothing is queued yet (subscriptions start after the welcome): the class applies whole.
+    apply(config.qos().choose(bound.keptQos(), binding.claimedQos(), askedQos));
     pump.send(
         Outbound.welcome(
             bound.session(),
             bound.token(),
             bound.resumed(),
             config.heartbeatMs(),
-            config.buffer()));
+            qos.name(),
+            qos.buffer()));
     // At once, or (taking over a still-open connection) once it has released.
     bound.restore().onSuccess(subscriptions::restore);
     String text;
@@ -361,6 +373,38 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       dispatch(text);
     }
     held.clear();
+  }
+
+  /** Puts the connection in class {@code c}: its buffer limits, sustainMs and outbound rate. */
+  private void apply(QosClass c) {
+    qos = c;
+    buffer.retarget(c.buffer());
+    watch.sustainMs(c.sustainMs());
+    pump.rate(c.rate());
+  }
+
+  /**
+   * Moves this connection to class {@code name} from any thread (an operator's change,
+   * docs/protocol.md §5); the session keeps it for its next connections. Completes with false when
+   * the connection has closed or not yet been welcomed, and fails when no such class exists.
+   */
+  Future<Boolean> changeQos(String name) {
+    QosClass c = config.qos().get(name);
+    if (c == null) {
+      return Future.failedFuture(new IllegalArgumentException("no QoS class " + name));
+    }
+    Promise<Boolean> done = Promise.promise();
+    context.runOnContext(
+        v -> {
+          if (state != State.ACTIVE) {
+            done.complete(false);
+            return;
+          }
+          apply(c);
+          binding.keepQos(c.name());
+          done.complete(true);
+        });
+    return done.future();
   }
 
   /** Answers a bad message with an error; too many errors close the connection with 4004. */
@@ -478,6 +522,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
         binding.sessionId(),
         binding.clientId(),
         state == State.AWAITING_HELLO || state == State.BINDING ? "connecting" : watch.state(),
+        qos.name(),
         transport.kind(),
         subscriptions.topics(),
         buffer.pending(),

@@ -106,6 +106,15 @@ public final class ConnectionRegistry {
     return c == null ? Future.succeededFuture(false) : c.closeWith(code).map(true);
   }
 
+  /**
+   * Moves connection {@code id} to QoS class {@code qos} (an operator's change, from any node);
+   * completes with whether it was open and welcomed here, and fails when no such class exists.
+   */
+  public Future<Boolean> changeQos(String id, String qos) {
+    Connection c = open.get(id);
+    return c == null ? Future.succeededFuture(false) : c.changeQos(qos);
+  }
+
   /** Closes every connection with 1012 (server restarting); completes when all are closed. */
   public Future<Void> closeAllRestarting() {
     List<Future<Void>> all = new ArrayList<>();

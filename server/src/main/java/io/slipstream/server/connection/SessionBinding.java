@@ -43,7 +43,8 @@ final class SessionBinding {
       String token,
       boolean resumed,
       Future<Map<String, Position>> restore,
-      Map<String, Position> ifEnded) {}
+      Map<String, Position> ifEnded,
+      String keptQos) {}
 
   private final String connectionId;
   private final Context context;
@@ -64,6 +65,34 @@ final class SessionBinding {
     return config.jwtSecret() == null
         || Jwt.isValid(
             token, config.jwtSecret(), services.clock().wallMillis(), config.jwtRequireExp());
+  }
+
+  /**
+   * The {@code qos} claim of the token the hello presented, or null. Today's tokens carry no claim
+   * the server reads, so none: the token check that reads claims supplies it.
+   */
+  String claimedQos() {
+    return null;
+  }
+
+  /**
+   * Records in the session that an operator moved this connection to class {@code qos}, so its
+   * later connections start there (docs/protocol.md §5); a store that fails is logged, not fatal:
+   * the class still applies to this connection.
+   */
+  void keepQos(String qos) {
+    if (session == null) {
+      return;
+    }
+    services
+        .sessions()
+        .keepQos(session, connectionId, qos)
+        .whenComplete(
+            (v, error) -> {
+              if (error != null) {
+                LOG.log(Level.WARNING, "session " + session + " could not keep its QoS class", error);
+              }
+            });
   }
 
   /** What an {@code unauthorized} error says a token must be. */
@@ -96,7 +125,12 @@ final class SessionBinding {
     if (replaced == null) {
       Map<String, Position> restore = overlay(opened.recorded(), named);
       return new Bound(
-          session, opened.token(), opened.resumed(), Future.succeededFuture(restore), restore);
+          session,
+          opened.token(),
+          opened.resumed(),
+          Future.succeededFuture(restore),
+          restore,
+          opened.qos());
     }
     Future<Void> released =
         replaced.node().equals(services.sessions().node())
@@ -105,7 +139,12 @@ final class SessionBinding {
     // The recorded positions are older than what the replaced connection hands over; they stand
     // in only when it cannot be reached (its node is gone).
     return new Bound(
-        session, opened.token(), true, takeOver(released, opened.recorded(), named), named);
+        session,
+        opened.token(),
+        true,
+        takeOver(released, opened.recorded(), named),
+        named,
+        opened.qos());
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.slipstream.server.connection;
 
-import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.ClientBuffer;
 import io.slipstream.core.buffer.DropPolicy;
 import io.slipstream.core.buffer.OfferOutcome;
@@ -28,8 +27,8 @@ final class SlowConsumerWatch {
   private final Vertx vertx;
   private final Clock clock;
   private final ClientBuffer buffer;
-  private final BufferLimits limits;
-  private final long sustainMs;
+  /** The class's {@code sustainMs}; changed by {@link #sustainMs(long)}. */
+  private long sustainMs;
   private final Metrics metrics;
   private final BiConsumer<Event, String> events;
   private final Consumer<byte[]> warn;
@@ -57,7 +56,6 @@ final class SlowConsumerWatch {
     this.vertx = vertx;
     this.clock = clock;
     this.buffer = buffer;
-    this.limits = buffer.limits();
     this.sustainMs = sustainMs;
     this.metrics = metrics;
     this.events = events;
@@ -114,7 +112,7 @@ final class SlowConsumerWatch {
       // A warning overtakes everything queued (docs/protocol.md §13): the client learns of the
       // stall now, not after the backlog that causes it. Pending counts the catch-up lag too.
       int pending = (int) Math.min(Integer.MAX_VALUE, buffer.pending() + buffer.behind());
-      warn.accept(Outbound.warning(buffer.fill(), pending, limits.maxEvents()));
+      warn.accept(Outbound.warning(buffer.fill(), pending, buffer.limits().maxEvents()));
       events.accept(Event.WARNED, null);
     }
   }
@@ -137,7 +135,7 @@ final class SlowConsumerWatch {
 
   /** After the buffer handed an entry out: dropping ends once the fill is back below warn. */
   void afterPoll() {
-    if (dropping && buffer.fill() < limits.warn()) {
+    if (dropping && buffer.fill() < buffer.limits().warn()) {
       dropping = false;
     }
   }
@@ -148,10 +146,28 @@ final class SlowConsumerWatch {
    */
   String state() {
     double fill = buffer.fill();
-    if (fill >= limits.disconnect()) {
+    if (fill >= buffer.limits().disconnect()) {
       return "slow";
     }
-    return fill >= limits.warn() ? "warned" : "active";
+    return fill >= buffer.limits().warn() ? "warned" : "active";
+  }
+
+  /**
+   * Takes a new {@code sustainMs} (the connection changed class): a running timer is set again
+   * for the condition's start plus the new duration.
+   */
+  void sustainMs(long ms) {
+    if (ms == sustainMs) {
+      return;
+    }
+    sustainMs = ms;
+    if (sustainTimer >= 0) {
+      vertx.cancelTimer(sustainTimer);
+      sustainTimer = -1;
+      if (buffer.overDisconnectSince() >= 0) {
+        armSustainTimer();
+      }
+    }
   }
 
   /** Cancels the sustain timer for good; idempotent. */

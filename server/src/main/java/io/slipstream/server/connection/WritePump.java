@@ -72,6 +72,11 @@ final class WritePump implements BufferSink {
   private long drainAwaitedSince;
   private boolean bufferTurn;
 
+  /** The class's outbound rate: live events and catch-up frames take a token each. */
+  private Throttle throttle = Throttle.UNLIMITED;
+  /** The timer that resumes pumping when the next token is due; -1 when none is set. */
+  private long throttleTimer = -1;
+
   /**
    * @param afterBufferPoll runs after each entry the buffer hands out (the fill has fallen)
    * @param catchUpLag hears, after every turn, how many changes the subscriptions still catching
@@ -94,6 +99,19 @@ final class WritePump implements BufferSink {
     this.afterBufferPoll = afterBufferPoll;
     this.catchUpLag = catchUpLag;
     this.clock = clock;
+  }
+
+  /**
+   * Limits live events and catch-up frames to {@code rate} a second from now on (0: no limit);
+   * control replies are never throttled. What waits stays in the buffer and meets its policy.
+   */
+  void rate(double rate) {
+    throttle = rate > 0 ? new Throttle(rate, clock.millis()) : Throttle.UNLIMITED;
+    if (throttleTimer >= 0) {
+      context.owner().cancelTimer(throttleTimer);
+      throttleTimer = -1;
+    }
+    pump();
   }
 
   /** Queues a control reply ahead of every event, and pumps. */
@@ -165,6 +183,9 @@ final class WritePump implements BufferSink {
           }
           continue;
         }
+        if (throttleTimer >= 0 || (throttle.limited() && !takeToken())) {
+          return;
+        }
         if (!buffer.isEmpty() && (bufferTurn || catchingUp.isEmpty())) {
           bufferTurn = false;
           buffer.poll(this);
@@ -179,6 +200,7 @@ final class WritePump implements BufferSink {
         byte[] frame = s.nextCatchUpFrame();
         if (frame == null) {
           catchingUp.pollFirst();
+          throttle.giveBack(); // the token bought nothing
         } else {
           out.write(frame);
         }
@@ -228,6 +250,10 @@ final class WritePump implements BufferSink {
   /** Stops for good and forgets everything queued; idempotent. */
   void stop() {
     stopped = true;
+    if (throttleTimer >= 0) {
+      context.owner().cancelTimer(throttleTimer);
+      throttleTimer = -1;
+    }
     control.clear();
     catchingUp.clear();
   }
@@ -242,6 +268,30 @@ final class WritePump implements BufferSink {
   @Override
   public void dropped(String topic, long from, long to, long count) {
     out.write(Outbound.dropped(topic, from, to, count, DropReason.BUFFER_FULL));
+  }
+
+  /**
+   * Takes a token for the next event or catch-up frame, if there is one to send; else sets the
+   * timer that pumps again when the next token is due and returns false.
+   */
+  private boolean takeToken() {
+    if (buffer.isEmpty() && catchingUp.isEmpty()) {
+      return true; // nothing to send: the loop ends without spending a token
+    }
+    long now = clock.millis();
+    if (throttle.tryTake(now)) {
+      return true;
+    }
+    throttleTimer =
+        context
+            .owner()
+            .setTimer(
+                throttle.waitMs(now),
+                t -> {
+                  throttleTimer = -1;
+                  pump();
+                });
+    return false;
   }
 
   private void awaitDrain() {

@@ -14,6 +14,7 @@ import io.slipstream.server.protocol.ConnectionStats;
 import io.slipstream.server.protocol.ErrorJson;
 import io.slipstream.server.protocol.HealthJson;
 import io.slipstream.server.protocol.PublishJson;
+import io.slipstream.server.protocol.QosJson;
 import io.slipstream.server.protocol.TopicJson;
 import io.slipstream.server.topic.TopicRegistry;
 import io.vertx.core.Future;
@@ -42,6 +43,10 @@ import java.util.logging.Logger;
  * {@link ConnectionStats}, {@link HealthJson}): this class knows routes and statuses, not fields.
  */
 public final class HttpApi {
+
+  /** The largest body of {@code PUT /api/connections/{id}/qos}: a class name and then some. */
+  static final int QOS_BODY_LIMIT = 1024;
+
 
   private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
   /**
@@ -134,6 +139,12 @@ public final class HttpApi {
     router.get("/api/topics/:topic").handler(this::getTopic);
     router.get("/api/topics/:topic/rows").handler(this::getRows);
     router.get("/api/connections").handler(this::listConnections);
+    router
+        .put("/api/connections/:id/qos")
+        // Vert.x wants the body handler first; the body it reads is bounded by QOS_BODY_LIMIT.
+        .handler(BodyHandler.create(false).setBodyLimit(QOS_BODY_LIMIT))
+        .handler(rc -> guard(rc, readToken, "apiToken"))
+        .handler(this::changeQos);
     router
         .get("/api/cluster")
         .handler(
@@ -320,6 +331,36 @@ public final class HttpApi {
     connections
         .describeAll()
         .onSuccess(list -> json(rc, 200, ConnectionStats.list(list)))
+        .onFailure(err -> error(rc, ErrorCode.INTERNAL, err.getMessage(), -1));
+  }
+
+  /**
+   * An operator moves one of this node's connections to another QoS class (docs/protocol.md §5):
+   * its buffer limits, sustainMs and rate apply now (a bound the queue does not fit, or another
+   * policy, once it does), and its session keeps the class. A connection on another member is moved
+   * through that member's control address, or this endpoint on that member.
+   */
+  private void changeQos(RoutingContext rc) {
+    String id = rc.pathParam("id");
+    String name = QosJson.requestedClass(rc.body().buffer());
+    if (name == null) {
+      error(rc, ErrorCode.BAD_MESSAGE, "the body must be {\"class\": \"<QoS class>\"}", -1);
+      return;
+    }
+    if (config.qos().get(name) == null) {
+      error(rc, ErrorCode.UNKNOWN_QOS, "no QoS class " + name + " on this node", -1);
+      return;
+    }
+    connections
+        .changeQos(id, name)
+        .onSuccess(
+            found -> {
+              if (found) {
+                json(rc, 200, QosJson.changed(id, name));
+              } else {
+                error(rc, ErrorCode.NOT_FOUND, "no welcomed connection " + id + " on this node", -1);
+              }
+            })
         .onFailure(err -> error(rc, ErrorCode.INTERNAL, err.getMessage(), -1));
   }
 

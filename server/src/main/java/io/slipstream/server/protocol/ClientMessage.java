@@ -13,14 +13,18 @@ public sealed interface ClientMessage {
   /** The client's {@code id} (a String or a Number), echoed in replies; null when absent. */
   Object id();
 
-  /** {@code hello}: opens the conversation, optionally resuming a session. */
+  /**
+   * {@code hello}: opens the conversation, optionally resuming a session; {@code qos} is the QoS
+   * class asked for, or null (any string: an unknown name only falls back to the default class).
+   */
   record Hello(
       Object id,
       String resume,
       Map<String, Position> positions,
       String token,
       String clientId,
-      boolean batch)
+      boolean batch,
+      String qos)
       implements ClientMessage {}
 
   /** {@code subscribe}: start (or restart) a subscription, from a position when given. */

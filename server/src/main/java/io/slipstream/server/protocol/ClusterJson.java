@@ -84,6 +84,32 @@ public final class ClusterJson {
     return new Disconnect(s, n);
   }
 
+  /** A change of a connection's QoS class asked of the node that holds it (docs/protocol.md §5). */
+  public record QosChange(String connection, String qos) {}
+
+  /** The control message that moves a connection to another QoS class, wherever it is. */
+  public static JsonObject qosRequest(String connection, String qos) {
+    return new JsonObject().put("op", "qos").put("connection", connection).put("class", qos);
+  }
+
+  /** The QoS change {@code body} asks for, or null when it is not a well-formed one. */
+  public static QosChange qosChange(JsonObject body) {
+    if (body == null || !"qos".equals(body.getValue("op"))) {
+      return null;
+    }
+    Object c = body.getValue("connection");
+    Object q = body.getValue("class");
+    if (!(c instanceof String s) || !(q instanceof String name)) {
+      return null;
+    }
+    return new QosChange(s, name);
+  }
+
+  /** The answer to a QoS change: whether the connection was open (and welcomed) on that node. */
+  public static JsonObject qosChanged(boolean found) {
+    return new JsonObject().put("found", found);
+  }
+
   /** The answer to a disconnect: whether the connection was open on that node. */
   public static JsonObject disconnected(boolean found) {
     return new JsonObject().put("found", found);

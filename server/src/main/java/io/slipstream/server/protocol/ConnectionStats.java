@@ -13,6 +13,7 @@ import java.util.List;
  * @param session the session id, or null before hello
  * @param clientId the client id from hello, or null
  * @param state {@code connecting}, {@code active}, {@code warned} or {@code slow}
+ * @param qos the QoS class in force ({@code standard} until the hello is bound)
  * @param transport {@code websocket} or {@code sockjs}
  * @param topics the subscribed topics
  * @param pending events waiting in the buffer
@@ -30,6 +31,7 @@ public record ConnectionStats(
     String session,
     String clientId,
     String state,
+    String qos,
     String transport,
     List<String> topics,
     int pending,
@@ -58,6 +60,7 @@ public record ConnectionStats(
         .put("session", session)
         .put("clientId", clientId)
         .put("state", state)
+        .put("qos", qos)
         .put("transport", transport)
         .put("topics", new JsonArray(List.copyOf(topics)))
         .put("pending", pending)

@@ -93,9 +93,15 @@ public final class Inbound {
     Object token = m.getValue("token");
     Object clientId = m.getValue("clientId");
     Object batch = m.getValue("batch");
-    if (!optionalString(resume) || !optionalString(token) || !optionalString(clientId)) {
+    Object qos = m.getValue("qos");
+    if (!optionalString(resume)
+        || !optionalString(token)
+        || !optionalString(clientId)
+        || !optionalString(qos)) {
       return Parsed.error(
-          ErrorCode.BAD_MESSAGE, "resume, token and clientId must be strings when present", id);
+          ErrorCode.BAD_MESSAGE,
+          "resume, token, clientId and qos must be strings when present",
+          id);
     }
     if (clientId != null && ((String) clientId).length() > 128) {
       return Parsed.error(ErrorCode.BAD_MESSAGE, "clientId must be at most 128 characters", id);
@@ -134,7 +140,8 @@ public final class Inbound {
             positions,
             (String) token,
             (String) clientId,
-            Boolean.TRUE.equals(batch)));
+            Boolean.TRUE.equals(batch),
+            (String) qos));
   }
 
   private static Parsed subscribe(JsonObject m, Object id) {

@@ -59,8 +59,14 @@ public final class Outbound {
 
   private Outbound() {}
 
+  /** {@code welcome}; {@code qos} is the class in force and {@code buffer} its limits. */
   public static byte[] welcome(
-      String session, String resume, boolean resumed, long heartbeatMs, BufferLimits buffer) {
+      String session,
+      String resume,
+      boolean resumed,
+      long heartbeatMs,
+      String qos,
+      BufferLimits buffer) {
     return bytes(
         new JsonObject()
             .put("type", "welcome")
@@ -75,7 +81,8 @@ public final class Outbound {
                     .put("maxBytes", buffer.maxBytes())
                     .put("warn", buffer.warn())
                     .put("disconnect", buffer.disconnect())
-                    .put("policy", buffer.policy().wireName())));
+                    .put("policy", buffer.policy().wireName()))
+            .put("qos", qos));
   }
 
   public static byte[] subscribed(Object id, String topic, String epoch, long seq, Mode mode) {

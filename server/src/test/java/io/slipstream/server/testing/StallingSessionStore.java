@@ -98,6 +98,11 @@ public final class StallingSessionStore implements SessionStore {
   }
 
   @Override
+  public CompletionStage<Void> keepQos(String sessionId, String connection, String qos) {
+    return local.keepQos(sessionId, connection, qos);
+  }
+
+  @Override
   public CompletionStage<Map<String, Position>> takeHandedOver(
       String sessionId, String connection) {
     return local.takeHandedOver(sessionId, connection);

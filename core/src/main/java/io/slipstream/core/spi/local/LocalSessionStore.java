@@ -50,7 +50,8 @@ final class LocalSessionStore implements SessionStore {
     SessionAttachment replaced =
         o.replacedConnection() == null ? null : new SessionAttachment(NODE, o.replacedConnection());
     return CompletableFuture.completedFuture(
-        new OpenedSession(o.session().id(), o.token(), o.resumed(), o.recorded(), replaced));
+        new OpenedSession(
+            o.session().id(), o.token(), o.resumed(), o.recorded(), replaced, o.qos()));
   }
 
   @Override
@@ -59,6 +60,15 @@ final class LocalSessionStore implements SessionStore {
     Session s = registry.find(sessionId);
     if (s != null) {
       registry.suspend(s, connection, positions);
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletionStage<Void> keepQos(String sessionId, String connection, String qos) {
+    Session s = registry.find(sessionId);
+    if (s != null) {
+      registry.keepQos(s, connection, qos);
     }
     return CompletableFuture.completedFuture(null);
   }
