@@ -2,6 +2,7 @@ package io.slipstream.core.buffer;
 
 import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.ChangeEncoder;
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.ChangeOp;
 import java.util.concurrent.TimeUnit;
@@ -146,7 +147,12 @@ public class ClientBufferBenchmark {
     }
 
     @Override
-    public void dropped(String topic, long from, long to, long count) {
+    public void conflated(String topic, long from, long to, long count) {
+      dropped(topic, from, to, count, null);
+    }
+
+    @Override
+    public void dropped(String topic, long from, long to, long count, DropReason reason) {
       bh.consume(topic);
       bh.consume(from);
       bh.consume(to);

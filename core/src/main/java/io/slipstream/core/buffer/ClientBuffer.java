@@ -93,7 +93,7 @@ public final class ClientBuffer {
     if (warnRearmMs < 0) {
       throw new IllegalArgumentException("warnRearmMs must not be negative, was " + warnRearmMs);
     }
-    this.queue = PendingQueue.of(limits);
+    this.queue = PendingQueue.of(limits, clock);
     this.limits = limits;
     this.warnRearmMs = warnRearmMs;
     this.clock = clock;
@@ -139,7 +139,11 @@ public final class ClientBuffer {
       sink.change((ChangeEvent) head);
     } else {
       Gap g = (Gap) head;
-      sink.dropped(g.topic, g.from, g.to, g.count());
+      if (g.isConflated()) {
+        sink.conflated(g.topic, g.from, g.to, g.count());
+      } else {
+        sink.dropped(g.topic, g.from, g.to, g.count(), g.reason);
+      }
     }
     return true;
   }

@@ -11,6 +11,7 @@ import io.slipstream.core.buffer.BufferScenarios.Poll;
 import io.slipstream.core.buffer.BufferScenarios.Scenario;
 import io.slipstream.core.buffer.BufferScenarios.Step;
 import io.slipstream.core.time.FakeClock;
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.topic.ChangeEvent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -389,7 +390,13 @@ class ClientBufferProperties {
     }
 
     @Override
-    public void dropped(String topic, long from, long to, long count) {
+    public void conflated(String topic, long from, long to, long count) {
+      throw new AssertionError("no conflation under " + limits.policy());
+    }
+
+    @Override
+    public void dropped(String topic, long from, long to, long count, DropReason reason) {
+      assertThat(reason).isEqualTo(DropReason.BUFFER_FULL);
       trace.add("dropped " + topic + " " + from + ".." + to + " (" + count + ")");
       assertThat(limits.policy())
           .as("nothing is dropped under disconnect")
