@@ -35,7 +35,8 @@ final class ByAgeQueue extends ChainQueue {
 
   @Override
   OfferOutcome offer(ChangeEvent e) {
-    expire();
+    // An event that fits must still fit after the aged ones' markers: no drop for room below 100%.
+    expire(fits(1, e.size()) ? e.size() : 0);
     if (fits(1, e.size())) {
       append(e);
       return OfferOutcome.ACCEPTED;
@@ -45,18 +46,21 @@ final class ByAgeQueue extends ChainQueue {
 
   @Override
   Object poll() {
-    expire();
+    expire(0);
     return super.poll();
   }
 
-  /** Drops, oldest first, the events pending longer than {@code maxAgeMs}. */
-  private void expire() {
+  /**
+   * Drops, oldest first, the events pending longer than {@code maxAgeMs}, keeping {@code reserve}
+   * bytes free.
+   */
+  private void expire(long reserve) {
     if (head == null) {
       return;
     }
     long now = clock.millis();
     for (Node n = oldestEvent(); n != null && now - n.at > maxAgeMs; n = oldestEvent()) {
-      if (!tryDrop(n, DropReason.AGE)) {
+      if (!tryDrop(n, DropReason.AGE, reserve)) {
         return;
       }
     }

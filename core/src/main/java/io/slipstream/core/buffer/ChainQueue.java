@@ -20,7 +20,8 @@ import java.util.Map;
  * drops only what keeps the bytes within {@code buffer.maxBytes} ({@link #tryDrop}): every call
  * leaves the queue within both bounds. A compacted run ({@code conflated} marker, reason null) is
  * split when its first survivor is dropped: the marker becomes the {@code dropped} marker of the
- * run up to that survivor, and the survivor's node the {@code conflated} marker of the rest.
+ * run up to that survivor, and the survivor's node the {@code conflated} marker of the rest (none
+ * when the rest replaced nothing).
  *
  * <p>Unlike {@link DropOldestQueue}, these policies do not plan before dropping: when not even
  * dropping every pending event and then the new one makes room, the offer is refused ({@link
@@ -45,7 +46,10 @@ abstract class ChainQueue extends PendingQueue {
     long order;
     /** When the event was queued, clock millis ({@code by-age} only). */
     long at;
-    /** A survivor of a compacted run whose marker has gone out: it can no longer be conflated. */
+    /**
+     * A survivor of a compacted run whose marker has gone out (or the marker it was dropped into):
+     * it can no longer be conflated, and the seqs before it may skip those the run replaced.
+     */
     boolean sealed;
 
     Node prev;
@@ -259,8 +263,8 @@ abstract class ChainQueue extends PendingQueue {
     eventRemoving(c, x);
     c.events--;
     countEventOut(x.event);
+    // A sealed survivor's marker stays sealed: the seqs before it were counted by a run's marker.
     x.event = null;
-    x.sealed = false;
     x.gap = g;
     countMarkerIn();
   }
@@ -285,7 +289,9 @@ abstract class ChainQueue extends PendingQueue {
     long seq = x.event.seq();
     Node p = x.topicPrev;
     if (inRunOf(x, p)) {
-      long d = seq == p.gap.to ? -x.event.size() : ClientBuffer.MARKER_BYTES - x.event.size();
+      boolean restReplacesNothing = p.gap.to - seq == p.gap.kept - 1;
+      long d =
+          restReplacesNothing ? -x.event.size() : ClientBuffer.MARKER_BYTES - x.event.size();
       Node pp = p.topicPrev;
       if (isDropped(pp, r) && pp.gap.to + 1 == p.gap.from) {
         d -= ClientBuffer.MARKER_BYTES;
@@ -306,7 +312,12 @@ abstract class ChainQueue extends PendingQueue {
 
   /** Drops the event {@code x} for {@code r} if the bytes stay within their bound. */
   final boolean tryDrop(Node x, DropReason r) {
-    if (bytes + dropBytes(x, r) > maxBytes) {
+    return tryDrop(x, r, 0);
+  }
+
+  /** Drops {@code x} for {@code r} if the bytes stay {@code reserve} below their bound. */
+  final boolean tryDrop(Node x, DropReason r, long reserve) {
+    if (bytes + dropBytes(x, r) + reserve > maxBytes) {
       return false;
     }
     dropEvent(x, r);
@@ -359,7 +370,8 @@ abstract class ChainQueue extends PendingQueue {
     run.reason = r;
     run.to = seq;
     run.kept = 0;
-    if (seq == runTo) {
+    if (runTo - seq == keptAfter) {
+      // Nothing after x was replaced (also when x ended the run): no run is left to mark.
       removeEvent(x);
       chain.conflated = null;
     } else {
@@ -551,7 +563,7 @@ abstract class ChainQueue extends PendingQueue {
         check(tp == null || tp.order <= n.order, "a topic's chain follows stream order");
         long from = n.from();
         boolean inRun = from <= runTo;
-        boolean thisLoose = n.event != null && (inRun || n.sealed);
+        boolean thisLoose = n.sealed || (n.event != null && inRun);
         if (lastTo != Long.MIN_VALUE) {
           check(from > lastTo, "a topic's seqs increase along its chain");
           check(loose || thisLoose || from == lastTo + 1, "a topic's entries tile its seqs");
@@ -579,7 +591,7 @@ abstract class ChainQueue extends PendingQueue {
         // A compacted run's survivors follow its marker inside its range.
         lastTo = isConflated(n) ? n.gap.from - 1 : n.to();
         // What follows a survivor may skip the replaced seqs; what follows a run's last seq not.
-        loose = n.event != null && (n.sealed || (inRun && n.event.seq() < runTo));
+        loose = n.sealed || (n.event != null && inRun && n.event.seq() < runTo);
         if (run != null && lastTo == runTo && n.event != null) {
           check(run.kept == runEvents, "a conflated marker counts the survivors of its run");
         }

@@ -114,13 +114,13 @@ public final class ClientBuffer {
    * are offered consecutively (after {@link #discardTopic} a topic may restart anywhere), which is
    * what lets a marker name its range by its ends.
    *
-   * @return what happened; {@link OfferOutcome#DISCONNECT} refuses the event and changes nothing
+   * @return what happened; {@link OfferOutcome#DISCONNECT} refuses the event (under {@code
+   *     drop-oldest}, {@code drop-newest} and {@code disconnect} having changed nothing)
    */
   public OfferOutcome offer(ChangeEvent event) {
     OfferOutcome outcome = queue.offer(event);
-    if (outcome != OfferOutcome.DISCONNECT) {
-      afterChange();
-    }
+    // Also after a refusal: the policies that drop from anywhere may have dropped before refusing.
+    afterChange();
     return outcome;
   }
 

@@ -20,7 +20,7 @@ import java.util.Map;
  * and the next compaction's run starts after them. Per topic the queue indexes each key's newest
  * pending event and counts the events a newer one replaces ({@code obsolete}), so a full buffer
  * with nothing to compact goes straight to drop-oldest without a walk. A topic is compacted only
- * when that frees room in both bounds (a new marker costs an entry and {@link
+ * when that frees room and keeps both bounds (a new marker costs an entry and {@link
  * ClientBuffer#MARKER_BYTES}), so compaction never pushes the buffer past a bound.
  *
  * <p>A dropped new event's marker may stand only where its topic has no event queued (at the end of
@@ -114,12 +114,18 @@ final class ConflateQueue extends ChainQueue {
     return dropForRoom(e, DropReason.BUFFER_FULL);
   }
 
-  /** Compacts {@code c} to the newest event per key, if that frees room in both bounds. */
+  /**
+   * Compacts {@code c} to the newest event per key, if that frees room and stays within both
+   * bounds.
+   */
   private void compact(KeyedChain c) {
     boolean opens = c.conflated == null;
     long entriesFreed = c.obsolete - (opens ? 1 : 0);
     long bytesFreed = c.obsoleteBytes - (opens ? ClientBuffer.MARKER_BYTES : 0);
-    if (c.obsolete == 0 || entriesFreed < 0 || bytesFreed < 0) {
+    if (c.obsolete == 0
+        || entriesFreed < 0
+        || bytes - bytesFreed > maxBytes
+        || (entriesFreed == 0 && bytesFreed <= 0)) {
       return;
     }
     Node run = c.conflated;
