@@ -12,8 +12,8 @@ import io.slipstream.core.topic.ChangeEvent;
  * <p>Confined to its buffer's thread.
  *
  * <p>Ages are checked lazily, on the injected clock, whenever an event is offered or polled: no
- * timer per connection. Events are queued in time order, so the aged ones are always the oldest
- * and are dropped from the head, into one marker per topic and reason; an event is never handed out
+ * timer per connection. Events are queued in time order, so the aged ones are always the oldest and
+ * are dropped from the head, into one marker per topic and reason; an event is never handed out
  * older than {@code maxAgeMs}. An aged event whose marker would not fit the byte bound stays until
  * one does (or a full buffer drops it).
  */

@@ -40,12 +40,16 @@ abstract class ChainQueue extends PendingQueue {
   static final class Node {
     /** The event; null for a marker. */
     ChangeEvent event;
+
     /** The marker; null for an event. */
     Gap gap;
+
     /** Position in the stream: increases with every appended event. */
     long order;
+
     /** When the event was queued, clock millis ({@code by-age} only). */
     long at;
+
     /**
      * A survivor of a compacted run whose marker has gone out (or the marker it was dropped into):
      * it can no longer be conflated, and the seqs before it may skip those the run replaced.
@@ -72,10 +76,13 @@ abstract class ChainQueue extends PendingQueue {
     final String topic;
     Node first;
     Node last;
+
     /** Events (not markers) in the chain. */
     int events;
+
     /** The chain's {@code conflated} marker still queued, if any: at most one per topic. */
     Node conflated;
+
     /** Under {@code priority}: the topic's priority. */
     int priority;
 
@@ -290,8 +297,7 @@ abstract class ChainQueue extends PendingQueue {
     Node p = x.topicPrev;
     if (inRunOf(x, p)) {
       boolean restReplacesNothing = p.gap.to - seq == p.gap.kept - 1;
-      long d =
-          restReplacesNothing ? -x.event.size() : ClientBuffer.MARKER_BYTES - x.event.size();
+      long d = restReplacesNothing ? -x.event.size() : ClientBuffer.MARKER_BYTES - x.event.size();
       Node pp = p.topicPrev;
       if (isDropped(pp, r) && pp.gap.to + 1 == p.gap.from) {
         d -= ClientBuffer.MARKER_BYTES;
@@ -414,8 +420,8 @@ abstract class ChainQueue extends PendingQueue {
   }
 
   /**
-   * Makes room for {@code e} by dropping {@link #victim()}s for {@code r} one by one, oldest
-   * first; drops {@code e} too when that is not enough.
+   * Makes room for {@code e} by dropping {@link #victim()}s for {@code r} one by one, oldest first;
+   * drops {@code e} too when that is not enough.
    */
   final OfferOutcome dropForRoom(ChangeEvent e, DropReason r) {
     while (!fits(1, e.size())) {

@@ -27,8 +27,8 @@ import io.slipstream.core.topic.ChangeEvent;
  * once), so the fill of a client that is hopelessly behind still dips below {@code disconnect} for
  * an instant after each chunk; only a dip that lasts longer than {@link #DIP_TOLERANCE_MS} ends the
  * condition. A dip is timed from the moment the fill fell below {@code disconnect}, never from the
- * last event: a stalled client's buffer stays full however rarely its topics publish, so quiet
- * time is not mistaken for a dip. Both are evaluated lazily, whenever the fill changes or is asked
+ * last event: a stalled client's buffer stays full however rarely its topics publish, so quiet time
+ * is not mistaken for a dip. Both are evaluated lazily, whenever the fill changes or is asked
  * about: the buffer sets no timers.
  *
  * <p>The fill also counts the changes the connection's stalled catch-ups lag their topics by
@@ -68,9 +68,12 @@ public final class ClientBuffer {
 
   private boolean warnArmed = true;
   private boolean warningDue;
+
   /** When the fill last fell below {@code warn} while disarmed; -1 while at or above, or armed. */
   private long belowWarnSince = -1;
+
   private long overDisconnectSince = -1;
+
   /** When the fill fell below {@code disconnect} during the condition; -1 while at or above. */
   private long dipSince = -1;
 
@@ -169,8 +172,8 @@ public final class ClientBuffer {
   /**
    * Sets how many changes the connection's catching-up subscriptions lag their topics by, as the
    * caller counts them (the server: changes published while a catch-up stood still, which a live
-   * subscription would hold here). They count toward {@link #fill()} like queued entries, up to a full buffer,
-   * but take no room and are never dropped. Call it whenever the lag changes.
+   * subscription would hold here). They count toward {@link #fill()} like queued entries, up to a
+   * full buffer, but take no room and are never dropped. Call it whenever the lag changes.
    */
   public void behind(long changes) {
     if (changes < 0) {
@@ -240,8 +243,8 @@ public final class ClientBuffer {
   }
 
   /**
-   * Forgets every queued event and gap of {@code topic}, as when its subscription ends or
-   * restarts. O(pending).
+   * Forgets every queued event and gap of {@code topic}, as when its subscription ends or restarts.
+   * O(pending).
    */
   public void discardTopic(String topic) {
     queue.discardTopic(topic);
@@ -282,8 +285,7 @@ public final class ClientBuffer {
     // Called on every change of fill, so the time below warn and a dip both start when the fill
     // really falls, not when an event next happens to arrive. The clock is read only then.
     if (fill >= limits.warn()) {
-      if (warnArmed
-          || (belowWarnSince >= 0 && clock.millis() - belowWarnSince >= warnRearmMs)) {
+      if (warnArmed || (belowWarnSince >= 0 && clock.millis() - belowWarnSince >= warnRearmMs)) {
         warnArmed = false;
         warningDue = true;
       }

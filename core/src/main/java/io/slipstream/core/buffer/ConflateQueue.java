@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * The queue of the {@code conflate} policy: a full buffer is compacted to the newest pending event
  * of each (topic, key), a {@code conflated} marker before each compacted run counting what was
- * replaced, so the client's state is exact at the run's end; when that makes no room (more
- * distinct keys pending than the bounds hold), drop-oldest applies (docs/protocol.md §6).
+ * replaced, so the client's state is exact at the run's end; when that makes no room (more distinct
+ * keys pending than the bounds hold), drop-oldest applies (docs/protocol.md §6).
  *
  * <p>Confined to its buffer's thread.
  *
@@ -33,8 +33,10 @@ final class ConflateQueue extends ChainQueue {
   static final class KeyedChain extends Chain {
     /** Each key's newest queued event. Bound: the topic's queued events. */
     final Map<String, Node> newest = new HashMap<>();
+
     /** Queued unsealed events a newer event of their key replaces. */
     int obsolete;
+
     /** Their bytes. */
     long obsoleteBytes;
 

@@ -34,8 +34,7 @@ final class Gap {
 
   /**
    * The topic's previous and next queued gaps, in stream order. Kept only by {@link
-   * DropNewestQueue}, which drops a topic's events from the tail, between its gaps; null
-   * elsewhere.
+   * DropNewestQueue}, which drops a topic's events from the tail, between its gaps; null elsewhere.
    */
   Gap prev;
 
@@ -66,8 +65,8 @@ final class Gap {
   }
 
   /**
-   * The {@code count} field: for {@code dropped} the length of the range, for {@code conflated}
-   * the seqs of the range that were replaced and will not come.
+   * The {@code count} field: for {@code dropped} the length of the range, for {@code conflated} the
+   * seqs of the range that were replaced and will not come.
    */
   long count() {
     return to - from + 1 - kept;

@@ -7,8 +7,8 @@ import java.util.Iterator;
 
 /**
  * The entries of one {@link ClientBuffer}, live events and the {@code dropped} and {@code
- * conflated} markers between them, together with the drop policy that makes room for a new event: one subclass per {@link
- * DropPolicy}.
+ * conflated} markers between them, together with the drop policy that makes room for a new event:
+ * one subclass per {@link DropPolicy}.
  *
  * <p>Confined to its buffer's thread, like the buffer.
  *
@@ -26,10 +26,13 @@ abstract class PendingQueue {
 
   /** Events and markers waiting. */
   int entries;
+
   /** Frame bytes of the waiting events plus {@link ClientBuffer#MARKER_BYTES} per marker. */
   long bytes;
+
   /** Markers waiting. */
   int markers;
+
   /** Events dropped since the queue was made; history, so never reset. */
   long droppedEvents;
 

@@ -5,8 +5,8 @@ import io.slipstream.core.topic.ChangeEvent;
 
 /**
  * The queue of the {@code sample} policy: a full buffer thins its fullest topic (most events
- * queued) to every second pending event, starting with its oldest and never its newest, again
- * while it stays full; each dropped run gets its {@code dropped} marker, reason {@code sampled}
+ * queued) to every second pending event, starting with its oldest and never its newest, again while
+ * it stays full; each dropped run gets its {@code dropped} marker, reason {@code sampled}
  * (docs/protocol.md §6).
  *
  * <p>Confined to its buffer's thread.

@@ -4,14 +4,13 @@ package io.slipstream.core.message;
  * Why a {@code dropped} message names missing events (its {@code reason} field, docs/protocol.md
  * §4).
  *
- * <p>Immutable. Markers of different reasons never merge, so a client always learns why each seq
- * is missing.
+ * <p>Immutable. Markers of different reasons never merge, so a client always learns why each seq is
+ * missing.
  */
 public enum DropReason {
   /**
-   * The connection's buffer was full and its drop policy discarded the events ({@code
-   * drop-oldest}, {@code drop-newest}, and the drop-oldest fallback of {@code conflate} and {@code
-   * by-age}).
+   * The connection's buffer was full and its drop policy discarded the events ({@code drop-oldest},
+   * {@code drop-newest}, and the drop-oldest fallback of {@code conflate} and {@code by-age}).
    */
   BUFFER_FULL("buffer"),
   /** Under {@code by-age}: the events waited longer than {@code buffer.maxAgeMs}, at any fill. */

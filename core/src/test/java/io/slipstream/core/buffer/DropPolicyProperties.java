@@ -33,20 +33,20 @@ import net.jqwik.api.statistics.Statistics;
  * guarantees 1, 3 and 6).
  *
  * <p>The model is, per topic, the changes offered since its stream (re)started, with their offer
- * times, and the client: its materialized rows, the next seq it must account for, and the
- * compacted run it is in. Checked after every step: the buffer's own invariants ({@code
- * checkInvariants()} of its queue); neither bound (events, bytes) exceeded, markers included; an
- * offer that fits is accepted and, except under {@code by-age}, drops nothing (drops only at 100%).
- * Checked on what the client receives, per topic: changes, {@code dropped} and {@code conflated}
- * markers account for every offered seq exactly once and in increasing order; a {@code dropped}
- * marker's count is its range's length and its reason is one the policy gives; a {@code conflated}
- * marker's count is exactly what does not follow of its range, the run ending on seq {@code to};
- * under {@code conflate} the client's rows equal the model's state at each change it applies
- * outside a run and at the end of each run, as long as nothing of the topic was dropped; under
- * {@code by-age} no change is handed out older than {@code maxAgeMs}, and a marker of reason {@code
- * age} names only changes that were. At the end, polled until empty, every offered seq of every
- * topic was accounted for. A refused offer ({@code DISCONNECT}, the connection closes 4001) ends
- * the run: the buffer is drained and the same accounting checked.
+ * times, and the client: its materialized rows, the next seq it must account for, and the compacted
+ * run it is in. Checked after every step: the buffer's own invariants ({@code checkInvariants()} of
+ * its queue); neither bound (events, bytes) exceeded, markers included; an offer that fits is
+ * accepted and, except under {@code by-age}, drops nothing (drops only at 100%). Checked on what
+ * the client receives, per topic: changes, {@code dropped} and {@code conflated} markers account
+ * for every offered seq exactly once and in increasing order; a {@code dropped} marker's count is
+ * its range's length and its reason is one the policy gives; a {@code conflated} marker's count is
+ * exactly what does not follow of its range, the run ending on seq {@code to}; under {@code
+ * conflate} the client's rows equal the model's state at each change it applies outside a run and
+ * at the end of each run, as long as nothing of the topic was dropped; under {@code by-age} no
+ * change is handed out older than {@code maxAgeMs}, and a marker of reason {@code age} names only
+ * changes that were. At the end, polled until empty, every offered seq of every topic was accounted
+ * for. A refused offer ({@code DISCONNECT}, the connection closes 4001) ends the run: the buffer is
+ * drained and the same accounting checked.
  */
 class DropPolicyProperties {
 
@@ -128,17 +128,21 @@ class DropPolicyProperties {
   /** One topic as the model and the client see it. */
   static final class Topic {
     final String name;
+
     /** Changes offered since the stream (re)started, by seq. */
     final TreeMap<Long, ChangeEvent> offered = new TreeMap<>();
 
     final Map<Long, Long> offeredAt = new HashMap<>();
     long nextSeq = 1;
+
     /** The client: the next seq it must account for, outside a run. */
     long expectedNext = 1;
 
     final Map<String, String> rows = new HashMap<>();
+
     /** Something of this stream was dropped: the client's rows are no longer exact. */
     boolean tainted;
+
     /** The compacted run the client is in: its last seq, or -1. */
     long runTo = -1;
 
@@ -315,14 +319,17 @@ class DropPolicyProperties {
         t.expectedNext++;
       }
       Topic.apply(t.rows, e);
-      if (policy == DropPolicy.BY_AGE && clock.millis() - t.offeredAt.get(seq) > limits.maxAgeMs()) {
+      if (policy == DropPolicy.BY_AGE
+          && clock.millis() - t.offeredAt.get(seq) > limits.maxAgeMs()) {
         // Only when its marker would not have fit the byte bound (it then waits for room).
         assertThat(buffer.pendingBytes() + ClientBuffer.MARKER_BYTES)
             .as("no change is handed out older than maxAgeMs while a marker fits")
             .isGreaterThan(limits.maxBytes());
       }
       if (policy == DropPolicy.CONFLATE && t.runTo < 0 && !t.tainted) {
-        assertThat(t.rows).as("%s: the client's rows at seq %d", t.name, seq).isEqualTo(t.stateAt(seq));
+        assertThat(t.rows)
+            .as("%s: the client's rows at seq %d", t.name, seq)
+            .isEqualTo(t.stateAt(seq));
       }
     }
 
@@ -364,7 +371,9 @@ class DropPolicyProperties {
           t.expectedNext = to + 1;
         }
       } else {
-        assertThat(from).as("gap of %s stands where its first seq would", topic).isEqualTo(t.expectedNext);
+        assertThat(from)
+            .as("gap of %s stands where its first seq would", topic)
+            .isEqualTo(t.expectedNext);
         t.expectedNext = to + 1;
       }
     }

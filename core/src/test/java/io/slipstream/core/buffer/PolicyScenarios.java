@@ -56,7 +56,8 @@ final class PolicyScenarios {
     // Conflation needs keys that repeat before the buffer holds them all.
     Arbitrary<Integer> keys =
         Arbitraries.integers().between(1, policy == DropPolicy.CONFLATE ? 3 : 6);
-    Arbitrary<List<Step>> steps = Arbitraries.integers().between(1, 12).flatMap(PolicyScenarios::steps);
+    Arbitrary<List<Step>> steps =
+        Arbitraries.integers().between(1, 12).flatMap(PolicyScenarios::steps);
     return Combinators.combine(limits, topics, keys, steps).as(Scenario::new);
   }
 
@@ -90,7 +91,10 @@ final class PolicyScenarios {
         Combinators.combine(topic, Arbitraries.integers().between(1, 50)).as(Discard::new);
     Arbitrary<Step> advance = Arbitraries.longs().between(0, 200).map(Advance::new);
     return Arbitraries.frequencyOf(
-            Tuple.of(12, offer), Tuple.of(pollWeight, poll), Tuple.of(1, discard), Tuple.of(3, advance))
+            Tuple.of(12, offer),
+            Tuple.of(pollWeight, poll),
+            Tuple.of(1, discard),
+            Tuple.of(3, advance))
         .list()
         .ofMaxSize(150)
         .withSizeDistribution(RandomDistribution.uniform());

@@ -53,8 +53,8 @@ class MarkersBeyondTheBoundsTest {
   }
 
   /**
-   * A client that reads nothing: 100 events of one topic fill its buffer, then each of 25,600
-   * other topics publishes once. Nothing is polled until the end, so what is handed out then is
+   * A client that reads nothing: 100 events of one topic fill its buffer, then each of 25,600 other
+   * topics publishes once. Nothing is polled until the end, so what is handed out then is
    * everything the buffer held at once.
    */
   private void floodAStalledClient(BufferLimits limits) {

@@ -30,8 +30,7 @@ class WarningStormTest {
         public void change(ChangeEvent event) {}
 
         @Override
-        public void dropped(
-            String topic, long from, long to, long count, DropReason reason) {}
+        public void dropped(String topic, long from, long to, long count, DropReason reason) {}
 
         @Override
         public void conflated(String topic, long from, long to, long count) {}
