@@ -36,9 +36,9 @@ final class WritePump implements BufferSink {
   static final int PUMP_BATCH = 256;
 
   /**
-   * How long, in ms, the socket may take no frame before catching-up subscriptions count what their
-   * topics publish meanwhile as lag: the dip tolerance of the fill, since a socket that is read
-   * drains in chunks, and a wait this short is one of them.
+   * How long, in ms, the socket may take no frame before catching-up subscriptions count what
+   * their topics publish meanwhile as lag: the dip tolerance of the fill, since a socket that is
+   * read drains in chunks, and a wait this short is one of them.
    */
   static final long CATCH_UP_STALL_MS = ClientBuffer.DIP_TOLERANCE_MS;
 
@@ -68,17 +68,15 @@ final class WritePump implements BufferSink {
   private boolean pumping;
   private boolean pumpScheduled;
   private boolean awaitingDrain;
-
   /** When the wait for the socket's drain began, in clock millis; meaningful while awaiting. */
   private long drainAwaitedSince;
-
   private boolean bufferTurn;
 
   /**
    * @param afterBufferPoll runs after each entry the buffer hands out (the fill has fallen)
-   * @param catchUpLag hears, after every turn, how many changes the subscriptions still catching up
-   *     lag their topics by ({@link Subscription#lag()}, summed) once the socket has taken nothing
-   *     for {@link #CATCH_UP_STALL_MS}, else 0
+   * @param catchUpLag hears, after every turn, how many changes the subscriptions still catching
+   *     up lag their topics by ({@link Subscription#lag()}, summed) once the socket has taken
+   *     nothing for {@link #CATCH_UP_STALL_MS}, else 0
    * @param clock times the wait for the socket's drain (monotonic millis)
    */
   WritePump(
@@ -194,12 +192,12 @@ final class WritePump implements BufferSink {
   }
 
   /**
-   * Tells how far the subscriptions still catching up lag their topics: a client that stops reading
-   * mid-snapshot leaves its buffer empty, and only this shows it falling behind (docs/protocol.md
-   * §6). Counted only once the socket has taken nothing for {@link #CATCH_UP_STALL_MS}: a client
-   * that reads, however slowly, is catching up, and its catch-up only takes longer (§5). Called
-   * after live events too, so a stalled client's lag grows with its topics. O(subscriptions
-   * catching up).
+   * Tells how far the subscriptions still catching up lag their topics: a client that stops
+   * reading mid-snapshot leaves its buffer empty, and only this shows it falling behind
+   * (docs/protocol.md §6). Counted only once the socket has taken nothing for {@link
+   * #CATCH_UP_STALL_MS}: a client that reads, however slowly, is catching up, and its catch-up
+   * only takes longer (§5). Called after live events too, so a stalled client's lag grows with
+   * its topics. O(subscriptions catching up).
    */
   private void reportLag() {
     if (stopped) {
