@@ -1,7 +1,6 @@
 package io.slipstream.server.config;
 
 import io.slipstream.core.buffer.BufferLimits;
-import io.slipstream.core.buffer.DropPolicy;
 
 /**
  * Every setting of a Slipstream node (docs/protocol.md §12), validated once at start.
@@ -170,9 +169,6 @@ public record SlipstreamConfig(
     require(sessionTtlMs >= 0, "sessionTtlMs must not be negative, was " + sessionTtlMs);
     require(buffer != null, "buffer is required, was null");
     require(cluster != null, "cluster is required, was null");
-    require(
-        buffer.policy() != DropPolicy.CONFLATE,
-        "buffer.policy conflate is not supported yet, was " + buffer.policy().wireName());
     require(sustainMs > 0, "sustainMs must be positive, was " + sustainMs);
     require(replayLogSize >= 1, "replayLogSize must be at least 1, was " + replayLogSize);
     require(maxFrameBytes >= 256, "maxFrameBytes must be at least 256, was " + maxFrameBytes);
