@@ -1,5 +1,6 @@
 package io.slipstream.core.buffer;
 
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.ChangeEncoder;
 import io.slipstream.core.topic.ChangeEvent;
@@ -20,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The per-event cost of one connection's {@link ClientBuffer}: the work every live change pays
- * once per subscribed connection, on that connection's event loop.
+ * The per-event cost of one connection's {@link ClientBuffer}: the work every live change pays once
+ * per subscribed connection, on that connection's event loop.
  *
  * <p>Each benchmark thread has its own buffers (the buffer is confined to one event loop). Events
  * are built once, with a 256-byte frame, and offered again and again: the buffer keeps references
@@ -33,7 +34,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 // A fixed heap: grown from the small ergonomic default around a large live set, G1 made the
 // million-row benchmarks alternate between two speeds several times apart.
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ClientBufferBenchmark {
@@ -62,8 +65,7 @@ public class ClientBufferBenchmark {
     for (int i = 0; i < EVENTS; i++) {
       String topic = "topic-" + (i % topics);
       long seq = i / topics + 1;
-      events[i] =
-          new ChangeEvent(topic, "e1", seq, ChangeOp.UPDATE, "k" + i, "{}", 0, FIXED_FRAME);
+      events[i] = new ChangeEvent(topic, "e1", seq, ChangeOp.UPDATE, "k" + i, "{}", 0, FIXED_FRAME);
     }
     sink = new BlackholeSink(bh);
 
@@ -146,7 +148,12 @@ public class ClientBufferBenchmark {
     }
 
     @Override
-    public void dropped(String topic, long from, long to, long count) {
+    public void conflated(String topic, long from, long to, long count) {
+      dropped(topic, from, to, count, null);
+    }
+
+    @Override
+    public void dropped(String topic, long from, long to, long count, DropReason reason) {
       bh.consume(topic);
       bh.consume(from);
       bh.consume(to);

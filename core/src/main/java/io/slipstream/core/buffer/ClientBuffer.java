@@ -27,8 +27,8 @@ import io.slipstream.core.topic.ChangeEvent;
  * once), so the fill of a client that is hopelessly behind still dips below {@code disconnect} for
  * an instant after each chunk; only a dip that lasts longer than {@link #DIP_TOLERANCE_MS} ends the
  * condition. A dip is timed from the moment the fill fell below {@code disconnect}, never from the
- * last event: a stalled client's buffer stays full however rarely its topics publish, so quiet
- * time is not mistaken for a dip. Both are evaluated lazily, whenever the fill changes or is asked
+ * last event: a stalled client's buffer stays full however rarely its topics publish, so quiet time
+ * is not mistaken for a dip. Both are evaluated lazily, whenever the fill changes or is asked
  * about: the buffer sets no timers.
  *
  * <p>The fill also counts the changes the connection's stalled catch-ups lag their topics by
@@ -75,9 +75,12 @@ public final class ClientBuffer {
 
   private boolean warnArmed = true;
   private boolean warningDue;
+
   /** When the fill last fell below {@code warn} while disarmed; -1 while at or above, or armed. */
   private long belowWarnSince = -1;
+
   private long overDisconnectSince = -1;
+
   /** When the fill fell below {@code disconnect} during the condition; -1 while at or above. */
   private long dipSince = -1;
 
@@ -100,7 +103,7 @@ public final class ClientBuffer {
     if (warnRearmMs < 0) {
       throw new IllegalArgumentException("warnRearmMs must not be negative, was " + warnRearmMs);
     }
-    this.queue = PendingQueue.of(limits);
+    this.queue = PendingQueue.of(limits, clock);
     this.limits = limits;
     this.warnRearmMs = warnRearmMs;
     this.clock = clock;
@@ -113,9 +116,10 @@ public final class ClientBuffer {
 
   /**
    * Moves this buffer to {@code next} (a connection changing QoS class, docs/protocol.md §5)
-   * without dropping anything on the way: bounds that what is queued fits, of the same policy,
-   * apply at once; otherwise {@code next} applies as soon as they do (bounds) or the buffer is
-   * empty (a different policy), and until then the current limits stay in force. So a stalled
+   * without dropping anything on the way: bounds that what is queued fits, of the same policy (and
+   * {@code maxAgeMs} and priorities), apply at once; otherwise {@code next} applies as soon as they
+   * do (bounds) or the buffer is empty (a different policy), and until then the current limits
+   * stay in force. So a stalled
    * client moved to a larger class of its policy gets the room at once, and no policy ever has to
    * act on a queue it did not build. A later call replaces a waiting one.
    */
@@ -130,12 +134,19 @@ public final class ClientBuffer {
     return nextLimits;
   }
 
+  /** Whether a queue built for {@code a} serves {@code b} with other bounds only. */
+  private static boolean sameQueue(BufferLimits a, BufferLimits b) {
+    return a.policy() == b.policy()
+        && a.maxAgeMs() == b.maxAgeMs()
+        && a.priorities().equals(b.priorities());
+  }
+
   private void applyNextLimits() {
     BufferLimits next = nextLimits;
     if (next == null) {
       return;
     }
-    if (next.policy() == limits.policy()) {
+    if (sameQueue(next, limits)) {
       if (queue.entries <= next.maxEvents() && queue.bytes <= next.maxBytes()) {
         queue.rebound(next);
         limits = next;
@@ -143,7 +154,7 @@ public final class ClientBuffer {
       }
     } else if (queue.isEmpty()) {
       long dropped = queue.droppedEvents;
-      queue = PendingQueue.of(next);
+      queue = PendingQueue.of(next, clock);
       queue.droppedEvents = dropped;
       limits = next;
       nextLimits = null;
@@ -160,13 +171,13 @@ public final class ClientBuffer {
    * are offered consecutively (after {@link #discardTopic} a topic may restart anywhere), which is
    * what lets a marker name its range by its ends.
    *
-   * @return what happened; {@link OfferOutcome#DISCONNECT} refuses the event and changes nothing
+   * @return what happened; {@link OfferOutcome#DISCONNECT} refuses the event (under {@code
+   *     drop-oldest}, {@code drop-newest} and {@code disconnect} having changed nothing)
    */
   public OfferOutcome offer(ChangeEvent event) {
     OfferOutcome outcome = queue.offer(event);
-    if (outcome != OfferOutcome.DISCONNECT) {
-      afterChange();
-    }
+    // Also after a refusal: the policies that drop from anywhere may have dropped before refusing.
+    afterChange();
     return outcome;
   }
 
@@ -188,7 +199,11 @@ public final class ClientBuffer {
       sink.change((ChangeEvent) head);
     } else {
       Gap g = (Gap) head;
-      sink.dropped(g.topic, g.from, g.to, g.count());
+      if (g.isConflated()) {
+        sink.conflated(g.topic, g.from, g.to, g.count());
+      } else {
+        sink.dropped(g.topic, g.from, g.to, g.count(), g.reason);
+      }
     }
     return true;
   }
@@ -214,8 +229,8 @@ public final class ClientBuffer {
   /**
    * Sets how many changes the connection's catching-up subscriptions lag their topics by, as the
    * caller counts them (the server: changes published while a catch-up stood still, which a live
-   * subscription would hold here). They count toward {@link #fill()} like queued entries, up to a full buffer,
-   * but take no room and are never dropped. Call it whenever the lag changes.
+   * subscription would hold here). They count toward {@link #fill()} like queued entries, up to a
+   * full buffer, but take no room and are never dropped. Call it whenever the lag changes.
    */
   public void behind(long changes) {
     if (changes < 0) {
@@ -285,8 +300,8 @@ public final class ClientBuffer {
   }
 
   /**
-   * Forgets every queued event and gap of {@code topic}, as when its subscription ends or
-   * restarts. O(pending).
+   * Forgets every queued event and gap of {@code topic}, as when its subscription ends or restarts.
+   * O(pending).
    */
   public void discardTopic(String topic) {
     queue.discardTopic(topic);
@@ -318,7 +333,7 @@ public final class ClientBuffer {
         "the queue enforces the limits in force");
     PendingQueue.check(
         nextLimits == null
-            || (nextLimits.policy() == limits.policy()
+            || (sameQueue(nextLimits, limits)
                 ? queue.entries > nextLimits.maxEvents() || queue.bytes > nextLimits.maxBytes()
                 : !queue.isEmpty()),
         "waiting limits wait only while they cannot apply");
@@ -338,8 +353,7 @@ public final class ClientBuffer {
     // Called on every change of fill, so the time below warn and a dip both start when the fill
     // really falls, not when an event next happens to arrive. The clock is read only then.
     if (fill >= limits.warn()) {
-      if (warnArmed
-          || (belowWarnSince >= 0 && clock.millis() - belowWarnSince >= warnRearmMs)) {
+      if (warnArmed || (belowWarnSince >= 0 && clock.millis() - belowWarnSince >= warnRearmMs)) {
         warnArmed = false;
         warningDue = true;
       }

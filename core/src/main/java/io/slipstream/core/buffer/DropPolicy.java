@@ -20,10 +20,27 @@ public enum DropPolicy {
    */
   DROP_NEWEST("drop-newest"),
   /**
-   * Keep only the newest pending event per topic and key; replaced events are counted in a
-   * {@code conflated} marker so the client's state stays exact.
+   * Compact a full buffer to the newest pending event per topic and key; replaced events are
+   * counted in a {@code conflated} marker before each compacted run, so the client's state stays
+   * exact. When compaction makes no room (more distinct keys pending than the bounds hold),
+   * drop-oldest applies.
    */
   CONFLATE("conflate"),
+  /**
+   * Drop events pending longer than {@code buffer.maxAgeMs} at any fill ({@code dropped} reason
+   * {@code age}); a full buffer drops its oldest (reason {@code buffer}).
+   */
+  BY_AGE("by-age"),
+  /**
+   * A full buffer drops the oldest events of its lowest-priority topic ({@code buffer.priorities},
+   * reason {@code priority}).
+   */
+  PRIORITY("priority"),
+  /**
+   * A full buffer thins its fullest topic to every second pending event, never the newest, again
+   * while it stays full (reason {@code sampled}).
+   */
+  SAMPLE("sample"),
   /** Close the connection with 4001 as soon as the buffer is full; nothing is dropped silently. */
   DISCONNECT("disconnect");
 

@@ -1,13 +1,14 @@
 package io.slipstream.core.buffer;
 
+import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.ChangeEvent;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 
 /**
- * The entries of one {@link ClientBuffer}, live events and the {@code dropped} markers between
- * them, together with the drop policy that makes room for a new event: one subclass per {@link
- * DropPolicy}.
+ * The entries of one {@link ClientBuffer}, live events and the {@code dropped} and {@code
+ * conflated} markers between them, together with the drop policy that makes room for a new event:
+ * one subclass per {@link DropPolicy}.
  *
  * <p>Confined to its buffer's thread, like the buffer.
  *
@@ -27,10 +28,13 @@ abstract class PendingQueue {
 
   /** Events and markers waiting. */
   int entries;
+
   /** Frame bytes of the waiting events plus {@link ClientBuffer#MARKER_BYTES} per marker. */
   long bytes;
+
   /** Markers waiting. */
   int markers;
+
   /** Events dropped since the queue was made; history, so never reset. */
   long droppedEvents;
 
@@ -39,8 +43,8 @@ abstract class PendingQueue {
     this.maxBytes = limits.maxBytes();
   }
 
-  /** The queue of {@code limits.policy()}. */
-  static PendingQueue of(BufferLimits limits) {
+  /** The queue of {@code limits.policy()}; {@code clock} times {@code by-age}. */
+  static PendingQueue of(BufferLimits limits, Clock clock) {
     switch (limits.policy()) {
       case DROP_OLDEST:
         return new DropOldestQueue(limits);
@@ -48,6 +52,14 @@ abstract class PendingQueue {
         return new DropNewestQueue(limits);
       case DISCONNECT:
         return new DisconnectQueue(limits);
+      case CONFLATE:
+        return new ConflateQueue(limits);
+      case BY_AGE:
+        return new ByAgeQueue(limits, clock);
+      case PRIORITY:
+        return new TopicPriorityQueue(limits);
+      case SAMPLE:
+        return new SampleQueue(limits);
       default:
         throw new IllegalArgumentException(
             "buffer.policy " + limits.policy().wireName() + " is not supported by this buffer");

@@ -10,6 +10,7 @@ import io.slipstream.core.buffer.BufferScenarios.Offer;
 import io.slipstream.core.buffer.BufferScenarios.Poll;
 import io.slipstream.core.buffer.BufferScenarios.Scenario;
 import io.slipstream.core.buffer.BufferScenarios.Step;
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.time.FakeClock;
 import io.slipstream.core.topic.ChangeEvent;
 import java.util.ArrayDeque;
@@ -31,20 +32,20 @@ import net.jqwik.api.statistics.Statistics;
  *
  * <p>The model is a list of the queued events in offer order, and per topic a list of its seqs not
  * yet handed out, each queued or dropped. Markers are never modelled as objects: the buffer must
- * hold exactly one per run of dropped seqs of a topic (adjacent ranges merge), each weighing
- * {@link ClientBuffer#MARKER_BYTES}. What a full buffer must do is computed from scratch on the
- * model, from the contract (docs/protocol.md §6): the fewest drops, by the policy's order, after
- * which the state fits, markers included; drop-oldest prefers accepting the event after dropping
- * its oldest events to dropping it, whose marker must then stand before every event of its topic;
- * refused (DISCONNECT, nothing changed) when no drop fits.
+ * hold exactly one per run of dropped seqs of a topic (adjacent ranges merge), each weighing {@link
+ * ClientBuffer#MARKER_BYTES}. What a full buffer must do is computed from scratch on the model,
+ * from the contract (docs/protocol.md §6): the fewest drops, by the policy's order, after which the
+ * state fits, markers included; drop-oldest prefers accepting the event after dropping its oldest
+ * events to dropping it, whose marker must then stand before every event of its topic; refused
+ * (DISCONNECT, nothing changed) when no drop fits.
  *
  * <p>Checked after every step: the buffer's own invariants; pending (events and markers), bytes
- * (markers included), markers, fill and dropped count equal the model's, and are within the
- * bounds; each offer's outcome, and the events it dropped, are the ones the model decides; every
- * change handed out is the model's oldest queued event; the warning fires at an upward crossing of
- * {@code warn} only when armed, or when the fill stayed below {@code warn} for the re-arm period;
- * the sustain condition, read now and then, follows the fill with its dip tolerance. Checked on
- * what the sink receives, per topic: changes and gaps tile the offered seqs in strictly increasing
+ * (markers included), markers, fill and dropped count equal the model's, and are within the bounds;
+ * each offer's outcome, and the events it dropped, are the ones the model decides; every change
+ * handed out is the model's oldest queued event; the warning fires at an upward crossing of {@code
+ * warn} only when armed, or when the fill stayed below {@code warn} for the re-arm period; the
+ * sustain condition, read now and then, follows the fill with its dip tolerance. Checked on what
+ * the sink receives, per topic: changes and gaps tile the offered seqs in strictly increasing
  * order, each seq once, a gap {@code [from, to]} naming exactly a whole run of dropped seqs, with
  * {@code count = to - from + 1}. At the end (polled until empty): every offered seq was received or
  * dropped, and {@code droppedEvents()} is the sum of all gap counts (including gaps a discard threw
@@ -114,10 +115,13 @@ class ClientBufferProperties {
 
     private final long[] nextSeq;
     private final long[] expectedNext;
+
     /** The queued events, in offer order. */
     private final ArrayDeque<ChangeEvent> queued = new ArrayDeque<>();
+
     /** Per topic, its seqs from {@code expectedNext} on: true if dropped, false if queued. */
     private final List<List<Boolean>> pending = new ArrayList<>();
+
     private long modelDropped;
     private long receivedGapCount;
     private long discardedGapCount;
@@ -389,7 +393,13 @@ class ClientBufferProperties {
     }
 
     @Override
-    public void dropped(String topic, long from, long to, long count) {
+    public void conflated(String topic, long from, long to, long count) {
+      throw new AssertionError("no conflation under " + limits.policy());
+    }
+
+    @Override
+    public void dropped(String topic, long from, long to, long count, DropReason reason) {
+      assertThat(reason).isEqualTo(DropReason.BUFFER_FULL);
       trace.add("dropped " + topic + " " + from + ".." + to + " (" + count + ")");
       assertThat(limits.policy())
           .as("nothing is dropped under disconnect")

@@ -236,15 +236,6 @@ class ClientBufferTest {
   // ------------------------------------------------------------------ construction
 
   @Test
-  void conflateIsRejectedByThisBuffer() {
-    BufferLimits conflate = limits(10, 100, 0.5, 0.9, DropPolicy.CONFLATE);
-    assertThatThrownBy(() -> new ClientBuffer(conflate, clock))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("buffer.policy")
-        .hasMessageContaining("conflate");
-  }
-
-  @Test
   void limitsValidationNamesTheKey() {
     DropPolicy p = DropPolicy.DROP_OLDEST;
     assertThatThrownBy(() -> limits(0, 1, 0.5, 0.9, p)).hasMessageContaining("buffer.max ");

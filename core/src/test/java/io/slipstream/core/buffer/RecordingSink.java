@@ -1,5 +1,6 @@
 package io.slipstream.core.buffer;
 
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.topic.ChangeEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,13 +12,17 @@ import java.util.List;
 final class RecordingSink implements BufferSink {
 
   /** One thing the buffer handed out. */
-  sealed interface Received permits Change, Dropped {}
+  sealed interface Received permits Change, Dropped, Conflated {}
 
   /** A change, as {@code topic:seq}. */
   record Change(String topic, long seq) implements Received {}
 
   /** A gap of dropped changes. */
-  record Dropped(String topic, long from, long to, long count) implements Received {}
+  record Dropped(String topic, long from, long to, long count, DropReason reason)
+      implements Received {}
+
+  /** A compacted run's marker. */
+  record Conflated(String topic, long from, long to, long count) implements Received {}
 
   final List<Received> received = new ArrayList<>();
 
@@ -27,8 +32,13 @@ final class RecordingSink implements BufferSink {
   }
 
   @Override
-  public void dropped(String topic, long from, long to, long count) {
-    received.add(new Dropped(topic, from, to, count));
+  public void dropped(String topic, long from, long to, long count, DropReason reason) {
+    received.add(new Dropped(topic, from, to, count, reason));
+  }
+
+  @Override
+  public void conflated(String topic, long from, long to, long count) {
+    received.add(new Conflated(topic, from, to, count));
   }
 
   /**
@@ -59,6 +69,14 @@ final class RecordingSink implements BufferSink {
   }
 
   static Dropped dropped(String topic, long from, long to) {
-    return new Dropped(topic, from, to, to - from + 1);
+    return dropped(topic, from, to, DropReason.BUFFER_FULL);
+  }
+
+  static Dropped dropped(String topic, long from, long to, DropReason reason) {
+    return new Dropped(topic, from, to, to - from + 1, reason);
+  }
+
+  static Conflated run(String topic, long from, long to, long count) {
+    return new Conflated(topic, from, to, count);
   }
 }

@@ -7,6 +7,7 @@ import io.slipstream.core.buffer.BufferSink;
 import io.slipstream.core.buffer.ClientBuffer;
 import io.slipstream.core.buffer.DropPolicy;
 import io.slipstream.core.buffer.OfferOutcome;
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.time.FakeClock;
 import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.ChangeOp;
@@ -52,8 +53,8 @@ class MarkersBeyondTheBoundsTest {
   }
 
   /**
-   * A client that reads nothing: 100 events of one topic fill its buffer, then each of 25,600
-   * other topics publishes once. Nothing is polled until the end, so what is handed out then is
+   * A client that reads nothing: 100 events of one topic fill its buffer, then each of 25,600 other
+   * topics publishes once. Nothing is polled until the end, so what is handed out then is
    * everything the buffer held at once.
    */
   private void floodAStalledClient(BufferLimits limits) {
@@ -120,7 +121,7 @@ class MarkersBeyondTheBoundsTest {
     }
 
     @Override
-    public void dropped(String topic, long from, long to, long count) {
+    public void dropped(String topic, long from, long to, long count, DropReason reason) {
       entries++;
       bytes += ClientBuffer.MARKER_BYTES;
       droppedCount += count;
@@ -129,6 +130,11 @@ class MarkersBeyondTheBoundsTest {
       for (long seq = from; seq <= to; seq++) {
         s.add(seq);
       }
+    }
+
+    @Override
+    public void conflated(String topic, long from, long to, long count) {
+      throw new AssertionError("every event has its own key: nothing to conflate");
     }
   }
 }

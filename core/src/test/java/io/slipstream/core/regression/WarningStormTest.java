@@ -6,6 +6,7 @@ import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.BufferSink;
 import io.slipstream.core.buffer.ClientBuffer;
 import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.time.FakeClock;
 import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.ChangeOp;
@@ -29,7 +30,10 @@ class WarningStormTest {
         public void change(ChangeEvent event) {}
 
         @Override
-        public void dropped(String topic, long from, long to, long count) {}
+        public void dropped(String topic, long from, long to, long count, DropReason reason) {}
+
+        @Override
+        public void conflated(String topic, long from, long to, long count) {}
       };
   private final ClientBuffer buffer =
       new ClientBuffer(new BufferLimits(100, 1L << 30, 0.8, 0.95, DropPolicy.DROP_OLDEST), clock);

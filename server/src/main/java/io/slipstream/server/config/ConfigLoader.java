@@ -78,7 +78,9 @@ public final class ConfigLoader {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"KEY", "ENVIRONMENT", "DEFAULT", "MEANING"});
     for (Setting s : Setting.values()) {
-      rows.add(new String[] {s.key(), s.envName(), s.format(s.get(defaults)), s.meaning()});
+      // A map or list has no environment variable (nor property, nor flag): file only.
+      String env = s.fileOnly() ? "(file only)" : s.envName();
+      rows.add(new String[] {s.key(), env, s.format(s.get(defaults)), s.meaning()});
     }
     int[] widths = new int[3];
     for (String[] row : rows) {

@@ -12,9 +12,10 @@ import java.util.Set;
 /**
  * Binds the file-only setting {@code qos.classes} (docs/protocol.md §5, §12): an object of QoS
  * classes by name, each with any of {@code max}, {@code maxBytes}, {@code warn}, {@code
- * disconnect}, {@code policy}, {@code sustainMs}, {@code rate} (events/s, 0 unlimited) and {@code
- * askable} (default true), each field not given taken from the node's own {@code buffer.*} and
- * {@code sustainMs}, which also make the class {@code standard} unless the file names it.
+ * disconnect}, {@code policy}, {@code maxAgeMs}, {@code sustainMs}, {@code rate} (events/s, 0
+ * unlimited) and {@code askable} (default true), each field not given taken from the node's own
+ * {@code buffer.*} and {@code sustainMs}, which also make the class {@code standard} unless the
+ * file names it. Topic priorities ({@code buffer.priorities}) are the node's for every class.
  *
  * <p>Stateless. A map cannot be spelled in an environment variable or a flag without a second
  * syntax, so it comes from the {@code --config} file only, as the contract says of every map.
@@ -25,7 +26,16 @@ final class QosConfig {
   static final String KEY = "qos.classes";
 
   private static final Set<String> FIELDS =
-      Set.of("max", "maxBytes", "warn", "disconnect", "policy", "sustainMs", "rate", "askable");
+      Set.of(
+          "max",
+          "maxBytes",
+          "warn",
+          "disconnect",
+          "policy",
+          "maxAgeMs",
+          "sustainMs",
+          "rate",
+          "askable");
 
   private QosConfig() {}
 
@@ -88,6 +98,7 @@ final class QosConfig {
               .put("warn", b.warn())
               .put("disconnect", b.disconnect())
               .put("policy", b.policy().wireName())
+              .put("maxAgeMs", b.maxAgeMs())
               .put("sustainMs", c.sustainMs())
               .put("rate", c.rate())
               .put("askable", c.askable()));
@@ -111,6 +122,7 @@ final class QosConfig {
     if (c.containsKey("policy")) {
       policy = (DropPolicy) Setting.Kind.POLICY.fromJson(key + ".policy", c.getValue("policy"));
     }
+    long maxAgeMs = whole(c, key, "maxAgeMs", b.maxAgeMs(), 1, Long.MAX_VALUE);
     long sustainMs = whole(c, key, "sustainMs", base.sustainMs(), 0, Long.MAX_VALUE);
     double rate = decimal(c, key, "rate", 0);
     boolean askable = true;
@@ -124,7 +136,8 @@ final class QosConfig {
     }
     BufferLimits limits;
     try {
-      limits = new BufferLimits(max, maxBytes, warn, disconnect, policy);
+      // Topic priorities are the node's (buffer.priorities): a class picks the policy, not them.
+      limits = new BufferLimits(max, maxBytes, warn, disconnect, policy, maxAgeMs, b.priorities());
     } catch (IllegalArgumentException e) {
       // BufferLimits names buffer.*; here the fields are the class's own.
       throw new IllegalArgumentException(

@@ -2,11 +2,13 @@ package io.slipstream.server.config;
 
 import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.core.buffer.TopicPriorities;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -49,8 +51,16 @@ enum Setting {
       "buffer fill (0..1) that, sustained for sustainMs, closes 4001", c -> c.buffer().disconnect(),
       (d, v) -> d.bufferDisconnect = (Double) v),
   BUFFER_POLICY("buffer.policy", Kind.POLICY,
-      "what a full buffer does with a live event: drop-oldest, drop-newest or disconnect",
+      "what a full buffer does with a live event: drop-oldest, drop-newest, conflate, by-age,"
+          + " priority, sample or disconnect",
       c -> c.buffer().policy(), (d, v) -> d.bufferPolicy = (DropPolicy) v),
+  BUFFER_MAX_AGE_MS("buffer.maxAgeMs", Kind.LONG,
+      "under buffer.policy by-age: events pending longer are dropped at any fill, ms",
+      c -> c.buffer().maxAgeMs(), (d, v) -> d.bufferMaxAgeMs = (Long) v),
+  BUFFER_PRIORITIES("buffer.priorities", Kind.PRIORITIES,
+      "under buffer.policy priority: {\"topic-pattern\": priority, ...}, * a wildcard, first"
+          + " match wins, lowest dropped first, unmatched 0; configuration file only",
+      c -> c.buffer().priorities(), (d, v) -> d.bufferPriorities = (TopicPriorities) v),
   SUSTAIN_MS("sustainMs", Kind.LONG, "how long a condition must last before 4001 or 4029, ms",
       SlipstreamConfig::sustainMs, (d, v) -> d.config.sustainMs((Long) v)),
   REPLAY_LOG_SIZE("replayLogSize", Kind.INT, "replay log length per topic, events",
@@ -177,6 +187,14 @@ enum Setting {
     return name.toString();
   }
 
+  /**
+   * Whether the setting is a map or list, which comes from the configuration file only (contract
+   * §10): given as a system property, environment variable or flag it stops the server.
+   */
+  boolean fileOnly() {
+    return kind.fileOnly();
+  }
+
   /** The JVM system property, e.g. {@code slipstream.buffer.maxBytes}. */
   String propertyName() {
     return "slipstream." + key;
@@ -289,6 +307,8 @@ enum Setting {
     double bufferWarn;
     double bufferDisconnect;
     DropPolicy bufferPolicy;
+    long bufferMaxAgeMs;
+    TopicPriorities bufferPriorities;
     boolean clusterEnabled;
     String clusterHost;
     int clusterPort;
@@ -307,7 +327,13 @@ enum Setting {
       return config
           .buffer(
               new BufferLimits(
-                  bufferMax, bufferMaxBytes, bufferWarn, bufferDisconnect, bufferPolicy))
+                  bufferMax,
+                  bufferMaxBytes,
+                  bufferWarn,
+                  bufferDisconnect,
+                  bufferPolicy,
+                  bufferMaxAgeMs,
+                  bufferPriorities))
           .cluster(
               new ClusterConfig(
                   clusterEnabled,
@@ -447,6 +473,49 @@ enum Setting {
       String format(Object value) {
         return ((DropPolicy) value).wireName();
       }
+    },
+    /** Topic-name patterns to whole-number priorities: a JSON object, from the file only. */
+    PRIORITIES {
+      @Override
+      Object fromText(String key, String text) {
+        throw new IllegalArgumentException(
+            key
+                + " is a map of topic patterns to priorities and comes from the configuration file"
+                + " only, was given as text "
+                + describe(text));
+      }
+
+      @Override
+      Object fromJson(String key, Object json) {
+        if (!(json instanceof JsonObject)) {
+          throw invalid(key, "an object of topic patterns to whole numbers", describe(json));
+        }
+        LinkedHashMap<String, Integer> rules = new LinkedHashMap<>();
+        for (var e : (JsonObject) json) {
+          Object v = e.getValue();
+          rules.put(
+              e.getKey(),
+              v == null
+                  ? null
+                  : (int)
+                      wholeNumber(
+                          key + "." + e.getKey(),
+                          jsonWhole(key + "." + e.getKey(), v),
+                          Integer.MIN_VALUE,
+                          Integer.MAX_VALUE));
+        }
+        return TopicPriorities.of(rules);
+      }
+
+      @Override
+      String format(Object value) {
+        return new JsonObject(new LinkedHashMap<>(((TopicPriorities) value).asMap())).encode();
+      }
+
+      @Override
+      boolean fileOnly() {
+        return true;
+      }
     };
 
     private static final Pattern DECIMAL =
@@ -456,6 +525,10 @@ enum Setting {
     abstract Object fromText(String key, String text);
 
     abstract Object fromJson(String key, Object json);
+
+    boolean fileOnly() {
+      return false;
+    }
 
     String format(Object value) {
       return String.valueOf(value);

@@ -1,8 +1,6 @@
 package io.slipstream.server.config;
 
 import io.slipstream.core.buffer.BufferLimits;
-import io.slipstream.core.buffer.DropPolicy;
-import io.slipstream.core.qos.QosClass;
 import io.slipstream.core.qos.QosClasses;
 import io.vertx.core.json.JsonObject;
 
@@ -175,14 +173,6 @@ public record SlipstreamConfig(
     require(buffer != null, "buffer is required, was null");
     require(cluster != null, "cluster is required, was null");
     require(qos != null, "qos.classes is required, was null");
-    require(
-        buffer.policy() != DropPolicy.CONFLATE,
-        "buffer.policy conflate is not supported yet, was " + buffer.policy().wireName());
-    for (QosClass c : qos.all()) {
-      require(
-          c.buffer().policy() != DropPolicy.CONFLATE,
-          "qos.classes." + c.name() + ".policy conflate is not supported yet");
-    }
     require(sustainMs > 0, "sustainMs must be positive, was " + sustainMs);
     require(replayLogSize >= 1, "replayLogSize must be at least 1, was " + replayLogSize);
     require(maxFrameBytes >= 256, "maxFrameBytes must be at least 256, was " + maxFrameBytes);

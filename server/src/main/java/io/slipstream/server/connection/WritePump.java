@@ -266,8 +266,14 @@ final class WritePump implements BufferSink {
 
   /** BufferSink: a gap leaves the buffer, in the place of the changes it stands for. */
   @Override
-  public void dropped(String topic, long from, long to, long count) {
-    out.write(Outbound.dropped(topic, from, to, count, DropReason.BUFFER_FULL));
+  public void dropped(String topic, long from, long to, long count, DropReason reason) {
+    out.write(Outbound.dropped(topic, from, to, count, reason));
+  }
+
+  /** BufferSink: a compacted run's marker leaves the buffer, before the run's survivors. */
+  @Override
+  public void conflated(String topic, long from, long to, long count) {
+    out.write(Outbound.conflated(topic, from, to, count));
   }
 
   /**

@@ -129,6 +129,17 @@ public final class Outbound {
             .put("reason", reason.wireName()));
   }
 
+  /** A {@code conflated} marker (docs/protocol.md §4): a compacted run {@code from..to} follows. */
+  public static byte[] conflated(String topic, long from, long to, long count) {
+    return bytes(
+        new JsonObject()
+            .put("type", "conflated")
+            .put("topic", topic)
+            .put("from", from)
+            .put("to", to)
+            .put("count", count));
+  }
+
   public static byte[] warning(double fill, int pending, int max) {
     return bytes(
         new JsonObject()

@@ -52,6 +52,8 @@ class ConfigLoaderTest {
             c -> c.buffer().disconnect()),
         key("buffer.policy", "SLIPSTREAM_BUFFER_POLICY", "drop-newest", DropPolicy.DROP_NEWEST,
             c -> c.buffer().policy()),
+        key("buffer.maxAgeMs", "SLIPSTREAM_BUFFER_MAX_AGE_MS", "750", 750L,
+            c -> c.buffer().maxAgeMs()),
         key("sustainMs", "SLIPSTREAM_SUSTAIN_MS", "250", 250L, SlipstreamConfig::sustainMs),
         key("replayLogSize", "SLIPSTREAM_REPLAY_LOG_SIZE", "10", 10,
             SlipstreamConfig::replayLogSize),
@@ -148,7 +150,69 @@ class ConfigLoaderTest {
   void theTableCoversEverySetting() {
     assertThat(keys().map(a -> (String) a.get()[0]))
         .containsExactlyElementsOf(
-            Arrays.stream(Setting.values()).map(Setting::key).collect(Collectors.toList()));
+            Arrays.stream(Setting.values())
+                .filter(s -> !s.fileOnly())
+                .map(Setting::key)
+                .collect(Collectors.toList()));
+    // The maps of contract §10, which come from the file only (FileOnlyMaps).
+    assertThat(Arrays.stream(Setting.values()).filter(Setting::fileOnly).map(Setting::key))
+        .containsExactly("buffer.priorities");
+  }
+
+  /** Maps and lists come from the configuration file only (contract §10). */
+  @Nested
+  class FileOnlyMaps {
+
+    @Test
+    void topicPrioritiesAreReadFromTheFileInOrder() throws IOException {
+      Path f =
+          file(
+              "{\"buffer\": {\"policy\": \"priority\","
+                  + " \"priorities\": {\"orders.*\": 5, \"*\": -1}}}");
+      SlipstreamConfig c = load("--config", f.toString());
+      assertThat(c.buffer().policy()).isEqualTo(DropPolicy.PRIORITY);
+      assertThat(c.buffer().priorities().priorityOf("orders.eu")).isEqualTo(5);
+      assertThat(c.buffer().priorities().priorityOf("telemetry")).isEqualTo(-1);
+      Path dotted = file("{\"buffer.priorities\": {\"a\": 1}}");
+      assertThat(load("--config", dotted.toString()).buffer().priorities().priorityOf("a"))
+          .isEqualTo(1);
+    }
+
+    @Test
+    void aMapGivenAnywhereButTheFileStopsTheServer() {
+      assertFails(
+              () ->
+                  load(List.of(), Map.of("SLIPSTREAM_BUFFER_PRIORITIES", "{\"a\":1}"), Map.of()),
+              "buffer.priorities")
+          .hasMessageContaining("configuration file only")
+          .hasMessageContaining("environment variable SLIPSTREAM_BUFFER_PRIORITIES");
+      assertFails(
+              () -> load(List.of(), Map.of(), Map.of("slipstream.buffer.priorities", "a=1")),
+              "buffer.priorities")
+          .hasMessageContaining("configuration file only");
+      assertFails(() -> load("--set", "buffer.priorities=a=1"), "buffer.priorities")
+          .hasMessageContaining("configuration file only");
+    }
+
+    @Test
+    void badPrioritiesNameTheKey() throws IOException {
+      Path notAnObject = file("{\"buffer\": {\"priorities\": [1]}}");
+      assertFails(() -> load("--config", notAnObject.toString()), "buffer.priorities")
+          .hasMessageContaining("[1]");
+      Path fraction = file("{\"buffer\": {\"priorities\": {\"a\": 1.5}}}");
+      assertFails(() -> load("--config", fraction.toString()), "buffer.priorities")
+          .hasMessageContaining("buffer.priorities.a");
+      Path badPattern = file("{\"buffer\": {\"priorities\": {\"a b\": 1}}}");
+      assertFails(() -> load("--config", badPattern.toString()), "buffer.priorities")
+          .hasMessageContaining("\"a b\"");
+    }
+
+    @Test
+    void helpListsTheMapAsFileOnly() {
+      assertThat(ConfigLoader.usage().lines())
+          .anySatisfy(
+              l -> assertThat(l).matches("buffer\\.priorities +\\(file only\\) +\\{\\} .*"));
+    }
   }
 
   @Nested
@@ -369,10 +433,20 @@ class ConfigLoaderTest {
           .hasMessageContaining("drop-oldest, drop-newest");
     }
 
+    @ParameterizedTest
+    @ValueSource(
+        strings = {
+          "drop-oldest", "drop-newest", "conflate", "by-age", "priority", "sample", "disconnect"
+        })
+    void everyPolicyIsAccepted(String policy) {
+      assertThat(load("--set", "buffer.policy=" + policy).buffer().policy().wireName())
+          .isEqualTo(policy);
+    }
+
     @Test
-    void conflateIsNotSupportedYet() {
-      assertFails(() -> load("--set", "buffer.policy=conflate"), "buffer.policy")
-          .hasMessageContaining("conflate");
+    void aMaxAgeBelowOneMsNamesTheKey() {
+      assertFails(() -> load("--set", "buffer.maxAgeMs=0"), "buffer.maxAgeMs")
+          .hasMessageContaining("0");
     }
 
     @Test

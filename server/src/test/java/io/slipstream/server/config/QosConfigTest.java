@@ -118,11 +118,15 @@ class QosConfigTest {
   }
 
   @Test
-  void conflateIsRefusedInAClassAsInBufferPolicyUntilItExists() throws IOException {
-    Path f = file("{\"qos\": {\"classes\": {\"rt\": {\"policy\": \"conflate\"}}}}");
-    ConfigException e = catchThrowableOfType(() -> load(f), ConfigException.class);
-    assertThat(e.setting()).isEqualTo("qos.classes");
-    assertThat(DropPolicy.fromWireName("conflate")).isPresent();
+  void aClassMayConflateAndAgeOutByItsOwnMaxAge() throws IOException {
+    SlipstreamConfig c =
+        load(
+            file(
+                "{\"qos\": {\"classes\": {\"screen\": {\"policy\": \"conflate\"},"
+                    + " \"telemetry\": {\"policy\": \"by-age\", \"maxAgeMs\": 250}}}}"));
+    assertThat(c.qos().get("screen").buffer().policy()).isEqualTo(DropPolicy.CONFLATE);
+    assertThat(c.qos().get("telemetry").buffer().maxAgeMs()).isEqualTo(250);
+    assertThat(c.qos().get("screen").buffer().maxAgeMs()).isEqualTo(c.buffer().maxAgeMs());
   }
 
   private static SlipstreamConfig load(Path file) {

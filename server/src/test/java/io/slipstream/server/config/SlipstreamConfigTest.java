@@ -114,10 +114,6 @@ class SlipstreamConfigTest {
         bad("heartbeatTimeoutMs", "100", b -> b.heartbeatMs(200).heartbeatTimeoutMs(100)),
         bad("helloTimeoutMs", "0", b -> b.helloTimeoutMs(0)),
         bad("sessionTtlMs", "-1", b -> b.sessionTtlMs(-1)),
-        bad(
-            "buffer.policy",
-            "conflate",
-            b -> b.buffer(new BufferLimits(10, 10, 0.5, 0.9, DropPolicy.CONFLATE))),
         bad("sustainMs", "0", b -> b.sustainMs(0)),
         bad("replayLogSize", "0", b -> b.replayLogSize(0)),
         bad("maxFrameBytes", "255", b -> b.maxFrameBytes(255)),

@@ -1,0 +1,433 @@
+package io.slipstream.core.buffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slipstream.core.buffer.PolicyScenarios.Advance;
+import io.slipstream.core.buffer.PolicyScenarios.Discard;
+import io.slipstream.core.buffer.PolicyScenarios.Offer;
+import io.slipstream.core.buffer.PolicyScenarios.Poll;
+import io.slipstream.core.buffer.PolicyScenarios.Scenario;
+import io.slipstream.core.buffer.PolicyScenarios.Step;
+import io.slipstream.core.message.DropReason;
+import io.slipstream.core.time.FakeClock;
+import io.slipstream.core.topic.ChangeEvent;
+import io.slipstream.core.topic.ChangeOp;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * Every drop policy's {@link ClientBuffer} against a trivial model of what its client must end up
+ * with, under random interleavings of keyed offers to 1-4 topics, polls, topic discards and clock
+ * moves, small random bounds, ages and topic priorities (docs/protocol.md §6, contract §9
+ * guarantees 1, 3 and 6).
+ *
+ * <p>The model is, per topic, the changes offered since its stream (re)started, with their offer
+ * times, and the client: its materialized rows, the next seq it must account for, and the compacted
+ * run it is in. Checked after every step: the buffer's own invariants ({@code checkInvariants()} of
+ * its queue); neither bound (events, bytes) exceeded, markers included; an offer that fits is
+ * accepted and, except under {@code by-age}, drops nothing (drops only at 100%). Checked on what
+ * the client receives, per topic: changes, {@code dropped} and {@code conflated} markers account
+ * for every offered seq exactly once and in increasing order; a {@code dropped} marker's count is
+ * its range's length and its reason is one the policy gives; a {@code conflated} marker's count is
+ * exactly what does not follow of its range, the run ending on seq {@code to}; under {@code
+ * conflate} the client's rows equal the model's state at each change it applies outside a run and
+ * at the end of each run, as long as nothing of the topic was dropped; under {@code by-age} no
+ * change is handed out older than {@code maxAgeMs}, and a marker of reason {@code age} names only
+ * changes that were. At the end, polled until empty, every offered seq of every topic was accounted
+ * for. A refused offer ({@code DISCONNECT}, the connection closes 4001) ends the run: the buffer is
+ * drained and the same accounting checked.
+ */
+class DropPolicyProperties {
+
+  @Property(tries = 250)
+  void dropOldest(@ForAll("dropOldestScenarios") Scenario s) {
+    new Run(s).execute();
+    coverage("dropped buffer", "refused");
+  }
+
+  @Property(tries = 250)
+  void dropNewest(@ForAll("dropNewestScenarios") Scenario s) {
+    new Run(s).execute();
+    coverage("dropped buffer", "refused");
+  }
+
+  @Property(tries = 250)
+  void disconnect(@ForAll("disconnectScenarios") Scenario s) {
+    new Run(s).execute();
+    coverage("refused");
+  }
+
+  @Property(tries = 300)
+  void conflate(@ForAll("conflateScenarios") Scenario s) {
+    new Run(s).execute();
+    coverage("conflated", "dropped buffer", "state checked at the end of a run");
+  }
+
+  @Property(tries = 250)
+  void byAge(@ForAll("byAgeScenarios") Scenario s) {
+    new Run(s).execute();
+    coverage("dropped age", "dropped buffer");
+  }
+
+  @Property(tries = 250)
+  void priority(@ForAll("priorityScenarios") Scenario s) {
+    new Run(s).execute();
+    coverage("dropped priority");
+  }
+
+  @Property(tries = 250)
+  void sample(@ForAll("sampleScenarios") Scenario s) {
+    new Run(s).execute();
+    coverage("dropped sampled");
+  }
+
+  private static final List<String> LABELS =
+      List.of(
+          "dropped buffer",
+          "dropped age",
+          "dropped priority",
+          "dropped sampled",
+          "conflated",
+          "state checked at the end of a run",
+          "refused");
+
+  /** Fails the property if the generators stop reaching {@code labels} in 5% of the tries. */
+  private static void coverage(String... labels) {
+    for (String label : labels) {
+      Statistics.label(label).coverage(c -> c.check(true).percentage(p -> p >= 5));
+    }
+  }
+
+  /** The reasons a policy may give in {@code dropped}. */
+  private static Set<DropReason> reasons(DropPolicy p) {
+    switch (p) {
+      case BY_AGE:
+        return EnumSet.of(DropReason.AGE, DropReason.BUFFER_FULL);
+      case PRIORITY:
+        return EnumSet.of(DropReason.PRIORITY);
+      case SAMPLE:
+        return EnumSet.of(DropReason.SAMPLED);
+      case DISCONNECT:
+        return EnumSet.noneOf(DropReason.class);
+      default:
+        return EnumSet.of(DropReason.BUFFER_FULL);
+    }
+  }
+
+  /** One topic as the model and the client see it. */
+  static final class Topic {
+    final String name;
+
+    /** Changes offered since the stream (re)started, by seq. */
+    final TreeMap<Long, ChangeEvent> offered = new TreeMap<>();
+
+    final Map<Long, Long> offeredAt = new HashMap<>();
+    long nextSeq = 1;
+
+    /** The client: the next seq it must account for, outside a run. */
+    long expectedNext = 1;
+
+    final Map<String, String> rows = new HashMap<>();
+
+    /** Something of this stream was dropped: the client's rows are no longer exact. */
+    boolean tainted;
+
+    /** The compacted run the client is in: its last seq, or -1. */
+    long runTo = -1;
+
+    long runExpected;
+    long runGot;
+    long lastSeq;
+
+    Topic(String name) {
+      this.name = name;
+    }
+
+    /** The published rows at {@code seq}, replayed from the stream's start. */
+    Map<String, String> stateAt(long seq) {
+      Map<String, String> state = new HashMap<>();
+      for (ChangeEvent e : offered.headMap(seq, true).values()) {
+        apply(state, e);
+      }
+      return state;
+    }
+
+    static void apply(Map<String, String> state, ChangeEvent e) {
+      if (e.op() == ChangeOp.DELETE) {
+        state.remove(e.key());
+      } else {
+        state.put(e.key(), e.row());
+      }
+    }
+  }
+
+  /** One scenario against the buffer; also the client that checks what it receives. */
+  static final class Run implements BufferSink {
+    private final Scenario s;
+    private final BufferLimits limits;
+    private final DropPolicy policy;
+    private final FakeClock clock = new FakeClock();
+    private final ClientBuffer buffer;
+    private final List<Topic> topics = new ArrayList<>();
+    private final Set<DropReason> allowed;
+    private final Set<String> seen = new TreeSet<>();
+    private boolean closed;
+
+    Run(Scenario s) {
+      this.s = s;
+      this.limits = s.limits();
+      this.policy = limits.policy();
+      this.allowed = reasons(policy);
+      this.buffer = new ClientBuffer(limits, clock);
+      for (int t = 0; t < s.topics(); t++) {
+        topics.add(new Topic("t" + t));
+      }
+    }
+
+    void execute() {
+      check();
+      for (Step step : s.steps()) {
+        if (step instanceof Offer) {
+          offer((Offer) step);
+        } else if (step instanceof Poll) {
+          for (int i = 0; i < ((Poll) step).count(); i++) {
+            poll();
+          }
+        } else if (step instanceof Discard) {
+          discard((Discard) step);
+        } else {
+          clock.advance(((Advance) step).ms());
+        }
+        check();
+        if (closed) {
+          break;
+        }
+      }
+      // Polled until empty; bounded by what can be queued.
+      for (int i = 0; i < limits.maxEvents() + 10 && !buffer.isEmpty(); i++) {
+        poll();
+        check();
+      }
+      assertThat(buffer.isEmpty()).as("drained").isTrue();
+      for (Topic t : topics) {
+        assertThat(t.runTo).as("%s: no compacted run left open", t.name).isEqualTo(-1);
+        assertThat(t.expectedNext)
+            .as("%s: every offered seq below %d was accounted for", t.name, t.nextSeq)
+            .isEqualTo(t.nextSeq);
+      }
+      for (String label : LABELS) {
+        Statistics.label(label).collect(seen.contains(label));
+      }
+    }
+
+    private void check() {
+      buffer.checkInvariants();
+      assertThat(buffer.pending()).as("within buffer.max").isLessThanOrEqualTo(limits.maxEvents());
+      assertThat(buffer.pendingBytes())
+          .as("within buffer.maxBytes")
+          .isLessThanOrEqualTo(limits.maxBytes());
+    }
+
+    private void offer(Offer o) {
+      Topic t = topics.get(o.topic() % s.topics());
+      long seq = t.nextSeq;
+      boolean delete = o.delete();
+      String key = "k" + (o.key() % s.keys());
+      ChangeEvent e =
+          new ChangeEvent(
+              t.name,
+              "e",
+              seq,
+              delete ? ChangeOp.DELETE : ChangeOp.UPDATE,
+              key,
+              delete ? null : "{\"v\":" + seq + "}",
+              0,
+              x -> new byte[o.size()]);
+      boolean fits =
+          buffer.pending() + 1 <= limits.maxEvents()
+              && buffer.pendingBytes() + e.size() <= limits.maxBytes();
+      long droppedBefore = buffer.droppedEvents();
+      OfferOutcome outcome = buffer.offer(e);
+      if (fits) {
+        assertThat(outcome).as("an event that fits is accepted").isEqualTo(OfferOutcome.ACCEPTED);
+        if (policy != DropPolicy.BY_AGE) {
+          assertThat(buffer.droppedEvents())
+              .as("no drop before 100% (guarantee 6)")
+              .isEqualTo(droppedBefore);
+        }
+      }
+      if (outcome == OfferOutcome.DISCONNECT) {
+        // Refused: not part of the stream. The connection closes 4001.
+        seen.add("refused");
+        closed = true;
+        return;
+      }
+      t.offered.put(seq, e);
+      t.offeredAt.put(seq, clock.millis());
+      t.nextSeq++;
+    }
+
+    private void poll() {
+      boolean wasEmpty = buffer.isEmpty();
+      assertThat(buffer.poll(this)).isEqualTo(!wasEmpty);
+    }
+
+    private void discard(Discard d) {
+      Topic t = topics.get(d.topic() % s.topics());
+      buffer.discardTopic(t.name);
+      t.offered.clear();
+      t.offeredAt.clear();
+      t.rows.clear();
+      t.tainted = false;
+      t.runTo = -1;
+      t.nextSeq += d.jump();
+      t.expectedNext = t.nextSeq;
+    }
+
+    private Topic topic(String name) {
+      return topics.get(Integer.parseInt(name.substring(1)));
+    }
+
+    @Override
+    public void change(ChangeEvent e) {
+      Topic t = topic(e.topic());
+      long seq = e.seq();
+      assertThat(t.offered.get(seq)).as("a change handed out was offered").isSameAs(e);
+      if (t.runTo >= 0) {
+        assertThat(seq)
+            .as("a run's survivors follow in order, within it")
+            .isGreaterThan(t.lastSeq)
+            .isLessThanOrEqualTo(t.runTo);
+        t.runGot++;
+        t.lastSeq = seq;
+        if (seq == t.runTo) {
+          endRun(t);
+        }
+      } else {
+        assertThat(seq).as("next seq of %s", t.name).isEqualTo(t.expectedNext);
+        t.expectedNext++;
+      }
+      Topic.apply(t.rows, e);
+      if (policy == DropPolicy.BY_AGE
+          && clock.millis() - t.offeredAt.get(seq) > limits.maxAgeMs()) {
+        // Only when its marker would not have fit the byte bound (it then waits for room).
+        assertThat(buffer.pendingBytes() + ClientBuffer.MARKER_BYTES)
+            .as("no change is handed out older than maxAgeMs while a marker fits")
+            .isGreaterThan(limits.maxBytes());
+      }
+      if (policy == DropPolicy.CONFLATE && t.runTo < 0 && !t.tainted) {
+        assertThat(t.rows)
+            .as("%s: the client's rows at seq %d", t.name, seq)
+            .isEqualTo(t.stateAt(seq));
+      }
+    }
+
+    private void endRun(Topic t) {
+      assertThat(t.runGot)
+          .as("a conflated marker's count is what does not follow of its run")
+          .isEqualTo(t.runExpected);
+      t.expectedNext = t.runTo + 1;
+      t.runTo = -1;
+      if (!t.tainted) {
+        seen.add("state checked at the end of a run");
+      }
+    }
+
+    @Override
+    public void dropped(String topic, long from, long to, long count, DropReason reason) {
+      Topic t = topic(topic);
+      assertThat(allowed).as("reasons of %s", policy).contains(reason);
+      assertThat(count).isEqualTo(to - from + 1);
+      assertThat(to).isGreaterThanOrEqualTo(from).isLessThan(t.nextSeq);
+      seen.add("dropped " + reason.wireName());
+      t.tainted = true;
+      if (reason == DropReason.AGE) {
+        for (long seq = from; seq <= to; seq++) {
+          Long at = t.offeredAt.get(seq);
+          assertThat(clock.millis() - at)
+              .as("an age marker names changes older than maxAgeMs")
+              .isGreaterThan(limits.maxAgeMs());
+        }
+      }
+      if (t.runTo >= 0) {
+        assertThat(from).as("a drop inside a run").isGreaterThan(t.lastSeq);
+        assertThat(from).isLessThanOrEqualTo(t.runTo);
+        long inRun = Math.min(to, t.runTo);
+        t.runGot += inRun - from + 1;
+        t.lastSeq = inRun;
+        if (to >= t.runTo) {
+          endRun(t);
+          t.expectedNext = to + 1;
+        }
+      } else {
+        assertThat(from)
+            .as("gap of %s stands where its first seq would", topic)
+            .isEqualTo(t.expectedNext);
+        t.expectedNext = to + 1;
+      }
+    }
+
+    @Override
+    public void conflated(String topic, long from, long to, long count) {
+      Topic t = topic(topic);
+      assertThat(policy).isEqualTo(DropPolicy.CONFLATE);
+      assertThat(t.runTo).as("runs do not nest").isEqualTo(-1);
+      assertThat(from).as("a run starts where the client is").isEqualTo(t.expectedNext);
+      assertThat(to).isGreaterThan(from).isLessThan(t.nextSeq);
+      assertThat(count).as("a run replaces some, keeps its last").isBetween(1L, to - from);
+      seen.add("conflated");
+      t.runTo = to;
+      t.runExpected = to - from + 1 - count;
+      t.runGot = 0;
+      t.lastSeq = from - 1;
+    }
+  }
+
+  // ------------------------------------------------------------------ generators
+
+  @Provide
+  Arbitrary<Scenario> dropOldestScenarios() {
+    return PolicyScenarios.scenarios(DropPolicy.DROP_OLDEST);
+  }
+
+  @Provide
+  Arbitrary<Scenario> dropNewestScenarios() {
+    return PolicyScenarios.scenarios(DropPolicy.DROP_NEWEST);
+  }
+
+  @Provide
+  Arbitrary<Scenario> disconnectScenarios() {
+    return PolicyScenarios.scenarios(DropPolicy.DISCONNECT);
+  }
+
+  @Provide
+  Arbitrary<Scenario> conflateScenarios() {
+    return PolicyScenarios.scenarios(DropPolicy.CONFLATE);
+  }
+
+  @Provide
+  Arbitrary<Scenario> byAgeScenarios() {
+    return PolicyScenarios.scenarios(DropPolicy.BY_AGE);
+  }
+
+  @Provide
+  Arbitrary<Scenario> priorityScenarios() {
+    return PolicyScenarios.scenarios(DropPolicy.PRIORITY);
+  }
+
+  @Provide
+  Arbitrary<Scenario> sampleScenarios() {
+    return PolicyScenarios.scenarios(DropPolicy.SAMPLE);
+  }
+}
