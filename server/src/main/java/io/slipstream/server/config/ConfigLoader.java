@@ -78,7 +78,10 @@ public final class ConfigLoader {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"KEY", "ENVIRONMENT", "DEFAULT", "MEANING"});
     for (Setting s : Setting.values()) {
-      rows.add(new String[] {s.key(), s.envName(), s.format(s.get(defaults)), s.meaning()});
+      rows.add(
+          new String[] {
+            s.key(), s.fileOnly() ? "(file only)" : s.envName(), s.format(s.get(defaults)), s.meaning()
+          });
     }
     int[] widths = new int[3];
     for (String[] row : rows) {
@@ -101,7 +104,8 @@ public final class ConfigLoader {
         .append("  --set KEY=VALUE   any setting below; may be repeated\n")
         .append("  --help, -h        print this text\n\n")
         .append("Each setting is taken from, later winning: its default, the --config file,\n")
-        .append("the system property slipstream.KEY, the environment variable below, a flag.\n\n");
+        .append("the system property slipstream.KEY, the environment variable below, a flag.\n")
+        .append("Lists and maps (file only) come from the --config file alone.\n\n");
     for (String[] row : rows) {
       for (int i = 0; i < widths.length; i++) {
         out.append(row[i]).append(" ".repeat(widths[i] - row[i].length() + 2));
@@ -237,8 +241,9 @@ public final class ConfigLoader {
     SlipstreamConfig build() {
       Setting.Draft draft = new Setting.Draft();
       values.forEach((s, v) -> s.set(draft, v));
+      SlipstreamConfig config;
       try {
-        return draft.build();
+        config = draft.build();
       } catch (IllegalArgumentException e) {
         // The records' messages start with the key they are about.
         String message = e.getMessage() == null ? "invalid configuration" : e.getMessage();
@@ -247,6 +252,9 @@ public final class ConfigLoader {
         String source = s.map(sources::get).map(where -> " (" + where + ")").orElse("");
         throw new ConfigException(s.map(Setting::key).orElse("config"), message + source, e);
       }
+      // The key files are read now, so that one that cannot be used stops the start (exit 2).
+      JwtKeys.load(config);
+      return config;
     }
   }
 

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -21,7 +22,8 @@ import java.util.stream.Collectors;
  * table, so a key is spelled once.
  *
  * <p>Immutable and thread-safe. Adding a field to {@link SlipstreamConfig} means adding a row here
- * (and a line to the README's Settings section).
+ * and the same line to the README's Settings section ({@code ReadmeSettingsTest} fails until the
+ * two agree).
  */
 enum Setting {
   HOST("host", Kind.STRING, "address to bind (flag --host)", SlipstreamConfig::host,
@@ -131,7 +133,31 @@ enum Setting {
       c -> c.cluster().heartbeatSeconds(), (d, v) -> d.clusterHeartbeatSeconds = (Integer) v),
   CLUSTER_FAILURE_SECONDS("cluster.failureSeconds", Kind.INT,
       "a member silent this long is removed (a hung node stalls its topics this long), s",
-      c -> c.cluster().failureSeconds(), (d, v) -> d.clusterFailureSeconds = (Integer) v);
+      c -> c.cluster().failureSeconds(), (d, v) -> d.clusterFailureSeconds = (Integer) v),
+  JWT_PUBLIC_KEY("jwtPublicKey", Kind.OPTIONAL_STRING,
+      "RS256 or ES256 public key for hello.token: PEM text (-----BEGIN PUBLIC KEY-----...) or the"
+          + " path of a PEM file",
+      c -> c.access().jwtPublicKey(), (d, v) -> d.jwtPublicKey = (String) v),
+  JWT_JWKS_FILE("jwtJwksFile", Kind.OPTIONAL_STRING,
+      "path of a JWKS file ({\"keys\":[...]}) of RS256, ES256 or HS256/384/512 keys for"
+          + " hello.token; a token's kid picks the key",
+      c -> c.access().jwtJwksFile(), (d, v) -> d.jwtJwksFile = (String) v),
+  JWT_ISSUER("jwtIssuer", Kind.OPTIONAL_STRING, "when set, a JWT's iss must equal it",
+      c -> c.access().jwtIssuer(), (d, v) -> d.jwtIssuer = (String) v),
+  JWT_AUDIENCE("jwtAudience", Kind.OPTIONAL_STRING,
+      "when set, a JWT's aud must be it or an array holding it",
+      c -> c.access().jwtAudience(), (d, v) -> d.jwtAudience = (String) v),
+  JWT_LEEWAY_MS("jwtLeewayMs", Kind.LONG, "clock skew allowed on a JWT's exp and nbf, ms",
+      c -> c.access().jwtLeewayMs(), (d, v) -> d.jwtLeewayMs = (Long) v),
+  ALLOWED_ORIGINS("allowedOrigins", Kind.LIST,
+      "Origins that may open /ws and /sockjs, e.g. [\"https://*.example.com\"]; others get 403;"
+          + " unset allows any; a request without Origin is allowed",
+      c -> c.access().allowedOrigins(),
+      (d, v) -> d.allowedOrigins = castList(v)),
+  MAX_CONNECTIONS_PER_ADDRESS("maxConnectionsPerAddress", Kind.INT,
+      "most open connections from one remote address; beyond, /ws gets 429 and SockJS close 1008",
+      c -> c.access().maxConnectionsPerAddress(),
+      (d, v) -> d.maxConnectionsPerAddress = (Integer) v);
 
   private final String key;
   private final Kind kind;
@@ -150,6 +176,19 @@ enum Setting {
     this.meaning = meaning;
     this.getter = getter;
     this.setter = setter;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> castList(Object v) {
+    return (List<String>) v;
+  }
+
+  /**
+   * Whether the setting comes from the configuration file only (a list or a map, contract §10):
+   * then a system property, an environment variable or {@code --set} for it is an error.
+   */
+  boolean fileOnly() {
+    return kind.fileOnly();
   }
 
   /** The key, e.g. {@code buffer.maxBytes}: the name in the file and after {@code --set}. */
@@ -297,6 +336,13 @@ enum Setting {
     String clusterConfig;
     int clusterHeartbeatSeconds;
     int clusterFailureSeconds;
+    String jwtPublicKey;
+    String jwtJwksFile;
+    String jwtIssuer;
+    String jwtAudience;
+    long jwtLeewayMs;
+    List<String> allowedOrigins;
+    int maxConnectionsPerAddress;
 
     /**
      * The configuration.
@@ -318,6 +364,15 @@ enum Setting {
                   clusterConfig,
                   clusterHeartbeatSeconds,
                   clusterFailureSeconds))
+          .access(
+              new AccessConfig(
+                  jwtPublicKey,
+                  jwtJwksFile,
+                  jwtIssuer,
+                  jwtAudience,
+                  jwtLeewayMs,
+                  allowedOrigins,
+                  maxConnectionsPerAddress))
           .build();
     }
   }
@@ -420,6 +475,50 @@ enum Setting {
         return value == null ? "unset" : "set";
       }
     },
+    /** A JSON array of strings, from the file only ({@link FileOnly}); JSON null unsets it. */
+    LIST {
+      @Override
+      Object fromText(String key, String text) {
+        throw FileOnly.fromText(key, "a JSON array of strings");
+      }
+
+      @Override
+      Object fromJson(String key, Object json) {
+        return FileOnly.list(key, json);
+      }
+
+      @Override
+      String format(Object value) {
+        return FileOnly.format(value);
+      }
+
+      @Override
+      boolean fileOnly() {
+        return true;
+      }
+    },
+    /** A JSON object of names to scalars, from the file only ({@link FileOnly}); in file order. */
+    MAP {
+      @Override
+      Object fromText(String key, String text) {
+        throw FileOnly.fromText(key, "a JSON object");
+      }
+
+      @Override
+      Object fromJson(String key, Object json) {
+        return FileOnly.map(key, json);
+      }
+
+      @Override
+      String format(Object value) {
+        return FileOnly.format(value);
+      }
+
+      @Override
+      boolean fileOnly() {
+        return true;
+      }
+    },
     POLICY {
       @Override
       Object fromText(String key, String text) {
@@ -459,6 +558,11 @@ enum Setting {
 
     String format(Object value) {
       return String.valueOf(value);
+    }
+
+    /** Whether values of this kind come from the configuration file only. */
+    boolean fileOnly() {
+      return false;
     }
 
     private static BigInteger parseWhole(String key, String text) {

@@ -50,6 +50,8 @@ import io.slipstream.core.buffer.DropPolicy;
  *     ({@code cluster.*})
  * @param publishTimeoutMs how long a publish may wait for its sequencer before it is refused (503
  *     {@code overloaded}, never applied later), ms ({@code publishTimeoutMs})
+ * @param access token keys and checked claims besides {@code jwtSecret}, the Origin allow-list and
+ *     the per-address connection limit ({@code jwtPublicKey}, {@code allowedOrigins}, …)
  */
 public record SlipstreamConfig(
     String host,
@@ -81,7 +83,8 @@ public record SlipstreamConfig(
     int maxPendingPublishes,
     String metricsToken,
     long publishTimeoutMs,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    AccessConfig access) {
 
   /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -170,6 +173,7 @@ public record SlipstreamConfig(
     require(sessionTtlMs >= 0, "sessionTtlMs must not be negative, was " + sessionTtlMs);
     require(buffer != null, "buffer is required, was null");
     require(cluster != null, "cluster is required, was null");
+    require(access != null, "access is required, was null");
     require(
         buffer.policy() != DropPolicy.CONFLATE,
         "buffer.policy conflate is not supported yet, was " + buffer.policy().wireName());
@@ -210,6 +214,14 @@ public record SlipstreamConfig(
         metricsToken == null || !metricsToken.isBlank(),
         "metricsToken must not be empty when set, was " + quote(metricsToken));
     require(publishTimeoutMs >= 1, "publishTimeoutMs must be at least 1, was " + publishTimeoutMs);
+  }
+
+  /**
+   * Whether {@code hello.token} is checked (docs/protocol.md §3): some key is configured, {@code
+   * jwtSecret}, {@code jwtPublicKey} or {@code jwtJwksFile}.
+   */
+  public boolean jwtEnabled() {
+    return jwtSecret != null || access.jwtPublicKey() != null || access.jwtJwksFile() != null;
   }
 
   private static void require(boolean ok, String message) {
@@ -265,6 +277,7 @@ public record SlipstreamConfig(
     b.metricsToken = metricsToken;
     b.publishTimeoutMs = publishTimeoutMs;
     b.cluster = cluster;
+    b.access = access;
     return b;
   }
 
@@ -304,6 +317,7 @@ public record SlipstreamConfig(
     private String metricsToken = DEFAULT_METRICS_TOKEN;
     private long publishTimeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS;
     private ClusterConfig cluster = ClusterConfig.DEFAULTS;
+    private AccessConfig access = AccessConfig.DEFAULTS;
 
     private Builder() {}
 
@@ -481,6 +495,12 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets the access settings ({@code jwtPublicKey}, {@code allowedOrigins}, …). */
+    public Builder access(AccessConfig v) {
+      access = v;
+      return this;
+    }
+
     /** Sets {@code publishTimeoutMs}. */
     public Builder publishTimeoutMs(long v) {
       publishTimeoutMs = v;
@@ -519,7 +539,8 @@ public record SlipstreamConfig(
           maxPendingPublishes,
           metricsToken,
           publishTimeoutMs,
-          cluster);
+          cluster,
+          access);
     }
   }
 }
