@@ -111,7 +111,7 @@ public final class HttpApi {
    * every connection readable by whoever reaches the port (docs/protocol.md §10): say so.
    */
   private static void warnIfReadsAreOpen(SlipstreamConfig config) {
-    boolean authOn = config.publishToken() != null || config.jwtSecret() != null;
+    boolean authOn = config.publishToken() != null || config.jwtEnabled();
     if (authOn && config.apiToken() == null && WARNED.getAndSet(config) != config) {
       LOG.warning(
           "publishToken or jwtSecret is set but apiToken is not: GET /api/... is open to anyone"

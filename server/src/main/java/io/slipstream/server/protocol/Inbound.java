@@ -77,6 +77,13 @@ public final class Inbound {
               ? new Parsed(null, bad.get(), id)
               : Parsed.ok(new ClientMessage.Unsubscribe(id, (String) topic));
         }
+      case "auth":
+        {
+          Object token = m.getValue("token");
+          return token instanceof String
+              ? Parsed.ok(new ClientMessage.Auth(id, (String) token))
+              : Parsed.error(ErrorCode.BAD_MESSAGE, "auth needs a token string", id);
+        }
       case "ack":
         return ack(m, id);
       case "ping":
