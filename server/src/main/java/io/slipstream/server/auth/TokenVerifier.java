@@ -2,6 +2,7 @@ package io.slipstream.server.auth;
 
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.config.JwtKeys;
+import io.slipstream.server.protocol.Inbound;
 import io.slipstream.server.protocol.JwtJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,8 +35,8 @@ import java.util.Set;
  */
 public final class TokenVerifier {
 
-  /** Longest token read; a longer one is refused unparsed. */
-  public static final int MAX_TOKEN_CHARS = 8192;
+  /** Longest token read; a longer one is refused unparsed (the parser refuses it first). */
+  public static final int MAX_TOKEN_CHARS = Inbound.MAX_TOKEN_CHARS;
 
   private final JWTAuth jwt;
   private final Set<String> algorithms;
@@ -86,8 +87,16 @@ public final class TokenVerifier {
     if (refused != null) {
       return Future.failedFuture(refused);
     }
-    return jwt.authenticate(new TokenCredentials(token))
-        .transform(
+    Future<User> user;
+    try {
+      user = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // vertx-auth-jwt 5.0.7 throws, rather than fails, on some claims of the wrong type (an exp
+      // that is a string reaches a getLong): still a refusal, never an escaped exception.
+      return Future.failedFuture(
+          "the token's claims are malformed: exp, nbf and iat must be numbers");
+    }
+    return user.transform(
             ar ->
                 ar.succeeded()
                     ? claims(ar.result())

@@ -51,7 +51,8 @@ enum Setting {
       "buffer fill (0..1) that, sustained for sustainMs, closes 4001", c -> c.buffer().disconnect(),
       (d, v) -> d.bufferDisconnect = (Double) v),
   BUFFER_POLICY("buffer.policy", Kind.POLICY,
-      "what a full buffer does with a live event: drop-oldest, drop-newest or disconnect",
+      "what a full buffer does with a live event: drop-oldest, drop-newest or disconnect"
+          + " (conflate is not supported yet)",
       c -> c.buffer().policy(), (d, v) -> d.bufferPolicy = (DropPolicy) v),
   SUSTAIN_MS("sustainMs", Kind.LONG, "how long a condition must last before 4001 or 4029, ms",
       SlipstreamConfig::sustainMs, (d, v) -> d.config.sustainMs((Long) v)),

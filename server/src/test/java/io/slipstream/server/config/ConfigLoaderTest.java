@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.server.testing.JwtTokens;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +103,23 @@ class ConfigLoaderTest {
         key("cluster.heartbeatSeconds", "SLIPSTREAM_CLUSTER_HEARTBEAT_SECONDS", "2", 2,
             c -> c.cluster().heartbeatSeconds()),
         key("cluster.failureSeconds", "SLIPSTREAM_CLUSTER_FAILURE_SECONDS", "9", 9,
-            c -> c.cluster().failureSeconds()));
+            c -> c.cluster().failureSeconds()),
+        key("jwtPublicKey", "SLIPSTREAM_JWT_PUBLIC_KEY", JwtTokens.RSA_PEM, JwtTokens.RSA_PEM,
+            c -> c.access().jwtPublicKey()),
+        key("jwtJwksFile", "SLIPSTREAM_JWT_JWKS_FILE", JwtTokens.JWKS_FILE, JwtTokens.JWKS_FILE,
+            c -> c.access().jwtJwksFile()),
+        key("jwtIssuer", "SLIPSTREAM_JWT_ISSUER", "https://id.example", "https://id.example",
+            c -> c.access().jwtIssuer()),
+        key("jwtAudience", "SLIPSTREAM_JWT_AUDIENCE", "slipstream", "slipstream",
+            c -> c.access().jwtAudience()),
+        key("jwtLeewayMs", "SLIPSTREAM_JWT_LEEWAY_MS", "0", 0L, c -> c.access().jwtLeewayMs()),
+        key("maxConnectionsPerAddress", "SLIPSTREAM_MAX_CONNECTIONS_PER_ADDRESS", "4", 4,
+            c -> c.access().maxConnectionsPerAddress()));
+  }
+
+  /** The settings read from the file only (contract §10): key and environment variable. */
+  static Stream<Arguments> fileOnlyKeys() {
+    return Stream.of(Arguments.of("allowedOrigins", "SLIPSTREAM_ALLOWED_ORIGINS"));
   }
 
   private static Arguments key(
@@ -146,8 +163,8 @@ class ConfigLoaderTest {
 
   @Test
   void theTableCoversEverySetting() {
-    assertThat(keys().map(a -> (String) a.get()[0]))
-        .containsExactlyElementsOf(
+    assertThat(Stream.concat(keys(), fileOnlyKeys()).map(a -> (String) a.get()[0]))
+        .containsExactlyInAnyOrderElementsOf(
             Arrays.stream(Setting.values()).map(Setting::key).collect(Collectors.toList()));
   }
 
@@ -633,6 +650,138 @@ class ConfigLoaderTest {
           .anySatisfy(l -> assertThat(l).matches("buffer\\.policy +\\S+ +drop-oldest .*"))
           .anySatisfy(l -> assertThat(l).matches("publishToken +\\S+ +unset .*"))
           .anySatisfy(l -> assertThat(l).matches("buffer\\.maxBytes +\\S+ +16777216 .*"));
+    }
+  }
+
+  @Nested
+  class FileOnlySettings {
+
+    @ParameterizedTest(name = "{0} from the file")
+    @MethodSource("io.slipstream.server.config.ConfigLoaderTest#fileOnlyKeys")
+    void isRefusedFromTheEnvironmentPropertiesAndSetNamingTheFile(String key, String env) {
+      assertFails(() -> load(List.of(), Map.of(env, "[]"), Map.of()), key)
+          .hasMessageContaining("configuration file only")
+          .hasMessageContaining(env);
+      assertFails(() -> load(List.of(), Map.of(), Map.of("slipstream." + key, "[]")), key)
+          .hasMessageContaining("configuration file only");
+      assertFails(() -> load("--set", key + "=[]"), key)
+          .hasMessageContaining("configuration file only");
+    }
+
+    @ParameterizedTest(name = "{0} in --help")
+    @MethodSource("io.slipstream.server.config.ConfigLoaderTest#fileOnlyKeys")
+    void isListedInTheUsageAsFileOnly(String key) {
+      assertThat(ConfigLoader.usage().lines())
+          .anySatisfy(line -> assertThat(line).startsWith(key + " ").contains("(file only)"));
+    }
+
+    @Test
+    void allowedOriginsIsReadAsAListAndNullUnsetsIt() throws IOException {
+      Path f = file("{\"allowedOrigins\": [\"https://*.example.com\", \"http://localhost:8080\"]}");
+      assertThat(load("--config", f.toString()).access().allowedOrigins())
+          .containsExactly("https://*.example.com", "http://localhost:8080");
+      assertThat(load("--config", file("{\"allowedOrigins\": null}").toString()).access()
+          .allowedOrigins()).isNull();
+      assertThat(SlipstreamConfig.defaults().access().allowedOrigins()).isNull();
+    }
+
+    @Test
+    void aListOfNonStringsOrNotAListIsNamed() throws IOException {
+      assertFails(() -> load("--config", fileQuietly("{\"allowedOrigins\": [1]}")), "allowedOrigins")
+          .hasMessageContaining("array of strings");
+      assertFails(
+              () -> load("--config", fileQuietly("{\"allowedOrigins\": \"https://a.example\"}")),
+              "allowedOrigins")
+          .hasMessageContaining("array of strings");
+      assertFails(
+              () -> load("--config", fileQuietly("{\"allowedOrigins\": [\"not an origin\"]}")),
+              "allowedOrigins")
+          .hasMessageContaining("not an origin");
+    }
+
+    @Test
+    void aListBeyondTheBoundIsNamed() {
+      io.vertx.core.json.JsonArray many = new io.vertx.core.json.JsonArray();
+      for (int i = 0; i <= FileOnly.MAX_ENTRIES; i++) {
+        many.add("https://h" + i + ".example");
+      }
+      assertFails(
+              () -> load("--config", fileQuietly(new JsonObject().put("allowedOrigins", many).encode())),
+              "allowedOrigins")
+          .hasMessageContaining("at most " + FileOnly.MAX_ENTRIES);
+    }
+
+    @Test
+    void aMapKeepsTheFileOrderAndRefusesNonScalars() {
+      assertThat(
+              FileOnly.map(
+                  "priorities", new JsonObject().put("b.*", 2).put("a.*", 1).put("c", "x")))
+          .containsExactly(Map.entry("b.*", 2), Map.entry("a.*", 1), Map.entry("c", "x"));
+      assertThat(FileOnly.map("priorities", null)).isEmpty();
+      assertThatThrownBy(() -> FileOnly.map("priorities", new JsonObject().put("a", new JsonObject())))
+          .hasMessageStartingWith("priorities.a must be a string, a number or a boolean");
+      assertThatThrownBy(() -> FileOnly.map("priorities", List.of()))
+          .hasMessageStartingWith("priorities must be a JSON object");
+      assertThat(Setting.Kind.MAP.fileOnly()).isTrue();
+      assertThatThrownBy(() -> Setting.Kind.MAP.fromText("priorities", "{}"))
+          .hasMessageContaining("configuration file only");
+    }
+
+    private String fileQuietly(String content) {
+      try {
+        return file(content).toString();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+
+  @Nested
+  class KeyFiles {
+
+    @Test
+    void aPublicKeyIsReadInlineOrFromAFile() throws IOException {
+      Path pem = Files.writeString(dir.resolve("key.pem"), JwtTokens.EC_PEM);
+      assertThat(JwtKeys.load(load("--set", "jwtPublicKey=" + pem)).pems())
+          .extracting(JwtKeys.Pem::algorithm)
+          .containsExactly("ES256");
+      assertThat(JwtKeys.load(load("--set", "jwtPublicKey=" + JwtTokens.RSA_PEM)).pems())
+          .extracting(JwtKeys.Pem::algorithm)
+          .containsExactly("RS256");
+      // Flattened to one line, as some environments carry it.
+      String oneLine = JwtTokens.RSA_PEM.replace("\n", " ");
+      assertThat(JwtKeys.load(load("--set", "jwtPublicKey=" + oneLine)).pems()).hasSize(1);
+    }
+
+    @Test
+    void aKeyThatCannotBeUsedStopsTheStartNamingItsSetting() throws IOException {
+      assertFails(() -> load("--set", "jwtPublicKey=/no/such/key.pem"), "jwtPublicKey")
+          .hasMessageContaining("/no/such/key.pem");
+      assertFails(
+              () -> load("--set", "jwtPublicKey=-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"),
+              "jwtPublicKey")
+          .hasMessageContaining("not an RSA or EC public key");
+      assertFails(
+              () ->
+                  load(
+                      "--set",
+                      "jwtPublicKey=-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"),
+              "jwtPublicKey")
+          .hasMessageContaining("never give the server a private key");
+      assertFails(() -> load("--set", "jwtPublicKey=" + JwtTokens.RSA_1024_PEM), "jwtPublicKey")
+          .hasMessageContaining("1024-bit");
+      Path empty = Files.writeString(dir.resolve("empty.json"), "{\"keys\": []}");
+      assertFails(() -> load("--set", "jwtJwksFile=" + empty), "jwtJwksFile")
+          .hasMessageContaining("at least one key");
+      Path enc =
+          Files.writeString(
+              dir.resolve("enc.json"),
+              "{\"keys\": [{\"kty\": \"oct\", \"use\": \"enc\", \"k\": \"c2VjcmV0\"}]}");
+      assertFails(() -> load("--set", "jwtJwksFile=" + enc), "jwtJwksFile")
+          .hasMessageContaining("not a signature key");
+      Path bad = Files.writeString(dir.resolve("bad.json"), "{\"keys\": [{\"kty\": \"XYZ\"}]}");
+      assertFails(() -> load("--set", "jwtJwksFile=" + bad), "jwtJwksFile")
+          .hasMessageContaining("key #1");
     }
   }
 
