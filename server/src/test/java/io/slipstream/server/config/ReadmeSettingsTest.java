@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,16 +53,18 @@ class ReadmeSettingsTest {
   @Test
   void eachRowSaysWhatSettingSays() throws IOException {
     SlipstreamConfig defaults = SlipstreamConfig.defaults();
+    SoftAssertions soft = new SoftAssertions();
     for (String[] row : readmeRows()) {
       Setting s = Setting.byKey(row[0]).orElseThrow();
       assertThat(row).as("README row of %s", s.key()).hasSize(4);
-      assertThat(row[1]).as("environment of %s", s.key())
+      soft.assertThat(row[1]).as("environment of %s", s.key())
           .isEqualTo(s.fileOnly() ? "file only" : s.envName());
       String formatted = s.format(s.get(defaults));
       String expected =
           COMPUTED_DEFAULTS.getOrDefault(s.key(), formatted.isEmpty() ? "empty" : formatted);
-      assertThat(row[2]).as("default of %s", s.key()).isEqualTo(expected);
-      assertThat(row[3]).as("meaning of %s", s.key()).isEqualTo(s.meaning());
+      soft.assertThat(row[2]).as("default of %s", s.key()).isEqualTo(expected);
+      soft.assertThat(row[3]).as("meaning of %s", s.key()).isEqualTo(s.meaning());
     }
+    soft.assertAll();
   }
 }
