@@ -11,8 +11,8 @@ package io.slipstream.server.auth;
  *     when absent
  * @param topics the patterns of the {@code topics} claim; {@link Patterns#ANY} when the token has
  *     no such claim (an empty array allows no topic)
- * @param qos the {@code qos} claim as given (a QoS class name), or null; which classes exist is
- *     not checked here
+ * @param qos the {@code qos} claim as given (a QoS class name), or null; which classes exist is not
+ *     checked here
  * @param expiresAtSeconds the {@code exp} claim, seconds since the Unix epoch, or {@link
  *     #NO_EXPIRY}
  */

@@ -26,9 +26,7 @@ public final class OriginPolicy {
 
   /** The policy of {@code allowedOrigins}: null allows every origin. */
   public static OriginPolicy of(List<String> allowedOrigins) {
-    return allowedOrigins == null
-        ? ANY
-        : new OriginPolicy(Patterns.ignoringCase(allowedOrigins));
+    return allowedOrigins == null ? ANY : new OriginPolicy(Patterns.ignoringCase(allowedOrigins));
   }
 
   /** Whether a request whose {@code Origin} header is {@code origin} (null: none) may connect. */

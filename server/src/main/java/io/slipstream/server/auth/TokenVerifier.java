@@ -26,12 +26,12 @@ import java.util.Set;
  * calling thread (tens of microseconds for RS256 and ES256, less for HMAC) and answers with a
  * completed future, and nothing here does I/O; the keys were read at start ({@link JwtKeys}).
  *
- * <p>Before vertx-auth-jwt sees a token, it must have three parts and name in its header an
- * {@code alg} the server has a key for: {@code none} never qualifies, nor does an algorithm of
- * another family than the key's (an RS256 key is never used as an HMAC secret). vertx-auth-jwt then
- * checks the signature (with the key the header's {@code kid} names, when it names one), {@code
- * iss} and {@code aud}; this class checks {@code exp} and {@code nbf} against the injected clock
- * with {@code jwtLeewayMs} of skew, and the shape of the claims it reads ({@link JwtJson}).
+ * <p>Before vertx-auth-jwt sees a token, it must have three parts and name in its header an {@code
+ * alg} the server has a key for: {@code none} never qualifies, nor does an algorithm of another
+ * family than the key's (an RS256 key is never used as an HMAC secret). vertx-auth-jwt then checks
+ * the signature (with the key the header's {@code kid} names, when it names one), {@code iss} and
+ * {@code aud}; this class checks {@code exp} and {@code nbf} against the injected clock with {@code
+ * jwtLeewayMs} of skew, and the shape of the claims it reads ({@link JwtJson}).
  */
 public final class TokenVerifier {
 
@@ -97,10 +97,10 @@ public final class TokenVerifier {
           "the token's claims are malformed: exp, nbf and iat must be numbers");
     }
     return user.transform(
-            ar ->
-                ar.succeeded()
-                    ? claims(ar.result())
-                    : Future.failedFuture("the token is not valid: " + ar.cause().getMessage()));
+        ar ->
+            ar.succeeded()
+                ? claims(ar.result())
+                : Future.failedFuture("the token is not valid: " + ar.cause().getMessage()));
   }
 
   private String precheck(String token) {

@@ -1,5 +1,6 @@
 package io.slipstream.server.bootstrap;
 
+import io.slipstream.core.message.CloseCode;
 import io.slipstream.core.message.ErrorCode;
 import io.slipstream.server.auth.OriginPolicy;
 import io.slipstream.server.config.SlipstreamConfig;
@@ -10,16 +11,8 @@ import io.slipstream.server.http.HttpApi;
 import io.slipstream.server.hub.Hub;
 import io.slipstream.server.protocol.ErrorJson;
 import io.slipstream.server.protocol.Outbound;
-import io.slipstream.core.message.CloseCode;
 import io.slipstream.server.transport.SockJsTransport;
 import io.slipstream.server.transport.WebSocketTransport;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.micrometer.PrometheusScrapingHandler;
-import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -27,8 +20,15 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -111,11 +111,14 @@ final class ServerVerticle extends VerticleBase {
     SockJSHandler sockJs = SockJSHandler.create(vertx, options);
     // Every SockJS request (info, websocket, xhr, …) of a page from a foreign origin is refused
     // before SockJS sees it, so no session is created for it.
-    router.route("/sockjs/*").handler(rc -> {
-      if (allowedOrigin(rc)) {
-        rc.next();
-      }
-    });
+    router
+        .route("/sockjs/*")
+        .handler(
+            rc -> {
+              if (allowedOrigin(rc)) {
+                rc.next();
+              }
+            });
     // The sends (xhr_send, jsonp_send) carry the only bodies; bounded like WebSocket frames.
     router
         .post("/sockjs/*")

@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 /**
  * Who may connect and with which tokens, beyond {@code jwtSecret} and {@code jwtRequireExp}
  * (docs/protocol.md §3 and §12): the public keys and checked claims of JWTs, the Origin allow-list
- * of {@code /ws} and {@code /sockjs}, and the per-address connection limit. The keys are flat in the
- * file ({@code jwtIssuer}, not {@code access.jwtIssuer}), as contract §10 names them; they are
+ * of {@code /ws} and {@code /sockjs}, and the per-address connection limit. The keys are flat in
+ * the file ({@code jwtIssuer}, not {@code access.jwtIssuer}), as contract §10 names them; they are
  * grouped here only so that they are validated together.
  *
  * <p>Immutable and thread-safe. The compact constructor checks each value's form; whether the keys
@@ -103,35 +103,60 @@ public record AccessConfig(
   /** This with {@code jwtPublicKey} set to {@code v}. */
   public AccessConfig withJwtPublicKey(String v) {
     return new AccessConfig(
-        v, jwtJwksFile, jwtIssuer, jwtAudience, jwtLeewayMs, allowedOrigins,
+        v,
+        jwtJwksFile,
+        jwtIssuer,
+        jwtAudience,
+        jwtLeewayMs,
+        allowedOrigins,
         maxConnectionsPerAddress);
   }
 
   /** This with {@code jwtJwksFile} set to {@code v}. */
   public AccessConfig withJwtJwksFile(String v) {
     return new AccessConfig(
-        jwtPublicKey, v, jwtIssuer, jwtAudience, jwtLeewayMs, allowedOrigins,
+        jwtPublicKey,
+        v,
+        jwtIssuer,
+        jwtAudience,
+        jwtLeewayMs,
+        allowedOrigins,
         maxConnectionsPerAddress);
   }
 
   /** This with {@code jwtIssuer} and {@code jwtAudience} set. */
   public AccessConfig withJwtIssuerAndAudience(String issuer, String audience) {
     return new AccessConfig(
-        jwtPublicKey, jwtJwksFile, issuer, audience, jwtLeewayMs, allowedOrigins,
+        jwtPublicKey,
+        jwtJwksFile,
+        issuer,
+        audience,
+        jwtLeewayMs,
+        allowedOrigins,
         maxConnectionsPerAddress);
   }
 
   /** This with {@code jwtLeewayMs} set to {@code v}. */
   public AccessConfig withJwtLeewayMs(long v) {
     return new AccessConfig(
-        jwtPublicKey, jwtJwksFile, jwtIssuer, jwtAudience, v, allowedOrigins,
+        jwtPublicKey,
+        jwtJwksFile,
+        jwtIssuer,
+        jwtAudience,
+        v,
+        allowedOrigins,
         maxConnectionsPerAddress);
   }
 
   /** This with {@code allowedOrigins} set to {@code v} (null: any origin). */
   public AccessConfig withAllowedOrigins(List<String> v) {
     return new AccessConfig(
-        jwtPublicKey, jwtJwksFile, jwtIssuer, jwtAudience, jwtLeewayMs, v,
+        jwtPublicKey,
+        jwtJwksFile,
+        jwtIssuer,
+        jwtAudience,
+        jwtLeewayMs,
+        v,
         maxConnectionsPerAddress);
   }
 

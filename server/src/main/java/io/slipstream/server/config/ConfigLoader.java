@@ -80,7 +80,10 @@ public final class ConfigLoader {
     for (Setting s : Setting.values()) {
       rows.add(
           new String[] {
-            s.key(), s.fileOnly() ? "(file only)" : s.envName(), s.format(s.get(defaults)), s.meaning()
+            s.key(),
+            s.fileOnly() ? "(file only)" : s.envName(),
+            s.format(s.get(defaults)),
+            s.meaning()
           });
     }
     int[] widths = new int[3];

@@ -72,7 +72,10 @@ final class FileOnly {
       Object v = object.getValue(name);
       if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
         throw new IllegalArgumentException(
-            key + "." + name + " must be a string, a number or a boolean, was "
+            key
+                + "."
+                + name
+                + " must be a string, a number or a boolean, was "
                 + Setting.Kind.describe(v));
       }
       out.put(name, v);

@@ -30,10 +30,10 @@ import java.util.regex.Pattern;
  *
  * <p>Immutable and thread-safe. {@code jwtPublicKey} is PEM text when it starts with {@code
  * -----BEGIN}, else the path of a PEM file: a key fits an environment variable, a file fits a
- * mounted secret. It must be a {@code PUBLIC KEY} (SubjectPublicKeyInfo): RSA of at least 2048
- * bits (RS256) or EC on P-256 (ES256). The PEM is re-encoded canonically, so single-line PEM (as
- * some environments flatten it) works too. A JWKS file is {@code {"keys": [...]}} (RFC 7517); every
- * key must be a signature key Vert.x can use (its {@code alg}, default RS256 for RSA, ES256 for EC,
+ * mounted secret. It must be a {@code PUBLIC KEY} (SubjectPublicKeyInfo): RSA of at least 2048 bits
+ * (RS256) or EC on P-256 (ES256). The PEM is re-encoded canonically, so single-line PEM (as some
+ * environments flatten it) works too. A JWKS file is {@code {"keys": [...]}} (RFC 7517); every key
+ * must be a signature key Vert.x can use (its {@code alg}, default RS256 for RSA, ES256 for EC,
  * HS256 for oct), else start fails: a key silently skipped would leave tokens of that key refused
  * with no clue why.
  *
@@ -168,7 +168,8 @@ public record JwtKeys(
           key, key + " must be an RSA (RS256) or EC P-256 (ES256) key, was " + pub.getAlgorithm());
     }
     String body = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
-    return new Pem(algorithm, "-----BEGIN PUBLIC KEY-----\n" + body + "\n-----END PUBLIC KEY-----\n");
+    return new Pem(
+        algorithm, "-----BEGIN PUBLIC KEY-----\n" + body + "\n-----END PUBLIC KEY-----\n");
   }
 
   private static PublicKey publicKey(String key, byte[] der) {
@@ -194,7 +195,8 @@ public record JwtKeys(
     Object keys = decoded instanceof JsonObject ? ((JsonObject) decoded).getValue("keys") : null;
     if (!(keys instanceof JsonArray) || ((JsonArray) keys).isEmpty()) {
       throw new ConfigException(
-          key, key + " " + path + " must hold a JSON object {\"keys\": [...]} with at least one key");
+          key,
+          key + " " + path + " must hold a JSON object {\"keys\": [...]} with at least one key");
     }
     JsonArray array = (JsonArray) keys;
     if (array.size() > MAX_JWKS_KEYS) {
@@ -220,7 +222,8 @@ public record JwtKeys(
         throw new ConfigException(key, which + " cannot be used: " + rootMessage(e), e);
       }
       if (jwk.use() != null && !"sig".equals(jwk.use())) {
-        throw new ConfigException(key, which + " is not a signature key (use \"" + jwk.use() + "\")");
+        throw new ConfigException(
+            key, which + " is not a signature key (use \"" + jwk.use() + "\")");
       }
       if (jwk.mac() == null && jwk.publicKey() == null) {
         throw new ConfigException(key, which + " has no public key");

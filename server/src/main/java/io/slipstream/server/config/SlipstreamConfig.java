@@ -9,8 +9,8 @@ import io.slipstream.core.buffer.DropPolicy;
  * <p>Immutable and thread-safe. Build variations with {@link #toBuilder()}, e.g. {@code
  * SlipstreamConfig.defaults().toBuilder().port(0).heartbeatMs(200).build()}. The compact
  * constructor rejects a bad value with an {@link IllegalArgumentException} whose message starts
- * with the setting's key and ends with the value it was given. {@link ConfigLoader} binds the
- * same keys from a file, system properties, the environment and flags.
+ * with the setting's key and ends with the value it was given. {@link ConfigLoader} binds the same
+ * keys from a file, system properties, the environment and flags.
  *
  * @param host address to bind ({@code host})
  * @param port HTTP, WebSocket and SockJS port; 0 picks a free one ({@code port})
@@ -27,27 +27,31 @@ import io.slipstream.core.buffer.DropPolicy;
  * @param rateBurst inbound burst, messages ({@code rateBurst})
  * @param publishToken bearer token required to publish over HTTP, or null for none ({@code
  *     publishToken})
- * @param jwtSecret HS256/384/512 secret that {@code hello.token} must be signed with, or null for no
- *     authentication ({@code jwtSecret})
+ * @param jwtSecret HS256/384/512 secret that {@code hello.token} must be signed with, or null for
+ *     no authentication ({@code jwtSecret})
  * @param maxTopics most topics a node holds ({@code maxTopics})
  * @param maxSubscriptions most subscriptions per connection ({@code maxSubscriptions})
  * @param maxSessions most sessions a node keeps ({@code maxSessions})
  * @param maxConnections most open connections per node ({@code maxConnections})
  * @param maxPublishBytes largest HTTP publish body, bytes; larger bodies get 413 ({@code
  *     maxPublishBytes})
- * @param eventLoops event loops serving connections, one server verticle each ({@code
- *     eventLoops})
- * @param warnRearmMs fill must stay below {@code buffer.warn} this long before the next {@code warning}, ms ({@code warnRearmMs})
- * @param apiToken bearer token required by every {@code GET /api/...}, or null for none ({@code apiToken})
+ * @param eventLoops event loops serving connections, one server verticle each ({@code eventLoops})
+ * @param warnRearmMs fill must stay below {@code buffer.warn} this long before the next {@code
+ *     warning}, ms ({@code warnRearmMs})
+ * @param apiToken bearer token required by every {@code GET /api/...}, or null for none ({@code
+ *     apiToken})
  * @param jwtRequireExp whether a JWT without {@code exp} is refused ({@code jwtRequireExp})
- * @param idempotencyWindow {@code Idempotency-Key}s remembered per topic ({@code idempotencyWindow})
+ * @param idempotencyWindow {@code Idempotency-Key}s remembered per topic ({@code
+ *     idempotencyWindow})
  * @param replayLogBytes replay log bound per topic, bytes ({@code replayLogBytes})
- * @param topicStateBudgetBytes all topics' rows and logs on this node, bytes; publishes beyond get 507 ({@code topicStateBudgetBytes})
- * @param maxPendingPublishes publishes queued or in flight per sequencer; beyond, 503 {@code overloaded} ({@code maxPendingPublishes})
+ * @param topicStateBudgetBytes all topics' rows and logs on this node, bytes; publishes beyond get
+ *     507 ({@code topicStateBudgetBytes})
+ * @param maxPendingPublishes publishes queued or in flight per sequencer; beyond, 503 {@code
+ *     overloaded} ({@code maxPendingPublishes})
  * @param metricsToken bearer token required by {@code GET /health} and {@code /metrics}, or null
  *     for none ({@code metricsToken})
- * @param cluster how the node joins a cluster; {@link ClusterConfig#DEFAULTS} runs one node
- *     ({@code cluster.*})
+ * @param cluster how the node joins a cluster; {@link ClusterConfig#DEFAULTS} runs one node ({@code
+ *     cluster.*})
  * @param publishTimeoutMs how long a publish may wait for its sequencer before it is refused (503
  *     {@code overloaded}, never applied later), ms ({@code publishTimeoutMs})
  * @param access token keys and checked claims besides {@code jwtSecret}, the Origin allow-list and
@@ -161,7 +165,8 @@ public record SlipstreamConfig(
   /** Validates every value; the message names the key and the value it was given. */
   public SlipstreamConfig {
     require(host != null && !host.isBlank(), "host must not be empty, was " + quote(host));
-    require(port >= 0 && port <= 65_535, "port must be 0..65535 (0 picks a free port), was " + port);
+    require(
+        port >= 0 && port <= 65_535, "port must be 0..65535 (0 picks a free port), was " + port);
     require(heartbeatMs > 0, "heartbeatMs must be positive, was " + heartbeatMs);
     require(
         heartbeatTimeoutMs > heartbeatMs,
@@ -197,19 +202,22 @@ public record SlipstreamConfig(
     require(
         maxSessions >= maxConnections,
         "maxSessions must be at least maxConnections (" + maxConnections + "), was " + maxSessions);
-    require(maxPublishBytes >= 1024, "maxPublishBytes must be at least 1024, was " + maxPublishBytes);
+    require(
+        maxPublishBytes >= 1024, "maxPublishBytes must be at least 1024, was " + maxPublishBytes);
     require(eventLoops >= 1, "eventLoops must be at least 1, was " + eventLoops);
     require(warnRearmMs >= 0, "warnRearmMs must not be negative, was " + warnRearmMs);
     require(
         apiToken == null || !apiToken.isBlank(),
         "apiToken must not be empty when set, was " + quote(apiToken));
-    require(idempotencyWindow >= 1, "idempotencyWindow must be at least 1, was " + idempotencyWindow);
+    require(
+        idempotencyWindow >= 1, "idempotencyWindow must be at least 1, was " + idempotencyWindow);
     require(replayLogBytes >= 1024, "replayLogBytes must be at least 1024, was " + replayLogBytes);
     require(
         topicStateBudgetBytes >= 1 << 20,
         "topicStateBudgetBytes must be at least 1048576, was " + topicStateBudgetBytes);
     require(
-        maxPendingPublishes >= 1, "maxPendingPublishes must be at least 1, was " + maxPendingPublishes);
+        maxPendingPublishes >= 1,
+        "maxPendingPublishes must be at least 1, was " + maxPendingPublishes);
     require(
         metricsToken == null || !metricsToken.isBlank(),
         "metricsToken must not be empty when set, was " + quote(metricsToken));

@@ -43,8 +43,10 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   }
 
   private final String id;
+
   /** The remote address, as the per-address limit counts it. */
   private final String address;
+
   private final Vertx vertx;
   private final Context context;
   private final ConnectionServices services;
@@ -342,7 +344,9 @@ public final class Connection implements TransportListener, Hub.Subscriber {
               if (ar.failed()) {
                 pump.send(
                     Outbound.error(
-                        ErrorCode.UNAUTHORIZED, "hello.token: " + ar.cause().getMessage(), hello.id()));
+                        ErrorCode.UNAUTHORIZED,
+                        "hello.token: " + ar.cause().getMessage(),
+                        hello.id()));
                 close(CloseCode.UNAUTHORIZED);
                 return;
               }
@@ -367,7 +371,6 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             });
     binding.bind(hello, token.claims().subject()).onComplete(this::bound);
   }
-
 
   /** The store answered the hello (on this event loop): welcome, restore, then what was held. */
   private void bound(AsyncResult<SessionBinding.Bound> answer) {

@@ -48,8 +48,8 @@ public final class ConnectionRegistry {
   }
 
   /**
-   * @param idPrefix what makes this node's connection ids unique in its cluster (a part of the
-   *     node id and a dash), or empty on a single node
+   * @param idPrefix what makes this node's connection ids unique in its cluster (a part of the node
+   *     id and a dash), or empty on a single node
    */
   public ConnectionRegistry(int maxConnections, int maxPerAddress, String idPrefix) {
     this.maxConnections = maxConnections;
@@ -58,8 +58,8 @@ public final class ConnectionRegistry {
   }
 
   /**
-   * Reserves a slot for a new connection from {@code address}, unless the node or the address is
-   * at its bound. Every reservation is given back exactly once, by {@link #release}, whether or not
+   * Reserves a slot for a new connection from {@code address}, unless the node or the address is at
+   * its bound. Every reservation is given back exactly once, by {@link #release}, whether or not
    * its connection ever started.
    */
   public Admission tryReserve(String address) {

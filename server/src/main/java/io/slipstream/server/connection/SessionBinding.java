@@ -18,13 +18,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * What ties one connection to its session (docs/protocol.md §7): opening or resuming the session in the node's {@link SessionStore}, taking over the session's
- * still-open connection (on this node or another), and what the session records when the
- * connection ends.
+ * What ties one connection to its session (docs/protocol.md §7): opening or resuming the session in
+ * the node's {@link SessionStore}, taking over the session's still-open connection (on this node or
+ * another), and what the session records when the connection ends.
  *
  * <p>Confined to its connection's event loop; the futures it returns complete there too, whatever
- * thread the store answers on. A replaced connection on another event loop is reached only by a
- * hop onto its own loop, one on another node only through {@link RemoteConnections}.
+ * thread the store answers on. A replaced connection on another event loop is reached only by a hop
+ * onto its own loop, one on another node only through {@link RemoteConnections}.
  */
 final class SessionBinding {
 

@@ -14,13 +14,13 @@ import java.util.function.Consumer;
 /**
  * The token a connection holds (docs/protocol.md §3): the claims of the {@code hello} token, then
  * of each {@code auth} that replaced it (answered {@code authed}, or {@code unauthorized} with the
- * old token left in force), and the one timer that closes the connection with 4003, after an
- * {@code unauthorized} error saying why, when the token in force expires ({@code exp} + {@code
+ * old token left in force), and the one timer that closes the connection with 4003, after an {@code
+ * unauthorized} error saying why, when the token in force expires ({@code exp} + {@code
  * jwtLeewayMs}) without being replaced.
  *
- * <p>Confined to its connection's event loop. {@link TokenVerifier#verify} completes on the
- * calling thread, so every callback here runs on that loop too. Bounded: at most one timer, which
- * a refresh replaces and {@link #stop} cancels.
+ * <p>Confined to its connection's event loop. {@link TokenVerifier#verify} completes on the calling
+ * thread, so every callback here runs on that loop too. Bounded: at most one timer, which a refresh
+ * replaces and {@link #stop} cancels.
  */
 final class TokenLease {
 
@@ -76,8 +76,7 @@ final class TokenLease {
               }
               if (ar.succeeded()) {
                 Claims c = ar.result();
-                reply.accept(
-                    Outbound.authed(auth.id(), c.expires() ? c.expiresAtSeconds() : null));
+                reply.accept(Outbound.authed(auth.id(), c.expires() ? c.expiresAtSeconds() : null));
               } else {
                 reply.accept(
                     Outbound.error(
@@ -118,8 +117,7 @@ final class TokenLease {
     cancel();
     if (c.expires()) {
       // On Vert.x's monotonic timer: a step of the wall clock after this does not move it.
-      long delay =
-          Math.max(1, verifier.expiresAtMs(c.expiresAtSeconds()) - clock.wallMillis());
+      long delay = Math.max(1, verifier.expiresAtMs(c.expiresAtSeconds()) - clock.wallMillis());
       timer =
           vertx.setTimer(
               delay,

@@ -1,14 +1,14 @@
 package io.slipstream.server.http;
 
 import io.slipstream.core.message.ErrorCode;
-import io.slipstream.core.topic.TopicName;
-import io.slipstream.core.topic.TopicView;
-import io.slipstream.server.config.SlipstreamConfig;
-import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.core.spi.DeleteOutcome;
 import io.slipstream.core.spi.Publish;
 import io.slipstream.core.spi.PublishOutcome;
 import io.slipstream.core.time.Clock;
+import io.slipstream.core.topic.TopicName;
+import io.slipstream.core.topic.TopicView;
+import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.protocol.Changes;
 import io.slipstream.server.protocol.ConnectionStats;
 import io.slipstream.server.protocol.ErrorJson;

@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
 
 /**
  * The JSON of a JWT as the server reads it (docs/protocol.md §3, contract §10): the header's {@code
- * alg}, and the claims {@code sub}, {@code qos}, {@code topics}, {@code exp} and {@code nbf},
- * typed and bounded. Checking the signature, issuer and audience is vertx-auth-jwt's business;
- * deciding what the claims grant is the {@code auth} package's.
+ * alg}, and the claims {@code sub}, {@code qos}, {@code topics}, {@code exp} and {@code nbf}, typed
+ * and bounded. Checking the signature, issuer and audience is vertx-auth-jwt's business; deciding
+ * what the claims grant is the {@code auth} package's.
  *
  * <p>Stateless and thread-safe.
  */
@@ -72,7 +72,8 @@ public final class JwtJson {
     List<String> topics = null;
     Object rawTopics = c.getValue("topics");
     if (rawTopics != null) {
-      if (!(rawTopics instanceof JsonArray) || ((JsonArray) rawTopics).size() > MAX_TOPIC_PATTERNS) {
+      if (!(rawTopics instanceof JsonArray)
+          || ((JsonArray) rawTopics).size() > MAX_TOPIC_PATTERNS) {
         return Claims.malformed(
             "topics must be an array of at most " + MAX_TOPIC_PATTERNS + " topic patterns");
       }

@@ -167,7 +167,10 @@ public final class Outbound {
    */
   public static byte[] close(io.slipstream.core.message.CloseCode code) {
     return bytes(
-        new JsonObject().put("type", "close").put("code", code.code()).put("reason", code.reason()));
+        new JsonObject()
+            .put("type", "close")
+            .put("code", code.code())
+            .put("reason", code.reason()));
   }
 
   public static byte[] error(ErrorCode code, String message, Object id) {

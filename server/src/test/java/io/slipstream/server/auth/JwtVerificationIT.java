@@ -76,7 +76,8 @@ class JwtVerificationIT {
   @Test
   void rs256WithAnInlinePemIsAcceptedAndAnotherKeysSignatureIsNot() {
     start(AccessConfig.DEFAULTS.withJwtPublicKey(JwtTokens.RSA_PEM));
-    assertThat(welcomed(JwtTokens.rs256(JwtTokens.RSA, null, claims(in(3600)))).getString("session"))
+    assertThat(
+            welcomed(JwtTokens.rs256(JwtTokens.RSA, null, claims(in(3600)))).getString("session"))
         .isNotBlank();
     assertThat(refused(JwtTokens.rs256(JwtTokens.OTHER_RSA, null, claims(in(3600)))))
         .contains("not valid");
@@ -127,12 +128,15 @@ class JwtVerificationIT {
             .withJwtPublicKey(JwtTokens.RSA_PEM)
             .withJwtIssuerAndAudience("https://id.example", "slipstream"));
     JsonObject good =
-        claims(in(3600)).put("iss", "https://id.example").put("aud", new JsonArray().add("x").add("slipstream"));
+        claims(in(3600))
+            .put("iss", "https://id.example")
+            .put("aud", new JsonArray().add("x").add("slipstream"));
     welcomed(JwtTokens.rs256(JwtTokens.RSA, null, good));
     welcomed(JwtTokens.rs256(JwtTokens.RSA, null, good.copy().put("aud", "slipstream")));
     assertThat(
             refused(
-                JwtTokens.rs256(JwtTokens.RSA, null, good.copy().put("iss", "https://evil.example"))))
+                JwtTokens.rs256(
+                    JwtTokens.RSA, null, good.copy().put("iss", "https://evil.example"))))
         .contains("issuer");
     assertThat(refused(JwtTokens.rs256(JwtTokens.RSA, null, good.copy().put("aud", "other"))))
         .contains("audience");
@@ -160,7 +164,9 @@ class JwtVerificationIT {
     assertThat(
             refused(
                 JwtTokens.rs256(
-                    JwtTokens.RSA, null, claims(in(3600)).put("topics", new JsonArray().add("a b")))))
+                    JwtTokens.RSA,
+                    null,
+                    claims(in(3600)).put("topics", new JsonArray().add("a b")))))
         .contains("topics");
     assertThat(refused(JwtTokens.rs256(JwtTokens.RSA, null, claims(in(3600)).put("exp", "soon"))))
         .contains("exp");

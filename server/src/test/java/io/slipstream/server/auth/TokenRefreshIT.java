@@ -17,10 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Token refresh at the wire (docs/protocol.md §3): {@code auth} with a valid token is answered
  * {@code authed {exp}} and the new token's expiry and topics apply; a refused one gets {@code error
- * unauthorized} and the old token stays in force; a token that expires without a refresh closes
- * the connection with 4003 (after an {@code unauthorized} error), at {@code exp} + {@code
- * jwtLeewayMs}. Tokens here live one or two seconds ({@code exp} has whole seconds), with no
- * leeway.
+ * unauthorized} and the old token stays in force; a token that expires without a refresh closes the
+ * connection with 4003 (after an {@code unauthorized} error), at {@code exp} + {@code jwtLeewayMs}.
+ * Tokens here live one or two seconds ({@code exp} has whole seconds), with no leeway.
  */
 class TokenRefreshIT {
 
@@ -75,7 +74,8 @@ class TokenRefreshIT {
     long oldExp = in(2);
     RecordingClient c = connect(token("erin", oldExp));
     long newExp = in(3600);
-    c.send(new JsonObject().put("type", "auth").put("id", "r1").put("token", token("erin", newExp)));
+    c.send(
+        new JsonObject().put("type", "auth").put("id", "r1").put("token", token("erin", newExp)));
     JsonObject authed = c.expect("authed");
     assertThat(authed.getLong("exp")).isEqualTo(newExp);
     assertThat(authed.getString("id")).isEqualTo("r1");
@@ -95,7 +95,12 @@ class TokenRefreshIT {
     c.send(
         new JsonObject()
             .put("type", "auth")
-            .put("token", JwtTokens.rs256(JwtTokens.OTHER_RSA, null, new JsonObject().put("sub", "frank").put("exp", in(3600)))));
+            .put(
+                "token",
+                JwtTokens.rs256(
+                    JwtTokens.OTHER_RSA,
+                    null,
+                    new JsonObject().put("sub", "frank").put("exp", in(3600)))));
     assertThat(c.assertError("unauthorized").getString("message"))
         .contains("stays until it expires");
     // A token of another client is refused too: a connection is one client.

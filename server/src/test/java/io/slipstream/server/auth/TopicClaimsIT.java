@@ -104,7 +104,9 @@ class TopicClaimsIT {
             .put("positions", new JsonObject().put("a", at).put("b", at)));
     c.expect("welcome");
     List<JsonObject> seen = drainUntilSubscribedAndForbidden(c, "a", "b");
-    assertThat(seen).noneMatch(m -> "subscribed".equals(m.getString("type")) && "b".equals(m.getString("topic")));
+    assertThat(seen)
+        .noneMatch(
+            m -> "subscribed".equals(m.getString("type")) && "b".equals(m.getString("topic")));
     assertThat(server.connections().getJsonObject(0).getJsonArray("topics")).containsExactly("a");
   }
 
@@ -121,7 +123,10 @@ class TopicClaimsIT {
 
     RecordingClient second = server.client();
     second.send(
-        new JsonObject().put("type", "hello").put("resume", resume).put("token", token("carol", "a")));
+        new JsonObject()
+            .put("type", "hello")
+            .put("resume", resume)
+            .put("token", token("carol", "a")));
     assertThat(second.expect("welcome").getBoolean("resumed")).isTrue();
     drainUntilSubscribedAndForbidden(second, "a", "b");
     server.publish("b", upsert("k"));
@@ -129,7 +134,9 @@ class TopicClaimsIT {
     second.assertChange("a", 1);
   }
 
-  /** Reads until {@code subscribed} for {@code allowed} and {@code forbidden} about {@code denied}. */
+  /**
+   * Reads until {@code subscribed} for {@code allowed} and {@code forbidden} about {@code denied}.
+   */
   private static List<JsonObject> drainUntilSubscribedAndForbidden(
       RecordingClient c, String allowed, String denied) {
     List<JsonObject> seen = new ArrayList<>();

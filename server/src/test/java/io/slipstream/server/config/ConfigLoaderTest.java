@@ -40,80 +40,204 @@ class ConfigLoaderTest {
         key("host", "SLIPSTREAM_HOST", "127.0.0.1", "127.0.0.1", SlipstreamConfig::host),
         key("port", "SLIPSTREAM_PORT", "9001", 9001, SlipstreamConfig::port),
         key("heartbeatMs", "SLIPSTREAM_HEARTBEAT_MS", "1000", 1000L, SlipstreamConfig::heartbeatMs),
-        key("heartbeatTimeoutMs", "SLIPSTREAM_HEARTBEAT_TIMEOUT_MS", "45000", 45_000L,
+        key(
+            "heartbeatTimeoutMs",
+            "SLIPSTREAM_HEARTBEAT_TIMEOUT_MS",
+            "45000",
+            45_000L,
             SlipstreamConfig::heartbeatTimeoutMs),
-        key("helloTimeoutMs", "SLIPSTREAM_HELLO_TIMEOUT_MS", "500", 500L,
+        key(
+            "helloTimeoutMs",
+            "SLIPSTREAM_HELLO_TIMEOUT_MS",
+            "500",
+            500L,
             SlipstreamConfig::helloTimeoutMs),
         key("sessionTtlMs", "SLIPSTREAM_SESSION_TTL_MS", "0", 0L, SlipstreamConfig::sessionTtlMs),
         key("buffer.max", "SLIPSTREAM_BUFFER_MAX", "100", 100, c -> c.buffer().maxEvents()),
-        key("buffer.maxBytes", "SLIPSTREAM_BUFFER_MAX_BYTES", "4096", 4096L,
+        key(
+            "buffer.maxBytes",
+            "SLIPSTREAM_BUFFER_MAX_BYTES",
+            "4096",
+            4096L,
             c -> c.buffer().maxBytes()),
         key("buffer.warn", "SLIPSTREAM_BUFFER_WARN", "0.5", 0.5, c -> c.buffer().warn()),
-        key("buffer.disconnect", "SLIPSTREAM_BUFFER_DISCONNECT", "0.9", 0.9,
+        key(
+            "buffer.disconnect",
+            "SLIPSTREAM_BUFFER_DISCONNECT",
+            "0.9",
+            0.9,
             c -> c.buffer().disconnect()),
-        key("buffer.policy", "SLIPSTREAM_BUFFER_POLICY", "drop-newest", DropPolicy.DROP_NEWEST,
+        key(
+            "buffer.policy",
+            "SLIPSTREAM_BUFFER_POLICY",
+            "drop-newest",
+            DropPolicy.DROP_NEWEST,
             c -> c.buffer().policy()),
         key("sustainMs", "SLIPSTREAM_SUSTAIN_MS", "250", 250L, SlipstreamConfig::sustainMs),
-        key("replayLogSize", "SLIPSTREAM_REPLAY_LOG_SIZE", "10", 10,
+        key(
+            "replayLogSize",
+            "SLIPSTREAM_REPLAY_LOG_SIZE",
+            "10",
+            10,
             SlipstreamConfig::replayLogSize),
-        key("maxFrameBytes", "SLIPSTREAM_MAX_FRAME_BYTES", "1024", 1024,
+        key(
+            "maxFrameBytes",
+            "SLIPSTREAM_MAX_FRAME_BYTES",
+            "1024",
+            1024,
             SlipstreamConfig::maxFrameBytes),
         key("rateLimit", "SLIPSTREAM_RATE_LIMIT", "10", 10, SlipstreamConfig::rateLimit),
         key("rateBurst", "SLIPSTREAM_RATE_BURST", "200", 200, SlipstreamConfig::rateBurst),
-        key("publishToken", "SLIPSTREAM_PUBLISH_TOKEN", "tok", "tok",
+        key(
+            "publishToken",
+            "SLIPSTREAM_PUBLISH_TOKEN",
+            "tok",
+            "tok",
             SlipstreamConfig::publishToken),
         key("jwtSecret", "SLIPSTREAM_JWT_SECRET", "sec", "sec", SlipstreamConfig::jwtSecret),
         key("maxTopics", "SLIPSTREAM_MAX_TOPICS", "5", 5, SlipstreamConfig::maxTopics),
-        key("maxSubscriptions", "SLIPSTREAM_MAX_SUBSCRIPTIONS", "3", 3,
+        key(
+            "maxSubscriptions",
+            "SLIPSTREAM_MAX_SUBSCRIPTIONS",
+            "3",
+            3,
             SlipstreamConfig::maxSubscriptions),
-        key("maxSessions", "SLIPSTREAM_MAX_SESSIONS", "150000", 150_000,
+        key(
+            "maxSessions",
+            "SLIPSTREAM_MAX_SESSIONS",
+            "150000",
+            150_000,
             SlipstreamConfig::maxSessions),
-        key("maxConnections", "SLIPSTREAM_MAX_CONNECTIONS", "9", 9,
+        key(
+            "maxConnections",
+            "SLIPSTREAM_MAX_CONNECTIONS",
+            "9",
+            9,
             SlipstreamConfig::maxConnections),
-        key("maxPublishBytes", "SLIPSTREAM_MAX_PUBLISH_BYTES", "2048", 2048,
+        key(
+            "maxPublishBytes",
+            "SLIPSTREAM_MAX_PUBLISH_BYTES",
+            "2048",
+            2048,
             SlipstreamConfig::maxPublishBytes),
         key("eventLoops", "SLIPSTREAM_EVENT_LOOPS", "3", 3, SlipstreamConfig::eventLoops),
         key("warnRearmMs", "SLIPSTREAM_WARN_REARM_MS", "0", 0L, SlipstreamConfig::warnRearmMs),
         key("apiToken", "SLIPSTREAM_API_TOKEN", "api", "api", SlipstreamConfig::apiToken),
-        key("jwtRequireExp", "SLIPSTREAM_JWT_REQUIRE_EXP", "false", false,
+        key(
+            "jwtRequireExp",
+            "SLIPSTREAM_JWT_REQUIRE_EXP",
+            "false",
+            false,
             SlipstreamConfig::jwtRequireExp),
-        key("idempotencyWindow", "SLIPSTREAM_IDEMPOTENCY_WINDOW", "7", 7,
+        key(
+            "idempotencyWindow",
+            "SLIPSTREAM_IDEMPOTENCY_WINDOW",
+            "7",
+            7,
             SlipstreamConfig::idempotencyWindow),
-        key("replayLogBytes", "SLIPSTREAM_REPLAY_LOG_BYTES", "4096", 4096L,
+        key(
+            "replayLogBytes",
+            "SLIPSTREAM_REPLAY_LOG_BYTES",
+            "4096",
+            4096L,
             SlipstreamConfig::replayLogBytes),
-        key("topicStateBudgetBytes", "SLIPSTREAM_TOPIC_STATE_BUDGET_BYTES", "2097152", 2_097_152L,
+        key(
+            "topicStateBudgetBytes",
+            "SLIPSTREAM_TOPIC_STATE_BUDGET_BYTES",
+            "2097152",
+            2_097_152L,
             SlipstreamConfig::topicStateBudgetBytes),
-        key("maxPendingPublishes", "SLIPSTREAM_MAX_PENDING_PUBLISHES", "8", 8,
+        key(
+            "maxPendingPublishes",
+            "SLIPSTREAM_MAX_PENDING_PUBLISHES",
+            "8",
+            8,
             SlipstreamConfig::maxPendingPublishes),
-        key("metricsToken", "SLIPSTREAM_METRICS_TOKEN", "met", "met",
+        key(
+            "metricsToken",
+            "SLIPSTREAM_METRICS_TOKEN",
+            "met",
+            "met",
             SlipstreamConfig::metricsToken),
-        key("publishTimeoutMs", "SLIPSTREAM_PUBLISH_TIMEOUT_MS", "250", 250L,
+        key(
+            "publishTimeoutMs",
+            "SLIPSTREAM_PUBLISH_TIMEOUT_MS",
+            "250",
+            250L,
             SlipstreamConfig::publishTimeoutMs),
-        key("cluster.enabled", "SLIPSTREAM_CLUSTER_ENABLED", "true", true,
+        key(
+            "cluster.enabled",
+            "SLIPSTREAM_CLUSTER_ENABLED",
+            "true",
+            true,
             c -> c.cluster().enabled()),
-        key("cluster.host", "SLIPSTREAM_CLUSTER_HOST", "10.0.0.7", "10.0.0.7",
+        key(
+            "cluster.host",
+            "SLIPSTREAM_CLUSTER_HOST",
+            "10.0.0.7",
+            "10.0.0.7",
             c -> c.cluster().host()),
         key("cluster.port", "SLIPSTREAM_CLUSTER_PORT", "5801", 5801, c -> c.cluster().port()),
-        key("cluster.members", "SLIPSTREAM_CLUSTER_MEMBERS", "a:5701,b:5702", "a:5701,b:5702",
+        key(
+            "cluster.members",
+            "SLIPSTREAM_CLUSTER_MEMBERS",
+            "a:5701,b:5702",
+            "a:5701,b:5702",
             c -> String.join(",", c.cluster().members())),
-        key("cluster.minMembers", "SLIPSTREAM_CLUSTER_MIN_MEMBERS", "3", 3,
+        key(
+            "cluster.minMembers",
+            "SLIPSTREAM_CLUSTER_MIN_MEMBERS",
+            "3",
+            3,
             c -> c.cluster().minMembers()),
-        key("cluster.config", "SLIPSTREAM_CLUSTER_CONFIG", "hz.yaml", "hz.yaml",
+        key(
+            "cluster.config",
+            "SLIPSTREAM_CLUSTER_CONFIG",
+            "hz.yaml",
+            "hz.yaml",
             c -> c.cluster().hazelcastConfig()),
-        key("cluster.heartbeatSeconds", "SLIPSTREAM_CLUSTER_HEARTBEAT_SECONDS", "2", 2,
+        key(
+            "cluster.heartbeatSeconds",
+            "SLIPSTREAM_CLUSTER_HEARTBEAT_SECONDS",
+            "2",
+            2,
             c -> c.cluster().heartbeatSeconds()),
-        key("cluster.failureSeconds", "SLIPSTREAM_CLUSTER_FAILURE_SECONDS", "9", 9,
+        key(
+            "cluster.failureSeconds",
+            "SLIPSTREAM_CLUSTER_FAILURE_SECONDS",
+            "9",
+            9,
             c -> c.cluster().failureSeconds()),
-        key("jwtPublicKey", "SLIPSTREAM_JWT_PUBLIC_KEY", JwtTokens.RSA_PEM, JwtTokens.RSA_PEM,
+        key(
+            "jwtPublicKey",
+            "SLIPSTREAM_JWT_PUBLIC_KEY",
+            JwtTokens.RSA_PEM,
+            JwtTokens.RSA_PEM,
             c -> c.access().jwtPublicKey()),
-        key("jwtJwksFile", "SLIPSTREAM_JWT_JWKS_FILE", JwtTokens.JWKS_FILE, JwtTokens.JWKS_FILE,
+        key(
+            "jwtJwksFile",
+            "SLIPSTREAM_JWT_JWKS_FILE",
+            JwtTokens.JWKS_FILE,
+            JwtTokens.JWKS_FILE,
             c -> c.access().jwtJwksFile()),
-        key("jwtIssuer", "SLIPSTREAM_JWT_ISSUER", "https://id.example", "https://id.example",
+        key(
+            "jwtIssuer",
+            "SLIPSTREAM_JWT_ISSUER",
+            "https://id.example",
+            "https://id.example",
             c -> c.access().jwtIssuer()),
-        key("jwtAudience", "SLIPSTREAM_JWT_AUDIENCE", "slipstream", "slipstream",
+        key(
+            "jwtAudience",
+            "SLIPSTREAM_JWT_AUDIENCE",
+            "slipstream",
+            "slipstream",
             c -> c.access().jwtAudience()),
         key("jwtLeewayMs", "SLIPSTREAM_JWT_LEEWAY_MS", "0", 0L, c -> c.access().jwtLeewayMs()),
-        key("maxConnectionsPerAddress", "SLIPSTREAM_MAX_CONNECTIONS_PER_ADDRESS", "4", 4,
+        key(
+            "maxConnectionsPerAddress",
+            "SLIPSTREAM_MAX_CONNECTIONS_PER_ADDRESS",
+            "4",
+            4,
             c -> c.access().maxConnectionsPerAddress()));
   }
 
@@ -680,14 +804,18 @@ class ConfigLoaderTest {
       Path f = file("{\"allowedOrigins\": [\"https://*.example.com\", \"http://localhost:8080\"]}");
       assertThat(load("--config", f.toString()).access().allowedOrigins())
           .containsExactly("https://*.example.com", "http://localhost:8080");
-      assertThat(load("--config", file("{\"allowedOrigins\": null}").toString()).access()
-          .allowedOrigins()).isNull();
+      assertThat(
+              load("--config", file("{\"allowedOrigins\": null}").toString())
+                  .access()
+                  .allowedOrigins())
+          .isNull();
       assertThat(SlipstreamConfig.defaults().access().allowedOrigins()).isNull();
     }
 
     @Test
     void aListOfNonStringsOrNotAListIsNamed() throws IOException {
-      assertFails(() -> load("--config", fileQuietly("{\"allowedOrigins\": [1]}")), "allowedOrigins")
+      assertFails(
+              () -> load("--config", fileQuietly("{\"allowedOrigins\": [1]}")), "allowedOrigins")
           .hasMessageContaining("array of strings");
       assertFails(
               () -> load("--config", fileQuietly("{\"allowedOrigins\": \"https://a.example\"}")),
@@ -706,7 +834,10 @@ class ConfigLoaderTest {
         many.add("https://h" + i + ".example");
       }
       assertFails(
-              () -> load("--config", fileQuietly(new JsonObject().put("allowedOrigins", many).encode())),
+              () ->
+                  load(
+                      "--config",
+                      fileQuietly(new JsonObject().put("allowedOrigins", many).encode())),
               "allowedOrigins")
           .hasMessageContaining("at most " + FileOnly.MAX_ENTRIES);
     }
@@ -718,7 +849,8 @@ class ConfigLoaderTest {
                   "priorities", new JsonObject().put("b.*", 2).put("a.*", 1).put("c", "x")))
           .containsExactly(Map.entry("b.*", 2), Map.entry("a.*", 1), Map.entry("c", "x"));
       assertThat(FileOnly.map("priorities", null)).isEmpty();
-      assertThatThrownBy(() -> FileOnly.map("priorities", new JsonObject().put("a", new JsonObject())))
+      assertThatThrownBy(
+              () -> FileOnly.map("priorities", new JsonObject().put("a", new JsonObject())))
           .hasMessageStartingWith("priorities.a must be a string, a number or a boolean");
       assertThatThrownBy(() -> FileOnly.map("priorities", List.of()))
           .hasMessageStartingWith("priorities must be a JSON object");
@@ -758,7 +890,10 @@ class ConfigLoaderTest {
       assertFails(() -> load("--set", "jwtPublicKey=/no/such/key.pem"), "jwtPublicKey")
           .hasMessageContaining("/no/such/key.pem");
       assertFails(
-              () -> load("--set", "jwtPublicKey=-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"),
+              () ->
+                  load(
+                      "--set",
+                      "jwtPublicKey=-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"),
               "jwtPublicKey")
           .hasMessageContaining("not an RSA or EC public key");
       assertFails(

@@ -57,7 +57,8 @@ class ReadmeSettingsTest {
     for (String[] row : readmeRows()) {
       Setting s = Setting.byKey(row[0]).orElseThrow();
       assertThat(row).as("README row of %s", s.key()).hasSize(4);
-      soft.assertThat(row[1]).as("environment of %s", s.key())
+      soft.assertThat(row[1])
+          .as("environment of %s", s.key())
           .isEqualTo(s.fileOnly() ? "file only" : s.envName());
       String formatted = s.format(s.get(defaults));
       String expected =

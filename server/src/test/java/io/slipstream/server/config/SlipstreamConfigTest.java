@@ -99,9 +99,37 @@ class SlipstreamConfigTest {
     assertThat(c)
         .isEqualTo(
             new SlipstreamConfig(
-                "127.0.0.1", 1, 2, 3, 4, 5, new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
-                8, 9, 1000, 11, 12, "p", "j", 13, 14, 16, 15, 2000, 17, 18, "a", false, 19, 2048,
-                1 << 21, 20, "m", 21, ClusterConfig.DEFAULTS, ACCESS));
+                "127.0.0.1",
+                1,
+                2,
+                3,
+                4,
+                5,
+                new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
+                8,
+                9,
+                1000,
+                11,
+                12,
+                "p",
+                "j",
+                13,
+                14,
+                16,
+                15,
+                2000,
+                17,
+                18,
+                "a",
+                false,
+                19,
+                2048,
+                1 << 21,
+                20,
+                "m",
+                21,
+                ClusterConfig.DEFAULTS,
+                ACCESS));
   }
 
   private static final AccessConfig ACCESS =
@@ -112,13 +140,16 @@ class SlipstreamConfigTest {
     AccessConfig a = AccessConfig.DEFAULTS;
     assertThat(a.withJwtPublicKey("k").jwtPublicKey()).isEqualTo("k");
     assertThat(a.withJwtJwksFile("f").jwtJwksFile()).isEqualTo("f");
-    assertThat(a.withJwtIssuerAndAudience("i", "u")).extracting("jwtIssuer", "jwtAudience")
+    assertThat(a.withJwtIssuerAndAudience("i", "u"))
+        .extracting("jwtIssuer", "jwtAudience")
         .containsExactly("i", "u");
     assertThat(a.withJwtLeewayMs(7).jwtLeewayMs()).isEqualTo(7);
     assertThat(a.withAllowedOrigins(List.of("*")).allowedOrigins()).containsExactly("*");
     assertThat(a.withMaxConnectionsPerAddress(3).maxConnectionsPerAddress()).isEqualTo(3);
-    assertThat(a.withMaxConnectionsPerAddress(3).withMaxConnectionsPerAddress(
-        a.maxConnectionsPerAddress())).isEqualTo(a);
+    assertThat(
+            a.withMaxConnectionsPerAddress(3)
+                .withMaxConnectionsPerAddress(a.maxConnectionsPerAddress()))
+        .isEqualTo(a);
   }
 
   static Stream<Arguments> invalid() {
@@ -153,11 +184,17 @@ class SlipstreamConfigTest {
         bad("publishTimeoutMs", "0", b -> b.publishTimeoutMs(0)),
         bad("jwtLeewayMs", "-1", b -> b.access(AccessConfig.DEFAULTS.withJwtLeewayMs(-1))),
         bad("jwtPublicKey", "\" \"", b -> b.access(AccessConfig.DEFAULTS.withJwtPublicKey(" "))),
-        bad("jwtIssuer", "\"\"",
+        bad(
+            "jwtIssuer",
+            "\"\"",
             b -> b.access(AccessConfig.DEFAULTS.withJwtIssuerAndAudience("", null))),
-        bad("allowedOrigins", "\"example.com\"",
+        bad(
+            "allowedOrigins",
+            "\"example.com\"",
             b -> b.access(AccessConfig.DEFAULTS.withAllowedOrigins(List.of("example.com")))),
-        bad("maxConnectionsPerAddress", "0",
+        bad(
+            "maxConnectionsPerAddress",
+            "0",
             b -> b.access(AccessConfig.DEFAULTS.withMaxConnectionsPerAddress(0))),
         bad("maxTopics", "0", b -> b.maxTopics(0)),
         bad("maxSubscriptions", "0", b -> b.maxSubscriptions(0)),

@@ -30,15 +30,19 @@ public final class JwtTokens {
 
   /** An RSA 2048 key pair for RS256. */
   public static final KeyPair RSA = generate("RSA", 2048);
+
   /** Another RSA 2048 key pair, which the server does not know. */
   public static final KeyPair OTHER_RSA = generate("RSA", 2048);
+
   /** An EC P-256 key pair for ES256. */
   public static final KeyPair EC = generateEc();
 
   /** {@link #RSA}'s public key as PEM. */
   public static final String RSA_PEM = pem(RSA);
+
   /** {@link #EC}'s public key as PEM. */
   public static final String EC_PEM = pem(EC);
+
   /** A 1024-bit RSA public key as PEM: too weak, refused at start. */
   public static final String RSA_1024_PEM = pem(generate("RSA", 1024));
 
@@ -65,7 +69,9 @@ public final class JwtTokens {
     }
   }
 
-  /** An RS256 token signed with {@code keys}' private key, {@code kid} in its header if not null. */
+  /**
+   * An RS256 token signed with {@code keys}' private key, {@code kid} in its header if not null.
+   */
   public static String rs256(KeyPair keys, String kid, JsonObject claims) {
     return sign("RS256", "SHA256withRSA", keys.getPrivate(), kid, claims);
   }

@@ -51,13 +51,20 @@ class HandshakeLimitsIT {
   /** A raw HTTP response: status, headers (lower-case names), body. */
   private record Answer(int status, Map<String, String> headers, String body) {}
 
-  /** Sends a WebSocket upgrade of {@code path} with {@code origin} (null: none) and reads the answer head and body. */
+  /**
+   * Sends a WebSocket upgrade of {@code path} with {@code origin} (null: none) and reads the answer
+   * head and body.
+   */
   private Answer upgrade(String path, String origin) throws IOException {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
       s.setSoTimeout(10_000);
       String req =
-          "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\n"
+          "GET "
+              + path
+              + " HTTP/1.1\r\nHost: 127.0.0.1:"
+              + server.port()
+              + "\r\n"
               + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
               + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
               + (origin == null ? "" : "Origin: " + origin + "\r\n")
@@ -68,7 +75,8 @@ class HandshakeLimitsIT {
       Map<String, String> headers = new LinkedHashMap<>();
       for (String h = line(in); !h.isEmpty(); h = line(in)) {
         int colon = h.indexOf(':');
-        headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+        headers.put(
+            h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
       }
       String body = "";
       if (headers.containsKey("content-length")) {
@@ -95,7 +103,9 @@ class HandshakeLimitsIT {
 
   @Test
   void aForeignOriginGets403OnBothEndpointsAndAListedOneOrNoneIsAccepted() throws Exception {
-    start(AccessConfig.DEFAULTS.withAllowedOrigins(List.of("https://*.example.com", "http://localhost:8080")));
+    start(
+        AccessConfig.DEFAULTS.withAllowedOrigins(
+            List.of("https://*.example.com", "http://localhost:8080")));
 
     Answer ws = upgrade("/ws", "https://evil.example.net");
     assertThat(ws.status()).isEqualTo(403);
@@ -115,8 +125,12 @@ class HandshakeLimitsIT {
     assertThat(upgrade("/ws", "https://App.Example.com").status()).isEqualTo(101);
     assertThat(upgrade("/ws", "http://localhost:8080").status()).isEqualTo(101);
     assertThat(upgrade("/ws", null).status()).isEqualTo(101);
-    assertThat(upgrade("/sockjs/000/s2/websocket", "https://a.example.com").status()).isEqualTo(101);
-    assertThat(server.request("GET", "/sockjs/info", null, "Origin", "http://localhost:8080").statusCode())
+    assertThat(upgrade("/sockjs/000/s2/websocket", "https://a.example.com").status())
+        .isEqualTo(101);
+    assertThat(
+            server
+                .request("GET", "/sockjs/info", null, "Origin", "http://localhost:8080")
+                .statusCode())
         .isEqualTo(200);
     // Not a prefix match: the port is part of the origin.
     assertThat(upgrade("/ws", "http://localhost:8081").status()).isEqualTo(403);
