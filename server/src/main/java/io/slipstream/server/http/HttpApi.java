@@ -114,7 +114,7 @@ public final class HttpApi {
     boolean authOn = config.publishToken() != null || config.jwtEnabled();
     if (authOn && config.apiToken() == null && WARNED.getAndSet(config) != config) {
       LOG.warning(
-          "publishToken or jwtSecret is set but apiToken is not: GET /api/... is open to anyone"
+          "publishToken or a JWT key is set but apiToken is not: GET /api/... is open to anyone"
               + " who reaches the port (every row of every topic, every connection). Set apiToken"
               + " (SLIPSTREAM_API_TOKEN) to require Authorization: Bearer <apiToken> on reads.");
     }
