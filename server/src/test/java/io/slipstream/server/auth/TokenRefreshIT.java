@@ -91,7 +91,7 @@ class TokenRefreshIT {
   @Test
   void aRefusedRefreshLeavesTheOldTokenInForceUntilItExpires() {
     startWithKeys();
-    RecordingClient c = connect(token("frank", in(2)));
+    RecordingClient c = connect(token("frank", in(3)));
     c.send(
         new JsonObject()
             .put("type", "auth")
@@ -119,7 +119,7 @@ class TokenRefreshIT {
     RecordingClient c = connect(token("gina", in(3600), "a"));
     c.send(new JsonObject().put("type", "subscribe").put("topic", "b"));
     c.assertError("forbidden");
-    long exp = in(2);
+    long exp = in(3);
     c.send(new JsonObject().put("type", "auth").put("token", token("gina", exp, "a", "b")));
     assertThat(c.expect("authed").getLong("exp")).isEqualTo(exp);
     c.subscribe("b");
