@@ -1,8 +1,8 @@
 package io.slipstream.server.auth;
 
-import static io.slipstream.server.testing.JwtTokens.in;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.slipstream.core.time.Clock;
 import io.slipstream.server.config.AccessConfig;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.testing.JwtTokens;
@@ -11,6 +11,7 @@ import io.slipstream.server.testing.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,11 +20,45 @@ import org.junit.jupiter.api.Test;
  * {@code authed {exp}} and the new token's expiry and topics apply; a refused one gets {@code error
  * unauthorized} and the old token stays in force; a token that expires without a refresh closes the
  * connection with 4003 (after an {@code unauthorized} error), at {@code exp} + {@code jwtLeewayMs}.
- * Tokens here live one or two seconds ({@code exp} has whole seconds), with no leeway.
+ * No leeway here.
+ *
+ * <p>{@code exp} has whole seconds, and a loaded machine may take seconds to start a server, so the
+ * server's wall clock (an injected {@link Clock}; its monotonic half is the system's) is set to put
+ * a short-lived token's {@code exp} {@link #SHORT_MS} after the moment it is sent.
  */
 class TokenRefreshIT {
 
+  /** How long a short-lived token lives after its hello or auth is sent. */
+  private static final long SHORT_MS = 3_000;
+
+  private final AtomicLong wallOffset = new AtomicLong();
+
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public long millis() {
+          return System.nanoTime() / 1_000_000;
+        }
+
+        @Override
+        public long wallMillis() {
+          return System.currentTimeMillis() + wallOffset.get();
+        }
+      };
+
   private TestServer server;
+
+  /** An {@code exp} {@link #SHORT_MS} from now on the server's wall clock, which is moved so. */
+  private long expiringSoon() {
+    long exp = System.currentTimeMillis() / 1000 + 100_000;
+    wallOffset.set(exp * 1000 - SHORT_MS - System.currentTimeMillis());
+    return exp;
+  }
+
+  /** An {@code exp} an hour from now on the server's wall clock. */
+  private long farExp() {
+    return clock.wallMillis() / 1000 + 3600;
+  }
 
   @AfterEach
   void stop() {
@@ -35,7 +70,7 @@ class TokenRefreshIT {
   private void start(AccessConfig access) {
     server =
         TestServer.start(
-            SlipstreamConfig.defaults().toBuilder().eventLoops(1).access(access).build());
+            SlipstreamConfig.defaults().toBuilder().eventLoops(1).access(access).build(), clock);
   }
 
   private void startWithKeys() {
@@ -60,27 +95,27 @@ class TokenRefreshIT {
   @Test
   void aTokenThatExpiresWithoutRefreshClosesWith4003() {
     startWithKeys();
-    long exp = in(2);
+    long exp = expiringSoon();
     RecordingClient c = connect(token("dave", exp));
     JsonObject e = c.assertError("unauthorized");
     assertThat(e.getString("message")).contains("expired");
     assertThat(c.awaitClose(Duration.ofSeconds(10))).isEqualTo(4003);
-    assertThat(System.currentTimeMillis()).as("not before exp").isGreaterThanOrEqualTo(exp * 1000);
+    assertThat(clock.wallMillis()).as("not before exp").isGreaterThanOrEqualTo(exp * 1000);
   }
 
   @Test
   void aRefreshedTokenOutlivesTheOldOnesExpiry() throws Exception {
     startWithKeys();
-    long oldExp = in(2);
+    long oldExp = expiringSoon();
     RecordingClient c = connect(token("erin", oldExp));
-    long newExp = in(3600);
+    long newExp = farExp();
     c.send(
         new JsonObject().put("type", "auth").put("id", "r1").put("token", token("erin", newExp)));
     JsonObject authed = c.expect("authed");
     assertThat(authed.getLong("exp")).isEqualTo(newExp);
     assertThat(authed.getString("id")).isEqualTo("r1");
     // Past the old token's expiry, the connection is still open and answers.
-    while (System.currentTimeMillis() < oldExp * 1000 + 500) {
+    while (clock.wallMillis() < oldExp * 1000 + 500) {
       assertThat(c.poll(100)).as("nothing arrives while the new token is in force").isNull();
     }
     c.send(new JsonObject().put("type", "ping"));
@@ -91,7 +126,7 @@ class TokenRefreshIT {
   @Test
   void aRefusedRefreshLeavesTheOldTokenInForceUntilItExpires() {
     startWithKeys();
-    RecordingClient c = connect(token("frank", in(3)));
+    RecordingClient c = connect(token("frank", expiringSoon()));
     c.send(
         new JsonObject()
             .put("type", "auth")
@@ -100,11 +135,11 @@ class TokenRefreshIT {
                 JwtTokens.rs256(
                     JwtTokens.OTHER_RSA,
                     null,
-                    new JsonObject().put("sub", "frank").put("exp", in(3600)))));
+                    new JsonObject().put("sub", "frank").put("exp", farExp()))));
     assertThat(c.assertError("unauthorized").getString("message"))
         .contains("stays until it expires");
     // A token of another client is refused too: a connection is one client.
-    c.send(new JsonObject().put("type", "auth").put("token", token("mallory", in(3600))));
+    c.send(new JsonObject().put("type", "auth").put("token", token("mallory", farExp())));
     assertThat(c.assertError("unauthorized").getString("message")).contains("sub");
     // The connection lives on until the old token's expiry, then 4003.
     c.send(new JsonObject().put("type", "ping"));
@@ -116,10 +151,10 @@ class TokenRefreshIT {
   @Test
   void aRefreshCarriesNewTopicsAndASecondExpiryClosesAgain() {
     startWithKeys();
-    RecordingClient c = connect(token("gina", in(3600), "a"));
+    RecordingClient c = connect(token("gina", farExp(), "a"));
     c.send(new JsonObject().put("type", "subscribe").put("topic", "b"));
     c.assertError("forbidden");
-    long exp = in(3);
+    long exp = expiringSoon();
     c.send(new JsonObject().put("type", "auth").put("token", token("gina", exp, "a", "b")));
     assertThat(c.expect("authed").getLong("exp")).isEqualTo(exp);
     c.subscribe("b");
