@@ -6,6 +6,7 @@ import io.slipstream.core.time.Clock;
 import io.slipstream.server.config.AccessConfig;
 import io.slipstream.server.config.JwtKeys;
 import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.protocol.JwtJson;
 import io.slipstream.server.testing.JwtTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -128,6 +129,27 @@ class TokenVerifierTest {
             .verify(token(new JsonObject().put("exp", EXP).put("topics", new JsonArray())))
             .result();
     assertThat(none.mayRead("anything")).as("an empty topics claim: none").isFalse();
+  }
+
+  @Test
+  void moreTopicPatternsThanTheBoundRefuseTheToken() {
+    wall.set(EXP * 1000 - 60_000);
+    JsonArray many = new JsonArray();
+    for (int i = 0; i <= JwtJson.MAX_TOPIC_PATTERNS; i++) {
+      many.add("t" + i);
+    }
+    assertThat(
+            verifier(0, true)
+                .verify(token(new JsonObject().put("exp", EXP).put("topics", many)))
+                .cause()
+                .getMessage())
+        .contains("at most " + JwtJson.MAX_TOPIC_PATTERNS);
+    many.remove(0);
+    assertThat(
+            verifier(0, true)
+                .verify(token(new JsonObject().put("exp", EXP).put("topics", many)))
+                .succeeded())
+        .isTrue();
   }
 
   @Test

@@ -914,6 +914,13 @@ class ConfigLoaderTest {
               "{\"keys\": [{\"kty\": \"oct\", \"use\": \"enc\", \"k\": \"c2VjcmV0\"}]}");
       assertFails(() -> load("--set", "jwtJwksFile=" + enc), "jwtJwksFile")
           .hasMessageContaining("not a signature key");
+      StringBuilder keys = new StringBuilder("{\"keys\": [");
+      for (int i = 0; i <= JwtKeys.MAX_JWKS_KEYS; i++) {
+        keys.append(i == 0 ? "" : ",").append("{\"kty\": \"oct\", \"k\": \"c2VjcmV0\"}");
+      }
+      Path tooMany = Files.writeString(dir.resolve("many.json"), keys.append("]}").toString());
+      assertFails(() -> load("--set", "jwtJwksFile=" + tooMany), "jwtJwksFile")
+          .hasMessageContaining("at most " + JwtKeys.MAX_JWKS_KEYS);
       Path bad = Files.writeString(dir.resolve("bad.json"), "{\"keys\": [{\"kty\": \"XYZ\"}]}");
       assertFails(() -> load("--set", "jwtJwksFile=" + bad), "jwtJwksFile")
           .hasMessageContaining("key #1");

@@ -136,6 +136,20 @@ class SlipstreamConfigTest {
       new AccessConfig("pem", "jwks.json", "iss", "aud", 22, List.of("https://a.example"), 23);
 
   @Test
+  void allowedOriginsAreBounded() {
+    List<String> many = new java.util.ArrayList<>();
+    for (int i = 0; i <= AccessConfig.MAX_ORIGINS; i++) {
+      many.add("https://h" + i + ".example");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> AccessConfig.DEFAULTS.withAllowedOrigins(many))
+        .hasMessageStartingWith("allowedOrigins must list at most " + AccessConfig.MAX_ORIGINS);
+    assertThat(
+            AccessConfig.DEFAULTS.withAllowedOrigins(many.subList(1, many.size())).allowedOrigins())
+        .hasSize(AccessConfig.MAX_ORIGINS);
+  }
+
+  @Test
   void accessWithersChangeOneFieldEach() {
     AccessConfig a = AccessConfig.DEFAULTS;
     assertThat(a.withJwtPublicKey("k").jwtPublicKey()).isEqualTo("k");
