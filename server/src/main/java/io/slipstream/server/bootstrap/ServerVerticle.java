@@ -257,8 +257,8 @@ final class ServerVerticle extends VerticleBase {
   }
 
   /**
-   * Whether the request's {@code Origin} is allowed (docs/protocol.md §2); if not, it is answered
-   * 403 {@code forbidden} here.
+   * Whether the request's {@code Origin} is allowed (docs/protocol.md §1, Transports); if not,
+   * it is answered 403 {@code forbidden} here.
    */
   private boolean allowedOrigin(RoutingContext rc) {
     String origin = rc.request().getHeader(HttpHeaders.ORIGIN);

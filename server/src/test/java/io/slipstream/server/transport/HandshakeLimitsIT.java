@@ -24,7 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the handshakes of {@code /ws} and {@code /sockjs} refuse (docs/protocol.md §2 and §9): an
+ * What the handshakes of {@code /ws} and {@code /sockjs} refuse (docs/protocol.md §1 and §9): an
  * {@code Origin} outside {@code allowedOrigins} gets HTTP 403 {@code forbidden} with a JSON body on
  * both endpoints (every SockJS request, before a session exists); a remote address at {@code
  * maxConnectionsPerAddress} gets HTTP 429 {@code too-many-connections} on {@code /ws}, and over
