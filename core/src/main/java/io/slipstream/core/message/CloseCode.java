@@ -9,6 +9,11 @@ public enum CloseCode {
   /** Normal closure. */
   NORMAL(1000, "normal", Reconnect.NO),
   /** A frame larger than {@code maxFrameBytes}. The client must fix itself. */
+  /**
+   * Policy violation (RFC 6455): over SockJS, the remote address already holds {@code
+   * maxConnectionsPerAddress} connections (a {@code /ws} handshake gets HTTP 429 instead).
+   */
+  TOO_MANY_CONNECTIONS(1008, "too many connections from this address", Reconnect.WITH_BACKOFF),
   MESSAGE_TOO_BIG(1009, "frame too large", Reconnect.NO),
   /** The server is restarting or leaving the cluster: reconnect (elsewhere) at once and resume. */
   RESTARTING(1012, "server restarting", Reconnect.IMMEDIATELY),

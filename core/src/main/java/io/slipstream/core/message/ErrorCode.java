@@ -39,6 +39,16 @@ public enum ErrorCode {
   RATE_LIMITED("rate-limited", 429),
   /** Missing or invalid credentials. */
   UNAUTHORIZED("unauthorized", 401),
+  /**
+   * The credentials do not allow this: a subscribe to a topic outside the token's {@code topics}
+   * (nothing was subscribed), or a handshake from an Origin outside {@code allowedOrigins}.
+   */
+  FORBIDDEN("forbidden", 403),
+  /**
+   * The remote address holds {@code maxConnectionsPerAddress} connections already: the WebSocket
+   * handshake is refused; close the others, or retry later.
+   */
+  TOO_MANY_CONNECTIONS("too-many-connections", 429),
   /** The request body is larger than allowed. */
   TOO_LARGE("too-large", 413),
   /** No such resource. */

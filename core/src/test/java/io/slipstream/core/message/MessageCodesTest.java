@@ -12,7 +12,7 @@ class MessageCodesTest {
   @Test
   void closeCodesAreThoseOfTheProtocol() {
     assertThat(Arrays.stream(CloseCode.values()).mapToInt(CloseCode::code))
-        .containsExactlyInAnyOrder(1000, 1009, 1012, 4001, 4003, 4004, 4008, 4029);
+        .containsExactlyInAnyOrder(1000, 1008, 1009, 1012, 4001, 4003, 4004, 4008, 4029);
     assertThat(CloseCode.SLOW_CONSUMER.code()).isEqualTo(4001);
     assertThat(CloseCode.SLOW_CONSUMER.reconnect()).isEqualTo(CloseCode.Reconnect.WITH_BACKOFF);
     assertThat(CloseCode.RESTARTING.reconnect()).isEqualTo(CloseCode.Reconnect.IMMEDIATELY);

@@ -1,21 +1,18 @@
 package io.slipstream.server.bootstrap;
 
+import io.slipstream.core.message.CloseCode;
 import io.slipstream.core.message.ErrorCode;
+import io.slipstream.server.auth.OriginPolicy;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.Connection;
+import io.slipstream.server.connection.ConnectionRegistry.Admission;
 import io.slipstream.server.connection.ConnectionServices;
 import io.slipstream.server.http.HttpApi;
 import io.slipstream.server.hub.Hub;
 import io.slipstream.server.protocol.ErrorJson;
 import io.slipstream.server.protocol.Outbound;
-import io.slipstream.core.message.CloseCode;
 import io.slipstream.server.transport.SockJsTransport;
 import io.slipstream.server.transport.WebSocketTransport;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.micrometer.PrometheusScrapingHandler;
-import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -23,8 +20,15 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -38,6 +42,7 @@ final class ServerVerticle extends VerticleBase {
   private final ConnectionServices services;
   private final BooleanSupplier serving;
   private final int port;
+  private final OriginPolicy origins;
   private HttpServer server;
 
   /** {@code GET /api/cluster} in a cluster, else null. */
@@ -52,6 +57,7 @@ final class ServerVerticle extends VerticleBase {
     this.services = services;
     this.serving = serving;
     this.port = port;
+    this.origins = OriginPolicy.of(services.config().access().allowedOrigins());
   }
 
   /** The port this instance listens on (the actual one when configured as 0). */
@@ -103,6 +109,16 @@ final class ServerVerticle extends VerticleBase {
             .setSessionTimeout(Math.max(5_000, config.heartbeatTimeoutMs()))
             .setLibraryURL("/webjars/sockjs-client/1.6.1/dist/sockjs.min.js");
     SockJSHandler sockJs = SockJSHandler.create(vertx, options);
+    // Every SockJS request (info, websocket, xhr, …) of a page from a foreign origin is refused
+    // before SockJS sees it, so no session is created for it.
+    router
+        .route("/sockjs/*")
+        .handler(
+            rc -> {
+              if (allowedOrigin(rc)) {
+                rc.next();
+              }
+            });
     // The sends (xhr_send, jsonp_send) carry the only bodies; bounded like WebSocket frames.
     router
         .post("/sockjs/*")
@@ -134,18 +150,25 @@ final class ServerVerticle extends VerticleBase {
                     refuse(socket, CloseCode.RESTARTING);
                     return;
                   }
-                  Connection connection = Connection.open(vertx, services, hub);
-                  if (connection == null) {
+                  String address = address(socket.remoteAddress());
+                  Admission admission = services.connections().tryReserve(address);
+                  if (admission == Admission.NODE_FULL) {
                     // Full: like a draining node, the client should go elsewhere and resume.
                     refuse(socket, CloseCode.RESTARTING);
                     return;
                   }
+                  if (admission == Admission.ADDRESS_FULL) {
+                    // Accepted by SockJS already: the refusal can only be a close (1008).
+                    refuse(socket, CloseCode.TOO_MANY_CONNECTIONS);
+                    return;
+                  }
+                  Connection connection = Connection.open(vertx, services, hub, address);
                   connection.start(SockJsTransport.attach(socket, connection));
                 }));
   }
 
   /** Closes a SockJS socket before it starts; the code travels in a {@code close} message. */
-  private static void refuse(io.vertx.ext.web.handler.sockjs.SockJSSocket socket, CloseCode code) {
+  private static void refuse(SockJSSocket socket, CloseCode code) {
     socket.write(io.vertx.core.buffer.Buffer.buffer(Outbound.close(code)));
     socket.close(code.code(), code.reason());
   }
@@ -181,15 +204,31 @@ final class ServerVerticle extends VerticleBase {
           "GET /ws is a WebSocket endpoint: the request needs Upgrade: websocket");
       return;
     }
+    if (!allowedOrigin(rc)) {
+      return;
+    }
     if (!serving.getAsBoolean()) {
       refuse(rc, 503, ErrorCode.UNAVAILABLE, "the server is starting or draining");
       return;
     }
-    Connection connection = Connection.open(vertx, services, hub);
-    if (connection == null) {
+    String address = address(rc.request().remoteAddress());
+    Admission admission = services.connections().tryReserve(address);
+    if (admission == Admission.NODE_FULL) {
       refuse(rc, 503, ErrorCode.UNAVAILABLE, "the server holds its maximum number of connections");
       return;
     }
+    if (admission == Admission.ADDRESS_FULL) {
+      rc.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+      refuse(
+          rc,
+          429,
+          ErrorCode.TOO_MANY_CONNECTIONS,
+          "this address holds maxConnectionsPerAddress ("
+              + services.config().access().maxConnectionsPerAddress()
+              + ") connections already");
+      return;
+    }
+    Connection connection = Connection.open(vertx, services, hub, address);
     io.netty.channel.ChannelHandlerContext channel =
         WebSocketTransport.channelOf(rc.request().connection());
     rc.request()
@@ -215,6 +254,29 @@ final class ServerVerticle extends VerticleBase {
                 refuse(rc, 400, ErrorCode.BAD_MESSAGE, why);
               }
             });
+  }
+
+  /**
+   * Whether the request's {@code Origin} is allowed (docs/protocol.md §1, Transports); if not,
+   * it is answered 403 {@code forbidden} here.
+   */
+  private boolean allowedOrigin(RoutingContext rc) {
+    String origin = rc.request().getHeader(HttpHeaders.ORIGIN);
+    if (origins.allows(origin)) {
+      return true;
+    }
+    String shown = origin.length() > 200 ? origin.substring(0, 200) + "…" : origin;
+    refuse(rc, 403, ErrorCode.FORBIDDEN, "Origin " + shown + " is not in allowedOrigins");
+    return false;
+  }
+
+  /** The remote host as the per-address limit counts it: the TCP peer, never a header. */
+  private static String address(SocketAddress remote) {
+    if (remote == null) {
+      return "";
+    }
+    String host = remote.hostAddress();
+    return host != null ? host : String.valueOf(remote.path());
   }
 
   private static void refuse(RoutingContext rc, int status, ErrorCode code, String message) {

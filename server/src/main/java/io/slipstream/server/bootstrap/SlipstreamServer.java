@@ -8,8 +8,10 @@ import io.slipstream.cluster.session.SessionMap;
 import io.slipstream.core.spi.SessionStore;
 import io.slipstream.core.spi.local.LocalSessionStores;
 import io.slipstream.core.time.Clock;
+import io.slipstream.server.auth.TokenVerifier;
 import io.slipstream.server.cluster.ClusterNode;
 import io.slipstream.server.cluster.Members;
+import io.slipstream.server.config.JwtKeys;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.connection.ConnectionServices;
@@ -85,7 +87,9 @@ public final class SlipstreamServer {
     // nodes of a cluster apart (a clash would only merge two nodes' ids in /api/connections).
     this.connections =
         new ConnectionRegistry(
-            config.maxConnections(), cluster == null ? "" : cluster.nodeId().substring(0, 8) + "-");
+            config.maxConnections(),
+            config.access().maxConnectionsPerAddress(),
+            cluster == null ? "" : cluster.nodeId().substring(0, 8) + "-");
     this.members =
         cluster == null
             ? null
@@ -173,7 +177,16 @@ public final class SlipstreamServer {
     Lifecycle lifecycle = new Lifecycle(vertx.eventBus(), clock);
     ConnectionServices services =
         new ConnectionServices(
-            config, topics, connections, sessions, remote, lifecycle, metrics, clock);
+            config,
+            topics,
+            connections,
+            sessions,
+            remote,
+            lifecycle,
+            metrics,
+            clock,
+            // The keys were checked when the settings were loaded; read again here, at start.
+            TokenVerifier.create(vertx, JwtKeys.load(config), clock));
     sessions.listen(
         (session, reason) -> lifecycle.publish(Lifecycle.Event.EXPIRED, session, null, reason));
     // Sessions expire at most a second (or a quarter of the TTL) after their TTL.

@@ -103,7 +103,8 @@ public final class ConfigLoader {
         .append("  --set KEY=VALUE   any setting below; may be repeated\n")
         .append("  --help, -h        print this text\n\n")
         .append("Each setting is taken from, later winning: its default, the --config file,\n")
-        .append("the system property slipstream.KEY, the environment variable below, a flag.\n\n");
+        .append("the system property slipstream.KEY, the environment variable below, a flag.\n")
+        .append("Lists and maps (file only) come from the --config file alone.\n\n");
     for (String[] row : rows) {
       for (int i = 0; i < widths.length; i++) {
         out.append(row[i]).append(" ".repeat(widths[i] - row[i].length() + 2));
@@ -158,28 +159,7 @@ public final class ConfigLoader {
       String key = prefix + name;
       Object value = json.getValue(name);
       Optional<Setting> setting = Setting.byKey(key);
-      if (key.equals(QosConfig.KEY)) {
-        if (!(value instanceof JsonObject)) {
-          throw new ConfigException(
-              key,
-              key
-                  + " must be an object of QoS classes by name, was "
-                  + Setting.Kind.describe(value)
-                  + " ("
-                  + where
-                  + ")");
-        }
-        if (values.qosClasses != null) {
-          throw new ConfigException(key, key + " is given twice in " + where + " (nested and dotted)");
-        }
-        values.qosClasses = (JsonObject) value;
-      } else if (key.equals("qos")) {
-        if (!(value instanceof JsonObject)) {
-          throw new ConfigException(
-              key, "qos must be an object holding classes, was " + Setting.Kind.describe(value));
-        }
-        readObject((JsonObject) value, "qos.", where, seen, values);
-      } else if (setting.isPresent()) {
+      if (setting.isPresent()) {
         Setting s = setting.get();
         String earlier = seen.put(s, key);
         if (earlier != null) {
@@ -229,8 +209,6 @@ public final class ConfigLoader {
   private static final class Values {
     private final Map<Setting, Object> values = new EnumMap<>(Setting.class);
     private final Map<Setting, String> sources = new EnumMap<>(Setting.class);
-    /** {@code qos.classes} from the file; file-only, so never from another source. */
-    private JsonObject qosClasses;
 
     Values(SlipstreamConfig defaults) {
       for (Setting s : Setting.values()) {
@@ -262,21 +240,23 @@ public final class ConfigLoader {
     SlipstreamConfig build() {
       Setting.Draft draft = new Setting.Draft();
       values.forEach((s, v) -> s.set(draft, v));
-      draft.config.qosClasses(qosClasses);
+      SlipstreamConfig config;
       try {
-        return draft.build();
+        config = draft.build();
       } catch (IllegalArgumentException e) {
         // The records' messages start with the key they are about.
         String message = e.getMessage() == null ? "invalid configuration" : e.getMessage();
         int space = message.indexOf(' ');
         String key = space < 0 ? message : message.substring(0, space);
-        if (key.startsWith(QosConfig.KEY)) {
-          throw new ConfigException(QosConfig.KEY, message + " (config file)", e);
-        }
-        Optional<Setting> s = Setting.byKey(key);
+        // A class's field (qos.classes.realtime.max) is reported as the setting that holds it.
+        Optional<Setting> s =
+            Setting.byKey(key.startsWith(QosConfig.KEY + ".") ? QosConfig.KEY : key);
         String source = s.map(sources::get).map(where -> " (" + where + ")").orElse("");
         throw new ConfigException(s.map(Setting::key).orElse("config"), message + source, e);
       }
+      // The key files are read now, so that one that cannot be used stops the start (exit 2).
+      JwtKeys.load(config);
+      return config;
     }
   }
 
@@ -362,10 +342,6 @@ public final class ConfigLoader {
                   "--set", "--set needs KEY=VALUE, was " + Setting.Kind.describe(value));
             }
             String key = value.substring(0, split);
-            if (key.startsWith(QosConfig.KEY)) {
-              throw new ConfigException(
-                  key, key + " is a map of classes: it comes from the --config file only");
-            }
             Setting s = Setting.byKey(key).orElseThrow(() -> unknown(key, "flag --set"));
             flags.assignments.add(
                 new Assignment(s, value.substring(split + 1), "flag --set " + key));

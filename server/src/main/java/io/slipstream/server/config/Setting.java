@@ -3,12 +3,14 @@ package io.slipstream.server.config;
 import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.DropPolicy;
 import io.slipstream.core.buffer.TopicPriorities;
+import io.slipstream.core.qos.QosClasses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -23,7 +25,8 @@ import java.util.stream.Collectors;
  * table, so a key is spelled once.
  *
  * <p>Immutable and thread-safe. Adding a field to {@link SlipstreamConfig} means adding a row here
- * (and a line to the README's Settings section).
+ * and the same line to the README's Settings section ({@code ReadmeSettingsTest} fails until the
+ * two agree).
  */
 enum Setting {
   HOST("host", Kind.STRING, "address to bind (flag --host)", SlipstreamConfig::host,
@@ -61,6 +64,12 @@ enum Setting {
       "under buffer.policy priority: {\"topic-pattern\": priority, ...}, * a wildcard, first"
           + " match wins, lowest dropped first, unmatched 0; configuration file only",
       c -> c.buffer().priorities(), (d, v) -> d.bufferPriorities = (TopicPriorities) v),
+  QOS_CLASSES("qos.classes", Kind.CLASSES,
+      "QoS classes by name: {\"realtime\": {\"max\": 200, \"rate\": 50, ...}, ...}, each field"
+          + " of max, maxBytes, warn, disconnect, policy, maxAgeMs, sustainMs, rate (events/s),"
+          + " askable; unset ones are the node's (docs/protocol.md §6)",
+      c -> QosConfig.toJson(c.qos(), c.buffer(), c.sustainMs()),
+      (d, v) -> d.config.qosClasses((JsonObject) v)),
   SUSTAIN_MS("sustainMs", Kind.LONG, "how long a condition must last before 4001 or 4029, ms",
       SlipstreamConfig::sustainMs, (d, v) -> d.config.sustainMs((Long) v)),
   REPLAY_LOG_SIZE("replayLogSize", Kind.INT, "replay log length per topic, events",
@@ -141,7 +150,31 @@ enum Setting {
       c -> c.cluster().heartbeatSeconds(), (d, v) -> d.clusterHeartbeatSeconds = (Integer) v),
   CLUSTER_FAILURE_SECONDS("cluster.failureSeconds", Kind.INT,
       "a member silent this long is removed (a hung node stalls its topics this long), s",
-      c -> c.cluster().failureSeconds(), (d, v) -> d.clusterFailureSeconds = (Integer) v);
+      c -> c.cluster().failureSeconds(), (d, v) -> d.clusterFailureSeconds = (Integer) v),
+  JWT_PUBLIC_KEY("jwtPublicKey", Kind.OPTIONAL_STRING,
+      "RS256 or ES256 public key for hello.token: PEM text (-----BEGIN PUBLIC KEY-----...) or the"
+          + " path of a PEM file",
+      c -> c.access().jwtPublicKey(), (d, v) -> d.jwtPublicKey = (String) v),
+  JWT_JWKS_FILE("jwtJwksFile", Kind.OPTIONAL_STRING,
+      "path of a JWKS file ({\"keys\":[...]}) of RS256, ES256 or HS256/384/512 keys for"
+          + " hello.token; a token's kid picks the key",
+      c -> c.access().jwtJwksFile(), (d, v) -> d.jwtJwksFile = (String) v),
+  JWT_ISSUER("jwtIssuer", Kind.OPTIONAL_STRING, "when set, a JWT's iss must equal it",
+      c -> c.access().jwtIssuer(), (d, v) -> d.jwtIssuer = (String) v),
+  JWT_AUDIENCE("jwtAudience", Kind.OPTIONAL_STRING,
+      "when set, a JWT's aud must be it or an array holding it",
+      c -> c.access().jwtAudience(), (d, v) -> d.jwtAudience = (String) v),
+  JWT_LEEWAY_MS("jwtLeewayMs", Kind.LONG, "clock skew allowed on a JWT's exp and nbf, ms",
+      c -> c.access().jwtLeewayMs(), (d, v) -> d.jwtLeewayMs = (Long) v),
+  ALLOWED_ORIGINS("allowedOrigins", Kind.LIST,
+      "Origins that may open /ws and /sockjs, e.g. [\"https://*.example.com\"]; others get 403;"
+          + " unset allows any; a request without Origin is allowed",
+      c -> c.access().allowedOrigins(),
+      (d, v) -> d.allowedOrigins = castList(v)),
+  MAX_CONNECTIONS_PER_ADDRESS("maxConnectionsPerAddress", Kind.INT,
+      "most open connections from one remote address; beyond, /ws gets 429 and SockJS close 1008",
+      c -> c.access().maxConnectionsPerAddress(),
+      (d, v) -> d.maxConnectionsPerAddress = (Integer) v);
 
   private final String key;
   private final Kind kind;
@@ -160,6 +193,19 @@ enum Setting {
     this.meaning = meaning;
     this.getter = getter;
     this.setter = setter;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> castList(Object v) {
+    return (List<String>) v;
+  }
+
+  /**
+   * Whether the setting comes from the configuration file only (a list or a map, contract §10):
+   * then a system property, an environment variable or {@code --set} for it is an error.
+   */
+  boolean fileOnly() {
+    return kind.fileOnly();
   }
 
   /** The key, e.g. {@code buffer.maxBytes}: the name in the file and after {@code --set}. */
@@ -185,14 +231,6 @@ enum Setting {
       }
     }
     return name.toString();
-  }
-
-  /**
-   * Whether the setting is a map or list, which comes from the configuration file only (contract
-   * §10): given as a system property, environment variable or flag it stops the server.
-   */
-  boolean fileOnly() {
-    return kind.fileOnly();
   }
 
   /** The JVM system property, e.g. {@code slipstream.buffer.maxBytes}. */
@@ -317,6 +355,13 @@ enum Setting {
     String clusterConfig;
     int clusterHeartbeatSeconds;
     int clusterFailureSeconds;
+    String jwtPublicKey;
+    String jwtJwksFile;
+    String jwtIssuer;
+    String jwtAudience;
+    long jwtLeewayMs;
+    List<String> allowedOrigins;
+    int maxConnectionsPerAddress;
 
     /**
      * The configuration.
@@ -344,6 +389,15 @@ enum Setting {
                   clusterConfig,
                   clusterHeartbeatSeconds,
                   clusterFailureSeconds))
+          .access(
+              new AccessConfig(
+                  jwtPublicKey,
+                  jwtJwksFile,
+                  jwtIssuer,
+                  jwtAudience,
+                  jwtLeewayMs,
+                  allowedOrigins,
+                  maxConnectionsPerAddress))
           .build();
     }
   }
@@ -444,6 +498,84 @@ enum Setting {
       @Override
       String format(Object value) {
         return value == null ? "unset" : "set";
+      }
+    },
+    /** A JSON array of strings, from the file only ({@link FileOnly}); JSON null unsets it. */
+    LIST {
+      @Override
+      Object fromText(String key, String text) {
+        throw FileOnly.fromText(key, "a JSON array of strings");
+      }
+
+      @Override
+      Object fromJson(String key, Object json) {
+        return FileOnly.list(key, json);
+      }
+
+      @Override
+      String format(Object value) {
+        return FileOnly.format(value);
+      }
+
+      @Override
+      boolean fileOnly() {
+        return true;
+      }
+    },
+    /**
+     * QoS classes: a JSON object of class names to objects, from the file only ({@link FileOnly});
+     * checked field by field by {@link QosConfig} when the configuration is built.
+     */
+    CLASSES {
+      @Override
+      Object fromText(String key, String text) {
+        throw FileOnly.fromText(key, "a JSON object of classes");
+      }
+
+      @Override
+      Object fromJson(String key, Object json) {
+        if (json == null) {
+          return null;
+        }
+        if (!(json instanceof JsonObject)) {
+          throw invalid(key, "a JSON object of QoS classes by name", describe(json));
+        }
+        if (((JsonObject) json).size() > QosClasses.MAX_CLASSES) {
+          throw invalid(key, "at most " + QosClasses.MAX_CLASSES + " classes", describe(json));
+        }
+        return ((JsonObject) json).copy();
+      }
+
+      @Override
+      String format(Object value) {
+        return value == null ? "standard only" : ((JsonObject) value).encode();
+      }
+
+      @Override
+      boolean fileOnly() {
+        return true;
+      }
+    },
+    /** A JSON object of names to scalars, from the file only ({@link FileOnly}); in file order. */
+    MAP {
+      @Override
+      Object fromText(String key, String text) {
+        throw FileOnly.fromText(key, "a JSON object");
+      }
+
+      @Override
+      Object fromJson(String key, Object json) {
+        return FileOnly.map(key, json);
+      }
+
+      @Override
+      String format(Object value) {
+        return FileOnly.format(value);
+      }
+
+      @Override
+      boolean fileOnly() {
+        return true;
       }
     },
     POLICY {

@@ -10,8 +10,8 @@ import io.vertx.core.json.JsonObject;
  * <p>Immutable and thread-safe. Build variations with {@link #toBuilder()}, e.g. {@code
  * SlipstreamConfig.defaults().toBuilder().port(0).heartbeatMs(200).build()}. The compact
  * constructor rejects a bad value with an {@link IllegalArgumentException} whose message starts
- * with the setting's key and ends with the value it was given. {@link ConfigLoader} binds the
- * same keys from a file, system properties, the environment and flags.
+ * with the setting's key and ends with the value it was given. {@link ConfigLoader} binds the same
+ * keys from a file, system properties, the environment and flags.
  *
  * @param host address to bind ({@code host})
  * @param port HTTP, WebSocket and SockJS port; 0 picks a free one ({@code port})
@@ -28,29 +28,35 @@ import io.vertx.core.json.JsonObject;
  * @param rateBurst inbound burst, messages ({@code rateBurst})
  * @param publishToken bearer token required to publish over HTTP, or null for none ({@code
  *     publishToken})
- * @param jwtSecret HS256/384/512 secret that {@code hello.token} must be signed with, or null for no
- *     authentication ({@code jwtSecret})
+ * @param jwtSecret HS256/384/512 secret that {@code hello.token} must be signed with, or null for
+ *     no authentication ({@code jwtSecret})
  * @param maxTopics most topics a node holds ({@code maxTopics})
  * @param maxSubscriptions most subscriptions per connection ({@code maxSubscriptions})
  * @param maxSessions most sessions a node keeps ({@code maxSessions})
  * @param maxConnections most open connections per node ({@code maxConnections})
  * @param maxPublishBytes largest HTTP publish body, bytes; larger bodies get 413 ({@code
  *     maxPublishBytes})
- * @param eventLoops event loops serving connections, one server verticle each ({@code
- *     eventLoops})
- * @param warnRearmMs fill must stay below {@code buffer.warn} this long before the next {@code warning}, ms ({@code warnRearmMs})
- * @param apiToken bearer token required by every {@code GET /api/...}, or null for none ({@code apiToken})
+ * @param eventLoops event loops serving connections, one server verticle each ({@code eventLoops})
+ * @param warnRearmMs fill must stay below {@code buffer.warn} this long before the next {@code
+ *     warning}, ms ({@code warnRearmMs})
+ * @param apiToken bearer token required by every {@code GET /api/...}, or null for none ({@code
+ *     apiToken})
  * @param jwtRequireExp whether a JWT without {@code exp} is refused ({@code jwtRequireExp})
- * @param idempotencyWindow {@code Idempotency-Key}s remembered per topic ({@code idempotencyWindow})
+ * @param idempotencyWindow {@code Idempotency-Key}s remembered per topic ({@code
+ *     idempotencyWindow})
  * @param replayLogBytes replay log bound per topic, bytes ({@code replayLogBytes})
- * @param topicStateBudgetBytes all topics' rows and logs on this node, bytes; publishes beyond get 507 ({@code topicStateBudgetBytes})
- * @param maxPendingPublishes publishes queued or in flight per sequencer; beyond, 503 {@code overloaded} ({@code maxPendingPublishes})
+ * @param topicStateBudgetBytes all topics' rows and logs on this node, bytes; publishes beyond get
+ *     507 ({@code topicStateBudgetBytes})
+ * @param maxPendingPublishes publishes queued or in flight per sequencer; beyond, 503 {@code
+ *     overloaded} ({@code maxPendingPublishes})
  * @param metricsToken bearer token required by {@code GET /health} and {@code /metrics}, or null
  *     for none ({@code metricsToken})
- * @param cluster how the node joins a cluster; {@link ClusterConfig#DEFAULTS} runs one node
- *     ({@code cluster.*})
+ * @param cluster how the node joins a cluster; {@link ClusterConfig#DEFAULTS} runs one node ({@code
+ *     cluster.*})
  * @param publishTimeoutMs how long a publish may wait for its sequencer before it is refused (503
  *     {@code overloaded}, never applied later), ms ({@code publishTimeoutMs})
+ * @param access token keys and checked claims besides {@code jwtSecret}, the Origin allow-list and
+ *     the per-address connection limit ({@code jwtPublicKey}, {@code allowedOrigins}, …)
  */
 public record SlipstreamConfig(
     String host,
@@ -83,7 +89,8 @@ public record SlipstreamConfig(
     String metricsToken,
     long publishTimeoutMs,
     ClusterConfig cluster,
-    QosClasses qos) {
+    QosClasses qos,
+    AccessConfig access) {
 
   /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -160,7 +167,8 @@ public record SlipstreamConfig(
   /** Validates every value; the message names the key and the value it was given. */
   public SlipstreamConfig {
     require(host != null && !host.isBlank(), "host must not be empty, was " + quote(host));
-    require(port >= 0 && port <= 65_535, "port must be 0..65535 (0 picks a free port), was " + port);
+    require(
+        port >= 0 && port <= 65_535, "port must be 0..65535 (0 picks a free port), was " + port);
     require(heartbeatMs > 0, "heartbeatMs must be positive, was " + heartbeatMs);
     require(
         heartbeatTimeoutMs > heartbeatMs,
@@ -173,6 +181,7 @@ public record SlipstreamConfig(
     require(buffer != null, "buffer is required, was null");
     require(cluster != null, "cluster is required, was null");
     require(qos != null, "qos.classes is required, was null");
+    require(access != null, "access is required, was null");
     require(sustainMs > 0, "sustainMs must be positive, was " + sustainMs);
     require(replayLogSize >= 1, "replayLogSize must be at least 1, was " + replayLogSize);
     require(maxFrameBytes >= 256, "maxFrameBytes must be at least 256, was " + maxFrameBytes);
@@ -193,23 +202,34 @@ public record SlipstreamConfig(
     require(
         maxSessions >= maxConnections,
         "maxSessions must be at least maxConnections (" + maxConnections + "), was " + maxSessions);
-    require(maxPublishBytes >= 1024, "maxPublishBytes must be at least 1024, was " + maxPublishBytes);
+    require(
+        maxPublishBytes >= 1024, "maxPublishBytes must be at least 1024, was " + maxPublishBytes);
     require(eventLoops >= 1, "eventLoops must be at least 1, was " + eventLoops);
     require(warnRearmMs >= 0, "warnRearmMs must not be negative, was " + warnRearmMs);
     require(
         apiToken == null || !apiToken.isBlank(),
         "apiToken must not be empty when set, was " + quote(apiToken));
-    require(idempotencyWindow >= 1, "idempotencyWindow must be at least 1, was " + idempotencyWindow);
+    require(
+        idempotencyWindow >= 1, "idempotencyWindow must be at least 1, was " + idempotencyWindow);
     require(replayLogBytes >= 1024, "replayLogBytes must be at least 1024, was " + replayLogBytes);
     require(
         topicStateBudgetBytes >= 1 << 20,
         "topicStateBudgetBytes must be at least 1048576, was " + topicStateBudgetBytes);
     require(
-        maxPendingPublishes >= 1, "maxPendingPublishes must be at least 1, was " + maxPendingPublishes);
+        maxPendingPublishes >= 1,
+        "maxPendingPublishes must be at least 1, was " + maxPendingPublishes);
     require(
         metricsToken == null || !metricsToken.isBlank(),
         "metricsToken must not be empty when set, was " + quote(metricsToken));
     require(publishTimeoutMs >= 1, "publishTimeoutMs must be at least 1, was " + publishTimeoutMs);
+  }
+
+  /**
+   * Whether {@code hello.token} is checked (docs/protocol.md §3): some key is configured, {@code
+   * jwtSecret}, {@code jwtPublicKey} or {@code jwtJwksFile}.
+   */
+  public boolean jwtEnabled() {
+    return jwtSecret != null || access.jwtPublicKey() != null || access.jwtJwksFile() != null;
   }
 
   private static void require(boolean ok, String message) {
@@ -266,6 +286,7 @@ public record SlipstreamConfig(
     b.publishTimeoutMs = publishTimeoutMs;
     b.cluster = cluster;
     b.qosClasses = QosConfig.toJson(qos, buffer, sustainMs);
+    b.access = access;
     return b;
   }
 
@@ -306,6 +327,7 @@ public record SlipstreamConfig(
     private long publishTimeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS;
     private ClusterConfig cluster = ClusterConfig.DEFAULTS;
     private JsonObject qosClasses;
+    private AccessConfig access = AccessConfig.DEFAULTS;
 
     private Builder() {}
 
@@ -492,6 +514,12 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets the access settings ({@code jwtPublicKey}, {@code allowedOrigins}, …). */
+    public Builder access(AccessConfig v) {
+      access = v;
+      return this;
+    }
+
     /** Sets {@code publishTimeoutMs}. */
     public Builder publishTimeoutMs(long v) {
       publishTimeoutMs = v;
@@ -531,7 +559,8 @@ public record SlipstreamConfig(
           metricsToken,
           publishTimeoutMs,
           cluster,
-          QosConfig.parse(qosClasses, buffer, sustainMs));
+          QosConfig.parse(qosClasses, buffer, sustainMs),
+          access);
     }
   }
 }

@@ -44,6 +44,10 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   }
 
   private final String id;
+
+  /** The remote address, as the per-address limit counts it. */
+  private final String address;
+
   private final Vertx vertx;
   private final Context context;
   private final ConnectionServices services;
@@ -55,6 +59,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   private final SessionBinding binding;
   private final long connectedAt;
   private final Subscriptions subscriptions;
+  private final TokenLease token;
 
   private State state = State.AWAITING_HELLO;
 
@@ -86,8 +91,15 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   private long statsAt;
   private long statsSent;
 
-  Connection(String id, Vertx vertx, Context context, ConnectionServices services, Hub hub) {
+  Connection(
+      String id,
+      String address,
+      Vertx vertx,
+      Context context,
+      ConnectionServices services,
+      Hub hub) {
     this.id = id;
+    this.address = address;
     this.vertx = vertx;
     this.context = context;
     this.services = services;
@@ -100,6 +112,13 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     this.connectedAt = services.clock().wallMillis();
     this.statsAt = services.clock().millis();
     this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), statsAt);
+    this.token =
+        new TokenLease(
+            vertx,
+            services.tokens(),
+            services.clock(),
+            message -> pump.send(message),
+            () -> close(CloseCode.UNAUTHORIZED));
     this.subscriptions =
         new Subscriptions(
             services,
@@ -116,19 +135,21 @@ public final class Connection implements TransportListener, Hub.Subscriber {
               public void fail(ErrorCode code, String message, Object requestId) {
                 Connection.this.fail(code, message, requestId);
               }
+
+              @Override
+              public boolean mayRead(String topic) {
+                return token.claims().mayRead(topic);
+              }
             });
   }
 
   /**
-   * Accepts a new connection on the current event loop, or returns null when the node holds its
-   * maximum number of connections.
+   * A new connection from {@code address} on the current event loop, holding the slot that {@link
+   * ConnectionRegistry#tryReserve} admitted: {@link #start} or {@link #abandon} gives it back.
    */
-  public static Connection open(Vertx vertx, ConnectionServices services, Hub hub) {
-    if (!services.connections().tryReserve()) {
-      return null;
-    }
+  public static Connection open(Vertx vertx, ConnectionServices services, Hub hub, String address) {
     return new Connection(
-        services.connections().nextId(), vertx, vertx.getOrCreateContext(), services, hub);
+        services.connections().nextId(), address, vertx, vertx.getOrCreateContext(), services, hub);
   }
 
   /** Binds the transport and starts the hello timer. Call once, right after {@link #open}. */
@@ -181,6 +202,11 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   /** This connection's id, unique on the node. */
   public String id() {
     return id;
+  }
+
+  /** The remote address it was admitted for. */
+  String address() {
+    return address;
   }
 
   // ---------------------------------------------------------------- inbound
@@ -244,6 +270,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       subscriptions.unsubscribe(unsub);
     } else if (m instanceof ClientMessage.Ack ack) {
       subscriptions.ack(ack);
+    } else if (m instanceof ClientMessage.Auth auth) {
+      token.refresh(auth);
     } else if (m instanceof ClientMessage.Ping) {
       pump.send(Outbound.pong(m.id()));
     }
@@ -312,14 +340,32 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       fail(ErrorCode.ALREADY_HELLO, "hello was already received", hello.id());
       return;
     }
-    if (!binding.authorized(hello.token())) {
-      pump.send(Outbound.error(ErrorCode.UNAUTHORIZED, binding.tokenRule(), hello.id()));
-      close(CloseCode.UNAUTHORIZED);
-      return;
-    }
-    liveness.helloReceived();
+    // What comes while the token is checked and the store answers waits, in order.
     state = State.BINDING;
     askedQos = hello.qos();
+    token
+        .admit(hello.token())
+        .onComplete(
+            ar -> {
+              if (state == State.CLOSED) {
+                return;
+              }
+              if (ar.failed()) {
+                pump.send(
+                    Outbound.error(
+                        ErrorCode.UNAUTHORIZED,
+                        "hello.token: " + ar.cause().getMessage(),
+                        hello.id()));
+                close(CloseCode.UNAUTHORIZED);
+                return;
+              }
+              bind(hello);
+            });
+  }
+
+  /** The token was admitted: the session is opened or resumed. */
+  private void bind(ClientMessage.Hello hello) {
+    liveness.helloReceived();
     out.batching(hello.batch());
     // The store may be remote: a deadline, so that a store that never answers cannot hold the
     // connection (the client reconnects, maybe to another node, and resumes).
@@ -332,7 +378,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
                 close(CloseCode.RESTARTING);
               }
             });
-    binding.bind(hello).onComplete(this::bound);
+    binding.bind(hello, token.claims().subject()).onComplete(this::bound);
   }
 
   /** The store answered the hello (on this event loop): welcome, restore, then what was held. */
@@ -357,7 +403,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     }
     state = State.ACTIVE;
     // Nothing is queued yet (subscriptions start after the welcome): the class applies whole.
-    apply(config.qos().choose(bound.keptQos(), binding.claimedQos(), askedQos));
+    apply(config.qos().choose(bound.keptQos(), token.claims().qos(), askedQos));
     pump.send(
         Outbound.welcome(
             bound.session(),
@@ -449,6 +495,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     }
     state = State.CLOSED;
     liveness.stop();
+    token.stop();
     if (bindTimer >= 0) {
       vertx.cancelTimer(bindTimer);
       bindTimer = -1;

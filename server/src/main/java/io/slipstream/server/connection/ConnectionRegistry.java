@@ -10,43 +10,79 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Every open connection of this node, at most {@code maxConnections}.
+ * Every open connection of this node, at most {@code maxConnections}, and at most {@code
+ * maxConnectionsPerAddress} from one remote address.
  *
  * <p>Thread-safe. Connections are confined to their event loops; the registry only reaches them
  * through methods that hop onto their loop.
  */
 public final class ConnectionRegistry {
 
+  /** What {@link #tryReserve} answers. */
+  public enum Admission {
+    /** A slot is reserved: open the connection. */
+    ADMITTED,
+    /** The node holds {@code maxConnections}: 503 or 1012, go elsewhere. */
+    NODE_FULL,
+    /** The address holds {@code maxConnectionsPerAddress}: 429 or 1008, back off. */
+    ADDRESS_FULL
+  }
+
   private final ConcurrentHashMap<String, Connection> open = new ConcurrentHashMap<>();
+
+  /**
+   * Reserved slots per remote address. Bounded by {@code maxConnections} entries: an address is
+   * there only while it holds a slot, and is removed with its last.
+   */
+  private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
+
+  private final int maxPerAddress;
   private final AtomicInteger reserved = new AtomicInteger();
   private final AtomicLong ids = new AtomicLong();
   private final int maxConnections;
   private final String idPrefix;
 
-  /** A single node's connections: ids {@code c1}, {@code c2}, … */
+  /** A single node's connections: ids {@code c1}, {@code c2}, …; no per-address limit. */
   public ConnectionRegistry(int maxConnections) {
-    this(maxConnections, "");
+    this(maxConnections, maxConnections, "");
   }
 
   /**
-   * @param idPrefix what makes this node's connection ids unique in its cluster (a part of the
-   *     node id and a dash), or empty on a single node
+   * @param idPrefix what makes this node's connection ids unique in its cluster (a part of the node
+   *     id and a dash), or empty on a single node
    */
-  public ConnectionRegistry(int maxConnections, String idPrefix) {
+  public ConnectionRegistry(int maxConnections, int maxPerAddress, String idPrefix) {
     this.maxConnections = maxConnections;
+    this.maxPerAddress = maxPerAddress;
     this.idPrefix = idPrefix;
   }
 
   /**
-   * Reserves a slot for a new connection; false at the bound. Every reservation is given back
-   * exactly once, by {@link #release}, whether or not its connection ever started.
+   * Reserves a slot for a new connection from {@code address}, unless the node or the address is at
+   * its bound. Every reservation is given back exactly once, by {@link #release}, whether or not
+   * its connection ever started.
    */
-  boolean tryReserve() {
+  public Admission tryReserve(String address) {
     if (reserved.incrementAndGet() > maxConnections) {
       reserved.decrementAndGet();
-      return false;
+      return Admission.NODE_FULL;
     }
-    return true;
+    boolean[] admitted = {false};
+    perAddress.compute(
+        address,
+        (a, n) -> {
+          int held = n == null ? 0 : n;
+          if (held >= maxPerAddress) {
+            return n;
+          }
+          admitted[0] = true;
+          return held + 1;
+        });
+    if (!admitted[0]) {
+      reserved.decrementAndGet();
+      return Admission.ADDRESS_FULL;
+    }
+    return Admission.ADMITTED;
   }
 
   String nextId() {
@@ -60,6 +96,7 @@ public final class ConnectionRegistry {
   /** Forgets {@code c} if it was added, and gives back the slot it reserved; call once. */
   void release(Connection c) {
     open.remove(c.id(), c);
+    perAddress.computeIfPresent(c.address(), (a, n) -> n <= 1 ? null : n - 1);
     reserved.decrementAndGet();
   }
 

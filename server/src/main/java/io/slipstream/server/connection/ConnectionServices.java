@@ -2,6 +2,7 @@ package io.slipstream.server.connection;
 
 import io.slipstream.core.spi.SessionStore;
 import io.slipstream.core.time.Clock;
+import io.slipstream.server.auth.TokenVerifier;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.eventbus.Lifecycle;
 import io.slipstream.server.metrics.Metrics;
@@ -9,9 +10,10 @@ import io.slipstream.server.topic.TopicRegistry;
 
 /**
  * What every connection of a node shares: settings, topics, connections, the session store and the
- * way to connections on other nodes, lifecycle events and the clock.
+ * way to connections on other nodes, lifecycle events, the clock and the token verifier.
  *
- * <p>Immutable; every component is thread-safe.
+ * <p>Immutable; every component is thread-safe. {@code tokens} is null when the server checks no
+ * tokens (no {@code jwtSecret}, {@code jwtPublicKey} or {@code jwtJwksFile}).
  */
 public record ConnectionServices(
     SlipstreamConfig config,
@@ -21,4 +23,5 @@ public record ConnectionServices(
     RemoteConnections remote,
     Lifecycle lifecycle,
     Metrics metrics,
-    Clock clock) {}
+    Clock clock,
+    TokenVerifier tokens) {}

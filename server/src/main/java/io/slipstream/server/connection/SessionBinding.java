@@ -18,14 +18,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * What ties one connection to its session (docs/protocol.md §7): the {@code hello} token check,
- * opening or resuming the session in the node's {@link SessionStore}, taking over the session's
- * still-open connection (on this node or another), and what the session records when the
- * connection ends.
+ * What ties one connection to its session (docs/protocol.md §7): opening or resuming the session in
+ * the node's {@link SessionStore}, taking over the session's still-open connection (on this node or
+ * another), and what the session records when the connection ends.
  *
  * <p>Confined to its connection's event loop; the futures it returns complete there too, whatever
- * thread the store answers on. A replaced connection on another event loop is reached only by a
- * hop onto its own loop, one on another node only through {@link RemoteConnections}.
+ * thread the store answers on. A replaced connection on another event loop is reached only by a hop
+ * onto its own loop, one on another node only through {@link RemoteConnections}.
  */
 final class SessionBinding {
 
@@ -60,21 +59,6 @@ final class SessionBinding {
     this.config = services.config();
   }
 
-  /** Whether {@code token} may say hello: always without {@code jwtSecret}, else a valid JWT. */
-  boolean authorized(String token) {
-    return config.jwtSecret() == null
-        || Jwt.isValid(
-            token, config.jwtSecret(), services.clock().wallMillis(), config.jwtRequireExp());
-  }
-
-  /**
-   * The {@code qos} claim of the token the hello presented, or null. Today's tokens carry no claim
-   * the server reads, so none: the token check that reads claims supplies it.
-   */
-  String claimedQos() {
-    return null;
-  }
-
   /**
    * Records in the session that an operator moved this connection to class {@code qos}, so its
    * later connections start there (docs/protocol.md §5); a store that fails is logged, not fatal:
@@ -95,23 +79,16 @@ final class SessionBinding {
             });
   }
 
-  /** What an {@code unauthorized} error says a token must be. */
-  String tokenRule() {
-    return config.jwtRequireExp()
-        ? "hello.token must be an HS256, HS384 or HS512 JWT signed with the server's secret,"
-            + " with an exp that has not passed"
-        : "hello.token must be an HS256, HS384 or HS512 JWT signed with the server's secret;"
-            + " its exp, if any, must not have passed";
-  }
-
   /**
-   * Opens or resumes the session of {@code hello}; call once, after {@link #authorized}. Every
+   * Opens or resumes the session of {@code hello}; call once, after its token was admitted. Every
    * topic the hello names in {@code positions} is restored, on a fresh session as on a resumed one
    * (docs/protocol.md §3), and its position wins over what the session recorded. Completes on this
    * connection's event loop; fails when the store could not answer.
+   *
+   * @param subject the token's {@code sub}, which overrides {@code hello.clientId}; or null
    */
-  Future<Bound> bind(ClientMessage.Hello hello) {
-    clientId = hello.clientId();
+  Future<Bound> bind(ClientMessage.Hello hello, String subject) {
+    clientId = subject != null ? subject : hello.clientId();
     return onContext(services.sessions().open(hello.resume(), clientId, connectionId))
         .map(opened -> bound(opened, hello.positions()));
   }
@@ -194,7 +171,7 @@ final class SessionBinding {
     return session;
   }
 
-  /** The client id the hello gave, or null. */
+  /** The client id: the token's {@code sub}, else what the hello gave, or null. */
   String clientId() {
     return clientId;
   }

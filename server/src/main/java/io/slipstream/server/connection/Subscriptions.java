@@ -28,6 +28,9 @@ final class Subscriptions {
     boolean closed();
 
     void fail(ErrorCode code, String message, Object requestId);
+
+    /** Whether the connection's token allows subscribing to {@code topic}. */
+    boolean mayRead(String topic);
   }
 
   private final Map<String, Subscription> byTopic = new HashMap<>();
@@ -87,6 +90,17 @@ final class Subscriptions {
    * @param announceReset whether an unusable {@code from} is announced with {@code reset} (resume)
    */
   void start(String topic, Object requestId, Position from, boolean announceReset) {
+    if (!owner.mayRead(topic)) {
+      String why = "the token does not allow topic " + topic + "; nothing was subscribed";
+      if (announceReset) {
+        // Restoring (hello.positions, a resumed session): one refusal per topic, not the
+        // client's error, so not counted towards the 20-errors budget.
+        pump.send(Outbound.error(ErrorCode.FORBIDDEN, why, requestId));
+      } else {
+        owner.fail(ErrorCode.FORBIDDEN, why, requestId);
+      }
+      return;
+    }
     Subscription existing = byTopic.get(topic);
     if (existing == null && byTopic.size() >= maxSubscriptions) {
       owner.fail(

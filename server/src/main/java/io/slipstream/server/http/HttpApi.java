@@ -1,14 +1,14 @@
 package io.slipstream.server.http;
 
 import io.slipstream.core.message.ErrorCode;
-import io.slipstream.core.topic.TopicName;
-import io.slipstream.core.topic.TopicView;
-import io.slipstream.server.config.SlipstreamConfig;
-import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.core.spi.DeleteOutcome;
 import io.slipstream.core.spi.Publish;
 import io.slipstream.core.spi.PublishOutcome;
 import io.slipstream.core.time.Clock;
+import io.slipstream.core.topic.TopicName;
+import io.slipstream.core.topic.TopicView;
+import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.protocol.Changes;
 import io.slipstream.server.protocol.ConnectionStats;
 import io.slipstream.server.protocol.ErrorJson;
@@ -116,10 +116,10 @@ public final class HttpApi {
    * every connection readable by whoever reaches the port (docs/protocol.md §10): say so.
    */
   private static void warnIfReadsAreOpen(SlipstreamConfig config) {
-    boolean authOn = config.publishToken() != null || config.jwtSecret() != null;
+    boolean authOn = config.publishToken() != null || config.jwtEnabled();
     if (authOn && config.apiToken() == null && WARNED.getAndSet(config) != config) {
       LOG.warning(
-          "publishToken or jwtSecret is set but apiToken is not: GET /api/... is open to anyone"
+          "publishToken or a JWT key is set but apiToken is not: GET /api/... is open to anyone"
               + " who reaches the port (every row of every topic, every connection). Set apiToken"
               + " (SLIPSTREAM_API_TOKEN) to require Authorization: Bearer <apiToken> on reads.");
     }

@@ -27,6 +27,9 @@ public sealed interface ClientMessage {
       String qos)
       implements ClientMessage {}
 
+  /** {@code auth}: replaces the connection's token before it expires (docs/protocol.md §3). */
+  record Auth(Object id, String token) implements ClientMessage {}
+
   /** {@code subscribe}: start (or restart) a subscription, from a position when given. */
   record Subscribe(Object id, String topic, Position from) implements ClientMessage {}
 

@@ -22,6 +22,9 @@ public final class Inbound {
   public static final int MAX_POSITIONS = 1024;
   private static final int MAX_STRING = 4096;
 
+  /** Longest {@code hello.token} and {@code auth.token}: a JWT with many topic patterns. */
+  public static final int MAX_TOKEN_CHARS = 8192;
+
   private Inbound() {}
 
   /**
@@ -77,6 +80,16 @@ public final class Inbound {
               ? new Parsed(null, bad.get(), id)
               : Parsed.ok(new ClientMessage.Unsubscribe(id, (String) topic));
         }
+      case "auth":
+        {
+          Object token = m.getValue("token");
+          return token instanceof String && ((String) token).length() <= MAX_TOKEN_CHARS
+              ? Parsed.ok(new ClientMessage.Auth(id, (String) token))
+              : Parsed.error(
+                  ErrorCode.BAD_MESSAGE,
+                  "auth needs a token string of at most " + MAX_TOKEN_CHARS + " characters",
+                  id);
+        }
       case "ack":
         return ack(m, id);
       case "ping":
@@ -94,13 +107,17 @@ public final class Inbound {
     Object clientId = m.getValue("clientId");
     Object batch = m.getValue("batch");
     Object qos = m.getValue("qos");
-    if (!optionalString(resume)
-        || !optionalString(token)
-        || !optionalString(clientId)
-        || !optionalString(qos)) {
+    if (!optionalString(resume) || !optionalString(clientId) || !optionalString(qos)) {
       return Parsed.error(
           ErrorCode.BAD_MESSAGE,
-          "resume, token, clientId and qos must be strings when present",
+          "resume, clientId and qos must be strings when present",
+          id);
+    }
+    if (token != null
+        && (!(token instanceof String) || ((String) token).length() > MAX_TOKEN_CHARS)) {
+      return Parsed.error(
+          ErrorCode.BAD_MESSAGE,
+          "token must be a string of at most " + MAX_TOKEN_CHARS + " characters when present",
           id);
     }
     if (clientId != null && ((String) clientId).length() > 128) {

@@ -155,6 +155,18 @@ public final class Outbound {
         new JsonObject().put("type", "reset").put("topic", topic).put("reason", reason.wireName()));
   }
 
+  /**
+   * {@code authed}: the answer to {@code auth}; {@code exp} is the new token's (seconds since the
+   * Unix epoch), absent for a token without one.
+   */
+  public static byte[] authed(Object id, Long exp) {
+    JsonObject o = new JsonObject().put("type", "authed");
+    if (exp != null) {
+      o.put("exp", exp);
+    }
+    return bytes(withId(o, id));
+  }
+
   public static byte[] unsubscribed(Object id, String topic) {
     return bytes(withId(new JsonObject().put("type", "unsubscribed").put("topic", topic), id));
   }
@@ -173,7 +185,10 @@ public final class Outbound {
    */
   public static byte[] close(io.slipstream.core.message.CloseCode code) {
     return bytes(
-        new JsonObject().put("type", "close").put("code", code.code()).put("reason", code.reason()));
+        new JsonObject()
+            .put("type", "close")
+            .put("code", code.code())
+            .put("reason", code.reason()));
   }
 
   public static byte[] error(ErrorCode code, String message, Object id) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.server.testing.JwtTokens;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -39,72 +40,215 @@ class ConfigLoaderTest {
         key("host", "SLIPSTREAM_HOST", "127.0.0.1", "127.0.0.1", SlipstreamConfig::host),
         key("port", "SLIPSTREAM_PORT", "9001", 9001, SlipstreamConfig::port),
         key("heartbeatMs", "SLIPSTREAM_HEARTBEAT_MS", "1000", 1000L, SlipstreamConfig::heartbeatMs),
-        key("heartbeatTimeoutMs", "SLIPSTREAM_HEARTBEAT_TIMEOUT_MS", "45000", 45_000L,
+        key(
+            "heartbeatTimeoutMs",
+            "SLIPSTREAM_HEARTBEAT_TIMEOUT_MS",
+            "45000",
+            45_000L,
             SlipstreamConfig::heartbeatTimeoutMs),
-        key("helloTimeoutMs", "SLIPSTREAM_HELLO_TIMEOUT_MS", "500", 500L,
+        key(
+            "helloTimeoutMs",
+            "SLIPSTREAM_HELLO_TIMEOUT_MS",
+            "500",
+            500L,
             SlipstreamConfig::helloTimeoutMs),
         key("sessionTtlMs", "SLIPSTREAM_SESSION_TTL_MS", "0", 0L, SlipstreamConfig::sessionTtlMs),
         key("buffer.max", "SLIPSTREAM_BUFFER_MAX", "100", 100, c -> c.buffer().maxEvents()),
-        key("buffer.maxBytes", "SLIPSTREAM_BUFFER_MAX_BYTES", "4096", 4096L,
+        key(
+            "buffer.maxBytes",
+            "SLIPSTREAM_BUFFER_MAX_BYTES",
+            "4096",
+            4096L,
             c -> c.buffer().maxBytes()),
         key("buffer.warn", "SLIPSTREAM_BUFFER_WARN", "0.5", 0.5, c -> c.buffer().warn()),
-        key("buffer.disconnect", "SLIPSTREAM_BUFFER_DISCONNECT", "0.9", 0.9,
+        key(
+            "buffer.disconnect",
+            "SLIPSTREAM_BUFFER_DISCONNECT",
+            "0.9",
+            0.9,
             c -> c.buffer().disconnect()),
-        key("buffer.policy", "SLIPSTREAM_BUFFER_POLICY", "drop-newest", DropPolicy.DROP_NEWEST,
+        key(
+            "buffer.policy",
+            "SLIPSTREAM_BUFFER_POLICY",
+            "drop-newest",
+            DropPolicy.DROP_NEWEST,
             c -> c.buffer().policy()),
         key("buffer.maxAgeMs", "SLIPSTREAM_BUFFER_MAX_AGE_MS", "750", 750L,
             c -> c.buffer().maxAgeMs()),
         key("sustainMs", "SLIPSTREAM_SUSTAIN_MS", "250", 250L, SlipstreamConfig::sustainMs),
-        key("replayLogSize", "SLIPSTREAM_REPLAY_LOG_SIZE", "10", 10,
+        key(
+            "replayLogSize",
+            "SLIPSTREAM_REPLAY_LOG_SIZE",
+            "10",
+            10,
             SlipstreamConfig::replayLogSize),
-        key("maxFrameBytes", "SLIPSTREAM_MAX_FRAME_BYTES", "1024", 1024,
+        key(
+            "maxFrameBytes",
+            "SLIPSTREAM_MAX_FRAME_BYTES",
+            "1024",
+            1024,
             SlipstreamConfig::maxFrameBytes),
         key("rateLimit", "SLIPSTREAM_RATE_LIMIT", "10", 10, SlipstreamConfig::rateLimit),
         key("rateBurst", "SLIPSTREAM_RATE_BURST", "200", 200, SlipstreamConfig::rateBurst),
-        key("publishToken", "SLIPSTREAM_PUBLISH_TOKEN", "tok", "tok",
+        key(
+            "publishToken",
+            "SLIPSTREAM_PUBLISH_TOKEN",
+            "tok",
+            "tok",
             SlipstreamConfig::publishToken),
         key("jwtSecret", "SLIPSTREAM_JWT_SECRET", "sec", "sec", SlipstreamConfig::jwtSecret),
         key("maxTopics", "SLIPSTREAM_MAX_TOPICS", "5", 5, SlipstreamConfig::maxTopics),
-        key("maxSubscriptions", "SLIPSTREAM_MAX_SUBSCRIPTIONS", "3", 3,
+        key(
+            "maxSubscriptions",
+            "SLIPSTREAM_MAX_SUBSCRIPTIONS",
+            "3",
+            3,
             SlipstreamConfig::maxSubscriptions),
-        key("maxSessions", "SLIPSTREAM_MAX_SESSIONS", "150000", 150_000,
+        key(
+            "maxSessions",
+            "SLIPSTREAM_MAX_SESSIONS",
+            "150000",
+            150_000,
             SlipstreamConfig::maxSessions),
-        key("maxConnections", "SLIPSTREAM_MAX_CONNECTIONS", "9", 9,
+        key(
+            "maxConnections",
+            "SLIPSTREAM_MAX_CONNECTIONS",
+            "9",
+            9,
             SlipstreamConfig::maxConnections),
-        key("maxPublishBytes", "SLIPSTREAM_MAX_PUBLISH_BYTES", "2048", 2048,
+        key(
+            "maxPublishBytes",
+            "SLIPSTREAM_MAX_PUBLISH_BYTES",
+            "2048",
+            2048,
             SlipstreamConfig::maxPublishBytes),
         key("eventLoops", "SLIPSTREAM_EVENT_LOOPS", "3", 3, SlipstreamConfig::eventLoops),
         key("warnRearmMs", "SLIPSTREAM_WARN_REARM_MS", "0", 0L, SlipstreamConfig::warnRearmMs),
         key("apiToken", "SLIPSTREAM_API_TOKEN", "api", "api", SlipstreamConfig::apiToken),
-        key("jwtRequireExp", "SLIPSTREAM_JWT_REQUIRE_EXP", "false", false,
+        key(
+            "jwtRequireExp",
+            "SLIPSTREAM_JWT_REQUIRE_EXP",
+            "false",
+            false,
             SlipstreamConfig::jwtRequireExp),
-        key("idempotencyWindow", "SLIPSTREAM_IDEMPOTENCY_WINDOW", "7", 7,
+        key(
+            "idempotencyWindow",
+            "SLIPSTREAM_IDEMPOTENCY_WINDOW",
+            "7",
+            7,
             SlipstreamConfig::idempotencyWindow),
-        key("replayLogBytes", "SLIPSTREAM_REPLAY_LOG_BYTES", "4096", 4096L,
+        key(
+            "replayLogBytes",
+            "SLIPSTREAM_REPLAY_LOG_BYTES",
+            "4096",
+            4096L,
             SlipstreamConfig::replayLogBytes),
-        key("topicStateBudgetBytes", "SLIPSTREAM_TOPIC_STATE_BUDGET_BYTES", "2097152", 2_097_152L,
+        key(
+            "topicStateBudgetBytes",
+            "SLIPSTREAM_TOPIC_STATE_BUDGET_BYTES",
+            "2097152",
+            2_097_152L,
             SlipstreamConfig::topicStateBudgetBytes),
-        key("maxPendingPublishes", "SLIPSTREAM_MAX_PENDING_PUBLISHES", "8", 8,
+        key(
+            "maxPendingPublishes",
+            "SLIPSTREAM_MAX_PENDING_PUBLISHES",
+            "8",
+            8,
             SlipstreamConfig::maxPendingPublishes),
-        key("metricsToken", "SLIPSTREAM_METRICS_TOKEN", "met", "met",
+        key(
+            "metricsToken",
+            "SLIPSTREAM_METRICS_TOKEN",
+            "met",
+            "met",
             SlipstreamConfig::metricsToken),
-        key("publishTimeoutMs", "SLIPSTREAM_PUBLISH_TIMEOUT_MS", "250", 250L,
+        key(
+            "publishTimeoutMs",
+            "SLIPSTREAM_PUBLISH_TIMEOUT_MS",
+            "250",
+            250L,
             SlipstreamConfig::publishTimeoutMs),
-        key("cluster.enabled", "SLIPSTREAM_CLUSTER_ENABLED", "true", true,
+        key(
+            "cluster.enabled",
+            "SLIPSTREAM_CLUSTER_ENABLED",
+            "true",
+            true,
             c -> c.cluster().enabled()),
-        key("cluster.host", "SLIPSTREAM_CLUSTER_HOST", "10.0.0.7", "10.0.0.7",
+        key(
+            "cluster.host",
+            "SLIPSTREAM_CLUSTER_HOST",
+            "10.0.0.7",
+            "10.0.0.7",
             c -> c.cluster().host()),
         key("cluster.port", "SLIPSTREAM_CLUSTER_PORT", "5801", 5801, c -> c.cluster().port()),
-        key("cluster.members", "SLIPSTREAM_CLUSTER_MEMBERS", "a:5701,b:5702", "a:5701,b:5702",
+        key(
+            "cluster.members",
+            "SLIPSTREAM_CLUSTER_MEMBERS",
+            "a:5701,b:5702",
+            "a:5701,b:5702",
             c -> String.join(",", c.cluster().members())),
-        key("cluster.minMembers", "SLIPSTREAM_CLUSTER_MIN_MEMBERS", "3", 3,
+        key(
+            "cluster.minMembers",
+            "SLIPSTREAM_CLUSTER_MIN_MEMBERS",
+            "3",
+            3,
             c -> c.cluster().minMembers()),
-        key("cluster.config", "SLIPSTREAM_CLUSTER_CONFIG", "hz.yaml", "hz.yaml",
+        key(
+            "cluster.config",
+            "SLIPSTREAM_CLUSTER_CONFIG",
+            "hz.yaml",
+            "hz.yaml",
             c -> c.cluster().hazelcastConfig()),
-        key("cluster.heartbeatSeconds", "SLIPSTREAM_CLUSTER_HEARTBEAT_SECONDS", "2", 2,
+        key(
+            "cluster.heartbeatSeconds",
+            "SLIPSTREAM_CLUSTER_HEARTBEAT_SECONDS",
+            "2",
+            2,
             c -> c.cluster().heartbeatSeconds()),
-        key("cluster.failureSeconds", "SLIPSTREAM_CLUSTER_FAILURE_SECONDS", "9", 9,
-            c -> c.cluster().failureSeconds()));
+        key(
+            "cluster.failureSeconds",
+            "SLIPSTREAM_CLUSTER_FAILURE_SECONDS",
+            "9",
+            9,
+            c -> c.cluster().failureSeconds()),
+        key(
+            "jwtPublicKey",
+            "SLIPSTREAM_JWT_PUBLIC_KEY",
+            JwtTokens.RSA_PEM,
+            JwtTokens.RSA_PEM,
+            c -> c.access().jwtPublicKey()),
+        key(
+            "jwtJwksFile",
+            "SLIPSTREAM_JWT_JWKS_FILE",
+            JwtTokens.JWKS_FILE,
+            JwtTokens.JWKS_FILE,
+            c -> c.access().jwtJwksFile()),
+        key(
+            "jwtIssuer",
+            "SLIPSTREAM_JWT_ISSUER",
+            "https://id.example",
+            "https://id.example",
+            c -> c.access().jwtIssuer()),
+        key(
+            "jwtAudience",
+            "SLIPSTREAM_JWT_AUDIENCE",
+            "slipstream",
+            "slipstream",
+            c -> c.access().jwtAudience()),
+        key("jwtLeewayMs", "SLIPSTREAM_JWT_LEEWAY_MS", "0", 0L, c -> c.access().jwtLeewayMs()),
+        key(
+            "maxConnectionsPerAddress",
+            "SLIPSTREAM_MAX_CONNECTIONS_PER_ADDRESS",
+            "4",
+            4,
+            c -> c.access().maxConnectionsPerAddress()));
+  }
+
+  /** The settings read from the file only (contract §10): key and environment variable. */
+  static Stream<Arguments> fileOnlyKeys() {
+    return Stream.of(
+        Arguments.of("allowedOrigins", "SLIPSTREAM_ALLOWED_ORIGINS"),
+        Arguments.of("buffer.priorities", "SLIPSTREAM_BUFFER_PRIORITIES"),
+        Arguments.of("qos.classes", "SLIPSTREAM_QOS_CLASSES"));
   }
 
   private static Arguments key(
@@ -148,15 +292,9 @@ class ConfigLoaderTest {
 
   @Test
   void theTableCoversEverySetting() {
-    assertThat(keys().map(a -> (String) a.get()[0]))
-        .containsExactlyElementsOf(
-            Arrays.stream(Setting.values())
-                .filter(s -> !s.fileOnly())
-                .map(Setting::key)
-                .collect(Collectors.toList()));
-    // The maps of contract §10, which come from the file only (FileOnlyMaps).
-    assertThat(Arrays.stream(Setting.values()).filter(Setting::fileOnly).map(Setting::key))
-        .containsExactly("buffer.priorities");
+    assertThat(Stream.concat(keys(), fileOnlyKeys()).map(a -> (String) a.get()[0]))
+        .containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(Setting.values()).map(Setting::key).collect(Collectors.toList()));
   }
 
   /** Maps and lists come from the configuration file only (contract §10). */
@@ -707,6 +845,156 @@ class ConfigLoaderTest {
           .anySatisfy(l -> assertThat(l).matches("buffer\\.policy +\\S+ +drop-oldest .*"))
           .anySatisfy(l -> assertThat(l).matches("publishToken +\\S+ +unset .*"))
           .anySatisfy(l -> assertThat(l).matches("buffer\\.maxBytes +\\S+ +16777216 .*"));
+    }
+  }
+
+  @Nested
+  class FileOnlySettings {
+
+    @ParameterizedTest(name = "{0} from the file")
+    @MethodSource("io.slipstream.server.config.ConfigLoaderTest#fileOnlyKeys")
+    void isRefusedFromTheEnvironmentPropertiesAndSetNamingTheFile(String key, String env) {
+      assertFails(() -> load(List.of(), Map.of(env, "[]"), Map.of()), key)
+          .hasMessageContaining("configuration file only")
+          .hasMessageContaining(env);
+      assertFails(() -> load(List.of(), Map.of(), Map.of("slipstream." + key, "[]")), key)
+          .hasMessageContaining("configuration file only");
+      assertFails(() -> load("--set", key + "=[]"), key)
+          .hasMessageContaining("configuration file only");
+    }
+
+    @ParameterizedTest(name = "{0} in --help")
+    @MethodSource("io.slipstream.server.config.ConfigLoaderTest#fileOnlyKeys")
+    void isListedInTheUsageAsFileOnly(String key) {
+      assertThat(ConfigLoader.usage().lines())
+          .anySatisfy(line -> assertThat(line).startsWith(key + " ").contains("(file only)"));
+    }
+
+    @Test
+    void allowedOriginsIsReadAsAListAndNullUnsetsIt() throws IOException {
+      Path f = file("{\"allowedOrigins\": [\"https://*.example.com\", \"http://localhost:8080\"]}");
+      assertThat(load("--config", f.toString()).access().allowedOrigins())
+          .containsExactly("https://*.example.com", "http://localhost:8080");
+      assertThat(
+              load("--config", file("{\"allowedOrigins\": null}").toString())
+                  .access()
+                  .allowedOrigins())
+          .isNull();
+      assertThat(SlipstreamConfig.defaults().access().allowedOrigins()).isNull();
+    }
+
+    @Test
+    void aListOfNonStringsOrNotAListIsNamed() throws IOException {
+      assertFails(
+              () -> load("--config", fileQuietly("{\"allowedOrigins\": [1]}")), "allowedOrigins")
+          .hasMessageContaining("array of strings");
+      assertFails(
+              () -> load("--config", fileQuietly("{\"allowedOrigins\": \"https://a.example\"}")),
+              "allowedOrigins")
+          .hasMessageContaining("array of strings");
+      assertFails(
+              () -> load("--config", fileQuietly("{\"allowedOrigins\": [\"not an origin\"]}")),
+              "allowedOrigins")
+          .hasMessageContaining("not an origin");
+    }
+
+    @Test
+    void aListBeyondTheBoundIsNamed() {
+      io.vertx.core.json.JsonArray many = new io.vertx.core.json.JsonArray();
+      for (int i = 0; i <= FileOnly.MAX_ENTRIES; i++) {
+        many.add("https://h" + i + ".example");
+      }
+      assertFails(
+              () ->
+                  load(
+                      "--config",
+                      fileQuietly(new JsonObject().put("allowedOrigins", many).encode())),
+              "allowedOrigins")
+          .hasMessageContaining("at most " + FileOnly.MAX_ENTRIES);
+    }
+
+    @Test
+    void aMapKeepsTheFileOrderAndRefusesNonScalars() {
+      assertThat(
+              FileOnly.map(
+                  "priorities", new JsonObject().put("b.*", 2).put("a.*", 1).put("c", "x")))
+          .containsExactly(Map.entry("b.*", 2), Map.entry("a.*", 1), Map.entry("c", "x"));
+      assertThat(FileOnly.map("priorities", null)).isEmpty();
+      assertThatThrownBy(
+              () -> FileOnly.map("priorities", new JsonObject().put("a", new JsonObject())))
+          .hasMessageStartingWith("priorities.a must be a string, a number or a boolean");
+      assertThatThrownBy(() -> FileOnly.map("priorities", List.of()))
+          .hasMessageStartingWith("priorities must be a JSON object");
+      assertThat(Setting.Kind.MAP.fileOnly()).isTrue();
+      assertThatThrownBy(() -> Setting.Kind.MAP.fromText("priorities", "{}"))
+          .hasMessageContaining("configuration file only");
+    }
+
+    private String fileQuietly(String content) {
+      try {
+        return file(content).toString();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+
+  @Nested
+  class KeyFiles {
+
+    @Test
+    void aPublicKeyIsReadInlineOrFromAFile() throws IOException {
+      Path pem = Files.writeString(dir.resolve("key.pem"), JwtTokens.EC_PEM);
+      assertThat(JwtKeys.load(load("--set", "jwtPublicKey=" + pem)).pems())
+          .extracting(JwtKeys.Pem::algorithm)
+          .containsExactly("ES256");
+      assertThat(JwtKeys.load(load("--set", "jwtPublicKey=" + JwtTokens.RSA_PEM)).pems())
+          .extracting(JwtKeys.Pem::algorithm)
+          .containsExactly("RS256");
+      // Flattened to one line, as some environments carry it.
+      String oneLine = JwtTokens.RSA_PEM.replace("\n", " ");
+      assertThat(JwtKeys.load(load("--set", "jwtPublicKey=" + oneLine)).pems()).hasSize(1);
+    }
+
+    @Test
+    void aKeyThatCannotBeUsedStopsTheStartNamingItsSetting() throws IOException {
+      assertFails(() -> load("--set", "jwtPublicKey=/no/such/key.pem"), "jwtPublicKey")
+          .hasMessageContaining("/no/such/key.pem");
+      assertFails(
+              () ->
+                  load(
+                      "--set",
+                      "jwtPublicKey=-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"),
+              "jwtPublicKey")
+          .hasMessageContaining("not an RSA or EC public key");
+      assertFails(
+              () ->
+                  load(
+                      "--set",
+                      "jwtPublicKey=-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"),
+              "jwtPublicKey")
+          .hasMessageContaining("never give the server a private key");
+      assertFails(() -> load("--set", "jwtPublicKey=" + JwtTokens.RSA_1024_PEM), "jwtPublicKey")
+          .hasMessageContaining("1024-bit");
+      Path empty = Files.writeString(dir.resolve("empty.json"), "{\"keys\": []}");
+      assertFails(() -> load("--set", "jwtJwksFile=" + empty), "jwtJwksFile")
+          .hasMessageContaining("at least one key");
+      Path enc =
+          Files.writeString(
+              dir.resolve("enc.json"),
+              "{\"keys\": [{\"kty\": \"oct\", \"use\": \"enc\", \"k\": \"c2VjcmV0\"}]}");
+      assertFails(() -> load("--set", "jwtJwksFile=" + enc), "jwtJwksFile")
+          .hasMessageContaining("not a signature key");
+      StringBuilder keys = new StringBuilder("{\"keys\": [");
+      for (int i = 0; i <= JwtKeys.MAX_JWKS_KEYS; i++) {
+        keys.append(i == 0 ? "" : ",").append("{\"kty\": \"oct\", \"k\": \"c2VjcmV0\"}");
+      }
+      Path tooMany = Files.writeString(dir.resolve("many.json"), keys.append("]}").toString());
+      assertFails(() -> load("--set", "jwtJwksFile=" + tooMany), "jwtJwksFile")
+          .hasMessageContaining("at most " + JwtKeys.MAX_JWKS_KEYS);
+      Path bad = Files.writeString(dir.resolve("bad.json"), "{\"keys\": [{\"kty\": \"XYZ\"}]}");
+      assertFails(() -> load("--set", "jwtJwksFile=" + bad), "jwtJwksFile")
+          .hasMessageContaining("key #1");
     }
   }
 

@@ -89,7 +89,7 @@ class QosConfigTest {
                     List.of("--set", "qos.classes={}"), Map.of(), Map.of()),
             ConfigException.class);
     assertThat(e.setting()).isEqualTo("qos.classes");
-    assertThat(e).hasMessageContaining("--config file only");
+    assertThat(e).hasMessageContaining("file only");
   }
 
   @ParameterizedTest(name = "{0}")

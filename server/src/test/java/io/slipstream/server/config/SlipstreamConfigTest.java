@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.DropPolicy;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -92,15 +93,78 @@ class SlipstreamConfigTest {
             .metricsToken("m")
             .publishTimeoutMs(21)
             .cluster(ClusterConfig.DEFAULTS)
+            .access(ACCESS)
             .build();
 
     assertThat(c)
         .isEqualTo(
             new SlipstreamConfig(
-                "127.0.0.1", 1, 2, 3, 4, 5, new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
-                8, 9, 1000, 11, 12, "p", "j", 13, 14, 16, 15, 2000, 17, 18, "a", false, 19, 2048,
-                1 << 21, 20, "m", 21, ClusterConfig.DEFAULTS,
-                QosConfig.standardOnly(new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT), 8)));
+                "127.0.0.1",
+                1,
+                2,
+                3,
+                4,
+                5,
+                new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
+                8,
+                9,
+                1000,
+                11,
+                12,
+                "p",
+                "j",
+                13,
+                14,
+                16,
+                15,
+                2000,
+                17,
+                18,
+                "a",
+                false,
+                19,
+                2048,
+                1 << 21,
+                20,
+                "m",
+                21,
+                ClusterConfig.DEFAULTS,
+                QosConfig.standardOnly(new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT), 8),
+                ACCESS));
+  }
+
+  private static final AccessConfig ACCESS =
+      new AccessConfig("pem", "jwks.json", "iss", "aud", 22, List.of("https://a.example"), 23);
+
+  @Test
+  void allowedOriginsAreBounded() {
+    List<String> many = new java.util.ArrayList<>();
+    for (int i = 0; i <= AccessConfig.MAX_ORIGINS; i++) {
+      many.add("https://h" + i + ".example");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> AccessConfig.DEFAULTS.withAllowedOrigins(many))
+        .hasMessageStartingWith("allowedOrigins must list at most " + AccessConfig.MAX_ORIGINS);
+    assertThat(
+            AccessConfig.DEFAULTS.withAllowedOrigins(many.subList(1, many.size())).allowedOrigins())
+        .hasSize(AccessConfig.MAX_ORIGINS);
+  }
+
+  @Test
+  void accessWithersChangeOneFieldEach() {
+    AccessConfig a = AccessConfig.DEFAULTS;
+    assertThat(a.withJwtPublicKey("k").jwtPublicKey()).isEqualTo("k");
+    assertThat(a.withJwtJwksFile("f").jwtJwksFile()).isEqualTo("f");
+    assertThat(a.withJwtIssuerAndAudience("i", "u"))
+        .extracting("jwtIssuer", "jwtAudience")
+        .containsExactly("i", "u");
+    assertThat(a.withJwtLeewayMs(7).jwtLeewayMs()).isEqualTo(7);
+    assertThat(a.withAllowedOrigins(List.of("*")).allowedOrigins()).containsExactly("*");
+    assertThat(a.withMaxConnectionsPerAddress(3).maxConnectionsPerAddress()).isEqualTo(3);
+    assertThat(
+            a.withMaxConnectionsPerAddress(3)
+                .withMaxConnectionsPerAddress(a.maxConnectionsPerAddress()))
+        .isEqualTo(a);
   }
 
   static Stream<Arguments> invalid() {
@@ -129,6 +193,20 @@ class SlipstreamConfigTest {
         bad("maxPendingPublishes", "0", b -> b.maxPendingPublishes(0)),
         bad("metricsToken", "\"\"", b -> b.metricsToken("")),
         bad("publishTimeoutMs", "0", b -> b.publishTimeoutMs(0)),
+        bad("jwtLeewayMs", "-1", b -> b.access(AccessConfig.DEFAULTS.withJwtLeewayMs(-1))),
+        bad("jwtPublicKey", "\" \"", b -> b.access(AccessConfig.DEFAULTS.withJwtPublicKey(" "))),
+        bad(
+            "jwtIssuer",
+            "\"\"",
+            b -> b.access(AccessConfig.DEFAULTS.withJwtIssuerAndAudience("", null))),
+        bad(
+            "allowedOrigins",
+            "\"example.com\"",
+            b -> b.access(AccessConfig.DEFAULTS.withAllowedOrigins(List.of("example.com")))),
+        bad(
+            "maxConnectionsPerAddress",
+            "0",
+            b -> b.access(AccessConfig.DEFAULTS.withMaxConnectionsPerAddress(0))),
         bad("maxTopics", "0", b -> b.maxTopics(0)),
         bad("maxSubscriptions", "0", b -> b.maxSubscriptions(0)),
         bad("maxSessions", "0", b -> b.maxSessions(0)),

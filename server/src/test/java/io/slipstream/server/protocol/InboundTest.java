@@ -27,12 +27,41 @@ class InboundTest {
   }
 
   @Test
+  void parsesAuthAndBoundsTokens() {
+    ClientMessage.Auth a =
+        (ClientMessage.Auth)
+            Inbound.parse("{\"type\":\"auth\",\"id\":\"r\",\"token\":\"a.b.c\"}").message();
+    assertThat(a.token()).isEqualTo("a.b.c");
+    assertThat(a.id()).isEqualTo("r");
+    String longest = "t".repeat(Inbound.MAX_TOKEN_CHARS);
+    assertThat(Inbound.parse("{\"type\":\"auth\",\"token\":\"" + longest + "\"}").violation())
+        .isNull();
+    assertThat(
+            ((ClientMessage.Hello)
+                    Inbound.parse("{\"type\":\"hello\",\"token\":\"" + longest + "\"}").message())
+                .token())
+        .hasSize(Inbound.MAX_TOKEN_CHARS);
+    assertThat(
+            Inbound.parse("{\"type\":\"auth\",\"token\":\"" + longest + "t\"}").violation().code())
+        .isEqualTo(ErrorCode.BAD_MESSAGE);
+    assertThat(
+            Inbound.parse("{\"type\":\"hello\",\"token\":\"" + longest + "t\"}")
+                .violation()
+                .message())
+        .contains(String.valueOf(Inbound.MAX_TOKEN_CHARS));
+  }
+
+  @Test
   void parsesSubscribeWithFromAndAck() {
     ClientMessage.Subscribe s =
         (ClientMessage.Subscribe)
-            Inbound.parse("{\"type\":\"subscribe\",\"topic\":\"t\",\"from\":{\"epoch\":\"e\",\"seq\":0}}").message();
+            Inbound.parse(
+                    "{\"type\":\"subscribe\",\"topic\":\"t\",\"from\":{\"epoch\":\"e\",\"seq\":0}}")
+                .message();
     assertThat(s.from()).isEqualTo(new Position("e", 0));
-    ClientMessage.Ack a = (ClientMessage.Ack) Inbound.parse("{\"type\":\"ack\",\"topic\":\"t\",\"seq\":12}").message();
+    ClientMessage.Ack a =
+        (ClientMessage.Ack)
+            Inbound.parse("{\"type\":\"ack\",\"topic\":\"t\",\"seq\":12}").message();
     assertThat(a.seq()).isEqualTo(12);
   }
 
@@ -56,6 +85,9 @@ class InboundTest {
         "{\"type\":\"ack\",\"topic\":\"t\",\"seq\":1.5}          | BAD_MESSAGE",
         "{\"type\":\"ack\",\"topic\":\"t\"}                      | BAD_MESSAGE",
         "{\"type\":\"unsubscribe\"}                              | BAD_TOPIC",
+        "{\"type\":\"auth\"}                                     | BAD_MESSAGE",
+        "{\"type\":\"auth\",\"token\":5}                         | BAD_MESSAGE",
+        "{\"type\":\"hello\",\"token\":[]}                       | BAD_MESSAGE",
       })
   void refusesMalformedMessagesWithThePreciseCode(String frame, ErrorCode code) {
     Inbound.Parsed p = Inbound.parse(frame.trim());
