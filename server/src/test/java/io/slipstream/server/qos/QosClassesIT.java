@@ -3,6 +3,7 @@ package io.slipstream.server.qos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.testing.JwtTokens;
 import io.slipstream.server.testing.RecordingClient;
 import io.slipstream.server.testing.TestServer;
 import io.vertx.core.Vertx;
@@ -214,6 +215,45 @@ class QosClassesIT {
     assertThat(resumed.getBoolean("resumed")).isTrue();
     assertThat(resumed.getString("qos")).as("the operator's choice outlives the socket").isEqualTo("bulk");
     assertThat(resumed.getJsonObject("buffer").getInteger("max")).isEqualTo(100_000);
+  }
+
+  /**
+   * The token's {@code qos} claim outranks what the hello asks for, and reaches classes a client
+   * may not ask for; an operator's later choice outranks the claim.
+   */
+  @Test
+  void theTokensQosClaimPicksTheClassEvenOneThatCannotBeAskedFor() {
+    server.close();
+    String secret = "qos-claim-secret-of-some-length";
+    server =
+        TestServer.start(
+            SlipstreamConfig.defaults().toBuilder()
+                .jwtSecret(secret)
+                .qosClasses(CLASSES)
+                .build());
+    String bulkToken =
+        JwtTokens.hmac(
+            "HS256",
+            secret,
+            new JsonObject().put("sub", "reporter").put("qos", "bulk").put("exp", JwtTokens.in(600)));
+    RecordingClient c = connect();
+    c.send(
+        new JsonObject()
+            .put("type", "hello")
+            .put("token", bulkToken)
+            .put("qos", "realtime"));
+    JsonObject welcome = c.expect("welcome");
+    assertThat(welcome.getString("qos")).isEqualTo("bulk");
+    assertThat(welcome.getJsonObject("buffer").getInteger("max")).isEqualTo(100_000);
+
+    String plainToken =
+        JwtTokens.hmac(
+            "HS256", secret, new JsonObject().put("sub", "screen").put("exp", JwtTokens.in(600)));
+    RecordingClient d = connect();
+    d.send(new JsonObject().put("type", "hello").put("token", plainToken).put("qos", "realtime"));
+    assertThat(d.expect("welcome").getString("qos"))
+        .as("without a claim the hello may ask")
+        .isEqualTo("realtime");
   }
 
   @Test
