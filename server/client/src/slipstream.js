@@ -1,10 +1,12 @@
 /**
- * Slipstream browser client: live keyed tables over WebSocket or SockJS.
+ * Slipstream client: live keyed tables over WebSocket or SockJS, in browsers and in Node.
  *
- * A plain ES module with no dependencies and no build step; the server serves it at
- * `/slipstream.js` and its typings at `/slipstream.d.ts`. It speaks the wire protocol of
- * docs/protocol.md and keeps, per subscribed topic, the table's rows in a `Map` by key
- * together with the position `{epoch, seq}` of the last change applied to them.
+ * A plain ES module with no dependencies and no build step. It is the npm package
+ * `slipstream-client` (server/client; a CommonJS copy is generated at pack time) and the file
+ * the server serves at `/slipstream.js` and `/slipstream/<version>/slipstream.js`, with its
+ * typings beside it. It speaks the wire protocol of docs/protocol.md and keeps, per subscribed
+ * topic, the table's rows in a `Map` by key together with the position `{epoch, seq}` of the
+ * last change applied to them.
  *
  *   import { Slipstream } from '/slipstream.js';
  *   const client = new Slipstream({ url: location.origin });
@@ -21,25 +23,47 @@
  *
  * Nothing the client wants to send while it is disconnected is queued: subscriptions,
  * positions and acks are state, and are re-derived from it on every new connection (`hello`
- * with the resume token and positions, then whatever subscriptions the server did not restore).
+ * with the resume token and every topic's position, then whatever the server did not restore).
  * So memory does not grow while offline, whatever the outage.
  *
- * The module defines no globals; it reads `WebSocket`, `SockJS` and `location` from
- * `globalThis` only when it needs them.
+ * The module defines no globals; it reads `WebSocket`, `SockJS`, `location`, `document` and
+ * `navigator` from `globalThis` only when it needs them, and imports `ws` in Node only when
+ * there is no global WebSocket. Time comes from `options.clock`, the seam the tests use.
  */
 
 /** Names the server accepts (docs/protocol.md §1). */
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Close codes after which reconnecting cannot help (docs/protocol.md §9): "fix the client". */
-const FATAL_CLOSE_CODES = new Set([1009, 4003, 4004]);
-/** The server is restarting or leaving: come back at once (elsewhere) and resume. */
+const FATAL_CLOSE_CODES = new Set([1009, 4004]);
+/**
+ * The server is restarting or leaving: come back soon (elsewhere) and resume, after a random
+ * 0 to RESTART_JITTER_MS (contract §6), so that every client of a node does not arrive at once.
+ */
 const CLOSE_RESTARTING = 1012;
+const RESTART_JITTER_MS = 1_000;
+/**
+ * Unauthorized: final for a fixed token; with a token function, a new token may help, so the
+ * client asks for one and tries again, up to AUTH_RETRIES closes in a row without a welcome.
+ */
+const CLOSE_UNAUTHORIZED = 4003;
+const AUTH_RETRIES = 3;
+/** Vert.x's SockJS close code; without a `close` message before it, it means 4001 (§2). */
+const SOCKJS_GO_AWAY = 3000;
 /** Slow consumer and rate limit: the client itself was the problem, so it waits longer. */
 const CLOSE_SLOW_CONSUMER = 4001;
 const CLOSE_RATE_LIMITED = 4029;
 /** Used by this client when it gives up on a socket itself (silence, no welcome in time). */
 const CLOSE_CLIENT_TIMEOUT = 4000;
+/** A socket that answers nothing this long after a probe `ping` (page shown, network back) is dead. */
+const PROBE_TIMEOUT_MS = 5_000;
+/**
+ * Largest `hello.positions` the client sends, in characters of JSON: the frame must stay under
+ * the server's `maxFrameBytes` (64 KiB by default). Topics beyond it are subscribed one by one.
+ */
+const HELLO_POSITIONS_MAX_CHARS = 48 * 1024;
+/** Named in `hello.positions` for a topic with no rows yet: no epoch matches it, so a snapshot. */
+const NO_POSITION = Object.freeze({ epoch: '', seq: 0 });
 
 /** `topic._pending` while a subscribe is wanted but not yet sent: everything is stale. */
 const QUEUED = Symbol('queued');
@@ -52,7 +76,11 @@ const DEFAULTS = Object.freeze({
   token: undefined,
   backoffBaseMs: 250,
   backoffCapMs: 10_000,
+  stableAfterMs: 30_000,
+  websocketRetryMs: 60_000,
   connectTimeoutMs: 10_000,
+  subscribeTimeoutMs: 10_000,
+  batch: true,
   heartbeatMs: undefined,
   ackEvery: 100,
   ackIntervalMs: 1_000,
@@ -65,12 +93,40 @@ const DEFAULTS = Object.freeze({
   sockjsOptions: undefined,
   WebSocket: undefined,
   SockJS: undefined,
+  clock: undefined,
+  window: undefined,
+  document: undefined,
 });
 
-const report =
-  typeof globalThis.reportError === 'function'
-    ? (err) => globalThis.reportError(err)
-    : (err) => setTimeout(() => { throw err; });
+/**
+ * Time and randomness, the one seam tests replace (`options.clock`): every timer, every reading
+ * of the time and every jitter of the client goes through it.
+ */
+const SYSTEM_CLOCK = Object.freeze({
+  now: () => Date.now(),
+  random: () => Math.random(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id),
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (id) => clearInterval(id),
+});
+
+/**
+ * Reports an exception thrown by app code (a listener) without letting it escape: the page's
+ * `reportError` where there is one (it shows in the console and in `error` handlers), else
+ * `console.error`. Never rethrown: in Node a rethrow from a timer would end the process.
+ */
+function report(err) {
+  try {
+    if (typeof globalThis.reportError === 'function') {
+      globalThis.reportError(err);
+      return;
+    }
+  } catch (ignored) {
+    // Fall through to the console.
+  }
+  if (typeof console !== 'undefined') console.error('slipstream: a listener threw', err);
+}
 
 /**
  * A minimal event emitter. A listener that throws is reported (as an uncaught error) and does
@@ -147,6 +203,8 @@ export class Topic extends Emitter {
     this._serverKnows = false;
     /** The id of our latest subscribe for this topic. */
     this._requestId = undefined;
+    /** When the pending subscribe (or the restore we expect) was asked for: its timeout. */
+    this._sentAt = 0;
     this._wantSnapshot = false;
     this._snapshot = null;
     this._sinceAck = 0;
@@ -229,7 +287,8 @@ export class Topic extends Emitter {
         break;
       case 'reset':
         // On resume the session announces a reset before the restored `subscribed`.
-        if (this._pending === undefined || this._pending === RESTORE) {
+        // A topic without rows yet (named at NO_POSITION in hello) has nothing to reset.
+        if ((this._pending === undefined || this._pending === RESTORE) && this._position !== null) {
           // The new snapshot follows; the rows are replaced when it is complete.
           this._emit('reset', { reason: m.reason });
         }
@@ -371,6 +430,9 @@ export class Topic extends Emitter {
  * A connection to a Slipstream server that survives network failures: it reconnects with
  * exponential backoff and full jitter, resumes its session, and keeps every subscribed topic's
  * rows exact across the outage.
+ *
+ * Single-threaded like everything in JavaScript: every method and every callback runs on the
+ * page's (or Node's) event loop; time and timers come from `options.clock`.
  */
 export class Slipstream extends Emitter {
   /**
@@ -387,7 +449,13 @@ export class Slipstream extends Emitter {
       o.url = globalThis.location.origin;
     }
     if (o.clientId === undefined) o.clientId = randomId();
+    o.clock = Object.freeze({ ...SYSTEM_CLOCK, ...o.clock });
+    if (o.window === undefined && typeof globalThis.addEventListener === 'function') {
+      o.window = globalThis;
+    }
+    if (o.document === undefined) o.document = globalThis.document;
     this.options = Object.freeze(o);
+    this._clock = o.clock;
     /** 'idle' | 'connecting' | 'open' | 'reconnecting' | 'failed' | 'closed' */
     this.state = 'idle';
     /** The server's session id, once welcomed. */
@@ -402,9 +470,16 @@ export class Slipstream extends Emitter {
     this._sock = null;
     this._welcomed = false;
     this._everWelcomed = false;
+    /** Failed attempts since the last stable connection: the backoff's exponent. */
     this._attempts = 0;
+    /** 4003 closes since the last welcome. */
+    this._authFailures = 0;
     this._wsFailuresBeforeOpen = 0;
     this._useSockJs = o.transport === 'sockjs';
+    /** Under `auto`, when WebSocket is tried again after falling back to SockJS. */
+    this._websocketRetryAt = 0;
+    /** The network is down (`offline` event): no attempt until `online`. */
+    this._networkDown = false;
     this._conflating = false;
     this._heartbeatMs = 0;
     this._lastHeard = 0;
@@ -414,9 +489,14 @@ export class Slipstream extends Emitter {
     this._inflight = new Map(); // request id -> {topic, kind}
     this._ops = new Map(); // topic name -> 'subscribe' | 'unsubscribe', in request order
     this._tokens = o.sendBurst;
-    this._tokensAt = Date.now();
-    this._timers = { retry: 0, connect: 0, watchdog: 0, ack: 0, pump: 0 };
+    this._tokensAt = this._clock.now();
+    this._timers = { retry: 0, connect: 0, watchdog: 0, ack: 0, pump: 0, stable: 0, probe: 0 };
     this._trace = [];
+    this._environment = null;
+    /** An `_open` is under way (awaiting the token or the `ws` module). */
+    this._opening = false;
+    /** Whether anything was heard since the last probe `ping`. */
+    this._heardSinceProbe = true;
     // A microtask later, so that listeners added right after construction see 'connecting'.
     if (o.autoConnect) queueMicrotask(() => this.connect());
   }
@@ -438,14 +518,12 @@ export class Slipstream extends Emitter {
 
   /**
    * Subscribes to a topic, or returns the existing subscription of that name. The rows arrive
-   * as a snapshot, then live; `topic.ready` resolves once the first snapshot is applied.
+   * as a snapshot, then live; `topic.ready` resolves once the first snapshot is applied. Allowed
+   * in every state: a topic of a client that is not connected waits, `offline`, for `connect()`.
    */
   subscribe(name) {
     if (typeof name !== 'string' || !TOPIC_NAME.test(name)) {
       throw new TypeError(`topic name must match ${TOPIC_NAME}, not ${JSON.stringify(name)}`);
-    }
-    if (this.state === 'closed' || this.state === 'failed') {
-      throw new Error(`client is ${this.state}`);
     }
     const existing = this._topics.get(name);
     if (existing) return existing;
@@ -462,19 +540,33 @@ export class Slipstream extends Emitter {
     return topic;
   }
 
-  /** Opens the connection (done by the constructor unless `autoConnect: false`). */
+  /**
+   * Opens the connection (done by the constructor unless `autoConnect: false`). After a final
+   * close (`failed`, or `close()`), opens it again: the topics a failure kept come back where
+   * they were. Does nothing while connecting or connected.
+   */
   connect() {
-    if (this.state !== 'idle') return;
+    if (this.state !== 'idle' && this.state !== 'failed' && this.state !== 'closed') return;
+    this._attempts = 0;
+    this._authFailures = 0;
+    this._listenToEnvironment(true);
     this._setState('connecting');
     this._open();
   }
 
-  /** Closes the connection for good: no reconnect; every topic ends. Idempotent. */
+  /** Closes the connection: no reconnect until `connect()`; every topic ends. Idempotent. */
   close() {
     if (this.state === 'closed') return;
     const sock = this._sock;
     this._teardown();
-    if (sock) sock.close(1000, 'client closed');
+    this._listenToEnvironment(false);
+    if (sock) {
+      try {
+        sock.close(1000, 'client closed');
+      } catch (ignored) {
+        // Closing a socket that never opened may throw; it is gone either way.
+      }
+    }
     for (const topic of this._topics.values()) topic._close('client closed');
     this._topics.clear();
     this._setState('closed');
@@ -483,26 +575,40 @@ export class Slipstream extends Emitter {
   // ------------------------------------------------------------------------- connecting
 
   async _open() {
+    if (this._opening) return; // one attempt at a time (a wake-up may race a retry)
+    this._opening = true;
     const o = this.options;
+    this._pickTransport();
     let token;
+    let sock;
     try {
       token = typeof o.token === 'function' ? await o.token() : o.token;
     } catch (err) {
-      this._emit('error', { code: 'token', message: String(err && err.message || err) });
+      this._opening = false;
+      this._emit('error', { code: 'token', message: String((err && err.message) || err) });
       this._lost(CLOSE_CLIENT_TIMEOUT, 'token provider failed', false);
       return;
     }
-    if (this.state === 'closed' || this.state === 'failed') return;
-    let sock;
     try {
-      sock = this._useSockJs ? this._openSockJs() : this._openWebSocket();
+      if (this._attempting()) sock = this._useSockJs ? this._openSockJs() : await this._openWebSocket();
     } catch (err) {
-      this._fail('transport', String(err && err.message || err));
+      this._opening = false;
+      this._fail('transport', String((err && err.message) || err));
+      return;
+    }
+    this._opening = false;
+    if (sock === undefined) return;
+    if (!this._attempting()) {
+      try {
+        sock.close(1000, 'client closed');
+      } catch (ignored) {
+        // Never opened: nothing to close.
+      }
       return;
     }
     this._sock = sock;
     this._record('event', `connecting ${sock.kind} ${sock.url}`);
-    this._timers.connect = setTimeout(() => {
+    this._timers.connect = this._clock.setTimeout(() => {
       if (this._sock === sock && !this._welcomed) this._abandon(sock, 'no welcome in time');
     }, o.connectTimeoutMs);
     sock.onopen = () => {
@@ -517,15 +623,41 @@ export class Slipstream extends Emitter {
     sock.onclose = (code, reason) => {
       if (this._sock !== sock) return;
       if (!sock.opened && sock.kind === 'websocket') this._wsFailuresBeforeOpen++;
-      // Vert.x's SockJS always closes with 3000; the real code came in a `close` message.
+      // Vert.x's SockJS always closes with 3000; the real code came in a `close` message, and
+      // a 3000 without one is a socket too stuck for the message to get through (§2).
       const said = sock.closeMessage;
-      this._lost(said ? said.code : code, said ? said.reason : reason, sock.opened);
+      if (said) {
+        this._lost(said.code, said.reason, sock.opened);
+      } else if (sock.kind === 'sockjs' && code === SOCKJS_GO_AWAY) {
+        this._lost(CLOSE_SLOW_CONSUMER, reason || 'sockjs closed without a close message', sock.opened);
+      } else {
+        this._lost(code, reason, sock.opened);
+      }
     };
   }
 
-  _openWebSocket() {
-    const WS = this.options.WebSocket || globalThis.WebSocket;
-    if (typeof WS !== 'function') throw new Error('no WebSocket in this environment');
+  /** Whether an attempt started by `_open` should still go on. */
+  _attempting() {
+    return this._sock === null && (this.state === 'connecting' || this.state === 'reconnecting');
+  }
+
+  /**
+   * Under `auto`, WebSocket again once `websocketRetryMs` has passed since falling back: the
+   * failures that made the client fall back may have been a server restart, not a proxy.
+   */
+  _pickTransport() {
+    if (this.options.transport !== 'auto' || !this._useSockJs) return;
+    if (this._clock.now() >= this._websocketRetryAt) {
+      this._useSockJs = false;
+      this._wsFailuresBeforeOpen = 0;
+    }
+  }
+
+  async _openWebSocket() {
+    const WS = this.options.WebSocket || globalThis.WebSocket || (await nodeWebSocket());
+    if (typeof WS !== 'function') {
+      throw new Error('no WebSocket in this environment (in Node 20: npm install ws)');
+    }
     const url = resolveUrl(this.options.url, 'websocket');
     const ws = new WS(url);
     const sock = adapt(ws, 'websocket', url);
@@ -545,28 +677,37 @@ export class Slipstream extends Emitter {
     return sock;
   }
 
+  /**
+   * Says hello with every topic in `positions` (contract 1.1 subscribes them on a fresh session
+   * too): one message re-subscribes them all, where one `subscribe` each would take seconds
+   * under the server's inbound rate limit. Topics without rows yet are named at NO_POSITION,
+   * which gets them a snapshot; those that do not fit HELLO_POSITIONS_MAX_CHARS are subscribed
+   * after the welcome.
+   */
   _hello(token) {
     const hello = { type: 'hello', clientId: this.options.clientId };
     if (token) hello.token = token;
+    if (this.options.batch) hello.batch = true;
+    if (this._resumeToken !== null) hello.resume = this._resumeToken;
     this._helloPositions = new Set();
-    if (this._resumeToken !== null) {
-      hello.resume = this._resumeToken;
-      const positions = {};
-      for (const topic of this._topics.values()) {
-        if (topic._position !== null) {
-          positions[topic.name] = topic.position;
-          this._helloPositions.add(topic.name);
-        }
-      }
-      hello.positions = positions;
+    const positions = {};
+    let chars = 0;
+    for (const topic of this._topics.values()) {
+      const p = topic._position === null ? NO_POSITION : topic._position;
+      chars += topic.name.length + p.epoch.length + 40;
+      if (chars > HELLO_POSITIONS_MAX_CHARS) break;
+      positions[topic.name] = { epoch: p.epoch, seq: p.seq };
+      this._helloPositions.add(topic.name);
     }
+    if (this._helloPositions.size > 0) hello.positions = positions;
     this._write(hello);
   }
 
   _onWelcome(m) {
-    clearTimeout(this._timers.connect);
+    const clock = this._clock;
+    clock.clearTimeout(this._timers.connect);
     this._welcomed = true;
-    this._attempts = 0;
+    this._authFailures = 0;
     this._wsFailuresBeforeOpen = 0;
     this.session = m.session;
     this._resumeToken = m.resume;
@@ -576,21 +717,28 @@ export class Slipstream extends Emitter {
     if (this._everWelcomed) this.stats.reconnects++;
     if (m.resumed) this.stats.resumes++;
     this._everWelcomed = true;
+    const now = clock.now();
     for (const topic of this._topics.values()) {
-      if (m.resumed && this._helloPositions.has(topic.name)) {
-        // The session restores it from the position we sent: replay, or reset and snapshot.
+      if (this._helloPositions.has(topic.name)) {
+        // The server subscribes it from the position we sent: replay, or reset and snapshot.
         topic._pending = RESTORE;
         topic._serverKnows = true;
+        topic._sentAt = now;
         topic._setState('subscribing');
       } else {
         topic._resubscribe(false);
       }
     }
-    this._lastHeard = Date.now();
+    this._lastHeard = now;
     this._lastPing = 0;
     const tick = Math.max(100, Math.min(1_000, this._heartbeatMs / 4));
-    this._timers.watchdog = setInterval(() => this._watchdog(), tick);
-    this._timers.ack = setInterval(() => this._flushAcks(false), this.options.ackIntervalMs);
+    this._timers.watchdog = clock.setInterval(() => this._watchdog(), tick);
+    this._timers.ack = clock.setInterval(() => this._flushAcks(false), this.options.ackIntervalMs);
+    // The backoff starts over only once a connection has lasted: one that is closed again soon
+    // (4001 after a few seconds of slow reading) keeps raising it.
+    this._timers.stable = clock.setTimeout(() => {
+      this._attempts = 0;
+    }, this.options.stableAfterMs);
     this._setState('open');
     this._emit('welcome', { session: m.session, resumed: Boolean(m.resumed), heartbeatMs: m.heartbeatMs, buffer: m.buffer });
     this._pump();
@@ -600,10 +748,10 @@ export class Slipstream extends Emitter {
    * Liveness. Browsers hide WebSocket pings from scripts, so on a quiet topic the client asks
    * with its own `ping`; the socket is dead only when a ping of ours went unanswered and nothing
    * at all was heard for two heartbeats (throttled timers in background tabs then cannot kill a
-   * healthy socket: the pong arrives as soon as the ping is sent).
+   * healthy socket: the pong arrives as soon as the ping is sent). Also times subscriptions out.
    */
   _watchdog() {
-    const now = Date.now();
+    const now = this._clock.now();
     const silent = now - this._lastHeard;
     const hb = this._heartbeatMs;
     if (this._lastPing > this._lastHeard && silent >= 2 * hb && now - this._lastPing >= hb / 2) {
@@ -614,6 +762,42 @@ export class Slipstream extends Emitter {
       this._lastPing = now;
       this._write({ type: 'ping' });
     }
+    this._checkSubscribeTimeouts(now);
+  }
+
+  /**
+   * A subscription still unanswered `subscribeTimeoutMs` after it was asked for: a restore the
+   * server did not make (it stops quietly at its `maxSubscriptions`) is asked for explicitly; an
+   * explicit `subscribe` left unanswered means the connection is broken, so it is replaced.
+   */
+  _checkSubscribeTimeouts(now) {
+    const limit = this.options.subscribeTimeoutMs;
+    for (const topic of this._topics.values()) {
+      const pending = topic._pending;
+      if (pending === undefined || pending === QUEUED || now - topic._sentAt < limit) continue;
+      if (pending === RESTORE) {
+        topic._resubscribe(false);
+        continue;
+      }
+      const message = `no answer to subscribe ${topic.name} in ${limit} ms`;
+      this._emit('error', { code: 'timeout', message, topic: topic.name });
+      this._abandon(this._sock, message);
+      return;
+    }
+  }
+
+  /** Asks an open socket for a `pong` now; if nothing at all comes back soon, replaces it. */
+  _probe() {
+    const sock = this._sock;
+    if (sock === null || !this._welcomed) return;
+    const clock = this._clock;
+    this._lastPing = clock.now();
+    this._heardSinceProbe = false;
+    this._write({ type: 'ping' });
+    clock.clearTimeout(this._timers.probe);
+    this._timers.probe = clock.setTimeout(() => {
+      if (!this._heardSinceProbe) this._abandon(sock, `no answer to a ping in ${PROBE_TIMEOUT_MS} ms`);
+    }, PROBE_TIMEOUT_MS);
   }
 
   /** Gives up on a socket that is open but useless, and reconnects. */
@@ -639,41 +823,60 @@ export class Slipstream extends Emitter {
       this._fail(`close-${code}`, reason || `closed ${code}`);
       return;
     }
+    if (code === CLOSE_UNAUTHORIZED) {
+      this._authFailures++;
+      if (typeof this.options.token !== 'function' || this._authFailures > AUTH_RETRIES) {
+        this._fail(`close-${code}`, reason || `closed ${code}`);
+        return;
+      }
+    }
     if (
       this.options.transport === 'auto' && !this._useSockJs && this._wsFailuresBeforeOpen >= 2 &&
       typeof (this.options.SockJS || globalThis.SockJS) === 'function'
     ) {
-      // WebSocket never got through (a proxy, most likely): SockJS from now on.
+      // WebSocket never got through (a proxy, most likely): SockJS for a while.
       this._useSockJs = true;
+      this._websocketRetryAt = this._clock.now() + this.options.websocketRetryMs;
       this._attempts = 0;
     }
     if (code === CLOSE_SLOW_CONSUMER || code === CLOSE_RATE_LIMITED) {
       this._attempts = Math.max(this._attempts, 2);
     }
-    const delay = code === CLOSE_RESTARTING && this._attempts === 0 && opened
-      ? 0
-      : backoff(this._attempts, this.options.backoffBaseMs, this.options.backoffCapMs);
+    const delay = code === CLOSE_RESTARTING && opened
+      ? Math.floor(this._clock.random() * RESTART_JITTER_MS)
+      : backoff(this._attempts, this.options.backoffBaseMs, this.options.backoffCapMs, this._clock.random());
     this._attempts++;
     this._setState(this._everWelcomed || this.state === 'reconnecting' ? 'reconnecting' : 'connecting');
-    this._timers.retry = setTimeout(() => {
-      if (this.state === 'reconnecting' || this.state === 'connecting') this._open();
+    if (this._networkDown) return; // the `online` event brings it back
+    this._retryIn(delay);
+  }
+
+  _retryIn(delay) {
+    this._clock.clearTimeout(this._timers.retry);
+    this._timers.retry = this._clock.setTimeout(() => {
+      this._timers.retry = 0;
+      if (this._attempting()) this._open();
     }, delay);
   }
 
-  /** Gives up for good: retrying cannot help until the app or the page is fixed. */
+  /**
+   * Gives up until the app calls `connect()` again: retrying cannot help until the app, its
+   * token or the page is fixed. The topics stay (offline, rows kept) for that `connect()`.
+   */
   _fail(code, message) {
     this._teardown();
+    this._listenToEnvironment(false);
+    for (const topic of this._topics.values()) topic._offline();
     this._emit('error', { code, message });
-    for (const topic of this._topics.values()) topic._close(`${code}: ${message}`);
-    this._topics.clear();
     this._setState('failed');
   }
 
   /** Forgets the socket and everything tied to it. */
   _teardown() {
+    const clock = this._clock;
     for (const key of Object.keys(this._timers)) {
-      clearTimeout(this._timers[key]);
-      clearInterval(this._timers[key]);
+      clock.clearTimeout(this._timers[key]);
+      clock.clearInterval(this._timers[key]);
       this._timers[key] = 0;
     }
     if (this._sock) {
@@ -685,10 +888,79 @@ export class Slipstream extends Emitter {
     this._ops.clear();
   }
 
+  // ------------------------------------------------------------------------- environment
+
+  /**
+   * Follows the network (`online`/`offline`) and the page's visibility where they exist. Offline,
+   * the socket is given up at once (a dead network would otherwise take two heartbeats to show)
+   * and nothing is tried until `online`; back online, or shown again, an open socket is probed
+   * and a waiting reconnect happens now.
+   */
+  _listenToEnvironment(on) {
+    const win = this.options.window;
+    const doc = this.options.document;
+    if (on && this._environment === null) {
+      const handlers = {
+        offline: () => this._onNetwork(false),
+        online: () => this._onNetwork(true),
+        visibilitychange: () => {
+          if (doc.visibilityState === 'visible') this._wake();
+        },
+      };
+      this._environment = handlers;
+      if (win && typeof win.addEventListener === 'function') {
+        win.addEventListener('offline', handlers.offline);
+        win.addEventListener('online', handlers.online);
+      }
+      if (doc && typeof doc.addEventListener === 'function') {
+        doc.addEventListener('visibilitychange', handlers.visibilitychange);
+      }
+      const nav = globalThis.navigator;
+      this._networkDown = Boolean(win === globalThis && nav && nav.onLine === false);
+    } else if (!on && this._environment !== null) {
+      const handlers = this._environment;
+      this._environment = null;
+      this._networkDown = false;
+      if (win && typeof win.removeEventListener === 'function') {
+        win.removeEventListener('offline', handlers.offline);
+        win.removeEventListener('online', handlers.online);
+      }
+      if (doc && typeof doc.removeEventListener === 'function') {
+        doc.removeEventListener('visibilitychange', handlers.visibilitychange);
+      }
+    }
+  }
+
+  _onNetwork(online) {
+    this._record('event', online ? 'online' : 'offline');
+    if (!online) {
+      this._networkDown = true;
+      this._clock.clearTimeout(this._timers.retry);
+      this._timers.retry = 0;
+      if (this._sock !== null) this._abandon(this._sock, 'network offline');
+      return;
+    }
+    this._networkDown = false;
+    this._wake();
+  }
+
+  /** The page or the network is back: check the socket, or reconnect without waiting. */
+  _wake() {
+    if (this._sock !== null) {
+      if (this._welcomed) this._probe();
+      return;
+    }
+    if (this._networkDown || this._opening || !this._attempting()) return;
+    this._clock.clearTimeout(this._timers.retry);
+    this._timers.retry = 0;
+    this._open();
+  }
+
   // ------------------------------------------------------------------------- receiving
 
   _onFrame(data) {
-    this._lastHeard = Date.now();
+    this._lastHeard = this._clock.now();
+    this._heardSinceProbe = true;
     if (typeof data !== 'string') return; // the protocol is text only
     this._record('in', data);
     let parsed;
@@ -804,7 +1076,7 @@ export class Slipstream extends Emitter {
    * re-subscribing many topics after a reconnect never trips the server's inbound rate limit.
    */
   _pump() {
-    clearTimeout(this._timers.pump);
+    this._clock.clearTimeout(this._timers.pump);
     this._timers.pump = 0;
     if (!this._welcomed) return;
     this._refill();
@@ -825,18 +1097,19 @@ export class Slipstream extends Emitter {
       this._inflight.set(id, { topic: name, kind });
       topic._requestId = id;
       topic._pending = id;
+      topic._sentAt = this._clock.now();
       topic._serverKnows = true;
       const from = topic._takeFrom();
       this._write(from === undefined ? { type: 'subscribe', id, topic: name } : { type: 'subscribe', id, topic: name, from });
     }
     if (this._ops.size > 0) {
       const wait = Math.ceil(((1 - this._tokens) / this.options.sendRate) * 1000);
-      this._timers.pump = setTimeout(() => this._pump(), Math.max(10, wait));
+      this._timers.pump = this._clock.setTimeout(() => this._pump(), Math.max(10, wait));
     }
   }
 
   _refill() {
-    const now = Date.now();
+    const now = this._clock.now();
     const o = this.options;
     this._tokens = Math.min(o.sendBurst, this._tokens + ((now - this._tokensAt) * o.sendRate) / 1000);
     this._tokensAt = now;
@@ -892,14 +1165,30 @@ export class Slipstream extends Emitter {
     const size = this.options.traceSize;
     if (size <= 0) return;
     if (this._trace.length >= size) this._trace.shift();
-    this._trace.push({ t: Date.now(), dir, text });
+    this._trace.push({ t: this._clock.now(), dir, text });
   }
 }
 
-/** Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^attempt)]. */
-function backoff(attempt, baseMs, capMs) {
+/** Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^attempt)]; `random` in [0, 1). */
+function backoff(attempt, baseMs, capMs, random) {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(Math.random() * ceiling);
+  return Math.floor(random * ceiling);
+}
+
+/**
+ * Node 20 has no global WebSocket: the `ws` package (an optional peer dependency) stands in.
+ * The specifier is a variable so that bundlers for the browser leave it alone.
+ */
+let wsModule;
+function nodeWebSocket() {
+  if (wsModule === undefined) {
+    const name = 'ws';
+    wsModule = import(name).then(
+      (m) => m.WebSocket || (m.default && m.default.WebSocket) || m.default,
+      () => undefined,
+    );
+  }
+  return wsModule;
 }
 
 /**
