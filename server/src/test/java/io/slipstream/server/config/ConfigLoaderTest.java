@@ -88,6 +88,8 @@ class ConfigLoaderTest {
             SlipstreamConfig::metricsToken),
         key("publishTimeoutMs", "SLIPSTREAM_PUBLISH_TIMEOUT_MS", "250", 250L,
             SlipstreamConfig::publishTimeoutMs),
+        key("clientOrigins", "SLIPSTREAM_CLIENT_ORIGINS", "https://a.example,http://b:8080",
+            "https://a.example,http://b:8080", SlipstreamConfig::clientOrigins),
         key("cluster.enabled", "SLIPSTREAM_CLUSTER_ENABLED", "true", true,
             c -> c.cluster().enabled()),
         key("cluster.host", "SLIPSTREAM_CLUSTER_HOST", "10.0.0.7", "10.0.0.7",

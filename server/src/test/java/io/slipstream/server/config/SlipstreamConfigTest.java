@@ -91,6 +91,7 @@ class SlipstreamConfigTest {
             .maxPendingPublishes(20)
             .metricsToken("m")
             .publishTimeoutMs(21)
+            .clientOrigins("https://a.example")
             .cluster(ClusterConfig.DEFAULTS)
             .build();
 
@@ -99,7 +100,7 @@ class SlipstreamConfigTest {
             new SlipstreamConfig(
                 "127.0.0.1", 1, 2, 3, 4, 5, new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
                 8, 9, 1000, 11, 12, "p", "j", 13, 14, 16, 15, 2000, 17, 18, "a", false, 19, 2048,
-                1 << 21, 20, "m", 21, ClusterConfig.DEFAULTS));
+                1 << 21, 20, "m", 21, "https://a.example", ClusterConfig.DEFAULTS));
   }
 
   static Stream<Arguments> invalid() {
@@ -132,6 +133,9 @@ class SlipstreamConfigTest {
         bad("maxPendingPublishes", "0", b -> b.maxPendingPublishes(0)),
         bad("metricsToken", "\"\"", b -> b.metricsToken("")),
         bad("publishTimeoutMs", "0", b -> b.publishTimeoutMs(0)),
+        bad("clientOrigins", "\"https://a.example/\"", b -> b.clientOrigins("https://a.example/")),
+        bad("clientOrigins", "\"https://a.example, ftp://x\"", b -> b.clientOrigins("https://a.example, ftp://x")),
+        bad("clientOrigins", "\"\"", b -> b.clientOrigins("")),
         bad("maxTopics", "0", b -> b.maxTopics(0)),
         bad("maxSubscriptions", "0", b -> b.maxSubscriptions(0)),
         bad("maxSessions", "0", b -> b.maxSessions(0)),

@@ -1,0 +1,148 @@
+package io.slipstream.server.bootstrap;
+
+import io.slipstream.core.message.ErrorCode;
+import io.slipstream.server.protocol.ErrorJson;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Serves the client package's script and typings (server/client, copied into the jar's {@code
+ * webroot/} by the build) at {@code /slipstream.js} and {@code /slipstream/<version>/slipstream.js}
+ * (and {@code .d.ts}), with CORS headers for the origins of {@code clientOrigins}, so that a page
+ * of another origin can {@code import} it as a module.
+ *
+ * <p>Immutable and thread-safe: one instance may serve every event loop. The unversioned path is
+ * cached briefly (it changes when the server is upgraded); the versioned one is immutable and
+ * cached for a year. The version is the package's own ({@code webroot/package.json}), read once.
+ */
+final class ClientScript {
+
+  /** Where the build puts the package's files in the jar. */
+  private static final String WEBROOT = "webroot/";
+
+  /** The unversioned path may change with an upgrade: browsers check again after 5 minutes. */
+  static final String SHORT_CACHE = "public, max-age=300";
+
+  /** A versioned path never changes. */
+  static final String LONG_CACHE = "public, max-age=31536000, immutable";
+
+  private static final String JS_TYPE = "text/javascript; charset=utf-8";
+  private static final String TS_TYPE = "application/typescript; charset=utf-8";
+
+  private final String version;
+
+  /** Allowed origins; empty means any ({@code *}). */
+  private final Set<String> origins;
+
+  ClientScript(Set<String> origins) {
+    this.version = packageVersion();
+    this.origins = origins;
+  }
+
+  /** The client package's version, e.g. {@code 1.0.0}. */
+  String version() {
+    return version;
+  }
+
+  /** Mounts the routes: GET and HEAD, and OPTIONS for CORS preflights. */
+  void mount(Router router) {
+    serve(router, "/slipstream.js", "slipstream.js", JS_TYPE, SHORT_CACHE);
+    serve(router, "/slipstream.d.ts", "slipstream.d.ts", TS_TYPE, SHORT_CACHE);
+    String dir = "/slipstream/" + version + "/";
+    serve(router, dir + "slipstream.js", "slipstream.js", JS_TYPE, LONG_CACHE);
+    serve(router, dir + "slipstream.d.ts", "slipstream.d.ts", TS_TYPE, LONG_CACHE);
+    // Any other version: say which one is here rather than a bare 404.
+    router
+        .route("/slipstream/*")
+        .handler(
+            rc -> {
+              cors(rc);
+              rc.response()
+                  .setStatusCode(404)
+                  .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                  .end(
+                      ErrorJson.body(
+                          ErrorCode.NOT_FOUND,
+                          "this server serves the client version "
+                              + version
+                              + " at "
+                              + dir
+                              + "slipstream.js (and /slipstream.js)"));
+            });
+  }
+
+  private void serve(Router router, String path, String file, String type, String cache) {
+    router
+        .route(path)
+        .method(HttpMethod.GET)
+        .method(HttpMethod.HEAD)
+        .handler(
+            rc -> {
+              cors(rc);
+              rc.response()
+                  // Browsers load ES modules only with a JavaScript type.
+                  .putHeader(HttpHeaders.CONTENT_TYPE, type)
+                  .putHeader(HttpHeaders.CACHE_CONTROL, cache)
+                  .putHeader("x-content-type-options", "nosniff")
+                  .sendFile(WEBROOT + file);
+            });
+    router
+        .options(path)
+        .handler(
+            rc -> {
+              cors(rc);
+              rc.response()
+                  .setStatusCode(204)
+                  .putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD, OPTIONS")
+                  .putHeader(HttpHeaders.ACCESS_CONTROL_MAX_AGE, "86400")
+                  .end();
+            });
+  }
+
+  /**
+   * The CORS answer: {@code *} when any origin is allowed, else the request's origin if it is
+   * listed (and {@code Vary: Origin}, so that caches keep one answer per origin). An origin not
+   * listed gets no header, and the browser refuses the script to that page.
+   */
+  private void cors(RoutingContext rc) {
+    HttpServerResponse response = rc.response();
+    if (origins.isEmpty()) {
+      response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+      return;
+    }
+    response.putHeader(HttpHeaders.VARY, "Origin");
+    String origin = rc.request().getHeader(HttpHeaders.ORIGIN);
+    if (origin != null && origins.contains(origin.toLowerCase(Locale.ROOT))) {
+      response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    }
+  }
+
+  private static String packageVersion() {
+    String resource = WEBROOT + "package.json";
+    try (InputStream in = ClientScript.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            resource + " is missing from the class path: the build copies it from server/client");
+      }
+      String v =
+          new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+              .getString("version");
+      if (v == null || !v.matches("[0-9A-Za-z.+-]{1,64}")) {
+        throw new IllegalStateException(resource + " has no usable version: " + v);
+      }
+      return v;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
