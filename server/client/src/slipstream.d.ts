@@ -161,7 +161,10 @@ export interface ChangeEvent<R extends Row = Row> {
   prev: R | undefined;
   epoch: string;
   seq: number;
-  /** Publish time, ms since the Unix epoch; undefined for snapshot rows. */
+  /**
+   * Publish time, ms since the Unix epoch; for a snapshot row, when that row was last published
+   * (undefined if the server did not say).
+   */
   ts: number | undefined;
   /**
    * True for the rows of a snapshot, reported as INSERTs after the whole snapshot replaced the

@@ -335,7 +335,8 @@ export class Topic extends Emitter {
 
   _onSnapshot(m) {
     if (m.phase === 'begin') {
-      this._snapshot = { epoch: m.epoch, seq: m.seq, rows: new Map() };
+      // `ts` per key: the time each row was last published, reported with its snapshot event.
+      this._snapshot = { epoch: m.epoch, seq: m.seq, rows: new Map(), ts: new Map() };
       this._setState('loading');
       return;
     }
@@ -357,7 +358,7 @@ export class Topic extends Emitter {
       for (const [key, row] of this.rows) {
         this._emit('change', {
           op: 'INSERT', key, row, prev: undefined, epoch: snap.epoch, seq: snap.seq,
-          ts: undefined, snapshot: true,
+          ts: snap.ts.get(key), snapshot: true,
         });
       }
     }
@@ -374,6 +375,7 @@ export class Topic extends Emitter {
         this._client._violation(this, 'snapshot row outside a snapshot');
       } else {
         snap.rows.set(m.key, m.row);
+        if (typeof m.ts === 'number') snap.ts.set(m.key, m.ts);
       }
       return;
     }

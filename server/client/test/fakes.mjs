@@ -137,7 +137,7 @@ const serverSide = {
     this.deliver({ type: 'subscribed', id, topic, epoch, seq, mode: 'snapshot' });
     this.deliver({ type: 'snapshot', topic, epoch, seq, phase: 'begin', size: Object.keys(rows).length });
     for (const [key, row] of Object.entries(rows)) {
-      this.deliver({ type: 'change', topic, epoch, seq, op: 'INSERT', key, row, snapshot: true });
+      this.deliver({ type: 'change', topic, epoch, seq, op: 'INSERT', key, row, ts: 1_000 + seq, snapshot: true });
     }
     this.deliver({ type: 'snapshot', topic, epoch, seq, phase: 'end' });
   },

@@ -31,6 +31,18 @@ test('dropped heals the gap by subscribing from the position', async () => {
   assert.equal(topic.rows.get('a').v, 6);
 });
 
+test('snapshot rows keep their ts in their change events', async () => {
+  const { client, net } = await connected();
+  const topic = client.subscribe('orders');
+  const events = [];
+  topic.on('change', (c) => events.push(c));
+  net.last().welcome();
+  net.last().snapshot('orders', 'e', 4, { a: { v: 1 }, b: { v: 2 } });
+  assert.deepEqual(events.map((c) => [c.key, c.ts, c.snapshot]), [['a', 1004, true], ['b', 1004, true]]);
+  net.last().change('orders', 'e', 5, 'a', { v: 3 });
+  assert.deepEqual([events[2].ts, events[2].snapshot, events[2].prev], [1, false, { v: 1 }]);
+});
+
 test('an unannounced seq jump is healed and counted', async () => {
   const { client, topic, sock } = await streaming();
   sock.change('orders', 'e', 3, 'a', { v: 3 });
