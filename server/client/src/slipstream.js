@@ -1,10 +1,12 @@
 /**
  * Slipstream client: live keyed tables over WebSocket or SockJS, in browsers and in Node.
  *
- * A plain ES module with no dependencies and no build step. It is the npm package
- * `slipstream-client` (server/client; a CommonJS copy is generated at pack time) and the file
- * the server serves at `/slipstream.js` and `/slipstream/<version>/slipstream.js`, with its
- * typings beside it. It speaks the wire protocol of docs/protocol.md and keeps, per subscribed
+ * Plain ES modules with no dependencies and no build step: this one (the connection state machine
+ * and the public API) imports the others in this directory, one concept each (topic, requests,
+ * liveness, reconnect, environment, transport, dispatch, emitter). They are the npm package
+ * `slipstream-client` (server/client; CommonJS copies are generated at pack time) and the files
+ * the server serves at `/slipstream/<version>/` (`/slipstream.js` redirects there), with the
+ * typings beside them. It speaks the wire protocol of docs/protocol.md and keeps, per subscribed
  * topic, the table's rows in a `Map` by key together with the position `{epoch, seq}` of the
  * last change applied to them.
  *
