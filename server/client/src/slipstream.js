@@ -56,6 +56,8 @@ const CLOSE_CLIENT_TIMEOUT = 4000;
  * the server's `maxFrameBytes` (64 KiB by default). Topics beyond it are subscribed one by one.
  */
 const HELLO_POSITIONS_MAX_CHARS = 48 * 1024;
+/** Most topics `hello.positions` may name (the server refuses more: Inbound.MAX_POSITIONS). */
+const HELLO_POSITIONS_MAX = 1_024;
 /** Named in `hello.positions` for a topic with no rows yet: no epoch matches it, so a snapshot. */
 const NO_POSITION = Object.freeze({ epoch: '', seq: 0 });
 
@@ -301,7 +303,7 @@ export class Slipstream extends Emitter {
    * Says hello with every topic in `positions` (contract 1.1 subscribes them on a fresh session
    * too): one message re-subscribes them all, where one `subscribe` each would take seconds
    * under the server's inbound rate limit. Topics without rows yet are named at NO_POSITION,
-   * which gets them a snapshot; those that do not fit HELLO_POSITIONS_MAX_CHARS are subscribed
+   * which gets them a snapshot; those beyond HELLO_POSITIONS_MAX_CHARS or HELLO_POSITIONS_MAX are subscribed
    * after the welcome.
    */
   _hello(token) {
@@ -315,7 +317,7 @@ export class Slipstream extends Emitter {
     for (const topic of this._topics.values()) {
       const p = topic._position === null ? NO_POSITION : topic._position;
       chars += topic.name.length + p.epoch.length + 40;
-      if (chars > HELLO_POSITIONS_MAX_CHARS) break;
+      if (chars > HELLO_POSITIONS_MAX_CHARS || this._helloPositions.size >= HELLO_POSITIONS_MAX) break;
       positions[topic.name] = { epoch: p.epoch, seq: p.seq };
       this._helloPositions.add(topic.name);
     }

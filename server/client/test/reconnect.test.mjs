@@ -294,3 +294,14 @@ test('batch: false leaves it out', async () => {
   const { net } = await connected({ batch: false });
   assert.equal(net.last().welcome().batch, undefined);
 });
+
+test('hello.positions stays within the server bounds; the other topics are subscribed one by one', async () => {
+  const { client, clock, net } = await connected({ maxTopics: 1_500, sendRate: 1_000, sendBurst: 2_000 });
+  for (let i = 0; i < 1_500; i++) client.subscribe(`topic-with-a-longer-name-${i}`);
+  const hello = net.last().welcome();
+  const named = Object.keys(hello.positions).length;
+  assert.ok(named <= 1_024, `${named} topics named`);
+  assert.ok(JSON.stringify(hello).length < 64 * 1024, 'fits the default maxFrameBytes');
+  await clock.advance(10);
+  assert.equal(net.last().sentOf('subscribe').length, 1_500 - named);
+});
