@@ -303,8 +303,8 @@ export class Slipstream extends Emitter {
    * Says hello with every topic in `positions` (contract 1.1 subscribes them on a fresh session
    * too): one message re-subscribes them all, where one `subscribe` each would take seconds
    * under the server's inbound rate limit. Topics without rows yet are named at NO_POSITION,
-   * which gets them a snapshot; those beyond HELLO_POSITIONS_MAX_CHARS or HELLO_POSITIONS_MAX are subscribed
-   * after the welcome.
+   * which gets them a snapshot; those beyond HELLO_POSITIONS_MAX_CHARS or HELLO_POSITIONS_MAX
+   * are subscribed after the welcome.
    */
   _hello(token) {
     const hello = { type: 'hello', clientId: this.options.clientId };
