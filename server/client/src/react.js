@@ -12,7 +12,8 @@
  * updated in place, so the store's snapshot is a small object replaced on every update, whose
  * `version` counter is what React compares. Components that show the same topic share one
  * subscription; the last one to unmount ends it (a microtask later, so that React's
- * StrictMode mount, unmount, mount does not re-subscribe).
+ * StrictMode mount, unmount, mount does not re-subscribe), unless the app had subscribed to the
+ * topic itself before: then the subscription stays the app's.
  */
 import { useMemo, useSyncExternalStore } from 'react';
 
@@ -39,6 +40,8 @@ export function topicStore(client, name) {
 function createStore(client, name, forget) {
   const listeners = new Set();
   let topic = null;
+  /** Whether the store subscribed (rather than the app, before it): only then it unsubscribes. */
+  let owned = false;
   let offs = [];
   let version = 0;
   let snapshot = {
@@ -54,6 +57,7 @@ function createStore(client, name, forget) {
   };
 
   const start = () => {
+    owned = !client.topics.has(name);
     topic = client.subscribe(name);
     offs = [topic.on('update', changed), topic.on('state', changed)];
     changed();
@@ -62,7 +66,7 @@ function createStore(client, name, forget) {
   const stop = () => {
     for (const off of offs) off();
     offs = [];
-    topic.unsubscribe();
+    if (owned) topic.unsubscribe();
     topic = null;
     forget();
   };

@@ -60,6 +60,20 @@ test('two components share one subscription; the last unmount unsubscribes', asy
   assert.equal(client.topics.size, 0);
 });
 
+test('a topic the app subscribed itself stays subscribed after the last unmount', async () => {
+  const { client, net } = await connected();
+  net.last().welcome();
+  const mine = client.subscribe('orders');
+  let renderer;
+  await act(async () => {
+    renderer = create(createElement(Table, { client, seen: [] }));
+  });
+  await act(async () => renderer.unmount());
+  await settle();
+  assert.equal(client.topics.get('orders'), mine);
+  assert.equal(net.last().sentOf('unsubscribe').length, 0);
+});
+
 test('the store snapshot is stable between updates (useSyncExternalStore requires it)', async () => {
   const { client } = await connected();
   const store = topicStore(client, 'orders');
