@@ -90,7 +90,8 @@ function createStore(client, name, forget) {
 
 /**
  * The rows of `name` on `client`, re-rendering on every change: `{rows, version, state,
- * position, topic}`. Subscribes on mount and unsubscribes when the last user unmounts.
+ * position, topic}`. Subscribes on mount and unsubscribes when the last user unmounts (unless the
+ * app had subscribed to the topic itself).
  */
 export function useTopic(client, name) {
   const store = useMemo(() => topicStore(client, name), [client, name]);
