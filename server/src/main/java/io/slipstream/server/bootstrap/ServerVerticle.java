@@ -72,7 +72,7 @@ final class ServerVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/ws").handler(rc -> upgrade(rc, hub));
     mountSockJs(router, hub, config);
-    mountStatic(router);
+    mountStatic(router, config);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(services.metrics().registry()));
     new HttpApi(vertx, config, services.topics(), services.connections(), serving, clusterInfo)
         .mount(router);
@@ -173,22 +173,8 @@ final class ServerVerticle extends VerticleBase {
     socket.close(code.code(), code.reason());
   }
 
-  private static void mountStatic(Router router) {
-    router
-        .get("/slipstream.js")
-        .handler(
-            rc ->
-                rc.response()
-                    // Browsers load ES modules only with a JavaScript type.
-                    .putHeader("content-type", "text/javascript; charset=utf-8")
-                    .sendFile("webroot/slipstream.js"));
-    router
-        .get("/slipstream.d.ts")
-        .handler(
-            rc ->
-                rc.response()
-                    .putHeader("content-type", "application/typescript; charset=utf-8")
-                    .sendFile("webroot/slipstream.d.ts"));
+  private static void mountStatic(Router router, SlipstreamConfig config) {
+    new ClientScript(config.clientOriginSet()).mount(router);
     router.get("/examples/*").handler(StaticHandler.create("webroot/examples"));
     router.get("/examples").handler(rc -> rc.redirect("/examples/"));
     router.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));

@@ -128,6 +128,10 @@ enum Setting {
   PUBLISH_TIMEOUT_MS("publishTimeoutMs", Kind.LONG,
       "how long a publish may wait for its sequencer; then 503 overloaded, never applied, ms",
       SlipstreamConfig::publishTimeoutMs, (d, v) -> d.config.publishTimeoutMs((Long) v)),
+  CLIENT_ORIGINS("clientOrigins", Kind.STRING,
+      "origins allowed to load /slipstream.js from another origin (CORS): *, or"
+          + " scheme://host[:port] entries separated by commas (at most 64)",
+      SlipstreamConfig::clientOrigins, (d, v) -> d.config.clientOrigins((String) v)),
   CLUSTER_ENABLED("cluster.enabled", Kind.BOOLEAN,
       "join a Hazelcast cluster of nodes (flag --cluster); off runs one node, no Hazelcast",
       c -> c.cluster().enabled(), (d, v) -> d.clusterEnabled = (Boolean) v),

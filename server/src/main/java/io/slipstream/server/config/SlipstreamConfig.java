@@ -3,6 +3,12 @@ package io.slipstream.server.config;
 import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.qos.QosClasses;
 import io.vertx.core.json.JsonObject;
+import io.slipstream.core.buffer.DropPolicy;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Every setting of a Slipstream node (docs/protocol.md §12), validated once at start.
@@ -55,6 +61,9 @@ import io.vertx.core.json.JsonObject;
  *     cluster.*})
  * @param publishTimeoutMs how long a publish may wait for its sequencer before it is refused (503
  *     {@code overloaded}, never applied later), ms ({@code publishTimeoutMs})
+ * @param clientOrigins the origins allowed to load the client ({@code /slipstream.js}) from
+ *     another origin, as a comma-separated list of {@code scheme://host[:port]}, or {@code *} for
+ *     any ({@code clientOrigins})
  * @param access token keys and checked claims besides {@code jwtSecret}, the Origin allow-list and
  *     the per-address connection limit ({@code jwtPublicKey}, {@code allowedOrigins}, …)
  */
@@ -88,6 +97,7 @@ public record SlipstreamConfig(
     int maxPendingPublishes,
     String metricsToken,
     long publishTimeoutMs,
+    String clientOrigins,
     ClusterConfig cluster,
     QosClasses qos,
     AccessConfig access) {
@@ -147,6 +157,15 @@ public record SlipstreamConfig(
    * {@code overloaded} and never applied afterwards.
    */
   public static final long DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
+  /**
+   * Default {@code clientOrigins}: {@code *}, any origin may load the client script (it is
+   * public code; what it connects to is guarded by the socket's own auth).
+   */
+  public static final String DEFAULT_CLIENT_ORIGINS = "*";
+  /** Most origins {@code clientOrigins} may list: the allow-list is a set held per request. */
+  public static final int MAX_CLIENT_ORIGINS = 64;
+
+  private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
 
   /**
    * Default {@code eventLoops}: two per available processor, so that one busy connection leaves
@@ -222,6 +241,39 @@ public record SlipstreamConfig(
         metricsToken == null || !metricsToken.isBlank(),
         "metricsToken must not be empty when set, was " + quote(metricsToken));
     require(publishTimeoutMs >= 1, "publishTimeoutMs must be at least 1, was " + publishTimeoutMs);
+    clientOriginSet(clientOrigins);
+  }
+
+  /**
+   * The origins of {@code clientOrigins}, or an empty set for {@code *} (any origin).
+   *
+   * @throws IllegalArgumentException naming {@code clientOrigins} and the bad entry
+   */
+  public Set<String> clientOriginSet() {
+    return clientOriginSet(clientOrigins);
+  }
+
+  private static Set<String> clientOriginSet(String origins) {
+    require(origins != null, "clientOrigins must be * or a list of origins, was null");
+    if (origins.trim().equals("*")) {
+      return Set.of();
+    }
+    Set<String> set = new LinkedHashSet<>();
+    for (String part : origins.split(",", -1)) {
+      String origin = part.trim();
+      require(
+          ORIGIN.matcher(origin).matches(),
+          "clientOrigins must be * or a comma-separated list of scheme://host[:port] origins (no"
+              + " path, no trailing slash); "
+              + quote(origin)
+              + " is none, was "
+              + quote(origins));
+      set.add(origin.toLowerCase(Locale.ROOT));
+    }
+    require(
+        set.size() <= MAX_CLIENT_ORIGINS,
+        "clientOrigins may list at most " + MAX_CLIENT_ORIGINS + " origins, was " + set.size());
+    return Collections.unmodifiableSet(set);
   }
 
   /**
@@ -284,6 +336,7 @@ public record SlipstreamConfig(
     b.maxPendingPublishes = maxPendingPublishes;
     b.metricsToken = metricsToken;
     b.publishTimeoutMs = publishTimeoutMs;
+    b.clientOrigins = clientOrigins;
     b.cluster = cluster;
     b.qosClasses = QosConfig.toJson(qos, buffer, sustainMs);
     b.access = access;
@@ -325,6 +378,7 @@ public record SlipstreamConfig(
     private int maxPendingPublishes = DEFAULT_MAX_PENDING_PUBLISHES;
     private String metricsToken = DEFAULT_METRICS_TOKEN;
     private long publishTimeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS;
+    private String clientOrigins = DEFAULT_CLIENT_ORIGINS;
     private ClusterConfig cluster = ClusterConfig.DEFAULTS;
     private JsonObject qosClasses;
     private AccessConfig access = AccessConfig.DEFAULTS;
@@ -526,6 +580,12 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets {@code clientOrigins}. */
+    public Builder clientOrigins(String v) {
+      clientOrigins = v;
+      return this;
+    }
+
     /** The configuration; throws {@link IllegalArgumentException} naming a bad setting. */
     public SlipstreamConfig build() {
       return new SlipstreamConfig(
@@ -558,6 +618,7 @@ public record SlipstreamConfig(
           maxPendingPublishes,
           metricsToken,
           publishTimeoutMs,
+          clientOrigins,
           cluster,
           QosConfig.parse(qosClasses, buffer, sustainMs),
           access);

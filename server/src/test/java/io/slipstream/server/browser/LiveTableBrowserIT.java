@@ -14,6 +14,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -109,8 +111,11 @@ class LiveTableBrowserIT {
 
   /** What the browser loads, with types a browser accepts (module scripts need a JS type). */
   @Test
-  void servesTheClientItsTypingsTheExampleAndSockJs() {
-    assertServed("/slipstream.js", "javascript", "export class Slipstream");
+  void servesTheClientItsTypingsTheExampleAndSockJs() throws IOException {
+    String version =
+        new JsonObject(Files.readString(Path.of("client/package.json"))).getString("version");
+    assertServed(
+        "/slipstream/" + version + "/slipstream.js", "javascript", "export class Slipstream");
     assertServed("/slipstream.d.ts", "", "export declare class Slipstream");
     assertServed("/examples/", "text/html", "example.js");
     assertServed("/examples/index.html", "text/html", "example.js");

@@ -167,11 +167,9 @@ class ConfigLoaderTest {
             "250",
             250L,
             SlipstreamConfig::publishTimeoutMs),
-        key(
-            "cluster.enabled",
-            "SLIPSTREAM_CLUSTER_ENABLED",
-            "true",
-            true,
+        key("clientOrigins", "SLIPSTREAM_CLIENT_ORIGINS", "https://a.example,http://b:8080",
+            "https://a.example,http://b:8080", SlipstreamConfig::clientOrigins),
+        key("cluster.enabled", "SLIPSTREAM_CLUSTER_ENABLED", "true", true,
             c -> c.cluster().enabled()),
         key(
             "cluster.host",

@@ -92,6 +92,7 @@ class SlipstreamConfigTest {
             .maxPendingPublishes(20)
             .metricsToken("m")
             .publishTimeoutMs(21)
+            .clientOrigins("https://a.example")
             .cluster(ClusterConfig.DEFAULTS)
             .access(ACCESS)
             .build();
@@ -128,6 +129,7 @@ class SlipstreamConfigTest {
                 20,
                 "m",
                 21,
+                "https://a.example",
                 ClusterConfig.DEFAULTS,
                 QosConfig.standardOnly(new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT), 8),
                 ACCESS));
@@ -207,6 +209,9 @@ class SlipstreamConfigTest {
             "maxConnectionsPerAddress",
             "0",
             b -> b.access(AccessConfig.DEFAULTS.withMaxConnectionsPerAddress(0))),
+        bad("clientOrigins", "\"https://a.example/\"", b -> b.clientOrigins("https://a.example/")),
+        bad("clientOrigins", "\"https://a.example, ftp://x\"", b -> b.clientOrigins("https://a.example, ftp://x")),
+        bad("clientOrigins", "\"\"", b -> b.clientOrigins("")),
         bad("maxTopics", "0", b -> b.maxTopics(0)),
         bad("maxSubscriptions", "0", b -> b.maxSubscriptions(0)),
         bad("maxSessions", "0", b -> b.maxSessions(0)),

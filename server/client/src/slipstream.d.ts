@@ -17,7 +17,11 @@ export interface Position {
   readonly seq: number;
 }
 
-/** `idle` until `connect()`; `open` once welcomed; `failed` and `closed` are final. */
+/**
+ * `idle` until `connect()`; `open` once welcomed; `failed` (retrying cannot help: a fatal close
+ * code, a token refused too often, no transport) and `closed` (by `close()`) stay until the app
+ * calls `connect()` again.
+ */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'failed' | 'closed';
 
 /**
@@ -40,17 +44,39 @@ export interface SlipstreamOptions {
   /**
    * `websocket` (default); `sockjs` needs sockjs-client loaded (global `SockJS`, served at
    * `/webjars/sockjs-client/1.6.1/dist/sockjs.min.js`); `auto` uses WebSocket and switches to
-   * SockJS for good after two WebSocket attempts in a row failed to open, if SockJS is loaded.
+   * SockJS after two WebSocket attempts in a row failed to open, if SockJS is loaded, and tries
+   * WebSocket again at the first reconnect `websocketRetryMs` later.
    */
   transport?: Transport | 'auto';
+  /** Under `auto`, how long SockJS is used after falling back before WebSocket is tried again. 60,000 ms. */
+  websocketRetryMs?: number;
   /** Sent in `hello`; shows in `/api/connections`. A random id by default. */
   clientId?: string;
-  /** A JWT for servers with `jwtSecret`; a function is called before every connection attempt. */
+  /**
+   * A JWT for servers with `jwtSecret`. A function is called before every connection attempt,
+   * and a close 4003 (unauthorized) is then retried with a new token, up to three times in a
+   * row; with a fixed string 4003 is final (`failed`).
+   */
   token?: string | (() => string | Promise<string>);
-  /** Reconnect delay: uniform in [0, min(backoffCapMs, backoffBaseMs * 2^attempt)]. 250 ms. */
+  /**
+   * Reconnect delay: uniform in [0, min(backoffCapMs, backoffBaseMs * 2^attempt)] (full jitter),
+   * where `attempt` counts the closes since the last connection that lasted `stableAfterMs`; a
+   * 4001 or 4029 counts as at least the third. After 1012 (server restarting): uniform in
+   * [0, 1 s). 250 ms.
+   */
   backoffBaseMs?: number;
   /** Upper bound of the reconnect delay. 10,000 ms. */
   backoffCapMs?: number;
+  /** A connection open this long resets the backoff. 30,000 ms. */
+  stableAfterMs?: number;
+  /**
+   * A subscription unanswered this long is given up on: a restore the server did not make is
+   * asked for again with `subscribe`; an unanswered `subscribe` replaces the connection
+   * (client `error` with code `timeout`). 10,000 ms.
+   */
+  subscribeTimeoutMs?: number;
+  /** Ask the server for `batch` (several messages per frame). true. */
+  batch?: boolean;
   /** A socket without `welcome` this long after opening is abandoned. 10,000 ms. */
   connectTimeoutMs?: number;
   /** Overrides the server's `heartbeatMs` for the client's ping and silence detection. */
@@ -75,7 +101,55 @@ export interface SlipstreamOptions {
   WebSocket?: unknown;
   /** A SockJS constructor to use instead of the global one. */
   SockJS?: unknown;
+  /**
+   * Time, timers and randomness (tests pass a fake); any field left out is the real one. Every
+   * timer and every jitter of the client goes through it.
+   */
+  clock?: Partial<Clock>;
+  /**
+   * Where `online`/`offline` events come from: `globalThis` when it has `addEventListener` (a
+   * page). Offline, the socket is given up at once and no attempt is made until `online`.
+   */
+  window?: EventTargetLike;
+  /**
+   * Where `visibilitychange` comes from (`globalThis.document`): a page shown again probes its
+   * socket with a `ping` (replaced if nothing answers in 5 s) or reconnects without waiting.
+   */
+  document?: EventTargetLike & { readonly visibilityState?: string };
 }
+
+/** The clock seam of {@link SlipstreamOptions.clock}. */
+export interface Clock {
+  now(): number;
+  /** In [0, 1). */
+  random(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(id: unknown): void;
+}
+
+/** The part of `EventTarget` the client uses. */
+export interface EventTargetLike {
+  addEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: () => void): void;
+}
+
+/**
+ * Every `code` of a client `error` event: the server's error codes (docs/protocol.md §9) and
+ * the client's own (`protocol`: a message that made no sense; `transport`: no WebSocket or
+ * SockJS; `token`: the token function threw; `timeout`: a subscribe went unanswered;
+ * `close-<n>`: a close code after which the client stopped, `failed`).
+ */
+export type ErrorCode =
+  // From the server, on the socket (core's ErrorCode enum; `forbidden` from contract 1.1).
+  | 'bad-json' | 'bad-message' | 'unknown-type' | 'bad-topic' | 'bad-key' | 'bad-op' | 'bad-row'
+  | 'bad-position' | 'hello-required' | 'already-hello' | 'binary-not-supported'
+  | 'not-subscribed' | 'too-many-subscriptions' | 'topic-limit' | 'rate-limited'
+  | 'unauthorized' | 'forbidden' | 'too-large' | 'internal'
+  // From the client itself.
+  | 'protocol' | 'transport' | 'token' | 'timeout'
+  | 'close-1009' | 'close-4003' | 'close-4004';
 
 /** One change applied to a topic's rows. */
 export interface ChangeEvent<R extends Row = Row> {
@@ -87,7 +161,10 @@ export interface ChangeEvent<R extends Row = Row> {
   prev: R | undefined;
   epoch: string;
   seq: number;
-  /** Publish time, ms since the Unix epoch; undefined for snapshot rows. */
+  /**
+   * Publish time, ms since the Unix epoch; for a snapshot row, when that row was last published
+   * (undefined if the server did not say).
+   */
   ts: number | undefined;
   /**
    * True for the rows of a snapshot, reported as INSERTs after the whole snapshot replaced the
@@ -114,7 +191,7 @@ export interface TopicEvents<R extends Row = Row> {
   conflated: { count: number };
   state: TopicState;
   /** The server refused the subscription; the topic is closed. */
-  error: { code: string; message: string };
+  error: { code: ErrorCode; message: string };
 }
 
 /** A subscribed topic: a live table. */
@@ -166,8 +243,8 @@ export interface ClientEvents {
   disconnect: { code: number; reason: string };
   /** The server's buffer for this client passed its warning fill. */
   warning: { fill: number; pending: number; max: number };
-  /** A server `error` message, or a problem found by the client (`protocol`, `transport`). */
-  error: { code: string; message: string; id?: string | number; topic?: string };
+  /** A server `error` message, or a problem found by the client (see {@link ErrorCode}). */
+  error: { code: ErrorCode; message: string; id?: string | number; topic?: string };
   /** Every message received, before it is handled. */
   message: { type: string; [field: string]: unknown };
 }
@@ -191,11 +268,17 @@ export declare class Slipstream {
   readonly topics: Map<string, Topic>;
   /** The last `traceSize` frames and socket events, oldest first. */
   readonly trace: TraceEntry[];
-  /** Subscribes, or returns the existing subscription of that name. Throws on a bad name. */
+  /**
+   * Subscribes, or returns the existing subscription of that name. Throws on a bad name or
+   * beyond `maxTopics`. In any state: a topic of a client not connected waits for `connect()`.
+   */
   subscribe<R extends Row = Row>(topic: string): Topic<R>;
-  /** Opens the connection (done by the constructor unless `autoConnect: false`). */
+  /**
+   * Opens the connection (done by the constructor unless `autoConnect: false`); after `failed`
+   * or `closed`, opens it again (a failure keeps the topics). No-op while connecting or open.
+   */
   connect(): void;
-  /** Closes for good: no reconnect, every topic closes. Idempotent. */
+  /** Closes: no reconnect until `connect()`; every topic closes. Idempotent. */
   close(): void;
   on<E extends keyof ClientEvents>(event: E, listener: (payload: ClientEvents[E]) => void): () => void;
   once<E extends keyof ClientEvents>(event: E, listener: (payload: ClientEvents[E]) => void): () => void;
