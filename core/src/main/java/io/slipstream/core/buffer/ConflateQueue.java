@@ -31,8 +31,15 @@ final class ConflateQueue extends ChainQueue {
 
   /** A topic's chain with its key index. */
   static final class KeyedChain extends Chain {
-    /** Each key's newest queued event. Bound: the topic's queued events. */
+    /**
+     * Each key's newest queued event, or null once it has left: keeping the entry saves a map node
+     * per event for a key that comes back. Bound: the topic's queued events, and stale keys pruned
+     * once they outnumber those by {@link #STALE_SLACK} (so at most {@code buffer.max} plus that).
+     */
     final Map<String, Node> newest = new HashMap<>();
+
+    /** Keys of {@link #newest} whose event has left (null values). */
+    int stale;
 
     /** Queued unsealed events a newer event of their key replaces. */
     int obsolete;
@@ -44,6 +51,9 @@ final class ConflateQueue extends ChainQueue {
       super(topic);
     }
   }
+
+  /** Stale keys a chain's index may keep beyond its queued events before it is pruned. */
+  static final int STALE_SLACK = 256;
 
   ConflateQueue(BufferLimits limits) {
     super(limits);
@@ -57,7 +67,11 @@ final class ConflateQueue extends ChainQueue {
   @Override
   void eventAppended(Chain c, Node n) {
     KeyedChain k = (KeyedChain) c;
+    int size = k.newest.size();
     Node replaced = k.newest.put(n.event.key(), n);
+    if (replaced == null && k.newest.size() == size) {
+      k.stale--; // the key was known, its event gone
+    }
     if (replaced != null && !replaced.sealed) {
       k.obsolete++;
       k.obsoleteBytes += replaced.event.size();
@@ -69,7 +83,11 @@ final class ConflateQueue extends ChainQueue {
     KeyedChain k = (KeyedChain) c;
     String key = n.event.key();
     if (k.newest.get(key) == n) {
-      k.newest.remove(key);
+      k.newest.put(key, null);
+      if (++k.stale > c.events + STALE_SLACK) {
+        k.newest.values().removeIf(v -> v == null);
+        k.stale = 0;
+      }
     } else if (!n.sealed) {
       k.obsolete--;
       k.obsoleteBytes -= n.event.size();
@@ -176,7 +194,11 @@ final class ConflateQueue extends ChainQueue {
         check(c.conflated == null || n.order <= c.conflated.order, "sealed events precede a run");
       }
     }
-    check(newest.equals(c.newest), "the key index names each key's newest queued event");
+    Map<String, Node> live = new HashMap<>(c.newest);
+    live.values().removeIf(v -> v == null);
+    check(newest.equals(live), "the key index names each key's newest queued event");
+    check(c.newest.size() - live.size() == c.stale, "stale counts the keys whose event left");
+    check(c.stale <= maxEntries + STALE_SLACK + 1, "the key index is pruned of stale keys");
     check(c.obsolete == obsolete, "obsolete counts the replaced unsealed events");
     check(c.obsoleteBytes == obsoleteBytes, "obsoleteBytes sums them");
     if (c.conflated != null) {
