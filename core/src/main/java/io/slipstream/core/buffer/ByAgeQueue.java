@@ -59,7 +59,7 @@ final class ByAgeQueue extends ChainQueue {
       return;
     }
     long now = clock.millis();
-    for (Node n = oldestEvent(); n != null && now - n.at > maxAgeMs; n = oldestEvent()) {
+    for (StreamNode n = oldestEvent(); n != null && now - n.at > maxAgeMs; n = oldestEvent()) {
       if (!tryDrop(n, DropReason.AGE, reserve)) {
         return;
       }
@@ -67,9 +67,9 @@ final class ByAgeQueue extends ChainQueue {
   }
 
   @Override
-  void checkChain(Chain c) {
+  void checkChain(TopicChain c) {
     long at = Long.MIN_VALUE;
-    for (Node n = c.first; n != null; n = n.topicNext) {
+    for (StreamNode n = c.first; n != null; n = n.topicNext) {
       if (n.event != null) {
         check(n.at >= at, "a topic's events are queued in time order");
         at = n.at;

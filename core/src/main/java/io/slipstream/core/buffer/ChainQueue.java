@@ -36,70 +36,15 @@ abstract class ChainQueue extends PendingQueue {
   /** Bound of the free list of nodes: enough for a steady stream, little for an idle buffer. */
   static final int POOL_MAX = 64;
 
-  /** An event or a marker in the stream, and in its topic's chain. */
-  static final class Node {
-    /** The event; null for a marker. */
-    ChangeEvent event;
-
-    /** The marker; null for an event. */
-    Gap gap;
-
-    /** Position in the stream: increases with every appended event. */
-    long order;
-
-    /** When the event was queued, clock millis ({@code by-age} only). */
-    long at;
-
-    /**
-     * A survivor of a compacted run whose marker has gone out (or the marker it was dropped into):
-     * it can no longer be conflated, and the seqs before it may skip those the run replaced.
-     */
-    boolean sealed;
-
-    Node prev;
-    Node next;
-    Node topicPrev;
-    Node topicNext;
-    Chain chain;
-
-    long from() {
-      return event != null ? event.seq() : gap.from;
-    }
-
-    long to() {
-      return event != null ? event.seq() : gap.to;
-    }
-  }
-
-  /** One topic's nodes, in stream order. */
-  static class Chain {
-    final String topic;
-    Node first;
-    Node last;
-
-    /** Events (not markers) in the chain. */
-    int events;
-
-    /** The chain's {@code conflated} marker still queued, if any: at most one per topic. */
-    Node conflated;
-
-    /** Under {@code priority}: the topic's priority. */
-    int priority;
-
-    Chain(String topic) {
-      this.topic = topic;
-    }
-  }
-
   /** Oldest entry. Bound: the queue's nodes are its entries, counted in {@link #entries}. */
-  Node head;
+  StreamNode head;
 
-  Node tail;
+  StreamNode tail;
 
   /** Chains by topic. Bound: one per topic with queued entries. */
-  final Map<String, Chain> chains = new HashMap<>();
+  final Map<String, TopicChain> chains = new HashMap<>();
 
-  private Node pool;
+  private StreamNode pool;
   private int pooled;
   private long nextOrder;
 
@@ -108,18 +53,18 @@ abstract class ChainQueue extends PendingQueue {
   }
 
   /** A chain for a topic seen for the first time; subclasses keep more per topic. */
-  Chain newChain(String topic) {
-    return new Chain(topic);
+  TopicChain newChain(String topic) {
+    return new TopicChain(topic);
   }
 
   /** Called once {@code n}, an event, is queued at the tail. */
-  void eventAppended(Chain c, Node n) {}
+  void eventAppended(TopicChain c, StreamNode n) {}
 
   /** Called just before {@code n}, an event, leaves the queue (polled, dropped or conflated). */
-  void eventRemoving(Chain c, Node n) {}
+  void eventRemoving(TopicChain c, StreamNode n) {}
 
   /** Called just before {@code n}, a marker, is polled. */
-  void markerPolling(Chain c, Node n) {}
+  void markerPolling(TopicChain c, StreamNode n) {}
 
   /** The time stamped on appended events; 0 unless a policy needs it. */
   long now() {
@@ -128,8 +73,8 @@ abstract class ChainQueue extends PendingQueue {
 
   // ------------------------------------------------------------------ structure
 
-  final Chain chainOf(String topic) {
-    Chain c = chains.get(topic);
+  final TopicChain chainOf(String topic) {
+    TopicChain c = chains.get(topic);
     if (c == null) {
       c = newChain(topic);
       chains.put(topic, c);
@@ -137,10 +82,10 @@ abstract class ChainQueue extends PendingQueue {
     return c;
   }
 
-  private Node take() {
-    Node n = pool;
+  private StreamNode take() {
+    StreamNode n = pool;
     if (n == null) {
-      return new Node();
+      return new StreamNode();
     }
     pool = n.next;
     n.next = null;
@@ -148,7 +93,7 @@ abstract class ChainQueue extends PendingQueue {
     return n;
   }
 
-  private void release(Node n) {
+  private void release(StreamNode n) {
     n.event = null;
     n.gap = null;
     n.sealed = false;
@@ -166,18 +111,18 @@ abstract class ChainQueue extends PendingQueue {
 
   /** Queues {@code e} at the tail. */
   final void append(ChangeEvent e) {
-    Node n = take();
+    StreamNode n = take();
     n.event = e;
     n.order = nextOrder++;
     n.at = now();
-    Chain c = chainOf(e.topic());
+    TopicChain c = chainOf(e.topic());
     linkLast(c, n);
     c.events++;
     countEventIn(e);
     eventAppended(c, n);
   }
 
-  private void linkLast(Chain c, Node n) {
+  private void linkLast(TopicChain c, StreamNode n) {
     n.chain = c;
     n.prev = tail;
     if (tail == null) {
@@ -196,8 +141,8 @@ abstract class ChainQueue extends PendingQueue {
   }
 
   /** Links the marker {@code n} right before {@code at}, in the stream and in its topic. */
-  final void linkBefore(Node at, Node n) {
-    Chain c = at.chain;
+  final void linkBefore(StreamNode at, StreamNode n) {
+    TopicChain c = at.chain;
     n.chain = c;
     n.order = at.order;
     n.next = at;
@@ -219,14 +164,14 @@ abstract class ChainQueue extends PendingQueue {
   }
 
   /** A new marker node holding {@code g} (not linked). */
-  final Node markerNode(Gap g) {
-    Node n = take();
+  final StreamNode markerNode(Gap g) {
+    StreamNode n = take();
     n.gap = g;
     return n;
   }
 
-  private void unlink(Node n) {
-    Chain c = n.chain;
+  private void unlink(StreamNode n) {
+    TopicChain c = n.chain;
     if (n.prev == null) {
       head = n.next;
     } else {
@@ -251,22 +196,22 @@ abstract class ChainQueue extends PendingQueue {
   }
 
   /** Takes the event {@code n} out of the queue, counting it out. */
-  final void removeEvent(Node n) {
-    Chain c = n.chain;
+  final void removeEvent(StreamNode n) {
+    TopicChain c = n.chain;
     eventRemoving(c, n);
     c.events--;
     countEventOut(n.event);
     unlink(n);
   }
 
-  private void removeMarker(Node n) {
+  private void removeMarker(StreamNode n) {
     countMarkerOut();
     unlink(n);
   }
 
   /** Turns the event node {@code x} into the marker {@code g}, in place. */
-  private void toMarker(Node x, Gap g) {
-    Chain c = x.chain;
+  private void toMarker(StreamNode x, Gap g) {
+    TopicChain c = x.chain;
     eventRemoving(c, x);
     c.events--;
     countEventOut(x.event);
@@ -276,35 +221,35 @@ abstract class ChainQueue extends PendingQueue {
     countMarkerIn();
   }
 
-  static boolean isDropped(Node n, DropReason r) {
+  static boolean isDropped(StreamNode n, DropReason r) {
     return n != null && n.gap != null && n.gap.reason == r;
   }
 
-  static boolean isConflated(Node n) {
+  static boolean isConflated(StreamNode n) {
     return n != null && n.gap != null && n.gap.reason == null;
   }
 
   /** Whether the event {@code x} lies in the compacted run of the marker right before it. */
-  private static boolean inRunOf(Node x, Node p) {
+  private static boolean inRunOf(StreamNode x, StreamNode p) {
     return isConflated(p) && p.gap.from <= x.event.seq() && x.event.seq() <= p.gap.to;
   }
 
   // ------------------------------------------------------------------ dropping
 
   /** How {@link #dropEvent} would change {@link #bytes}. */
-  final long dropBytes(Node x, DropReason r) {
+  final long dropBytes(StreamNode x, DropReason r) {
     long seq = x.event.seq();
-    Node p = x.topicPrev;
+    StreamNode p = x.topicPrev;
     if (inRunOf(x, p)) {
       boolean restReplacesNothing = p.gap.to - seq == p.gap.kept - 1;
       long d = restReplacesNothing ? -x.event.size() : ClientBuffer.MARKER_BYTES - x.event.size();
-      Node pp = p.topicPrev;
+      StreamNode pp = p.topicPrev;
       if (isDropped(pp, r) && pp.gap.to + 1 == p.gap.from) {
         d -= ClientBuffer.MARKER_BYTES;
       }
       return d;
     }
-    Node n = x.topicNext;
+    StreamNode n = x.topicNext;
     boolean joinsPrev = isDropped(p, r) && p.gap.to + 1 == seq;
     boolean joinsNext = isDropped(n, r) && n.gap.from == seq + 1;
     if (joinsPrev && joinsNext) {
@@ -317,12 +262,12 @@ abstract class ChainQueue extends PendingQueue {
   }
 
   /** Drops the event {@code x} for {@code r} if the bytes stay within their bound. */
-  final boolean tryDrop(Node x, DropReason r) {
+  final boolean tryDrop(StreamNode x, DropReason r) {
     return tryDrop(x, r, 0);
   }
 
   /** Drops {@code x} for {@code r} if the bytes stay {@code reserve} below their bound. */
-  final boolean tryDrop(Node x, DropReason r, long reserve) {
+  final boolean tryDrop(StreamNode x, DropReason r, long reserve) {
     if (bytes + dropBytes(x, r) + reserve > maxBytes) {
       return false;
     }
@@ -334,15 +279,15 @@ abstract class ChainQueue extends PendingQueue {
    * Drops the event node {@code x}: into the touching markers of its reason around it in its
    * topic's chain, else into a new marker in its place. Never adds an entry.
    */
-  final void dropEvent(Node x, DropReason r) {
+  final void dropEvent(StreamNode x, DropReason r) {
     droppedEvents++;
     long seq = x.event.seq();
-    Node p = x.topicPrev;
+    StreamNode p = x.topicPrev;
     if (inRunOf(x, p)) {
       splitRun(p, x, r);
       return;
     }
-    Node n = x.topicNext;
+    StreamNode n = x.topicNext;
     boolean joinsPrev = isDropped(p, r) && p.gap.to + 1 == seq;
     boolean joinsNext = isDropped(n, r) && n.gap.from == seq + 1;
     if (joinsPrev && joinsNext) {
@@ -366,10 +311,10 @@ abstract class ChainQueue extends PendingQueue {
    * dropped (its replaced seqs with it), and the rest of the run is a new {@code conflated} marker
    * where {@code x} stood.
    */
-  private void splitRun(Node c, Node x, DropReason r) {
+  private void splitRun(StreamNode c, StreamNode x, DropReason r) {
     long seq = x.event.seq();
     Gap run = c.gap;
-    Chain chain = c.chain;
+    TopicChain chain = c.chain;
     long from = run.from;
     long runTo = run.to;
     long keptAfter = run.kept - 1;
@@ -384,7 +329,7 @@ abstract class ChainQueue extends PendingQueue {
       toMarker(x, Gap.conflated(chain.topic, seq + 1, runTo, keptAfter));
       chain.conflated = x;
     }
-    Node pp = c.topicPrev;
+    StreamNode pp = c.topicPrev;
     if (isDropped(pp, r) && pp.gap.to + 1 == from) {
       pp.gap.to = seq;
       removeMarker(c);
@@ -396,8 +341,8 @@ abstract class ChainQueue extends PendingQueue {
    * the seq before, else into a new marker at the tail if one fits.
    */
   final OfferOutcome dropNew(ChangeEvent e, DropReason r) {
-    Chain c = chains.get(e.topic());
-    Node last = c == null ? null : c.last;
+    TopicChain c = chains.get(e.topic());
+    StreamNode last = c == null ? null : c.last;
     if (isDropped(last, r) && last.gap.to + 1 == e.seq()) {
       last.gap.to = e.seq();
       droppedEvents++;
@@ -406,7 +351,7 @@ abstract class ChainQueue extends PendingQueue {
     if (!fits(1, ClientBuffer.MARKER_BYTES) || !mayDropNew(c)) {
       return OfferOutcome.DISCONNECT;
     }
-    Node n = markerNode(new Gap(e.topic(), e.seq(), e.seq(), r));
+    StreamNode n = markerNode(new Gap(e.topic(), e.seq(), e.seq(), r));
     n.order = nextOrder;
     linkLast(chainOf(e.topic()), n);
     countMarkerIn();
@@ -415,7 +360,7 @@ abstract class ChainQueue extends PendingQueue {
   }
 
   /** Whether a marker for a dropped new event may stand at the tail of {@code c} (null: none). */
-  boolean mayDropNew(Chain c) {
+  boolean mayDropNew(TopicChain c) {
     return true;
   }
 
@@ -425,7 +370,7 @@ abstract class ChainQueue extends PendingQueue {
    */
   final OfferOutcome dropForRoom(ChangeEvent e, DropReason r) {
     while (!fits(1, e.size())) {
-      Node v = victim();
+      StreamNode v = victim();
       if (v == null || !tryDrop(v, r)) {
         break;
       }
@@ -438,13 +383,13 @@ abstract class ChainQueue extends PendingQueue {
   }
 
   /** The next event to drop when full; the oldest by default. */
-  Node victim() {
+  StreamNode victim() {
     return oldestEvent();
   }
 
   /** The oldest queued event, or null. O(markers before it). */
-  final Node oldestEvent() {
-    Node n = head;
+  final StreamNode oldestEvent() {
+    StreamNode n = head;
     while (n != null && n.event == null) {
       n = n.next;
     }
@@ -452,8 +397,8 @@ abstract class ChainQueue extends PendingQueue {
   }
 
   /** The oldest queued event of {@code c}, or null. */
-  static Node firstEvent(Chain c) {
-    Node n = c.first;
+  static StreamNode firstEvent(TopicChain c) {
+    StreamNode n = c.first;
     while (n != null && n.event == null) {
       n = n.topicNext;
     }
@@ -464,7 +409,7 @@ abstract class ChainQueue extends PendingQueue {
 
   @Override
   Object poll() {
-    Node n = head;
+    StreamNode n = head;
     if (n == null) {
       return null;
     }
@@ -485,7 +430,7 @@ abstract class ChainQueue extends PendingQueue {
   }
 
   private void dropEmptyChain(String topic) {
-    Chain c = chains.get(topic);
+    TopicChain c = chains.get(topic);
     if (c != null && c.first == null) {
       chains.remove(topic);
     }
@@ -498,13 +443,13 @@ abstract class ChainQueue extends PendingQueue {
 
   @Override
   void discardTopic(String topic) {
-    Chain c = chains.remove(topic);
+    TopicChain c = chains.remove(topic);
     if (c == null) {
       return;
     }
-    Node n = c.first;
+    StreamNode n = c.first;
     while (n != null) {
-      Node next = n.topicNext;
+      StreamNode next = n.topicNext;
       if (n.event != null) {
         c.events--;
         countEventOut(n.event);
@@ -526,93 +471,10 @@ abstract class ChainQueue extends PendingQueue {
   // ------------------------------------------------------------------ invariants
 
   /** Checks a chain's policy-specific structure; called by {@link #checkInvariants}. */
-  void checkChain(Chain c) {}
+  void checkChain(TopicChain c) {}
 
   @Override
   void checkInvariants() {
-    int events = 0;
-    int gaps = 0;
-    long eventBytes = 0;
-    Node prev = null;
-    for (Node n = head; n != null; n = n.next) {
-      check(n.prev == prev, "stream links are consistent");
-      check((n.event == null) != (n.gap == null), "a node is an event or a marker");
-      check(chains.get(n.chain.topic) == n.chain, "a node's chain is its topic's");
-      if (n.event != null) {
-        events++;
-        eventBytes += n.event.size();
-        check(n.event.topic().equals(n.chain.topic), "an event sits in its topic's chain");
-      } else {
-        gaps++;
-        check(n.gap.topic.equals(n.chain.topic), "a marker sits in its topic's chain");
-      }
-      prev = n;
-    }
-    check(tail == prev, "the tail is the last node");
-    int chained = 0;
-    for (Chain c : chains.values()) {
-      check(c.first != null, "a chain without nodes is forgotten");
-      int chainEvents = 0;
-      Node tp = null;
-      // Per topic: seqs increase along the chain; outside compacted runs and sealed survivors
-      // (whose replaced seqs were counted by a conflated marker) they tile, without a hole.
-      long lastTo = Long.MIN_VALUE;
-      boolean loose = false;
-      long runTo = Long.MIN_VALUE;
-      long runEvents = 0;
-      Gap run = null;
-      int conflatedMarkers = 0;
-      for (Node n = c.first; n != null; n = n.topicNext) {
-        chained++;
-        check(n.topicPrev == tp, "topic links are consistent");
-        check(n.chain == c, "a chain holds only its own nodes");
-        check(tp == null || tp.order <= n.order, "a topic's chain follows stream order");
-        long from = n.from();
-        boolean inRun = from <= runTo;
-        boolean thisLoose = n.sealed || (n.event != null && inRun);
-        if (lastTo != Long.MIN_VALUE) {
-          check(from > lastTo, "a topic's seqs increase along its chain");
-          check(loose || thisLoose || from == lastTo + 1, "a topic's entries tile its seqs");
-        }
-        if (n.event != null) {
-          chainEvents++;
-          if (inRun) {
-            runEvents++;
-          }
-        } else {
-          check(n.gap.from <= n.gap.to, "a marker names at least one seq");
-          if (n.gap.reason == null) {
-            conflatedMarkers++;
-            check(c.conflated == n, "the chain knows its conflated marker");
-            run = n.gap;
-            runTo = n.gap.to;
-            runEvents = 0;
-          } else {
-            check(
-                !(isDropped(tp, n.gap.reason) && tp.gap.to + 1 == n.gap.from),
-                "touching markers of one topic and reason merge");
-            check(!inRun, "no dropped marker inside a compacted run");
-          }
-        }
-        // A compacted run's survivors follow its marker inside its range.
-        lastTo = isConflated(n) ? n.gap.from - 1 : n.to();
-        // What follows a survivor may skip the replaced seqs; what follows a run's last seq not.
-        loose = n.sealed || (n.event != null && inRun && n.event.seq() < runTo);
-        if (run != null && lastTo == runTo && n.event != null) {
-          check(run.kept == runEvents, "a conflated marker counts the survivors of its run");
-        }
-        tp = n;
-      }
-      check(c.last == tp, "a chain's last is its last node");
-      check(c.events == chainEvents, "a chain counts its events");
-      check(conflatedMarkers <= 1, "at most one conflated marker per topic");
-      check(conflatedMarkers == 1 || c.conflated == null, "the chain's conflated marker is queued");
-      if (run != null) {
-        check(runEvents == run.kept, "a compacted run ends with its survivors, seq to the last");
-      }
-      checkChain(c);
-    }
-    check(chained == events + gaps, "every node sits in one chain");
-    checkTotals(events, eventBytes, gaps);
+    ChainInvariants.check(this);
   }
 }

@@ -4,8 +4,8 @@ import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.ChangeEvent;
 
 /**
- * One connection's bounded queue of outbound live events and the {@code dropped} markers between
- * them (docs/protocol.md §6).
+ * One connection's bounded queue of outbound live events and the {@code dropped} and {@code
+ * conflated} markers between them (docs/protocol.md §6).
  *
  * <p>Confined to its connection's event loop: no locks, no volatile fields.
  *
@@ -13,10 +13,13 @@ import io.slipstream.core.topic.ChangeEvent;
  * BufferLimits#maxEvents()} entries or {@link BufferLimits#maxBytes()} bytes, a marker weighing
  * {@link #MARKER_BYTES}. Gaps left by dropping are kept as markers in the stream position of the
  * missing events, so a client can always tell which seqs it lacks; adjacent ranges of one topic
- * merge into one marker. A policy that needs room for a marker drops one more event into it; when
- * even the markers of everything queued would not fit (more topics than the bounds can name), the
- * event is refused with {@link OfferOutcome#DISCONNECT} under every policy, and nothing changes.
- * Each policy lives in its own {@link PendingQueue}.
+ * merge into one marker (markers of different {@link io.slipstream.core.message.DropReason}s never
+ * merge). A policy that needs room for a marker drops one more event into it; when even the markers
+ * of everything queued would not fit (more topics than the bounds can name), the event is refused
+ * with {@link OfferOutcome#DISCONNECT} under every policy (under drop-oldest, drop-newest and
+ * disconnect with nothing changed; the others may have dropped first, all accounted for). Each
+ * policy lives in its own {@link PendingQueue}; {@code by-age} reads the injected clock to age
+ * events, lazily on offer and poll.
  *
  * <p>The buffer also tracks the two thresholds, on the injected clock (a duration clock: only
  * differences of its millis are used). Crossing {@code warn} upwards raises a one-shot warning flag

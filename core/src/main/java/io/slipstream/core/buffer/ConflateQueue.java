@@ -30,9 +30,16 @@ import java.util.Map;
 final class ConflateQueue extends ChainQueue {
 
   /** A topic's chain with its key index. */
-  static final class KeyedChain extends Chain {
-    /** Each key's newest queued event. Bound: the topic's queued events. */
-    final Map<String, Node> newest = new HashMap<>();
+  static final class KeyedChain extends TopicChain {
+    /**
+     * Each key's newest queued event, or null once it has left: keeping the entry saves a map node
+     * per event for a key that comes back. Bound: the topic's queued events, and stale keys pruned
+     * once they outnumber those by {@link #STALE_SLACK} (so at most {@code buffer.max} plus that).
+     */
+    final Map<String, StreamNode> newest = new HashMap<>();
+
+    /** Keys of {@link #newest} whose event has left (null values). */
+    int stale;
 
     /** Queued unsealed events a newer event of their key replaces. */
     int obsolete;
@@ -45,19 +52,26 @@ final class ConflateQueue extends ChainQueue {
     }
   }
 
+  /** Stale keys a chain's index may keep beyond its queued events before it is pruned. */
+  static final int STALE_SLACK = 256;
+
   ConflateQueue(BufferLimits limits) {
     super(limits);
   }
 
   @Override
-  Chain newChain(String topic) {
+  TopicChain newChain(String topic) {
     return new KeyedChain(topic);
   }
 
   @Override
-  void eventAppended(Chain c, Node n) {
+  void eventAppended(TopicChain c, StreamNode n) {
     KeyedChain k = (KeyedChain) c;
-    Node replaced = k.newest.put(n.event.key(), n);
+    int size = k.newest.size();
+    StreamNode replaced = k.newest.put(n.event.key(), n);
+    if (replaced == null && k.newest.size() == size) {
+      k.stale--; // the key was known, its event gone
+    }
     if (replaced != null && !replaced.sealed) {
       k.obsolete++;
       k.obsoleteBytes += replaced.event.size();
@@ -65,11 +79,15 @@ final class ConflateQueue extends ChainQueue {
   }
 
   @Override
-  void eventRemoving(Chain c, Node n) {
+  void eventRemoving(TopicChain c, StreamNode n) {
     KeyedChain k = (KeyedChain) c;
     String key = n.event.key();
     if (k.newest.get(key) == n) {
-      k.newest.remove(key);
+      k.newest.put(key, null);
+      if (++k.stale > c.events + STALE_SLACK) {
+        k.newest.values().removeIf(v -> v == null);
+        k.stale = 0;
+      }
     } else if (!n.sealed) {
       k.obsolete--;
       k.obsoleteBytes -= n.event.size();
@@ -77,13 +95,13 @@ final class ConflateQueue extends ChainQueue {
   }
 
   @Override
-  void markerPolling(Chain c, Node n) {
+  void markerPolling(TopicChain c, StreamNode n) {
     if (!isConflated(n)) {
       return;
     }
     // The run's count has gone out: its survivors can no longer be conflated.
     KeyedChain k = (KeyedChain) c;
-    for (Node s = n.topicNext; s != null && s.from() <= n.gap.to; s = s.topicNext) {
+    for (StreamNode s = n.topicNext; s != null && s.from() <= n.gap.to; s = s.topicNext) {
       if (s.event != null) {
         s.sealed = true;
         if (k.newest.get(s.event.key()) != s) {
@@ -95,7 +113,7 @@ final class ConflateQueue extends ChainQueue {
   }
 
   @Override
-  boolean mayDropNew(Chain c) {
+  boolean mayDropNew(TopicChain c) {
     return c == null || c.events == 0;
   }
 
@@ -106,7 +124,7 @@ final class ConflateQueue extends ChainQueue {
       return OfferOutcome.ACCEPTED;
     }
     // O(topics); each compaction walks its topic's chain and frees room.
-    for (Chain c : chains.values()) {
+    for (TopicChain c : chains.values()) {
       compact((KeyedChain) c);
     }
     if (fits(1, e.size())) {
@@ -130,9 +148,9 @@ final class ConflateQueue extends ChainQueue {
         || (entriesFreed == 0 && bytesFreed <= 0)) {
       return;
     }
-    Node run = c.conflated;
+    StreamNode run = c.conflated;
     if (run == null) {
-      Node first = firstEvent(c);
+      StreamNode first = firstEvent(c);
       while (first.sealed || first.event == null) {
         first = first.topicNext;
       }
@@ -142,9 +160,9 @@ final class ConflateQueue extends ChainQueue {
       c.conflated = run;
     }
     long kept = 0;
-    Node n = run.topicNext;
+    StreamNode n = run.topicNext;
     while (n != null) {
-      Node next = n.topicNext;
+      StreamNode next = n.topicNext;
       if (c.newest.get(n.event.key()) != n) {
         removeEvent(n);
       } else {
@@ -157,17 +175,17 @@ final class ConflateQueue extends ChainQueue {
   }
 
   @Override
-  void checkChain(Chain chain) {
+  void checkChain(TopicChain chain) {
     KeyedChain c = (KeyedChain) chain;
-    Map<String, Node> newest = new HashMap<>();
-    for (Node n = c.first; n != null; n = n.topicNext) {
+    Map<String, StreamNode> newest = new HashMap<>();
+    for (StreamNode n = c.first; n != null; n = n.topicNext) {
       if (n.event != null) {
         newest.put(n.event.key(), n);
       }
     }
     int obsolete = 0;
     long obsoleteBytes = 0;
-    for (Node n = c.first; n != null; n = n.topicNext) {
+    for (StreamNode n = c.first; n != null; n = n.topicNext) {
       if (n.event != null && !n.sealed && newest.get(n.event.key()) != n) {
         obsolete++;
         obsoleteBytes += n.event.size();
@@ -176,11 +194,15 @@ final class ConflateQueue extends ChainQueue {
         check(c.conflated == null || n.order <= c.conflated.order, "sealed events precede a run");
       }
     }
-    check(newest.equals(c.newest), "the key index names each key's newest queued event");
+    Map<String, StreamNode> live = new HashMap<>(c.newest);
+    live.values().removeIf(v -> v == null);
+    check(newest.equals(live), "the key index names each key's newest queued event");
+    check(c.newest.size() - live.size() == c.stale, "stale counts the keys whose event left");
+    check(c.stale <= maxEntries + STALE_SLACK + 1, "the key index is pruned of stale keys");
     check(c.obsolete == obsolete, "obsolete counts the replaced unsealed events");
     check(c.obsoleteBytes == obsoleteBytes, "obsoleteBytes sums them");
     if (c.conflated != null) {
-      for (Node n = c.conflated.topicNext; n != null; n = n.topicNext) {
+      for (StreamNode n = c.conflated.topicNext; n != null; n = n.topicNext) {
         check(n.event != null, "only events follow a compacted run's marker");
       }
     }

@@ -30,7 +30,7 @@ final class SampleQueue extends ChainQueue {
       return OfferOutcome.ACCEPTED;
     }
     while (!fits(1, e.size())) {
-      Chain c = fullest();
+      TopicChain c = fullest();
       if (c == null || !thin(c)) {
         break;
       }
@@ -43,9 +43,9 @@ final class SampleQueue extends ChainQueue {
   }
 
   /** The topic with the most events queued, if it has at least two. */
-  private Chain fullest() {
-    Chain best = null;
-    for (Chain c : chains.values()) {
+  private TopicChain fullest() {
+    TopicChain best = null;
+    for (TopicChain c : chains.values()) {
       if (c.events >= 2 && (best == null || c.events > best.events)) {
         best = c;
       }
@@ -54,17 +54,17 @@ final class SampleQueue extends ChainQueue {
   }
 
   /** Drops every second event of {@code c}, from its oldest, never its newest; false if none. */
-  private boolean thin(Chain c) {
-    Node newest = c.last;
+  private boolean thin(TopicChain c) {
+    StreamNode newest = c.last;
     while (newest.event == null) {
       newest = newest.topicPrev;
     }
     boolean dropped = false;
     boolean drop = true;
-    Node n = firstEvent(c);
+    StreamNode n = firstEvent(c);
     while (n != null && n != newest) {
       // A drop removes this node and maybe the marker after it, never another event.
-      Node next = n.topicNext;
+      StreamNode next = n.topicNext;
       while (next != null && next.event == null) {
         next = next.topicNext;
       }

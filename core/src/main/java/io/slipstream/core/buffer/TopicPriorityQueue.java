@@ -24,8 +24,8 @@ final class TopicPriorityQueue extends ChainQueue {
   }
 
   @Override
-  Chain newChain(String topic) {
-    Chain c = new Chain(topic);
+  TopicChain newChain(String topic) {
+    TopicChain c = new TopicChain(topic);
     c.priority = priorities.priorityOf(topic);
     return c;
   }
@@ -40,14 +40,14 @@ final class TopicPriorityQueue extends ChainQueue {
   }
 
   @Override
-  Node victim() {
-    Node best = null;
+  StreamNode victim() {
+    StreamNode best = null;
     int bestPriority = 0;
-    for (Chain c : chains.values()) {
+    for (TopicChain c : chains.values()) {
       if (c.events == 0) {
         continue;
       }
-      Node first = firstEvent(c);
+      StreamNode first = firstEvent(c);
       if (best == null
           || c.priority < bestPriority
           || (c.priority == bestPriority && first.order < best.order)) {
@@ -59,7 +59,7 @@ final class TopicPriorityQueue extends ChainQueue {
   }
 
   @Override
-  void checkChain(Chain c) {
+  void checkChain(TopicChain c) {
     check(c.priority == priorities.priorityOf(c.topic), "a chain has its topic's priority");
   }
 }

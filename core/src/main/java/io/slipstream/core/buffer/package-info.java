@@ -1,8 +1,11 @@
 /**
  * Per-connection outbound buffers ({@link io.slipstream.core.buffer.ClientBuffer}): bounded by
- * entries and bytes, where the {@code dropped} markers count as well as the live events; drop
- * policies (one {@code *Queue} each) that account for every dropped change in stream position,
- * merging the adjacent ranges of a topic and refusing what they could not name within the bounds;
- * and the warn (with its re-arm period) and disconnect thresholds.
+ * entries and bytes, where the {@code dropped} and {@code conflated} markers count as well as the
+ * live events; drop policies (one {@code *Queue} each: drop-oldest, drop-newest and disconnect on
+ * their own structures, and conflate, by-age, priority and sample on {@code ChainQueue}, a linked
+ * stream with per-topic chains) that account for every dropped or conflated change in stream
+ * position, with its reason, merging the touching ranges of a topic and reason and refusing what
+ * they could not name within the bounds; topic priorities; and the warn (with its re-arm period)
+ * and disconnect thresholds.
  */
 package io.slipstream.core.buffer;

@@ -70,6 +70,18 @@ class DropPolicyExamplesTest {
             run("t", 1, 5, 3), dropped("t", 4, 5), change("t", 6), change("t", 7), change("t", 8));
   }
 
+  /** The key index keeps keys whose event left (no map node per event) but stays bounded. */
+  @Test
+  void conflateForgetsKeysThatLeftOnceTheyPileUp() {
+    ClientBuffer b = buffer(10, DropPolicy.CONFLATE);
+    offer(b, keyed("t", 1, "k1"), OfferOutcome.ACCEPTED);
+    for (long s = 2; s <= 1_000; s++) {
+      offer(b, keyed("t", s, "k" + s), OfferOutcome.ACCEPTED);
+      sink.take(b, 1); // checks the index's bound after every step
+    }
+    assertThat(sink.drain(b, 10)).hasSize(1_000);
+  }
+
   @Test
   void conflateFallsBackToDropOldestWhenEveryKeyIsDistinct() {
     ClientBuffer b = buffer(3, DropPolicy.CONFLATE);

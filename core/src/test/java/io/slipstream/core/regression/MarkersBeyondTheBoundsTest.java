@@ -38,7 +38,7 @@ class MarkersBeyondTheBoundsTest {
   @ParameterizedTest
   @EnumSource(
       value = DropPolicy.class,
-      names = {"DROP_NEWEST", "DROP_OLDEST"})
+      names = {"DROP_NEWEST", "DROP_OLDEST", "BY_AGE", "PRIORITY", "SAMPLE"})
   void manyTopicsMarkersStayWithinTheEventBound(DropPolicy policy) {
     floodAStalledClient(new BufferLimits(MAX, 1L << 30, 0.8, 0.95, policy));
   }
@@ -46,7 +46,7 @@ class MarkersBeyondTheBoundsTest {
   @ParameterizedTest
   @EnumSource(
       value = DropPolicy.class,
-      names = {"DROP_NEWEST", "DROP_OLDEST"})
+      names = {"DROP_NEWEST", "DROP_OLDEST", "BY_AGE", "PRIORITY", "SAMPLE"})
   void manyTopicsMarkersStayWithinTheByteBound(DropPolicy policy) {
     // The byte bound binds first: 100 frames, or 156 markers.
     floodAStalledClient(new BufferLimits(1_000_000, MAX * FRAME, 0.8, 0.95, policy));
