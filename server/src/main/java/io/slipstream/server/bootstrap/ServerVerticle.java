@@ -4,6 +4,7 @@ import io.slipstream.core.message.ErrorCode;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.Connection;
 import io.slipstream.server.connection.ConnectionServices;
+import io.slipstream.server.http.ClusterApi;
 import io.slipstream.server.http.HttpApi;
 import io.slipstream.server.hub.Hub;
 import io.slipstream.server.protocol.ErrorJson;
@@ -40,14 +41,14 @@ final class ServerVerticle extends VerticleBase {
   private final int port;
   private HttpServer server;
 
-  /** {@code GET /api/cluster} in a cluster, else null. */
-  private final Handler<RoutingContext> clusterInfo;
+  /** {@code GET /api/cluster} and {@code /api/connections?all=true} in a cluster, else null. */
+  private final ClusterApi clusterInfo;
 
   ServerVerticle(
       ConnectionServices services,
       BooleanSupplier serving,
       int port,
-      Handler<RoutingContext> clusterInfo) {
+      ClusterApi clusterInfo) {
     this.clusterInfo = clusterInfo;
     this.services = services;
     this.serving = serving;

@@ -15,16 +15,15 @@ import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.connection.ConnectionServices;
 import io.slipstream.server.connection.RemoteConnections;
 import io.slipstream.server.eventbus.Lifecycle;
+import io.slipstream.server.http.ClusterApi;
 import io.slipstream.server.metrics.Metrics;
 import io.slipstream.server.topic.ChangeBatch;
 import io.slipstream.server.topic.LocalCodec;
 import io.slipstream.server.topic.Sequencing;
 import io.slipstream.server.topic.TopicRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -229,9 +228,9 @@ public final class SlipstreamServer {
             });
   }
 
-  /** {@code GET /api/cluster}'s handler in a cluster, else null. */
-  private Handler<RoutingContext> clusterInfo() {
-    return members == null ? null : members::handle;
+  /** What the HTTP API asks of the cluster in cluster mode, else null. */
+  private ClusterApi clusterInfo() {
+    return members;
   }
 
   /** The cluster this node is a member of, or null for a single node. */

@@ -131,7 +131,19 @@ enum Setting {
       c -> c.cluster().heartbeatSeconds(), (d, v) -> d.clusterHeartbeatSeconds = (Integer) v),
   CLUSTER_FAILURE_SECONDS("cluster.failureSeconds", Kind.INT,
       "a member silent this long is removed (a hung node stalls its topics this long), s",
-      c -> c.cluster().failureSeconds(), (d, v) -> d.clusterFailureSeconds = (Integer) v);
+      c -> c.cluster().failureSeconds(), (d, v) -> d.clusterFailureSeconds = (Integer) v),
+  QUALITY_TICK_MS("quality.tickMs", Kind.LONG,
+      "how often each event loop evaluates its connections' quality (10..60000), ms",
+      c -> c.quality().tickMs(), (d, v) -> d.qualityTickMs = (Long) v),
+  QUALITY_GROWTH_MS("quality.growthMs", Kind.LONG,
+      "a connection whose pending events grow this long is lagging, ms",
+      c -> c.quality().growthMs(), (d, v) -> d.qualityGrowthMs = (Long) v),
+  QUALITY_ACK_LAG_MS("quality.ackLagMs", Kind.LONG,
+      "a connection whose ack-lag p99 is above this is lagging, ms",
+      c -> c.quality().ackLagMs(), (d, v) -> d.qualityAckLagMs = (Long) v),
+  QUALITY_STALL_MS("quality.stallMs", Kind.LONG,
+      "a connection whose socket accepted no bytes this long while frames wait is lagging, ms",
+      c -> c.quality().stallMs(), (d, v) -> d.qualityStallMs = (Long) v);
 
   private final String key;
   private final Kind kind;
@@ -297,6 +309,10 @@ enum Setting {
     String clusterConfig;
     int clusterHeartbeatSeconds;
     int clusterFailureSeconds;
+    long qualityTickMs;
+    long qualityGrowthMs;
+    long qualityAckLagMs;
+    long qualityStallMs;
 
     /**
      * The configuration.
@@ -318,6 +334,9 @@ enum Setting {
                   clusterConfig,
                   clusterHeartbeatSeconds,
                   clusterFailureSeconds))
+          .quality(
+              new QualityThresholds(
+                  qualityTickMs, qualityGrowthMs, qualityAckLagMs, qualityStallMs))
           .build();
     }
   }

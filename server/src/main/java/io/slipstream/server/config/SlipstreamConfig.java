@@ -50,6 +50,8 @@ import io.slipstream.core.buffer.DropPolicy;
  *     ({@code cluster.*})
  * @param publishTimeoutMs how long a publish may wait for its sequencer before it is refused (503
  *     {@code overloaded}, never applied later), ms ({@code publishTimeoutMs})
+ * @param quality when a connection counts as {@code lagging}, and how often that is looked at
+ *     ({@code quality.*})
  */
 public record SlipstreamConfig(
     String host,
@@ -81,7 +83,8 @@ public record SlipstreamConfig(
     int maxPendingPublishes,
     String metricsToken,
     long publishTimeoutMs,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    QualityThresholds quality) {
 
   /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -170,6 +173,7 @@ public record SlipstreamConfig(
     require(sessionTtlMs >= 0, "sessionTtlMs must not be negative, was " + sessionTtlMs);
     require(buffer != null, "buffer is required, was null");
     require(cluster != null, "cluster is required, was null");
+    require(quality != null, "quality is required, was null");
     require(
         buffer.policy() != DropPolicy.CONFLATE,
         "buffer.policy conflate is not supported yet, was " + buffer.policy().wireName());
@@ -265,6 +269,7 @@ public record SlipstreamConfig(
     b.metricsToken = metricsToken;
     b.publishTimeoutMs = publishTimeoutMs;
     b.cluster = cluster;
+    b.quality = quality;
     return b;
   }
 
@@ -304,6 +309,7 @@ public record SlipstreamConfig(
     private String metricsToken = DEFAULT_METRICS_TOKEN;
     private long publishTimeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS;
     private ClusterConfig cluster = ClusterConfig.DEFAULTS;
+    private QualityThresholds quality = QualityThresholds.DEFAULTS;
 
     private Builder() {}
 
@@ -481,6 +487,12 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets the {@code quality.*} settings. */
+    public Builder quality(QualityThresholds v) {
+      quality = v;
+      return this;
+    }
+
     /** Sets {@code publishTimeoutMs}. */
     public Builder publishTimeoutMs(long v) {
       publishTimeoutMs = v;
@@ -519,7 +531,8 @@ public record SlipstreamConfig(
           maxPendingPublishes,
           metricsToken,
           publishTimeoutMs,
-          cluster);
+          cluster,
+          quality);
     }
   }
 }

@@ -10,6 +10,7 @@ import io.slipstream.server.hub.Hub;
 import io.slipstream.server.protocol.ClientMessage;
 import io.slipstream.server.protocol.ConnectionStats;
 import io.slipstream.server.protocol.Inbound;
+import io.slipstream.server.protocol.LifecycleJson;
 import io.slipstream.server.protocol.Outbound;
 import io.slipstream.server.transport.Transport;
 import io.slipstream.server.transport.TransportListener;
@@ -73,11 +74,10 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   private WritePump pump;
   private SlowConsumerWatch watch;
   private Liveness liveness;
+  private ConnectionQuality quality;
 
   private long rateLimitedSince = -1;
   private long lastRefusal;
-  private long statsAt;
-  private long statsSent;
 
   Connection(String id, Vertx vertx, Context context, ConnectionServices services, Hub hub) {
     this.id = id;
@@ -90,8 +90,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     this.binding = new SessionBinding(id, context, services);
     // An instant for operators: wall time. Every duration below is on the monotonic millis().
     this.connectedAt = services.clock().wallMillis();
-    this.statsAt = services.clock().millis();
-    this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), statsAt);
+    this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), services.clock().millis());
     this.subscriptions =
         new Subscriptions(
             services,
@@ -134,13 +133,24 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             buffer,
             config.sustainMs(),
             services.metrics(),
-            (event, reason) -> services.lifecycle().publish(event, binding.sessionId(), id, reason),
+            (event, reason) -> quality.publish(event, reason, services.clock().millis()),
             message -> pump.writeNow(message),
             () -> close(CloseCode.SLOW_CONSUMER));
     this.pump =
         new WritePump(
             context, transport, out, buffer, watch::afterPoll, watch::behind, services.clock());
     subscriptions.attach(pump, watch);
+    this.quality =
+        new ConnectionQuality(
+            config.quality(),
+            services.clock().millis(),
+            buffer,
+            watch,
+            out,
+            pump,
+            subscriptions.ackLagWindow(),
+            (event, reason, figures) ->
+                services.lifecycle().publish(event, binding.sessionId(), id, reason, figures));
     this.liveness =
         new Liveness(
             vertx,
@@ -152,6 +162,10 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             () -> close(CloseCode.PROTOCOL_VIOLATION),
             () -> close(CloseCode.HEARTBEAT_TIMEOUT));
     services.connections().add(this);
+    services
+        .connections()
+        .qualityTicks()
+        .join(context, quality, config.quality().tickMs(), services.metrics(), services.clock());
     liveness.awaitHello();
   }
 
@@ -411,6 +425,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     }
     held.clear();
     watch.stop();
+    services.connections().qualityTicks().leave(context, quality);
     pump.stop();
     Map<String, Position> positions = subscriptions.endAll();
     buffer.clear();
@@ -468,26 +483,28 @@ public final class Connection implements TransportListener, Hub.Subscriber {
 
   private ConnectionStats stats() {
     long now = services.clock().millis();
-    double seconds = Math.max(0.001, (now - statsAt) / 1000.0);
-    long sent = out.sent();
-    double perSec = (sent - statsSent) / seconds;
-    statsAt = now;
-    statsSent = sent;
+    LifecycleJson.Figures f = quality.figures(now);
+    boolean connecting = state == State.AWAITING_HELLO || state == State.BINDING;
     return new ConnectionStats(
         id,
         binding.sessionId(),
         binding.clientId(),
-        state == State.AWAITING_HELLO || state == State.BINDING ? "connecting" : watch.state(),
+        connecting ? "connecting" : watch.state(),
+        quality.current(now).wireName(),
+        ConnectionStats.DEFAULT_QOS,
         transport.kind(),
         subscriptions.topics(),
         buffer.pending(),
         buffer.pendingBytes(),
         buffer.fill(),
-        perSec,
-        sent,
+        f.growthPerSec(),
+        f.offeredPerSec(),
+        f.sentPerSec(),
+        out.sent(),
         buffer.droppedEvents(),
-        subscriptions.ackLag(0.5),
-        subscriptions.ackLag(0.99),
+        f.ackLagP50(),
+        f.ackLagP99(),
+        f.stalledMs(),
         connectedAt);
   }
 }

@@ -36,6 +36,8 @@ final class SlowConsumerWatch {
   private final Runnable closeSlow;
 
   private boolean dropping;
+  /** Events offered to the buffer since the connection opened, for its quality's rate. */
+  private long offered;
   private long sustainTimer = -1;
   private long droppedReported;
   private boolean stopped;
@@ -74,6 +76,7 @@ final class SlowConsumerWatch {
    * @return false when the connection was closed
    */
   boolean offered(OfferOutcome outcome) {
+    offered++;
     if (outcome == OfferOutcome.DISCONNECT) {
       events.accept(
           Event.SLOW,
@@ -152,6 +155,16 @@ final class SlowConsumerWatch {
       return "slow";
     }
     return fill >= limits.warn() ? "warned" : "active";
+  }
+
+  /** Events offered to the buffer since the connection opened. */
+  long offeredEvents() {
+    return offered;
+  }
+
+  /** Whether the buffer has dropped since its fill was last below warn. */
+  boolean dropping() {
+    return dropping;
   }
 
   /** Cancels the sustain timer for good; idempotent. */

@@ -157,7 +157,10 @@ final class Subscriptions {
     ChangeEvent acked = s.entry.topic().log().get(m.seq());
     if (acked != null) {
       // Both instants are wall time: ts is the publish time (docs/protocol.md §4).
-      ackLag.record(services.clock().wallMillis() - acked.ts());
+      long lag = services.clock().wallMillis() - acked.ts();
+      ackLag.record(lag);
+      // Once per ack, an inbound message the rate limit bounds: not a per-delivery meter.
+      services.metrics().ackLag(lag);
     }
   }
 
@@ -199,6 +202,11 @@ final class Subscriptions {
   /** The subscribed topics. */
   List<String> topics() {
     return List.copyOf(byTopic.keySet());
+  }
+
+  /** The window of the last acks' lags. */
+  AckLag ackLagWindow() {
+    return ackLag;
   }
 
   /** The ack lag percentile {@code p}, ms, or null without acks. */

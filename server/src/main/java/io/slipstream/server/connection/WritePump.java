@@ -244,6 +244,14 @@ final class WritePump implements BufferSink {
     out.write(Outbound.dropped(topic, from, to, count, DropReason.BUFFER_FULL));
   }
 
+  /**
+   * Since when, in clock millis, the pump has waited for the socket to drain (it took no bytes
+   * since); -1 while the socket takes what is written.
+   */
+  long drainAwaitedSince() {
+    return awaitingDrain && !stopped ? drainAwaitedSince : -1;
+  }
+
   private void awaitDrain() {
     if (!awaitingDrain) {
       awaitingDrain = true;

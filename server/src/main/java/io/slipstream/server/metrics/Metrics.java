@@ -1,14 +1,18 @@
 package io.slipstream.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.slipstream.core.message.CloseCode;
 import io.slipstream.core.spi.DeleteOutcome;
 import io.slipstream.core.spi.PublishOutcome;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -20,6 +24,26 @@ import java.util.function.Supplier;
  */
 public final class Metrics {
 
+  /** Buckets of the fill histogram: around buffer.warn and buffer.disconnect's defaults. */
+  private static final double[] FILL_BUCKETS = {0.1, 0.25, 0.5, 0.8, 0.95, 1.0};
+
+  /** Buckets of every latency histogram: a bounded set, 1 ms to 30 s. */
+  static final Duration[] LATENCY_BUCKETS = {
+    Duration.ofMillis(1),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(30)
+  };
+
   private final PrometheusMeterRegistry registry;
   private final Counter published;
   private final Counter messagesSent;
@@ -28,6 +52,9 @@ public final class Metrics {
   private final Map<CloseCode, Counter> closes;
   private final Map<PublishOutcome.Status, Counter> publishes;
   private final Map<DeleteOutcome.Status, Counter> deletes;
+  private final DistributionSummary bufferFill;
+  private final Timer ackLag;
+  private final Timer eventLoopDelay;
 
   public Metrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -68,6 +95,22 @@ public final class Metrics {
             "Topic deletes answered, by outcome",
             "outcome",
             Metrics::lowerCase);
+    bufferFill =
+        DistributionSummary.builder("slipstream.connection.buffer.fill.ratio")
+            .description(
+                "Connection buffer fills (0..1), one observation per connection per quality tick")
+            .serviceLevelObjectives(FILL_BUCKETS)
+            .register(registry);
+    ackLag =
+        Timer.builder("slipstream.ack.lag")
+            .description("Time from a change's publish to the client's ack of it")
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry);
+    eventLoopDelay =
+        Timer.builder("slipstream.eventloop.delay")
+            .description("How late an event loop ran its quality tick: the loop's backlog")
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry);
   }
 
   /** One counter per constant of {@code type}, told apart by {@code tag}. */
@@ -99,8 +142,7 @@ public final class Metrics {
    * kept elsewhere, such as the cluster feed's.
    */
   public void counter(String name, String description, Supplier<Number> value) {
-    io.micrometer.core.instrument.FunctionCounter.builder(
-            name, value, v -> v.get().doubleValue())
+    io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
         .description(description)
         .register(registry);
   }
@@ -135,6 +177,21 @@ public final class Metrics {
   /** A publish was answered with {@code status} (refusals included: overload, 507, 409...). */
   public void publishAnswered(PublishOutcome.Status status) {
     publishes.get(status).increment();
+  }
+
+  /** One connection's fill, at a quality tick. */
+  public void bufferFill(double fill) {
+    bufferFill.record(fill);
+  }
+
+  /** One ack's lag, ms: from the change's publish to the client's ack. */
+  public void ackLag(long ms) {
+    ackLag.record(Math.max(0, ms), TimeUnit.MILLISECONDS);
+  }
+
+  /** How late an event loop ran its tick, ms. */
+  public void eventLoopDelay(long ms) {
+    eventLoopDelay.record(ms, TimeUnit.MILLISECONDS);
   }
 
   /** A topic delete was answered with {@code status}. */

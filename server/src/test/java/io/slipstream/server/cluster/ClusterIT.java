@@ -391,6 +391,54 @@ class ClusterIT {
   }
 
   /**
+   * {@code /api/connections?all=true} gathers every member's connections through the node control
+   * addresses, filtered, sorted and paged across the members: each of the three subscribers shows
+   * once, with its node's id prefix, and the cursor of a page continues where it stopped.
+   */
+  @Test
+  @Order(7)
+  void apiConnectionsAllGathersEveryMemberFilteredAndPaged() {
+    java.util.Set<String> local = new java.util.HashSet<>();
+    int onTopic = 0;
+    for (int i = 0; i < 3; i++) {
+      for (Object o : new JsonArray(get(i, "/api/connections").body())) {
+        JsonObject c = (JsonObject) o;
+        assertThat(c.getString("id")).startsWith(nodes.get(i).nodeId().substring(0, 8) + "-c");
+        local.add(c.getString("id"));
+        onTopic += c.getJsonArray("topics").contains(TOPIC) ? 1 : 0;
+      }
+    }
+    assertThat(local).hasSize(3);
+    java.util.Set<String> gathered = new java.util.HashSet<>();
+    for (Object o : new JsonArray(get(0, "/api/connections?all=true").body())) {
+      JsonObject c = (JsonObject) o;
+      gathered.add(c.getString("id"));
+      assertThat(c.getString("quality")).isEqualTo("healthy");
+    }
+    assertThat(gathered).as("every member's connections, once").isEqualTo(local);
+    assertThat(new JsonArray(get(1, "/api/connections?all=true&topic=" + TOPIC).body()))
+        .hasSize(onTopic);
+    assertThat(new JsonArray(get(1, "/api/connections?all=true&topic=none").body())).isEmpty();
+
+    JsonObject first = new JsonObject(get(2, "/api/connections?all=true&sort=fill&limit=2").body());
+    assertThat(first.getJsonArray("connections")).hasSize(2);
+    assertThat(first.getString("next")).as("a next page").isNotNull();
+    JsonObject second =
+        new JsonObject(
+            get(2, "/api/connections?all=true&sort=fill&limit=2&cursor=" + first.getString("next"))
+                .body());
+    assertThat(second.getJsonArray("connections")).hasSize(1);
+    assertThat(second.containsKey("next")).as("the last page").isFalse();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (JsonObject page : List.of(first, second)) {
+      for (Object o : page.getJsonArray("connections")) {
+        ids.add(((JsonObject) o).getString("id"));
+      }
+    }
+    assertThat(ids).as("every connection once over the pages").isEqualTo(local);
+  }
+
+  /**
    * A backup that refuses an update makes the publish indeterminate (503): it may be applied. The
    * producer's retry with the same key, on another node, is answered with the first application's
    * seqs once both copies hold it, and every subscriber sees that seq once.

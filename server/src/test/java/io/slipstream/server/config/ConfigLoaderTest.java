@@ -102,7 +102,15 @@ class ConfigLoaderTest {
         key("cluster.heartbeatSeconds", "SLIPSTREAM_CLUSTER_HEARTBEAT_SECONDS", "2", 2,
             c -> c.cluster().heartbeatSeconds()),
         key("cluster.failureSeconds", "SLIPSTREAM_CLUSTER_FAILURE_SECONDS", "9", 9,
-            c -> c.cluster().failureSeconds()));
+            c -> c.cluster().failureSeconds()),
+        key("quality.tickMs", "SLIPSTREAM_QUALITY_TICK_MS", "250", 250L,
+            c -> c.quality().tickMs()),
+        key("quality.growthMs", "SLIPSTREAM_QUALITY_GROWTH_MS", "500", 500L,
+            c -> c.quality().growthMs()),
+        key("quality.ackLagMs", "SLIPSTREAM_QUALITY_ACK_LAG_MS", "700", 700L,
+            c -> c.quality().ackLagMs()),
+        key("quality.stallMs", "SLIPSTREAM_QUALITY_STALL_MS", "900", 900L,
+            c -> c.quality().stallMs()));
   }
 
   private static Arguments key(

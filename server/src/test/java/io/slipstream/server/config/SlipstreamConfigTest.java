@@ -92,6 +92,7 @@ class SlipstreamConfigTest {
             .metricsToken("m")
             .publishTimeoutMs(21)
             .cluster(ClusterConfig.DEFAULTS)
+            .quality(new QualityThresholds(22, 23, 24, 25))
             .build();
 
     assertThat(c)
@@ -99,7 +100,7 @@ class SlipstreamConfigTest {
             new SlipstreamConfig(
                 "127.0.0.1", 1, 2, 3, 4, 5, new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
                 8, 9, 1000, 11, 12, "p", "j", 13, 14, 16, 15, 2000, 17, 18, "a", false, 19, 2048,
-                1 << 21, 20, "m", 21, ClusterConfig.DEFAULTS));
+                1 << 21, 20, "m", 21, ClusterConfig.DEFAULTS, new QualityThresholds(22, 23, 24, 25)));
   }
 
   static Stream<Arguments> invalid() {
@@ -132,6 +133,10 @@ class SlipstreamConfigTest {
         bad("maxPendingPublishes", "0", b -> b.maxPendingPublishes(0)),
         bad("metricsToken", "\"\"", b -> b.metricsToken("")),
         bad("publishTimeoutMs", "0", b -> b.publishTimeoutMs(0)),
+        bad("quality.tickMs", "9", b -> b.quality(new QualityThresholds(9, 1, 1, 1))),
+        bad("quality.growthMs", "-1", b -> b.quality(new QualityThresholds(100, -1, 1, 1))),
+        bad("quality.ackLagMs", "0", b -> b.quality(new QualityThresholds(100, 1, 0, 1))),
+        bad("quality.stallMs", "0", b -> b.quality(new QualityThresholds(100, 1, 1, 0))),
         bad("maxTopics", "0", b -> b.maxTopics(0)),
         bad("maxSubscriptions", "0", b -> b.maxSubscriptions(0)),
         bad("maxSessions", "0", b -> b.maxSessions(0)),
