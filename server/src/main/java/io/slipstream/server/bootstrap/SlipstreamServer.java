@@ -103,6 +103,14 @@ public final class SlipstreamServer {
     metrics.gauge("slipstream.topics", "Topics held", topics::size);
     metrics.gauge(
         "slipstream.sessions", "Sessions held, attached or suspended", this.sessions::size);
+    metrics.gauge(
+        "slipstream.sessions.attached",
+        "Sessions attached to a connection on this node",
+        metrics::activeConnections);
+    metrics.gauge(
+        "slipstream.sessions.suspended",
+        "Sessions held and attached to no connection of this node (waiting for a resume)",
+        () -> Math.max(0, this.sessions.size() - metrics.activeConnections()));
   }
 
   /** Starts a node on {@code vertx}; the future fails when, e.g., the port is taken. */
@@ -144,7 +152,14 @@ public final class SlipstreamServer {
       SessionStore sessions,
       RemoteConnections remote) {
     SlipstreamServer s =
-        new SlipstreamServer(vertx, config, new Metrics(registry), clock, null, sessions, remote);
+        new SlipstreamServer(
+            vertx,
+            config,
+            new Metrics(registry, config.metricsTopicPatterns()),
+            clock,
+            null,
+            sessions,
+            remote);
     return s.deploy().map(v -> s);
   }
 
@@ -159,7 +174,7 @@ public final class SlipstreamServer {
         new SlipstreamServer(
             node.vertx(),
             config,
-            new Metrics(registry),
+            new Metrics(registry, config.metricsTopicPatterns()),
             Clock.system(),
             node,
             SessionMap.store(node.hazelcast(), ClusterNode.sessions(config)),

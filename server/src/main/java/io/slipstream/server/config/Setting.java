@@ -143,7 +143,11 @@ enum Setting {
       c -> c.quality().ackLagMs(), (d, v) -> d.qualityAckLagMs = (Long) v),
   QUALITY_STALL_MS("quality.stallMs", Kind.LONG,
       "a connection whose socket accepted no bytes this long while frames wait is lagging, ms",
-      c -> c.quality().stallMs(), (d, v) -> d.qualityStallMs = (Long) v);
+      c -> c.quality().stallMs(), (d, v) -> d.qualityStallMs = (Long) v),
+  METRICS_TOPICS("metrics.topics", Kind.STRING,
+      "topic-name patterns (* a wildcard), comma-separated, whose topics get per-topic meters"
+          + " (at most 100 topics); empty for none",
+      SlipstreamConfig::metricsTopics, (d, v) -> d.config.metricsTopics((String) v));
 
   private final String key;
   private final Kind kind;

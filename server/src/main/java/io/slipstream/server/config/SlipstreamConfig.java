@@ -52,6 +52,8 @@ import io.slipstream.core.buffer.DropPolicy;
  *     {@code overloaded}, never applied later), ms ({@code publishTimeoutMs})
  * @param quality when a connection counts as {@code lagging}, and how often that is looked at
  *     ({@code quality.*})
+ * @param metricsTopics topic-name patterns ({@code *} a wildcard), comma-separated, whose topics get
+ *     per-topic meters; empty for none ({@code metrics.topics})
  */
 public record SlipstreamConfig(
     String host,
@@ -84,7 +86,11 @@ public record SlipstreamConfig(
     String metricsToken,
     long publishTimeoutMs,
     ClusterConfig cluster,
-    QualityThresholds quality) {
+    QualityThresholds quality,
+    String metricsTopics) {
+
+  /** Default {@code metrics.topics}: no topic has meters of its own. */
+  public static final String DEFAULT_METRICS_TOPICS = "";
 
   /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -175,6 +181,10 @@ public record SlipstreamConfig(
     require(cluster != null, "cluster is required, was null");
     require(quality != null, "quality is required, was null");
     require(
+        metricsTopics != null && metricsTopics.matches("([A-Za-z0-9._*-]{1,128}(,[A-Za-z0-9._*-]{1,128})*)?"),
+        "metrics.topics must be comma-separated topic patterns ([A-Za-z0-9._-] and *), was "
+            + quote(metricsTopics));
+    require(
         buffer.policy() != DropPolicy.CONFLATE,
         "buffer.policy conflate is not supported yet, was " + buffer.policy().wireName());
     require(sustainMs > 0, "sustainMs must be positive, was " + sustainMs);
@@ -214,6 +224,11 @@ public record SlipstreamConfig(
         metricsToken == null || !metricsToken.isBlank(),
         "metricsToken must not be empty when set, was " + quote(metricsToken));
     require(publishTimeoutMs >= 1, "publishTimeoutMs must be at least 1, was " + publishTimeoutMs);
+  }
+
+  /** The patterns of {@code metrics.topics}. */
+  public java.util.List<String> metricsTopicPatterns() {
+    return metricsTopics.isEmpty() ? java.util.List.of() : java.util.List.of(metricsTopics.split(","));
   }
 
   private static void require(boolean ok, String message) {
@@ -270,6 +285,7 @@ public record SlipstreamConfig(
     b.publishTimeoutMs = publishTimeoutMs;
     b.cluster = cluster;
     b.quality = quality;
+    b.metricsTopics = metricsTopics;
     return b;
   }
 
@@ -310,6 +326,7 @@ public record SlipstreamConfig(
     private long publishTimeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS;
     private ClusterConfig cluster = ClusterConfig.DEFAULTS;
     private QualityThresholds quality = QualityThresholds.DEFAULTS;
+    private String metricsTopics = DEFAULT_METRICS_TOPICS;
 
     private Builder() {}
 
@@ -487,6 +504,12 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets {@code metrics.topics}. */
+    public Builder metricsTopics(String v) {
+      metricsTopics = v;
+      return this;
+    }
+
     /** Sets the {@code quality.*} settings. */
     public Builder quality(QualityThresholds v) {
       quality = v;
@@ -532,7 +555,8 @@ public record SlipstreamConfig(
           metricsToken,
           publishTimeoutMs,
           cluster,
-          quality);
+          quality,
+          metricsTopics);
     }
   }
 }

@@ -125,7 +125,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   /** Binds the transport and starts the hello timer. Call once, right after {@link #open}. */
   public void start(Transport transport) {
     this.transport = transport;
-    this.out = new Outbox(transport, services.metrics());
+    this.out = new Outbox(transport, services.metrics(), services.clock());
+    services.metrics().connectionOpened(transport.kind());
     this.watch =
         new SlowConsumerWatch(
             vertx,
@@ -150,7 +151,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             pump,
             subscriptions.ackLagWindow(),
             (event, reason, figures) ->
-                services.lifecycle().publish(event, binding.sessionId(), id, reason, figures));
+                services.lifecycle().publish(event, binding.sessionId(), id, reason, figures),
+            subscriptions::reportRows);
     this.liveness =
         new Liveness(
             vertx,
@@ -361,6 +363,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       return;
     }
     state = State.ACTIVE;
+    services.metrics().connectionActive(transport.kind());
     pump.send(
         Outbound.welcome(
             bound.session(),
@@ -417,6 +420,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     if (state == State.CLOSED) {
       return;
     }
+    services.metrics().connectionClosed(transport.kind(), state == State.ACTIVE);
     state = State.CLOSED;
     liveness.stop();
     if (bindTimer >= 0) {

@@ -37,6 +37,7 @@ final class ConnectionQuality {
   private final WritePump pump;
   private final AckLag ackLag;
   private final Events events;
+  private final Runnable onTick;
 
   /** The index in its loop's list, kept by {@link QualityTicks}; -1 while not registered. */
   int slot = -1;
@@ -64,7 +65,9 @@ final class ConnectionQuality {
       Outbox out,
       WritePump pump,
       AckLag ackLag,
-      Events events) {
+      Events events,
+      Runnable onTick) {
+    this.onTick = onTick;
     this.thresholds = thresholds;
     this.tickAt = now;
     this.buffer = buffer;
@@ -75,12 +78,18 @@ final class ConnectionQuality {
     this.events = events;
   }
 
-  /** Takes this tick's figures and publishes a {@code lagging} or {@code healthy} transition. */
-  void tick(long now) {
+  /**
+   * Takes this tick's figures, publishes a {@code lagging} or {@code healthy} transition, and runs
+   * the connection's own once-a-tick reports.
+   *
+   * @return the quality now
+   */
+  Quality tick(long now) {
     long dt = now - tickAt;
     if (dt <= 0) {
-      return;
+      return current(now);
     }
+    onTick.run();
     long pending = pending();
     if (pending > lastPending) {
       if (growingSince < 0) {
@@ -104,6 +113,7 @@ final class ConnectionQuality {
     if (q != published && (q == Quality.HEALTHY || q == Quality.LAGGING)) {
       publish(q == Quality.HEALTHY ? Event.HEALTHY : Event.LAGGING, reason(q, now), now);
     }
+    return q;
   }
 
   /** The quality now; on the figures of the last tick for what needs a rate. */

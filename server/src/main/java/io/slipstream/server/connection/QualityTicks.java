@@ -49,6 +49,11 @@ final class QualityTicks {
     private long timer = -1;
     private long due;
 
+    /** This loop's connections by quality at its last tick, as the meters hold them. */
+    private final int[] counted = new int[Quality.values().length];
+
+    private final int[] counting = new int[Quality.values().length];
+
     Loop(Context context, long tickMs, Metrics metrics, Clock clock) {
       this.context = context;
       this.tickMs = tickMs;
@@ -83,6 +88,9 @@ final class QualityTicks {
       if (members.isEmpty() && timer >= 0) {
         context.owner().cancelTimer(timer);
         timer = -1;
+        // No tick will recount: take this loop's connections out of the quality gauges now.
+        java.util.Arrays.fill(counting, 0);
+        report();
       }
     }
 
@@ -90,10 +98,11 @@ final class QualityTicks {
       long now = clock.millis();
       metrics.eventLoopDelay(Math.max(0, now - due));
       due = now + tickMs;
+      java.util.Arrays.fill(counting, 0);
       for (int i = 0; i < members.size(); i++) {
         ConnectionQuality q = members.get(i);
         try {
-          q.tick(now);
+          counting[q.tick(now).ordinal()]++;
           metrics.bufferFill(q.fill());
         } catch (RuntimeException e) {
           // A bug in one connection's figures must not stop the others' ticks.
@@ -102,6 +111,17 @@ final class QualityTicks {
           }
         }
       }
+      report();
+    }
+
+    /** Hands the meters the change from {@link #counted} to {@link #counting}. */
+    private void report() {
+      for (int q = 0; q < counting.length; q++) {
+        int now = counting[q];
+        counting[q] = now - counted[q];
+        counted[q] = now;
+      }
+      metrics.qualityCounts(counting);
     }
   }
 }

@@ -118,6 +118,7 @@ final class SlowConsumerWatch {
       // stall now, not after the backlog that causes it. Pending counts the catch-up lag too.
       int pending = (int) Math.min(Integer.MAX_VALUE, buffer.pending() + buffer.behind());
       warn.accept(Outbound.warning(buffer.fill(), pending, limits.maxEvents()));
+      metrics.warning();
       events.accept(Event.WARNED, null);
     }
   }

@@ -5,6 +5,7 @@ import io.slipstream.core.message.ErrorCode;
 import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.Position;
 import io.slipstream.server.hub.Hub;
+import io.slipstream.server.metrics.ResumeOutcome;
 import io.slipstream.server.protocol.ClientMessage;
 import io.slipstream.server.protocol.Outbound;
 import io.slipstream.server.topic.TopicRegistry;
@@ -133,6 +134,13 @@ final class Subscriptions {
                 return;
               }
               s.begin(from, announceReset);
+              services.metrics().subscribed(s.replaying());
+              if (announceReset && from != null) {
+                // A topic restored from a position: replayed, or reset to a new snapshot.
+                services
+                    .metrics()
+                    .resume(s.replaying() ? ResumeOutcome.REPLAY : ResumeOutcome.RESET);
+              }
               pump.catchUp(s);
             });
   }
@@ -214,7 +222,26 @@ final class Subscriptions {
     return ackLag.percentile(p);
   }
 
+  /**
+   * Reports the snapshot rows streamed since the last report; on the quality tick and at a
+   * subscription's end. O(subscriptions), bounded by {@code maxSubscriptions}.
+   */
+  void reportRows() {
+    for (Subscription s : byTopic.values()) {
+      reportRows(s);
+    }
+  }
+
+  private void reportRows(Subscription s) {
+    long rows = s.rowsStreamed() - s.rowsReported;
+    if (rows > 0) {
+      s.rowsReported += rows;
+      services.metrics().snapshotRows(rows);
+    }
+  }
+
   private void end(Subscription s) {
+    reportRows(s);
     pump.forget(s);
     buffer.discardTopic(s.topic);
     hub.leave(s.topic, subscriber);

@@ -110,7 +110,9 @@ class ConfigLoaderTest {
         key("quality.ackLagMs", "SLIPSTREAM_QUALITY_ACK_LAG_MS", "700", 700L,
             c -> c.quality().ackLagMs()),
         key("quality.stallMs", "SLIPSTREAM_QUALITY_STALL_MS", "900", 900L,
-            c -> c.quality().stallMs()));
+            c -> c.quality().stallMs()),
+        key("metrics.topics", "SLIPSTREAM_METRICS_TOPICS", "orders.*,ticks", "orders.*,ticks",
+            SlipstreamConfig::metricsTopics));
   }
 
   private static Arguments key(

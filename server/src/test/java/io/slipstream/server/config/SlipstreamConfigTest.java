@@ -93,6 +93,7 @@ class SlipstreamConfigTest {
             .publishTimeoutMs(21)
             .cluster(ClusterConfig.DEFAULTS)
             .quality(new QualityThresholds(22, 23, 24, 25))
+            .metricsTopics("orders.*,ticks")
             .build();
 
     assertThat(c)
@@ -100,7 +101,8 @@ class SlipstreamConfigTest {
             new SlipstreamConfig(
                 "127.0.0.1", 1, 2, 3, 4, 5, new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
                 8, 9, 1000, 11, 12, "p", "j", 13, 14, 16, 15, 2000, 17, 18, "a", false, 19, 2048,
-                1 << 21, 20, "m", 21, ClusterConfig.DEFAULTS, new QualityThresholds(22, 23, 24, 25)));
+                1 << 21, 20, "m", 21, ClusterConfig.DEFAULTS, new QualityThresholds(22, 23, 24, 25),
+                "orders.*,ticks"));
   }
 
   static Stream<Arguments> invalid() {
@@ -133,6 +135,8 @@ class SlipstreamConfigTest {
         bad("maxPendingPublishes", "0", b -> b.maxPendingPublishes(0)),
         bad("metricsToken", "\"\"", b -> b.metricsToken("")),
         bad("publishTimeoutMs", "0", b -> b.publishTimeoutMs(0)),
+        bad("metrics.topics", "\"a,,b\"", b -> b.metricsTopics("a,,b")),
+        bad("metrics.topics", "\"a b\"", b -> b.metricsTopics("a b")),
         bad("quality.tickMs", "9", b -> b.quality(new QualityThresholds(9, 1, 1, 1))),
         bad("quality.growthMs", "-1", b -> b.quality(new QualityThresholds(100, -1, 1, 1))),
         bad("quality.ackLagMs", "0", b -> b.quality(new QualityThresholds(100, 1, 0, 1))),
