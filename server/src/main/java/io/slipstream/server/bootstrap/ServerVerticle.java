@@ -169,6 +169,9 @@ final class ServerVerticle extends VerticleBase {
                     .sendFile("webroot/slipstream.d.ts"));
     router.get("/examples/*").handler(StaticHandler.create("webroot/examples"));
     router.get("/examples").handler(rc -> rc.redirect("/examples/"));
+    // The operator's page (docs/operations.md): static files; its data comes from /api/*.
+    router.get("/dashboard/*").handler(StaticHandler.create("webroot/dashboard"));
+    router.get("/dashboard").handler(rc -> rc.redirect("/dashboard/"));
     router.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
   }
 
