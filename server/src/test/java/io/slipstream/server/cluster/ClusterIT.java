@@ -10,6 +10,7 @@ import io.slipstream.cluster.member.ClusterSettings;
 import io.slipstream.cluster.session.SessionLimits;
 import io.slipstream.server.bootstrap.SlipstreamServer;
 import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.metrics.OperatorFiles;
 import io.slipstream.server.protocol.ClusterJson;
 import io.slipstream.server.testing.RecordingClient;
 import io.vertx.core.Vertx;
@@ -388,6 +389,14 @@ class ClusterIT {
     assertThat(metrics).contains("slipstream_cluster_members 3.0");
     assertThat(metrics).contains("slipstream_cluster_replica_lag 0.0");
     assertThat(metrics).contains("slipstream_cluster_topics_followed 2.0");
+    // The cluster-only meters the shipped dashboard and alerts name exist on a clustered node.
+    java.util.Set<String> named = new java.util.TreeSet<>(OperatorFiles.grafanaMetrics());
+    OperatorFiles.alertMetrics().values().forEach(named::addAll);
+    named.removeIf(m -> !m.startsWith("slipstream_cluster_"));
+    assertThat(named).as("cluster meters in docs/grafana and docs/prometheus").isNotEmpty();
+    for (String m : named) {
+      assertThat(metrics).as("/metrics of a clustered node").containsPattern("(?m)^" + m + "[ {]");
+    }
   }
 
   /**
