@@ -147,7 +147,13 @@ enum Setting {
   METRICS_TOPICS("metrics.topics", Kind.STRING,
       "topic-name patterns (* a wildcard), comma-separated, whose topics get per-topic meters"
           + " (at most 100 topics); empty for none",
-      SlipstreamConfig::metricsTopics, (d, v) -> d.config.metricsTopics((String) v));
+      SlipstreamConfig::metricsTopics, (d, v) -> d.config.metricsTopics((String) v)),
+  LOG_FORMAT("log.format", Kind.STRING,
+      "json (one object per line), text, or auto: json unless standard error is a terminal",
+      SlipstreamConfig::logFormat, (d, v) -> d.config.logFormat((String) v)),
+  LOG_LEVELS("log.levels", Kind.STRING,
+      "a level per logger and its package, comma-separated: io.slipstream=DEBUG,io.netty=WARN",
+      SlipstreamConfig::logLevels, (d, v) -> d.config.logLevels((String) v));
 
   private final String key;
   private final Kind kind;

@@ -2,6 +2,7 @@ package io.slipstream.server.config;
 
 import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.server.log.Logging;
 
 /**
  * Every setting of a Slipstream node (docs/protocol.md §12), validated once at start.
@@ -54,6 +55,10 @@ import io.slipstream.core.buffer.DropPolicy;
  *     ({@code quality.*})
  * @param metricsTopics topic-name patterns ({@code *} a wildcard), comma-separated, whose topics get
  *     per-topic meters; empty for none ({@code metrics.topics})
+ * @param logFormat {@code json}, {@code text}, or {@code auto} (JSON unless standard error is a
+ *     terminal) ({@code log.format})
+ * @param logLevels a level per logger, {@code io.slipstream=INFO,io.netty=WARN}; empty for the
+ *     defaults ({@code log.levels})
  */
 public record SlipstreamConfig(
     String host,
@@ -87,7 +92,14 @@ public record SlipstreamConfig(
     long publishTimeoutMs,
     ClusterConfig cluster,
     QualityThresholds quality,
-    String metricsTopics) {
+    String metricsTopics,
+    String logFormat,
+    String logLevels) {
+
+  /** Default {@code log.format}: JSON lines unless standard error is a terminal. */
+  public static final String DEFAULT_LOG_FORMAT = Logging.AUTO;
+  /** Default {@code log.levels}: every logger at java.util.logging's default (INFO). */
+  public static final String DEFAULT_LOG_LEVELS = "";
 
   /** Default {@code metrics.topics}: no topic has meters of its own. */
   public static final String DEFAULT_METRICS_TOPICS = "";
@@ -184,6 +196,11 @@ public record SlipstreamConfig(
         metricsTopics != null && metricsTopics.matches("([A-Za-z0-9._*-]{1,128}(,[A-Za-z0-9._*-]{1,128})*)?"),
         "metrics.topics must be comma-separated topic patterns ([A-Za-z0-9._-] and *), was "
             + quote(metricsTopics));
+    require(
+        Logging.isFormat(logFormat),
+        "log.format must be json, text or auto, was " + quote(logFormat));
+    require(logLevels != null, "log.levels must not be null, was null");
+    Logging.parseLevels(logLevels);
     require(
         buffer.policy() != DropPolicy.CONFLATE,
         "buffer.policy conflate is not supported yet, was " + buffer.policy().wireName());
@@ -286,6 +303,8 @@ public record SlipstreamConfig(
     b.cluster = cluster;
     b.quality = quality;
     b.metricsTopics = metricsTopics;
+    b.logFormat = logFormat;
+    b.logLevels = logLevels;
     return b;
   }
 
@@ -327,6 +346,8 @@ public record SlipstreamConfig(
     private ClusterConfig cluster = ClusterConfig.DEFAULTS;
     private QualityThresholds quality = QualityThresholds.DEFAULTS;
     private String metricsTopics = DEFAULT_METRICS_TOPICS;
+    private String logFormat = DEFAULT_LOG_FORMAT;
+    private String logLevels = DEFAULT_LOG_LEVELS;
 
     private Builder() {}
 
@@ -504,6 +525,18 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets {@code log.format}. */
+    public Builder logFormat(String v) {
+      logFormat = v;
+      return this;
+    }
+
+    /** Sets {@code log.levels}. */
+    public Builder logLevels(String v) {
+      logLevels = v;
+      return this;
+    }
+
     /** Sets {@code metrics.topics}. */
     public Builder metricsTopics(String v) {
       metricsTopics = v;
@@ -556,7 +589,9 @@ public record SlipstreamConfig(
           publishTimeoutMs,
           cluster,
           quality,
-          metricsTopics);
+          metricsTopics,
+          logFormat,
+          logLevels);
     }
   }
 }

@@ -7,6 +7,7 @@ import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.Position;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.hub.Hub;
+import io.slipstream.server.log.LogFields;
 import io.slipstream.server.protocol.ClientMessage;
 import io.slipstream.server.protocol.ConnectionStats;
 import io.slipstream.server.protocol.Inbound;
@@ -21,6 +22,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One client connection: the protocol state machine that dispatches what the client sends, and the
@@ -34,6 +37,8 @@ import java.util.Map;
  * {@link #closeRestarting()}, which hop onto its loop.
  */
 public final class Connection implements TransportListener, Hub.Subscriber {
+
+  private static final Logger LOG = Logger.getLogger(Connection.class.getName());
 
   private enum State {
     AWAITING_HELLO,
@@ -406,20 +411,35 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       return;
     }
     pump.flushReplies();
-    release(code.reason());
+    release(code.code(), code.reason(), "server");
     services.metrics().closed(code);
     transport.close(code);
   }
 
   @Override
   public void onClosed(int code, String reason) {
-    release(reason == null ? "closed " + code : "closed " + code + " " + reason);
+    release(code, reason == null ? "closed " + code : "closed " + code + " " + reason, "client");
   }
 
-  private void release(String reason) {
+  /**
+   * Releases everything, once, and logs the close with who closed it, its code and reason (ids,
+   * codes and counts only: never row contents).
+   */
+  private void release(int code, String reason, String closedBy) {
     if (state == State.CLOSED) {
       return;
     }
+    LogFields.of("connection", id)
+        .and("session", binding.sessionId())
+        .and("clientId", binding.clientId())
+        .and("remote", transport.remoteAddress())
+        .and("transport", transport.kind())
+        .and("code", code)
+        .and("reason", reason)
+        .and("closedBy", closedBy)
+        .and("sent", out.sent())
+        .and("dropped", buffer.droppedEvents())
+        .log(LOG, Level.INFO, "connection closed");
     services.metrics().connectionClosed(transport.kind(), state == State.ACTIVE);
     state = State.CLOSED;
     liveness.stop();

@@ -112,7 +112,10 @@ class ConfigLoaderTest {
         key("quality.stallMs", "SLIPSTREAM_QUALITY_STALL_MS", "900", 900L,
             c -> c.quality().stallMs()),
         key("metrics.topics", "SLIPSTREAM_METRICS_TOPICS", "orders.*,ticks", "orders.*,ticks",
-            SlipstreamConfig::metricsTopics));
+            SlipstreamConfig::metricsTopics),
+        key("log.format", "SLIPSTREAM_LOG_FORMAT", "text", "text", SlipstreamConfig::logFormat),
+        key("log.levels", "SLIPSTREAM_LOG_LEVELS", "io.netty=WARN", "io.netty=WARN",
+            SlipstreamConfig::logLevels));
   }
 
   private static Arguments key(

@@ -94,6 +94,8 @@ class SlipstreamConfigTest {
             .cluster(ClusterConfig.DEFAULTS)
             .quality(new QualityThresholds(22, 23, 24, 25))
             .metricsTopics("orders.*,ticks")
+            .logFormat("json")
+            .logLevels("io.netty=WARN")
             .build();
 
     assertThat(c)
@@ -102,7 +104,7 @@ class SlipstreamConfigTest {
                 "127.0.0.1", 1, 2, 3, 4, 5, new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
                 8, 9, 1000, 11, 12, "p", "j", 13, 14, 16, 15, 2000, 17, 18, "a", false, 19, 2048,
                 1 << 21, 20, "m", 21, ClusterConfig.DEFAULTS, new QualityThresholds(22, 23, 24, 25),
-                "orders.*,ticks"));
+                "orders.*,ticks", "json", "io.netty=WARN"));
   }
 
   static Stream<Arguments> invalid() {
@@ -136,6 +138,9 @@ class SlipstreamConfigTest {
         bad("metricsToken", "\"\"", b -> b.metricsToken("")),
         bad("publishTimeoutMs", "0", b -> b.publishTimeoutMs(0)),
         bad("metrics.topics", "\"a,,b\"", b -> b.metricsTopics("a,,b")),
+        bad("log.format", "\"xml\"", b -> b.logFormat("xml")),
+        bad("log.levels", "\"io.netty\"", b -> b.logLevels("io.netty")),
+        bad("log.levels", "\"io.netty=LOUD\"", b -> b.logLevels("io.netty=LOUD")),
         bad("metrics.topics", "\"a b\"", b -> b.metricsTopics("a b")),
         bad("quality.tickMs", "9", b -> b.quality(new QualityThresholds(9, 1, 1, 1))),
         bad("quality.growthMs", "-1", b -> b.quality(new QualityThresholds(100, -1, 1, 1))),
