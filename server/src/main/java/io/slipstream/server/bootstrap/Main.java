@@ -3,6 +3,7 @@ package io.slipstream.server.bootstrap;
 import io.slipstream.server.config.ConfigException;
 import io.slipstream.server.config.ConfigLoader;
 import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.log.Logging;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -64,6 +65,8 @@ public final class Main {
       System.exit(EXIT_BAD_CONFIG);
       return;
     }
+    // Before Vert.x, Netty and Hazelcast make their first loggers.
+    Logging.configure(config.logFormat(), config.logLevels(), System.console() != null);
 
     // Vert.x's own meters (HTTP, event bus, pools) go to the registry that /metrics serves.
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

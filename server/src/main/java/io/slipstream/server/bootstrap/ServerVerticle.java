@@ -7,6 +7,7 @@ import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.Connection;
 import io.slipstream.server.connection.ConnectionRegistry.Admission;
 import io.slipstream.server.connection.ConnectionServices;
+import io.slipstream.server.http.ClusterApi;
 import io.slipstream.server.http.HttpApi;
 import io.slipstream.server.hub.Hub;
 import io.slipstream.server.protocol.ErrorJson;
@@ -45,14 +46,14 @@ final class ServerVerticle extends VerticleBase {
   private final OriginPolicy origins;
   private HttpServer server;
 
-  /** {@code GET /api/cluster} in a cluster, else null. */
-  private final Handler<RoutingContext> clusterInfo;
+  /** {@code GET /api/cluster} and {@code /api/connections?all=true} in a cluster, else null. */
+  private final ClusterApi clusterInfo;
 
   ServerVerticle(
       ConnectionServices services,
       BooleanSupplier serving,
       int port,
-      Handler<RoutingContext> clusterInfo) {
+      ClusterApi clusterInfo) {
     this.clusterInfo = clusterInfo;
     this.services = services;
     this.serving = serving;
@@ -177,6 +178,9 @@ final class ServerVerticle extends VerticleBase {
     new ClientScript(config.clientOriginSet()).mount(router);
     router.get("/examples/*").handler(StaticHandler.create("webroot/examples"));
     router.get("/examples").handler(rc -> rc.redirect("/examples/"));
+    // The operator's page (docs/operations.md): static files; its data comes from /api/*.
+    router.get("/dashboard/*").handler(StaticHandler.create("webroot/dashboard"));
+    router.get("/dashboard").handler(rc -> rc.redirect("/dashboard/"));
     router.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
   }
 

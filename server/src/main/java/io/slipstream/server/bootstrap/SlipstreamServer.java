@@ -17,16 +17,15 @@ import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.connection.ConnectionServices;
 import io.slipstream.server.connection.RemoteConnections;
 import io.slipstream.server.eventbus.Lifecycle;
+import io.slipstream.server.http.ClusterApi;
 import io.slipstream.server.metrics.Metrics;
 import io.slipstream.server.topic.ChangeBatch;
 import io.slipstream.server.topic.LocalCodec;
 import io.slipstream.server.topic.Sequencing;
 import io.slipstream.server.topic.TopicRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -108,6 +107,14 @@ public final class SlipstreamServer {
     metrics.gauge("slipstream.topics", "Topics held", topics::size);
     metrics.gauge(
         "slipstream.sessions", "Sessions held, attached or suspended", this.sessions::size);
+    metrics.gauge(
+        "slipstream.sessions.attached",
+        "Sessions attached to a connection on this node",
+        metrics::activeConnections);
+    metrics.gauge(
+        "slipstream.sessions.suspended",
+        "Sessions held and attached to no connection of this node (waiting for a resume)",
+        () -> Math.max(0, this.sessions.size() - metrics.activeConnections()));
   }
 
   /** Starts a node on {@code vertx}; the future fails when, e.g., the port is taken. */
@@ -149,7 +156,14 @@ public final class SlipstreamServer {
       SessionStore sessions,
       RemoteConnections remote) {
     SlipstreamServer s =
-        new SlipstreamServer(vertx, config, new Metrics(registry), clock, null, sessions, remote);
+        new SlipstreamServer(
+            vertx,
+            config,
+            new Metrics(registry, config.metricsTopicPatterns()),
+            clock,
+            null,
+            sessions,
+            remote);
     return s.deploy().map(v -> s);
   }
 
@@ -164,7 +178,7 @@ public final class SlipstreamServer {
         new SlipstreamServer(
             node.vertx(),
             config,
-            new Metrics(registry),
+            new Metrics(registry, config.metricsTopicPatterns()),
             Clock.system(),
             node,
             SessionMap.store(node.hazelcast(), ClusterNode.sessions(config)),
@@ -242,9 +256,9 @@ public final class SlipstreamServer {
             });
   }
 
-  /** {@code GET /api/cluster}'s handler in a cluster, else null. */
-  private Handler<RoutingContext> clusterInfo() {
-    return members == null ? null : members::handle;
+  /** What the HTTP API asks of the cluster in cluster mode, else null. */
+  private ClusterApi clusterInfo() {
+    return members;
   }
 
   /** The cluster this node is a member of, or null for a single node. */

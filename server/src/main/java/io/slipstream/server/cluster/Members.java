@@ -6,7 +6,9 @@ import io.slipstream.cluster.log.TopicAuthority;
 import io.slipstream.core.message.CloseCode;
 import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.connection.RemoteConnections;
+import io.slipstream.server.http.ClusterApi;
 import io.slipstream.server.protocol.ClusterJson;
+import io.slipstream.server.protocol.ConnectionsQuery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -29,7 +31,7 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safe; the consumer runs on the event loop it was registered from.
  */
-public final class Members {
+public final class Members implements ClusterApi {
 
   /** The prefix of every node's control address. */
   public static final String ADDRESS_PREFIX = "slipstream.node.";
@@ -127,6 +129,20 @@ public final class Members {
               });
       return;
     }
+    ConnectionsQuery query = ConnectionsQuery.fromJson(msg.body());
+    if (query != null) {
+      connections
+          .select(query)
+          .onComplete(
+              ar -> {
+                if (ar.succeeded()) {
+                  msg.reply(ConnectionsQuery.reply(ar.result()));
+                } else {
+                  msg.fail(500, String.valueOf(ar.cause()));
+                }
+              });
+      return;
+    }
     if (!ClusterJson.isStatsRequest(msg.body())) {
       msg.fail(400, "unknown control message");
       return;
@@ -175,8 +191,49 @@ public final class Members {
         f.resyncs());
   }
 
+  /**
+   * {@code GET /api/connections?all=true}: asks every member's control address for what {@code
+   * query} selects of its connections (this node answers itself), each within {@link
+   * #ASK_TIMEOUT_MS}; a member that does not answer is left out. Each member sends at most a page
+   * and one more, so the answer is bounded by the page times the members.
+   */
+  @Override
+  public Future<List<JsonObject>> connections(ConnectionsQuery query) {
+    List<Future<List<JsonObject>>> asked = new ArrayList<>();
+    for (Member m : node.hazelcast().getCluster().getMembers()) {
+      String id = m.getAttribute("__vertx.nodeId");
+      if (id == null) {
+        continue;
+      }
+      if (id.equals(node.nodeId())) {
+        asked.add(connections.select(query));
+      } else {
+        asked.add(
+            vertx
+                .eventBus()
+                .<JsonObject>request(
+                    ADDRESS_PREFIX + id,
+                    query.toJson(),
+                    new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MS))
+                .map(reply -> ConnectionsQuery.fromReply(reply.body())));
+      }
+    }
+    return Future.join(asked)
+        .transform(
+            ar -> {
+              List<JsonObject> all = new ArrayList<>();
+              for (Future<List<JsonObject>> f : asked) {
+                if (f.succeeded()) {
+                  all.addAll(f.result());
+                }
+              }
+              return Future.succeededFuture(all);
+            });
+  }
+
   /** {@code GET /api/cluster}: this node's id and every member's figures. */
-  public void handle(RoutingContext rc) {
+  @Override
+  public void handleInfo(RoutingContext rc) {
     List<Future<JsonObject>> asked = new ArrayList<>();
     for (Member m : node.hazelcast().getCluster().getMembers()) {
       String id = m.getAttribute("__vertx.nodeId");

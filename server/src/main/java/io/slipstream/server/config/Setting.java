@@ -155,6 +155,7 @@ enum Setting {
   CLUSTER_FAILURE_SECONDS("cluster.failureSeconds", Kind.INT,
       "a member silent this long is removed (a hung node stalls its topics this long), s",
       c -> c.cluster().failureSeconds(), (d, v) -> d.clusterFailureSeconds = (Integer) v),
+
   JWT_PUBLIC_KEY("jwtPublicKey", Kind.OPTIONAL_STRING,
       "RS256 or ES256 public key for hello.token: PEM text (-----BEGIN PUBLIC KEY-----...) or the"
           + " path of a PEM file",
@@ -178,7 +179,30 @@ enum Setting {
   MAX_CONNECTIONS_PER_ADDRESS("maxConnectionsPerAddress", Kind.INT,
       "most open connections from one remote address; beyond, /ws gets 429 and SockJS close 1008",
       c -> c.access().maxConnectionsPerAddress(),
-      (d, v) -> d.maxConnectionsPerAddress = (Integer) v);
+      (d, v) -> d.maxConnectionsPerAddress = (Integer) v),
+  QUALITY_TICK_MS("quality.tickMs", Kind.LONG,
+      "how often each event loop evaluates its connections' quality (10..60000), ms",
+      c -> c.quality().tickMs(), (d, v) -> d.qualityTickMs = (Long) v),
+  QUALITY_GROWTH_MS("quality.growthMs", Kind.LONG,
+      "a connection whose pending events grow this long is lagging, ms",
+      c -> c.quality().growthMs(), (d, v) -> d.qualityGrowthMs = (Long) v),
+  QUALITY_ACK_LAG_MS("quality.ackLagMs", Kind.LONG,
+      "a connection whose ack-lag p99 is above this is lagging, ms",
+      c -> c.quality().ackLagMs(), (d, v) -> d.qualityAckLagMs = (Long) v),
+  QUALITY_STALL_MS("quality.stallMs", Kind.LONG,
+      "a connection whose socket accepted no bytes this long while frames wait is lagging, ms",
+      c -> c.quality().stallMs(), (d, v) -> d.qualityStallMs = (Long) v),
+  METRICS_TOPICS("metrics.topics", Kind.STRING,
+      "topic-name patterns (* a wildcard), comma-separated, whose topics get per-topic meters"
+          + " (at most 100 topics); empty for none",
+      SlipstreamConfig::metricsTopics, (d, v) -> d.config.metricsTopics((String) v)),
+  LOG_FORMAT("log.format", Kind.STRING,
+      "json (one object per line), text, or auto: json unless standard error is a terminal",
+      SlipstreamConfig::logFormat, (d, v) -> d.config.logFormat((String) v)),
+  LOG_LEVELS("log.levels", Kind.STRING,
+      "a level per logger and its package, comma-separated: io.slipstream=DEBUG,io.netty=WARN"
+          + " (ERROR, WARN, INFO, DEBUG, TRACE)",
+      SlipstreamConfig::logLevels, (d, v) -> d.config.logLevels((String) v));
 
   private final String key;
   private final Kind kind;
@@ -366,6 +390,10 @@ enum Setting {
     long jwtLeewayMs;
     List<String> allowedOrigins;
     int maxConnectionsPerAddress;
+    long qualityTickMs;
+    long qualityGrowthMs;
+    long qualityAckLagMs;
+    long qualityStallMs;
 
     /**
      * The configuration.
@@ -402,6 +430,9 @@ enum Setting {
                   jwtLeewayMs,
                   allowedOrigins,
                   maxConnectionsPerAddress))
+          .quality(
+              new QualityThresholds(
+                  qualityTickMs, qualityGrowthMs, qualityAckLagMs, qualityStallMs))
           .build();
     }
   }

@@ -4,11 +4,13 @@ import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.qos.QosClasses;
 import io.vertx.core.json.JsonObject;
 import io.slipstream.core.buffer.DropPolicy;
+
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import io.slipstream.server.log.Logging;
 
 /**
  * Every setting of a Slipstream node (docs/protocol.md §12), validated once at start.
@@ -61,11 +63,20 @@ import java.util.regex.Pattern;
  *     cluster.*})
  * @param publishTimeoutMs how long a publish may wait for its sequencer before it is refused (503
  *     {@code overloaded}, never applied later), ms ({@code publishTimeoutMs})
+
  * @param clientOrigins the origins allowed to load the client ({@code /slipstream.js}) from
  *     another origin, as a comma-separated list of {@code scheme://host[:port]}, or {@code *} for
  *     any ({@code clientOrigins})
  * @param access token keys and checked claims besides {@code jwtSecret}, the Origin allow-list and
  *     the per-address connection limit ({@code jwtPublicKey}, {@code allowedOrigins}, …)
+ * @param quality when a connection counts as {@code lagging}, and how often that is looked at
+ *     ({@code quality.*})
+ * @param metricsTopics topic-name patterns ({@code *} a wildcard), comma-separated, whose topics get
+ *     per-topic meters; empty for none ({@code metrics.topics})
+ * @param logFormat {@code json}, {@code text}, or {@code auto} (JSON unless standard error is a
+ *     terminal) ({@code log.format})
+ * @param logLevels a level per logger, {@code io.slipstream=INFO,io.netty=WARN}; empty for the
+ *     defaults ({@code log.levels})
  */
 public record SlipstreamConfig(
     String host,
@@ -100,7 +111,19 @@ public record SlipstreamConfig(
     String clientOrigins,
     ClusterConfig cluster,
     QosClasses qos,
-    AccessConfig access) {
+    AccessConfig access,
+    QualityThresholds quality,
+    String metricsTopics,
+    String logFormat,
+    String logLevels) {
+
+  /** Default {@code log.format}: JSON lines unless standard error is a terminal. */
+  public static final String DEFAULT_LOG_FORMAT = Logging.AUTO;
+  /** Default {@code log.levels}: every logger at java.util.logging's default (INFO). */
+  public static final String DEFAULT_LOG_LEVELS = "";
+
+  /** Default {@code metrics.topics}: no topic has meters of its own. */
+  public static final String DEFAULT_METRICS_TOPICS = "";
 
   /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -199,8 +222,19 @@ public record SlipstreamConfig(
     require(sessionTtlMs >= 0, "sessionTtlMs must not be negative, was " + sessionTtlMs);
     require(buffer != null, "buffer is required, was null");
     require(cluster != null, "cluster is required, was null");
+
     require(qos != null, "qos.classes is required, was null");
     require(access != null, "access is required, was null");
+    require(quality != null, "quality is required, was null");
+    require(
+        metricsTopics != null && metricsTopics.matches("([A-Za-z0-9._*-]{1,128}(,[A-Za-z0-9._*-]{1,128})*)?"),
+        "metrics.topics must be comma-separated topic patterns ([A-Za-z0-9._-] and *), was "
+            + quote(metricsTopics));
+    require(
+        Logging.isFormat(logFormat),
+        "log.format must be json, text or auto, was " + quote(logFormat));
+    require(logLevels != null, "log.levels must not be null, was null");
+    Logging.parseLevels(logLevels);
     require(sustainMs > 0, "sustainMs must be positive, was " + sustainMs);
     require(replayLogSize >= 1, "replayLogSize must be at least 1, was " + replayLogSize);
     require(maxFrameBytes >= 256, "maxFrameBytes must be at least 256, was " + maxFrameBytes);
@@ -284,6 +318,11 @@ public record SlipstreamConfig(
     return jwtSecret != null || access.jwtPublicKey() != null || access.jwtJwksFile() != null;
   }
 
+  /** The patterns of {@code metrics.topics}. */
+  public java.util.List<String> metricsTopicPatterns() {
+    return metricsTopics.isEmpty() ? java.util.List.of() : java.util.List.of(metricsTopics.split(","));
+  }
+
   private static void require(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException(message);
@@ -338,8 +377,13 @@ public record SlipstreamConfig(
     b.publishTimeoutMs = publishTimeoutMs;
     b.clientOrigins = clientOrigins;
     b.cluster = cluster;
+
     b.qosClasses = QosConfig.toJson(qos, buffer, sustainMs);
     b.access = access;
+    b.quality = quality;
+    b.metricsTopics = metricsTopics;
+    b.logFormat = logFormat;
+    b.logLevels = logLevels;
     return b;
   }
 
@@ -380,8 +424,13 @@ public record SlipstreamConfig(
     private long publishTimeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS;
     private String clientOrigins = DEFAULT_CLIENT_ORIGINS;
     private ClusterConfig cluster = ClusterConfig.DEFAULTS;
+
     private JsonObject qosClasses;
     private AccessConfig access = AccessConfig.DEFAULTS;
+    private QualityThresholds quality = QualityThresholds.DEFAULTS;
+    private String metricsTopics = DEFAULT_METRICS_TOPICS;
+    private String logFormat = DEFAULT_LOG_FORMAT;
+    private String logLevels = DEFAULT_LOG_LEVELS;
 
     private Builder() {}
 
@@ -568,9 +617,34 @@ public record SlipstreamConfig(
       return this;
     }
 
+
     /** Sets the access settings ({@code jwtPublicKey}, {@code allowedOrigins}, …). */
     public Builder access(AccessConfig v) {
       access = v;
+      return this;
+    }
+
+    /** Sets {@code log.format}. */
+    public Builder logFormat(String v) {
+      logFormat = v;
+      return this;
+    }
+
+    /** Sets {@code log.levels}. */
+    public Builder logLevels(String v) {
+      logLevels = v;
+      return this;
+    }
+
+    /** Sets {@code metrics.topics}. */
+    public Builder metricsTopics(String v) {
+      metricsTopics = v;
+      return this;
+    }
+
+    /** Sets the {@code quality.*} settings. */
+    public Builder quality(QualityThresholds v) {
+      quality = v;
       return this;
     }
 
@@ -621,7 +695,11 @@ public record SlipstreamConfig(
           clientOrigins,
           cluster,
           QosConfig.parse(qosClasses, buffer, sustainMs),
-          access);
+          access,
+          quality,
+          metricsTopics,
+          logFormat,
+          logLevels);
     }
   }
 }

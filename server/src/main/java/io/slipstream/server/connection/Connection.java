@@ -8,9 +8,11 @@ import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.Position;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.hub.Hub;
+import io.slipstream.server.log.LogFields;
 import io.slipstream.server.protocol.ClientMessage;
 import io.slipstream.server.protocol.ConnectionStats;
 import io.slipstream.server.protocol.Inbound;
+import io.slipstream.server.protocol.LifecycleJson;
 import io.slipstream.server.protocol.Outbound;
 import io.slipstream.server.transport.Transport;
 import io.slipstream.server.transport.TransportListener;
@@ -21,6 +23,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One client connection: the protocol state machine that dispatches what the client sends, and the
@@ -34,6 +38,8 @@ import java.util.Map;
  * {@link #closeRestarting()}, which hop onto its loop.
  */
 public final class Connection implements TransportListener, Hub.Subscriber {
+
+  private static final Logger LOG = Logger.getLogger(Connection.class.getName());
 
   private enum State {
     AWAITING_HELLO,
@@ -79,6 +85,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   private WritePump pump;
   private SlowConsumerWatch watch;
   private Liveness liveness;
+  private ConnectionQuality quality;
 
   /** The QoS class in force: {@code standard} until the hello is bound (docs/protocol.md §5). */
   private QosClass qos;
@@ -88,8 +95,6 @@ public final class Connection implements TransportListener, Hub.Subscriber {
 
   private long rateLimitedSince = -1;
   private long lastRefusal;
-  private long statsAt;
-  private long statsSent;
 
   Connection(
       String id,
@@ -110,8 +115,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     this.binding = new SessionBinding(id, context, services);
     // An instant for operators: wall time. Every duration below is on the monotonic millis().
     this.connectedAt = services.clock().wallMillis();
-    this.statsAt = services.clock().millis();
-    this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), statsAt);
+    this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), services.clock().millis());
     this.token =
         new TokenLease(
             vertx,
@@ -155,7 +159,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   /** Binds the transport and starts the hello timer. Call once, right after {@link #open}. */
   public void start(Transport transport) {
     this.transport = transport;
-    this.out = new Outbox(transport, services.metrics());
+    this.out = new Outbox(transport, services.metrics(), services.clock());
+    services.metrics().connectionOpened(transport.kind());
     this.watch =
         new SlowConsumerWatch(
             vertx,
@@ -163,13 +168,25 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             buffer,
             qos.sustainMs(),
             services.metrics(),
-            (event, reason) -> services.lifecycle().publish(event, binding.sessionId(), id, reason),
+            (event, reason) -> quality.publish(event, reason, services.clock().millis()),
             message -> pump.writeNow(message),
             () -> close(CloseCode.SLOW_CONSUMER));
     this.pump =
         new WritePump(
             context, transport, out, buffer, watch::afterPoll, watch::behind, services.clock());
     subscriptions.attach(pump, watch);
+    this.quality =
+        new ConnectionQuality(
+            config.quality(),
+            services.clock().millis(),
+            buffer,
+            watch,
+            out,
+            pump,
+            subscriptions.ackLagWindow(),
+            (event, reason, figures) ->
+                services.lifecycle().publish(event, binding.sessionId(), id, reason, figures),
+            subscriptions::reportRows);
     this.liveness =
         new Liveness(
             vertx,
@@ -181,6 +198,10 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             () -> close(CloseCode.PROTOCOL_VIOLATION),
             () -> close(CloseCode.HEARTBEAT_TIMEOUT));
     services.connections().add(this);
+    services
+        .connections()
+        .qualityTicks()
+        .join(context, quality, config.quality().tickMs(), services.metrics(), services.clock());
     liveness.awaitHello();
   }
 
@@ -404,6 +425,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     state = State.ACTIVE;
     // Nothing is queued yet (subscriptions start after the welcome): the class applies whole.
     apply(config.qos().choose(bound.keptQos(), token.claims().qos(), askedQos));
+    services.metrics().connectionActive(transport.kind());
     pump.send(
         Outbound.welcome(
             bound.session(),
@@ -479,20 +501,36 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       return;
     }
     pump.flushReplies();
-    release(code.reason());
+    release(code.code(), code.reason(), "server");
     services.metrics().closed(code);
     transport.close(code);
   }
 
   @Override
   public void onClosed(int code, String reason) {
-    release(reason == null ? "closed " + code : "closed " + code + " " + reason);
+    release(code, reason == null ? "closed " + code : "closed " + code + " " + reason, "client");
   }
 
-  private void release(String reason) {
+  /**
+   * Releases everything, once, and logs the close with who closed it, its code and reason (ids,
+   * codes and counts only: never row contents).
+   */
+  private void release(int code, String reason, String closedBy) {
     if (state == State.CLOSED) {
       return;
     }
+    LogFields.of("connection", id)
+        .and("session", binding.sessionId())
+        .and("clientId", binding.clientId())
+        .and("remote", transport.remoteAddress())
+        .and("transport", transport.kind())
+        .and("code", code)
+        .and("reason", reason)
+        .and("closedBy", closedBy)
+        .and("sent", out.sent())
+        .and("dropped", buffer.droppedEvents())
+        .log(LOG, Level.INFO, "connection closed");
+    services.metrics().connectionClosed(transport.kind(), state == State.ACTIVE);
     state = State.CLOSED;
     liveness.stop();
     token.stop();
@@ -502,6 +540,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     }
     held.clear();
     watch.stop();
+    services.connections().qualityTicks().leave(context, quality);
     pump.stop();
     Map<String, Position> positions = subscriptions.endAll();
     buffer.clear();
@@ -559,27 +598,28 @@ public final class Connection implements TransportListener, Hub.Subscriber {
 
   private ConnectionStats stats() {
     long now = services.clock().millis();
-    double seconds = Math.max(0.001, (now - statsAt) / 1000.0);
-    long sent = out.sent();
-    double perSec = (sent - statsSent) / seconds;
-    statsAt = now;
-    statsSent = sent;
+    LifecycleJson.Figures f = quality.figures(now);
+    boolean connecting = state == State.AWAITING_HELLO || state == State.BINDING;
     return new ConnectionStats(
         id,
         binding.sessionId(),
         binding.clientId(),
-        state == State.AWAITING_HELLO || state == State.BINDING ? "connecting" : watch.state(),
+        connecting ? "connecting" : watch.state(),
+        quality.current(now).wireName(),
         qos.name(),
         transport.kind(),
         subscriptions.topics(),
         buffer.pending(),
         buffer.pendingBytes(),
         buffer.fill(),
-        perSec,
-        sent,
+        f.growthPerSec(),
+        f.offeredPerSec(),
+        f.sentPerSec(),
+        out.sent(),
         buffer.droppedEvents(),
-        subscriptions.ackLag(0.5),
-        subscriptions.ackLag(0.99),
+        f.ackLagP50(),
+        f.ackLagP99(),
+        f.stalledMs(),
         connectedAt);
   }
 }

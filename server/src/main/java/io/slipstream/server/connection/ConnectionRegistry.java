@@ -2,6 +2,8 @@ package io.slipstream.server.connection;
 
 import io.slipstream.core.message.CloseCode;
 import io.slipstream.server.protocol.ConnectionStats;
+import io.slipstream.server.protocol.ConnectionsQuery;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +41,7 @@ public final class ConnectionRegistry {
   private final int maxPerAddress;
   private final AtomicInteger reserved = new AtomicInteger();
   private final AtomicLong ids = new AtomicLong();
+  private final QualityTicks qualityTicks = new QualityTicks();
   private final int maxConnections;
   private final String idPrefix;
 
@@ -103,6 +106,27 @@ public final class ConnectionRegistry {
   /** Number of open connections. */
   public int size() {
     return open.size();
+  }
+
+  /**
+   * The descriptions {@code query} selects of this node's connections (a page and one more, or
+   * all for the bare array), each read on its connection's event loop.
+   */
+  public Future<List<JsonObject>> select(ConnectionsQuery query) {
+    return describeAll()
+        .map(
+            all -> {
+              List<JsonObject> json = new ArrayList<>(all.size());
+              for (ConnectionStats s : all) {
+                json.add(s.toJson());
+              }
+              return query.select(json);
+            });
+  }
+
+  /** The one quality tick of each event loop its connections run on. */
+  QualityTicks qualityTicks() {
+    return qualityTicks;
   }
 
   /** Describes every connection, each read on its own event loop. */

@@ -1,5 +1,6 @@
 package io.slipstream.server.connection;
 
+import io.slipstream.core.time.Clock;
 import io.slipstream.server.metrics.Metrics;
 import io.slipstream.server.transport.Transport;
 import java.util.ArrayList;
@@ -29,14 +30,22 @@ final class Outbox {
   private int batchBytes;
   private boolean inTurn;
 
+  private final Clock clock;
+  /**
+   * The publish time (wall ms) of the turn's first change, or -1: one latency sample per turn, so
+   * the shared histogram is touched once per turn, not once per delivery.
+   */
+  private long sampleTs = -1;
+
   private long sent;
   private long changesSent;
   private long sentReported;
   private long changesReported;
 
-  Outbox(Transport transport, Metrics metrics) {
+  Outbox(Transport transport, Metrics metrics, Clock clock) {
     this.transport = transport;
     this.metrics = metrics;
+    this.clock = clock;
   }
 
   /** Whether frames may carry several messages (the client's {@code hello.batch}). */
@@ -49,9 +58,12 @@ final class Outbox {
     return transport.writeQueueFull();
   }
 
-  /** Writes a live change (counted apart for the metrics). */
-  void writeChange(byte[] frame) {
+  /** Writes a live change published at {@code ts} (wall ms), counted apart for the metrics. */
+  void writeChange(byte[] frame, long ts) {
     changesSent++;
+    if (sampleTs < 0) {
+      sampleTs = ts;
+    }
     write(frame);
   }
 
@@ -82,6 +94,10 @@ final class Outbox {
     writeBatch();
     transport.flush();
     metrics.sent(sent - sentReported, changesSent - changesReported);
+    if (sampleTs >= 0) {
+      metrics.publishToSocket(clock.wallMillis() - sampleTs);
+      sampleTs = -1;
+    }
     sentReported = sent;
     changesReported = changesSent;
   }

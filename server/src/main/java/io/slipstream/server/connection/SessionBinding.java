@@ -7,6 +7,7 @@ import io.slipstream.core.spi.SessionStore;
 import io.slipstream.core.topic.Position;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.eventbus.Lifecycle.Event;
+import io.slipstream.server.metrics.ResumeOutcome;
 import io.slipstream.server.protocol.ClientMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -89,8 +90,21 @@ final class SessionBinding {
    */
   Future<Bound> bind(ClientMessage.Hello hello, String subject) {
     clientId = subject != null ? subject : hello.clientId();
+    boolean resuming = hello.resume() != null;
     return onContext(services.sessions().open(hello.resume(), clientId, connectionId))
-        .map(opened -> bound(opened, hello.positions()));
+        .onFailure(e -> resumeEnded(resuming, ResumeOutcome.REFUSED))
+        .map(
+            opened -> {
+              resumeEnded(
+                  resuming, opened.resumed() ? ResumeOutcome.RESUMED : ResumeOutcome.EXPIRED);
+              return bound(opened, hello.positions());
+            });
+  }
+
+  private void resumeEnded(boolean resuming, ResumeOutcome outcome) {
+    if (resuming) {
+      services.metrics().resume(outcome);
+    }
   }
 
   private Bound bound(OpenedSession opened, Map<String, Position> named) {

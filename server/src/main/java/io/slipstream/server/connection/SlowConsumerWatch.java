@@ -35,6 +35,8 @@ final class SlowConsumerWatch {
   private final Runnable closeSlow;
 
   private boolean dropping;
+  /** Events offered to the buffer since the connection opened, for its quality's rate. */
+  private long offered;
   private long sustainTimer = -1;
   private long droppedReported;
   private boolean stopped;
@@ -72,6 +74,7 @@ final class SlowConsumerWatch {
    * @return false when the connection was closed
    */
   boolean offered(OfferOutcome outcome) {
+    offered++;
     if (outcome == OfferOutcome.DISCONNECT) {
       events.accept(
           Event.SLOW,
@@ -113,6 +116,7 @@ final class SlowConsumerWatch {
       // stall now, not after the backlog that causes it. Pending counts the catch-up lag too.
       int pending = (int) Math.min(Integer.MAX_VALUE, buffer.pending() + buffer.behind());
       warn.accept(Outbound.warning(buffer.fill(), pending, buffer.limits().maxEvents()));
+      metrics.warning();
       events.accept(Event.WARNED, null);
     }
   }
@@ -168,6 +172,16 @@ final class SlowConsumerWatch {
         armSustainTimer();
       }
     }
+  }
+
+  /** Events offered to the buffer since the connection opened. */
+  long offeredEvents() {
+    return offered;
+  }
+
+  /** Whether the buffer has dropped since its fill was last below warn. */
+  boolean dropping() {
+    return dropping;
   }
 
   /** Cancels the sustain timer for good; idempotent. */

@@ -48,6 +48,11 @@ final class Subscription {
 
   private Step step;
   private Mode mode;
+  /** Snapshot rows handed out; {@link #rowsReported} of them are in the meters. */
+  private long rowsStreamed;
+
+  /** What of {@link #rowsStreamed} the meters have heard of; the connection's to keep. */
+  long rowsReported;
   private String epoch;
   /** Last seq delivered or covered (by the snapshot) in this subscription. */
   private long cursor;
@@ -113,6 +118,21 @@ final class Subscription {
     liveMark = cursor;
     rows = null;
     step = Step.ANNOUNCE;
+  }
+
+  /** Whether it catches up by replay (else by snapshot), once begun. */
+  boolean replaying() {
+    return mode == Mode.REPLAY;
+  }
+
+  /** Whether its beginning announces a {@code reset} first. */
+  boolean resetting() {
+    return pendingReset != null;
+  }
+
+  /** Snapshot rows it has handed out, over its snapshots. */
+  long rowsStreamed() {
+    return rowsStreamed;
   }
 
   /** Records a client's {@code ack}; a seq not yet delivered is capped at the cursor. */
@@ -184,6 +204,7 @@ final class Subscription {
         return Outbound.snapshotBegin(topic, epoch, cursor, snapshot.rows().size());
       case SNAPSHOT_ROWS:
         if (rows.hasNext()) {
+          rowsStreamed++;
           RowMap.Entry e = rows.next();
           return ChangeFrames.snapshotRow(topic, epoch, cursor, e.key(), e.row());
         }

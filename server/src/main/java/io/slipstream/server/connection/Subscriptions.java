@@ -5,6 +5,7 @@ import io.slipstream.core.message.ErrorCode;
 import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.Position;
 import io.slipstream.server.hub.Hub;
+import io.slipstream.server.metrics.ResumeOutcome;
 import io.slipstream.server.protocol.ClientMessage;
 import io.slipstream.server.protocol.Outbound;
 import io.slipstream.server.topic.TopicRegistry;
@@ -147,6 +148,13 @@ final class Subscriptions {
                 return;
               }
               s.begin(from, announceReset);
+              services.metrics().subscribed(s.replaying());
+              if (announceReset && from != null) {
+                // A topic restored from a position: replayed, or reset to a new snapshot.
+                services
+                    .metrics()
+                    .resume(s.replaying() ? ResumeOutcome.REPLAY : ResumeOutcome.RESET);
+              }
               pump.catchUp(s);
             });
   }
@@ -171,7 +179,10 @@ final class Subscriptions {
     ChangeEvent acked = s.entry.topic().log().get(m.seq());
     if (acked != null) {
       // Both instants are wall time: ts is the publish time (docs/protocol.md §4).
-      ackLag.record(services.clock().wallMillis() - acked.ts());
+      long lag = services.clock().wallMillis() - acked.ts();
+      ackLag.record(lag);
+      // Once per ack, an inbound message the rate limit bounds: not a per-delivery meter.
+      services.metrics().ackLag(lag);
     }
   }
 
@@ -215,12 +226,36 @@ final class Subscriptions {
     return List.copyOf(byTopic.keySet());
   }
 
+  /** The window of the last acks' lags. */
+  AckLag ackLagWindow() {
+    return ackLag;
+  }
+
   /** The ack lag percentile {@code p}, ms, or null without acks. */
   Long ackLag(double p) {
     return ackLag.percentile(p);
   }
 
+  /**
+   * Reports the snapshot rows streamed since the last report; on the quality tick and at a
+   * subscription's end. O(subscriptions), bounded by {@code maxSubscriptions}.
+   */
+  void reportRows() {
+    for (Subscription s : byTopic.values()) {
+      reportRows(s);
+    }
+  }
+
+  private void reportRows(Subscription s) {
+    long rows = s.rowsStreamed() - s.rowsReported;
+    if (rows > 0) {
+      s.rowsReported += rows;
+      services.metrics().snapshotRows(rows);
+    }
+  }
+
   private void end(Subscription s) {
+    reportRows(s);
     pump.forget(s);
     buffer.discardTopic(s.topic);
     hub.leave(s.topic, subscriber);

@@ -261,7 +261,7 @@ final class WritePump implements BufferSink {
   /** BufferSink: a live change leaves the buffer. */
   @Override
   public void change(ChangeEvent event) {
-    out.writeChange(event.frame());
+    out.writeChange(event.frame(), event.ts());
   }
 
   /** BufferSink: a gap leaves the buffer, in the place of the changes it stands for. */
@@ -298,6 +298,14 @@ final class WritePump implements BufferSink {
                   pump();
                 });
     return false;
+  }
+
+  /**
+   * Since when, in clock millis, the pump has waited for the socket to drain (it took no bytes
+   * since); -1 while the socket takes what is written.
+   */
+  long drainAwaitedSince() {
+    return awaitingDrain && !stopped ? drainAwaitedSince : -1;
   }
 
   private void awaitDrain() {

@@ -1,8 +1,9 @@
 package io.slipstream.server.eventbus;
 
 import io.slipstream.core.time.Clock;
-import io.vertx.core.eventbus.EventBus;
 import io.slipstream.server.protocol.LifecycleJson;
+import io.slipstream.server.protocol.LifecycleJson.Figures;
+import io.vertx.core.eventbus.EventBus;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -21,6 +22,10 @@ public final class Lifecycle {
   /** The {@code event} values. */
   public enum Event {
     CONNECTED("connected"),
+    /** The connection's quality went from healthy to lagging (figures say why). */
+    LAGGING("lagging"),
+    /** The connection's quality is healthy again. */
+    HEALTHY("healthy"),
     WARNED("warned"),
     DROPPING("dropping"),
     SLOW("slow"),
@@ -52,10 +57,20 @@ public final class Lifecycle {
 
   /** Publishes one event; {@code reason} may be null. */
   public void publish(Event event, String session, String connection, String reason) {
+    publish(event, session, connection, reason, null);
+  }
+
+  /**
+   * Publishes one event of a connection's quality with the figures that caused it; {@code reason}
+   * and {@code figures} may be null.
+   */
+  public void publish(
+      Event event, String session, String connection, String reason, Figures figures) {
     try {
       eventBus.publish(
           ADDRESS,
-          LifecycleJson.event(event.wireName(), session, connection, clock.wallMillis(), reason));
+          LifecycleJson.event(
+              event.wireName(), session, connection, clock.wallMillis(), reason, figures));
     } catch (RuntimeException e) {
       if (failureLogged.compareAndSet(false, true)) {
         LOG.log(

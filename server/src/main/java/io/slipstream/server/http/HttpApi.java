@@ -10,7 +10,8 @@ import io.slipstream.core.topic.TopicView;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.protocol.Changes;
-import io.slipstream.server.protocol.ConnectionStats;
+import io.slipstream.server.protocol.ConnectionsQuery;
+import io.vertx.core.json.JsonObject;
 import io.slipstream.server.protocol.ErrorJson;
 import io.slipstream.server.protocol.HealthJson;
 import io.slipstream.server.protocol.PublishJson;
@@ -40,7 +41,7 @@ import java.util.logging.Logger;
  * <p>Handlers run on the event loop of the server verticle that owns the router; they never
  * block. Errors are always {@code {error: {code, message, index?}}} with a 4xx/5xx status. Every
  * body comes from the protocol package ({@link ErrorJson}, {@link PublishJson}, {@link TopicJson},
- * {@link ConnectionStats}, {@link HealthJson}): this class knows routes and statuses, not fields.
+ * {@link ConnectionsQuery}, {@link HealthJson}): this class knows routes and statuses, not fields.
  */
 public final class HttpApi {
 
@@ -66,8 +67,8 @@ public final class HttpApi {
   private final TopicRegistry topics;
   private final ConnectionRegistry connections;
   private final BooleanSupplier serving;
-  /** {@code GET /api/cluster} in cluster mode, else null (then 404). */
-  private final Handler<RoutingContext> clusterInfo;
+  /** {@code GET /api/cluster} and {@code ?all=true} in cluster mode, else null (then 404). */
+  private final ClusterApi cluster;
   /** What every {@code GET /api/...} must present, or null while reads are open. */
   private final BearerToken readToken;
   /** What {@code /health} and {@code /metrics} must present, or null while they are open. */
@@ -89,8 +90,8 @@ public final class HttpApi {
   /**
    * @param serving whether the node serves (false while starting or draining: {@code /health}
    *     answers 503)
-   * @param clusterInfo answers {@code GET /api/cluster} (behind {@code apiToken}), or null on a
-   *     single node
+   * @param cluster answers {@code GET /api/cluster} and gathers every member's connections
+   *     (behind {@code apiToken}), or null on a single node
    */
   public HttpApi(
       Vertx vertx,
@@ -98,8 +99,8 @@ public final class HttpApi {
       TopicRegistry topics,
       ConnectionRegistry connections,
       BooleanSupplier serving,
-      Handler<RoutingContext> clusterInfo) {
-    this.clusterInfo = clusterInfo;
+      ClusterApi cluster) {
+    this.cluster = cluster;
     this.vertx = vertx;
     this.config = config;
     this.topics = topics;
@@ -148,8 +149,8 @@ public final class HttpApi {
     router
         .get("/api/cluster")
         .handler(
-            clusterInfo != null
-                ? clusterInfo
+            cluster != null
+                ? cluster::handleInfo
                 : rc -> error(rc, ErrorCode.NOT_FOUND, "this node is not clustered", -1));
     Handler<RoutingContext> metricsGuard = rc -> guard(rc, metricsToken, "metricsToken");
     // The bootstrap mounts the scrape handler before this API: order(-1) runs the guard first.
@@ -327,10 +328,29 @@ public final class HttpApi {
         vertx.getOrCreateContext(), rc.response(), e.topic().name(), e.topic().view(), q.query());
   }
 
+  /**
+   * {@code GET /api/connections}: this node's connections, or with {@code all=true} in a cluster
+   * every member's, filtered, ordered and paged as {@link ConnectionsQuery} says.
+   */
   private void listConnections(RoutingContext rc) {
-    connections
-        .describeAll()
-        .onSuccess(list -> json(rc, 200, ConnectionStats.list(list)))
+    ConnectionsQuery.Parsed p =
+        ConnectionsQuery.parse(
+            rc.queryParams().get("sort"),
+            rc.queryParams().get("limit"),
+            rc.queryParams().get("cursor"),
+            rc.queryParams().get("state"),
+            rc.queryParams().get("quality"),
+            rc.queryParams().get("topic"),
+            rc.queryParams().get("all"));
+    if (p.violation() != null) {
+      error(rc, p.violation().code(), p.violation().message(), -1);
+      return;
+    }
+    ConnectionsQuery q = p.query();
+    Future<List<JsonObject>> selected =
+        q.all() && cluster != null ? cluster.connections(q) : connections.select(q);
+    selected
+        .onSuccess(list -> json(rc, 200, q.answer(list)))
         .onFailure(err -> error(rc, ErrorCode.INTERNAL, err.getMessage(), -1));
   }
 

@@ -31,8 +31,8 @@ public final class HubFeed implements Feed {
 
   @Override
   public void committed(Topic replica, List<ChangeEvent> events) {
-    metrics.published(events.size());
     String name = replica.name();
+    metrics.published(name, events.size());
     eventBus.publish(ChangeBatch.address(name), new ChangeBatch(name, events), LOCAL);
   }
 

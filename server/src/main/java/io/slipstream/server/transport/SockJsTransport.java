@@ -50,6 +50,11 @@ public final class SockJsTransport implements Transport {
   }
 
   @Override
+  public String remoteAddress() {
+    return String.valueOf(socket.remoteAddress());
+  }
+
+  @Override
   public boolean writeQueueFull() {
     return closed || inFlight >= IN_FLIGHT_BYTES;
   }

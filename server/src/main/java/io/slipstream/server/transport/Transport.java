@@ -12,6 +12,11 @@ public interface Transport {
   /** {@code websocket} or {@code sockjs}, as {@code /api/connections} reports it. */
   String kind();
 
+  /** The peer's address ({@code host:port}), for logs; null when unknown. */
+  default String remoteAddress() {
+    return null;
+  }
+
   /**
    * Whether the socket's own write queue is full: the connection then stops writing until {@link
    * #onDrain} fires. True once the socket is closed.

@@ -93,6 +93,11 @@ public final class WebSocketTransport implements Transport {
   }
 
   @Override
+  public String remoteAddress() {
+    return String.valueOf(ws.remoteAddress());
+  }
+
+  @Override
   public boolean writeQueueFull() {
     if (channel != null) {
       return closed || !channel.isWritable();

@@ -10,6 +10,7 @@ import io.slipstream.cluster.member.ClusterSettings;
 import io.slipstream.cluster.session.SessionLimits;
 import io.slipstream.server.bootstrap.SlipstreamServer;
 import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.metrics.OperatorFiles;
 import io.slipstream.server.protocol.ClusterJson;
 import io.slipstream.server.testing.RecordingClient;
 import io.vertx.core.Vertx;
@@ -388,6 +389,62 @@ class ClusterIT {
     assertThat(metrics).contains("slipstream_cluster_members 3.0");
     assertThat(metrics).contains("slipstream_cluster_replica_lag 0.0");
     assertThat(metrics).contains("slipstream_cluster_topics_followed 2.0");
+    // The cluster-only meters the shipped dashboard and alerts name exist on a clustered node.
+    java.util.Set<String> named = new java.util.TreeSet<>(OperatorFiles.grafanaMetrics());
+    OperatorFiles.alertMetrics().values().forEach(named::addAll);
+    named.removeIf(m -> !m.startsWith("slipstream_cluster_"));
+    assertThat(named).as("cluster meters in docs/grafana and docs/prometheus").isNotEmpty();
+    for (String m : named) {
+      assertThat(metrics).as("/metrics of a clustered node").containsPattern("(?m)^" + m + "[ {]");
+    }
+  }
+
+  /**
+   * {@code /api/connections?all=true} gathers every member's connections through the node control
+   * addresses, filtered, sorted and paged across the members: each of the three subscribers shows
+   * once, with its node's id prefix, and the cursor of a page continues where it stopped.
+   */
+  @Test
+  @Order(7)
+  void apiConnectionsAllGathersEveryMemberFilteredAndPaged() {
+    java.util.Set<String> local = new java.util.HashSet<>();
+    int onTopic = 0;
+    for (int i = 0; i < 3; i++) {
+      for (Object o : new JsonArray(get(i, "/api/connections").body())) {
+        JsonObject c = (JsonObject) o;
+        assertThat(c.getString("id")).startsWith(nodes.get(i).nodeId().substring(0, 8) + "-c");
+        local.add(c.getString("id"));
+        onTopic += c.getJsonArray("topics").contains(TOPIC) ? 1 : 0;
+      }
+    }
+    assertThat(local).hasSize(3);
+    java.util.Set<String> gathered = new java.util.HashSet<>();
+    for (Object o : new JsonArray(get(0, "/api/connections?all=true").body())) {
+      JsonObject c = (JsonObject) o;
+      gathered.add(c.getString("id"));
+      assertThat(c.getString("quality")).isEqualTo("healthy");
+    }
+    assertThat(gathered).as("every member's connections, once").isEqualTo(local);
+    assertThat(new JsonArray(get(1, "/api/connections?all=true&topic=" + TOPIC).body()))
+        .hasSize(onTopic);
+    assertThat(new JsonArray(get(1, "/api/connections?all=true&topic=none").body())).isEmpty();
+
+    JsonObject first = new JsonObject(get(2, "/api/connections?all=true&sort=fill&limit=2").body());
+    assertThat(first.getJsonArray("connections")).hasSize(2);
+    assertThat(first.getString("next")).as("a next page").isNotNull();
+    JsonObject second =
+        new JsonObject(
+            get(2, "/api/connections?all=true&sort=fill&limit=2&cursor=" + first.getString("next"))
+                .body());
+    assertThat(second.getJsonArray("connections")).hasSize(1);
+    assertThat(second.containsKey("next")).as("the last page").isFalse();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (JsonObject page : List.of(first, second)) {
+      for (Object o : page.getJsonArray("connections")) {
+        ids.add(((JsonObject) o).getString("id"));
+      }
+    }
+    assertThat(ids).as("every connection once over the pages").isEqualTo(local);
   }
 
   /**

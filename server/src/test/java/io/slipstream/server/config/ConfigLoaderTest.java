@@ -202,6 +202,7 @@ class ConfigLoaderTest {
             "2",
             2,
             c -> c.cluster().heartbeatSeconds()),
+
         key(
             "cluster.failureSeconds",
             "SLIPSTREAM_CLUSTER_FAILURE_SECONDS",
@@ -238,7 +239,20 @@ class ConfigLoaderTest {
             "SLIPSTREAM_MAX_CONNECTIONS_PER_ADDRESS",
             "4",
             4,
-            c -> c.access().maxConnectionsPerAddress()));
+            c -> c.access().maxConnectionsPerAddress()),
+        key("quality.tickMs", "SLIPSTREAM_QUALITY_TICK_MS", "250", 250L,
+            c -> c.quality().tickMs()),
+        key("quality.growthMs", "SLIPSTREAM_QUALITY_GROWTH_MS", "500", 500L,
+            c -> c.quality().growthMs()),
+        key("quality.ackLagMs", "SLIPSTREAM_QUALITY_ACK_LAG_MS", "700", 700L,
+            c -> c.quality().ackLagMs()),
+        key("quality.stallMs", "SLIPSTREAM_QUALITY_STALL_MS", "900", 900L,
+            c -> c.quality().stallMs()),
+        key("metrics.topics", "SLIPSTREAM_METRICS_TOPICS", "orders.*,ticks", "orders.*,ticks",
+            SlipstreamConfig::metricsTopics),
+        key("log.format", "SLIPSTREAM_LOG_FORMAT", "text", "text", SlipstreamConfig::logFormat),
+        key("log.levels", "SLIPSTREAM_LOG_LEVELS", "io.netty=WARN", "io.netty=WARN",
+            SlipstreamConfig::logLevels));
   }
 
   /** The settings read from the file only (contract §10): key and environment variable. */

@@ -94,12 +94,18 @@ class SlipstreamConfigTest {
             .publishTimeoutMs(21)
             .clientOrigins("https://a.example")
             .cluster(ClusterConfig.DEFAULTS)
+
             .access(ACCESS)
+            .quality(new QualityThresholds(22, 23, 24, 25))
+            .metricsTopics("orders.*,ticks")
+            .logFormat("json")
+            .logLevels("io.netty=WARN")
             .build();
 
     assertThat(c)
         .isEqualTo(
             new SlipstreamConfig(
+
                 "127.0.0.1",
                 1,
                 2,
@@ -132,7 +138,11 @@ class SlipstreamConfigTest {
                 "https://a.example",
                 ClusterConfig.DEFAULTS,
                 QosConfig.standardOnly(new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT), 8),
-                ACCESS));
+                ACCESS,
+                new QualityThresholds(22, 23, 24, 25),
+                "orders.*,ticks",
+                "json",
+                "io.netty=WARN"));
   }
 
   private static final AccessConfig ACCESS =
@@ -195,6 +205,7 @@ class SlipstreamConfigTest {
         bad("maxPendingPublishes", "0", b -> b.maxPendingPublishes(0)),
         bad("metricsToken", "\"\"", b -> b.metricsToken("")),
         bad("publishTimeoutMs", "0", b -> b.publishTimeoutMs(0)),
+
         bad("jwtLeewayMs", "-1", b -> b.access(AccessConfig.DEFAULTS.withJwtLeewayMs(-1))),
         bad("jwtPublicKey", "\" \"", b -> b.access(AccessConfig.DEFAULTS.withJwtPublicKey(" "))),
         bad(
@@ -212,6 +223,15 @@ class SlipstreamConfigTest {
         bad("clientOrigins", "\"https://a.example/\"", b -> b.clientOrigins("https://a.example/")),
         bad("clientOrigins", "\"https://a.example, ftp://x\"", b -> b.clientOrigins("https://a.example, ftp://x")),
         bad("clientOrigins", "\"\"", b -> b.clientOrigins("")),
+        bad("metrics.topics", "\"a,,b\"", b -> b.metricsTopics("a,,b")),
+        bad("log.format", "\"xml\"", b -> b.logFormat("xml")),
+        bad("log.levels", "\"io.netty\"", b -> b.logLevels("io.netty")),
+        bad("log.levels", "\"io.netty=LOUD\"", b -> b.logLevels("io.netty=LOUD")),
+        bad("metrics.topics", "\"a b\"", b -> b.metricsTopics("a b")),
+        bad("quality.tickMs", "9", b -> b.quality(new QualityThresholds(9, 1, 1, 1))),
+        bad("quality.growthMs", "-1", b -> b.quality(new QualityThresholds(100, -1, 1, 1))),
+        bad("quality.ackLagMs", "0", b -> b.quality(new QualityThresholds(100, 1, 0, 1))),
+        bad("quality.stallMs", "0", b -> b.quality(new QualityThresholds(100, 1, 1, 0))),
         bad("maxTopics", "0", b -> b.maxTopics(0)),
         bad("maxSubscriptions", "0", b -> b.maxSubscriptions(0)),
         bad("maxSessions", "0", b -> b.maxSessions(0)),
