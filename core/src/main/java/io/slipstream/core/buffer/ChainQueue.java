@@ -280,7 +280,7 @@ abstract class ChainQueue extends PendingQueue {
    * topic's chain, else into a new marker in its place. Never adds an entry.
    */
   final void dropEvent(StreamNode x, DropReason r) {
-    droppedEvents++;
+    countDrop(r);
     long seq = x.event.seq();
     StreamNode p = x.topicPrev;
     if (inRunOf(x, p)) {
@@ -345,7 +345,7 @@ abstract class ChainQueue extends PendingQueue {
     StreamNode last = c == null ? null : c.last;
     if (isDropped(last, r) && last.gap.to + 1 == e.seq()) {
       last.gap.to = e.seq();
-      droppedEvents++;
+      countDrop(r);
       return OfferOutcome.DROPPED;
     }
     if (!fits(1, ClientBuffer.MARKER_BYTES) || !mayDropNew(c)) {
@@ -355,7 +355,7 @@ abstract class ChainQueue extends PendingQueue {
     n.order = nextOrder;
     linkLast(chainOf(e.topic()), n);
     countMarkerIn();
-    droppedEvents++;
+    countDrop(r);
     return OfferOutcome.DROPPED;
   }
 

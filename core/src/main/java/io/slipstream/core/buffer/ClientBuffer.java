@@ -1,5 +1,6 @@
 package io.slipstream.core.buffer;
 
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.ChangeEvent;
 
@@ -156,9 +157,11 @@ public final class ClientBuffer {
         nextLimits = null;
       }
     } else if (queue.isEmpty()) {
-      long dropped = queue.droppedEvents;
+      PendingQueue old = queue;
       queue = PendingQueue.of(next, clock);
-      queue.droppedEvents = dropped;
+      queue.droppedEvents = old.droppedEvents;
+      System.arraycopy(old.droppedBy, 0, queue.droppedBy, 0, old.droppedBy.length);
+      queue.conflatedEvents = old.conflatedEvents;
       limits = next;
       nextLimits = null;
     }
@@ -260,6 +263,19 @@ public final class ClientBuffer {
     return queue.droppedEvents;
   }
 
+  /** Events this buffer has dropped for {@code reason} since it was made. */
+  public long droppedEvents(DropReason reason) {
+    return queue.droppedBy[reason.ordinal()];
+  }
+
+  /**
+   * Events this buffer has conflated away (replaced by a newer event of their key, counted by a
+   * {@code conflated} marker) since it was made; not among {@link #droppedEvents()}.
+   */
+  public long conflatedEvents() {
+    return queue.conflatedEvents;
+  }
+
   /**
    * {@code max(min(maxEvents, pending + behind) / maxEvents, pendingBytes / maxBytes)}: 0 to 1 (the
    * lag counts up to a full buffer).
@@ -331,6 +347,11 @@ public final class ClientBuffer {
    */
   public void checkInvariants() {
     queue.checkInvariants();
+    long byReason = 0;
+    for (long n : queue.droppedBy) {
+      byReason += n;
+    }
+    PendingQueue.check(byReason == queue.droppedEvents, "every drop is counted under its reason");
     PendingQueue.check(
         queue.maxEntries == limits.maxEvents() && queue.maxBytes == limits.maxBytes(),
         "the queue enforces the limits in force");

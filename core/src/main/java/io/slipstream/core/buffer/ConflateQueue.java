@@ -165,6 +165,7 @@ final class ConflateQueue extends ChainQueue {
       StreamNode next = n.topicNext;
       if (c.newest.get(n.event.key()) != n) {
         removeEvent(n);
+        conflatedEvents++;
       } else {
         kept++;
       }

@@ -1,5 +1,6 @@
 package io.slipstream.core.buffer;
 
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.topic.ChangeEvent;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -55,7 +56,7 @@ final class DropNewestQueue extends PendingQueue {
     if (last != null && last.to + 1 == e.seq()) {
       // The topic's last entry is this marker: no event of it since, so the range continues.
       last.to = e.seq();
-      droppedEvents++;
+      countDrop(DropReason.BUFFER_FULL);
       return OfferOutcome.DROPPED;
     }
     int victims = 0;
@@ -160,13 +161,13 @@ final class DropNewestQueue extends PendingQueue {
       lastGapOf.put(newest.topic(), before);
       queue.removeLastOccurrence(after);
       countMarkerOut();
-      droppedEvents++;
+      countDrop(DropReason.BUFFER_FULL);
     } else if (after != null) {
       after.from = newest.seq();
-      droppedEvents++;
+      countDrop(DropReason.BUFFER_FULL);
     } else if (joinsBefore) {
       before.to = newest.seq();
-      droppedEvents++;
+      countDrop(DropReason.BUFFER_FULL);
     } else {
       // Nothing of its topic follows it, so its marker may stand at the very end.
       openGap(newest.topic(), newest.seq());
@@ -183,7 +184,7 @@ final class DropNewestQueue extends PendingQueue {
     }
     queue.addLast(g);
     countMarkerIn();
-    droppedEvents++;
+    countDrop(DropReason.BUFFER_FULL);
   }
 
   @Override

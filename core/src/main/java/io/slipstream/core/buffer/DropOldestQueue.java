@@ -1,5 +1,6 @@
 package io.slipstream.core.buffer;
 
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.topic.ChangeEvent;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -126,7 +127,7 @@ final class DropOldestQueue extends PendingQueue {
 
   /** Accounts for {@code e}, no longer queued, in its topic's marker. */
   private void drop(ChangeEvent e) {
-    droppedEvents++;
+    countDrop(DropReason.BUFFER_FULL);
     Gap g = headGapOf.get(e.topic());
     if (g != null) {
       // Its topic's oldest queued seq, so the one after the marker's range.

@@ -1,5 +1,6 @@
 package io.slipstream.core.buffer;
 
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.ChangeEvent;
 import java.util.ArrayDeque;
@@ -37,6 +38,16 @@ abstract class PendingQueue {
 
   /** Events dropped since the queue was made; history, so never reset. */
   long droppedEvents;
+  /** {@link #droppedEvents} by {@link DropReason}, indexed by ordinal; history too. */
+  final long[] droppedBy = new long[DropReason.values().length];
+  /** Events a newer event of their key replaced (conflate); history, so never reset. */
+  long conflatedEvents;
+
+  /** Counts one event dropped for {@code reason}. */
+  final void countDrop(DropReason reason) {
+    droppedEvents++;
+    droppedBy[reason.ordinal()]++;
+  }
 
   PendingQueue(BufferLimits limits) {
     this.maxEntries = limits.maxEvents();

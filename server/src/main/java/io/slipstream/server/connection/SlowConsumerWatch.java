@@ -2,6 +2,7 @@ package io.slipstream.server.connection;
 
 import io.slipstream.core.buffer.ClientBuffer;
 import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.buffer.OfferOutcome;
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.eventbus.Lifecycle.Event;
@@ -24,6 +25,8 @@ import java.util.function.Consumer;
  */
 final class SlowConsumerWatch {
 
+  private static final DropReason[] REASONS = DropReason.values();
+
   private final Vertx vertx;
   private final Clock clock;
   private final ClientBuffer buffer;
@@ -39,6 +42,10 @@ final class SlowConsumerWatch {
   private long offered;
   private long sustainTimer = -1;
   private long droppedReported;
+  /** What {@link #afterOffers} reported of each drop reason so far. */
+  private final long[] droppedReportedBy = new long[REASONS.length];
+  /** What {@link #afterOffers} reported of the buffer's conflated events so far. */
+  private long conflatedReported;
   private boolean stopped;
 
   /**
@@ -132,8 +139,18 @@ final class SlowConsumerWatch {
     armIfOverDisconnect();
     long drops = buffer.droppedEvents();
     if (drops != droppedReported) {
-      metrics.dropped(drops - droppedReported);
+      // Rare (only while dropping), so the per-reason walk costs nothing on the usual path.
+      for (DropReason r : REASONS) {
+        long n = buffer.droppedEvents(r);
+        metrics.dropped(r, n - droppedReportedBy[r.ordinal()]);
+        droppedReportedBy[r.ordinal()] = n;
+      }
       droppedReported = drops;
+    }
+    long conflated = buffer.conflatedEvents();
+    if (conflated != conflatedReported) {
+      metrics.conflated(conflated - conflatedReported);
+      conflatedReported = conflated;
     }
   }
 

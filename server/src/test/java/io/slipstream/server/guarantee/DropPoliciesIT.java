@@ -81,6 +81,21 @@ class DropPoliciesIT {
     assertThat(client.rows.get("quotes"))
         .as("the client's rows are the published state")
         .isEqualTo(publishedRows("quotes"));
+    assertThat(meter("slipstream_changes_conflated_total"))
+        .as("the conflation meter counts what the markers said")
+        .isEqualTo(client.conflatedCount);
+    assertThat(meter("slipstream_changes_dropped_total{reason=\"buffer\"}")).isZero();
+  }
+
+  /** A counter's value in {@code /metrics}, 0 when absent. */
+  private double meter(String name) {
+    String body = server.request("GET", "/metrics", null).body();
+    for (String line : body.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return 0;
   }
 
   @Test
@@ -115,6 +130,10 @@ class DropPoliciesIT {
     Client client = readAll(c, flood.lastSeq);
     assertThat(client.markers).containsExactly("dropped priority");
     assertThat(client.droppedOf).containsOnlyKeys("ticks");
+    assertThat(meter("slipstream_changes_dropped_total{reason=\"priority\"}"))
+        .as("drops are metered under their reason")
+        .isEqualTo(client.droppedOf.get("ticks").doubleValue());
+    assertThat(meter("slipstream_changes_dropped_total{reason=\"buffer\"}")).isZero();
   }
 
   @Test
@@ -218,6 +237,9 @@ class DropPoliciesIT {
     /** Per topic, the open compacted run: {to, survivors still to come}. */
     final Map<String, long[]> run = new HashMap<>();
 
+    /** The changes every {@code conflated} marker said were replaced. */
+    long conflatedCount;
+
     long next(String topic) {
       return expectedNext.getOrDefault(topic, 1L);
     }
@@ -261,6 +283,7 @@ class DropPoliciesIT {
           long length = m.getLong("to") - m.getLong("from") + 1;
           assertThat(m.getLong("count")).isBetween(1L, length - 1);
           markers.add("conflated");
+          conflatedCount += m.getLong("count");
           run.put(topic, new long[] {m.getLong("to"), length - m.getLong("count")});
           break;
         default:
