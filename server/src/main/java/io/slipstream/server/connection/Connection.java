@@ -61,7 +61,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   private final Hub hub;
   private final ClientBuffer buffer;
   private final ErrorBudget errors = new ErrorBudget();
-  private final RateLimiter rate;
+  private final InboundGate gate;
   private final SessionBinding binding;
   private final long connectedAt;
   private final Subscriptions subscriptions;
@@ -93,8 +93,6 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   /** The class the hello asked for, or null; read when the session store answers. */
   private String askedQos;
 
-  private long rateLimitedSince = -1;
-  private long lastRefusal;
 
   Connection(
       String id,
@@ -115,7 +113,13 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     this.binding = new SessionBinding(id, context, services);
     // An instant for operators: wall time. Every duration below is on the monotonic millis().
     this.connectedAt = services.clock().wallMillis();
-    this.rate = new RateLimiter(config.rateLimit(), config.rateBurst(), services.clock().millis());
+    this.gate =
+        new InboundGate(
+            config.maxFrameBytes(),
+            config.rateLimit(),
+            config.rateBurst(),
+            config.sustainMs(),
+            services.clock().millis());
     this.token =
         new TokenLease(
             vertx,
@@ -237,15 +241,24 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     if (state == State.CLOSED) {
       return;
     }
-    long now = services.clock().millis();
     liveness.heard();
-    if (text.length() > config.maxFrameBytes() / 3 && utf8Length(text) > config.maxFrameBytes()) {
-      close(CloseCode.MESSAGE_TOO_BIG);
-      return;
-    }
-    if (!rate.tryAcquire(now)) {
-      onRateLimited(now, text);
-      return;
+    switch (gate.admit(text, services.clock().millis())) {
+      case TOO_BIG:
+        close(CloseCode.MESSAGE_TOO_BIG);
+        return;
+      case RATE_LIMITED_TOO_LONG:
+        close(CloseCode.RATE_LIMITED);
+        return;
+      case RATE_LIMITED:
+        // Not counted against the error budget: the client is fast, not wrong.
+        pump.send(
+            Outbound.error(
+                ErrorCode.RATE_LIMITED,
+                "more than " + config.rateLimit() + " messages per second; message not processed",
+                Inbound.parse(text).id()));
+        return;
+      default:
+        break;
     }
     if (state == State.BINDING) {
       hold(text);
@@ -305,7 +318,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       return;
     }
     liveness.heard();
-    if (length > config.maxFrameBytes()) {
+    if (!gate.fits(length)) {
       close(CloseCode.MESSAGE_TOO_BIG);
       return;
     }
@@ -315,45 +328,6 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   @Override
   public void onHeard() {
     liveness.heard();
-  }
-
-  private static int utf8Length(String s) {
-    int bytes = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        bytes++;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isHighSurrogate(c)) {
-        bytes += 4;
-        i++;
-      } else {
-        bytes += 3;
-      }
-    }
-    return bytes;
-  }
-
-  /**
-   * A message over the rate limit. The client counts as exceeding the limit from its first refused
-   * message until a whole second passes without one; {@code sustainMs} of that is 4029.
-   */
-  private void onRateLimited(long now, String text) {
-    if (rateLimitedSince < 0 || now - lastRefusal > 1_000) {
-      rateLimitedSince = now;
-    }
-    lastRefusal = now;
-    if (now - rateLimitedSince >= config.sustainMs()) {
-      close(CloseCode.RATE_LIMITED);
-      return;
-    }
-    // Not counted against the error budget: the client is fast, not wrong.
-    pump.send(
-        Outbound.error(
-            ErrorCode.RATE_LIMITED,
-            "more than " + config.rateLimit() + " messages per second; message not processed",
-            Inbound.parse(text).id()));
   }
 
   private void onHello(ClientMessage.Hello hello) {

@@ -242,7 +242,7 @@ final class ContractOracle {
   }
 
   private Verdict hello(Map<String, Object> m, IdCheck id, Check c) {
-    for (String f : List.of("resume", "token", "clientId")) {
+    for (String f : List.of("resume", "token", "clientId", "qos")) {
       Object v = m.get(f);
       if (v == StrictJson.NULL) {
         c.open(f + " is null");

@@ -120,7 +120,13 @@ final class StrictJson {
       case VALUE_NUMBER_INT:
         return p.getBigIntegerValue();
       case VALUE_NUMBER_FLOAT:
-        return p.getDecimalValue();
+        try {
+          return p.getDecimalValue();
+        } catch (NumberFormatException e) {
+          // An exponent beyond BigDecimal (1E901234567890): what the server makes of it, a
+          // double's infinity or zero, is Jackson's business, not the contract's.
+          throw new Ambiguous("a number beyond BigDecimal: " + p.getText());
+        }
       case VALUE_TRUE:
         return Boolean.TRUE;
       case VALUE_FALSE:
