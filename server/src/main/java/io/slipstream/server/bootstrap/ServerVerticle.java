@@ -11,6 +11,7 @@ import io.slipstream.server.protocol.Outbound;
 import io.slipstream.core.message.CloseCode;
 import io.slipstream.server.transport.SockJsTransport;
 import io.slipstream.server.transport.WebSocketTransport;
+import io.slipstream.server.transport.WireFrames;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -39,6 +40,9 @@ final class ServerVerticle extends VerticleBase {
   private final BooleanSupplier serving;
   private final int port;
   private HttpServer server;
+
+  /** The live-change WebSocket frames shared by this loop's sockets (transport/WireFrames). */
+  private final WireFrames frames = new WireFrames();
 
   /** {@code GET /api/cluster} in a cluster, else null. */
   private final Handler<RoutingContext> clusterInfo;
@@ -86,6 +90,13 @@ final class ServerVerticle extends VerticleBase {
             .setHttp2ClearTextEnabled(false);
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    // The table's pooled buffers go back to the pool; frames still queued keep their own refs.
+    frames.clear();
+    return Future.succeededFuture();
   }
 
   /** The hard limit Netty enforces: four times ours, at least 1 MiB. */
@@ -198,7 +209,7 @@ final class ServerVerticle extends VerticleBase {
             ws -> {
               WebSocketTransport transport;
               try {
-                transport = WebSocketTransport.attach(ws, channel, connection);
+                transport = WebSocketTransport.attach(ws, channel, frames, connection);
               } catch (IllegalStateException closedMeanwhile) {
                 // The socket closed between handshake and attach (vertx5.md §10.6).
                 connection.abandon();

@@ -1,5 +1,6 @@
 package io.slipstream.server.connection;
 
+import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.server.metrics.Metrics;
 import io.slipstream.server.transport.Transport;
 import java.util.ArrayList;
@@ -50,9 +51,17 @@ final class Outbox {
   }
 
   /** Writes a live change (counted apart for the metrics). */
-  void writeChange(byte[] frame) {
+  void writeChange(ChangeEvent event) {
     changesSent++;
-    write(frame);
+    if (batching) {
+      write(event.frame());
+      return;
+    }
+    sent++;
+    transport.writeChange(event);
+    if (!inTurn) {
+      transport.flush();
+    }
   }
 
   /** Writes one message. */
