@@ -146,7 +146,7 @@ public final class WebSocketTransport implements Transport {
       write(event.frame());
       return;
     }
-    below.write(shared.frame(event, below.alloc()), noPromise);
+    below.write(shared.frame(event), noPromise);
     unflushed = true;
   }
 

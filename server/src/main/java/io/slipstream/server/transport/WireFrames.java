@@ -2,6 +2,7 @@ package io.slipstream.server.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.slipstream.core.topic.ChangeEvent;
 
 /**
@@ -32,6 +33,13 @@ public final class WireFrames {
   /** A server frame's first byte: FIN, opcode 1 (text); no extension bits, so never compressed. */
   private static final int FIN_TEXT = 0x81;
 
+  /**
+   * The allocator of shared frames: Netty's pooled one, whose {@code retainedDuplicate()} is a
+   * recycled object (the adaptive allocator that Netty 4.2 gives channels by default allocates a
+   * new duplicate per call, i.e. one object per change per socket).
+   */
+  private static final ByteBufAllocator POOLED = PooledByteBufAllocator.DEFAULT;
+
   private final ChangeEvent[] events = new ChangeEvent[SLOTS];
   private final ByteBuf[] frames = new ByteBuf[SLOTS];
 
@@ -39,10 +47,10 @@ public final class WireFrames {
    * The frame of {@code event}, with one reference for the caller (which hands it to a channel,
    * whose write releases it).
    */
-  ByteBuf frame(ChangeEvent event, ByteBufAllocator alloc) {
+  ByteBuf frame(ChangeEvent event) {
     byte[] payload = event.frame();
     if (payload.length > MAX_SHARED_BYTES) {
-      return encode(alloc, payload);
+      return encode(POOLED, payload);
     }
     // Consecutive seqs of one topic take consecutive slots (xor with a per-topic constant is a
     // bijection on the low bits), so one topic's last SLOTS changes never collide.
@@ -52,7 +60,7 @@ public final class WireFrames {
       if (old != null) {
         old.release();
       }
-      frames[i] = encode(alloc, payload);
+      frames[i] = encode(POOLED, payload);
       events[i] = event;
     }
     return frames[i].retainedDuplicate();

@@ -26,8 +26,8 @@ class WireFramesTest {
   @Test
   void everyWriterOfAChangeGetsADuplicateOfOneEncodedFrame() {
     ChangeEvent e = change("t", 1, 256);
-    ByteBuf a = frames.frame(e, alloc);
-    ByteBuf b = frames.frame(e, alloc);
+    ByteBuf a = frames.frame(e);
+    ByteBuf b = frames.frame(e);
     ByteBuf shared = a.unwrap();
     assertThat(b.unwrap()).isSameAs(shared);
     // The table's reference and the two writers'.
@@ -53,10 +53,10 @@ class WireFramesTest {
     for (int seq = 1000; seq < 1000 + WireFrames.SLOTS; seq++) {
       ChangeEvent e = change("topic-a", seq, 40);
       events.add(e);
-      first.add(frames.frame(e, alloc));
+      first.add(frames.frame(e));
     }
     for (int i = 0; i < events.size(); i++) {
-      ByteBuf again = frames.frame(events.get(i), alloc);
+      ByteBuf again = frames.frame(events.get(i));
       assertThat(again.unwrap()).as("seq %d", events.get(i).seq()).isSameAs(first.get(i).unwrap());
       again.release();
       first.get(i).release();
@@ -68,9 +68,9 @@ class WireFramesTest {
   void aReplacedFrameIsFreedOnceItsLastWriterIsDone() {
     ChangeEvent old = change("t", 5, 40);
     ChangeEvent next = change("t", 5 + WireFrames.SLOTS, 40);
-    ByteBuf queued = frames.frame(old, alloc);
+    ByteBuf queued = frames.frame(old);
     ByteBuf table = queued.unwrap();
-    ByteBuf other = frames.frame(next, alloc); // same slot: the table lets go of the old frame
+    ByteBuf other = frames.frame(next); // same slot: the table lets go of the old frame
     assertThat(table.refCnt()).isEqualTo(1);
     queued.release();
     assertThat(table.refCnt()).isZero();
@@ -81,8 +81,8 @@ class WireFramesTest {
   @Test
   void aFrameOverTheSharedBoundIsNotKept() {
     ChangeEvent big = change("t", 1, WireFrames.MAX_SHARED_BYTES + 100);
-    ByteBuf a = frames.frame(big, alloc);
-    ByteBuf b = frames.frame(big, alloc);
+    ByteBuf a = frames.frame(big);
+    ByteBuf b = frames.frame(big);
     assertThat(a).isNotSameAs(b);
     assertThat(a.refCnt()).isEqualTo(1);
     assertThat(a.getByte(1) & 0xFF).isEqualTo(126);
