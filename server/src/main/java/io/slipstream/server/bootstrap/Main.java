@@ -71,7 +71,7 @@ public final class Main {
         new VertxOptions()
             .setEventLoopPoolSize(config.eventLoops())
             // epoll where available: fewer allocations and copies per write than NIO.
-            .setPreferNativeTransport(true)
+            .setPreferNativeTransport(!"nio".equals(config.netTransport()))
             .setMetricsOptions(
                 new MicrometerMetricsOptions()
                     .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
@@ -87,8 +87,8 @@ public final class Main {
         ClusterNode node =
             await(
                 ClusterNode.start(
-                    Vertx.builder()
-                        .with(options)
+                    NetTransports.apply(
+                            Vertx.builder().with(options), config.netTransport(), System.err::println)
                         .withMetrics(new MicrometerMetricsFactory(registry)),
                     settings,
                     config.cluster().hazelcastConfig(),
@@ -99,8 +99,8 @@ public final class Main {
             await(SlipstreamServer.start(node, config, registry), deadline - System.nanoTime());
       } else {
         vertx =
-            Vertx.builder()
-                .with(options)
+            NetTransports.apply(
+                    Vertx.builder().with(options), config.netTransport(), System.err::println)
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
         server =

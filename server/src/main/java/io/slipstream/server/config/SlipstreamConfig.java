@@ -46,6 +46,8 @@ import io.slipstream.core.buffer.DropPolicy;
  * @param maxPendingPublishes publishes queued or in flight per sequencer; beyond, 503 {@code overloaded} ({@code maxPendingPublishes})
  * @param metricsToken bearer token required by {@code GET /health} and {@code /metrics}, or null
  *     for none ({@code metricsToken})
+ * @param netTransport the socket I/O engine: {@code epoll} (default), {@code io_uring} (opt-in;
+ *     epoll when the kernel or the sandbox refuses it) or {@code nio} ({@code netTransport})
  * @param cluster how the node joins a cluster; {@link ClusterConfig#DEFAULTS} runs one node
  *     ({@code cluster.*})
  * @param publishTimeoutMs how long a publish may wait for its sequencer before it is refused (503
@@ -81,7 +83,17 @@ public record SlipstreamConfig(
     int maxPendingPublishes,
     String metricsToken,
     long publishTimeoutMs,
+    String netTransport,
     ClusterConfig cluster) {
+
+  /**
+   * Default {@code netTransport}: {@code epoll}, Linux's native transport (NIO where it is
+   * missing). {@code io_uring} is opt-in: measured in docs/benchmarks.md, "io_uring".
+   */
+  public static final String DEFAULT_NET_TRANSPORT = "epoll";
+
+  /** The values {@code netTransport} takes. */
+  public static final java.util.List<String> NET_TRANSPORTS = java.util.List.of("epoll", "io_uring", "nio");
 
   /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -210,6 +222,9 @@ public record SlipstreamConfig(
         metricsToken == null || !metricsToken.isBlank(),
         "metricsToken must not be empty when set, was " + quote(metricsToken));
     require(publishTimeoutMs >= 1, "publishTimeoutMs must be at least 1, was " + publishTimeoutMs);
+    require(
+        NET_TRANSPORTS.contains(netTransport),
+        "netTransport must be one of epoll, io_uring, nio, was " + quote(netTransport));
   }
 
   private static void require(boolean ok, String message) {
@@ -264,6 +279,7 @@ public record SlipstreamConfig(
     b.maxPendingPublishes = maxPendingPublishes;
     b.metricsToken = metricsToken;
     b.publishTimeoutMs = publishTimeoutMs;
+    b.netTransport = netTransport;
     b.cluster = cluster;
     return b;
   }
@@ -303,6 +319,7 @@ public record SlipstreamConfig(
     private int maxPendingPublishes = DEFAULT_MAX_PENDING_PUBLISHES;
     private String metricsToken = DEFAULT_METRICS_TOKEN;
     private long publishTimeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS;
+    private String netTransport = DEFAULT_NET_TRANSPORT;
     private ClusterConfig cluster = ClusterConfig.DEFAULTS;
 
     private Builder() {}
@@ -481,6 +498,12 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets {@code netTransport}. */
+    public Builder netTransport(String v) {
+      netTransport = v;
+      return this;
+    }
+
     /** Sets {@code publishTimeoutMs}. */
     public Builder publishTimeoutMs(long v) {
       publishTimeoutMs = v;
@@ -519,6 +542,7 @@ public record SlipstreamConfig(
           maxPendingPublishes,
           metricsToken,
           publishTimeoutMs,
+          netTransport,
           cluster);
     }
   }

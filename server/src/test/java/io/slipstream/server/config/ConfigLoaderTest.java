@@ -88,6 +88,8 @@ class ConfigLoaderTest {
             SlipstreamConfig::metricsToken),
         key("publishTimeoutMs", "SLIPSTREAM_PUBLISH_TIMEOUT_MS", "250", 250L,
             SlipstreamConfig::publishTimeoutMs),
+        key("netTransport", "SLIPSTREAM_NET_TRANSPORT", "io_uring", "io_uring",
+            SlipstreamConfig::netTransport),
         key("cluster.enabled", "SLIPSTREAM_CLUSTER_ENABLED", "true", true,
             c -> c.cluster().enabled()),
         key("cluster.host", "SLIPSTREAM_CLUSTER_HOST", "10.0.0.7", "10.0.0.7",

@@ -91,6 +91,7 @@ class SlipstreamConfigTest {
             .maxPendingPublishes(20)
             .metricsToken("m")
             .publishTimeoutMs(21)
+            .netTransport("io_uring")
             .cluster(ClusterConfig.DEFAULTS)
             .build();
 
@@ -99,7 +100,7 @@ class SlipstreamConfigTest {
             new SlipstreamConfig(
                 "127.0.0.1", 1, 2, 3, 4, 5, new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT),
                 8, 9, 1000, 11, 12, "p", "j", 13, 14, 16, 15, 2000, 17, 18, "a", false, 19, 2048,
-                1 << 21, 20, "m", 21, ClusterConfig.DEFAULTS));
+                1 << 21, 20, "m", 21, "io_uring", ClusterConfig.DEFAULTS));
   }
 
   static Stream<Arguments> invalid() {
@@ -132,6 +133,7 @@ class SlipstreamConfigTest {
         bad("maxPendingPublishes", "0", b -> b.maxPendingPublishes(0)),
         bad("metricsToken", "\"\"", b -> b.metricsToken("")),
         bad("publishTimeoutMs", "0", b -> b.publishTimeoutMs(0)),
+        bad("netTransport", "\"uring\"", b -> b.netTransport("uring")),
         bad("maxTopics", "0", b -> b.maxTopics(0)),
         bad("maxSubscriptions", "0", b -> b.maxSubscriptions(0)),
         bad("maxSessions", "0", b -> b.maxSessions(0)),

@@ -9,11 +9,13 @@ import io.slipstream.core.topic.ChangeOp;
 import io.slipstream.server.protocol.ChangeFrames;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.ext.web.Router;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,7 +39,12 @@ import org.junit.jupiter.api.Test;
  */
 class WebSocketTransportIT {
 
+  /** The tests also run on io_uring ({@link WebSocketTransportIoUringIT}). */
   private Vertx vertx;
+
+  /** The clients' own Vert.x, on epoll: only the server's transport varies. */
+  private Vertx clients;
+
   private HttpServer server;
   private WebSocketClient client;
   private final WireFrames frames = new WireFrames();
@@ -46,9 +53,14 @@ class WebSocketTransportIT {
   /** A transport and the context of its socket, where it must be used. */
   private record Accepted(WebSocketTransport transport, Context context) {}
 
+  /** The Vert.x under test: epoll, as the server runs by default. */
+  protected Vertx newVertx() {
+    return Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+  }
+
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx();
+    vertx = newVertx();
     Router router = Router.router(vertx);
     router
         .get("/ws")
@@ -71,13 +83,15 @@ class WebSocketTransportIT {
             .requestHandler(router)
             .listen()
             .await();
+    clients = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     client =
-        vertx.createWebSocketClient(
+        clients.createWebSocketClient(
             new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
   }
 
   @AfterEach
   void stop() {
+    clients.close().await();
     vertx.close().await();
     frames.clear();
   }
@@ -149,6 +163,11 @@ class WebSocketTransportIT {
     ChangeEvent medium = change(2, "{\"p\":\"" + "x".repeat(300) + "\"}");
     ChangeEvent large = change(3, "{\"p\":\"" + "y".repeat(70_000) + "\"}");
     // One server, one context: every socket is on the same loop and shares the frames.
+    for (Peer p : peers) {
+      assertThat(p.transport.writesDirect()).isTrue();
+      assertThat(((ContextInternal) p.context).nettyEventLoop())
+          .isSameAs(((ContextInternal) peers.get(0).context).nettyEventLoop());
+    }
     onLoop(
         peers.get(0),
         () -> {
