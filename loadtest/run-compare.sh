@@ -10,7 +10,11 @@
 # any other as Slipstream. Environment: ROUNDS (3), CLIENTS (1000), RATE (100), SIZE (256),
 # DURATION (20), WARMUP (10), PORT (18601), JVM ("-Xms256m -Xmx2g"), SERVER_ARGS (extra
 # Slipstream flags), JFR=1 (a JFR profile of each server, settings=profile, over the measured
-# part), SCENARIO (fanout; e.g. saturate or idle for Slipstream only), EXTRA (extra tool flags).
+# part), SCENARIO (fanout; e.g. saturate or idle for Slipstream only), EXTRA (extra tool flags),
+# NICE (e.g. -5: run server and tool at that priority, so that neighbours' builds at nice 10 take
+# less from the measurement; negative needs root), JOPTS_<label> (extra JVM flags for that label's
+# server, e.g. JOPTS_uring=-Dslipstream.netTransport=io_uring), EXTRA_<label> (extra tool flags
+# for that label, e.g. EXTRA_one="--max-batch 1": one change per publish, as raw posts them).
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 OUT=$1; shift
@@ -23,14 +27,17 @@ for round in $(seq 1 "$ROUNDS"); do
   for spec in "$@"; do
     label=${spec%%=*}; jar=${spec#*=}; name="$label-$round"
     jfr=""
+    eval "jopts=\${JOPTS_$label:-}"
+    eval "extra=\"$EXTRA \${EXTRA_$label:-}\""
+    nice=(nice -n "${NICE:-0}")
     if [ "${JFR:-0}" = 1 ]; then
       jfr="-XX:+FlightRecorder -XX:StartFlightRecording=delay=$((WARMUP + 3))s,duration=$((DURATION - 2))s,filename=$OUT/$name.jfr,settings=profile"
     fi
     case $label in
-      lean*) java $JVM $jfr -Dport="$PORT" -Dhost=127.0.0.1 -jar "$jar" > "$OUT/$name.server.log" 2>&1 &
+      lean*) "${nice[@]}" java $JVM $jopts $jfr -Dport="$PORT" -Dhost=127.0.0.1 -jar "$jar" > "$OUT/$name.server.log" 2>&1 &
              health="http://127.0.0.1:$PORT/health"
              tool=(raw --ws-url "ws://127.0.0.1:$PORT/ws" --post-url "http://127.0.0.1:$PORT/publish") ;;
-      *)     java $JVM $jfr -jar "$jar" --port "$PORT" --host 127.0.0.1 ${SERVER_ARGS:-} > "$OUT/$name.server.log" 2>&1 &
+      *)     "${nice[@]}" java $JVM $jopts $jfr -jar "$jar" --port "$PORT" --host 127.0.0.1 ${SERVER_ARGS:-} > "$OUT/$name.server.log" 2>&1 &
              health="http://127.0.0.1:$PORT/health"
              tool=("$SCENARIO" --url "http://127.0.0.1:$PORT") ;;
     esac
@@ -41,11 +48,11 @@ for round in $(seq 1 "$ROUNDS"); do
     done
     before=$(cut -d' ' -f1-3 /proc/loadavg)
     if [ "$SCENARIO" = idle ]; then
-      java -jar "$LT" "${tool[@]}" --clients "$CLIENTS" $EXTRA --server-pid "$spid" \
+      "${nice[@]}" java -jar "$LT" "${tool[@]}" --clients "$CLIENTS" $extra --server-pid "$spid" \
         --out "$OUT/$name" --quiet > "$OUT/$name.txt" 2>&1
     else
-      java -jar "$LT" "${tool[@]}" --clients "$CLIENTS" --rate "$RATE" --size "$SIZE" \
-        --duration "$DURATION" --warmup "$WARMUP" $EXTRA --server-pid "$spid" \
+      "${nice[@]}" java -jar "$LT" "${tool[@]}" --clients "$CLIENTS" --rate "$RATE" --size "$SIZE" \
+        --duration "$DURATION" --warmup "$WARMUP" $extra --server-pid "$spid" \
         --out "$OUT/$name" --quiet > "$OUT/$name.txt" 2>&1
     fi
     rc=$?
