@@ -20,8 +20,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of serializing a {@code change} message with a 256-byte row: once per live change by its
- * topic ({@link ChangeFrames#encode}), once per row and subscriber for a snapshot ({@link
+ * The cost of serializing a {@code change} message with a 256-byte row: once per live change by
+ * its topic ({@link ChangeFrames#encode}), once per row and subscriber for a snapshot ({@link
  * ChangeFrames#snapshotRow}), and, for comparison, the same message built and encoded as a Vert.x
  * {@link JsonObject}.
  */
@@ -30,9 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 // A fixed heap: grown from the small ergonomic default around a large live set, G1 made the
 // million-row benchmarks alternate between two speeds several times apart.
-@Fork(
-    value = 1,
-    jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ChangeFramesBenchmark {
@@ -64,13 +62,7 @@ public class ChangeFramesBenchmark {
     long ts = 1_748_781_296_789L;
     event =
         new ChangeEvent(
-            "orders",
-            "m1b2c3d4-5x6y7z8w9v0u",
-            123_456,
-            ChangeOp.UPDATE,
-            "ord-000042",
-            ROW,
-            ts,
+            "orders", "m1b2c3d4-5x6y7z8w9v0u", 123_456, ChangeOp.UPDATE, "ord-000042", ROW, ts,
             ChangeFrames.INSTANCE);
     row = new Row(ROW, ts);
     parsedRow = new JsonObject(ROW);
