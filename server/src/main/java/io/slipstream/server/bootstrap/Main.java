@@ -74,7 +74,7 @@ public final class Main {
         new VertxOptions()
             .setEventLoopPoolSize(config.eventLoops())
             // epoll where available: fewer allocations and copies per write than NIO.
-            .setPreferNativeTransport(true)
+            .setPreferNativeTransport(!"nio".equals(config.netTransport()))
             .setMetricsOptions(
                 new MicrometerMetricsOptions()
                     .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
@@ -90,8 +90,8 @@ public final class Main {
         ClusterNode node =
             await(
                 ClusterNode.start(
-                    Vertx.builder()
-                        .with(options)
+                    NetTransports.apply(
+                            Vertx.builder().with(options), config.netTransport(), System.err::println)
                         .withMetrics(new MicrometerMetricsFactory(registry)),
                     settings,
                     config.cluster().hazelcastConfig(),
@@ -102,8 +102,8 @@ public final class Main {
             await(SlipstreamServer.start(node, config, registry), deadline - System.nanoTime());
       } else {
         vertx =
-            Vertx.builder()
-                .with(options)
+            NetTransports.apply(
+                    Vertx.builder().with(options), config.netTransport(), System.err::println)
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
         server =

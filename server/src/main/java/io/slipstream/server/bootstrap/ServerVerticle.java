@@ -14,6 +14,7 @@ import io.slipstream.server.protocol.ErrorJson;
 import io.slipstream.server.protocol.Outbound;
 import io.slipstream.server.transport.SockJsTransport;
 import io.slipstream.server.transport.WebSocketTransport;
+import io.slipstream.server.transport.WireFrames;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -45,6 +46,9 @@ final class ServerVerticle extends VerticleBase {
   private final int port;
   private final OriginPolicy origins;
   private HttpServer server;
+
+  /** The live-change WebSocket frames shared by this loop's sockets (transport/WireFrames). */
+  private final WireFrames frames = new WireFrames();
 
   /** {@code GET /api/cluster} and {@code /api/connections?all=true} in a cluster, else null. */
   private final ClusterApi clusterInfo;
@@ -93,6 +97,13 @@ final class ServerVerticle extends VerticleBase {
             .setHttp2ClearTextEnabled(false);
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    // The table's pooled buffers go back to the pool; frames still queued keep their own refs.
+    frames.clear();
+    return Future.succeededFuture();
   }
 
   /** The hard limit Netty enforces: four times ours, at least 1 MiB. */
@@ -227,7 +238,7 @@ final class ServerVerticle extends VerticleBase {
             ws -> {
               WebSocketTransport transport;
               try {
-                transport = WebSocketTransport.attach(ws, channel, connection);
+                transport = WebSocketTransport.attach(ws, channel, frames, connection);
               } catch (IllegalStateException closedMeanwhile) {
                 // The socket closed between handshake and attach (vertx5.md §10.6).
                 connection.abandon();

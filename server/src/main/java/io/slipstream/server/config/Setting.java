@@ -132,6 +132,10 @@ enum Setting {
       "origins allowed to load /slipstream.js from another origin (CORS): *, or"
           + " scheme://host[:port] entries separated by commas (at most 64)",
       SlipstreamConfig::clientOrigins, (d, v) -> d.config.clientOrigins((String) v)),
+  NET_TRANSPORT("netTransport", Kind.STRING,
+      "socket I/O: epoll, io_uring (opt-in; epoll, then NIO, where the kernel or sandbox refuses it;"
+          + " logged at start) or nio",
+      SlipstreamConfig::netTransport, (d, v) -> d.config.netTransport((String) v)),
   CLUSTER_ENABLED("cluster.enabled", Kind.BOOLEAN,
       "join a Hazelcast cluster of nodes (flag --cluster); off runs one node, no Hazelcast",
       c -> c.cluster().enabled(), (d, v) -> d.clusterEnabled = (Boolean) v),

@@ -59,8 +59,10 @@ import io.slipstream.server.log.Logging;
  *     overloaded} ({@code maxPendingPublishes})
  * @param metricsToken bearer token required by {@code GET /health} and {@code /metrics}, or null
  *     for none ({@code metricsToken})
- * @param cluster how the node joins a cluster; {@link ClusterConfig#DEFAULTS} runs one node ({@code
- *     cluster.*})
+ * @param netTransport the socket I/O engine: {@code epoll} (default), {@code io_uring} (opt-in;
+ *     epoll when the kernel or the sandbox refuses it) or {@code nio} ({@code netTransport})
+ * @param cluster how the node joins a cluster; {@link ClusterConfig#DEFAULTS} runs one node
+ *     ({@code cluster.*})
  * @param publishTimeoutMs how long a publish may wait for its sequencer before it is refused (503
  *     {@code overloaded}, never applied later), ms ({@code publishTimeoutMs})
 
@@ -108,7 +110,9 @@ public record SlipstreamConfig(
     int maxPendingPublishes,
     String metricsToken,
     long publishTimeoutMs,
+
     String clientOrigins,
+    String netTransport,
     ClusterConfig cluster,
     QosClasses qos,
     AccessConfig access,
@@ -124,6 +128,15 @@ public record SlipstreamConfig(
 
   /** Default {@code metrics.topics}: no topic has meters of its own. */
   public static final String DEFAULT_METRICS_TOPICS = "";
+
+  /**
+   * Default {@code netTransport}: {@code epoll}, Linux's native transport (NIO where it is
+   * missing). {@code io_uring} is opt-in: measured in docs/benchmarks.md, "io_uring".
+   */
+  public static final String DEFAULT_NET_TRANSPORT = "epoll";
+
+  /** The values {@code netTransport} takes. */
+  public static final java.util.List<String> NET_TRANSPORTS = java.util.List.of("epoll", "io_uring", "nio");
 
   /** Default {@code host}: every interface. */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -275,6 +288,10 @@ public record SlipstreamConfig(
         metricsToken == null || !metricsToken.isBlank(),
         "metricsToken must not be empty when set, was " + quote(metricsToken));
     require(publishTimeoutMs >= 1, "publishTimeoutMs must be at least 1, was " + publishTimeoutMs);
+    require(
+        NET_TRANSPORTS.contains(netTransport),
+        "netTransport must be one of epoll, io_uring, nio, was " + quote(netTransport));
+
     clientOriginSet(clientOrigins);
   }
 
@@ -375,7 +392,9 @@ public record SlipstreamConfig(
     b.maxPendingPublishes = maxPendingPublishes;
     b.metricsToken = metricsToken;
     b.publishTimeoutMs = publishTimeoutMs;
+
     b.clientOrigins = clientOrigins;
+    b.netTransport = netTransport;
     b.cluster = cluster;
 
     b.qosClasses = QosConfig.toJson(qos, buffer, sustainMs);
@@ -422,7 +441,9 @@ public record SlipstreamConfig(
     private int maxPendingPublishes = DEFAULT_MAX_PENDING_PUBLISHES;
     private String metricsToken = DEFAULT_METRICS_TOKEN;
     private long publishTimeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS;
+
     private String clientOrigins = DEFAULT_CLIENT_ORIGINS;
+    private String netTransport = DEFAULT_NET_TRANSPORT;
     private ClusterConfig cluster = ClusterConfig.DEFAULTS;
 
     private JsonObject qosClasses;
@@ -618,6 +639,7 @@ public record SlipstreamConfig(
     }
 
 
+
     /** Sets the access settings ({@code jwtPublicKey}, {@code allowedOrigins}, …). */
     public Builder access(AccessConfig v) {
       access = v;
@@ -645,6 +667,12 @@ public record SlipstreamConfig(
     /** Sets the {@code quality.*} settings. */
     public Builder quality(QualityThresholds v) {
       quality = v;
+      return this;
+    }
+
+    /** Sets {@code netTransport}. */
+    public Builder netTransport(String v) {
+      netTransport = v;
       return this;
     }
 
@@ -692,7 +720,9 @@ public record SlipstreamConfig(
           maxPendingPublishes,
           metricsToken,
           publishTimeoutMs,
+
           clientOrigins,
+          netTransport,
           cluster,
           QosConfig.parse(qosClasses, buffer, sustainMs),
           access,

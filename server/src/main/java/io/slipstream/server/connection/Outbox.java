@@ -1,6 +1,7 @@
 package io.slipstream.server.connection;
 
 import io.slipstream.core.time.Clock;
+import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.server.metrics.Metrics;
 import io.slipstream.server.transport.Transport;
 import java.util.ArrayList;
@@ -58,13 +59,21 @@ final class Outbox {
     return transport.writeQueueFull();
   }
 
-  /** Writes a live change published at {@code ts} (wall ms), counted apart for the metrics. */
-  void writeChange(byte[] frame, long ts) {
+  /** Writes a live change (counted apart for the metrics, its publish time sampled). */
+  void writeChange(ChangeEvent event) {
     changesSent++;
     if (sampleTs < 0) {
-      sampleTs = ts;
+      sampleTs = event.ts();
     }
-    write(frame);
+    if (batching) {
+      write(event.frame());
+      return;
+    }
+    sent++;
+    transport.writeChange(event);
+    if (!inTurn) {
+      transport.flush();
+    }
   }
 
   /** Writes one message. */

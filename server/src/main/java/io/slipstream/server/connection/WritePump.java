@@ -261,7 +261,7 @@ final class WritePump implements BufferSink {
   /** BufferSink: a live change leaves the buffer. */
   @Override
   public void change(ChangeEvent event) {
-    out.writeChange(event.frame(), event.ts());
+    out.writeChange(event);
   }
 
   /** BufferSink: a gap leaves the buffer, in the place of the changes it stands for. */

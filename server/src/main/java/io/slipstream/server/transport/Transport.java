@@ -1,6 +1,7 @@
 package io.slipstream.server.transport;
 
 import io.slipstream.core.message.CloseCode;
+import io.slipstream.core.topic.ChangeEvent;
 
 /**
  * One client socket as a connection sees it: frames out under backpressure, close with a code.
@@ -28,6 +29,15 @@ public interface Transport {
    * frame may wait in the socket's queue until {@link #flush()}.
    */
   void write(byte[] message);
+
+  /**
+   * Writes a live change's {@code change} message as one text frame, like {@link #write} of its
+   * {@link ChangeEvent#frame()}; a transport may share what it encodes of one change between the
+   * sockets of an event loop.
+   */
+  default void writeChange(ChangeEvent event) {
+    write(event.frame());
+  }
 
   /** Sends what {@link #write} and {@link #writeBatch} queued: one syscall for many frames. */
   void flush();

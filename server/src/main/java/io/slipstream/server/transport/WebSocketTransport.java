@@ -5,51 +5,73 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.slipstream.core.message.CloseCode;
+import io.slipstream.core.topic.ChangeEvent;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.net.impl.VertxConnection;
-import io.slipstream.core.message.CloseCode;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
 import java.util.List;
 
 /**
  * A plain WebSocket ({@code GET /ws}) as a {@link Transport}.
  *
- * <p>Confined to the socket's event loop. Writes go out as text frames over the shared bytes of
- * each message ({@code Unpooled.wrappedBuffer}: a view, not a copy), so a change serialized once
- * is never copied or re-encoded per connection. The write queue is bounded by {@link
+ * <p>Confined to the socket's event loop.
+ *
+ * <p>Frames are written straight into the Netty channel, below its WebSocket encoder, as complete
+ * frames (header and payload) in pooled direct buffers: a live change's frame is encoded once per
+ * event loop ({@link WireFrames}) and every socket writes a retained duplicate of it; a control
+ * message is encoded into one buffer of its own. No frame object, no promise and no flush per
+ * write: {@link #flush()} sends a pump turn's frames with one syscall. Reading, pings and the close
+ * handshake stay with Vert.x's {@link ServerWebSocket}. The write queue is bounded by {@link
  * #WRITE_QUEUE_BYTES}; beyond it the connection's own bounded buffer takes over.
+ *
+ * <p>When the channel cannot be reached (a Vert.x that no longer exposes it), every frame goes
+ * through {@link ServerWebSocket#writeFrame} instead: correct, one flush per frame.
  */
 public final class WebSocketTransport implements Transport {
 
   /**
-   * Bytes the socket may hold in Netty's outbound queue before {@link #writeQueueFull()} turns
-   * true (Netty's high water mark; low water is half of it).
+   * Bytes the socket may hold in Netty's outbound queue before {@link #writeQueueFull()} turns true
+   * (Netty's high water mark; low water is half of it).
    */
   public static final int WRITE_QUEUE_BYTES = 64 * 1024;
 
   private static final Buffer PING = Buffer.buffer(new byte[0]);
-  private static final ByteBuf OPEN = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {'['}));
-  private static final ByteBuf COMMA = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {','}));
-  private static final ByteBuf CLOSE = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {']'}));
 
   private final ServerWebSocket ws;
+  private final WireFrames shared;
+
+  /** The channel, or null on the fallback through Vert.x. */
   private final Channel channel;
+
+  /** The WebSocket encoder's context: a write there goes below the encoder, toward the socket. */
+  private final ChannelHandlerContext below;
+
+  /** Completes nothing and fires nothing: a failed write (socket gone) only frees its buffer. */
+  private final ChannelPromise noPromise;
+
   private boolean closed;
   private boolean unflushed;
   private Runnable drain;
 
-  private WebSocketTransport(ServerWebSocket ws, Channel channel) {
+  private WebSocketTransport(
+      ServerWebSocket ws, WireFrames shared, Channel channel, ChannelHandlerContext below) {
     this.ws = ws;
-    this.channel = channel;
+    this.shared = shared;
+    this.channel = below == null ? null : channel;
+    this.below = below;
+    this.noPromise = below == null ? null : new VoidChannelPromise(channel, false);
   }
 
   /**
-   * The Netty channel under an HTTP connection about to be upgraded, or null when Vert.x does not
-   * expose it (then every frame goes through Vert.x and is flushed on its own).
+   * The Netty context of Vert.x's handler of an HTTP connection about to be upgraded, or null when
+   * Vert.x does not expose it (then every frame goes through Vert.x and is flushed on its own).
    */
   public static ChannelHandlerContext channelOf(HttpConnection connection) {
     // Vert.x internals: the router wraps the upgraded socket, but not the connection under it.
@@ -61,16 +83,25 @@ public final class WebSocketTransport implements Transport {
   /**
    * Wraps an accepted socket and routes its events to {@code listener}.
    *
-   * @param vertxHandler the context of Vert.x's handler from {@link #channelOf}, or null
+   * @param beforeUpgrade the context from {@link #channelOf}, taken before the upgrade, or null;
+   *     the upgrade replaces that handler, but the channel under it stays
+   * @param shared the live-change frames of the socket's event loop
    */
   public static WebSocketTransport attach(
-      ServerWebSocket ws, ChannelHandlerContext vertxHandler, TransportListener listener) {
-    Channel channel = vertxHandler == null || vertxHandler.isRemoved() ? null : vertxHandler.channel();
-    WebSocketTransport t = new WebSocketTransport(ws, channel);
-    if (channel != null) {
-      // Vert.x only tracks the writability of what it wrote itself, so the transport watches the
-      // channel's writability directly, ahead of Vert.x's handler.
-      channel.pipeline().addBefore(vertxHandler.name(), "slipstream-drain", t.new DrainWatcher());
+      ServerWebSocket ws,
+      ChannelHandlerContext beforeUpgrade,
+      WireFrames shared,
+      TransportListener listener) {
+    Channel channel = beforeUpgrade == null ? null : beforeUpgrade.channel();
+    ChannelHandlerContext below =
+        channel == null || !channel.eventLoop().inEventLoop()
+            ? null
+            : channel.pipeline().context(WebSocketFrameEncoder.class);
+    WebSocketTransport t = new WebSocketTransport(ws, shared, channel, below);
+    if (t.channel != null) {
+      // Vert.x tracks the writability of what it wrote itself only, so the transport watches the
+      // channel's: first in the pipeline, where every writability change passes.
+      channel.pipeline().addFirst("slipstream-drain", t.new DrainWatcher());
     }
     ws.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
     ws.textMessageHandler(listener::onText);
@@ -85,6 +116,11 @@ public final class WebSocketTransport implements Transport {
           listener.onClosed(code == null ? 1006 : code, ws.closeReason());
         });
     return t;
+  }
+
+  /** Whether frames go straight into the channel (true but for the fallback through Vert.x). */
+  boolean writesDirect() {
+    return below != null;
   }
 
   @Override
@@ -107,25 +143,29 @@ public final class WebSocketTransport implements Transport {
   }
 
   @Override
-  public void write(byte[] message) {
-    if (!closed) {
-      send(Unpooled.wrappedBuffer(message));
-    }
-  }
-
-  /**
-   * Queues one text frame in the channel without flushing. Vert.x flushes every frame written
-   * outside a read, one syscall per message; writing to the channel on the socket's own event
-   * loop, and flushing once per pump turn, sends a turn's frames together. Netty counts
-   * unflushed frames against the water marks, so {@link #writeQueueFull()} still sees them.
-   */
-  private void send(ByteBuf payload) {
-    if (channel == null) {
-      ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, payload, true));
+  public void writeChange(ChangeEvent event) {
+    if (closed) {
       return;
     }
-    // From the channel's tail, so the frame passes every outbound handler, the encoder included.
-    channel.write(new TextWebSocketFrame(true, 0, payload), channel.voidPromise());
+    if (below == null) {
+      write(event.frame());
+      return;
+    }
+    below.write(shared.frame(event), noPromise);
+    unflushed = true;
+  }
+
+  @Override
+  public void write(byte[] message) {
+    if (closed) {
+      return;
+    }
+    if (below == null) {
+      ws.writeFrame(
+          new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(message), true));
+      return;
+    }
+    below.write(WireFrames.encode(below.alloc(), message), noPromise);
     unflushed = true;
   }
 
@@ -133,7 +173,7 @@ public final class WebSocketTransport implements Transport {
   public void flush() {
     if (unflushed) {
       unflushed = false;
-      channel.flush();
+      below.flush();
     }
   }
 
@@ -142,14 +182,24 @@ public final class WebSocketTransport implements Transport {
     if (closed) {
       return;
     }
-    // A composite view over the shared message bytes and three constant separators: no copy.
-    ByteBuf[] parts = new ByteBuf[messages.size() * 2 + 1];
-    parts[0] = OPEN.duplicate();
+    // One frame holding a JSON array: [m1,m2,...]. Copied once into the frame's buffer.
+    int length = messages.size() + 1;
     for (int i = 0; i < messages.size(); i++) {
-      parts[2 * i + 1] = Unpooled.wrappedBuffer(messages.get(i));
-      parts[2 * i + 2] = (i == messages.size() - 1 ? CLOSE : COMMA).duplicate();
+      length += messages.get(i).length;
     }
-    send(Unpooled.wrappedBuffer(parts));
+    ByteBuf frame =
+        below == null ? Unpooled.buffer(length, length) : WireFrames.header(below.alloc(), length);
+    for (int i = 0; i < messages.size(); i++) {
+      frame.writeByte(i == 0 ? '[' : ',');
+      frame.writeBytes(messages.get(i));
+    }
+    frame.writeByte(']');
+    if (below == null) {
+      ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame, true));
+      return;
+    }
+    below.write(frame, noPromise);
+    unflushed = true;
   }
 
   @Override

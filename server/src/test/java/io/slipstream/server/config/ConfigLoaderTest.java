@@ -169,6 +169,8 @@ class ConfigLoaderTest {
             SlipstreamConfig::publishTimeoutMs),
         key("clientOrigins", "SLIPSTREAM_CLIENT_ORIGINS", "https://a.example,http://b:8080",
             "https://a.example,http://b:8080", SlipstreamConfig::clientOrigins),
+        key("netTransport", "SLIPSTREAM_NET_TRANSPORT", "io_uring", "io_uring",
+            SlipstreamConfig::netTransport),
         key("cluster.enabled", "SLIPSTREAM_CLUSTER_ENABLED", "true", true,
             c -> c.cluster().enabled()),
         key(

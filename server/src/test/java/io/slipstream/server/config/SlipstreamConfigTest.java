@@ -93,6 +93,7 @@ class SlipstreamConfigTest {
             .metricsToken("m")
             .publishTimeoutMs(21)
             .clientOrigins("https://a.example")
+            .netTransport("io_uring")
             .cluster(ClusterConfig.DEFAULTS)
 
             .access(ACCESS)
@@ -136,6 +137,7 @@ class SlipstreamConfigTest {
                 "m",
                 21,
                 "https://a.example",
+                "io_uring",
                 ClusterConfig.DEFAULTS,
                 QosConfig.standardOnly(new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT), 8),
                 ACCESS,
@@ -232,6 +234,7 @@ class SlipstreamConfigTest {
         bad("quality.growthMs", "-1", b -> b.quality(new QualityThresholds(100, -1, 1, 1))),
         bad("quality.ackLagMs", "0", b -> b.quality(new QualityThresholds(100, 1, 0, 1))),
         bad("quality.stallMs", "0", b -> b.quality(new QualityThresholds(100, 1, 1, 0))),
+        bad("netTransport", "\"uring\"", b -> b.netTransport("uring")),
         bad("maxTopics", "0", b -> b.maxTopics(0)),
         bad("maxSubscriptions", "0", b -> b.maxSubscriptions(0)),
         bad("maxSessions", "0", b -> b.maxSessions(0)),
