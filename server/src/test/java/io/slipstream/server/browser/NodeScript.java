@@ -20,14 +20,14 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * One {@code node} process running a script of the client package ({@code client/test/live/}),
- * for the tests of the client in Node against a real server: it starts the process in {@code
- * client/}, reads its output (stdout and stderr merged) line by line, lets the test wait for the
- * JSON lines the script prints as events ({@code {"event": …}}) and write commands to its stdin.
+ * One {@code node} process running a script of the client package ({@code client/test/live/}), for
+ * the tests of the client in Node against a real server: it starts the process in {@code client/},
+ * reads its output (stdout and stderr merged) line by line, lets the test wait for the JSON lines
+ * the script prints as events ({@code {"event": …}}) and write commands to its stdin.
  *
- * <p>Thread-safe for one test thread: a daemon thread reads the output into a queue and a list;
- * the test thread takes from them. Bounded: the kept output is cut at {@link #MAX_LINES} lines,
- * and every wait has a timeout.
+ * <p>Thread-safe for one test thread: a daemon thread reads the output into a queue and a list; the
+ * test thread takes from them. Bounded: the kept output is cut at {@link #MAX_LINES} lines, and
+ * every wait has a timeout.
  */
 final class NodeScript implements AutoCloseable {
 
@@ -94,8 +94,14 @@ final class NodeScript implements AutoCloseable {
       String line = lines.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
       if (line == null) {
         throw new AssertionError(
-            "no " + event + " event within " + timeout + " (node alive: " + process.isAlive()
-                + "):\n" + output());
+            "no "
+                + event
+                + " event within "
+                + timeout
+                + " (node alive: "
+                + process.isAlive()
+                + "):\n"
+                + output());
       }
       JsonObject e = event(line);
       if (e != null && event.equals(e.getString("event")) && matches.test(e)) {
@@ -121,7 +127,9 @@ final class NodeScript implements AutoCloseable {
     stdin.flush();
   }
 
-  /** Waits for the script to end and returns its exit code; fails if it runs past {@code timeout}. */
+  /**
+   * Waits for the script to end and returns its exit code; fails if it runs past {@code timeout}.
+   */
   int awaitExit(Duration timeout) throws InterruptedException {
     boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     reader.join(5_000);

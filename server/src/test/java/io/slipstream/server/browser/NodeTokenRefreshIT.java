@@ -61,7 +61,8 @@ class NodeTokenRefreshIT {
         TestServer.start(
             SlipstreamConfig.defaults().toBuilder()
                 .eventLoops(1)
-                .access(AccessConfig.DEFAULTS.withJwtPublicKey(JwtTokens.RSA_PEM).withJwtLeewayMs(0))
+                .access(
+                    AccessConfig.DEFAULTS.withJwtPublicKey(JwtTokens.RSA_PEM).withJwtLeewayMs(0))
                 .build());
     tokens = tokenEndpoint();
     String url = "http://127.0.0.1:" + tokens.getAddress().getPort() + "/token";
@@ -93,7 +94,8 @@ class NodeTokenRefreshIT {
                   .put("sub", "node-client")
                   .put("exp", JwtTokens.in(LIFETIME_SECONDS))
                   .put("topics", new JsonArray().add("refresh"));
-          byte[] body = JwtTokens.rs256(JwtTokens.RSA, null, claims).getBytes(StandardCharsets.UTF_8);
+          byte[] body =
+              JwtTokens.rs256(JwtTokens.RSA, null, claims).getBytes(StandardCharsets.UTF_8);
           exchange.sendResponseHeaders(200, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
