@@ -53,11 +53,9 @@ export function dispatch(c, m) {
 }
 
 function onError(c, m) {
-  if (c._refresh.onError(m)) {
-    // A refused `auth`: the old token stays in force until it expires (then 4003).
-    c._emit('error', { code: m.code, message: m.message, id: m.id });
-    return;
-  }
+  // A refused `auth` (its ids are strings, never a request's): the old token stays in force
+  // until it expires, then 4003; the refresh tries again meanwhile.
+  c._refresh.onError(m);
   const request = m.id === undefined ? undefined : c._requests.inflight.get(m.id);
   c._requests.inflight.delete(m.id);
   c._emit('error', { code: m.code, message: m.message, id: m.id, topic: request && request.topic });

@@ -50,12 +50,11 @@ export class TokenRefresh {
     this._plan(exp === undefined ? undefined : exp * 1000, this._client.options.tokenRefreshAt);
   }
 
-  /** Whether `error` answers our `auth`; if so, the old token stays in force: try once more. */
+  /** An `error`: if it answers our `auth`, the old token stays in force, so try again later. */
   onError(m) {
-    if (this._pending === null || m.id !== this._pending) return false;
+    if (this._pending === null || m.id !== this._pending) return;
     this._pending = null;
     this._failed();
-    return true;
   }
 
   /**

@@ -58,6 +58,8 @@ assert.ok(firstExp !== undefined, 'the token endpoint gives JWTs with exp');
 let n = 0;
 await new Promise((resolve, reject) => {
   const limit = setTimeout(() => reject(new Error(`${authed.length} refreshes in ${LIMIT_MS} ms; ${JSON.stringify({ disconnects, errors, trace: client.trace })}`)), LIMIT_MS);
+  // Without a refresh the server closes with 4003 at the first token's expiry: fail at once.
+  client.on('disconnect', (d) => reject(new Error(`disconnected ${JSON.stringify(d)} after ${authed.length} refreshes; ${JSON.stringify(errors)}`)));
   let past = false;
   const done = () => {
     if (past && authed.length >= REFRESHES) {
