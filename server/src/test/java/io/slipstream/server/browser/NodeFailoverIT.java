@@ -92,7 +92,7 @@ class NodeFailoverIT {
     assertThat(last(proxy.backends())).isEqualTo(b);
 
     // B is stopped: its server closes the client with 1012, then its member leaves.
-    cluster.server(1).shutdown().await();
+    cluster.drain(1);
     proxy.retarget(c);
     cluster.stop(1);
     flowing = awaitFlowingAfter(flowing.getInteger("welcomes"));

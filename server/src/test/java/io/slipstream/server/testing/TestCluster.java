@@ -24,16 +24,18 @@ import java.util.concurrent.TimeUnit;
  * embedded Hazelcast member joined by TCP-IP on 127.0.0.1, with fast failure detection, and a
  * {@link SlipstreamServer} on a free port of each (as ClusterIT builds its three, docs/cluster.md).
  *
- * <p>Confined to the test thread that starts it: {@link #stop} and {@link #close} block on the
- * nodes' futures. Bounded: {@code n} nodes, each stopped at most once.
+ * <p>Confined to the test thread that starts it: {@link #drain}, {@link #stop} and {@link #close}
+ * block on the nodes' futures. Bounded: {@code n} nodes, each drained and stopped at most once.
  */
 public final class TestCluster implements AutoCloseable {
 
   private final List<ClusterNode> nodes = new ArrayList<>();
   private final List<SlipstreamServer> servers = new ArrayList<>();
+  private final boolean[] drained;
   private final boolean[] stopped;
 
   private TestCluster(int n) {
+    this.drained = new boolean[n];
     this.stopped = new boolean[n];
   }
 
@@ -100,30 +102,40 @@ public final class TestCluster implements AutoCloseable {
   }
 
   /**
-   * Stops node {@code i} as an operator does: its server drains (clients closed with 1012, the
-   * contract's "restarting, reconnect elsewhere"), then its member leaves the cluster.
+   * Drains node {@code i}'s server: its clients are closed with 1012 (the contract's "restarting,
+   * reconnect elsewhere") and new sockets refused; its member stays in the cluster.
    */
+  public void drain(int i) {
+    if (drained[i]) {
+      return;
+    }
+    drained[i] = true;
+    servers.get(i).shutdown().await();
+  }
+
+  /** Stops node {@code i} as an operator does: its server drains, then its member leaves. */
   public void stop(int i) {
     if (stopped[i]) {
       return;
     }
     stopped[i] = true;
-    servers.get(i).shutdown().await();
-    nodes.get(i).vertx().close().await();
+    try {
+      if (i < servers.size()) { // a start that failed may have left a node without its server
+        drain(i);
+      }
+    } finally {
+      nodes.get(i).vertx().close().await();
+    }
   }
 
   @Override
   public void close() {
     for (int i = nodes.size() - 1; i >= 0; i--) {
       try {
-        if (i < servers.size() && !stopped[i]) {
-          servers.get(i).shutdown().await();
-        }
-        nodes.get(i).vertx().close().await();
+        stop(i);
       } catch (RuntimeException ignored) {
         // Stopping what is left; one that fails must not keep the others running.
       }
-      stopped[i] = true;
     }
   }
 
