@@ -17,6 +17,9 @@ export function dispatch(c, m) {
       return;
     case 'pong':
       return;
+    case 'authed':
+      c._refresh.onAuthed(m);
+      return;
     case 'close':
       // The server's close code, sent ahead of the close itself by transports that cannot
       // carry one; it decides how we come back once the socket actually closes.
@@ -50,6 +53,9 @@ export function dispatch(c, m) {
 }
 
 function onError(c, m) {
+  // A refused `auth` (its ids are strings, never a request's): the old token stays in force
+  // until it expires, then 4003; the refresh tries again meanwhile.
+  c._refresh.onError(m);
   const request = m.id === undefined ? undefined : c._requests.inflight.get(m.id);
   c._requests.inflight.delete(m.id);
   c._emit('error', { code: m.code, message: m.message, id: m.id, topic: request && request.topic });

@@ -53,11 +53,22 @@ export interface SlipstreamOptions {
   /** Sent in `hello`; shows in `/api/connections`. A random id by default. */
   clientId?: string;
   /**
-   * A JWT for servers with `jwtSecret`. A function is called before every connection attempt,
-   * and a close 4003 (unauthorized) is then retried with a new token, up to three times in a
-   * row; with a fixed string 4003 is final (`failed`).
+   * A JWT for servers with a key (`jwtSecret`, `jwtPublicKey`, `jwtJwksFile`). A function is
+   * called before every connection attempt and, while connected, again before the token in
+   * force expires: the client sends it in an `auth` message (see `tokenRefreshAt`), so the
+   * connection outlives its tokens. A close 4003 (unauthorized) is then retried with a new
+   * token, up to three times in a row; with a fixed string 4003 is final (`failed`).
    */
   token?: string | (() => string | Promise<string>);
+  /**
+   * With a `token` function: the fraction of a token's remaining lifetime (from its JWT `exp`,
+   * then from each `authed.exp`, read on this client's clock) after which a new token is sent in
+   * `auth`. A refused `auth`, or a token function that throws, is tried again halfway to the
+   * expiry, twice per connection; after that, and for tokens without `exp`, the server's 4003
+   * at expiry makes the client reconnect with a new token. In [0, 1); 0 turns refreshing off.
+   * 0.8.
+   */
+  tokenRefreshAt?: number;
   /**
    * Reconnect delay: uniform in [0, min(backoffCapMs, backoffBaseMs * 2^attempt)] (full jitter),
    * where `attempt` counts the closes since the last connection that lasted `stableAfterMs`; a
@@ -138,7 +149,7 @@ export interface EventTargetLike {
 /**
  * Every `code` of a client `error` event: the server's error codes (docs/protocol.md §9) and
  * the client's own (`protocol`: a message that made no sense; `transport`: no WebSocket or
- * SockJS; `token`: the token function threw; `timeout`: a subscribe went unanswered;
+ * SockJS; `token`: the token function threw or, for a refresh, returned no token; `timeout`: a subscribe went unanswered;
  * `close-<n>`: a close code after which the client stopped, `failed`).
  */
 export type ErrorCode =
@@ -245,6 +256,8 @@ export interface ClientEvents {
   warning: { fill: number; pending: number; max: number };
   /** A server `error` message, or a problem found by the client (see {@link ErrorCode}). */
   error: { code: ErrorCode; message: string; id?: string | number; topic?: string };
+  /** The server took the token sent in `auth`; `exp` (seconds) is absent if it never expires. */
+  authed: { exp?: number };
   /** Every message received, before it is handled. */
   message: { type: string; [field: string]: unknown };
 }

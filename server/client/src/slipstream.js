@@ -3,7 +3,7 @@
  *
  * Plain ES modules with no dependencies and no build step: this one (the connection state machine
  * and the public API) imports the others in this directory, one concept each (topic, requests,
- * liveness, reconnect, environment, transport, dispatch, emitter). They are the npm package
+ * liveness, reconnect, refresh, environment, transport, dispatch, emitter). They are the npm package
  * `slipstream-client` (server/client; CommonJS copies are generated at pack time) and the files
  * the server serves at `/slipstream/<version>/` (`/slipstream.js` redirects there), with the
  * typings beside them. It speaks the wire protocol of docs/protocol.md and keeps, per subscribed
@@ -39,6 +39,7 @@ import { Environment } from './environment.js';
 import { Liveness } from './liveness.js';
 import { Requests } from './requests.js';
 import { CLOSE_SLOW_CONSUMER, ReconnectPolicy } from './reconnect.js';
+import { TokenRefresh } from './refresh.js';
 import { QUEUED, RESTORE, Topic } from './topic.js';
 import { openSockJs, openWebSocket } from './transport.js';
 
@@ -65,6 +66,7 @@ const DEFAULTS = Object.freeze({
   transport: 'websocket',
   clientId: undefined,
   token: undefined,
+  tokenRefreshAt: 0.8,
   backoffBaseMs: 250,
   backoffCapMs: 10_000,
   stableAfterMs: 30_000,
@@ -105,7 +107,8 @@ const SYSTEM_CLOCK = Object.freeze({
 /**
  * A connection to a Slipstream server that survives network failures: it reconnects with
  * exponential backoff and full jitter, resumes its session, and keeps every subscribed topic's
- * rows exact across the outage.
+ * rows exact across the outage. With a `token` function it sends `auth` with a new token before
+ * the one in force expires (refresh.js), so the connection outlives its tokens.
  *
  * Single-threaded like everything in JavaScript: every method and every callback runs on the
  * page's (or Node's) event loop; time and timers come from `options.clock`.
@@ -119,6 +122,9 @@ export class Slipstream extends Emitter {
     const o = { ...DEFAULTS, ...options };
     if (!['websocket', 'sockjs', 'auto'].includes(o.transport)) {
       throw new TypeError(`transport must be 'websocket', 'sockjs' or 'auto', not ${o.transport}`);
+    }
+    if (typeof o.tokenRefreshAt !== 'number' || !(o.tokenRefreshAt >= 0 && o.tokenRefreshAt < 1)) {
+      throw new TypeError(`tokenRefreshAt must be a number in [0, 1), not ${o.tokenRefreshAt}`);
     }
     if (o.url === undefined) {
       if (globalThis.location === undefined) throw new TypeError('url is required here');
@@ -151,6 +157,9 @@ export class Slipstream extends Emitter {
     this._liveness = new Liveness(this);
     this._helloPositions = new Set();
     this._requests = new Requests(this);
+    this._refresh = new TokenRefresh(this);
+    /** The token sent in the last `hello`: its `exp` plans the in-band refresh. */
+    this._helloToken = undefined;
     this._timers = { retry: 0, connect: 0, ack: 0, stable: 0 };
     this._trace = [];
     this._environment = new Environment(this);
@@ -309,6 +318,7 @@ export class Slipstream extends Emitter {
   _hello(token) {
     const hello = { type: 'hello', clientId: this.options.clientId };
     if (token) hello.token = token;
+    this._helloToken = token;
     if (this.options.batch) hello.batch = true;
     if (this._resumeToken !== null) hello.resume = this._resumeToken;
     this._helloPositions = new Set();
@@ -354,6 +364,7 @@ export class Slipstream extends Emitter {
     // The backoff starts over only once a connection has lasted: one that is closed again soon
     // (4001 after a few seconds of slow reading) keeps raising it.
     this._timers.stable = clock.setTimeout(() => this._reconnect.stable(), this.options.stableAfterMs);
+    this._refresh.start(this._helloToken);
     this._setState('open');
     this._emit('welcome', { session: m.session, resumed: Boolean(m.resumed), heartbeatMs: m.heartbeatMs, buffer: m.buffer });
     this._requests.pump();
@@ -443,6 +454,7 @@ export class Slipstream extends Emitter {
     this._sock = null;
     this._welcomed = false;
     this._requests.clear();
+    this._refresh.stop();
     this._liveness.stop();
   }
 

@@ -30,6 +30,8 @@ export class FakeClock {
   }
 
   _add(fn, ms, every) {
+    // As in browsers and Node: a delay beyond 2^31 - 1 ms overflows and the timer fires at once.
+    if (ms > 2 ** 31 - 1) ms = 1;
     const id = this.nextId++;
     this.timers.set(id, { at: this.t + Math.max(0, Number(ms) || 0), fn, every, seq: id });
     return id;

@@ -13,6 +13,7 @@ const client = new Slipstream({
   url: 'https://example.test',
   transport: 'auto',
   token: async () => 'jwt',
+  tokenRefreshAt: 0.8,
   backoffBaseMs: 250,
   stableAfterMs: 30_000,
   subscribeTimeoutMs: 10_000,
@@ -40,6 +41,10 @@ client.on('error', (e) => {
     default:
       break;
   }
+});
+client.on('authed', (a) => {
+  const exp: number | undefined = a.exp;
+  void exp;
 });
 client.on('state', (s) => {
   if (s === 'failed') client.connect();
