@@ -382,6 +382,12 @@ abstract class ChainQueue extends PendingQueue {
     return dropNew(e, r);
   }
 
+  @Override
+  final boolean shedOldest(DropReason reason) {
+    StreamNode oldest = oldestEvent();
+    return oldest != null && tryDrop(oldest, reason);
+  }
+
   /** The next event to drop when full; the oldest by default. */
   StreamNode victim() {
     return oldestEvent();

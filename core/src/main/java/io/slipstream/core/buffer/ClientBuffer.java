@@ -188,6 +188,31 @@ public final class ClientBuffer {
   }
 
   /**
+   * Drops this buffer's oldest live events for {@code reason}, under every policy, until its
+   * pending bytes have fallen by at least {@code bytes}: the node's buffers together are over
+   * {@code buffer.budgetBytes} and this connection is among those furthest behind
+   * (docs/protocol.md §6). Each dropped event is accounted for by a {@code dropped} marker of
+   * {@code reason} in its stream position, like any other drop, and the bounds hold throughout.
+   * Sheds less when fewer events are queued (markers stay: they are the accounting), or when the
+   * next event is smaller than the marker it would open and the byte bound has no room for it.
+   *
+   * @return the bytes freed, at least {@code bytes} unless nothing more could be shed
+   */
+  public long shed(long bytes, DropReason reason) {
+    if (reason == null) {
+      throw new IllegalArgumentException("shed needs a drop reason");
+    }
+    if (bytes <= 0) {
+      return 0;
+    }
+    long freed = queue.shed(bytes, reason);
+    // Also when no bytes were freed: merging drops free entries, so the fill may have changed.
+    applyNextLimits();
+    afterChange();
+    return freed;
+  }
+
+  /**
    * Hands the oldest entry, a change or a gap, to {@code sink}.
    *
    * @return false when the buffer was empty

@@ -22,6 +22,10 @@ import java.util.Map;
  *
  * <p>A marker may stand later in the queue than the first event it names, but never past an
  * event of its own topic: per topic, the stream keeps its order exactly.
+ *
+ * <p>Budget shedding ({@link #shedOldest}) drops the oldest events instead, each into a marker of
+ * its reason where it stood; the policy's own drops join only markers of reason {@code buffer}, so
+ * markers of different reasons stay apart.
  */
 final class DropNewestQueue extends PendingQueue {
 
@@ -40,6 +44,11 @@ final class DropNewestQueue extends PendingQueue {
    * or {@link #NO_GAP}. Empty between calls; bound: the topics of the queued events.
    */
   private final Map<String, Gap> planned = new HashMap<>();
+  /**
+   * Scratch of {@link #shedOldest}: the markers before the oldest event, while a marker goes in
+   * behind them. Empty between calls; bound: {@link #markers}.
+   */
+  private final ArrayDeque<Object> scratch = new ArrayDeque<>();
 
   DropNewestQueue(BufferLimits limits) {
     super(limits);
@@ -53,7 +62,7 @@ final class DropNewestQueue extends PendingQueue {
       return OfferOutcome.ACCEPTED;
     }
     Gap last = lastGapOf.get(e.topic());
-    if (last != null && last.to + 1 == e.seq()) {
+    if (last != null && last.reason == DropReason.BUFFER_FULL && last.to + 1 == e.seq()) {
       // The topic's last entry is this marker: no event of it since, so the range continues.
       last.to = e.seq();
       countDrop(DropReason.BUFFER_FULL);
@@ -110,7 +119,7 @@ final class DropNewestQueue extends PendingQueue {
         }
         before = before(newest, after);
       }
-      if (before != NO_GAP && before.to + 1 == newest.seq()) {
+      if (joins(before, newest)) {
         // The marker before it now touches the range: they merge.
         slots--;
         size -= ClientBuffer.MARKER_BYTES;
@@ -126,10 +135,20 @@ final class DropNewestQueue extends PendingQueue {
     return plan;
   }
 
-  /** The marker right after {@code e}, the last event of its topic, if one names the next seq. */
+  /**
+   * The marker of reason {@code buffer} right after {@code e}, the last event of its topic, if one
+   * names the next seq.
+   */
   private Gap after(ChangeEvent e) {
     Gap last = lastGapOf.get(e.topic());
-    return last != null && last.from == e.seq() + 1 ? last : null;
+    return last != null && last.reason == DropReason.BUFFER_FULL && last.from == e.seq() + 1
+        ? last
+        : null;
+  }
+
+  /** Whether {@code before}, a marker or {@link #NO_GAP}, of reason {@code buffer} touches e. */
+  private static boolean joins(Gap before, ChangeEvent e) {
+    return before != NO_GAP && before.reason == DropReason.BUFFER_FULL && before.to + 1 == e.seq();
   }
 
   /**
@@ -154,7 +173,7 @@ final class DropNewestQueue extends PendingQueue {
     countEventOut(newest);
     Gap after = after(newest);
     Gap before = before(newest, after);
-    boolean joinsBefore = before != NO_GAP && before.to + 1 == newest.seq();
+    boolean joinsBefore = joins(before, newest);
     if (after != null && joinsBefore) {
       before.to = after.to;
       before.next = null;
@@ -172,6 +191,111 @@ final class DropNewestQueue extends PendingQueue {
       // Nothing of its topic follows it, so its marker may stand at the very end.
       openGap(newest.topic(), newest.seq());
     }
+  }
+
+  @Override
+  boolean shedOldest(DropReason reason) {
+    // The oldest event stands after the leading markers; its topic's marker before it, if any,
+    // is the last of them of its topic and names the seq before (a topic's entries tile its seqs).
+    ChangeEvent oldest = null;
+    Gap prev = null;
+    int leading = 0;
+    for (Object o : queue) {
+      if (o instanceof ChangeEvent) {
+        oldest = (ChangeEvent) o;
+        break;
+      }
+      leading++;
+    }
+    if (oldest == null) {
+      return false;
+    }
+    String topic = oldest.topic();
+    long seq = oldest.seq();
+    Iterator<Object> it = queue.iterator();
+    for (int i = 0; i < leading; i++) {
+      Gap g = (Gap) it.next();
+      if (g.topic.equals(topic)) {
+        prev = g;
+      }
+    }
+    Gap next = prev != null ? prev.next : firstGapOf(topic);
+    boolean joinsPrev = prev != null && prev.reason == reason && prev.to + 1 == seq;
+    boolean joinsNext = next != null && next.reason == reason && next.from == seq + 1;
+    long size =
+        bytes
+            - oldest.size()
+            + (joinsPrev && joinsNext
+                ? -ClientBuffer.MARKER_BYTES
+                : joinsPrev || joinsNext ? 0 : ClientBuffer.MARKER_BYTES);
+    if (size > maxBytes) {
+      return false;
+    }
+    countEventOut(oldest);
+    countDrop(reason);
+    if (joinsPrev || joinsNext) {
+      it.next();
+      it.remove();
+      if (joinsPrev && joinsNext) {
+        prev.to = next.to;
+        unlinkGap(next);
+        queue.removeFirstOccurrence(next);
+        countMarkerOut();
+      } else if (joinsPrev) {
+        prev.to = seq;
+      } else {
+        // The marker stands later than this seq did, but no event of its topic stands between.
+        next.from = seq;
+      }
+      return true;
+    }
+    // A new marker where the event stood: behind the leading markers, which go back in front.
+    for (int i = 0; i <= leading; i++) {
+      scratch.addLast(queue.pollFirst());
+    }
+    scratch.pollLast();
+    Gap g = new Gap(topic, seq, seq, reason);
+    queue.addFirst(g);
+    while (!scratch.isEmpty()) {
+      queue.addFirst(scratch.pollLast());
+    }
+    g.prev = prev;
+    g.next = next;
+    if (prev != null) {
+      prev.next = g;
+    }
+    if (next != null) {
+      next.prev = g;
+    } else {
+      lastGapOf.put(topic, g);
+    }
+    countMarkerIn();
+    return true;
+  }
+
+  /** The first queued marker of {@code topic}, or null. O(its markers). */
+  private Gap firstGapOf(String topic) {
+    Gap g = lastGapOf.get(topic);
+    while (g != null && g.prev != null) {
+      g = g.prev;
+    }
+    return g;
+  }
+
+  /** Takes {@code g} out of its topic's chain of markers (not out of the queue). */
+  private void unlinkGap(Gap g) {
+    if (g.prev != null) {
+      g.prev.next = g.next;
+    }
+    if (g.next != null) {
+      g.next.prev = g.prev;
+    } else if (g.prev != null) {
+      lastGapOf.put(g.topic, g.prev);
+    } else {
+      lastGapOf.remove(g.topic);
+    }
+    g.prev = null;
+    g.next = null;
   }
 
   /** Queues a new marker for {@code topic:seq} at the end, as its topic's last. */
@@ -238,7 +362,7 @@ final class DropNewestQueue extends PendingQueue {
 
   @Override
   void checkInvariants() {
-    check(planned.isEmpty(), "the plan's scratch is empty between calls");
+    check(planned.isEmpty() && scratch.isEmpty(), "the scratches are empty between calls");
     // Per topic: the seq its next entry must carry, and its last marker if that is its last entry.
     Map<String, Long> next = new HashMap<>();
     Map<String, Gap> lastGap = new HashMap<>();
@@ -265,10 +389,11 @@ final class DropNewestQueue extends PendingQueue {
         to = g.to;
         gaps++;
         check(g.from <= g.to, "a marker names at least one seq");
-        check(
-            !endsInGap.getOrDefault(topic, false),
-            "adjacent ranges of one topic merge (no event of it between two of its markers)");
         Gap prev = lastGap.put(topic, g);
+        check(
+            !endsInGap.getOrDefault(topic, false) || prev.reason != g.reason,
+            "adjacent ranges of one topic and reason merge (no event of it between two of its"
+                + " markers)");
         check(g.prev == prev, "a marker links to the previous marker of its topic");
         check(prev == null || prev.next == g, "a marker links to the next marker of its topic");
         endsInGap.put(topic, true);

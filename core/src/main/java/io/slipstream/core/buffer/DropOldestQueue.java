@@ -5,23 +5,27 @@ import io.slipstream.core.topic.ChangeEvent;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Map;
 
 /**
  * The queue of the {@code drop-oldest} policy: a full buffer drops its oldest events until the new
  * one fits, and a {@code dropped} marker per topic takes their place ahead of everything still
- * queued (docs/protocol.md §6).
+ * queued (docs/protocol.md §6). Also the queue of the {@code disconnect} policy, which refuses the
+ * event that does not fit instead of dropping (the connection closes 4001): both drop only the
+ * oldest events, the one when full, both when the node sheds for its budget ({@link #shedOldest}).
  *
  * <p>Confined to its buffer's thread.
  *
- * <p>A topic's dropped events are always its oldest queued ones, so they form one range: its
- * marker stands before all of its events, and the markers of all topics stand before all events,
- * in the order they opened. Dropping an event of a topic that has a marker merges into it and frees
- * a whole entry; dropping the first event of a topic opens a marker in its place, which frees no
- * entry, so the policy drops one more event into it (or into another marker) to make room. An event
- * that would not fit even with every older event dropped is dropped too, after the fewest oldest
- * events that leave none of its topic queued (its marker must stand before its topic's events) and
- * make room for its marker. When not even that fits, the event is refused and nothing changes.
+ * <p>A topic's dropped events are always its oldest queued ones, so its markers stand before its
+ * events, and the markers of all topics stand before all events, in the order they opened. A topic
+ * has one marker per run of drops of one reason: a drop for the reason of its last marker merges
+ * into it and frees a whole entry; any other drop of a topic opens a marker in its place, which
+ * frees no entry, so the policy drops one more event into it (or into another marker) to make
+ * room. An event that would not fit even with every older event dropped is dropped too, after the
+ * fewest oldest events that leave none of its topic queued (its marker must stand before its
+ * topic's events) and make room for its marker. When not even that fits, the event is refused and
+ * nothing changes.
  */
 final class DropOldestQueue extends PendingQueue {
 
@@ -31,11 +35,14 @@ final class DropOldestQueue extends PendingQueue {
   /** The queued events, oldest first. Bound: counted in {@link #entries}. */
   private final ArrayDeque<ChangeEvent> events = new ArrayDeque<>();
   /**
-   * The markers, in the order they opened; all stand before every queued event. Bound: at most one
-   * per topic, and counted in {@link #entries}.
+   * The markers, in the order they opened; all stand before every queued event. Bound: counted in
+   * {@link #entries}.
    */
   private final ArrayDeque<Gap> headGaps = new ArrayDeque<>();
-  /** {@link #headGaps} by topic. */
+  /**
+   * Each topic's last marker in {@link #headGaps}, the one right before its oldest queued event.
+   * Bound: one per topic with a queued marker.
+   */
   private final Map<String, Gap> headGapOf = new HashMap<>();
   /**
    * Scratch of {@link #plan}: topics whose first drop in the plan opens a marker. Empty between
@@ -43,8 +50,12 @@ final class DropOldestQueue extends PendingQueue {
    */
   private final HashSet<String> opened = new HashSet<>();
 
-  DropOldestQueue(BufferLimits limits) {
+  /** Whether a full buffer refuses the event ({@code disconnect}) rather than dropping. */
+  private final boolean refuses;
+
+  DropOldestQueue(BufferLimits limits, boolean refuses) {
     super(limits);
+    this.refuses = refuses;
   }
 
   @Override
@@ -52,6 +63,9 @@ final class DropOldestQueue extends PendingQueue {
     if (fits(1, e.size())) {
       append(e);
       return OfferOutcome.ACCEPTED;
+    }
+    if (refuses) {
+      return OfferOutcome.DISCONNECT;
     }
     long plan = plan(e);
     if (plan == REFUSE) {
@@ -62,10 +76,10 @@ final class DropOldestQueue extends PendingQueue {
     for (long i = 0; i < victims; i++) {
       ChangeEvent oldest = events.pollFirst();
       countEventOut(oldest);
-      drop(oldest);
+      drop(oldest, DropReason.BUFFER_FULL);
     }
     if (dropsNew) {
-      drop(e);
+      drop(e, DropReason.BUFFER_FULL);
     } else {
       append(e);
     }
@@ -88,7 +102,7 @@ final class DropOldestQueue extends PendingQueue {
     long plan = REFUSE;
     for (ChangeEvent oldest : events) {
       k++;
-      if (headGapOf.containsKey(oldest.topic()) || !opened.add(oldest.topic())) {
+      if (mergesInto(oldest.topic(), DropReason.BUFFER_FULL) || !opened.add(oldest.topic())) {
         slots--;
         size -= oldest.size();
       } else {
@@ -114,10 +128,34 @@ final class DropOldestQueue extends PendingQueue {
 
   /** Whether the planned state fits with {@code e} dropped, not accepted, into a marker. */
   private boolean fitsWithoutNew(long slots, long size, ChangeEvent e) {
-    boolean merges = headGapOf.containsKey(e.topic()) || opened.contains(e.topic());
+    boolean merges =
+        mergesInto(e.topic(), DropReason.BUFFER_FULL) || opened.contains(e.topic());
     return merges
         ? within(slots - 1, size - e.size())
         : within(slots, size - e.size() + ClientBuffer.MARKER_BYTES);
+  }
+
+  /** Whether a drop of {@code topic}'s oldest event for {@code reason} joins its last marker. */
+  private boolean mergesInto(String topic, DropReason reason) {
+    Gap g = headGapOf.get(topic);
+    return g != null && g.reason == reason;
+  }
+
+  @Override
+  boolean shedOldest(DropReason reason) {
+    ChangeEvent oldest = events.peekFirst();
+    if (oldest == null) {
+      return false;
+    }
+    boolean merges = mergesInto(oldest.topic(), reason);
+    long size = bytes - oldest.size() + (merges ? 0 : ClientBuffer.MARKER_BYTES);
+    if (size > maxBytes) {
+      return false;
+    }
+    events.pollFirst();
+    countEventOut(oldest);
+    drop(oldest, reason);
+    return true;
   }
 
   private void append(ChangeEvent e) {
@@ -125,16 +163,16 @@ final class DropOldestQueue extends PendingQueue {
     countEventIn(e);
   }
 
-  /** Accounts for {@code e}, no longer queued, in its topic's marker. */
-  private void drop(ChangeEvent e) {
-    countDrop(DropReason.BUFFER_FULL);
+  /** Accounts for {@code e}, no longer queued, in its topic's last marker if of {@code reason}. */
+  private void drop(ChangeEvent e, DropReason reason) {
+    countDrop(reason);
     Gap g = headGapOf.get(e.topic());
-    if (g != null) {
+    if (g != null && g.reason == reason) {
       // Its topic's oldest queued seq, so the one after the marker's range.
       g.to = e.seq();
       return;
     }
-    g = new Gap(e.topic(), e.seq());
+    g = new Gap(e.topic(), e.seq(), e.seq(), reason);
     headGapOf.put(e.topic(), g);
     headGaps.addLast(g);
     countMarkerIn();
@@ -144,7 +182,8 @@ final class DropOldestQueue extends PendingQueue {
   Object poll() {
     Gap g = headGaps.pollFirst();
     if (g != null) {
-      headGapOf.remove(g.topic);
+      // Markers of a topic go out in the order they opened, so the last goes last.
+      headGapOf.remove(g.topic, g);
       countMarkerOut();
       return g;
     }
@@ -162,10 +201,14 @@ final class DropOldestQueue extends PendingQueue {
 
   @Override
   void discardTopic(String topic) {
-    Gap g = headGapOf.remove(topic);
-    if (g != null) {
-      headGaps.removeFirstOccurrence(g);
-      countMarkerOut();
+    if (headGapOf.remove(topic) != null) {
+      Iterator<Gap> it = headGaps.iterator();
+      while (it.hasNext()) {
+        if (it.next().topic.equals(topic)) {
+          it.remove();
+          countMarkerOut();
+        }
+      }
     }
     discardEvents(events, topic);
   }
@@ -180,14 +223,19 @@ final class DropOldestQueue extends PendingQueue {
   @Override
   void checkInvariants() {
     check(opened.isEmpty(), "the plan's scratch is empty between calls");
-    check(headGapOf.size() == headGaps.size(), "one marker per topic, indexed by topic");
     // Per topic, the seq its next entry must carry: its entries tile consecutive seqs.
     Map<String, Long> next = new HashMap<>();
+    Map<String, Gap> last = new HashMap<>();
     for (Gap g : headGaps) {
       check(g.from <= g.to, "a marker names at least one seq");
-      check(headGapOf.get(g.topic) == g, "the marker index names the queued marker");
-      next.put(g.topic, g.to + 1);
+      Gap before = last.put(g.topic, g);
+      check(
+          before == null || before.reason != g.reason,
+          "touching markers of one topic and reason merge");
+      Long expected = next.put(g.topic, g.to + 1);
+      check(expected == null || expected == g.from, "a topic's markers tile its seqs");
     }
+    check(last.equals(headGapOf), "the marker index names each topic's last marker");
     long eventBytes = 0;
     for (ChangeEvent e : events) {
       Long expected = next.put(e.topic(), e.seq() + 1);

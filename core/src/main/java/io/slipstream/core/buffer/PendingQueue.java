@@ -58,11 +58,11 @@ abstract class PendingQueue {
   static PendingQueue of(BufferLimits limits, Clock clock) {
     switch (limits.policy()) {
       case DROP_OLDEST:
-        return new DropOldestQueue(limits);
+        return new DropOldestQueue(limits, false);
       case DROP_NEWEST:
         return new DropNewestQueue(limits);
       case DISCONNECT:
-        return new DisconnectQueue(limits);
+        return new DropOldestQueue(limits, true);
       case CONFLATE:
         return new ConflateQueue(limits);
       case BY_AGE:
@@ -91,6 +91,31 @@ abstract class PendingQueue {
 
   /** Queues {@code e}, or applies the policy when it does not fit. */
   abstract OfferOutcome offer(ChangeEvent e);
+
+  /**
+   * Drops the oldest queued events for {@code reason}, each into a marker where it stood, until the
+   * bytes have fallen by at least {@code target} (budget shedding, docs/protocol.md §6). Stops
+   * early when no event is left, or when the next drop would take the bytes past their bound (an
+   * event smaller than a marker that opens one). Never adds an entry.
+   *
+   * @return the bytes freed; 0 when nothing could be shed
+   */
+  final long shed(long target, DropReason reason) {
+    long before = bytes;
+    while (before - bytes < target && shedOldest(reason)) {
+      // Each call drops one event, so the loop ends after at most the queued events.
+    }
+    return before - bytes;
+  }
+
+  /**
+   * Drops the oldest queued event for {@code reason} into the markers of its topic (joining a
+   * touching marker of the same reason, else a new one in its place), if the bytes stay within
+   * their bound.
+   *
+   * @return false when no event is queued or its drop would not fit; nothing changed then
+   */
+  abstract boolean shedOldest(DropReason reason);
 
   /** Takes the oldest entry off: a {@link ChangeEvent} or a {@link Gap}; null when empty. */
   abstract Object poll();

@@ -7,6 +7,7 @@ import io.slipstream.core.buffer.PolicyScenarios.Discard;
 import io.slipstream.core.buffer.PolicyScenarios.Offer;
 import io.slipstream.core.buffer.PolicyScenarios.Poll;
 import io.slipstream.core.buffer.PolicyScenarios.Scenario;
+import io.slipstream.core.buffer.PolicyScenarios.Shed;
 import io.slipstream.core.buffer.PolicyScenarios.Step;
 import io.slipstream.core.message.DropReason;
 import io.slipstream.core.time.FakeClock;
@@ -28,8 +29,8 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * Every drop policy's {@link ClientBuffer} against a trivial model of what its client must end up
- * with, under random interleavings of keyed offers to 1-4 topics, polls, topic discards and clock
- * moves, small random bounds, ages and topic priorities (docs/protocol.md §6, contract §9
+ * with, under random interleavings of keyed offers to 1-4 topics, polls, topic discards, budget
+ * sheds and clock moves, small random bounds, ages and topic priorities (docs/protocol.md §6, contract §9
  * guarantees 1, 3 and 6).
  *
  * <p>The model is, per topic, the changes offered since its stream (re)started, with their offer
@@ -53,43 +54,43 @@ class DropPolicyProperties {
   @Property(tries = 250)
   void dropOldest(@ForAll("dropOldestScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("dropped buffer", "refused");
+    coverage("dropped buffer", "dropped budget", "refused");
   }
 
   @Property(tries = 250)
   void dropNewest(@ForAll("dropNewestScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("dropped buffer", "refused");
+    coverage("dropped buffer", "dropped budget", "refused");
   }
 
   @Property(tries = 250)
   void disconnect(@ForAll("disconnectScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("refused");
+    coverage("dropped budget", "refused");
   }
 
   @Property(tries = 300)
   void conflate(@ForAll("conflateScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("conflated", "dropped buffer", "state checked at the end of a run");
+    coverage("conflated", "dropped buffer", "dropped budget", "state checked at the end of a run");
   }
 
   @Property(tries = 250)
   void byAge(@ForAll("byAgeScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("dropped age", "dropped buffer");
+    coverage("dropped age", "dropped buffer", "dropped budget");
   }
 
   @Property(tries = 250)
   void priority(@ForAll("priorityScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("dropped priority");
+    coverage("dropped priority", "dropped budget");
   }
 
   @Property(tries = 250)
   void sample(@ForAll("sampleScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("dropped sampled");
+    coverage("dropped sampled", "dropped budget");
   }
 
   private static final List<String> LABELS =
@@ -98,6 +99,8 @@ class DropPolicyProperties {
           "dropped age",
           "dropped priority",
           "dropped sampled",
+          "dropped budget",
+          "shed",
           "conflated",
           "state checked at the end of a run",
           "refused");
@@ -109,19 +112,19 @@ class DropPolicyProperties {
     }
   }
 
-  /** The reasons a policy may give in {@code dropped}. */
+  /** The reasons a policy may give in {@code dropped}; every policy sheds for the budget. */
   private static Set<DropReason> reasons(DropPolicy p) {
     switch (p) {
       case BY_AGE:
-        return EnumSet.of(DropReason.AGE, DropReason.BUFFER_FULL);
+        return EnumSet.of(DropReason.AGE, DropReason.BUFFER_FULL, DropReason.BUDGET);
       case PRIORITY:
-        return EnumSet.of(DropReason.PRIORITY);
+        return EnumSet.of(DropReason.PRIORITY, DropReason.BUDGET);
       case SAMPLE:
-        return EnumSet.of(DropReason.SAMPLED);
+        return EnumSet.of(DropReason.SAMPLED, DropReason.BUDGET);
       case DISCONNECT:
-        return EnumSet.noneOf(DropReason.class);
+        return EnumSet.of(DropReason.BUDGET);
       default:
-        return EnumSet.of(DropReason.BUFFER_FULL);
+        return EnumSet.of(DropReason.BUFFER_FULL, DropReason.BUDGET);
     }
   }
 
@@ -206,6 +209,8 @@ class DropPolicyProperties {
           }
         } else if (step instanceof Discard) {
           discard((Discard) step);
+        } else if (step instanceof Shed) {
+          shed((Shed) step);
         } else {
           clock.advance(((Advance) step).ms());
         }
@@ -276,6 +281,22 @@ class DropPolicyProperties {
       t.offered.put(seq, e);
       t.offeredAt.put(seq, clock.millis());
       t.nextSeq++;
+    }
+
+    private void shed(Shed sh) {
+      long before = buffer.pendingBytes();
+      long droppedBefore = buffer.droppedEvents(DropReason.BUDGET);
+      long freed = buffer.shed(sh.bytes(), DropReason.BUDGET);
+      assertThat(freed).as("shed reports what it freed").isEqualTo(before - buffer.pendingBytes());
+      if (buffer.droppedEvents(DropReason.BUDGET) > droppedBefore) {
+        seen.add("shed");
+      }
+      if (freed < sh.bytes()) {
+        // It stopped because nothing more could go, so another call changes nothing.
+        long pending = buffer.pending();
+        assertThat(buffer.shed(1, DropReason.BUDGET)).as("shed stops only when stuck").isZero();
+        assertThat(buffer.pending()).isEqualTo(pending);
+      }
     }
 
     private void poll() {

@@ -11,8 +11,8 @@ import net.jqwik.api.Tuple;
 
 /**
  * The random scenarios {@link DropPolicyProperties} runs for one policy: bounds, a maximum age,
- * topic priorities, and steps that offer keyed changes to 1-4 topics, poll, discard topics and move
- * the clock. Stateless and thread-safe.
+ * topic priorities, and steps that offer keyed changes to 1-4 topics, poll, discard topics, shed for
+ * the budget and move the clock. Stateless and thread-safe.
  */
 final class PolicyScenarios {
 
@@ -20,7 +20,7 @@ final class PolicyScenarios {
 
   private PolicyScenarios() {}
 
-  sealed interface Step permits Offer, Poll, Discard, Advance {}
+  sealed interface Step permits Offer, Poll, Discard, Advance, Shed {}
 
   /**
    * Offers the next seq of topic {@code topic % topics}: key {@code key % keys}, a DELETE when
@@ -33,6 +33,9 @@ final class PolicyScenarios {
 
   /** Discards a topic; its stream restarts {@code jump} seqs further on (a new subscription). */
   record Discard(int topic, int jump) implements Step {}
+
+  /** Sheds at least {@code bytes} for the node's budget (reason {@code budget}). */
+  record Shed(long bytes) implements Step {}
 
   /** Moves the clock. */
   record Advance(long ms) implements Step {}
@@ -90,11 +93,13 @@ final class PolicyScenarios {
     Arbitrary<Step> discard =
         Combinators.combine(topic, Arbitraries.integers().between(1, 50)).as(Discard::new);
     Arbitrary<Step> advance = Arbitraries.longs().between(0, 200).map(Advance::new);
+    Arbitrary<Step> shed = Arbitraries.longs().between(1, 6 * MARKER).map(Shed::new);
     return Arbitraries.frequencyOf(
             Tuple.of(12, offer),
             Tuple.of(pollWeight, poll),
             Tuple.of(1, discard),
-            Tuple.of(3, advance))
+            Tuple.of(3, advance),
+            Tuple.of(1, shed))
         .list()
         .ofMaxSize(150)
         .withSizeDistribution(RandomDistribution.uniform());
