@@ -13,6 +13,7 @@ import io.slipstream.server.cluster.ClusterNode;
 import io.slipstream.server.cluster.Members;
 import io.slipstream.server.config.JwtKeys;
 import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.connection.BufferBudget;
 import io.slipstream.server.connection.ConnectionRegistry;
 import io.slipstream.server.connection.ConnectionServices;
 import io.slipstream.server.connection.RemoteConnections;
@@ -56,6 +57,7 @@ public final class SlipstreamServer {
   private final Members members;
   private UUID membershipListener;
   private long sweeper = -1;
+  private BufferBudget budget;
   private final AtomicBoolean serving = new AtomicBoolean();
   private final List<String> deployments = new ArrayList<>();
   private int port;
@@ -189,6 +191,8 @@ public final class SlipstreamServer {
   private Future<Void> deploy() {
     registerCodecs(vertx.eventBus());
     Lifecycle lifecycle = new Lifecycle(vertx.eventBus(), clock);
+    budget = new BufferBudget(vertx, config.bufferBudgetBytes());
+    budget.start();
     ConnectionServices services =
         new ConnectionServices(
             config,
@@ -200,7 +204,8 @@ public final class SlipstreamServer {
             metrics,
             clock,
             // The keys were checked when the settings were loaded; read again here, at start.
-            TokenVerifier.create(vertx, JwtKeys.load(config), clock));
+            TokenVerifier.create(vertx, JwtKeys.load(config), clock),
+            budget);
     sessions.listen(
         (session, reason) -> lifecycle.publish(Lifecycle.Event.EXPIRED, session, null, reason));
     // Sessions expire at most a second (or a quarter of the TTL) after their TTL.
@@ -308,6 +313,11 @@ public final class SlipstreamServer {
     return sessions;
   }
 
+  /** The node's budget over all connection buffers ({@code buffer.budgetBytes}). */
+  public BufferBudget budget() {
+    return budget;
+  }
+
   /** Whether the node serves ({@code /health} 200). */
   public boolean isServing() {
     return serving.get();
@@ -319,6 +329,9 @@ public final class SlipstreamServer {
    */
   public Future<Void> drain() {
     serving.set(false);
+    if (budget != null) {
+      budget.stop();
+    }
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
       sweeper = -1;

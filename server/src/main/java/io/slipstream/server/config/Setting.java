@@ -64,6 +64,11 @@ enum Setting {
       "under buffer.policy priority: {\"topic-pattern\": priority, ...}, * a wildcard, first"
           + " match wins, lowest dropped first, unmatched 0; configuration file only",
       c -> c.buffer().priorities(), (d, v) -> d.bufferPriorities = (TopicPriorities) v),
+  BUFFER_BUDGET_BYTES("buffer.budgetBytes", Kind.LONG,
+      "all connection buffers on this node together, bytes; beyond, the connections furthest"
+          + " behind shed their oldest events (dropped reason budget); default a quarter of the"
+          + " max heap",
+      SlipstreamConfig::bufferBudgetBytes, (d, v) -> d.config.bufferBudgetBytes((Long) v)),
   QOS_CLASSES("qos.classes", Kind.CLASSES,
       "QoS classes by name: {\"realtime\": {\"max\": 200, \"rate\": 50, ...}, ...}, each field"
           + " of max, maxBytes, warn, disconnect, policy, maxAgeMs, sustainMs, rate (events/s),"

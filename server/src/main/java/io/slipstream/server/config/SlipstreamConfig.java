@@ -55,6 +55,8 @@ import io.slipstream.server.log.Logging;
  * @param replayLogBytes replay log bound per topic, bytes ({@code replayLogBytes})
  * @param topicStateBudgetBytes all topics' rows and logs on this node, bytes; publishes beyond get
  *     507 ({@code topicStateBudgetBytes})
+ * @param bufferBudgetBytes all connection buffers' pending bytes on this node together; beyond,
+ *     the connections furthest behind are shed ({@code buffer.budgetBytes}, docs/protocol.md §6)
  * @param maxPendingPublishes publishes queued or in flight per sequencer; beyond, 503 {@code
  *     overloaded} ({@code maxPendingPublishes})
  * @param metricsToken bearer token required by {@code GET /health} and {@code /metrics}, or null
@@ -107,6 +109,7 @@ public record SlipstreamConfig(
     int idempotencyWindow,
     long replayLogBytes,
     long topicStateBudgetBytes,
+    long bufferBudgetBytes,
     int maxPendingPublishes,
     String metricsToken,
     long publishTimeoutMs,
@@ -219,6 +222,18 @@ public record SlipstreamConfig(
     return Math.max(1L << 20, Runtime.getRuntime().maxMemory() / 2);
   }
 
+  /**
+   * Default {@code buffer.budgetBytes}: a quarter of the JVM's maximum heap (contract §10), so the
+   * connections' buffers together leave room for topic state and the rest. A method because it
+   * depends on {@code -Xmx}.
+   */
+  public static long defaultBufferBudgetBytes() {
+    return Math.max(MIN_BUFFER_BUDGET_BYTES, Runtime.getRuntime().maxMemory() / 4);
+  }
+
+  /** The smallest {@code buffer.budgetBytes}: 64 KiB, room for a few connections' backlogs. */
+  public static final long MIN_BUFFER_BUDGET_BYTES = 64 * 1024;
+
   /** Validates every value; the message names the key and the value it was given. */
   public SlipstreamConfig {
     require(host != null && !host.isBlank(), "host must not be empty, was " + quote(host));
@@ -281,6 +296,10 @@ public record SlipstreamConfig(
     require(
         topicStateBudgetBytes >= 1 << 20,
         "topicStateBudgetBytes must be at least 1048576, was " + topicStateBudgetBytes);
+    require(
+        bufferBudgetBytes >= MIN_BUFFER_BUDGET_BYTES,
+        "buffer.budgetBytes must be at least " + MIN_BUFFER_BUDGET_BYTES + ", was "
+            + bufferBudgetBytes);
     require(
         maxPendingPublishes >= 1,
         "maxPendingPublishes must be at least 1, was " + maxPendingPublishes);
@@ -389,6 +408,7 @@ public record SlipstreamConfig(
     b.idempotencyWindow = idempotencyWindow;
     b.replayLogBytes = replayLogBytes;
     b.topicStateBudgetBytes = topicStateBudgetBytes;
+    b.bufferBudgetBytes = bufferBudgetBytes;
     b.maxPendingPublishes = maxPendingPublishes;
     b.metricsToken = metricsToken;
     b.publishTimeoutMs = publishTimeoutMs;
@@ -438,6 +458,7 @@ public record SlipstreamConfig(
     private int idempotencyWindow = DEFAULT_IDEMPOTENCY_WINDOW;
     private long replayLogBytes = DEFAULT_REPLAY_LOG_BYTES;
     private long topicStateBudgetBytes = defaultTopicStateBudgetBytes();
+    private long bufferBudgetBytes = defaultBufferBudgetBytes();
     private int maxPendingPublishes = DEFAULT_MAX_PENDING_PUBLISHES;
     private String metricsToken = DEFAULT_METRICS_TOKEN;
     private long publishTimeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS;
@@ -620,6 +641,12 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets {@code buffer.budgetBytes}. */
+    public Builder bufferBudgetBytes(long v) {
+      bufferBudgetBytes = v;
+      return this;
+    }
+
     /** Sets {@code maxPendingPublishes}. */
     public Builder maxPendingPublishes(int v) {
       maxPendingPublishes = v;
@@ -717,6 +744,7 @@ public record SlipstreamConfig(
           idempotencyWindow,
           replayLogBytes,
           topicStateBudgetBytes,
+          bufferBudgetBytes,
           maxPendingPublishes,
           metricsToken,
           publishTimeoutMs,

@@ -174,10 +174,11 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             services.metrics(),
             (event, reason) -> quality.publish(event, reason, services.clock().millis()),
             message -> pump.writeNow(message),
-            () -> close(CloseCode.SLOW_CONSUMER));
+            () -> close(CloseCode.SLOW_CONSUMER),
+            services.budget());
     this.pump =
         new WritePump(
-            context, transport, out, buffer, watch::afterPoll, watch::behind, services.clock());
+            context, transport, out, buffer, watch::afterPoll, watch::afterTurn, services.clock());
     subscriptions.attach(pump, watch);
     this.quality =
         new ConnectionQuality(

@@ -10,7 +10,8 @@ import io.slipstream.server.topic.TopicRegistry;
 
 /**
  * What every connection of a node shares: settings, topics, connections, the session store and the
- * way to connections on other nodes, lifecycle events, the clock and the token verifier.
+ * way to connections on other nodes, lifecycle events, the clock, the token verifier and the
+ * buffers' budget.
  *
  * <p>Immutable; every component is thread-safe. {@code tokens} is null when the server checks no
  * tokens (no {@code jwtSecret}, {@code jwtPublicKey} or {@code jwtJwksFile}).
@@ -24,4 +25,5 @@ public record ConnectionServices(
     Lifecycle lifecycle,
     Metrics metrics,
     Clock clock,
-    TokenVerifier tokens) {}
+    TokenVerifier tokens,
+    BufferBudget budget) {}

@@ -18,6 +18,12 @@ import java.util.function.Consumer;
  * {@code sustainMs} timer that closes 4001 once the fill stayed at or above {@code disconnect};
  * each with its lifecycle event.
  *
+ * <p>It also keeps the connection within its share of the node's {@code buffer.budgetBytes}
+ * ({@link BufferBudget}): after each batch of offers, a buffer above the node's level sheds its
+ * oldest events down to it ({@code dropped} reason {@code budget}), and one found above the level
+ * for {@code sustainMs} is closed 4001. That condition is checked when events arrive, the only
+ * time a buffer grows, so it needs no timer.
+ *
  * <p>Confined to its connection's event loop. At most one timer (the sustain timer), armed only
  * while the fill is at or above {@code disconnect}; it measures on the injected clock's monotonic
  * {@link Clock#millis()}, so a wall-clock step neither cuts {@code sustainMs} short nor stretches
@@ -36,6 +42,7 @@ final class SlowConsumerWatch {
   private final BiConsumer<Event, String> events;
   private final Consumer<byte[]> warn;
   private final Runnable closeSlow;
+  private final BufferBudget.Share budget;
 
   private boolean dropping;
   /** Events offered to the buffer since the connection opened, for its quality's rate. */
@@ -52,6 +59,7 @@ final class SlowConsumerWatch {
    * @param events publishes a lifecycle event of this connection, with its reason (may be null)
    * @param warn sends a {@code warning} past everything queued
    * @param closeSlow closes the connection with 4001
+   * @param budget the node's buffer budget, which this watch joins with {@code buffer}
    */
   SlowConsumerWatch(
       Vertx vertx,
@@ -61,7 +69,8 @@ final class SlowConsumerWatch {
       Metrics metrics,
       BiConsumer<Event, String> events,
       Consumer<byte[]> warn,
-      Runnable closeSlow) {
+      Runnable closeSlow,
+      BufferBudget budget) {
     this.vertx = vertx;
     this.clock = clock;
     this.buffer = buffer;
@@ -70,6 +79,7 @@ final class SlowConsumerWatch {
     this.events = events;
     this.warn = warn;
     this.closeSlow = closeSlow;
+    this.budget = budget.join(buffer);
   }
 
   /**
@@ -134,8 +144,26 @@ final class SlowConsumerWatch {
     }
   }
 
-  /** After a batch of offers: arms the sustain timer if needed and reports new drops. */
-  void afterOffers() {
+  /**
+   * After a batch of offers: keeps the buffer within its share of the node's budget, arms the
+   * sustain timer if needed and reports new drops.
+   *
+   * @return false when the connection was closed (over its budget share for {@code sustainMs})
+   */
+  boolean afterOffers() {
+    if (stopped) {
+      return false;
+    }
+    BufferBudget.Verdict v = budget.afterOffers(sustainMs, clock::millis);
+    if (v == BufferBudget.Verdict.CLOSE) {
+      events.accept(Event.SLOW, "over its share of buffer.budgetBytes for sustainMs");
+      closeSlow.run();
+      return false;
+    }
+    if (v == BufferBudget.Verdict.SHED && !dropping) {
+      dropping = true;
+      events.accept(Event.DROPPING, "over its share of buffer.budgetBytes");
+    }
     armIfOverDisconnect();
     long drops = buffer.droppedEvents();
     if (drops != droppedReported) {
@@ -151,6 +179,18 @@ final class SlowConsumerWatch {
     if (conflated != conflatedReported) {
       metrics.conflated(conflated - conflatedReported);
       conflatedReported = conflated;
+    }
+    return true;
+  }
+
+  /**
+   * After each pump turn: hears the catch-up lag ({@link #behind(long)}) and publishes what the
+   * socket took to the node's budget.
+   */
+  void afterTurn(long lag) {
+    behind(lag);
+    if (!stopped) {
+      budget.afterTurn();
     }
   }
 
@@ -201,9 +241,10 @@ final class SlowConsumerWatch {
     return dropping;
   }
 
-  /** Cancels the sustain timer for good; idempotent. */
+  /** Cancels the sustain timer and leaves the node's budget for good; idempotent. */
   void stop() {
     stopped = true;
+    budget.leave();
     if (sustainTimer >= 0) {
       vertx.cancelTimer(sustainTimer);
       sustainTimer = -1;

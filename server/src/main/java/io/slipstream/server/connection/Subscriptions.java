@@ -206,7 +206,9 @@ final class Subscriptions {
         return;
       }
     }
-    watch.afterOffers();
+    if (!watch.afterOffers()) {
+      return;
+    }
     pump.pump();
   }
 

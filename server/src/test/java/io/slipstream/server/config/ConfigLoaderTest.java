@@ -150,6 +150,12 @@ class ConfigLoaderTest {
             2_097_152L,
             SlipstreamConfig::topicStateBudgetBytes),
         key(
+            "buffer.budgetBytes",
+            "SLIPSTREAM_BUFFER_BUDGET_BYTES",
+            "131072",
+            131_072L,
+            SlipstreamConfig::bufferBudgetBytes),
+        key(
             "maxPendingPublishes",
             "SLIPSTREAM_MAX_PENDING_PUBLISHES",
             "8",

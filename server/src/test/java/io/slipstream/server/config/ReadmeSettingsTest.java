@@ -23,7 +23,13 @@ class ReadmeSettingsTest {
 
   /** Defaults that depend on the machine: the README says how they are computed. */
   private static final Map<String, String> COMPUTED_DEFAULTS =
-      Map.of("eventLoops", "2 × processors", "topicStateBudgetBytes", "half the max heap");
+      Map.of(
+          "eventLoops",
+          "2 × processors",
+          "topicStateBudgetBytes",
+          "half the max heap",
+          "buffer.budgetBytes",
+          "a quarter of the max heap");
 
   private static List<String[]> readmeRows() throws IOException {
     Path readme = Path.of("..", "README.md");

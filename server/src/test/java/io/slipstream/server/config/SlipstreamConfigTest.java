@@ -89,6 +89,7 @@ class SlipstreamConfigTest {
             .idempotencyWindow(19)
             .replayLogBytes(2048)
             .topicStateBudgetBytes(1 << 21)
+            .bufferBudgetBytes(1 << 17)
             .maxPendingPublishes(20)
             .metricsToken("m")
             .publishTimeoutMs(21)
@@ -133,6 +134,7 @@ class SlipstreamConfigTest {
                 19,
                 2048,
                 1 << 21,
+                1 << 17,
                 20,
                 "m",
                 21,
@@ -204,6 +206,7 @@ class SlipstreamConfigTest {
         bad("idempotencyWindow", "0", b -> b.idempotencyWindow(0)),
         bad("replayLogBytes", "1023", b -> b.replayLogBytes(1023)),
         bad("topicStateBudgetBytes", "1048575", b -> b.topicStateBudgetBytes(1_048_575)),
+        bad("buffer.budgetBytes", "65535", b -> b.bufferBudgetBytes(65_535)),
         bad("maxPendingPublishes", "0", b -> b.maxPendingPublishes(0)),
         bad("metricsToken", "\"\"", b -> b.metricsToken("")),
         bad("publishTimeoutMs", "0", b -> b.publishTimeoutMs(0)),

@@ -62,7 +62,8 @@ class SlowConsumerWatchTest {
         metrics,
         (Event e, String reason) -> events.add(e.wireName()),
         m -> warnings.add(new JsonObject(new String(m, StandardCharsets.UTF_8))),
-        () -> closedAt.complete(System.nanoTime()));
+        () -> closedAt.complete(System.nanoTime()),
+        new BufferBudget(vertx, Long.MAX_VALUE));
   }
 
   private ChangeEvent next() {
@@ -78,8 +79,7 @@ class SlowConsumerWatchTest {
         return false;
       }
     }
-    watch.afterOffers();
-    return true;
+    return watch.afterOffers();
   }
 
   private ChangeEvent[] events(int n) {

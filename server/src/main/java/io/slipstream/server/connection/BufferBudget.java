@@ -1,0 +1,251 @@
+package io.slipstream.server.connection;
+
+import io.slipstream.core.buffer.ClientBuffer;
+import io.slipstream.core.message.DropReason;
+import io.vertx.core.Vertx;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The node-wide bound on the pending bytes of all connection buffers together ({@code
+ * buffer.budgetBytes}, docs/protocol.md §6): beyond it, the connections furthest behind shed their
+ * oldest live events ({@code dropped} reason {@code budget}) down to a common level, so that
+ * together they free the excess and no more, and one that stays over that level for its class's
+ * {@code sustainMs} is closed 4001.
+ *
+ * <p>Thread-safe, built for many event loops: no connection ever reads another's buffer. Each
+ * connection holds a {@link Share}, confined to its event loop, that publishes its buffer's pending
+ * bytes once per offer batch and once per pump turn (never per event) into a node-wide atomic total
+ * and a volatile field of its own. The level is recomputed from the published values on a periodic
+ * node tick ({@link #TICK_MS}) and, at most every {@link #MIN_RECOMPUTE_MS}, as soon as a batch
+ * leaves the total over budget; it is published in one volatile field that each connection
+ * compares with its own pending bytes after its next offer batch. So the total exceeds the budget
+ * by at most what arrives between a crossing and the recompute, about one batch per connection.
+ * Bounded: one share per open connection ({@code maxConnections}); a recompute allocates one array
+ * of that size, only while over budget.
+ */
+public final class BufferBudget {
+
+  /** How often the level is recomputed while nothing asks sooner, in ms. */
+  public static final long TICK_MS = 100;
+
+  /** The least time between two recomputes that batches ask for, in ms. */
+  static final long MIN_RECOMPUTE_MS = 10;
+
+  /** The level while the node is within its budget: no connection sheds. */
+  static final long NO_LEVEL = Long.MAX_VALUE;
+
+  private final Vertx vertx;
+  private final long budgetBytes;
+  private final AtomicLong total = new AtomicLong();
+  /** Bound: one per open connection; a share leaves when its connection closes. */
+  private final Set<Share> shares = ConcurrentHashMap.newKeySet();
+
+  private final AtomicBoolean recomputeAsked = new AtomicBoolean();
+  private volatile long level = NO_LEVEL;
+  /** {@link System#nanoTime()} of the last recompute; written under the monitor. */
+  private volatile long lastRecomputeNanos = System.nanoTime() - MIN_RECOMPUTE_MS * 1_000_000;
+
+  private long timer = -1;
+
+  /** A budget of {@code budgetBytes} over the buffers of connections on {@code vertx}. */
+  public BufferBudget(Vertx vertx, long budgetBytes) {
+    if (budgetBytes <= 0) {
+      throw new IllegalArgumentException(
+          "buffer.budgetBytes must be positive, was " + budgetBytes);
+    }
+    this.vertx = vertx;
+    this.budgetBytes = budgetBytes;
+  }
+
+  /** Starts the periodic recompute; call once, at start. */
+  public synchronized void start() {
+    if (timer < 0) {
+      timer = vertx.setPeriodic(TICK_MS, t -> recompute());
+    }
+  }
+
+  /** Stops the periodic recompute; idempotent. */
+  public synchronized void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  /** {@code buffer.budgetBytes}. */
+  public long budgetBytes() {
+    return budgetBytes;
+  }
+
+  /** The pending bytes of all buffers on this node, as their connections last published them. */
+  public long totalBytes() {
+    return total.get();
+  }
+
+  /** The pending bytes above which a connection sheds; {@link Long#MAX_VALUE} within budget. */
+  public long level() {
+    return level;
+  }
+
+  /** A share of the budget for {@code buffer}; call on its connection's event loop. */
+  Share join(ClientBuffer buffer) {
+    Share s = new Share(buffer);
+    shares.add(s);
+    return s;
+  }
+
+  private void askRecompute() {
+    if (!recomputeAsked.compareAndSet(false, true)) {
+      return;
+    }
+    long waitMs =
+        MIN_RECOMPUTE_MS - (System.nanoTime() - lastRecomputeNanos) / 1_000_000;
+    if (waitMs <= 0) {
+      vertx.runOnContext(v -> recompute());
+    } else {
+      vertx.setTimer(waitMs, t -> recompute());
+    }
+  }
+
+  /**
+   * Publishes the level from the values the shares published: the highest {@code L} such that
+   * shedding every buffer above {@code L} down to {@code L} frees the total's excess over the
+   * budget (water-filling from the largest down). Rare (per tick, or per crossing at most every
+   * {@link #MIN_RECOMPUTE_MS}), so it may sort; synchronized because the tick and an asked
+   * recompute may run on different event loops.
+   */
+  synchronized void recompute() {
+    recomputeAsked.set(false);
+    lastRecomputeNanos = System.nanoTime();
+    long excess = total.get() - budgetBytes;
+    if (excess <= 0) {
+      level = NO_LEVEL;
+      return;
+    }
+    long[] values = new long[shares.size() + 16];
+    int n = 0;
+    for (Share s : shares) {
+      if (n == values.length) {
+        values = Arrays.copyOf(values, n * 2);
+      }
+      values[n++] = s.published;
+    }
+    level = levelFor(values, n, excess);
+  }
+
+  /**
+   * The highest level whose shedding, of every value above it down to it, frees at least {@code
+   * excess}; 0 when not even shedding everything does. Sorts the first {@code n} of {@code values}.
+   */
+  static long levelFor(long[] values, int n, long excess) {
+    Arrays.sort(values, 0, n);
+    long sum = 0;
+    for (int i = n - 1, count = 1; i >= 0; i--, count++) {
+      sum += values[i];
+      long next = i > 0 ? values[i - 1] : 0;
+      // Shedding the count largest down to the next value frees sum - count * next.
+      if (sum - count * next >= excess) {
+        return Math.max(next, (sum - excess) / count);
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * One connection's part in the budget: what its buffer's pending bytes were when it last
+   * published them, and since when it has been over the level.
+   *
+   * <p>Confined to its connection's event loop, except {@link #published}, which the recompute
+   * reads from any thread (single writer).
+   */
+  final class Share {
+    private final ClientBuffer buffer;
+    /** The buffer's pending bytes as last added to the total; written only by its loop. */
+    private volatile long published;
+    /** When the buffer was first found over the level in this stretch, clock millis; -1 if not. */
+    private long overSince = -1;
+
+    private boolean left;
+
+    private Share(ClientBuffer buffer) {
+      this.buffer = buffer;
+    }
+
+    /** Adds the change of the buffer's pending bytes since the last call to the node's total. */
+    private void publish() {
+      long now = buffer.pendingBytes();
+      long delta = now - published;
+      if (delta != 0 && !left) {
+        published = now;
+        total.addAndGet(delta);
+      }
+    }
+
+    /**
+     * After a batch of offers: publishes the buffer's bytes and, while the node is over budget and
+     * this buffer above the level, sheds down to it, or closes once it stayed above the level for
+     * {@code sustainMs}.
+     *
+     * @param nowMs the clock's millis, read only when needed
+     * @return what the connection must do
+     */
+    Verdict afterOffers(long sustainMs, LongSupplier nowMs) {
+      publish();
+      long l = level;
+      long pending = buffer.pendingBytes();
+      if (pending <= l) {
+        overSince = -1;
+        if (total.get() > budgetBytes) {
+          // No level yet, or a stale one: the excess needs a new level now, not at the tick.
+          askRecompute();
+        }
+        return Verdict.WITHIN;
+      }
+      long now = nowMs.getAsLong();
+      if (overSince < 0) {
+        overSince = now;
+      } else if (now - overSince >= sustainMs) {
+        return Verdict.CLOSE;
+      }
+      buffer.shed(pending - l, DropReason.BUDGET);
+      publish();
+      if (total.get() > budgetBytes) {
+        askRecompute();
+      }
+      return Verdict.SHED;
+    }
+
+    /** After a pump turn: publishes what the socket took; a buffer back at the level is within. */
+    void afterTurn() {
+      publish();
+      if (buffer.pendingBytes() <= level) {
+        overSince = -1;
+      }
+    }
+
+    /** Takes this connection's bytes out of the total for good; idempotent. */
+    void leave() {
+      if (!left) {
+        left = true;
+        shares.remove(this);
+        total.addAndGet(-published);
+        published = 0;
+      }
+    }
+  }
+
+  /** What a connection does after an offer batch. */
+  enum Verdict {
+    /** Within its share: nothing. */
+    WITHIN,
+    /** Over its share: it shed its oldest events. */
+    SHED,
+    /** Over its share for {@code sustainMs}: close 4001. */
+    CLOSE
+  }
+}
