@@ -36,7 +36,7 @@ public final class BufferBudget {
   /** The least time between two recomputes that batches ask for, in ms. */
   static final long MIN_RECOMPUTE_MS = 10;
 
-  /** The level while the node is within its budget: no connection sheds. */
+  /** The level before the first recompute, or with no connection: none sheds. */
   static final long NO_LEVEL = Long.MAX_VALUE;
 
   private final Vertx vertx;
@@ -87,7 +87,7 @@ public final class BufferBudget {
     return total.get();
   }
 
-  /** The pending bytes above which a connection sheds; {@link Long#MAX_VALUE} within budget. */
+  /** The pending bytes above which a connection sheds, as last recomputed. */
   public long level() {
     return level;
   }
@@ -113,18 +113,25 @@ public final class BufferBudget {
   }
 
   /**
-   * Publishes the level from the values the shares published: the highest {@code L} such that
-   * shedding every buffer above {@code L} down to {@code L} frees the total's excess over the
-   * budget (water-filling from the largest down). Rare (per tick, or per crossing at most every
-   * {@link #MIN_RECOMPUTE_MS}), so it may sort; synchronized because the tick and an asked
-   * recompute may run on different event loops.
+   * Publishes the level from the values the shares published. Over budget: the highest {@code L}
+   * such that shedding every buffer above {@code L} down to {@code L} frees the excess
+   * (water-filling from the largest down). Within budget: the largest buffer plus the headroom
+   * left, so that no buffer sheds until the node would pass its budget, and one held at the level
+   * by shedding stays over it from batch to batch (which {@code sustainMs} times) instead of being
+   * let go each time shedding brought the total back under. Rare (per tick, or per crossing at
+   * most every {@link #MIN_RECOMPUTE_MS}); over budget it sorts one array of the published values.
+   * Synchronized because the tick and an asked recompute may run on different event loops.
    */
   synchronized void recompute() {
     recomputeAsked.set(false);
     lastRecomputeNanos = System.nanoTime();
     long excess = total.get() - budgetBytes;
     if (excess <= 0) {
-      level = NO_LEVEL;
+      long max = -1;
+      for (Share s : shares) {
+        max = Math.max(max, s.published);
+      }
+      level = max < 0 ? NO_LEVEL : max - excess;
       return;
     }
     long[] values = new long[shares.size() + 16];
@@ -167,7 +174,10 @@ public final class BufferBudget {
     private final ClientBuffer buffer;
     /** The buffer's pending bytes as last added to the total; written only by its loop. */
     private volatile long published;
-    /** When the buffer was first found over the level in this stretch, clock millis; -1 if not. */
+    /**
+     * Since when every offer batch has found the buffer over the level, clock millis; -1 since one
+     * found it within.
+     */
     private long overSince = -1;
 
     private boolean left;
@@ -220,12 +230,13 @@ public final class BufferBudget {
       return Verdict.SHED;
     }
 
-    /** After a pump turn: publishes what the socket took; a buffer back at the level is within. */
+    /**
+     * After a pump turn: publishes what the socket took. Whether the connection is within its
+     * share is judged only after offers: shedding itself brings it down to the level, so only a
+     * batch that finds it there has shown that it keeps up.
+     */
     void afterTurn() {
       publish();
-      if (buffer.pendingBytes() <= level) {
-        overSince = -1;
-      }
     }
 
     /** Takes this connection's bytes out of the total for good; idempotent. */
