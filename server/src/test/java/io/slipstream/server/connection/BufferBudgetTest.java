@@ -1,0 +1,139 @@
+package io.slipstream.server.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slipstream.core.buffer.BufferLimits;
+import io.slipstream.core.buffer.ClientBuffer;
+import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.core.message.DropReason;
+import io.slipstream.core.time.Clock;
+import io.slipstream.core.topic.ChangeEvent;
+import io.slipstream.core.topic.ChangeOp;
+import io.vertx.core.Vertx;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The budget's level and its shares, white-box: water-filling sheds the excess from the largest
+ * buffers down, no more; within budget the level leaves the largest buffer the headroom; a share
+ * above the level sheds down to it and is closed once it stayed above for {@code sustainMs}
+ * (docs/protocol.md §6). {@code BufferBudgetIT} covers the wire.
+ */
+class BufferBudgetTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final AtomicLong now = new AtomicLong(1_000);
+  private final Clock clock = now::get;
+
+  @AfterEach
+  void close() {
+    vertx.close().await();
+  }
+
+  @Test
+  void theLevelShedsTheExcessFromTheTopDown() {
+    assertThat(BufferBudget.levelFor(new long[] {10, 100, 50}, 3, 30))
+        .as("only the largest sheds, by the excess")
+        .isEqualTo(70);
+    assertThat(BufferBudget.levelFor(new long[] {10, 100, 50}, 3, 60))
+        .as("the two largest down to a common level")
+        .isEqualTo(45);
+    assertThat(BufferBudget.levelFor(new long[] {10, 100, 50}, 3, 160)).isZero();
+    assertThat(BufferBudget.levelFor(new long[] {10, 100, 50}, 3, 1_000)).isZero();
+  }
+
+  private ClientBuffer buffer() {
+    return new ClientBuffer(
+        new BufferLimits(10_000, 1L << 30, 0.5, 0.9, DropPolicy.DROP_OLDEST), clock);
+  }
+
+  private static void fill(ClientBuffer b, String topic, int events) {
+    for (int i = 1; i <= events; i++) {
+      b.offer(new ChangeEvent(topic, "e", i, ChangeOp.UPDATE, "k", "{}", 0, e -> new byte[1_000]));
+    }
+  }
+
+  @Test
+  void theBiggestBufferShedsDownToTheLevelAndTheOthersKeepEverything() {
+    BufferBudget budget = new BufferBudget(vertx, 100_000);
+    ClientBuffer big = buffer();
+    ClientBuffer small = buffer();
+    BufferBudget.Share bigShare = budget.join(big);
+    BufferBudget.Share smallShare = budget.join(small);
+    fill(small, "s", 30);
+    assertThat(smallShare.afterOffers(1_000, clock::millis)).isEqualTo(BufferBudget.Verdict.WITHIN);
+    fill(big, "b", 90);
+    bigShare.afterOffers(1_000, clock::millis);
+    assertThat(budget.totalBytes()).isEqualTo(120_000);
+
+    budget.recompute();
+    assertThat(budget.level()).as("90,000 shed down to 70,000 frees the excess").isEqualTo(70_000);
+    assertThat(smallShare.afterOffers(1_000, clock::millis)).isEqualTo(BufferBudget.Verdict.WITHIN);
+    assertThat(bigShare.afterOffers(1_000, clock::millis)).isEqualTo(BufferBudget.Verdict.SHED);
+    assertThat(big.pendingBytes()).isLessThanOrEqualTo(70_000).isGreaterThan(60_000);
+    assertThat(big.droppedEvents(DropReason.BUDGET)).isPositive();
+    assertThat(small.droppedEvents()).isZero();
+    assertThat(budget.totalBytes()).isLessThanOrEqualTo(100_000);
+
+    budget.recompute();
+    assertThat(budget.level())
+        .as("within budget: the largest plus the headroom")
+        .isEqualTo(big.pendingBytes() + 100_000 - budget.totalBytes());
+
+    bigShare.leave();
+    smallShare.leave();
+    assertThat(budget.totalBytes()).isZero();
+  }
+
+  @Test
+  void aShareAboveTheLevelAtEveryBatchForSustainMsIsClosed() {
+    BufferBudget budget = new BufferBudget(vertx, 100_000);
+    ClientBuffer b = buffer();
+    BufferBudget.Share share = budget.join(b);
+    fill(b, "t", 150);
+    share.afterOffers(500, clock::millis);
+    budget.recompute();
+    assertThat(share.afterOffers(500, clock::millis)).isEqualTo(BufferBudget.Verdict.SHED);
+    now.addAndGet(499);
+    fill(b, "u", 10);
+    assertThat(share.afterOffers(500, clock::millis)).isEqualTo(BufferBudget.Verdict.SHED);
+    now.addAndGet(1);
+    fill(b, "v", 10);
+    assertThat(share.afterOffers(500, clock::millis)).isEqualTo(BufferBudget.Verdict.CLOSE);
+  }
+
+  @Test
+  void aBatchWithinTheLevelEndsTheCondition() {
+    BufferBudget budget = new BufferBudget(vertx, 100_000);
+    ClientBuffer b = buffer();
+    BufferBudget.Share share = budget.join(b);
+    fill(b, "t", 150);
+    share.afterOffers(500, clock::millis);
+    budget.recompute();
+    assertThat(share.afterOffers(500, clock::millis)).isEqualTo(BufferBudget.Verdict.SHED);
+    now.addAndGet(400);
+    while (b.pendingBytes() > 50_000) {
+      b.poll(new RecordingNothing());
+    }
+    share.afterTurn();
+    assertThat(share.afterOffers(500, clock::millis)).isEqualTo(BufferBudget.Verdict.WITHIN);
+    now.addAndGet(400);
+    fill(b, "u", 60);
+    assertThat(share.afterOffers(500, clock::millis))
+        .as("a new stretch over the level starts its own sustainMs")
+        .isEqualTo(BufferBudget.Verdict.SHED);
+  }
+
+  /** A sink that takes entries and keeps nothing. */
+  private static final class RecordingNothing implements io.slipstream.core.buffer.BufferSink {
+    @Override
+    public void change(ChangeEvent event) {}
+
+    @Override
+    public void dropped(String topic, long from, long to, long count, DropReason reason) {}
+
+    @Override
+    public void conflated(String topic, long from, long to, long count) {}
+  }
+}
