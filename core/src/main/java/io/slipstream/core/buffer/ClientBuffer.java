@@ -64,10 +64,12 @@ public final class ClientBuffer {
 
   private final long warnRearmMs;
   private final Clock clock;
+
   /** The bounds, thresholds and policy in force; changed by {@link #retarget}. */
   private BufferLimits limits;
 
   private PendingQueue queue;
+
   /**
    * Limits {@link #retarget} asked for that cannot apply yet (what is queued does not fit them, or
    * their policy differs and entries are queued); null when none wait.
@@ -122,10 +124,9 @@ public final class ClientBuffer {
    * Moves this buffer to {@code next} (a connection changing QoS class, docs/protocol.md §5)
    * without dropping anything on the way: bounds that what is queued fits, of the same policy (and
    * {@code maxAgeMs} and priorities), apply at once; otherwise {@code next} applies as soon as they
-   * do (bounds) or the buffer is empty (a different policy), and until then the current limits
-   * stay in force. So a stalled
-   * client moved to a larger class of its policy gets the room at once, and no policy ever has to
-   * act on a queue it did not build. A later call replaces a waiting one.
+   * do (bounds) or the buffer is empty (a different policy), and until then the current limits stay
+   * in force. So a stalled client moved to a larger class of its policy gets the room at once, and
+   * no policy ever has to act on a queue it did not build. A later call replaces a waiting one.
    */
   public void retarget(BufferLimits next) {
     nextLimits = next.equals(limits) ? null : next;
@@ -190,11 +191,11 @@ public final class ClientBuffer {
   /**
    * Drops this buffer's oldest live events for {@code reason}, under every policy, until its
    * pending bytes have fallen by at least {@code bytes}: the node's buffers together are over
-   * {@code buffer.budgetBytes} and this connection is among those furthest behind
-   * (docs/protocol.md §6). Each dropped event is accounted for by a {@code dropped} marker of
-   * {@code reason} in its stream position, like any other drop, and the bounds hold throughout.
-   * Sheds less when fewer events are queued (markers stay: they are the accounting), or when the
-   * next event is smaller than the marker it would open and the byte bound has no room for it.
+   * {@code buffer.budgetBytes} and this connection is among those furthest behind (docs/protocol.md
+   * §6). Each dropped event is accounted for by a {@code dropped} marker of {@code reason} in its
+   * stream position, like any other drop, and the bounds hold throughout. Sheds less when fewer
+   * events are queued (markers stay: they are the accounting), or when the next event is smaller
+   * than the marker it would open and the byte bound has no room for it.
    *
    * @return the bytes freed, at least {@code bytes} unless nothing more could be shed
    */

@@ -13,15 +13,15 @@ import java.util.Map;
  *
  * <p>Confined to its buffer's thread.
  *
- * <p>Markers stand in the queue between events. Ranges of one topic with none of its events
- * between them are adjacent and merge, whatever other topics queued in between: a drop whose
- * topic's last entry is a marker extends it at no cost. Otherwise the drop needs a new marker, and
- * when there is no room for one the policy drops more events into it, newest first: each becomes
- * or joins a marker of its topic, and joins the markers on both sides of it, until the markers fit.
- * When not even the markers of every queued event fit, the event is refused and nothing changes.
+ * <p>Markers stand in the queue between events. Ranges of one topic with none of its events between
+ * them are adjacent and merge, whatever other topics queued in between: a drop whose topic's last
+ * entry is a marker extends it at no cost. Otherwise the drop needs a new marker, and when there is
+ * no room for one the policy drops more events into it, newest first: each becomes or joins a
+ * marker of its topic, and joins the markers on both sides of it, until the markers fit. When not
+ * even the markers of every queued event fit, the event is refused and nothing changes.
  *
- * <p>A marker may stand later in the queue than the first event it names, but never past an
- * event of its own topic: per topic, the stream keeps its order exactly.
+ * <p>A marker may stand later in the queue than the first event it names, but never past an event
+ * of its own topic: per topic, the stream keeps its order exactly.
  *
  * <p>Budget shedding ({@link #shedOldest}) drops the oldest events instead, each into a marker of
  * its reason where it stood; the policy's own drops join only markers of reason {@code buffer}, so
@@ -34,16 +34,19 @@ final class DropNewestQueue extends PendingQueue {
 
   /** Events and markers, in stream order. Bound: counted in {@link #entries}. */
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
+
   /**
    * Each topic's last queued marker, the end of its chain ({@link Gap#prev}). Bound: one per topic
    * with a queued marker, so at most {@link #markers}.
    */
   private final Map<String, Gap> lastGapOf = new HashMap<>();
+
   /**
    * Scratch of {@link #plan}: per topic the plan dropped from, its nearest marker not yet joined,
    * or {@link #NO_GAP}. Empty between calls; bound: the topics of the queued events.
    */
   private final Map<String, Gap> planned = new HashMap<>();
+
   /**
    * Scratch of {@link #shedOldest}: the markers before the oldest event, while a marker goes in
    * behind them. Empty between calls; bound: {@link #markers}.

@@ -21,11 +21,11 @@ import java.util.Map;
  * events, and the markers of all topics stand before all events, in the order they opened. A topic
  * has one marker per run of drops of one reason: a drop for the reason of its last marker merges
  * into it and frees a whole entry; any other drop of a topic opens a marker in its place, which
- * frees no entry, so the policy drops one more event into it (or into another marker) to make
- * room. An event that would not fit even with every older event dropped is dropped too, after the
- * fewest oldest events that leave none of its topic queued (its marker must stand before its
- * topic's events) and make room for its marker. When not even that fits, the event is refused and
- * nothing changes.
+ * frees no entry, so the policy drops one more event into it (or into another marker) to make room.
+ * An event that would not fit even with every older event dropped is dropped too, after the fewest
+ * oldest events that leave none of its topic queued (its marker must stand before its topic's
+ * events) and make room for its marker. When not even that fits, the event is refused and nothing
+ * changes.
  */
 final class DropOldestQueue extends PendingQueue {
 
@@ -34,16 +34,19 @@ final class DropOldestQueue extends PendingQueue {
 
   /** The queued events, oldest first. Bound: counted in {@link #entries}. */
   private final ArrayDeque<ChangeEvent> events = new ArrayDeque<>();
+
   /**
    * The markers, in the order they opened; all stand before every queued event. Bound: counted in
    * {@link #entries}.
    */
   private final ArrayDeque<Gap> headGaps = new ArrayDeque<>();
+
   /**
    * Each topic's last marker in {@link #headGaps}, the one right before its oldest queued event.
    * Bound: one per topic with a queued marker.
    */
   private final Map<String, Gap> headGapOf = new HashMap<>();
+
   /**
    * Scratch of {@link #plan}: topics whose first drop in the plan opens a marker. Empty between
    * calls; bound: the topics of the queued events.
@@ -128,8 +131,7 @@ final class DropOldestQueue extends PendingQueue {
 
   /** Whether the planned state fits with {@code e} dropped, not accepted, into a marker. */
   private boolean fitsWithoutNew(long slots, long size, ChangeEvent e) {
-    boolean merges =
-        mergesInto(e.topic(), DropReason.BUFFER_FULL) || opened.contains(e.topic());
+    boolean merges = mergesInto(e.topic(), DropReason.BUFFER_FULL) || opened.contains(e.topic());
     return merges
         ? within(slots - 1, size - e.size())
         : within(slots, size - e.size() + ClientBuffer.MARKER_BYTES);

@@ -24,6 +24,7 @@ abstract class PendingQueue {
 
   /** {@code buffer.max} in force; changed only by {@link #rebound}. */
   int maxEntries;
+
   /** {@code buffer.maxBytes} in force; changed only by {@link #rebound}. */
   long maxBytes;
 
@@ -38,8 +39,10 @@ abstract class PendingQueue {
 
   /** Events dropped since the queue was made; history, so never reset. */
   long droppedEvents;
+
   /** {@link #droppedEvents} by {@link DropReason}, indexed by ordinal; history too. */
   final long[] droppedBy = new long[DropReason.values().length];
+
   /** Events a newer event of their key replaced (conflate); history, so never reset. */
   long conflatedEvents;
 
@@ -78,8 +81,8 @@ abstract class PendingQueue {
   }
 
   /**
-   * Takes {@code limits}' bounds, of this queue's policy, which what is queued already fits: so
-   * the bounds hold before and after, and no policy needs to act.
+   * Takes {@code limits}' bounds, of this queue's policy, which what is queued already fits: so the
+   * bounds hold before and after, and no policy needs to act.
    */
   final void rebound(BufferLimits limits) {
     if (entries > limits.maxEvents() || bytes > limits.maxBytes()) {

@@ -23,8 +23,9 @@ public enum DropReason {
    */
   SAMPLED("sampled"),
   /**
-   * The node's buffers together exceeded {@code buffer.budgetBytes} (contract §5); reserved, not
-   * sent yet.
+   * The node's buffers together exceeded {@code buffer.budgetBytes} (contract §5), and this
+   * connection, among those furthest behind, shed its oldest events ({@code ClientBuffer.shed}),
+   * under any policy.
    */
   BUDGET("budget");
 

@@ -30,8 +30,8 @@ import net.jqwik.api.statistics.Statistics;
 /**
  * Every drop policy's {@link ClientBuffer} against a trivial model of what its client must end up
  * with, under random interleavings of keyed offers to 1-4 topics, polls, topic discards, budget
- * sheds and clock moves, small random bounds, ages and topic priorities (docs/protocol.md §6, contract §9
- * guarantees 1, 3 and 6).
+ * sheds and clock moves, small random bounds, ages and topic priorities (docs/protocol.md §6,
+ * contract §9 guarantees 1, 3 and 6).
  *
  * <p>The model is, per topic, the changes offered since its stream (re)started, with their offer
  * times, and the client: its materialized rows, the next seq it must account for, and the compacted

@@ -11,8 +11,8 @@ import net.jqwik.api.Tuple;
 
 /**
  * The random scenarios {@link DropPolicyProperties} runs for one policy: bounds, a maximum age,
- * topic priorities, and steps that offer keyed changes to 1-4 topics, poll, discard topics, shed for
- * the budget and move the clock. Stateless and thread-safe.
+ * topic priorities, and steps that offer keyed changes to 1-4 topics, poll, discard topics, shed
+ * for the budget and move the clock. Stateless and thread-safe.
  */
 final class PolicyScenarios {
 

@@ -22,11 +22,11 @@ import java.util.function.LongSupplier;
  * bytes once per offer batch and once per pump turn (never per event) into a node-wide atomic total
  * and a volatile field of its own. The level is recomputed from the published values on a periodic
  * node tick ({@link #TICK_MS}) and, at most every {@link #MIN_RECOMPUTE_MS}, as soon as a batch
- * leaves the total over budget; it is published in one volatile field that each connection
- * compares with its own pending bytes after its next offer batch. So the total exceeds the budget
- * by at most what arrives between a crossing and the recompute, about one batch per connection.
- * Bounded: one share per open connection ({@code maxConnections}); a recompute allocates one array
- * of that size, only while over budget.
+ * leaves the total over budget; it is published in one volatile field that each connection compares
+ * with its own pending bytes after its next offer batch. So the total exceeds the budget by at most
+ * what arrives between a crossing and the recompute, about one batch per connection. Bounded: one
+ * share per open connection ({@code maxConnections}); a recompute allocates one array of that size,
+ * only while over budget.
  */
 public final class BufferBudget {
 
@@ -42,11 +42,13 @@ public final class BufferBudget {
   private final Vertx vertx;
   private final long budgetBytes;
   private final AtomicLong total = new AtomicLong();
+
   /** Bound: one per open connection; a share leaves when its connection closes. */
   private final Set<Share> shares = ConcurrentHashMap.newKeySet();
 
   private final AtomicBoolean recomputeAsked = new AtomicBoolean();
   private volatile long level = NO_LEVEL;
+
   /** {@link System#nanoTime()} of the last recompute; written under the monitor. */
   private volatile long lastRecomputeNanos = System.nanoTime() - MIN_RECOMPUTE_MS * 1_000_000;
 
@@ -55,8 +57,7 @@ public final class BufferBudget {
   /** A budget of {@code budgetBytes} over the buffers of connections on {@code vertx}. */
   public BufferBudget(Vertx vertx, long budgetBytes) {
     if (budgetBytes <= 0) {
-      throw new IllegalArgumentException(
-          "buffer.budgetBytes must be positive, was " + budgetBytes);
+      throw new IllegalArgumentException("buffer.budgetBytes must be positive, was " + budgetBytes);
     }
     this.vertx = vertx;
     this.budgetBytes = budgetBytes;
@@ -103,8 +104,7 @@ public final class BufferBudget {
     if (!recomputeAsked.compareAndSet(false, true)) {
       return;
     }
-    long waitMs =
-        MIN_RECOMPUTE_MS - (System.nanoTime() - lastRecomputeNanos) / 1_000_000;
+    long waitMs = MIN_RECOMPUTE_MS - (System.nanoTime() - lastRecomputeNanos) / 1_000_000;
     if (waitMs <= 0) {
       vertx.runOnContext(v -> recompute());
     } else {
@@ -118,8 +118,8 @@ public final class BufferBudget {
    * (water-filling from the largest down). Within budget: the largest buffer plus the headroom
    * left, so that no buffer sheds until the node would pass its budget, and one held at the level
    * by shedding stays over it from batch to batch (which {@code sustainMs} times) instead of being
-   * let go each time shedding brought the total back under. Rare (per tick, or per crossing at
-   * most every {@link #MIN_RECOMPUTE_MS}); over budget it sorts one array of the published values.
+   * let go each time shedding brought the total back under. Rare (per tick, or per crossing at most
+   * every {@link #MIN_RECOMPUTE_MS}); over budget it sorts one array of the published values.
    * Synchronized because the tick and an asked recompute may run on different event loops.
    */
   synchronized void recompute() {
@@ -172,8 +172,10 @@ public final class BufferBudget {
    */
   final class Share {
     private final ClientBuffer buffer;
+
     /** The buffer's pending bytes as last added to the total; written only by its loop. */
     private volatile long published;
+
     /**
      * Since when every offer batch has found the buffer over the level, clock millis; -1 since one
      * found it within.
@@ -231,9 +233,9 @@ public final class BufferBudget {
     }
 
     /**
-     * After a pump turn: publishes what the socket took. Whether the connection is within its
-     * share is judged only after offers: shedding itself brings it down to the level, so only a
-     * batch that finds it there has shown that it keeps up.
+     * After a pump turn: publishes what the socket took. Whether the connection is within its share
+     * is judged only after offers: shedding itself brings it down to the level, so only a batch
+     * that finds it there has shown that it keeps up.
      */
     void afterTurn() {
       publish();

@@ -2,8 +2,8 @@ package io.slipstream.server.connection;
 
 import io.slipstream.core.buffer.ClientBuffer;
 import io.slipstream.core.buffer.DropPolicy;
-import io.slipstream.core.message.DropReason;
 import io.slipstream.core.buffer.OfferOutcome;
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.time.Clock;
 import io.slipstream.server.eventbus.Lifecycle.Event;
 import io.slipstream.server.metrics.Metrics;
@@ -18,11 +18,11 @@ import java.util.function.Consumer;
  * {@code sustainMs} timer that closes 4001 once the fill stayed at or above {@code disconnect};
  * each with its lifecycle event.
  *
- * <p>It also keeps the connection within its share of the node's {@code buffer.budgetBytes}
- * ({@link BufferBudget}): after each batch of offers, a buffer above the node's level sheds its
- * oldest events down to it ({@code dropped} reason {@code budget}), and one found above the level
- * for {@code sustainMs} is closed 4001. That condition is checked when events arrive, the only
- * time a buffer grows, so it needs no timer.
+ * <p>It also keeps the connection within its share of the node's {@code buffer.budgetBytes} ({@link
+ * BufferBudget}): after each batch of offers, a buffer above the node's level sheds its oldest
+ * events down to it ({@code dropped} reason {@code budget}), and one found above the level for
+ * {@code sustainMs} is closed 4001. That condition is checked when events arrive, the only time a
+ * buffer grows, so it needs no timer.
  *
  * <p>Confined to its connection's event loop. At most one timer (the sustain timer), armed only
  * while the fill is at or above {@code disconnect}; it measures on the injected clock's monotonic
@@ -36,8 +36,10 @@ final class SlowConsumerWatch {
   private final Vertx vertx;
   private final Clock clock;
   private final ClientBuffer buffer;
+
   /** The class's {@code sustainMs}; changed by {@link #sustainMs(long)}. */
   private long sustainMs;
+
   private final Metrics metrics;
   private final BiConsumer<Event, String> events;
   private final Consumer<byte[]> warn;
@@ -45,14 +47,19 @@ final class SlowConsumerWatch {
   private final BufferBudget.Share budget;
 
   private boolean dropping;
+
   /** Events offered to the buffer since the connection opened, for its quality's rate. */
   private long offered;
+
   private long sustainTimer = -1;
   private long droppedReported;
+
   /** What {@link #afterOffers} reported of each drop reason so far. */
   private final long[] droppedReportedBy = new long[REASONS.length];
+
   /** What {@link #afterOffers} reported of the buffer's conflated events so far. */
   private long conflatedReported;
+
   private boolean stopped;
 
   /**
@@ -85,8 +92,8 @@ final class SlowConsumerWatch {
   /**
    * Reacts to one {@link ClientBuffer#offer}: a refused event closes 4001 at once (under the {@code
    * disconnect} policy a full buffer refuses; under a drop policy only a buffer so full of markers
-   * that no drop could be recorded within its bounds does); the first drop starts the dropping state; a crossing of {@code warn} sends
-   * its one {@code warning}.
+   * that no drop could be recorded within its bounds does); the first drop starts the dropping
+   * state; a crossing of {@code warn} sends its one {@code warning}.
    *
    * @return false when the connection was closed
    */
@@ -111,10 +118,10 @@ final class SlowConsumerWatch {
 
   /**
    * Hears how many changes the subscriptions still catching up lag their topics by: they count
-   * toward the fill ({@link ClientBuffer#behind(long)}), so a client that stops reading mid-catch-up
-   * is warned and, {@code sustainMs} at or above {@code disconnect} later, closed 4001 like one
-   * whose buffer filled (docs/protocol.md §6). Never a drop, and never an immediate close: the
-   * changes are in the replay log, not in the buffer.
+   * toward the fill ({@link ClientBuffer#behind(long)}), so a client that stops reading
+   * mid-catch-up is warned and, {@code sustainMs} at or above {@code disconnect} later, closed 4001
+   * like one whose buffer filled (docs/protocol.md §6). Never a drop, and never an immediate close:
+   * the changes are in the replay log, not in the buffer.
    */
   void behind(long lag) {
     if (stopped || lag == buffer.behind()) {
@@ -214,8 +221,8 @@ final class SlowConsumerWatch {
   }
 
   /**
-   * Takes a new {@code sustainMs} (the connection changed class): a running timer is set again
-   * for the condition's start plus the new duration.
+   * Takes a new {@code sustainMs} (the connection changed class): a running timer is set again for
+   * the condition's start plus the new duration.
    */
   void sustainMs(long ms) {
     if (ms == sustainMs) {

@@ -49,8 +49,7 @@ class SlipstreamConfigTest {
 
   @Test
   void toBuilderChangesOnlyWhatItIsTold() {
-    SlipstreamConfig c =
-        SlipstreamConfig.defaults().toBuilder().port(0).heartbeatMs(200).build();
+    SlipstreamConfig c = SlipstreamConfig.defaults().toBuilder().port(0).heartbeatMs(200).build();
 
     assertThat(c.port()).isZero();
     assertThat(c.heartbeatMs()).isEqualTo(200);
@@ -96,7 +95,6 @@ class SlipstreamConfigTest {
             .clientOrigins("https://a.example")
             .netTransport("io_uring")
             .cluster(ClusterConfig.DEFAULTS)
-
             .access(ACCESS)
             .quality(new QualityThresholds(22, 23, 24, 25))
             .metricsTopics("orders.*,ticks")
@@ -107,7 +105,6 @@ class SlipstreamConfigTest {
     assertThat(c)
         .isEqualTo(
             new SlipstreamConfig(
-
                 "127.0.0.1",
                 1,
                 2,
@@ -210,7 +207,6 @@ class SlipstreamConfigTest {
         bad("maxPendingPublishes", "0", b -> b.maxPendingPublishes(0)),
         bad("metricsToken", "\"\"", b -> b.metricsToken("")),
         bad("publishTimeoutMs", "0", b -> b.publishTimeoutMs(0)),
-
         bad("jwtLeewayMs", "-1", b -> b.access(AccessConfig.DEFAULTS.withJwtLeewayMs(-1))),
         bad("jwtPublicKey", "\" \"", b -> b.access(AccessConfig.DEFAULTS.withJwtPublicKey(" "))),
         bad(
@@ -226,7 +222,10 @@ class SlipstreamConfigTest {
             "0",
             b -> b.access(AccessConfig.DEFAULTS.withMaxConnectionsPerAddress(0))),
         bad("clientOrigins", "\"https://a.example/\"", b -> b.clientOrigins("https://a.example/")),
-        bad("clientOrigins", "\"https://a.example, ftp://x\"", b -> b.clientOrigins("https://a.example, ftp://x")),
+        bad(
+            "clientOrigins",
+            "\"https://a.example, ftp://x\"",
+            b -> b.clientOrigins("https://a.example, ftp://x")),
         bad("clientOrigins", "\"\"", b -> b.clientOrigins("")),
         bad("metrics.topics", "\"a,,b\"", b -> b.metricsTopics("a,,b")),
         bad("log.format", "\"xml\"", b -> b.logFormat("xml")),

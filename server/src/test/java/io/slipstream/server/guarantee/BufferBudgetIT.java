@@ -22,11 +22,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Budget shedding over real WebSockets (contract §5, docs/protocol.md §6): a node whose buffers
- * together pass {@code buffer.budgetBytes} sheds the connections furthest behind first, with
- * {@code dropped} reason {@code budget}, keeps the buffers' total within the budget (plus what
- * arrives before the next level is published, about one batch per connection), loses nothing of
- * a client that reads, and closes 4001 a connection that stays over its share for {@code
- * sustainMs}.
+ * together pass {@code buffer.budgetBytes} sheds the connections furthest behind first, with {@code
+ * dropped} reason {@code budget}, keeps the buffers' total within the budget (plus what arrives
+ * before the next level is published, about one batch per connection), loses nothing of a client
+ * that reads, and closes 4001 a connection that stays over its share for {@code sustainMs}.
  *
  * <p>Two paused clients: {@code a} subscribes to two topics and {@code b} to one of them, so a's
  * backlog grows twice as fast as b's; {@code fast} reads one topic as it comes. The per-connection
@@ -38,6 +37,7 @@ class BufferBudgetIT {
   private static final long BUDGET = 1 << 20;
   private static final int BATCH = 10;
   private static final String PADDING = "x".repeat(2000);
+
   /** More than any change frame of this test weighs in a buffer (its row is ~2 KB). */
   private static final long EVENT_BYTES = 2_300;
 
