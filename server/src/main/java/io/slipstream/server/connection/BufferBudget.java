@@ -2,13 +2,13 @@ package io.slipstream.server.connection;
 
 import io.slipstream.core.buffer.ClientBuffer;
 import io.slipstream.core.message.DropReason;
+import io.slipstream.core.time.Clock;
 import io.vertx.core.Vertx;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 
 /**
  * The node-wide bound on the pending bytes of all connection buffers together ({@code
@@ -203,10 +203,10 @@ public final class BufferBudget {
      * this buffer above the level, sheds down to it, or closes once it stayed above the level for
      * {@code sustainMs}.
      *
-     * @param nowMs the clock's millis, read only when needed
+     * @param clock read only when the buffer is over the level
      * @return what the connection must do
      */
-    Verdict afterOffers(long sustainMs, LongSupplier nowMs) {
+    Verdict afterOffers(long sustainMs, Clock clock) {
       publish();
       long l = level;
       long pending = buffer.pendingBytes();
@@ -218,7 +218,7 @@ public final class BufferBudget {
         }
         return Verdict.WITHIN;
       }
-      long now = nowMs.getAsLong();
+      long now = clock.millis();
       if (overSince < 0) {
         overSince = now;
       } else if (now - overSince >= sustainMs) {

@@ -161,7 +161,7 @@ final class SlowConsumerWatch {
     if (stopped) {
       return false;
     }
-    BufferBudget.Verdict v = budget.afterOffers(sustainMs, clock::millis);
+    BufferBudget.Verdict v = budget.afterOffers(sustainMs, clock);
     if (v == BufferBudget.Verdict.CLOSE) {
       events.accept(Event.SLOW, "over its share of buffer.budgetBytes for sustainMs");
       closeSlow.run();

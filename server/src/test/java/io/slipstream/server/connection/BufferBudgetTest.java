@@ -62,15 +62,15 @@ class BufferBudgetTest {
     BufferBudget.Share bigShare = budget.join(big);
     BufferBudget.Share smallShare = budget.join(small);
     fill(small, "s", 30);
-    assertThat(smallShare.afterOffers(1_000, clock::millis)).isEqualTo(BufferBudget.Verdict.WITHIN);
+    assertThat(smallShare.afterOffers(1_000, clock)).isEqualTo(BufferBudget.Verdict.WITHIN);
     fill(big, "b", 90);
-    bigShare.afterOffers(1_000, clock::millis);
+    bigShare.afterOffers(1_000, clock);
     assertThat(budget.totalBytes()).isEqualTo(120_000);
 
     budget.recompute();
     assertThat(budget.level()).as("90,000 shed down to 70,000 frees the excess").isEqualTo(70_000);
-    assertThat(smallShare.afterOffers(1_000, clock::millis)).isEqualTo(BufferBudget.Verdict.WITHIN);
-    assertThat(bigShare.afterOffers(1_000, clock::millis)).isEqualTo(BufferBudget.Verdict.SHED);
+    assertThat(smallShare.afterOffers(1_000, clock)).isEqualTo(BufferBudget.Verdict.WITHIN);
+    assertThat(bigShare.afterOffers(1_000, clock)).isEqualTo(BufferBudget.Verdict.SHED);
     assertThat(big.pendingBytes()).isLessThanOrEqualTo(70_000).isGreaterThan(60_000);
     assertThat(big.droppedEvents(DropReason.BUDGET)).isPositive();
     assertThat(small.droppedEvents()).isZero();
@@ -92,15 +92,15 @@ class BufferBudgetTest {
     ClientBuffer b = buffer();
     BufferBudget.Share share = budget.join(b);
     fill(b, "t", 150);
-    share.afterOffers(500, clock::millis);
+    share.afterOffers(500, clock);
     budget.recompute();
-    assertThat(share.afterOffers(500, clock::millis)).isEqualTo(BufferBudget.Verdict.SHED);
+    assertThat(share.afterOffers(500, clock)).isEqualTo(BufferBudget.Verdict.SHED);
     now.addAndGet(499);
     fill(b, "u", 10);
-    assertThat(share.afterOffers(500, clock::millis)).isEqualTo(BufferBudget.Verdict.SHED);
+    assertThat(share.afterOffers(500, clock)).isEqualTo(BufferBudget.Verdict.SHED);
     now.addAndGet(1);
     fill(b, "v", 10);
-    assertThat(share.afterOffers(500, clock::millis)).isEqualTo(BufferBudget.Verdict.CLOSE);
+    assertThat(share.afterOffers(500, clock)).isEqualTo(BufferBudget.Verdict.CLOSE);
   }
 
   @Test
@@ -109,18 +109,18 @@ class BufferBudgetTest {
     ClientBuffer b = buffer();
     BufferBudget.Share share = budget.join(b);
     fill(b, "t", 150);
-    share.afterOffers(500, clock::millis);
+    share.afterOffers(500, clock);
     budget.recompute();
-    assertThat(share.afterOffers(500, clock::millis)).isEqualTo(BufferBudget.Verdict.SHED);
+    assertThat(share.afterOffers(500, clock)).isEqualTo(BufferBudget.Verdict.SHED);
     now.addAndGet(400);
     while (b.pendingBytes() > 50_000) {
       b.poll(new RecordingNothing());
     }
     share.afterTurn();
-    assertThat(share.afterOffers(500, clock::millis)).isEqualTo(BufferBudget.Verdict.WITHIN);
+    assertThat(share.afterOffers(500, clock)).isEqualTo(BufferBudget.Verdict.WITHIN);
     now.addAndGet(400);
     fill(b, "u", 60);
-    assertThat(share.afterOffers(500, clock::millis))
+    assertThat(share.afterOffers(500, clock))
         .as("a new stretch over the level starts its own sustainMs")
         .isEqualTo(BufferBudget.Verdict.SHED);
   }
