@@ -86,15 +86,21 @@ class BufferBudgetTest {
     assertThat(budget.totalBytes()).isZero();
   }
 
-  @Test
-  void aShareAboveTheLevelAtEveryBatchForSustainMsIsClosed() {
+  /** A share of {@code b}, 150,000 bytes in a 100,000-byte budget, after its first shed. */
+  private BufferBudget.Share shedOnce(ClientBuffer b) {
     BufferBudget budget = new BufferBudget(vertx, 100_000);
-    ClientBuffer b = buffer();
     BufferBudget.Share share = budget.join(b);
     fill(b, "t", 150);
     share.afterOffers(500, clock);
     budget.recompute();
     assertThat(share.afterOffers(500, clock)).isEqualTo(BufferBudget.Verdict.SHED);
+    return share;
+  }
+
+  @Test
+  void aShareAboveTheLevelAtEveryBatchForSustainMsIsClosed() {
+    ClientBuffer b = buffer();
+    BufferBudget.Share share = shedOnce(b);
     now.addAndGet(499);
     fill(b, "u", 10);
     assertThat(share.afterOffers(500, clock)).isEqualTo(BufferBudget.Verdict.SHED);
@@ -105,13 +111,8 @@ class BufferBudgetTest {
 
   @Test
   void aBatchWithinTheLevelEndsTheCondition() {
-    BufferBudget budget = new BufferBudget(vertx, 100_000);
     ClientBuffer b = buffer();
-    BufferBudget.Share share = budget.join(b);
-    fill(b, "t", 150);
-    share.afterOffers(500, clock);
-    budget.recompute();
-    assertThat(share.afterOffers(500, clock)).isEqualTo(BufferBudget.Verdict.SHED);
+    BufferBudget.Share share = shedOnce(b);
     now.addAndGet(400);
     while (b.pendingBytes() > 50_000) {
       b.poll(new RecordingNothing());

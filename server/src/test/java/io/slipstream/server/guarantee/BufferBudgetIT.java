@@ -119,10 +119,10 @@ class BufferBudgetIT {
     assertThat(sa.budgetDrops).as("a's markers name what it lost").isEqualTo(droppedA);
     assertThat(sa.budgetDrops).isPositive();
     assertThat(sf.budgetDrops).as("the reader got every change").isZero();
-    assertThat(meter("slipstream_changes_dropped_total{reason=\"budget\"}"))
+    assertThat(server.meter("slipstream_changes_dropped_total{reason=\"budget\"}"))
         .as("budget drops are metered under their reason")
         .isEqualTo((double) (sa.budgetDrops + sb.budgetDrops));
-    assertThat(meter("slipstream_changes_dropped_total{reason=\"buffer\"}")).isZero();
+    assertThat(server.meter("slipstream_changes_dropped_total{reason=\"buffer\"}")).isZero();
     assertThat(a.isClosed() || b.isClosed() || fast.isClosed()).as("no one closed").isFalse();
   }
 
@@ -187,16 +187,6 @@ class BufferBudgetIT {
     return server.publish(topic, changes).getLong("lastSeq");
   }
 
-  private double meter(String name) {
-    String body = server.request("GET", "/metrics", null).body();
-    for (String line : body.split("\n")) {
-      if (line.startsWith(name + " ")) {
-        return Double.parseDouble(line.substring(name.length() + 1).trim());
-      }
-    }
-    return 0;
-  }
-
   /** What a client read: every seq accounted for in order, the drops all of reason budget. */
   private static final class Stream {
     final Map<String, Long> next = new HashMap<>();
@@ -228,16 +218,8 @@ class BufferBudgetIT {
 
   /** Resumes reading and accounts for everything up to each topic's last published seq. */
   private static Stream readAll(RecordingClient c, Map<String, Long> lastSeq) throws Exception {
-    c.resume();
     Stream s = new Stream();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (lastSeq.entrySet().stream().anyMatch(e -> s.next(e.getKey()) <= e.getValue())) {
-      assertThat(System.nanoTime()).as("everything arrives in time").isLessThan(deadline);
-      JsonObject m = c.poll(1_000);
-      if (m != null) {
-        s.accept(m);
-      }
-    }
+    c.readUntil(lastSeq, s::next, s::accept);
     return s;
   }
 }

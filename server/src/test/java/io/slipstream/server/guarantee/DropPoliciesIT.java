@@ -81,21 +81,10 @@ class DropPoliciesIT {
     assertThat(client.rows.get("quotes"))
         .as("the client's rows are the published state")
         .isEqualTo(publishedRows("quotes"));
-    assertThat(meter("slipstream_changes_conflated_total"))
+    assertThat(server.meter("slipstream_changes_conflated_total"))
         .as("the conflation meter counts what the markers said")
         .isEqualTo(client.conflatedCount);
-    assertThat(meter("slipstream_changes_dropped_total{reason=\"buffer\"}")).isZero();
-  }
-
-  /** A counter's value in {@code /metrics}, 0 when absent. */
-  private double meter(String name) {
-    String body = server.request("GET", "/metrics", null).body();
-    for (String line : body.split("\n")) {
-      if (line.startsWith(name + " ")) {
-        return Double.parseDouble(line.substring(name.length() + 1).trim());
-      }
-    }
-    return 0;
+    assertThat(server.meter("slipstream_changes_dropped_total{reason=\"buffer\"}")).isZero();
   }
 
   @Test
@@ -130,10 +119,10 @@ class DropPoliciesIT {
     Client client = readAll(c, flood.lastSeq);
     assertThat(client.markers).containsExactly("dropped priority");
     assertThat(client.droppedOf).containsOnlyKeys("ticks");
-    assertThat(meter("slipstream_changes_dropped_total{reason=\"priority\"}"))
+    assertThat(server.meter("slipstream_changes_dropped_total{reason=\"priority\"}"))
         .as("drops are metered under their reason")
         .isEqualTo(client.droppedOf.get("ticks").doubleValue());
-    assertThat(meter("slipstream_changes_dropped_total{reason=\"buffer\"}")).isZero();
+    assertThat(server.meter("slipstream_changes_dropped_total{reason=\"buffer\"}")).isZero();
   }
 
   @Test
@@ -294,16 +283,8 @@ class DropPoliciesIT {
 
   /** Resumes reading and accounts for everything up to each topic's last published seq. */
   private static Client readAll(RecordingClient c, Map<String, Long> lastSeq) throws Exception {
-    c.resume();
     Client client = new Client();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (lastSeq.entrySet().stream().anyMatch(e -> client.next(e.getKey()) <= e.getValue())) {
-      assertThat(System.nanoTime()).as("everything arrives in time").isLessThan(deadline);
-      JsonObject m = c.poll(1_000);
-      if (m != null) {
-        client.accept(m);
-      }
-    }
+    c.readUntil(lastSeq, client::next, client::accept);
     assertThat(client.run).as("no run left open").isEmpty();
     return client;
   }

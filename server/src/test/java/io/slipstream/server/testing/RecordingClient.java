@@ -10,9 +10,12 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * A real WebSocket client over loopback that queues every server message so a test can assert
@@ -165,6 +168,26 @@ public final class RecordingClient implements AutoCloseable {
             ws.fetch(messages);
           }
         });
+  }
+
+  /**
+   * Resumes reading and hands every message to {@code accept} until, for each topic of {@code
+   * lastSeq}, {@code next} (the next seq the caller must account for) is past its last published
+   * seq; fails after 30 s.
+   */
+  public void readUntil(
+      Map<String, Long> lastSeq, ToLongFunction<String> next, Consumer<JsonObject> accept)
+      throws InterruptedException {
+    resume();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (lastSeq.entrySet().stream()
+        .anyMatch(e -> next.applyAsLong(e.getKey()) <= e.getValue())) {
+      assertThat(System.nanoTime()).as("everything arrives in time").isLessThan(deadline);
+      JsonObject m = poll(1_000);
+      if (m != null) {
+        accept.accept(m);
+      }
+    }
   }
 
   /** Resumes reading. */

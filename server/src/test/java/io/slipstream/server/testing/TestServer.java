@@ -140,6 +140,20 @@ public final class TestServer implements AutoCloseable {
     return new JsonObject(request("GET", "/api/topics/" + topic + "/rows", null).body());
   }
 
+  /**
+   * A counter's value in {@code GET /metrics}, named with its labels ({@code
+   * slipstream_changes_dropped_total{reason="budget"}}); 0 when absent.
+   */
+  public double meter(String name) {
+    String body = request("GET", "/metrics", null).body();
+    for (String line : body.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
+
   /** {@code GET /api/connections}. */
   public JsonArray connections() {
     return new JsonArray(request("GET", "/api/connections", null).body());
