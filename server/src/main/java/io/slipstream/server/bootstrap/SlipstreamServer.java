@@ -193,6 +193,11 @@ public final class SlipstreamServer {
     Lifecycle lifecycle = new Lifecycle(vertx.eventBus(), clock);
     budget = new BufferBudget(vertx, config.bufferBudgetBytes());
     budget.start();
+    metrics.gauge(
+        "slipstream.buffer.pending.bytes",
+        "Pending bytes of all connection buffers on this node, as published per batch"
+            + " (buffer.budgetBytes)",
+        budget::totalBytes);
     ConnectionServices services =
         new ConnectionServices(
             config,

@@ -111,6 +111,9 @@ class BufferBudgetIT {
       assertThat(stats.get("fast").getLong("dropped")).as("the reader loses nothing").isZero();
     }
     assertThat(maxTotal).as("the budget was reached").isGreaterThan(BUDGET / 2);
+    assertThat(server.meter("slipstream_buffer_pending_bytes"))
+        .as("the gauge shows the buffers' total within the budget")
+        .isBetween(1.0, (double) BUDGET + slack);
 
     long droppedA = stats().get("a").getLong("dropped");
     Stream sa = readAll(a, last);
