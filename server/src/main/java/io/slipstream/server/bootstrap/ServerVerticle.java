@@ -3,6 +3,7 @@ package io.slipstream.server.bootstrap;
 import io.slipstream.core.message.CloseCode;
 import io.slipstream.core.message.ErrorCode;
 import io.slipstream.server.auth.OriginPolicy;
+import io.slipstream.server.config.CompressionConfig;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.Connection;
 import io.slipstream.server.connection.ConnectionRegistry.Admission;
@@ -48,7 +49,7 @@ final class ServerVerticle extends VerticleBase {
   private HttpServer server;
 
   /** The live-change WebSocket frames shared by this loop's sockets (transport/WireFrames). */
-  private final WireFrames frames = new WireFrames();
+  private final WireFrames frames;
 
   /** {@code GET /api/cluster} and {@code /api/connections?all=true} in a cluster, else null. */
   private final ClusterApi clusterInfo;
@@ -63,6 +64,8 @@ final class ServerVerticle extends VerticleBase {
     this.serving = serving;
     this.port = port;
     this.origins = OriginPolicy.of(services.config().access().allowedOrigins());
+    CompressionConfig c = services.config().compression();
+    this.frames = new WireFrames(c.level(), c.minBytes(), c.enabled());
   }
 
   /** The port this instance listens on (the actual one when configured as 0). */
@@ -89,8 +92,12 @@ final class ServerVerticle extends VerticleBase {
             // its limit sits above ours and the connection itself closes 1009 at maxFrameBytes.
             .setMaxWebSocketFrameSize(nettyFrameLimit(config.maxFrameBytes()))
             .setMaxWebSocketMessageSize(nettyFrameLimit(config.maxFrameBytes()))
-            // Per-socket deflate costs CPU per connection and hides the true queued bytes.
-            .setPerMessageWebSocketCompressionSupported(false)
+            // Off unless compression.enabled: deflate costs CPU per delivery. On, each message is
+            // compressed on its own by the transport (WireFrames), below Netty's deflate encoder,
+            // so the level here only serves what Vert.x itself would write.
+            .setPerMessageWebSocketCompressionSupported(config.compression().enabled())
+            .setWebSocketCompressionLevel(config.compression().level())
+            .setWebSocketAllowServerNoContext(true)
             .setPerFrameWebSocketCompressionSupported(false)
             .setWebSocketClosingTimeout(5)
             // HTTP/1.1 only (docs/protocol.md §10): an h2c upgrade hung java.net.http clients.
@@ -102,7 +109,7 @@ final class ServerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     // The table's pooled buffers go back to the pool; frames still queued keep their own refs.
-    frames.clear();
+    frames.close();
     return Future.succeededFuture();
   }
 

@@ -211,7 +211,15 @@ enum Setting {
   LOG_LEVELS("log.levels", Kind.STRING,
       "a level per logger and its package, comma-separated: io.slipstream=DEBUG,io.netty=WARN"
           + " (ERROR, WARN, INFO, DEBUG, TRACE)",
-      SlipstreamConfig::logLevels, (d, v) -> d.config.logLevels((String) v));
+      SlipstreamConfig::logLevels, (d, v) -> d.config.logLevels((String) v)),
+  COMPRESSION_ENABLED("compression.enabled", Kind.BOOLEAN,
+      "permessage-deflate on /ws for clients that offer it, each message compressed on its own",
+      c -> c.compression().enabled(), (d, v) -> d.compressionEnabled = (Boolean) v),
+  COMPRESSION_LEVEL("compression.level", Kind.INT, "deflate level, 1 (fast) to 9 (small)",
+      c -> c.compression().level(), (d, v) -> d.compressionLevel = (Integer) v),
+  COMPRESSION_MIN_BYTES("compression.minBytes", Kind.INT,
+      "messages shorter than this are sent uncompressed, bytes",
+      c -> c.compression().minBytes(), (d, v) -> d.compressionMinBytes = (Integer) v);
 
   private final String key;
   private final Kind kind;
@@ -403,6 +411,9 @@ enum Setting {
     long qualityGrowthMs;
     long qualityAckLagMs;
     long qualityStallMs;
+    boolean compressionEnabled;
+    int compressionLevel;
+    int compressionMinBytes;
 
     /**
      * The configuration.
@@ -442,6 +453,8 @@ enum Setting {
           .quality(
               new QualityThresholds(
                   qualityTickMs, qualityGrowthMs, qualityAckLagMs, qualityStallMs))
+          .compression(
+              new CompressionConfig(compressionEnabled, compressionLevel, compressionMinBytes))
           .build();
     }
   }

@@ -81,6 +81,7 @@ import io.slipstream.server.log.Logging;
  *     terminal) ({@code log.format})
  * @param logLevels a level per logger, {@code io.slipstream=INFO,io.netty=WARN}; empty for the
  *     defaults ({@code log.levels})
+ * @param compression permessage-deflate on {@code /ws} ({@code compression.*})
  */
 public record SlipstreamConfig(
     String host,
@@ -122,7 +123,8 @@ public record SlipstreamConfig(
     QualityThresholds quality,
     String metricsTopics,
     String logFormat,
-    String logLevels) {
+    String logLevels,
+    CompressionConfig compression) {
 
   /** Default {@code log.format}: JSON lines unless standard error is a terminal. */
   public static final String DEFAULT_LOG_FORMAT = Logging.AUTO;
@@ -261,6 +263,7 @@ public record SlipstreamConfig(
     require(
         Logging.isFormat(logFormat),
         "log.format must be json, text or auto, was " + quote(logFormat));
+    require(compression != null, "compression is required, was null");
     require(logLevels != null, "log.levels must not be null, was null");
     Logging.parseLevels(logLevels);
     require(sustainMs > 0, "sustainMs must be positive, was " + sustainMs);
@@ -423,6 +426,7 @@ public record SlipstreamConfig(
     b.metricsTopics = metricsTopics;
     b.logFormat = logFormat;
     b.logLevels = logLevels;
+    b.compression = compression;
     return b;
   }
 
@@ -473,6 +477,7 @@ public record SlipstreamConfig(
     private String metricsTopics = DEFAULT_METRICS_TOPICS;
     private String logFormat = DEFAULT_LOG_FORMAT;
     private String logLevels = DEFAULT_LOG_LEVELS;
+    private CompressionConfig compression = CompressionConfig.DEFAULTS;
 
     private Builder() {}
 
@@ -679,6 +684,12 @@ public record SlipstreamConfig(
       return this;
     }
 
+    /** Sets the {@code compression.*} settings. */
+    public Builder compression(CompressionConfig v) {
+      compression = v;
+      return this;
+    }
+
     /** Sets {@code log.levels}. */
     public Builder logLevels(String v) {
       logLevels = v;
@@ -757,7 +768,8 @@ public record SlipstreamConfig(
           quality,
           metricsTopics,
           logFormat,
-          logLevels);
+          logLevels,
+          compression);
     }
   }
 }

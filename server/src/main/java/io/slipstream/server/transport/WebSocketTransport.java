@@ -56,6 +56,9 @@ public final class WebSocketTransport implements Transport {
   /** Completes nothing and fires nothing: a failed write (socket gone) only frees its buffer. */
   private final ChannelPromise noPromise;
 
+  /** Whether the client negotiated permessage-deflate and this loop compresses. */
+  private final boolean deflate;
+
   private boolean closed;
   private boolean unflushed;
   private Runnable drain;
@@ -67,6 +70,25 @@ public final class WebSocketTransport implements Transport {
     this.channel = below == null ? null : channel;
     this.below = below;
     this.noPromise = below == null ? null : new VoidChannelPromise(channel, false);
+    this.deflate = below != null && shared.compresses() && deflateNegotiated(channel);
+  }
+
+  /**
+   * Whether the handshake put Netty's permessage-deflate encoder in the pipeline, i.e. the client
+   * offered the extension and the node accepted it. Its class is package-private: known by name.
+   */
+  private static boolean deflateNegotiated(Channel channel) {
+    for (java.util.Map.Entry<String, io.netty.channel.ChannelHandler> e : channel.pipeline()) {
+      if (e.getValue().getClass().getSimpleName().equals("PerMessageDeflateEncoder")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether this socket's frames are compressed (the client negotiated permessage-deflate). */
+  boolean compressed() {
+    return deflate;
   }
 
   /**
@@ -151,7 +173,7 @@ public final class WebSocketTransport implements Transport {
       write(event.frame());
       return;
     }
-    below.write(shared.frame(event), noPromise);
+    below.write(deflate ? shared.deflatedFrame(event) : shared.frame(event), noPromise);
     unflushed = true;
   }
 
@@ -165,7 +187,11 @@ public final class WebSocketTransport implements Transport {
           new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(message), true));
       return;
     }
-    below.write(WireFrames.encode(below.alloc(), message), noPromise);
+    below.write(
+        deflate
+            ? shared.deflatedMessage(below.alloc(), message)
+            : WireFrames.encode(below.alloc(), message),
+        noPromise);
     unflushed = true;
   }
 

@@ -30,7 +30,7 @@ public final class WireFrames {
   /** Largest payload, in bytes, whose frame is kept for sharing. */
   static final int MAX_SHARED_BYTES = 16 * 1024;
 
-  /** A server frame's first byte: FIN, opcode 1 (text); no extension bits, so never compressed. */
+  /** A plain server frame's first byte: FIN, opcode 1 (text), no extension bit. */
   private static final int FIN_TEXT = 0x81;
 
   /**
@@ -43,6 +43,67 @@ public final class WireFrames {
   private final ChangeEvent[] events = new ChangeEvent[SLOTS];
   private final ByteBuf[] frames = new ByteBuf[SLOTS];
 
+  /** The compressor, or null when compression is off; its own table of compressed frames. */
+  private final Deflate deflate;
+
+  private final ChangeEvent[] deflatedEvents;
+  private final ByteBuf[] deflatedFrames;
+
+  /** Frames of uncompressed live changes only (compression off). */
+  public WireFrames() {
+    this(0, 0, false);
+  }
+
+  /**
+   * Frames of live changes, and with {@code compress} their permessage-deflate frames too, at
+   * {@code level} for payloads of at least {@code minBytes}.
+   */
+  public WireFrames(int level, int minBytes, boolean compress) {
+    this.deflate = compress ? new Deflate(level, minBytes) : null;
+    this.deflatedEvents = compress ? new ChangeEvent[SLOTS] : null;
+    this.deflatedFrames = compress ? new ByteBuf[SLOTS] : null;
+  }
+
+  /** Whether this loop compresses for the sockets that negotiated permessage-deflate. */
+  boolean compresses() {
+    return deflate != null;
+  }
+
+  /**
+   * The compressed frame of {@code event} if it is worth compressing, else its plain frame; one
+   * reference for the caller. Call only when {@link #compresses()}.
+   */
+  ByteBuf deflatedFrame(ChangeEvent event) {
+    byte[] payload = event.frame();
+    if (!deflate.worth(payload)) {
+      return frame(event);
+    }
+    if (payload.length > MAX_SHARED_BYTES) {
+      return deflate.frame(POOLED, payload);
+    }
+    int i = slot(event);
+    if (deflatedEvents[i] != event) {
+      ByteBuf old = deflatedFrames[i];
+      if (old != null) {
+        old.release();
+      }
+      deflatedFrames[i] = deflate.frame(POOLED, payload);
+      deflatedEvents[i] = event;
+    }
+    return deflatedFrames[i].retainedDuplicate();
+  }
+
+  /** A control message's frame for one socket: compressed when worth it. */
+  ByteBuf deflatedMessage(ByteBufAllocator alloc, byte[] message) {
+    return deflate.worth(message) ? deflate.frame(alloc, message) : encode(alloc, message);
+  }
+
+  private static int slot(ChangeEvent event) {
+    // Consecutive seqs of one topic take consecutive slots (xor with a per-topic constant is a
+    // bijection on the low bits), so one topic's last SLOTS changes never collide.
+    return ((int) event.seq() ^ event.topic().hashCode() * 0x9E3779B9) & (SLOTS - 1);
+  }
+
   /**
    * The frame of {@code event}, with one reference for the caller (which hands it to a channel,
    * whose write releases it).
@@ -52,9 +113,7 @@ public final class WireFrames {
     if (payload.length > MAX_SHARED_BYTES) {
       return encode(POOLED, payload);
     }
-    // Consecutive seqs of one topic take consecutive slots (xor with a per-topic constant is a
-    // bijection on the low bits), so one topic's last SLOTS changes never collide.
-    int i = ((int) event.seq() ^ event.topic().hashCode() * 0x9E3779B9) & (SLOTS - 1);
+    int i = slot(event);
     if (events[i] != event) {
       ByteBuf old = frames[i];
       if (old != null) {
@@ -66,6 +125,14 @@ public final class WireFrames {
     return frames[i].retainedDuplicate();
   }
 
+  /** Gives every frame back to the pool and frees the compressor: for the verticle's stop. */
+  public void close() {
+    clear();
+    if (deflate != null) {
+      deflate.end();
+    }
+  }
+
   /** Gives every kept frame back to the pool; the table stays usable. */
   public void clear() {
     for (int i = 0; i < SLOTS; i++) {
@@ -73,6 +140,11 @@ public final class WireFrames {
         frames[i].release();
         frames[i] = null;
         events[i] = null;
+      }
+      if (deflatedFrames != null && deflatedFrames[i] != null) {
+        deflatedFrames[i].release();
+        deflatedFrames[i] = null;
+        deflatedEvents[i] = null;
       }
     }
   }
@@ -90,9 +162,14 @@ public final class WireFrames {
    * payloadLength} bytes; the caller writes the payload.
    */
   static ByteBuf header(ByteBufAllocator alloc, int payloadLength) {
+    return header(alloc, payloadLength, FIN_TEXT);
+  }
+
+  /** Like {@link #header(ByteBufAllocator, int)} with {@code first} as the frame's first byte. */
+  static ByteBuf header(ByteBufAllocator alloc, int payloadLength, int first) {
     int size = (payloadLength <= 125 ? 2 : payloadLength <= 0xFFFF ? 4 : 10) + payloadLength;
     ByteBuf frame = alloc.directBuffer(size, size);
-    frame.writeByte(FIN_TEXT);
+    frame.writeByte(first);
     if (payloadLength <= 125) {
       frame.writeByte(payloadLength);
     } else if (payloadLength <= 0xFFFF) {

@@ -260,7 +260,13 @@ class ConfigLoaderTest {
             SlipstreamConfig::metricsTopics),
         key("log.format", "SLIPSTREAM_LOG_FORMAT", "text", "text", SlipstreamConfig::logFormat),
         key("log.levels", "SLIPSTREAM_LOG_LEVELS", "io.netty=WARN", "io.netty=WARN",
-            SlipstreamConfig::logLevels));
+            SlipstreamConfig::logLevels),
+        key("compression.enabled", "SLIPSTREAM_COMPRESSION_ENABLED", "true", true,
+            c -> c.compression().enabled()),
+        key("compression.level", "SLIPSTREAM_COMPRESSION_LEVEL", "9", 9,
+            c -> c.compression().level()),
+        key("compression.minBytes", "SLIPSTREAM_COMPRESSION_MIN_BYTES", "64", 64,
+            c -> c.compression().minBytes()));
   }
 
   /** The settings read from the file only (contract §10): key and environment variable. */

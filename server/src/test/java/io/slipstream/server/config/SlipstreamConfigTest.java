@@ -100,6 +100,7 @@ class SlipstreamConfigTest {
             .metricsTopics("orders.*,ticks")
             .logFormat("json")
             .logLevels("io.netty=WARN")
+            .compression(new CompressionConfig(true, 3, 100))
             .build();
 
     assertThat(c)
@@ -143,7 +144,8 @@ class SlipstreamConfigTest {
                 new QualityThresholds(22, 23, 24, 25),
                 "orders.*,ticks",
                 "json",
-                "io.netty=WARN"));
+                "io.netty=WARN",
+                new CompressionConfig(true, 3, 100)));
   }
 
   private static final AccessConfig ACCESS =
@@ -237,6 +239,9 @@ class SlipstreamConfigTest {
         bad("quality.ackLagMs", "0", b -> b.quality(new QualityThresholds(100, 1, 0, 1))),
         bad("quality.stallMs", "0", b -> b.quality(new QualityThresholds(100, 1, 1, 0))),
         bad("netTransport", "\"uring\"", b -> b.netTransport("uring")),
+        bad("compression.level", "0", b -> b.compression(new CompressionConfig(true, 0, 1))),
+        bad("compression.level", "10", b -> b.compression(new CompressionConfig(true, 10, 1))),
+        bad("compression.minBytes", "-1", b -> b.compression(new CompressionConfig(true, 6, -1))),
         bad("maxTopics", "0", b -> b.maxTopics(0)),
         bad("maxSubscriptions", "0", b -> b.maxSubscriptions(0)),
         bad("maxSessions", "0", b -> b.maxSessions(0)),

@@ -21,7 +21,11 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class RawWebSocket implements AutoCloseable {
 
   /** A received frame: text, or a close with its code. */
-  public record Frame(String text, int closeCode) {
+  public record Frame(String text, int closeCode, boolean compressed) {
+    public Frame(String text, int closeCode) {
+      this(text, closeCode, false);
+    }
+
     public boolean isClose() {
       return text == null;
     }
@@ -51,6 +55,24 @@ public final class RawWebSocket implements AutoCloseable {
    */
   public static RawWebSocket connect(int port, String path, int receiveBufferBytes)
       throws IOException {
+    return connect(port, path, receiveBufferBytes, "");
+  }
+
+  /**
+   * Opens {@code ws://127.0.0.1:port/path} offering permessage-deflate (RFC 7692), as browsers
+   * do; {@link #extensions()} says what the server answered. Compressed text frames are inflated
+   * with one inflater kept for the whole connection, as a client that keeps its context does.
+   */
+  public static RawWebSocket connectDeflate(int port, String path) throws IOException {
+    return connect(
+        port,
+        path,
+        0,
+        "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
+  }
+
+  private static RawWebSocket connect(
+      int port, String path, int receiveBufferBytes, String extraHeaders) throws IOException {
     Socket s = new Socket();
     if (receiveBufferBytes > 0) {
       // Before connect, so that the TCP window is negotiated for it.
@@ -65,7 +87,7 @@ public final class RawWebSocket implements AutoCloseable {
     String req =
         "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
             + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce)
-            + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+            + "\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n";
     ws.out.write(req.getBytes(StandardCharsets.US_ASCII));
     ws.out.flush();
     String status = ws.readLine();
@@ -73,8 +95,10 @@ public final class RawWebSocket implements AutoCloseable {
       s.close();
       throw new IOException("upgrade refused: " + status);
     }
-    while (!ws.readLine().isEmpty()) {
-      // headers
+    for (String h = ws.readLine(); !h.isEmpty(); h = ws.readLine()) {
+      if (h.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-extensions:")) {
+        ws.extensions = h.substring(h.indexOf(':') + 1).trim();
+      }
     }
     return ws;
   }
@@ -91,6 +115,40 @@ public final class RawWebSocket implements AutoCloseable {
       }
     }
     return sb.toString();
+  }
+
+  /** The server's {@code Sec-WebSocket-Extensions} answer, or "" when it named none. */
+  public String extensions() {
+    return extensions;
+  }
+
+  private String extensions = "";
+
+  /** Inflates compressed messages across the connection; made on the first. */
+  private java.util.zip.Inflater inflater;
+
+  private String inflate(byte[] payload) throws IOException {
+    if (inflater == null) {
+      inflater = new java.util.zip.Inflater(true);
+    }
+    byte[] in = java.util.Arrays.copyOf(payload, payload.length + 4);
+    in[payload.length + 2] = (byte) 0xFF;
+    in[payload.length + 3] = (byte) 0xFF;
+    inflater.setInput(in);
+    ByteArrayOutputStream text = new ByteArrayOutputStream(payload.length * 4);
+    byte[] buf = new byte[8192];
+    try {
+      int n;
+      while ((n = inflater.inflate(buf)) > 0 || !inflater.needsInput()) {
+        text.write(buf, 0, n);
+        if (n == 0 && inflater.finished()) {
+          break;
+        }
+      }
+    } catch (java.util.zip.DataFormatException e) {
+      throw new IOException("a compressed frame did not inflate", e);
+    }
+    return text.toString(StandardCharsets.UTF_8);
   }
 
   /** Sends one masked text frame. */
@@ -188,6 +246,9 @@ public final class RawWebSocket implements AutoCloseable {
       int opcode = b0 & 0x0F;
       switch (opcode) {
         case 0x1:
+          if ((b0 & 0x40) != 0) {
+            return new Frame(inflate(payload), 0, true);
+          }
           return new Frame(new String(payload, StandardCharsets.UTF_8), 0);
         case 0x8:
           int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
