@@ -4,6 +4,7 @@ import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.BufferSink;
 import io.slipstream.core.buffer.ClientBuffer;
 import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.core.message.DropReason;
 import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.ChangeEncoder;
 import io.slipstream.core.topic.ChangeEvent;
@@ -89,7 +90,12 @@ public class LiveDeliveryBenchmark {
           }
 
           @Override
-          public void dropped(String topic, long from, long to, long count) {
+          public void dropped(String topic, long from, long to, long count, DropReason reason) {
+            bh.consume(count);
+          }
+
+          @Override
+          public void conflated(String topic, long from, long to, long count) {
             bh.consume(count);
           }
         };

@@ -55,7 +55,36 @@ final class AckLag {
       Arrays.sort(scratch, 0, count);
       sorted = true;
     }
-    int at = (int) Math.min(count - 1, Math.ceil(q * count) - 1);
-    return scratch[Math.max(0, at)];
+    return scratch[index(q)];
+  }
+
+  /**
+   * Whether the {@code q} quantile (0..1) of the remembered lags is over {@code limit}; false with
+   * no acks. The same answer as {@code percentileOr(q, 0) > limit} for a {@code limit} of 0 or
+   * more, without the sort: the quality tick asks it of every connection that acked since its last
+   * tick, and counting the lags at or below {@code limit} (one pass over at most {@link #SAMPLES})
+   * costs a tenth of sorting them again.
+   */
+  boolean quantileOver(double q, long limit) {
+    if (count == 0) {
+      return false;
+    }
+    if (sorted) {
+      return scratch[index(q)] > limit;
+    }
+    // The first count slots hold the samples (the ring fills from 0); in sorted order those at or
+    // below limit would come first, so the quantile's index lies past them iff it is over limit.
+    int atOrBelow = 0;
+    for (int i = 0; i < count; i++) {
+      if (samples[i] <= limit) {
+        atOrBelow++;
+      }
+    }
+    return index(q) >= atOrBelow;
+  }
+
+  /** The index of the {@code q} quantile among {@link #count} sorted samples. */
+  private int index(double q) {
+    return Math.max(0, (int) Math.min(count - 1, Math.ceil(q * count) - 1));
   }
 }

@@ -134,7 +134,7 @@ final class ConnectionQuality {
     if (growingSince >= 0 && now - growingSince >= thresholds.growthMs()) {
       return GROWING;
     }
-    if (ackLag.percentileOr(0.99, 0) > thresholds.ackLagMs()) {
+    if (ackLag.quantileOver(0.99, thresholds.ackLagMs())) {
       return ACK_LAG;
     }
     if (stalledMs(now) >= thresholds.stallMs()) {
