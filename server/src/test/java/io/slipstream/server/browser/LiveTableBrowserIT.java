@@ -2,6 +2,7 @@ package io.slipstream.server.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.slipstream.server.config.CompressionConfig;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.testing.TestServer;
 import io.vertx.core.json.JsonArray;
@@ -64,6 +65,8 @@ class LiveTableBrowserIT {
 
   private TestServer server;
   private ChaosProxy proxy;
+  /** permessage-deflate for every message (minBytes 0): Chromium offers it and must read ours. */
+  private boolean compress;
   private Chromium chromium;
   private ChromeDriver driver;
 
@@ -86,6 +89,7 @@ class LiveTableBrowserIT {
                 .heartbeatMs(HEARTBEAT_MS)
                 .heartbeatTimeoutMs(3 * HEARTBEAT_MS)
                 .replayLogSize(replayLogSize)
+                .compression(new CompressionConfig(compress, 6, 0))
                 .build());
     proxy = new ChaosProxy(server.port());
   }
@@ -134,6 +138,19 @@ class LiveTableBrowserIT {
 
   @Test
   void webSocketTableStaysExactThroughRestartResetAndFreeze() throws Exception {
+    startBrowser();
+    streamThroughDisruptions("websocket");
+  }
+
+  /**
+   * The same through frames the server compresses one message at a time, shared across sockets
+   * (compression.enabled): the browser's inflater keeps its context, ours does not, and the table
+   * must stay exact anyway.
+   */
+  @Test
+  void compressedWebSocketTableStaysExactThroughRestartResetAndFreeze() throws Exception {
+    compress = true;
+    startServer(SlipstreamConfig.DEFAULT_REPLAY_LOG_SIZE);
     startBrowser();
     streamThroughDisruptions("websocket");
   }
