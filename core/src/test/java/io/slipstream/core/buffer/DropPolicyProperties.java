@@ -105,10 +105,15 @@ class DropPolicyProperties {
           "state checked at the end of a run",
           "refused");
 
-  /** Fails the property if the generators stop reaching {@code labels} in 5% of the tries. */
+  /**
+   * Fails the property if the generators stop reaching {@code labels} in 2% of the tries: a floor
+   * that catches a generator that no longer reaches a case, well below the rates they reach (5% was
+   * too close: conflate's end-of-run check, at about 5-7% once shedding steps were added, failed a
+   * run at 4.7%).
+   */
   private static void coverage(String... labels) {
     for (String label : labels) {
-      Statistics.label(label).coverage(c -> c.check(true).percentage(p -> p >= 5));
+      Statistics.label(label).coverage(c -> c.check(true).percentage(p -> p >= 2));
     }
   }
 
