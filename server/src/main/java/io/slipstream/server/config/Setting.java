@@ -558,7 +558,7 @@ enum Setting {
       }
     },
     /** A JSON array of strings, from the file only ({@link FileOnly}); JSON null unsets it. */
-    LIST {
+    LIST(true) { // file only
       @Override
       Object fromText(String key, String text) {
         throw FileOnly.fromText(key, "a JSON array of strings");
@@ -573,17 +573,12 @@ enum Setting {
       String format(Object value) {
         return FileOnly.format(value);
       }
-
-      @Override
-      boolean fileOnly() {
-        return true;
-      }
     },
     /**
      * QoS classes: a JSON object of class names to objects, from the file only ({@link FileOnly});
      * checked field by field by {@link QosConfig} when the configuration is built.
      */
-    CLASSES {
+    CLASSES(true) { // file only
       @Override
       Object fromText(String key, String text) {
         throw FileOnly.fromText(key, "a JSON object of classes");
@@ -607,14 +602,9 @@ enum Setting {
       String format(Object value) {
         return value == null ? "standard only" : ((JsonObject) value).encode();
       }
-
-      @Override
-      boolean fileOnly() {
-        return true;
-      }
     },
     /** A JSON object of names to scalars, from the file only ({@link FileOnly}); in file order. */
-    MAP {
+    MAP(true) { // file only
       @Override
       Object fromText(String key, String text) {
         throw FileOnly.fromText(key, "a JSON object");
@@ -628,11 +618,6 @@ enum Setting {
       @Override
       String format(Object value) {
         return FileOnly.format(value);
-      }
-
-      @Override
-      boolean fileOnly() {
-        return true;
       }
     },
     POLICY {
@@ -664,7 +649,7 @@ enum Setting {
       }
     },
     /** Topic-name patterns to whole-number priorities: a JSON object, from the file only. */
-    PRIORITIES {
+    PRIORITIES(true) { // file only
       @Override
       Object fromText(String key, String text) {
         throw new IllegalArgumentException(
@@ -700,23 +685,29 @@ enum Setting {
       String format(Object value) {
         return new JsonObject(new LinkedHashMap<>(((TopicPriorities) value).asMap())).encode();
       }
-
-      @Override
-      boolean fileOnly() {
-        return true;
-      }
     };
 
     private static final Pattern DECIMAL =
         Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
     private static final Pattern WHOLE = Pattern.compile("[-+]?\\d+");
 
+    private final boolean fileOnly;
+
+    Kind() {
+      this(false);
+    }
+
+    Kind(boolean fileOnly) {
+      this.fileOnly = fileOnly;
+    }
+
     abstract Object fromText(String key, String text);
 
     abstract Object fromJson(String key, Object json);
 
-    boolean fileOnly() {
-      return false;
+    /** Whether values of this kind come from the configuration file only (maps and lists). */
+    final boolean fileOnly() {
+      return fileOnly;
     }
 
     String format(Object value) {
