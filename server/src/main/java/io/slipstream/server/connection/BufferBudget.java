@@ -36,6 +36,12 @@ public final class BufferBudget {
   /** The least time between two recomputes that batches ask for, in ms. */
   static final long MIN_RECOMPUTE_MS = 10;
 
+  /** {@link Share#checkSustained}: close the connection now. */
+  static final long CLOSE_NOW = 0;
+
+  /** {@link Share#checkSustained}: the buffer is not over the level; nothing to time. */
+  static final long NOT_OVER = -1;
+
   /** The level before the first recompute, or with no connection: none sheds. */
   static final long NO_LEVEL = Long.MAX_VALUE;
 
@@ -182,6 +188,14 @@ public final class BufferBudget {
      */
     private long overSince = -1;
 
+    /** The buffer's pending bytes after the last batch that found it over the level. */
+    private long overBytes;
+
+    /** Offer batches since the share joined, and as {@link #checkSustained} last saw them. */
+    private long batches;
+
+    private long batchesChecked;
+
     private boolean left;
 
     private Share(ClientBuffer buffer) {
@@ -207,6 +221,7 @@ public final class BufferBudget {
      * @return what the connection must do
      */
     Verdict afterOffers(long sustainMs, Clock clock) {
+      batches++;
       publish();
       long l = level;
       long pending = buffer.pendingBytes();
@@ -221,15 +236,53 @@ public final class BufferBudget {
       long now = clock.millis();
       if (overSince < 0) {
         overSince = now;
+        batchesChecked = batches;
       } else if (now - overSince >= sustainMs) {
         return Verdict.CLOSE;
       }
       buffer.shed(pending - l, DropReason.BUDGET);
       publish();
+      overBytes = buffer.pendingBytes();
       if (total.get() > budgetBytes) {
         askRecompute();
       }
       return Verdict.SHED;
+    }
+
+    /**
+     * Judges the condition that {@link #afterOffers} started where no batch may come to judge it
+     * (its topics fell silent): due {@code sustainMs} after the first batch that found the buffer
+     * over the level, a buffer whose socket took nothing since the last such batch is stuck over
+     * its share, so its connection closes 4001. One that took something is left to the batches
+     * while they keep coming (the next one closes it if it is still over), and is let go once
+     * none came for {@link #TICK_MS}: it drains, and a new stretch over the level starts its own
+     * {@code sustainMs}.
+     *
+     * @return {@link #CLOSE_NOW} to close, the ms until this should be called again, or {@link
+     *     #NOT_OVER} when the buffer is not over the level
+     */
+    long checkSustained(long sustainMs, Clock clock) {
+      if (overSince < 0 || left) {
+        return NOT_OVER;
+      }
+      long due = overSince + sustainMs - clock.millis();
+      if (due > 0) {
+        return due;
+      }
+      if (buffer.pendingBytes() >= overBytes) {
+        return CLOSE_NOW;
+      }
+      if (batches != batchesChecked) {
+        batchesChecked = batches;
+        return TICK_MS;
+      }
+      overSince = -1;
+      return NOT_OVER;
+    }
+
+    /** Whether the last offer batch found the buffer over the level and none since within it. */
+    boolean over() {
+      return overSince >= 0;
     }
 
     /**

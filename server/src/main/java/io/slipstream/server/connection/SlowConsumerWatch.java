@@ -21,11 +21,13 @@ import java.util.function.Consumer;
  * <p>It also keeps the connection within its share of the node's {@code buffer.budgetBytes} ({@link
  * BufferBudget}): after each batch of offers, a buffer above the node's level sheds its oldest
  * events down to it ({@code dropped} reason {@code budget}), and one found above the level for
- * {@code sustainMs} is closed 4001. That condition is checked when events arrive, the only time a
- * buffer grows, so it needs no timer.
+ * {@code sustainMs} is closed 4001. Each batch of events judges that condition, and a timer judges
+ * it where no batch comes: a client whose topics fell silent while it was over its share is still
+ * closed after {@code sustainMs} if it reads nothing ({@link BufferBudget.Share#checkSustained}).
  *
- * <p>Confined to its connection's event loop. At most one timer (the sustain timer), armed only
- * while the fill is at or above {@code disconnect}; it measures on the injected clock's monotonic
+ * <p>Confined to its connection's event loop. At most two timers: the sustain timer, armed only
+ * while the fill is at or above {@code disconnect}, and the budget timer, armed only while the
+ * buffer is over its budget share. Both measure on the injected clock's monotonic
  * {@link Clock#millis()}, so a wall-clock step neither cuts {@code sustainMs} short nor stretches
  * it.
  */
@@ -52,6 +54,7 @@ final class SlowConsumerWatch {
   private long offered;
 
   private long sustainTimer = -1;
+  private long budgetTimer = -1;
   private long droppedReported;
 
   /** What {@link #afterOffers} reported of each drop reason so far. */
@@ -167,9 +170,15 @@ final class SlowConsumerWatch {
       closeSlow.run();
       return false;
     }
-    if (v == BufferBudget.Verdict.SHED && !dropping) {
-      dropping = true;
-      events.accept(Event.DROPPING, "over its share of buffer.budgetBytes");
+    if (v == BufferBudget.Verdict.SHED) {
+      if (!dropping) {
+        dropping = true;
+        events.accept(Event.DROPPING, "over its share of buffer.budgetBytes");
+      }
+      if (budgetTimer < 0) {
+        // A new stretch over the level: the batches judge it, and this timer where none comes.
+        armBudgetTimer(sustainMs);
+      }
     }
     armIfOverDisconnect();
     long drops = buffer.droppedEvents();
@@ -229,6 +238,11 @@ final class SlowConsumerWatch {
       return;
     }
     sustainMs = ms;
+    if (budgetTimer >= 0) {
+      vertx.cancelTimer(budgetTimer);
+      budgetTimer = -1;
+      checkBudget();
+    }
     if (sustainTimer >= 0) {
       vertx.cancelTimer(sustainTimer);
       sustainTimer = -1;
@@ -248,14 +262,41 @@ final class SlowConsumerWatch {
     return dropping;
   }
 
-  /** Cancels the sustain timer and leaves the node's budget for good; idempotent. */
+  /** Cancels the timers and leaves the node's budget for good; idempotent. */
   void stop() {
     stopped = true;
     budget.leave();
+    if (budgetTimer >= 0) {
+      vertx.cancelTimer(budgetTimer);
+      budgetTimer = -1;
+    }
     if (sustainTimer >= 0) {
       vertx.cancelTimer(sustainTimer);
       sustainTimer = -1;
     }
+  }
+
+  /** Judges the budget share's condition now: closes 4001, or times it again while it lasts. */
+  private void checkBudget() {
+    long next = budget.checkSustained(sustainMs, clock);
+    if (next == BufferBudget.CLOSE_NOW) {
+      events.accept(Event.SLOW, "over its share of buffer.budgetBytes for sustainMs, reading nothing");
+      closeSlow.run();
+    } else if (next != BufferBudget.NOT_OVER) {
+      armBudgetTimer(next);
+    }
+  }
+
+  private void armBudgetTimer(long ms) {
+    budgetTimer =
+        vertx.setTimer(
+            Math.max(1, ms),
+            t -> {
+              budgetTimer = -1;
+              if (!stopped) {
+                checkBudget();
+              }
+            });
   }
 
   private void armSustainTimer() {

@@ -126,6 +126,51 @@ class BufferBudgetTest {
         .isEqualTo(BufferBudget.Verdict.SHED);
   }
 
+  /**
+   * Regression: the condition was judged only by offer batches, so a client over its share whose
+   * topics then fell silent was never closed while they stayed silent, and was closed at once by
+   * their next change however long ago the stretch began.
+   */
+  @Test
+  void aShareThatReadsNothingWhileItsTopicsAreSilentIsClosedAtSustainMs() {
+    ClientBuffer b = buffer();
+    BufferBudget.Share share = shedOnce(b);
+    now.addAndGet(200);
+    assertThat(share.checkSustained(500, clock)).as("ms until sustainMs is up").isEqualTo(300);
+    now.addAndGet(300);
+    assertThat(share.checkSustained(500, clock)).isEqualTo(BufferBudget.CLOSE_NOW);
+  }
+
+  @Test
+  void aShareThatDrainsWhileItsTopicsAreSilentIsLetGo() {
+    ClientBuffer b = buffer();
+    BufferBudget.Share share = shedOnce(b);
+    now.addAndGet(500);
+    b.poll(new RecordingNothing());
+    share.afterTurn();
+    assertThat(share.checkSustained(500, clock))
+        .as("it took something and no batch came since the stretch began")
+        .isEqualTo(BufferBudget.NOT_OVER);
+    assertThat(share.over()).isFalse();
+  }
+
+  @Test
+  void whileBatchesKeepComingAShareThatReadsIsLeftToThem() {
+    ClientBuffer b = buffer();
+    BufferBudget.Share share = shedOnce(b);
+    now.addAndGet(300);
+    fill(b, "u", 10);
+    assertThat(share.afterOffers(500, clock)).isEqualTo(BufferBudget.Verdict.SHED);
+    b.poll(new RecordingNothing());
+    now.addAndGet(200);
+    assertThat(share.checkSustained(500, clock))
+        .as("a batch came since: look again after a tick")
+        .isEqualTo(BufferBudget.TICK_MS);
+    assertThat(share.checkSustained(500, clock))
+        .as("no batch came within that tick and it drains: let go")
+        .isEqualTo(BufferBudget.NOT_OVER);
+  }
+
   /** A sink that takes entries and keeps nothing. */
   private static final class RecordingNothing implements io.slipstream.core.buffer.BufferSink {
     @Override

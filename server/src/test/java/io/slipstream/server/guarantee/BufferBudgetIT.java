@@ -7,6 +7,7 @@ import io.slipstream.core.buffer.DropPolicy;
 import io.slipstream.core.message.CloseCode;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.testing.RecordingClient;
+import io.slipstream.server.testing.RecordingLifecycle;
 import io.slipstream.server.testing.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -152,6 +153,40 @@ class BufferBudgetIT {
     Stream sf = readAll(fast, Map.of("x", lastSeq));
     assertThat(sf.budgetDrops).as("the reader got every change").isZero();
     assertThat(fast.isClosed()).isFalse();
+  }
+
+  /**
+   * Regression: the 4001 of a connection over its share was judged only when live changes arrived,
+   * so a client that stopped reading while over its share stayed open, holding its bytes, for as
+   * long as its topics stayed silent.
+   */
+  @Test
+  void aConnectionOverItsShareIsClosed4001AfterSustainMsWhileItsTopicsAreSilent()
+      throws Exception {
+    start(1_000);
+    RecordingLifecycle lifecycle = RecordingLifecycle.on(server);
+    RecordingClient slow = subscriber("slow", "x");
+    slow.pause();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    int counter = 0;
+    while (stats().get("slow").getLong("dropped") == 0) {
+      assertThat(System.nanoTime()).as("shed in time").isLessThan(deadline);
+      publish("x", counter);
+      counter += BATCH;
+    }
+    long silentSince = System.nanoTime();
+    // No change is published from here on: only the server's own timer can close the connection.
+    JsonObject slowEvent = lifecycle.await("slow");
+    assertThat(slowEvent.getString("reason"))
+        .as("closed by the budget timer, not by a batch")
+        .contains("buffer.budgetBytes")
+        .contains("reading nothing");
+    assertThat(System.nanoTime() - silentSince)
+        .as("within sustainMs of the first shed, plus a timer's lateness")
+        .isLessThan(TimeUnit.SECONDS.toNanos(5));
+    assertThat(stats()).doesNotContainKey("slow");
+    slow.resume();
+    assertThat(slow.awaitClose(Duration.ofSeconds(20))).isEqualTo(CloseCode.SLOW_CONSUMER.code());
   }
 
   // ------------------------------------------------------------------ helpers
