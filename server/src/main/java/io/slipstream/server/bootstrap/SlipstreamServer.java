@@ -198,6 +198,14 @@ public final class SlipstreamServer {
         "Pending bytes of all connection buffers on this node, as published per batch"
             + " (buffer.budgetBytes)",
         budget::totalBytes);
+    metrics.gauge(
+        "slipstream.buffer.pending.bytes.peak",
+        "The highest slipstream_buffer_pending_bytes since the node started",
+        budget::peakBytes);
+    metrics.gauge(
+        "slipstream.buffer.budget.bytes",
+        "buffer.budgetBytes: the bound on all connection buffers' pending bytes together",
+        budget::budgetBytes);
     ConnectionServices services =
         new ConnectionServices(
             config,

@@ -49,6 +49,9 @@ public final class BufferBudget {
   private final long budgetBytes;
   private final AtomicLong total = new AtomicLong();
 
+  /** The highest {@link #total} ever published, for sizing a node (and the budget load test). */
+  private final AtomicLong peak = new AtomicLong();
+
   /** Bound: one per open connection; a share leaves when its connection closes. */
   private final Set<Share> shares = ConcurrentHashMap.newKeySet();
 
@@ -92,6 +95,11 @@ public final class BufferBudget {
   /** The pending bytes of all buffers on this node, as their connections last published them. */
   public long totalBytes() {
     return total.get();
+  }
+
+  /** The highest {@link #totalBytes()} since start. */
+  public long peakBytes() {
+    return peak.get();
   }
 
   /** The pending bytes above which a connection sheds, as last recomputed. */
@@ -208,7 +216,11 @@ public final class BufferBudget {
       long delta = now - published;
       if (delta != 0 && !left) {
         published = now;
-        total.addAndGet(delta);
+        long t = total.addAndGet(delta);
+        // A volatile read per publish; a CAS only when the total reaches a new high.
+        if (t > peak.get()) {
+          peak.accumulateAndGet(t, Math::max);
+        }
       }
     }
 

@@ -115,6 +115,10 @@ class BufferBudgetIT {
     assertThat(server.meter("slipstream_buffer_pending_bytes"))
         .as("the gauge shows the buffers' total within the budget")
         .isBetween(1.0, (double) BUDGET + slack);
+    assertThat(server.meter("slipstream_buffer_pending_bytes_peak"))
+        .as("the peak gauge saw the budget reached, and never more than the bound")
+        .isBetween(BUDGET / 2.0, (double) BUDGET + slack);
+    assertThat(server.meter("slipstream_buffer_budget_bytes")).isEqualTo((double) BUDGET);
 
     long droppedA = stats().get("a").getLong("dropped");
     Stream sa = readAll(a, last);
