@@ -22,7 +22,9 @@ import org.HdrHistogram.Histogram;
  * that what their buffers held, the {@code dropped} messages and any 4001 close reach them.
  * Question: are fast clients isolated from slow ones (docs/protocol.md §6: their latency, no drops
  * for them), is every change of a slow client delivered or named as dropped, are slow clients
- * closed with 4001, and does server memory stay flat (§6)?
+ * closed with 4001, and does server memory stay flat (§6)? With {@code buffer.budgetBytes} set low,
+ * also: do all buffers together stay within the budget ({@link BudgetFigures}), and do the fast
+ * clients keep the p99 of a run without slow clients ({@code --baseline-p99-ms})?
  *
  * <p>Stateless; runs on the main thread.
  */
@@ -56,7 +58,15 @@ public final class SlowScenario implements Scenario {
         OptionSpec.value("slow-after-ms", "MS", "0", "how long after going live they stop"),
         OptionSpec.value(
             "slow-read", "PER_SECOND", "0", "messages a slow client still reads a second"),
-        OptionSpec.value("max-p99-ms", "MS", "100", "largest p99 latency fast clients may see"));
+        OptionSpec.value("max-p99-ms", "MS", "100", "largest p99 latency fast clients may see"),
+        OptionSpec.value(
+            "baseline-p99-ms",
+            "MS",
+            "0",
+            "fast clients' p99 of a run without slow clients, to check --max-p99-ratio against"
+                + " (0: no such check)"),
+        OptionSpec.value(
+            "max-p99-ratio", "X", "1.2", "largest fast p99 as a multiple of --baseline-p99-ms"));
   }
 
   @Override
@@ -83,6 +93,7 @@ public final class SlowScenario implements Scenario {
     ProcessProbe server = h.serverProbe();
     h.sampler().sampleServerView(() -> h.api().connectionsView());
     long heapBefore = server == null ? -1 : server.heapAfterGc();
+    BudgetFigures.Reading budgetBefore = BudgetFigures.Reading.of(h.api().metrics());
 
     CompletableFuture<Sampler.Mark> start = Runs.measureAfterWarmup(h, o);
     PublishReport p =
@@ -100,6 +111,7 @@ public final class SlowScenario implements Scenario {
     // Each slow client ends either at the last seq or closed; wait for that (bounded).
     h.await(() -> slowSettled(h, p.lastSeq()), Runs.drainMs(o));
 
+    BudgetFigures.Reading budgetAfter = BudgetFigures.Reading.of(h.api().metrics());
     List<ClientReport> reports = h.reports();
     List<ClientReport> fast = new ArrayList<>();
     List<ClientReport> slow = new ArrayList<>();
@@ -157,6 +169,10 @@ public final class SlowScenario implements Scenario {
             "fast clients' p99 within --max-p99-ms",
             p99 <= maxP99,
             String.format(java.util.Locale.ROOT, "p99 %.2f ms, limit %.0f ms", p99, maxP99)));
+    BudgetFigures.report(
+        r, budgetBefore, budgetAfter, BudgetFigures.allowanceBytes(n + k, p, size));
+    BudgetFigures.baseline(
+        r, p99, o.decimal("baseline-p99-ms", 0, 1e6), o.decimal("max-p99-ratio", 1, 100));
     r.note(
         "slow clients pause their sockets, so a 4001 close reaches them only when they read again"
             + " after publishing; the server's view is under 'server view' when /api/connections"
