@@ -24,6 +24,8 @@ public final class ClientShared {
   private final PhaseMaxima stalls = new PhaseMaxima();
   private final Recorder timeToLive = new Recorder(1, HIGHEST_MICROS, 3);
   private final List<String> serverErrors = new ArrayList<>();
+  private volatile int slowReceiveBuffer;
+
   private final java.util.concurrent.atomic.AtomicInteger traceBudget =
       new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean churning;
@@ -69,6 +71,21 @@ public final class ClientShared {
   }
 
   /** Prints the next {@code frames} frames the first client sends or receives on stderr. */
+  /**
+   * Gives the sockets of slow subscribers connected from now on a receive buffer of {@code bytes}
+   * (SO_RCVBUF, which also stops the kernel's autotuning); 0 leaves the OS default, which on Linux
+   * grows to {@code net.ipv4.tcp_rmem}'s max (often 6-32 MiB) and so hides a stalled reader from
+   * the server for that long.
+   */
+  public void slowReceiveBuffer(int bytes) {
+    slowReceiveBuffer = bytes;
+  }
+
+  /** The receive buffer of slow subscribers' sockets, or 0 for the OS default. */
+  int slowReceiveBuffer() {
+    return slowReceiveBuffer;
+  }
+
   public void trace(int frames) {
     traceBudget.set(frames);
   }

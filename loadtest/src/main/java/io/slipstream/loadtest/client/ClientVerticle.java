@@ -33,6 +33,9 @@ public final class ClientVerticle extends VerticleBase {
           new SingleWriterRecorder(1, ClientShared.HIGHEST_MICROS, 3));
   private final List<Client> clients = new ArrayList<>();
   private WebSocketClient wsClient;
+
+  /** Created at the first slow subscriber that gets a receive buffer of its own. */
+  private WebSocketClient slowWsClient;
   private long timer = -1;
 
   /**
@@ -47,16 +50,7 @@ public final class ClientVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    wsClient =
-        vertx.createWebSocketClient(
-            new WebSocketClientOptions()
-                // The default of 50 queues further sockets; -1 hangs every connect (vertx5.md §9).
-                .setMaxConnections(Math.max(64, maxConnections * 2))
-                .setConnectTimeout(10_000)
-                .setMaxFrameSize(1 << 20)
-                .setMaxMessageSize(16 << 20)
-                .setTryUsePerMessageCompression(false)
-                .setClosingTimeout(2));
+    wsClient = vertx.createWebSocketClient(options());
     timer =
         vertx.setPeriodic(
             TICK_MS,
@@ -69,6 +63,29 @@ public final class ClientVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  private WebSocketClientOptions options() {
+    return new WebSocketClientOptions()
+        // The default of 50 queues further sockets; -1 hangs every connect (vertx5.md §9).
+        .setMaxConnections(Math.max(64, maxConnections * 2))
+        .setConnectTimeout(10_000)
+        .setMaxFrameSize(1 << 20)
+        .setMaxMessageSize(16 << 20)
+        .setTryUsePerMessageCompression(false)
+        .setClosingTimeout(2);
+  }
+
+  /** The client for slow subscribers: {@link #wsClient} unless they get a receive buffer. */
+  private WebSocketClient slowClient() {
+    int rcvbuf = shared.slowReceiveBuffer();
+    if (rcvbuf <= 0) {
+      return wsClient;
+    }
+    if (slowWsClient == null) {
+      slowWsClient = vertx.createWebSocketClient(options().setReceiveBufferSize(rcvbuf));
+    }
+    return slowWsClient;
+  }
+
   @Override
   public Future<?> stop() {
     if (timer >= 0) {
@@ -77,7 +94,9 @@ public final class ClientVerticle extends VerticleBase {
     for (Client c : clients) {
       c.stop();
     }
-    return wsClient.close();
+    return slowWsClient == null
+        ? wsClient.close()
+        : Future.join(wsClient.close(), slowWsClient.close()).mapEmpty();
   }
 
   /** Adds and connects Slipstream subscribers named {@code ids}; slow ones stop reading later. */
@@ -87,7 +106,16 @@ public final class ClientVerticle extends VerticleBase {
           long s = seed;
           for (String id : ids) {
             Subscriber sub =
-                new Subscriber(id, plan, vertx, wsClient, latency, byNode, shared, slow, s++);
+                new Subscriber(
+                    id,
+                    plan,
+                    vertx,
+                    slow ? slowClient() : wsClient,
+                    latency,
+                    byNode,
+                    shared,
+                    slow,
+                    s++);
             clients.add(sub);
             sub.connect();
           }

@@ -58,6 +58,11 @@ public final class SlowScenario implements Scenario {
         OptionSpec.value("slow-after-ms", "MS", "0", "how long after going live they stop"),
         OptionSpec.value(
             "slow-read", "PER_SECOND", "0", "messages a slow client still reads a second"),
+        OptionSpec.value(
+            "slow-rcvbuf",
+            "BYTES",
+            "0",
+            "slow clients' socket receive buffer (0: the OS default, autotuned to megabytes)"),
         OptionSpec.value("max-p99-ms", "MS", "100", "largest p99 latency fast clients may see"),
         OptionSpec.value(
             "baseline-p99-ms",
@@ -84,6 +89,7 @@ public final class SlowScenario implements Scenario {
     double maxP99 = o.decimal("max-p99-ms", 0.001, 1e6);
     RunResult r = Runs.newResult(this, h);
 
+    h.shared().slowReceiveBuffer(o.integer("slow-rcvbuf", 0));
     h.connect(n, h.plan(), false, "fast");
     h.connect(
         k, h.plan().slow(o.longValue("slow-after-ms", 0), o.integer("slow-read", 0)), true, "slow");
