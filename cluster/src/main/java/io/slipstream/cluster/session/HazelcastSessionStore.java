@@ -177,6 +177,11 @@ final class HazelcastSessionStore implements ClusterSessionStore {
   }
 
   @Override
+  public CompletionStage<Void> tokenDelivered(String sessionId, String connection) {
+    return call(sessionId, new TokenDelivered(node, connection)).thenApply(a -> null);
+  }
+
+  @Override
   public CompletionStage<Map<String, Position>> takeHandedOver(
       String sessionId, String connection) {
     // Not retried: a second run after a first that took would find nothing to take.

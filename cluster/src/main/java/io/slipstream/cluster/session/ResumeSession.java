@@ -7,10 +7,11 @@ import java.io.IOException;
 import java.util.Map;
 
 /**
- * Resumes the session of a token: when the stored hash is the token's, rotates it to the new
- * token's, attaches the session to the resuming connection (clearing its TTL) and answers the
- * recorded positions and the connection it replaced. One key, one partition thread: of two
- * resumes racing with one token, the second finds the hash rotated and gets {@code NOT_FOUND}.
+ * Resumes the session of a token: when the stored hash is the token's, or the one the last resume
+ * was made with and whose successor's welcome was not delivered yet ({@link TokenDelivered}),
+ * rotates it to the new token's, attaches the session to the resuming connection (clearing its
+ * TTL) and answers the recorded positions and the connection it replaced. One key, one partition
+ * thread: of resumes racing with one token each replaces the one before it.
  *
  * <p>Idempotent: a second run of the same call finds the new hash and its own connection and
  * answers {@code RESUMED} again, without the replaced connection (already replaced by the first
@@ -46,10 +47,10 @@ final class ResumeSession extends SessionProcessor<SessionAnswer> {
     if (s.tokenIs(newTokenHash) && s.heldBy(node, connection)) {
       return SessionAnswer.resumed(s.subscriptions(), null, null, s.qos());
     }
-    if (!s.tokenIs(tokenHash)) {
+    if (!s.tokenIs(tokenHash) && !s.previousTokenIs(tokenHash)) {
       return SessionAnswer.of(Kind.NOT_FOUND);
     }
-    store(entry, s.resumed(newTokenHash, node, connection), ReplicateSession.NO_TTL);
+    store(entry, s.resumed(tokenHash, newTokenHash, node, connection), ReplicateSession.NO_TTL);
     return SessionAnswer.resumed(s.subscriptions(), s.node(), s.connection(), s.qos());
   }
 

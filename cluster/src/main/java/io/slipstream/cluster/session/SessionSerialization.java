@@ -27,6 +27,7 @@ public final class SessionSerialization {
   static final int ANSWER = 8;
   static final int ATTACHED_TO = 9;
   static final int KEEP_QOS = 10;
+  static final int TOKEN_DELIVERED = 11;
 
   private SessionSerialization() {}
 
@@ -62,6 +63,8 @@ public final class SessionSerialization {
         return new AttachedTo();
       case KEEP_QOS:
         return new KeepQos();
+      case TOKEN_DELIVERED:
+        return new TokenDelivered();
       default:
         // Null makes Hazelcast report the unknown class id with its factory id.
         return null;

@@ -21,8 +21,8 @@ import java.util.Map;
  */
 final class StoredSession implements IdentifiedDataSerializable {
 
-  /** 2: the kept QoS class follows the positions. */
-  private static final byte FORMAT = 2;
+  /** 2: the kept QoS class follows the positions; 3: the previous token's hash follows that. */
+  private static final byte FORMAT = 3;
 
   private String clientId;
   private String tokenHash;
@@ -33,6 +33,12 @@ final class StoredSession implements IdentifiedDataSerializable {
   private Map<String, Position> handedOver;
   /** The QoS class an operator moved the session to, or null. */
   private String qos;
+
+  /**
+   * The hash of the token the last resume was made with, while the welcome with its successor has
+   * not been delivered ({@link #delivered}); else null.
+   */
+  private String previousTokenHash;
 
   /** For deserialization only. */
   StoredSession() {}
@@ -45,7 +51,8 @@ final class StoredSession implements IdentifiedDataSerializable {
       long suspendedAt,
       Map<String, Position> subscriptions,
       Map<String, Position> handedOver,
-      String qos) {
+      String qos,
+      String previousTokenHash) {
     this.clientId = clientId;
     this.tokenHash = tokenHash;
     this.node = node;
@@ -54,11 +61,13 @@ final class StoredSession implements IdentifiedDataSerializable {
     this.subscriptions = subscriptions;
     this.handedOver = handedOver;
     this.qos = qos;
+    this.previousTokenHash = previousTokenHash;
   }
 
   /** A new session, attached to {@code connection} on {@code node}. */
   static StoredSession opened(String clientId, String tokenHash, String node, String connection) {
-    return new StoredSession(clientId, tokenHash, node, connection, -1, Map.of(), Map.of(), null);
+    return new StoredSession(
+        clientId, tokenHash, node, connection, -1, Map.of(), Map.of(), null, null);
   }
 
   /** Whether {@code hash} is this session's token hash, compared in constant time. */
@@ -100,10 +109,32 @@ final class StoredSession implements IdentifiedDataSerializable {
     return handedOver;
   }
 
-  /** Resumed: the token rotated to {@code newHash}, attached to {@code connection}. */
-  StoredSession resumed(String newHash, String node, String connection) {
+  /** Whether {@code hash} is the token hash a resume still waits to retire, in constant time. */
+  boolean previousTokenIs(String hash) {
+    return previousTokenHash != null
+        && MessageDigest.isEqual(
+            hash.getBytes(StandardCharsets.US_ASCII),
+            previousTokenHash.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * Resumed with the token of hash {@code usedHash}: the token rotated to {@code newHash},
+   * attached to {@code connection}; {@code usedHash} still resumes until {@link #delivered}.
+   */
+  StoredSession resumed(String usedHash, String newHash, String node, String connection) {
     return new StoredSession(
-        clientId, newHash, node, connection, -1, subscriptions, handedOver, qos);
+        clientId, newHash, node, connection, -1, subscriptions, handedOver, qos, usedHash);
+  }
+
+  /** The holder delivered the welcome with the new token: the previous one is retired. */
+  StoredSession delivered() {
+    return new StoredSession(
+        clientId, tokenHash, node, connection, suspendedAt, subscriptions, handedOver, qos, null);
+  }
+
+  /** Whether a resume still waits for its welcome to retire the token it was made with. */
+  boolean awaitingDelivery() {
+    return previousTokenHash != null;
   }
 
   /**
@@ -123,7 +154,8 @@ final class StoredSession implements IdentifiedDataSerializable {
           now,
           Positions.merge(handedOver, positions, maxTopics),
           Map.of(),
-          qos);
+          qos,
+          previousTokenHash);
     }
     if (!attached()) {
       return new StoredSession(
@@ -134,7 +166,8 @@ final class StoredSession implements IdentifiedDataSerializable {
           suspendedAt,
           Positions.merge(positions, subscriptions, maxTopics),
           handedOver,
-          qos);
+          qos,
+          previousTokenHash);
     }
     return new StoredSession(
         clientId,
@@ -144,13 +177,22 @@ final class StoredSession implements IdentifiedDataSerializable {
         suspendedAt,
         subscriptions,
         Positions.merge(handedOver, positions, maxTopics),
-        qos);
+        qos,
+        previousTokenHash);
   }
 
   /** The holder took what was handed over. */
   StoredSession taken() {
     return new StoredSession(
-        clientId, tokenHash, node, connection, suspendedAt, subscriptions, Map.of(), qos);
+        clientId,
+        tokenHash,
+        node,
+        connection,
+        suspendedAt,
+        subscriptions,
+        Map.of(),
+        qos,
+        previousTokenHash);
   }
 
   /**
@@ -166,7 +208,8 @@ final class StoredSession implements IdentifiedDataSerializable {
         now,
         Positions.merge(subscriptions, handedOver, maxTopics),
         Map.of(),
-        qos);
+        qos,
+        previousTokenHash);
   }
 
   /** The kept QoS class, or null. */
@@ -177,7 +220,15 @@ final class StoredSession implements IdentifiedDataSerializable {
   /** Moved to QoS class {@code qos} by an operator. */
   StoredSession withQos(String qos) {
     return new StoredSession(
-        clientId, tokenHash, node, connection, suspendedAt, subscriptions, handedOver, qos);
+        clientId,
+        tokenHash,
+        node,
+        connection,
+        suspendedAt,
+        subscriptions,
+        handedOver,
+        qos,
+        previousTokenHash);
   }
 
   @Override
@@ -201,6 +252,7 @@ final class StoredSession implements IdentifiedDataSerializable {
     SessionWire.writePositions(out, subscriptions);
     SessionWire.writePositions(out, handedOver);
     out.writeString(qos);
+    out.writeString(previousTokenHash);
   }
 
   @Override
@@ -214,5 +266,6 @@ final class StoredSession implements IdentifiedDataSerializable {
     subscriptions = SessionWire.readPositions(in);
     handedOver = SessionWire.readPositions(in);
     qos = in.readString();
+    previousTokenHash = in.readString();
   }
 }

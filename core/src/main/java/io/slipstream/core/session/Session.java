@@ -23,6 +23,13 @@ public final class Session {
   private Map<String, Position> subscriptions = Collections.emptyMap();
   private Map<String, Position> handedOver = Collections.emptyMap();
   private String tokenHash;
+
+  /**
+   * The hash of the token the last resume was made with, while the welcome carrying its successor
+   * has not been delivered; null once it was (or for a session never resumed).
+   */
+  private String previousTokenHash;
+
   private String connection;
   private long suspendedAt = -1;
   /** The QoS class an operator moved the session's connection to, or null (docs/protocol.md §5). */
@@ -49,6 +56,14 @@ public final class Session {
 
   void tokenHash(String hash) {
     this.tokenHash = hash;
+  }
+
+  String previousTokenHash() {
+    return previousTokenHash;
+  }
+
+  void previousTokenHash(String hash) {
+    this.previousTokenHash = hash;
   }
 
   /** The connection holding the session, or null while suspended. */

@@ -20,8 +20,10 @@ import java.util.Map;
  * the per-event path.
  *
  * <p>Resume tokens are 128 random bits from {@link SecureRandom}; the registry keeps only their
- * SHA-256, compares it in constant time, and replaces it at every {@code welcome}, so a token works
- * once, and of two resumes racing with the same token exactly one resumes. At the bound, opening a
+ * SHA-256, compares it in constant time, and replaces it at every {@code welcome}. A token resumes
+ * until the welcome with its successor was delivered ({@link #tokenDelivered}): a client that never
+ * got that welcome keeps its session, and of resumes racing with one token each replaces the one
+ * before. So a session has at most two token hashes in the lookup. At the bound, opening a
  * session evicts the session suspended longest; since {@code maxSessions} is at least {@code
  * maxConnections}, there is always one to evict.
  *
@@ -100,7 +102,12 @@ public final class SessionRegistry {
       replaced = s.connection();
       // While the old connection is open the recorded positions are stale: its own come later.
       subscriptions = replaced == null ? s.subscriptions() : Map.of();
-      byTokenHash.remove(s.tokenHash());
+      // The token used stays valid until the welcome with its successor is delivered
+      // (tokenDelivered); the other one is either the token it retires or one never delivered.
+      String used = Tokens.hash(resumeToken);
+      forgetTokens(s);
+      s.previousTokenHash(used);
+      byTokenHash.put(used, s);
       // Re-insert so that suspension order stays oldest-first.
       byId.remove(s.id());
     } else {
@@ -174,6 +181,18 @@ public final class SessionRegistry {
     return taken;
   }
 
+  /**
+   * The welcome that carries the token {@code connection} got from its resume was delivered: the
+   * token that resume was made with no longer resumes the session. Nothing happens when another
+   * connection holds the session by now, or it is gone.
+   */
+  public synchronized void tokenDelivered(Session s, String connection) {
+    if (connection.equals(s.connection()) && s.previousTokenHash() != null) {
+      byTokenHash.remove(s.previousTokenHash());
+      s.previousTokenHash(null);
+    }
+  }
+
   /** Removes and returns the sessions suspended for longer than the TTL. */
   public synchronized List<Session> expireDue() {
     long now = clock.millis();
@@ -183,7 +202,7 @@ public final class SessionRegistry {
       Session s = it.next();
       if (s.suspendedAt() >= 0 && now - s.suspendedAt() >= ttlMs) {
         it.remove();
-        byTokenHash.remove(s.tokenHash());
+        forgetTokens(s);
         expired.add(s);
       }
     }
@@ -208,10 +227,7 @@ public final class SessionRegistry {
   private Session lookup(String token) {
     String h = Tokens.hash(token);
     Session s = byTokenHash.get(h);
-    if (s == null
-        || !MessageDigest.isEqual(
-            h.getBytes(StandardCharsets.US_ASCII),
-            s.tokenHash().getBytes(StandardCharsets.US_ASCII))) {
+    if (s == null || !(hashIs(h, s.tokenHash()) || hashIs(h, s.previousTokenHash()))) {
       return null;
     }
     if (s.suspendedAt() >= 0 && clock.millis() - s.suspendedAt() >= ttlMs) {
@@ -234,8 +250,23 @@ public final class SessionRegistry {
     return null;
   }
 
+  private static boolean hashIs(String h, String hash) {
+    return hash != null
+        && MessageDigest.isEqual(
+            h.getBytes(StandardCharsets.US_ASCII), hash.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Takes the session's token hashes (at most two) out of the lookup. */
+  private void forgetTokens(Session s) {
+    byTokenHash.remove(s.tokenHash());
+    if (s.previousTokenHash() != null) {
+      byTokenHash.remove(s.previousTokenHash());
+      s.previousTokenHash(null);
+    }
+  }
+
   private void remove(Session s) {
     byId.remove(s.id());
-    byTokenHash.remove(s.tokenHash());
+    forgetTokens(s);
   }
 }

@@ -17,9 +17,11 @@ import java.util.concurrent.CompletionStage;
  * <p>The contract every implementation keeps (and {@code SessionStoreContract} checks):
  *
  * <ul>
- *   <li>A resume token is {@code <sessionId>.<secret>}, works once and is replaced by every
- *       {@link #open}; the store keeps only a hash of it. Of two opens racing with one token
- *       exactly one resumes; an unknown, used, expired or forged token opens a fresh session.
+ *   <li>A resume token is {@code <sessionId>.<secret>} and is replaced by every {@link #open};
+ *       the store keeps only a hash of it. It resumes the session until the {@code welcome} with
+ *       its successor is delivered ({@link #tokenDelivered}), each such resume replacing the one
+ *       before, so of opens racing with one token the last holds the session; after that, and for
+ *       an unknown, expired or forged token, open gives a fresh session.
  *   <li>A session is attached to one connection ({@link SessionAttachment}: node and connection
  *       id) from {@link #open} until that connection {@link #suspend}s it; only then does its
  *       {@code sessionTtlMs} run, after which it expires (reported to the {@link Listener}).
@@ -81,6 +83,16 @@ public interface SessionStore {
    * holds by now, or that is gone.
    */
   CompletionStage<Void> keepQos(String sessionId, String connection, String qos);
+
+  /**
+   * Records that {@code connection} (on this node), which holds the session after a resume,
+   * delivered the {@code welcome} carrying its new token: from now on the token that resume was
+   * made with opens a fresh session. Until then it still resumes the session (replacing {@code
+   * connection}), so a client whose welcome never came, because it gave up waiting or its socket
+   * or node died first, keeps its session with the only token it has. Nothing happens when another
+   * connection holds the session by now, or it is gone.
+   */
+  CompletionStage<Void> tokenDelivered(String sessionId, String connection);
 
   /**
    * Takes the positions replaced connections handed over to {@code connection} (on this node),

@@ -144,8 +144,9 @@ public abstract class SessionStoreContract {
     assertThat(second.recorded()).isEqualTo(positions("a", "e", 5, "b", "e", 0));
     assertThat(second.token()).isNotEqualTo(first.token()).startsWith(first.session() + ".");
 
+    await(other(f).tokenDelivered(second.session(), "c2"));
     OpenedSession third = await(f.store(0).open(first.token(), null, "c3"));
-    assertThat(third.resumed()).as("a token works once").isFalse();
+    assertThat(third.resumed()).as("a token works once its successor was delivered").isFalse();
     assertThat(third.session()).isNotEqualTo(first.session());
   }
 
@@ -308,18 +309,27 @@ public abstract class SessionStoreContract {
     assertThat(again.replaced()).isEqualTo(new SessionAttachment(other(f).node(), "c2"));
   }
 
+  /**
+   * Resumes racing with one token, from every node, before any welcome was delivered: each resumes
+   * in turn and replaces the one before it, so exactly one holds the session at the end and every
+   * other connection, the original holder included, is replaced exactly once (docs/protocol.md §7:
+   * a token works until the welcome with its successor is delivered).
+   */
   @Test
-  void ofResumesRacingWithOneTokenFromEveryNodeExactlyOneResumes() throws Exception {
+  void ofResumesRacingWithOneTokenFromEveryNodeEachReplacesTheOneBefore() throws Exception {
     Fixture f = fixture();
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       for (int round = 0; round < 20; round++) {
         OpenedSession held = await(f.store(0).open(null, null, "held-" + round));
+        await(f.store(0).tokenDelivered(held.session(), "held-" + round));
         CountDownLatch go = new CountDownLatch(1);
         List<Future<OpenedSession>> racers = new ArrayList<>();
+        List<String> connections = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
           SessionStore store = f.store(i % f.nodes());
           String connection = "r" + round + "-" + i;
+          connections.add(connection);
           racers.add(
               pool.submit(
                   () -> {
@@ -328,23 +338,57 @@ public abstract class SessionStoreContract {
                   }));
         }
         go.countDown();
-        int resumed = 0;
+        List<String> replaced = new ArrayList<>();
         for (Future<OpenedSession> r : racers) {
           OpenedSession o = r.get(30, TimeUnit.SECONDS);
-          if (o.resumed()) {
-            resumed++;
-            assertThat(o.session()).isEqualTo(held.session());
-            assertThat(o.replaced())
-                .isEqualTo(new SessionAttachment(f.store(0).node(), "held-" + round));
-          } else {
-            assertThat(o.session()).isNotEqualTo(held.session());
-          }
+          assertThat(o.resumed()).as("round %d", round).isTrue();
+          assertThat(o.session()).isEqualTo(held.session());
+          assertThat(o.replaced()).as("round %d: each replaces the one before", round).isNotNull();
+          replaced.add(o.replaced().connection());
         }
-        assertThat(resumed).as("round %d", round).isEqualTo(1);
+        List<String> everyone = new ArrayList<>(connections);
+        everyone.add("held-" + round);
+        assertThat(replaced)
+            .as("round %d: every connection but the last holder replaced once", round)
+            .doesNotHaveDuplicates()
+            .hasSize(4)
+            .isSubsetOf(everyone)
+            .contains("held-" + round);
       }
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * Regression: a resume rotated the token in the store before its welcome reached the client, so
+   * a client that gave up waiting (its node failed over, or the hello timed out with 1012) came
+   * back with the only token it had and got a fresh session, its subscriptions gone.
+   */
+  @Test
+  void aTokenResumesUntilTheWelcomeWithItsSuccessorIsDelivered() {
+    Fixture f = fixture();
+    OpenedSession first = await(f.store(0).open(null, "client", "c1"));
+    await(f.store(0).tokenDelivered(first.session(), "c1"));
+    await(f.store(0).suspend(first.session(), "c1", positions("a", "e", 5)));
+
+    OpenedSession lost = await(other(f).open(first.token(), null, "c2"));
+    assertThat(lost.resumed()).isTrue();
+    // c2's welcome never went out: its client comes back with the token it had.
+    OpenedSession again = await(f.store(0).open(first.token(), null, "c3"));
+    assertThat(again.resumed()).as("the undelivered welcome did not retire the token").isTrue();
+    assertThat(again.session()).isEqualTo(first.session());
+    assertThat(again.replaced()).isEqualTo(new SessionAttachment(other(f).node(), "c2"));
+    assertThat(await(f.store(0).open(lost.token(), null, "c-lost")).resumed())
+        .as("the token no client got was retired by the resume that replaced it")
+        .isFalse();
+
+    await(f.store(0).tokenDelivered(again.session(), "c3"));
+    assertThat(await(other(f).open(first.token(), null, "c4")).resumed())
+        .as("delivered: the old token works no more")
+        .isFalse();
+    await(other(f).tokenDelivered(again.session(), "c9")); // not the holder: nothing happens
+    assertThat(await(other(f).open(again.token(), null, "c5")).resumed()).isTrue();
   }
 
   @Test

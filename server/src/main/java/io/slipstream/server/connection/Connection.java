@@ -409,6 +409,10 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             config.heartbeatMs(),
             qos.name(),
             qos.buffer()));
+    if (bound.resumed()) {
+      // Only now may the token the client resumed with stop working (SessionStore#tokenDelivered).
+      binding.tokenDelivered();
+    }
     // At once, or (taking over a still-open connection) once it has released.
     bound.restore().onSuccess(subscriptions::restore);
     String text;

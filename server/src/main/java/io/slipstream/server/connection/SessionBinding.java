@@ -81,6 +81,26 @@ final class SessionBinding {
   }
 
   /**
+   * Tells the store that the {@code welcome} of a resume, with the session's new token, went to
+   * the socket, so that the token the client resumed with is retired; a store that fails is logged,
+   * not fatal: that token then resumes a little longer, until the next resume replaces it.
+   */
+  void tokenDelivered() {
+    services
+        .sessions()
+        .tokenDelivered(session, connectionId)
+        .whenComplete(
+            (v, error) -> {
+              if (error != null) {
+                LOG.log(
+                    Level.WARNING,
+                    "session " + session + " could not retire the token it was resumed with",
+                    error);
+              }
+            });
+  }
+
+  /**
    * Opens or resumes the session of {@code hello}; call once, after its token was admitted. Every
    * topic the hello names in {@code positions} is restored, on a fresh session as on a resumed one
    * (docs/protocol.md §3), and its position wins over what the session recorded. Completes on this

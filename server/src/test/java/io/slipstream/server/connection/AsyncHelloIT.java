@@ -190,6 +190,45 @@ class AsyncHelloIT {
   }
 
   /**
+   * Regression: the store rotated the token when the resume was applied, not when its welcome went
+   * out, so a client that gave up on a slow hello (a node failing over, a 1012) came back with the
+   * only token it had and got a fresh session: 3 of 7 clients of a killed node lost theirs in the
+   * cluster failover run.
+   */
+  @Test
+  void aResumeWhoseWelcomeNeverWentOutLeavesTheTokenWorkingUntilOneDoes() {
+    StallingSessionStore store = start("local", 10_000);
+    RecordingClient first = server.client();
+    first.send(new JsonObject().put("type", "hello"));
+    store.nextOpen().release();
+    JsonObject w1 = first.expect("welcome");
+    first.close();
+    events.await("disconnected", w1.getString("session"));
+
+    RecordingClient gaveUp = server.client();
+    gaveUp.send(new JsonObject().put("type", "hello").put("resume", w1.getString("resume")));
+    PendingOpen late = store.nextOpen();
+    gaveUp.close();
+    awaitNoConnections();
+    late.release();
+    events.await("disconnected", w1.getString("session"));
+
+    store.stopStalling();
+    RecordingClient back = server.client();
+    back.send(new JsonObject().put("type", "hello").put("resume", w1.getString("resume")));
+    JsonObject w3 = back.expect("welcome");
+    assertThat(w3.getBoolean("resumed")).as("the token the client had still resumes").isTrue();
+    assertThat(w3.getString("session")).isEqualTo(w1.getString("session"));
+
+    RecordingClient replay = server.client();
+    replay.send(new JsonObject().put("type", "hello").put("resume", w1.getString("resume")));
+    assertThat(replay.expect("welcome").getBoolean("resumed"))
+        .as("once a welcome with its successor went out, the old token is retired")
+        .isFalse();
+    assertThat(back.isClosed()).isFalse();
+  }
+
+  /**
    * Waits until the server has seen a socket close that no lifecycle event reports (the session
    * store has not answered its hello yet, so there is no session to report).
    */

@@ -103,6 +103,11 @@ public final class StallingSessionStore implements SessionStore {
   }
 
   @Override
+  public CompletionStage<Void> tokenDelivered(String sessionId, String connection) {
+    return local.tokenDelivered(sessionId, connection);
+  }
+
+  @Override
   public CompletionStage<Map<String, Position>> takeHandedOver(
       String sessionId, String connection) {
     return local.takeHandedOver(sessionId, connection);

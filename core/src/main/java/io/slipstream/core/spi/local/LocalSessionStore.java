@@ -74,6 +74,15 @@ final class LocalSessionStore implements SessionStore {
   }
 
   @Override
+  public CompletionStage<Void> tokenDelivered(String sessionId, String connection) {
+    Session s = registry.find(sessionId);
+    if (s != null) {
+      registry.tokenDelivered(s, connection);
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
   public CompletionStage<Map<String, Position>> takeHandedOver(
       String sessionId, String connection) {
     Session s = registry.find(sessionId);
