@@ -66,7 +66,8 @@ class DeflateFanoutIT {
     }
     RunResult r = Main.execute(args.toArray(new String[0]), quiet, quiet).result();
     assertThat(r.passed()).as("checks: %s", r.checks()).isTrue();
-    assertThat(r.get("run", "deliveries")).isEqualTo(10 * (Long) r.get("run", "published (accepted)"));
+    long published = (Long) r.get("run", "published (accepted)");
+    assertThat(r.get("run", "deliveries")).isEqualTo(10 * published);
     return r;
   }
 }
