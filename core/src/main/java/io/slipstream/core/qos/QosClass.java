@@ -17,9 +17,17 @@ import java.util.regex.Pattern;
  *     the policy
  * @param askable whether a client may ask for the class with {@code hello.qos}; a class a client
  *     may not ask for is reached only through its token's claim or an operator
+ * @param compression whether the class's connections get permessage-deflate frames, when their
+ *     client negotiated the extension; off, every frame goes plain (RFC 7692 lets a sender leave
+ *     any message uncompressed), so a class can be moved on or off without a new handshake
  */
 public record QosClass(
-    String name, BufferLimits buffer, long sustainMs, double rate, boolean askable) {
+    String name,
+    BufferLimits buffer,
+    long sustainMs,
+    double rate,
+    boolean askable,
+    boolean compression) {
 
   /** The class of every connection nothing else names: the node's own buffer settings. */
   public static final String STANDARD = "standard";
@@ -49,6 +57,11 @@ public record QosClass(
     }
   }
 
+  /** A class without compression: what a node without {@code compression.enabled} gives. */
+  public QosClass(String name, BufferLimits buffer, long sustainMs, double rate, boolean askable) {
+    this(name, buffer, sustainMs, rate, askable, false);
+  }
+
   /** Whether {@code name} is a well-formed class name. */
   public static boolean isValidName(String name) {
     return NAME.matcher(name).matches();
@@ -61,6 +74,6 @@ public record QosClass(
 
   /** This class with other buffer limits. */
   public QosClass withBuffer(BufferLimits limits) {
-    return new QosClass(name, limits, sustainMs, rate, askable);
+    return new QosClass(name, limits, sustainMs, rate, askable, compression);
   }
 }

@@ -25,6 +25,7 @@ public final class ClientVerticle extends VerticleBase {
 
   private final ClientShared shared;
   private final int maxConnections;
+  private final boolean deflate;
   private final SingleWriterRecorder latency =
       new SingleWriterRecorder(1, ClientShared.HIGHEST_MICROS, 3);
   private final TopicStream.NodeLatency byNode =
@@ -42,10 +43,12 @@ public final class ClientVerticle extends VerticleBase {
    * A verticle for up to {@code maxConnections} sockets.
    *
    * @param shared the run's counters and switches
+   * @param deflate whether WebSocket connects offer permessage-deflate ({@code --deflate})
    */
-  public ClientVerticle(ClientShared shared, int maxConnections) {
+  public ClientVerticle(ClientShared shared, int maxConnections, boolean deflate) {
     this.shared = shared;
     this.maxConnections = maxConnections;
+    this.deflate = deflate;
   }
 
   @Override
@@ -70,7 +73,9 @@ public final class ClientVerticle extends VerticleBase {
         .setConnectTimeout(10_000)
         .setMaxFrameSize(1 << 20)
         .setMaxMessageSize(16 << 20)
-        .setTryUsePerMessageCompression(false)
+        // Offered with --deflate: the server may then compress what it sends. The client keeps
+        // its inflater's context, as browsers do; frames it sends stay small.
+        .setTryUsePerMessageCompression(deflate)
         .setClosingTimeout(2);
   }
 

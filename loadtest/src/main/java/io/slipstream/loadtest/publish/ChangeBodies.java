@@ -12,7 +12,8 @@ import java.util.Random;
  *
  * <p>Confined to the publisher's event loop. Keys are {@code k0..k<keys-1>}, updated round-robin;
  * with {@code deleteRatio > 0} that share of changes are {@code DELETE}s of a random key (the next
- * {@code UPDATE} of that key re-inserts it).
+ * {@code UPDATE} of that key re-inserts it). With {@link #realisticRows} the padding gives way to
+ * order-like fields ({@link RealisticRow}), which deflate as real rows do.
  */
 public final class ChangeBodies implements Bodies {
 
@@ -26,6 +27,11 @@ public final class ChangeBodies implements Bodies {
   private final int maxPerBody;
   private final String padding;
   private final Random random = new Random(42);
+
+  /** Draws the realistic rows' values; separate, so deletes fall on the same changes either way. */
+  private final Random content = new Random(7);
+
+  private boolean realistic;
   private long version;
   private long nextKey;
 
@@ -75,6 +81,12 @@ public final class ChangeBodies implements Bodies {
     return this;
   }
 
+  /** Makes the following rows realistic ({@link RealisticRow}) rather than padded, or not. */
+  public ChangeBodies realisticRows(boolean on) {
+    this.realistic = on;
+    return this;
+  }
+
   @Override
   public String next(int n, long firstMicros, double stepMicros) {
     return next(n, firstMicros, stepMicros, -1);
@@ -106,7 +118,11 @@ public final class ChangeBodies implements Bodies {
     }
     long key = nextKey++ % keys;
     sb.append("{\"op\":\"").append(op).append("\",\"key\":\"k").append(key).append("\",\"row\":");
-    row(sb, nowMicros, v, origin, rowBytes, padding);
+    if (realistic) {
+      RealisticRow.append(sb, nowMicros, v, origin, rowBytes, content);
+    } else {
+      row(sb, nowMicros, v, origin, rowBytes, padding);
+    }
     sb.append('}');
   }
 

@@ -16,8 +16,10 @@ import java.util.concurrent.CompletableFuture;
  * UPDATEs a second, round-robin over K keys, each row padded to S bytes and stamped with its send
  * time; then it waits (up to {@code --drain}) until every client has the last seq. Question: at
  * this load, what latency does each delivery see, what does each delivery cost the server, and does
- * every client get every change exactly once, in order? Passes when nothing is lost or doubled and
- * deliveries + named drops = N × published.
+ * every client get every change exactly once, in order? With {@code --deflate} and {@code --rows
+ * realistic} it also answers what permessage-deflate saves on the wire and costs in CPU (bytes on
+ * the wire per delivery, from the server's {@code slipstream_ws_bytes_written_total}). Passes when
+ * nothing is lost or doubled and deliveries + named drops = N × published.
  *
  * <p>Stateless; runs on the main thread.
  */
@@ -58,12 +60,14 @@ public final class FanoutScenario implements Scenario {
       return Runs.finish(r, h);
     }
 
+    Figures.Wire wireBefore = Figures.Wire.read(h);
     CompletableFuture<Sampler.Mark> start = Runs.measureAfterWarmup(h, o);
     PublishReport p =
         h.publish(load.rate(), load.durationMs(), Long.MAX_VALUE, Runs.updates(o, load.size()));
     h.sampler().phase("drain");
     int reached = h.awaitReached(p.lastSeq(), n, false, Runs.drainMs(o));
     Sampler.Mark end = Runs.stopMeasuring(h);
+    Figures.Wire wireAfter = Figures.Wire.read(h);
 
     List<ClientReport> reports = h.reports();
     long received = Figures.sum(reports, ClientReport::received);
@@ -78,6 +82,7 @@ public final class FanoutScenario implements Scenario {
     Figures.latency(r, h.sampler().totalLatency());
     Figures.correctness(r, h.tally());
     Figures.cost(r, h, h.sampler().resolve(start), end);
+    Figures.wire(r, h, wireBefore, wireAfter);
     Figures.connections(r, h.tally());
     r.check(Check.of("every client reached the last seq", reached == n, reached + " of " + n));
     r.check(Check.equal("deliveries + named drops = N × published", received + dropped, expected));

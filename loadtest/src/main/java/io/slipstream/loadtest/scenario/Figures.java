@@ -90,6 +90,42 @@ final class Figures {
     }
   }
 
+  /**
+   * The server's count of bytes written to {@code /ws} sockets ({@code
+   * slipstream_ws_bytes_written_total}, NaN when {@code /metrics} has none) and the deliveries the
+   * clients had received, at one moment.
+   */
+  record Wire(double bytes, long received) {
+
+    static final String METRIC = "slipstream_ws_bytes_written_total";
+
+    static Wire read(Harness h) {
+      Map<String, Double> m = h.api().metrics();
+      double bytes = m == null ? Double.NaN : PrometheusText.sum(m, METRIC);
+      return new Wire(bytes, h.tally().received.sum());
+    }
+  }
+
+  /**
+   * Bytes on the wire per delivery between {@code a} and {@code b}: every frame the server wrote to
+   * a {@code /ws} socket (headers included, after compression) over the deliveries received, with
+   * whether the clients offered permessage-deflate and the shape of the rows.
+   */
+  static void wire(RunResult r, Harness h, Wire a, Wire b) {
+    r.put(RUN, "rows", h.options().string("rows"));
+    r.put(RUN, "permessage-deflate offered", h.options().flag("deflate"));
+    long deliveries = b.received() - a.received();
+    if (Double.isNaN(a.bytes()) || Double.isNaN(b.bytes())) {
+      r.note("bytes on the wire not measured: the server's /metrics has no " + Wire.METRIC);
+      return;
+    }
+    double bytes = b.bytes() - a.bytes();
+    r.put(COST, "bytes on the wire (ws frames)", (long) bytes);
+    if (deliveries > 0) {
+      r.put(COST, "bytes on the wire per delivery", Percentiles.round(bytes / deliveries));
+    }
+  }
+
   /** CPU and memory between {@code a} and {@code b}. */
   static void cost(RunResult r, Harness h, Sampler.Mark a, Sampler.Mark b) {
     long deliveries = b.delivered() - a.delivered();

@@ -61,6 +61,16 @@ public final class Harness implements AutoCloseable {
           OptionSpec.value("rate", "R", "1000", "changes published per second"),
           OptionSpec.value(
               "size", "BYTES", "256", "size of each row's JSON (padded; at least ~48)"),
+          OptionSpec.value(
+              "rows",
+              "padded|realistic",
+              "padded",
+              "rows padded with x, or order-like JSON (ids, prices, fills, words) that deflates as"
+                  + " real rows do"),
+          OptionSpec.flag(
+              "deflate",
+              "offer permessage-deflate on WebSocket connects; with a Slipstream server, the"
+                  + " result adds the bytes on the wire per delivery"),
           OptionSpec.value("duration", "SECONDS", "30", "how long to publish"),
           OptionSpec.value("keys", "K", "1000", "distinct keys the changes update (round-robin)"),
           OptionSpec.flag("batch", "say hello with batch:true (the server may send JSON arrays)"),
@@ -146,7 +156,7 @@ public final class Harness implements AutoCloseable {
     await(vertx.deployVerticle(publisher), 10_000, "deploy publisher");
     int perLoop = maxSockets / n + 1;
     for (int i = 0; i < n; i++) {
-      ClientVerticle v = new ClientVerticle(shared, perLoop);
+      ClientVerticle v = new ClientVerticle(shared, perLoop, options.flag("deflate"));
       await(vertx.deployVerticle(v), 10_000, "deploy client verticle");
       loops.add(v);
     }
@@ -192,6 +202,7 @@ public final class Harness implements AutoCloseable {
     options.integer("ack-every", 1);
     options.integer("max-batch", 1);
     options.integer("trace", 0);
+    Runs.realisticRows(options);
     options.decimal("warmup", 0, 86_400);
     options.decimal("drain", 0, 3600);
   }

@@ -2,6 +2,7 @@ package io.slipstream.loadtest.scenario;
 
 import io.slipstream.loadtest.cli.OptionSpec;
 import io.slipstream.loadtest.cli.Options;
+import io.slipstream.loadtest.cli.UsageException;
 import io.slipstream.loadtest.client.ClientReport;
 import io.slipstream.loadtest.publish.ChangeBodies;
 import io.slipstream.loadtest.publish.PublishReport;
@@ -80,10 +81,23 @@ final class Runs {
     }
   }
 
-  /** UPDATEs of {@code size} bytes, round-robin over {@code --keys}, up to {@code --max-batch}. */
+  /**
+   * UPDATEs of {@code size} bytes, round-robin over {@code --keys}, up to {@code --max-batch}, with
+   * padded or realistic rows ({@code --rows}).
+   */
   static ChangeBodies updates(Options o, int size) {
     return new ChangeBodies(
-        "UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1));
+            "UPDATE", size, o.integer("keys", 1), 0, 512 * 1024, o.integer("max-batch", 1))
+        .realisticRows(realisticRows(o));
+  }
+
+  /** Whether {@code --rows} is {@code realistic} (else {@code padded}). */
+  static boolean realisticRows(Options o) {
+    String rows = o.string("rows");
+    if (!rows.equals("padded") && !rows.equals("realistic")) {
+      throw new UsageException("--rows must be padded or realistic, was " + rows);
+    }
+    return rows.equals("realistic");
   }
 
   /** Waits until {@code n} subscribers are live and checks that they all are. */

@@ -33,6 +33,46 @@ class BodiesTest {
   }
 
   @Test
+  void realisticRowsAreOfTheRequestedSizeCarryTheStampsAndVary() {
+    for (int size : new int[] {200, 256, 1024, 4096}) {
+      ChangeBodies b = new ChangeBodies("UPDATE", size, 10, 0, 1 << 20, 500).realisticRows(true);
+      JsonObject first = new JsonObject(b.next(1, 777, 0)).getJsonObject("row");
+      JsonObject second = new JsonObject(b.next(1, 778, 0)).getJsonObject("row");
+      assertThat(first.encode().getBytes(StandardCharsets.UTF_8)).as("size %d", size).hasSize(size);
+      assertThat(second.encode().getBytes(StandardCharsets.UTF_8)).hasSize(size);
+      assertThat(first.getLong("t")).isEqualTo(777);
+      assertThat(second.getLong("v")).isEqualTo(2);
+      assertThat(first.getString("sym")).isNotEmpty();
+      assertThat(first.getString("id")).isNotEqualTo(second.getString("id"));
+      if (size >= 1024) {
+        assertThat(first.getJsonArray("fills")).as("size %d", size).isNotEmpty();
+      }
+    }
+  }
+
+  @Test
+  void realisticRowsDeflateFarLessThanPaddedOnes() {
+    int size = 1024;
+    byte[] padded = new ChangeBodies("UPDATE", size, 1, 0, 1 << 20, 500).next(1, 1, 0)
+        .getBytes(StandardCharsets.UTF_8);
+    byte[] realistic =
+        new ChangeBodies("UPDATE", size, 1, 0, 1 << 20, 500).realisticRows(true).next(1, 1, 0)
+            .getBytes(StandardCharsets.UTF_8);
+    assertThat(deflated(realistic)).isGreaterThan(3 * deflated(padded));
+    assertThat(deflated(realistic)).as("still compresses").isLessThan(realistic.length * 3 / 4);
+  }
+
+  private static int deflated(byte[] input) {
+    java.util.zip.Deflater d = new java.util.zip.Deflater(6, true);
+    d.setInput(input);
+    d.finish();
+    byte[] out = new byte[input.length * 2 + 64];
+    int n = d.deflate(out);
+    d.end();
+    return n;
+  }
+
+  @Test
   void tinySizesStillCarryTheStamps() {
     ChangeBodies b = new ChangeBodies("UPDATE", 0, 1, 0, 1 << 20, 500);
     JsonObject row = new JsonObject(b.next(1, 99, 0)).getJsonObject("row");

@@ -2,6 +2,7 @@ package io.slipstream.server.bootstrap;
 
 import io.slipstream.core.message.CloseCode;
 import io.slipstream.core.message.ErrorCode;
+import io.slipstream.core.qos.QosClass;
 import io.slipstream.server.auth.OriginPolicy;
 import io.slipstream.server.config.CompressionConfig;
 import io.slipstream.server.config.SlipstreamConfig;
@@ -65,7 +66,29 @@ final class ServerVerticle extends VerticleBase {
     this.port = port;
     this.origins = OriginPolicy.of(services.config().access().allowedOrigins());
     CompressionConfig c = services.config().compression();
-    this.frames = new WireFrames(c.level(), c.minBytes(), c.enabled());
+    this.frames =
+        new WireFrames(
+            c.level(),
+            c.minBytes(),
+            offersDeflate(services.config()),
+            services.metrics()::wsBytesWritten);
+  }
+
+  /**
+   * Whether {@code /ws} accepts permessage-deflate at the upgrade: when {@code compression.enabled}
+   * or any QoS class turns compression on, since the class is known only after the hello; a
+   * connection whose class turns it off then sends plain frames over the negotiated extension.
+   */
+  static boolean offersDeflate(SlipstreamConfig config) {
+    if (config.compression().enabled()) {
+      return true;
+    }
+    for (QosClass c : config.qos().all()) {
+      if (c.compression()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The port this instance listens on (the actual one when configured as 0). */
@@ -92,10 +115,11 @@ final class ServerVerticle extends VerticleBase {
             // its limit sits above ours and the connection itself closes 1009 at maxFrameBytes.
             .setMaxWebSocketFrameSize(nettyFrameLimit(config.maxFrameBytes()))
             .setMaxWebSocketMessageSize(nettyFrameLimit(config.maxFrameBytes()))
-            // Off unless compression.enabled: deflate costs CPU per delivery. On, each message is
-            // compressed on its own by the transport (WireFrames), below Netty's deflate encoder,
-            // so the level here only serves what Vert.x itself would write.
-            .setPerMessageWebSocketCompressionSupported(config.compression().enabled())
+            // Off unless compression.enabled or a class turns it on: deflate costs CPU per
+            // delivery. On, each message is compressed on its own by the transport (WireFrames),
+            // below Netty's deflate encoder, so the level here only serves what Vert.x itself
+            // would write.
+            .setPerMessageWebSocketCompressionSupported(offersDeflate(config))
             .setWebSocketCompressionLevel(config.compression().level())
             .setWebSocketAllowServerNoContext(true)
             .setPerFrameWebSocketCompressionSupported(false)

@@ -13,9 +13,10 @@ import java.util.Set;
  * Binds the file-only setting {@code qos.classes} (docs/protocol.md §5, §12): an object of QoS
  * classes by name, each with any of {@code max}, {@code maxBytes}, {@code warn}, {@code
  * disconnect}, {@code policy}, {@code maxAgeMs}, {@code sustainMs}, {@code rate} (events/s, 0
- * unlimited) and {@code askable} (default true), each field not given taken from the node's own
- * {@code buffer.*} and {@code sustainMs}, which also make the class {@code standard} unless the
- * file names it. Topic priorities ({@code buffer.priorities}) are the node's for every class.
+ * unlimited), {@code askable} (default true) and {@code compression} (true or false), each field
+ * not given taken from the node's own {@code buffer.*}, {@code sustainMs} and {@code
+ * compression.enabled}, which also make the class {@code standard} unless the file names it. Topic
+ * priorities ({@code buffer.priorities}) are the node's for every class.
  *
  * <p>Stateless. A map cannot be spelled in an environment variable or a flag without a second
  * syntax, so it comes from the {@code --config} file only, as the contract says of every map.
@@ -35,24 +36,34 @@ final class QosConfig {
           "maxAgeMs",
           "sustainMs",
           "rate",
-          "askable");
+          "askable",
+          "compression");
 
   private QosConfig() {}
 
-  /** Only {@code standard}: the node's buffer settings and {@code sustainMs}, no throttling. */
-  static QosClasses standardOnly(BufferLimits buffer, long sustainMs) {
-    return QosClasses.only(new QosClass(QosClass.STANDARD, buffer, sustainMs, 0, true));
+  /**
+   * Only {@code standard}: the node's buffer settings, {@code sustainMs} and {@code
+   * compression.enabled}, no throttling.
+   */
+  static QosClasses standardOnly(BufferLimits buffer, long sustainMs, boolean compression) {
+    return QosClasses.only(standard(buffer, sustainMs, compression));
+  }
+
+  /** The class {@code standard} that the node's own settings make. */
+  private static QosClass standard(BufferLimits buffer, long sustainMs, boolean compression) {
+    return new QosClass(QosClass.STANDARD, buffer, sustainMs, 0, true, compression);
   }
 
   /**
-   * The classes of {@code json} (null for none) over the node's {@code buffer} and {@code
-   * sustainMs}.
+   * The classes of {@code json} (null for none) over the node's {@code buffer}, {@code sustainMs}
+   * and {@code compression} ({@code compression.enabled}).
    *
    * @throws IllegalArgumentException starting with the key at fault, e.g. {@code
    *     qos.classes.realtime.warn}
    */
-  static QosClasses parse(JsonObject json, BufferLimits buffer, long sustainMs) {
-    QosClass standard = new QosClass(QosClass.STANDARD, buffer, sustainMs, 0, true);
+  static QosClasses parse(
+      JsonObject json, BufferLimits buffer, long sustainMs, boolean compression) {
+    QosClass standard = standard(buffer, sustainMs, compression);
     if (json == null) {
       return QosClasses.only(standard);
     }
@@ -79,12 +90,13 @@ final class QosConfig {
 
   /**
    * {@code classes} as the file would spell them, every field explicit, so that {@link #parse} over
-   * the same buffer settings gives them back; {@code standard} only when it differs from the one
-   * {@code buffer} and {@code sustainMs} make. Null for {@code standard} only.
+   * the same node settings gives them back; {@code standard} only when it differs from the one
+   * {@code buffer}, {@code sustainMs} and {@code compression} make. Null for {@code standard} only.
    */
-  static JsonObject toJson(QosClasses classes, BufferLimits buffer, long sustainMs) {
+  static JsonObject toJson(
+      QosClasses classes, BufferLimits buffer, long sustainMs, boolean compression) {
     JsonObject out = new JsonObject();
-    QosClass derived = new QosClass(QosClass.STANDARD, buffer, sustainMs, 0, true);
+    QosClass derived = standard(buffer, sustainMs, compression);
     for (QosClass c : classes.all()) {
       if (c.name().equals(QosClass.STANDARD) && c.equals(derived)) {
         continue;
@@ -101,7 +113,8 @@ final class QosConfig {
               .put("maxAgeMs", b.maxAgeMs())
               .put("sustainMs", c.sustainMs())
               .put("rate", c.rate())
-              .put("askable", c.askable()));
+              .put("askable", c.askable())
+              .put("compression", c.compression()));
     }
     return out.isEmpty() ? null : out;
   }
@@ -125,15 +138,9 @@ final class QosConfig {
     long maxAgeMs = whole(c, key, "maxAgeMs", b.maxAgeMs(), 1, Long.MAX_VALUE);
     long sustainMs = whole(c, key, "sustainMs", base.sustainMs(), 0, Long.MAX_VALUE);
     double rate = decimal(c, key, "rate", 0);
-    boolean askable = true;
-    if (c.containsKey("askable")) {
-      Object a = c.getValue("askable");
-      if (!(a instanceof Boolean)) {
-        throw new IllegalArgumentException(
-            key + ".askable must be true or false, was " + Setting.Kind.describe(a));
-      }
-      askable = (Boolean) a;
-    }
+    boolean askable = flag(c, key, "askable", true);
+    // Absent, the node's compression.enabled: a class says only where it differs.
+    boolean compression = flag(c, key, "compression", base.compression());
     BufferLimits limits;
     try {
       // Topic priorities are the node's (buffer.priorities): a class picks the policy, not them.
@@ -144,7 +151,7 @@ final class QosConfig {
           e.getMessage().replace("buffer.", key + "."), e);
     }
     try {
-      return new QosClass(name, limits, sustainMs, rate, askable);
+      return new QosClass(name, limits, sustainMs, rate, askable, compression);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(key + "." + e.getMessage(), e);
     }
@@ -154,6 +161,18 @@ final class QosConfig {
     List<String> names = new ArrayList<>(FIELDS);
     names.sort(null);
     return names;
+  }
+
+  private static boolean flag(JsonObject c, String key, String field, boolean dflt) {
+    if (!c.containsKey(field)) {
+      return dflt;
+    }
+    Object v = c.getValue(field);
+    if (!(v instanceof Boolean)) {
+      throw new IllegalArgumentException(
+          key + "." + field + " must be true or false, was " + Setting.Kind.describe(v));
+    }
+    return (Boolean) v;
   }
 
   private static long whole(JsonObject c, String key, String field, long dflt, long min, long max) {

@@ -72,8 +72,8 @@ enum Setting {
   QOS_CLASSES("qos.classes", Kind.CLASSES,
       "QoS classes by name: {\"realtime\": {\"max\": 200, \"rate\": 50, ...}, ...}, each field"
           + " of max, maxBytes, warn, disconnect, policy, maxAgeMs, sustainMs, rate (events/s),"
-          + " askable; unset ones are the node's (docs/protocol.md §6)",
-      c -> QosConfig.toJson(c.qos(), c.buffer(), c.sustainMs()),
+          + " askable, compression (true/false); unset ones are the node's (docs/protocol.md §6)",
+      c -> QosConfig.toJson(c.qos(), c.buffer(), c.sustainMs(), c.compression().enabled()),
       (d, v) -> d.config.qosClasses((JsonObject) v)),
   SUSTAIN_MS("sustainMs", Kind.LONG, "how long a condition must last before 4001 or 4029, ms",
       SlipstreamConfig::sustainMs, (d, v) -> d.config.sustainMs((Long) v)),
@@ -213,7 +213,8 @@ enum Setting {
           + " (ERROR, WARN, INFO, DEBUG, TRACE)",
       SlipstreamConfig::logLevels, (d, v) -> d.config.logLevels((String) v)),
   COMPRESSION_ENABLED("compression.enabled", Kind.BOOLEAN,
-      "permessage-deflate on /ws for clients that offer it, each message compressed on its own",
+      "permessage-deflate on /ws for clients that offer it, each message compressed on its own;"
+          + " the default of every QoS class that does not set compression",
       c -> c.compression().enabled(), (d, v) -> d.compressionEnabled = (Boolean) v),
   COMPRESSION_LEVEL("compression.level", Kind.INT, "deflate level, 1 (fast) to 9 (small)",
       c -> c.compression().level(), (d, v) -> d.compressionLevel = (Integer) v),

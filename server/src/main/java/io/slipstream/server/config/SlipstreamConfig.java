@@ -420,7 +420,7 @@ public record SlipstreamConfig(
     b.netTransport = netTransport;
     b.cluster = cluster;
 
-    b.qosClasses = QosConfig.toJson(qos, buffer, sustainMs);
+    b.qosClasses = QosConfig.toJson(qos, buffer, sustainMs, compression.enabled());
     b.access = access;
     b.quality = quality;
     b.metricsTopics = metricsTopics;
@@ -763,7 +763,7 @@ public record SlipstreamConfig(
           clientOrigins,
           netTransport,
           cluster,
-          QosConfig.parse(qosClasses, buffer, sustainMs),
+          QosConfig.parse(qosClasses, buffer, sustainMs, compression.enabled()),
           access,
           quality,
           metricsTopics,

@@ -163,6 +163,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   /** Binds the transport and starts the hello timer. Call once, right after {@link #open}. */
   public void start(Transport transport) {
     this.transport = transport;
+    // standard's compression until the hello settles the class (apply).
+    transport.compress(qos.compression());
     this.out = new Outbox(transport, services.metrics(), services.clock());
     services.metrics().connectionOpened(transport.kind());
     this.watch =
@@ -422,12 +424,16 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     held.clear();
   }
 
-  /** Puts the connection in class {@code c}: its buffer limits, sustainMs and outbound rate. */
+  /**
+   * Puts the connection in class {@code c}: its buffer limits, sustainMs, outbound rate and
+   * compression (frames written from now on, the welcome's included).
+   */
   private void apply(QosClass c) {
     qos = c;
     buffer.retarget(c.buffer());
     watch.sustainMs(c.sustainMs());
     pump.rate(c.rate());
+    transport.compress(c.compression());
   }
 
   /**

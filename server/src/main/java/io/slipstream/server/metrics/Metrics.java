@@ -54,6 +54,7 @@ public final class Metrics {
   private final Counter published;
   private final Counter messagesSent;
   private final Counter changesDelivered;
+  private final Counter wsBytesWritten;
   private final Map<DropReason, Counter> dropped;
   private final Counter conflated;
   private final Counter warnings;
@@ -96,6 +97,12 @@ public final class Metrics {
     messagesSent =
         Counter.builder("slipstream.messages.sent")
             .description("Messages written to client sockets (changes, snapshot rows, control)")
+            .register(registry);
+    wsBytesWritten =
+        Counter.builder("slipstream.ws.bytes.written")
+            .description(
+                "Bytes of WebSocket frames (headers and payloads, compressed or not) written to /ws"
+                    + " sockets, pings and close frames aside")
             .register(registry);
     changesDelivered =
         Counter.builder("slipstream.changes.delivered")
@@ -261,6 +268,13 @@ public final class Metrics {
     }
     if (changes > 0) {
       changesDelivered.increment(changes);
+    }
+  }
+
+  /** {@code bytes} of frames a /ws socket's write-pump turn wrote: one call per flush. */
+  public void wsBytesWritten(long bytes) {
+    if (bytes > 0) {
+      wsBytesWritten.increment(bytes);
     }
   }
 

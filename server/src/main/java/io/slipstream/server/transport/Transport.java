@@ -39,6 +39,13 @@ public interface Transport {
     write(event.frame());
   }
 
+  /**
+   * Whether the frames written from now on are compressed (the connection's QoS class says so):
+   * only where the client negotiated permessage-deflate, and only for messages worth it. A
+   * transport without compression ignores it.
+   */
+  default void compress(boolean on) {}
+
   /** Sends what {@link #write} and {@link #writeBatch} queued: one syscall for many frames. */
   void flush();
 

@@ -31,6 +31,11 @@ import java.util.List;
  * handshake stay with Vert.x's {@link ServerWebSocket}. The write queue is bounded by {@link
  * #WRITE_QUEUE_BYTES}; beyond it the connection's own bounded buffer takes over.
  *
+ * <p>Compression: when the client negotiated permessage-deflate, frames are compressed only while
+ * the connection's QoS class wants it ({@link #compress}); RFC 7692 lets a sender leave any message
+ * plain (RSV1 clear), so a change of class needs no new handshake. Each flush reports the bytes of
+ * the frames it sends ({@link WireFrames#wrote}): the wire cost of a delivery, after compression.
+ *
  * <p>When the channel cannot be reached (a Vert.x that no longer exposes it), every frame goes
  * through {@link ServerWebSocket#writeFrame} instead: correct, one flush per frame.
  */
@@ -57,10 +62,16 @@ public final class WebSocketTransport implements Transport {
   private final ChannelPromise noPromise;
 
   /** Whether the client negotiated permessage-deflate and this loop compresses. */
-  private final boolean deflate;
+  private final boolean negotiated;
+
+  /** Whether frames are compressed now: negotiated and the connection's class wants it. */
+  private boolean deflate;
 
   private boolean closed;
   private boolean unflushed;
+
+  /** Bytes of the frames written since the last flush. */
+  private long unreported;
   private Runnable drain;
 
   private WebSocketTransport(
@@ -70,7 +81,7 @@ public final class WebSocketTransport implements Transport {
     this.channel = below == null ? null : channel;
     this.below = below;
     this.noPromise = below == null ? null : new VoidChannelPromise(channel, false);
-    this.deflate = below != null && shared.compresses() && deflateNegotiated(channel);
+    this.negotiated = below != null && shared.compresses() && deflateNegotiated(channel);
   }
 
   /**
@@ -86,9 +97,14 @@ public final class WebSocketTransport implements Transport {
     return false;
   }
 
-  /** Whether this socket's frames are compressed (the client negotiated permessage-deflate). */
+  /** Whether this socket's frames are compressed now (negotiated and the class wants it). */
   boolean compressed() {
     return deflate;
+  }
+
+  @Override
+  public void compress(boolean on) {
+    deflate = negotiated && on;
   }
 
   /**
@@ -173,7 +189,13 @@ public final class WebSocketTransport implements Transport {
       write(event.frame());
       return;
     }
-    below.write(deflate ? shared.deflatedFrame(event) : shared.frame(event), noPromise);
+    send(deflate ? shared.deflatedFrame(event) : shared.frame(event));
+  }
+
+  /** Queues a complete frame below the encoder, counting its bytes for the next flush. */
+  private void send(ByteBuf frame) {
+    unreported += frame.readableBytes();
+    below.write(frame, noPromise);
     unflushed = true;
   }
 
@@ -187,12 +209,10 @@ public final class WebSocketTransport implements Transport {
           new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(message), true));
       return;
     }
-    below.write(
+    send(
         deflate
             ? shared.deflatedMessage(below.alloc(), message)
-            : WireFrames.encode(below.alloc(), message),
-        noPromise);
-    unflushed = true;
+            : WireFrames.encode(below.alloc(), message));
   }
 
   @Override
@@ -200,6 +220,8 @@ public final class WebSocketTransport implements Transport {
     if (unflushed) {
       unflushed = false;
       below.flush();
+      shared.wrote(unreported);
+      unreported = 0;
     }
   }
 
@@ -224,8 +246,7 @@ public final class WebSocketTransport implements Transport {
       ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame, true));
       return;
     }
-    below.write(frame, noPromise);
-    unflushed = true;
+    send(frame);
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.slipstream.core.topic.ChangeEvent;
+import java.util.function.LongConsumer;
 
 /**
  * Complete WebSocket text frames (header and payload) of recent live changes, encoded once per
@@ -49,6 +50,9 @@ public final class WireFrames {
   private final ChangeEvent[] deflatedEvents;
   private final ByteBuf[] deflatedFrames;
 
+  /** Where the sockets' flushes report the bytes they wrote (the node's counter). */
+  private final LongConsumer bytesWritten;
+
   /** Frames of uncompressed live changes only (compression off). */
   public WireFrames() {
     this(0, 0, false);
@@ -56,17 +60,34 @@ public final class WireFrames {
 
   /**
    * Frames of live changes, and with {@code compress} their permessage-deflate frames too, at
-   * {@code level} for payloads of at least {@code minBytes}.
+   * {@code level} for payloads of at least {@code minBytes}; written bytes counted nowhere.
    */
   public WireFrames(int level, int minBytes, boolean compress) {
+    this(level, minBytes, compress, bytes -> {});
+  }
+
+  /**
+   * As {@link #WireFrames(int, int, boolean)}, each socket's flush reporting the bytes of the
+   * frames it wrote to {@code bytesWritten} (called on this loop, once per flush, never per frame).
+   */
+  public WireFrames(int level, int minBytes, boolean compress, LongConsumer bytesWritten) {
     this.deflate = compress ? new Deflate(level, minBytes) : null;
     this.deflatedEvents = compress ? new ChangeEvent[SLOTS] : null;
     this.deflatedFrames = compress ? new ByteBuf[SLOTS] : null;
+    this.bytesWritten = bytesWritten;
   }
 
-  /** Whether this loop compresses for the sockets that negotiated permessage-deflate. */
+  /**
+   * Whether this loop can compress for the sockets that negotiated permessage-deflate: the node
+   * offers the extension ({@code compression.enabled} or a class that turns it on).
+   */
   boolean compresses() {
     return deflate != null;
+  }
+
+  /** Reports {@code bytes} of frames a socket's flush sent. */
+  void wrote(long bytes) {
+    bytesWritten.accept(bytes);
   }
 
   /**

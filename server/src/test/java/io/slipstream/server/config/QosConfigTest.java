@@ -106,6 +106,7 @@ class QosConfigTest {
         "{\"qos\": {\"classes\": {\"rt\": {\"policy\": \"lossy\"}}}}  | qos.classes | qos.classes.rt.policy",
         "{\"qos\": {\"classes\": {\"rt\": {\"rate\": -1}}}}           | qos.classes | rate must be 0 to",
         "{\"qos\": {\"classes\": {\"rt\": {\"askable\": \"yes\"}}}}   | qos.classes | qos.classes.rt.askable must be true or false",
+        "{\"qos\": {\"classes\": {\"rt\": {\"compression\": \"on\"}}}} | qos.classes | qos.classes.rt.compression must be true or false",
         "{\"qos\": {\"colours\": {}}}                                 | qos.colours | unknown setting",
       })
   void badValuesStopTheStartNamingTheKey(String json, String setting, String message)
@@ -127,6 +128,42 @@ class QosConfigTest {
     assertThat(c.qos().get("screen").buffer().policy()).isEqualTo(DropPolicy.CONFLATE);
     assertThat(c.qos().get("telemetry").buffer().maxAgeMs()).isEqualTo(250);
     assertThat(c.qos().get("screen").buffer().maxAgeMs()).isEqualTo(c.buffer().maxAgeMs());
+  }
+
+  @Test
+  void aClassWithoutCompressionTakesTheNodesAndOneWithItOverridesIt() throws IOException {
+    String classes =
+        "\"qos\": {\"classes\": {\"bulk\": {\"compression\": false},"
+            + " \"mobile\": {\"compression\": true}, \"plain\": {}}}";
+    SlipstreamConfig on = load(file("{\"compression\": {\"enabled\": true}, " + classes + "}"));
+    assertThat(on.qos().standard().compression()).as("standard follows the node").isTrue();
+    assertThat(on.qos().get("plain").compression()).as("unset: the node's").isTrue();
+    assertThat(on.qos().get("bulk").compression()).isFalse();
+    assertThat(on.qos().get("mobile").compression()).isTrue();
+
+    // compression.enabled from a flag, the classes from the file: the class still inherits it.
+    SlipstreamConfig off =
+        ConfigLoader.load(
+            List.of("--config", file("{" + classes + "}").toString(),
+                "--set", "compression.enabled=false"),
+            Map.of(),
+            Map.of());
+    assertThat(off.qos().standard().compression()).isFalse();
+    assertThat(off.qos().get("plain").compression()).isFalse();
+    assertThat(off.qos().get("mobile").compression()).isTrue();
+  }
+
+  @Test
+  void classesWrittenBackAsTheFileSpellsThemParseToTheSameClasses() throws IOException {
+    SlipstreamConfig c =
+        load(
+            file(
+                "{\"compression\": {\"enabled\": true}, \"qos\": {\"classes\": {"
+                    + "\"standard\": {\"compression\": false}, \"mobile\": {\"rate\": 5}}}}"));
+    boolean node = c.compression().enabled();
+    var json = QosConfig.toJson(c.qos(), c.buffer(), c.sustainMs(), node);
+    assertThat(json.getJsonObject("standard").getBoolean("compression")).isFalse();
+    assertThat(QosConfig.parse(json, c.buffer(), c.sustainMs(), node)).isEqualTo(c.qos());
   }
 
   private static SlipstreamConfig load(Path file) {

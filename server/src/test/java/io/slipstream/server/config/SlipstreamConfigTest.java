@@ -139,7 +139,8 @@ class SlipstreamConfigTest {
                 "https://a.example",
                 "io_uring",
                 ClusterConfig.DEFAULTS,
-                QosConfig.standardOnly(new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT), 8),
+                QosConfig.standardOnly(
+                    new BufferLimits(6, 7, 0.1, 0.2, DropPolicy.DISCONNECT), 8, true),
                 ACCESS,
                 new QualityThresholds(22, 23, 24, 25),
                 "orders.*,ticks",

@@ -8,6 +8,8 @@ import io.slipstream.server.testing.RawWebSocket;
 import io.slipstream.server.testing.TestServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -18,8 +20,19 @@ import org.junit.jupiter.api.Test;
  * (RSV1) for messages of at least {@code minBytes}, each inflating on its own and all of them
  * through one inflater that keeps its context, as browsers do; shorter messages, and clients that
  * offer nothing, get plain frames; with compression off nothing is negotiated.
+ *
+ * <p>Per QoS class (docs/protocol.md §1, §6): {@code /ws} negotiates the extension when the node or
+ * any class turns compression on; once the hello settles the class, a connection sends compressed
+ * frames only if its class wants it, and an operator's change of class switches it on a live
+ * socket. Frames are read raw, so RSV1 is what is asserted, and {@code
+ * slipstream_ws_bytes_written_total} counts what went on the wire.
  */
 class CompressionIT {
+
+  private static final String TOPIC = "t";
+
+  /** A row that deflate shrinks to a small fraction: far above compression.minBytes. */
+  private static final int ROW_PAD = 2_000;
 
   private TestServer server;
 
@@ -31,10 +44,16 @@ class CompressionIT {
   }
 
   private void start(boolean enabled) {
+    start(enabled, null);
+  }
+
+  /** A node with {@code compression.enabled} and the QoS classes of {@code classes} (or none). */
+  private void start(boolean enabled, String classes) {
     server =
         TestServer.start(
             SlipstreamConfig.defaults().toBuilder()
                 .compression(new CompressionConfig(enabled, 6, 256))
+                .qosClasses(classes == null ? null : new JsonObject(classes))
                 .build());
   }
 
@@ -107,5 +126,151 @@ class CompressionIT {
       ws.send("{\"type\":\"hello\"}");
       assertThat(ws.read().compressed()).isFalse();
     }
+  }
+
+  @Test
+  void aClassWithCompressionOffGetsPlainFramesAlthoughDeflateWasNegotiated() throws Exception {
+    start(true, "{\"bulk\": {\"compression\": false}}");
+    try (RawWebSocket bulk = RawWebSocket.connectDeflate(server.port(), "/ws");
+        RawWebSocket standard = RawWebSocket.connectDeflate(server.port(), "/ws")) {
+      assertThat(bulk.extensions()).startsWith("permessage-deflate");
+      assertThat(standard.extensions()).startsWith("permessage-deflate");
+      assertThat(welcome(bulk, "b", "bulk").compressed()).isFalse();
+      welcome(standard, "s", null);
+      subscribe(bulk);
+      subscribe(standard);
+
+      long last = publish(5);
+      assertThat(changes(bulk, last, 5)).as("bulk: compressed frames").isZero();
+      assertThat(changes(standard, last, 5)).as("standard: compressed frames").isEqualTo(5);
+    }
+  }
+
+  @Test
+  void aClassWithCompressionOnGetsCompressedFramesWhileTheNodeDefaultIsOff() throws Exception {
+    start(false, "{\"mobile\": {\"compression\": true}}");
+    try (RawWebSocket mobile = RawWebSocket.connectDeflate(server.port(), "/ws");
+        RawWebSocket standard = RawWebSocket.connectDeflate(server.port(), "/ws")) {
+      assertThat(mobile.extensions())
+          .as("negotiated at the upgrade because a class turns compression on")
+          .startsWith("permessage-deflate");
+      assertThat(welcome(mobile, "m", "mobile").text()).contains("\"mobile\"");
+      welcome(standard, "s", null);
+      subscribe(mobile);
+      subscribe(standard);
+
+      long last = publish(5);
+      assertThat(changes(mobile, last, 5)).as("mobile: compressed frames").isEqualTo(5);
+      assertThat(changes(standard, last, 5)).as("standard: compressed frames").isZero();
+    }
+  }
+
+  @Test
+  void nothingNegotiatedWhenNeitherTheNodeNorAnyClassCompresses() throws Exception {
+    start(false, "{\"bulk\": {\"max\": 10}}");
+    try (RawWebSocket ws = RawWebSocket.connectDeflate(server.port(), "/ws")) {
+      assertThat(ws.extensions()).isEmpty();
+    }
+  }
+
+  @Test
+  void anOperatorsChangeOfClassSwitchesCompressionOnTheLiveSocket() throws Exception {
+    start(false, "{\"mobile\": {\"compression\": true}}");
+    try (RawWebSocket ws = RawWebSocket.connectDeflate(server.port(), "/ws")) {
+      welcome(ws, "op", null);
+      subscribe(ws);
+      String id = idOf("op");
+
+      long plainBytes = wireBytes(ws, () -> assertThat(changes(ws, publish(5), 5)).isZero());
+
+      moveTo(id, "mobile");
+      long deflatedBytes =
+          wireBytes(ws, () -> assertThat(changes(ws, publish(5), 5)).isEqualTo(5));
+
+      moveTo(id, "standard");
+      assertThat(changes(ws, publish(5), 5)).as("back to standard: plain again").isZero();
+
+      assertThat(plainBytes).as("5 plain frames of 2 KB rows").isGreaterThan(5 * ROW_PAD);
+      assertThat(deflatedBytes)
+          .as("the same 5 rows compressed (plain: %d bytes)", plainBytes)
+          .isLessThan(plainBytes / 4);
+    }
+  }
+
+  /** Publishes {@code n} changes of {@link #ROW_PAD}-byte rows and returns the last seq. */
+  private long publish(int n) {
+    return server.publish(TOPIC, rows(n, ROW_PAD)).getLong("lastSeq");
+  }
+
+  /** Reads the {@code n} changes ending at seq {@code last}; returns how many came compressed. */
+  private static int changes(RawWebSocket ws, long last, int n) throws IOException {
+    int compressed = 0;
+    for (long seq = last - n + 1; seq <= last; seq++) {
+      RawWebSocket.Frame f = ws.read();
+      JsonObject change = new JsonObject(f.text());
+      assertThat(change.getString("type")).isEqualTo("change");
+      assertThat(change.getLong("seq")).isEqualTo(seq);
+      assertThat(change.getJsonObject("row").getString("pad")).hasSize(ROW_PAD / 3 * 3);
+      compressed += f.compressed() ? 1 : 0;
+    }
+    return compressed;
+  }
+
+  private static RawWebSocket.Frame welcome(RawWebSocket ws, String clientId, String qos)
+      throws IOException {
+    JsonObject hello = new JsonObject().put("type", "hello").put("clientId", clientId);
+    if (qos != null) {
+      hello.put("qos", qos);
+    }
+    ws.send(hello.encode());
+    RawWebSocket.Frame welcome = ws.read();
+    assertThat(new JsonObject(welcome.text()).getString("type")).isEqualTo("welcome");
+    return welcome;
+  }
+
+  /** Subscribes to the empty topic and reads up to its (empty) snapshot's end. */
+  private static void subscribe(RawWebSocket ws) throws IOException {
+    ws.send("{\"type\":\"subscribe\",\"topic\":\"" + TOPIC + "\"}");
+    while (!ws.read().text().contains("\"end\"")) {
+      // subscribed, snapshot begin
+    }
+  }
+
+  private void moveTo(String id, String qos) {
+    HttpResponse<String> r =
+        server.request("PUT", "/api/connections/" + id + "/qos", "{\"class\":\"" + qos + "\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+  }
+
+  private interface Step {
+    void run() throws IOException;
+  }
+
+  /**
+   * The growth of {@code slipstream_ws_bytes_written_total} over {@code step}, each reading taken
+   * after a ping's pong: the pong is written on a later turn of the socket's loop than any frame
+   * before it, so those frames' flush has counted them (the pongs' own bytes are in the figure).
+   */
+  private long wireBytes(RawWebSocket ws, Step step) throws IOException {
+    sync(ws);
+    double before = server.meter("slipstream_ws_bytes_written_total");
+    step.run();
+    sync(ws);
+    return (long) (server.meter("slipstream_ws_bytes_written_total") - before);
+  }
+
+  private static void sync(RawWebSocket ws) throws IOException {
+    ws.send("{\"type\":\"ping\",\"id\":\"sync\"}");
+    assertThat(ws.read().text()).contains("pong");
+  }
+
+  private String idOf(String clientId) {
+    for (Object o : server.connections()) {
+      JsonObject c = (JsonObject) o;
+      if (clientId.equals(c.getString("clientId"))) {
+        return c.getString("id");
+      }
+    }
+    throw new AssertionError("no connection of client " + clientId);
   }
 }
