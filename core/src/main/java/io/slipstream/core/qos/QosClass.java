@@ -17,9 +17,17 @@ import java.util.regex.Pattern;
  *     the policy
  * @param askable whether a client may ask for the class with {@code hello.qos}; a class a client
  *     may not ask for is reached only through its token's claim or an operator
+ * @param adaptive how a connection's effective bound follows its drain rate, between {@code
+ *     adaptive.minEvents} and {@code buffer.maxEvents}; null for a fixed bound ({@code
+ *     buffer.maxEvents})
  */
 public record QosClass(
-    String name, BufferLimits buffer, long sustainMs, double rate, boolean askable) {
+    String name,
+    BufferLimits buffer,
+    long sustainMs,
+    double rate,
+    boolean askable,
+    AdaptiveBuffer adaptive) {
 
   /** The class of every connection nothing else names: the node's own buffer settings. */
   public static final String STANDARD = "standard";
@@ -47,6 +55,18 @@ public record QosClass(
     if (!(rate >= 0 && rate <= MAX_RATE)) {
       throw new IllegalArgumentException("rate must be 0 to " + (long) MAX_RATE + ", was " + rate);
     }
+    if (adaptive != null && adaptive.minEvents() > buffer.maxEvents()) {
+      throw new IllegalArgumentException(
+          "adaptive.min must be at most max ("
+              + buffer.maxEvents()
+              + "), was "
+              + adaptive.minEvents());
+    }
+  }
+
+  /** A class with a fixed bound. */
+  public QosClass(String name, BufferLimits buffer, long sustainMs, double rate, boolean askable) {
+    this(name, buffer, sustainMs, rate, askable, null);
   }
 
   /** Whether {@code name} is a well-formed class name. */
@@ -59,8 +79,13 @@ public record QosClass(
     return rate > 0;
   }
 
+  /** Whether a connection's effective bound follows its drain rate ({@link #adaptive}). */
+  public boolean isAdaptive() {
+    return adaptive != null;
+  }
+
   /** This class with other buffer limits. */
   public QosClass withBuffer(BufferLimits limits) {
-    return new QosClass(name, limits, sustainMs, rate, askable);
+    return new QosClass(name, limits, sustainMs, rate, askable, adaptive);
   }
 }
