@@ -2,6 +2,7 @@ package io.slipstream.server.config;
 
 import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.core.qos.AdaptiveBuffer;
 import io.slipstream.core.qos.QosClass;
 import io.slipstream.core.qos.QosClasses;
 import io.vertx.core.json.JsonObject;
@@ -13,9 +14,11 @@ import java.util.Set;
  * Binds the file-only setting {@code qos.classes} (docs/protocol.md §5, §12): an object of QoS
  * classes by name, each with any of {@code max}, {@code maxBytes}, {@code warn}, {@code
  * disconnect}, {@code policy}, {@code maxAgeMs}, {@code sustainMs}, {@code rate} (events/s, 0
- * unlimited) and {@code askable} (default true), each field not given taken from the node's own
- * {@code buffer.*} and {@code sustainMs}, which also make the class {@code standard} unless the
- * file names it. Topic priorities ({@code buffer.priorities}) are the node's for every class.
+ * unlimited), {@code askable} (default true) and {@code adaptive} ({@code {"min": entries,
+ * "targetDelayMs": ms}}, both required; absent for a fixed bound), each field not given taken from
+ * the node's own {@code buffer.*} and {@code sustainMs}, which also make the class {@code standard}
+ * unless the file names it. Topic priorities ({@code buffer.priorities}) are the node's for every
+ * class.
  *
  * <p>Stateless. A map cannot be spelled in an environment variable or a flag without a second
  * syntax, so it comes from the {@code --config} file only, as the contract says of every map.
@@ -35,7 +38,11 @@ final class QosConfig {
           "maxAgeMs",
           "sustainMs",
           "rate",
-          "askable");
+          "askable",
+          "adaptive");
+
+  /** The fields of a class's {@code adaptive} object, all required. */
+  private static final List<String> ADAPTIVE_FIELDS = List.of("min", "targetDelayMs");
 
   private QosConfig() {}
 
@@ -90,8 +97,7 @@ final class QosConfig {
         continue;
       }
       BufferLimits b = c.buffer();
-      out.put(
-          c.name(),
+      JsonObject o =
           new JsonObject()
               .put("max", b.maxEvents())
               .put("maxBytes", b.maxBytes())
@@ -101,7 +107,15 @@ final class QosConfig {
               .put("maxAgeMs", b.maxAgeMs())
               .put("sustainMs", c.sustainMs())
               .put("rate", c.rate())
-              .put("askable", c.askable()));
+              .put("askable", c.askable());
+      if (c.isAdaptive()) {
+        o.put(
+            "adaptive",
+            new JsonObject()
+                .put("min", c.adaptive().minEvents())
+                .put("targetDelayMs", c.adaptive().targetDelayMs()));
+      }
+      out.put(c.name(), o);
     }
     return out.isEmpty() ? null : out;
   }
@@ -134,6 +148,8 @@ final class QosConfig {
       }
       askable = (Boolean) a;
     }
+    AdaptiveBuffer adaptive =
+        c.containsKey("adaptive") ? adaptive(key, c.getValue("adaptive")) : null;
     BufferLimits limits;
     try {
       // Topic priorities are the node's (buffer.priorities): a class picks the policy, not them.
@@ -144,10 +160,41 @@ final class QosConfig {
           e.getMessage().replace("buffer.", key + "."), e);
     }
     try {
-      return new QosClass(name, limits, sustainMs, rate, askable);
+      return new QosClass(name, limits, sustainMs, rate, askable, adaptive);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(key + "." + e.getMessage(), e);
     }
+  }
+
+  /** A class's {@code adaptive} object: {@code min} entries and {@code targetDelayMs}. */
+  private static AdaptiveBuffer adaptive(String classKey, Object value) {
+    String key = classKey + ".adaptive";
+    if (!(value instanceof JsonObject)) {
+      throw new IllegalArgumentException(
+          key
+              + " must be an object {\"min\": entries, \"targetDelayMs\": ms}, was "
+              + Setting.Kind.describe(value));
+    }
+    JsonObject a = (JsonObject) value;
+    for (String field : a.fieldNames()) {
+      if (!ADAPTIVE_FIELDS.contains(field)) {
+        throw new IllegalArgumentException(
+            key
+                + "."
+                + field
+                + " is not an adaptive setting ("
+                + String.join(", ", ADAPTIVE_FIELDS)
+                + ")");
+      }
+    }
+    for (String field : ADAPTIVE_FIELDS) {
+      if (!a.containsKey(field)) {
+        throw new IllegalArgumentException(key + "." + field + " is required");
+      }
+    }
+    int min = (int) whole(a, key, "min", 0, 1, Integer.MAX_VALUE);
+    long targetDelayMs = whole(a, key, "targetDelayMs", 0, 1, AdaptiveBuffer.MAX_TARGET_DELAY_MS);
+    return new AdaptiveBuffer(min, targetDelayMs);
   }
 
   private static List<String> sorted() {
