@@ -72,6 +72,12 @@ final class WritePump implements BufferSink {
   private long drainAwaitedSince;
   private boolean bufferTurn;
 
+  /** Entries taken from the buffer to the socket since the connection opened. */
+  private long drained;
+
+  /** Whether the buffer ran empty since {@link #takeSaturated} last asked. */
+  private boolean bufferEmptied = true;
+
   /** The class's outbound rate: live events and catch-up frames take a token each. */
   private Throttle throttle = Throttle.UNLIMITED;
   /** The timer that resumes pumping when the next token is due; -1 when none is set. */
@@ -189,6 +195,10 @@ final class WritePump implements BufferSink {
         if (!buffer.isEmpty() && (bufferTurn || catchingUp.isEmpty())) {
           bufferTurn = false;
           buffer.poll(this);
+          drained++;
+          if (buffer.isEmpty()) {
+            bufferEmptied = true;
+          }
           afterBufferPoll.run();
           continue;
         }
@@ -298,6 +308,23 @@ final class WritePump implements BufferSink {
                   pump();
                 });
     return false;
+  }
+
+  /** Entries (changes and markers) taken from the buffer to the socket since it opened. */
+  long drained() {
+    return drained;
+  }
+
+  /**
+   * Whether the buffer held entries the whole time since the last call (it never ran empty, and
+   * holds some now): what it drained meanwhile was all the client, or its rate, would take. Starts
+   * the next period.
+   */
+  boolean takeSaturated() {
+    boolean empty = buffer.isEmpty();
+    boolean saturated = !bufferEmptied && !empty;
+    bufferEmptied = empty;
+    return saturated;
   }
 
   /**
