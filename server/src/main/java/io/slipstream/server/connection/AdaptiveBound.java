@@ -24,6 +24,17 @@ import io.slipstream.core.time.Clock;
  */
 final class AdaptiveBound {
 
+  /** What the write pump tells of the buffer's drain ({@link WritePump}). */
+  interface Drain {
+    /** Entries taken from the buffer to the socket since the connection opened. */
+    long drained();
+
+    /**
+     * Whether the buffer held entries the whole time since the last call; starts the next period.
+     */
+    boolean takeSaturated();
+  }
+
   /**
    * The weight of the last saturated tick's drain rate in the average: half, so the bound follows a
    * change of pace within a few ticks without jumping with one chunk of the socket.
@@ -31,7 +42,7 @@ final class AdaptiveBound {
   static final double WEIGHT = 0.5;
 
   private final ClientBuffer buffer;
-  private final WritePump pump;
+  private final Drain pump;
   private final Clock clock;
   private final Runnable onChange;
 
@@ -47,7 +58,7 @@ final class AdaptiveBound {
   /**
    * @param onChange runs after each change of the effective bound (the fill moved with it)
    */
-  AdaptiveBound(ClientBuffer buffer, WritePump pump, Clock clock, Runnable onChange) {
+  AdaptiveBound(ClientBuffer buffer, Drain pump, Clock clock, Runnable onChange) {
     this.buffer = buffer;
     this.pump = pump;
     this.clock = clock;

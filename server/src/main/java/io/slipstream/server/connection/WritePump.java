@@ -24,7 +24,7 @@ import java.util.function.LongConsumer;
  * never dropped. One turn writes at most {@link #PUMP_BATCH} frames, then yields the event loop to
  * the other connections on it.
  */
-final class WritePump implements BufferSink {
+final class WritePump implements BufferSink, AdaptiveBound.Drain {
 
   /** Control messages queued before reading from the client pauses. */
   static final int CONTROL_HIGH_WATER = 256;
@@ -311,7 +311,8 @@ final class WritePump implements BufferSink {
   }
 
   /** Entries (changes and markers) taken from the buffer to the socket since it opened. */
-  long drained() {
+  @Override
+  public long drained() {
     return drained;
   }
 
@@ -320,7 +321,8 @@ final class WritePump implements BufferSink {
    * holds some now): what it drained meanwhile was all the client, or its rate, would take. Starts
    * the next period.
    */
-  boolean takeSaturated() {
+  @Override
+  public boolean takeSaturated() {
     boolean empty = buffer.isEmpty();
     boolean saturated = !bufferEmptied && !empty;
     bufferEmptied = empty;
