@@ -17,8 +17,10 @@ import io.slipstream.core.topic.ChangeEvent;
  * and drops nothing then: the queue keeps what it holds, counts as full, and the policy acts on
  * each new event, so the queue never grows past what it held and shrinks to the bound as the
  * client reads (the excess is what was queued at the shrink, and it only falls). The fill and both
- * thresholds are measured against the effective bound. Gaps left by dropping are kept as markers in the stream position of the
- * missing events, so a client can always tell which seqs it lacks; adjacent ranges of one topic
+ * thresholds are measured against the effective bound.
+ *
+ * <p>Gaps left by dropping are kept as markers in the stream position of the missing events, so a
+ * client can always tell which seqs it lacks; adjacent ranges of one topic
  * merge into one marker (markers of different {@link io.slipstream.core.message.DropReason}s never
  * merge). A policy that needs room for a marker drops one more event into it; when even the markers
  * of everything queued would not fit (more topics than the bounds can name), the event is refused
@@ -128,7 +130,7 @@ public final class ClientBuffer {
     this.clock = clock;
   }
 
-  /** The bounds, thresholds and policy in force (of the class; see {@link #effectiveMaxEvents}). */
+  /** The bounds, thresholds and policy in force, of the class ({@link #effectiveMaxEvents}). */
   public BufferLimits limits() {
     return limits;
   }
@@ -160,7 +162,7 @@ public final class ClientBuffer {
     return boundEvents;
   }
 
-  /** The effective bound in bytes: {@code buffer.maxBytes} scaled as {@link #effectiveMaxEvents}. */
+  /** The effective bound in bytes: {@code buffer.maxBytes} in proportion to the entries. */
   public long effectiveMaxBytes() {
     return boundBytes;
   }

@@ -52,8 +52,14 @@ class ClientBufferEffectiveBoundTest {
     assertThat(sink.drain(b, 100))
         .as("every seq accounted for, in order")
         .containsExactly(
-            dropped("t", 1, 3), change("t", 4), change("t", 5), change("t", 6),
-            dropped("t", 7, 8), change("t", 9), change("t", 10), change("t", 11));
+            dropped("t", 1, 3),
+            change("t", 4),
+            change("t", 5),
+            change("t", 6),
+            dropped("t", 7, 8),
+            change("t", 9),
+            change("t", 10),
+            change("t", 11));
   }
 
   @Test
@@ -81,7 +87,11 @@ class ClientBufferEffectiveBoundTest {
     assertThat(b.pending()).as("a marker took the newest's place: never more than 6").isEqualTo(6);
     assertThat(sink.drain(b, 100))
         .containsExactly(
-            change("t", 1), change("t", 2), change("t", 3), change("t", 4), change("t", 5),
+            change("t", 1),
+            change("t", 2),
+            change("t", 3),
+            change("t", 4),
+            change("t", 5),
             dropped("t", 6, 9));
     assertThat(b.droppedEvents()).isEqualTo(4);
   }
@@ -119,7 +129,9 @@ class ClientBufferEffectiveBoundTest {
     assertThat(b.takeWarning()).as("0.75 of 4: past warn, at the shrink itself").isTrue();
     assertThat(b.overDisconnectSince()).isEqualTo(-1);
     b.effectiveMax(3);
-    assertThat(b.overDisconnectSince()).as("full over 3: the sustain timer runs").isEqualTo(clock.millis());
+    assertThat(b.overDisconnectSince())
+        .as("full over 3: the sustain timer runs")
+        .isEqualTo(clock.millis());
   }
 
   @Test

@@ -102,7 +102,9 @@ class ClientBufferProperties {
     new Run(s).execute();
     checkCoverage(
         List.of(
-            "refused by the event bound", "refused by the byte bound", "bound shrunk below pending"));
+            "refused by the event bound",
+            "refused by the byte bound",
+            "bound shrunk below pending"));
   }
 
   /**

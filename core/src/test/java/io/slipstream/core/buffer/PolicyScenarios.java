@@ -42,8 +42,8 @@ final class PolicyScenarios {
 
   /**
    * Sets the effective bound ({@link ClientBuffer#effectiveMax}) to {@code 1 + maxEvents % max}
-   * entries, {@code max} the scenario's {@code buffer.max}: a shrink (often below what is queued) or
-   * a grow, as an adaptive QoS class's tick does.
+   * entries, {@code max} the scenario's {@code buffer.max}: a shrink (often below what is queued)
+   * or a grow, as an adaptive QoS class's tick does.
    */
   record Resize(int maxEvents) implements Step {}
 

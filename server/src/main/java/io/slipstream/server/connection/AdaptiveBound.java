@@ -70,8 +70,8 @@ final class AdaptiveBound {
    * Follows the class's {@code adaptive} part from now on (null: a fixed bound), measuring afresh,
    * as the connection enters a class (after {@link ClientBuffer#retarget}). The bound starts again
    * from the class's {@code max}; when the class's limits wait for the queue to fit them, they
-   * bring their full bound once they apply, and until then the bound stays where it is, so the
-   * wait does not grow the queue.
+   * bring their full bound once they apply, and until then the bound stays where it is, so the wait
+   * does not grow the queue.
    */
   void use(AdaptiveBuffer next) {
     adaptive = next;

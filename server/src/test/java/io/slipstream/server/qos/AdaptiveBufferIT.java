@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Test;
 class AdaptiveBufferIT {
 
   private static final String TOPIC = "ticks";
-  private static final String PADDING = "x".repeat(4000);
   private static final int MAX = 400;
   private static final int MIN = 10;
 
@@ -101,7 +100,7 @@ class AdaptiveBufferIT {
     // then 30 batches more for the policy to act on; bounded in batches and time.
     for (int batch = 0; batch < 5_000 && after < 30; batch++) {
       assertThat(System.nanoTime()).as("the bound shrinks in time").isLessThan(deadline);
-      last = server.publish(TOPIC, changes(10)).getLong("lastSeq");
+      last = server.publish(TOPIC, QosClassesIT.changes(10)).getLong("lastSeq");
       if (shrunk != null) {
         after++;
       }
@@ -196,17 +195,5 @@ class AdaptiveBufferIT {
       }
     }
     throw new AssertionError("no " + (slow ? "slow" : "fast") + " connection in " + all);
-  }
-
-  private static JsonArray changes(int n) {
-    JsonArray a = new JsonArray();
-    for (int i = 0; i < n; i++) {
-      a.add(
-          new JsonObject()
-              .put("op", "UPDATE")
-              .put("key", "k" + (i % 20))
-              .put("row", new JsonObject().put("pad", PADDING)));
-    }
-    return a;
   }
 }
