@@ -10,10 +10,17 @@ import io.slipstream.core.topic.ChangeEvent;
  *
  * <p>Confined to its connection's event loop: no locks, no volatile fields.
  *
- * <p>Bounds: events and markers are both entries, and together they never exceed {@link
- * BufferLimits#maxEvents()} entries or {@link BufferLimits#maxBytes()} bytes, a marker weighing
- * {@link #MARKER_BYTES}. Gaps left by dropping are kept as markers in the stream position of the
- * missing events, so a client can always tell which seqs it lacks; adjacent ranges of one topic
+ * <p>Bounds: events and markers are both entries, and together they never exceed the effective
+ * bound: {@link BufferLimits#maxEvents()} entries and {@link BufferLimits#maxBytes()} bytes, a
+ * marker weighing {@link #MARKER_BYTES}, unless {@link #effectiveMax} has lowered it (an adaptive
+ * QoS class), the byte bound in proportion. A bound lowered below what is queued applies at once
+ * and drops nothing then: the queue keeps what it holds, counts as full, and the policy acts on
+ * each new event, so the queue never grows past what it held and shrinks to the bound as the
+ * client reads (the excess is what was queued at the shrink, and it only falls). The fill and both
+ * thresholds are measured against the effective bound.
+ *
+ * <p>Gaps left by dropping are kept as markers in the stream position of the missing events, so a
+ * client can always tell which seqs it lacks; adjacent ranges of one topic
  * merge into one marker (markers of different {@link io.slipstream.core.message.DropReason}s never
  * merge). A policy that needs room for a marker drops one more event into it; when even the markers
  * of everything queued would not fit (more topics than the bounds can name), the event is refused
@@ -70,6 +77,12 @@ public final class ClientBuffer {
 
   private PendingQueue queue;
 
+  /** The effective bound in entries: {@code limits.maxEvents()} unless {@link #effectiveMax}. */
+  private int boundEvents;
+
+  /** The effective bound in bytes: {@code limits.maxBytes()} scaled as {@link #boundEvents}. */
+  private long boundBytes;
+
   /**
    * Limits {@link #retarget} asked for that cannot apply yet (what is queued does not fit them, or
    * their policy differs and entries are queued); null when none wait.
@@ -111,13 +124,64 @@ public final class ClientBuffer {
     }
     this.queue = PendingQueue.of(limits, clock);
     this.limits = limits;
+    this.boundEvents = limits.maxEvents();
+    this.boundBytes = limits.maxBytes();
     this.warnRearmMs = warnRearmMs;
     this.clock = clock;
   }
 
-  /** The bounds this buffer enforces now. */
+  /** The bounds, thresholds and policy in force, of the class ({@link #effectiveMaxEvents}). */
   public BufferLimits limits() {
     return limits;
+  }
+
+  /**
+   * Sets the effective bound to {@code maxEvents} entries and {@code ceil(limits().maxBytes() *
+   * maxEvents / limits().maxEvents())} bytes (an adaptive QoS class, docs/protocol.md §6), at
+   * once. A larger bound gives room at once; a smaller one than what is queued drops nothing now:
+   * the policy acts as new events arrive, until what is queued is within it. Lasts until the limits
+   * in force change ({@link #retarget}), which restores the full bound. O(1).
+   *
+   * @param maxEvents 1 to {@code limits().maxEvents()}
+   */
+  public void effectiveMax(int maxEvents) {
+    if (maxEvents < 1 || maxEvents > limits.maxEvents()) {
+      throw new IllegalArgumentException(
+          "effective max must be 1 to buffer.max (" + limits.maxEvents() + "), was " + maxEvents);
+    }
+    if (maxEvents == boundEvents) {
+      return;
+    }
+    boundEvents = maxEvents;
+    boundBytes = scaledBytes(limits, maxEvents);
+    afterChange();
+  }
+
+  /** The effective bound in entries: what the fill, {@code warning.max} and the policy use. */
+  public int effectiveMaxEvents() {
+    return boundEvents;
+  }
+
+  /** The effective bound in bytes: {@code buffer.maxBytes} in proportion to the entries. */
+  public long effectiveMaxBytes() {
+    return boundBytes;
+  }
+
+  /** {@code ceil(maxBytes * events / maxEvents)}, exactly and without overflow. */
+  static long scaledBytes(BufferLimits limits, int events) {
+    long max = limits.maxEvents();
+    long whole = limits.maxBytes() / max;
+    long rest = limits.maxBytes() % max;
+    // rest < max < 2^31 and events < 2^31: the product fits; whole * events <= maxBytes.
+    return whole * events + (rest * events + max - 1) / max;
+  }
+
+  /**
+   * Gives the queue the effective bound, or what it holds while that is more: called after every
+   * change, so the allowance over the bound only ever falls.
+   */
+  private void bindQueue() {
+    queue.rebound(Math.max(boundEvents, queue.entries), Math.max(boundBytes, queue.bytes));
   }
 
   /**
@@ -153,9 +217,8 @@ public final class ClientBuffer {
     }
     if (sameQueue(next, limits)) {
       if (queue.entries <= next.maxEvents() && queue.bytes <= next.maxBytes()) {
-        queue.rebound(next);
-        limits = next;
-        nextLimits = null;
+        queue.rebound(next.maxEvents(), next.maxBytes());
+        applied(next);
       }
     } else if (queue.isEmpty()) {
       PendingQueue old = queue;
@@ -163,9 +226,16 @@ public final class ClientBuffer {
       queue.droppedEvents = old.droppedEvents;
       System.arraycopy(old.droppedBy, 0, queue.droppedBy, 0, old.droppedBy.length);
       queue.conflatedEvents = old.conflatedEvents;
-      limits = next;
-      nextLimits = null;
+      applied(next);
     }
+  }
+
+  /** {@code next} is in force, with its full bound. */
+  private void applied(BufferLimits next) {
+    limits = next;
+    nextLimits = null;
+    boundEvents = next.maxEvents();
+    boundBytes = next.maxBytes();
   }
 
   /** How long the fill must stay below {@code warn} before the warning re-arms, in ms. */
@@ -303,14 +373,14 @@ public final class ClientBuffer {
   }
 
   /**
-   * {@code max(min(maxEvents, pending + behind) / maxEvents, pendingBytes / maxBytes)}: 0 to 1 (the
-   * lag counts up to a full buffer).
+   * {@code max(min(max, pending + behind) / max, min(maxBytes, pendingBytes) / maxBytes)} over the
+   * effective bound: 0 to 1 (the lag counts up to a full buffer, and so does what a shrunk bound
+   * left queued beyond it).
    */
   public double fill() {
-    // Entries never pass maxEvents; with the lag, the count stops at a full buffer.
-    long entries = Math.min(limits.maxEvents(), queue.entries + behind);
+    long entries = Math.min(boundEvents, queue.entries + behind);
     return Math.max(
-        (double) entries / limits.maxEvents(), (double) queue.bytes / limits.maxBytes());
+        (double) entries / boundEvents, (double) Math.min(boundBytes, queue.bytes) / boundBytes);
   }
 
   /**
@@ -379,8 +449,14 @@ public final class ClientBuffer {
     }
     PendingQueue.check(byReason == queue.droppedEvents, "every drop is counted under its reason");
     PendingQueue.check(
-        queue.maxEntries == limits.maxEvents() && queue.maxBytes == limits.maxBytes(),
-        "the queue enforces the limits in force");
+        boundEvents >= 1
+            && boundEvents <= limits.maxEvents()
+            && boundBytes == scaledBytes(limits, boundEvents),
+        "the effective bound lies within the limits in force, the bytes in proportion");
+    PendingQueue.check(
+        queue.maxEntries == Math.max(boundEvents, queue.entries)
+            && queue.maxBytes == Math.max(boundBytes, queue.bytes),
+        "the queue enforces the effective bound, or holds no more than it did since it shrank");
     PendingQueue.check(
         nextLimits == null
             || (sameQueue(nextLimits, limits)
@@ -399,6 +475,7 @@ public final class ClientBuffer {
   }
 
   private void afterChange() {
+    bindQueue();
     double fill = fill();
     // Called on every change of fill, so the time below warn and a dip both start when the fill
     // really falls, not when an event next happens to arrive. The clock is read only then.

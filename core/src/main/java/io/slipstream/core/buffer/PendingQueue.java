@@ -22,10 +22,13 @@ import java.util.Iterator;
  */
 abstract class PendingQueue {
 
-  /** {@code buffer.max} in force; changed only by {@link #rebound}. */
+  /**
+   * The entries this queue may hold: the buffer's effective bound, or what is queued while that
+   * is smaller ({@link ClientBuffer#effectiveMax}); changed only by {@link #rebound}.
+   */
   int maxEntries;
 
-  /** {@code buffer.maxBytes} in force; changed only by {@link #rebound}. */
+  /** The bytes this queue may hold, likewise; changed only by {@link #rebound}. */
   long maxBytes;
 
   /** Events and markers waiting. */
@@ -81,15 +84,16 @@ abstract class PendingQueue {
   }
 
   /**
-   * Takes {@code limits}' bounds, of this queue's policy, which what is queued already fits: so the
-   * bounds hold before and after, and no policy needs to act.
+   * Takes other bounds, which what is queued already fits: so the bounds hold before and after, and
+   * no policy needs to act. A bound at what is queued makes the queue full, so the next offer meets
+   * the policy.
    */
-  final void rebound(BufferLimits limits) {
-    if (entries > limits.maxEvents() || bytes > limits.maxBytes()) {
+  final void rebound(int maxEntries, long maxBytes) {
+    if (entries > maxEntries || bytes > maxBytes) {
       throw new IllegalStateException("rebound to bounds the queued entries do not fit");
     }
-    maxEntries = limits.maxEvents();
-    maxBytes = limits.maxBytes();
+    this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
   }
 
   /** Queues {@code e}, or applies the policy when it does not fit. */

@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  * @param compression whether the class's connections get permessage-deflate frames, when their
  *     client negotiated the extension; off, every frame goes plain (RFC 7692 lets a sender leave
  *     any message uncompressed), so a class can be moved on or off without a new handshake
+ * @param adaptive how a connection's effective bound follows its drain rate, between {@code
+ *     adaptive.minEvents} and {@code buffer.maxEvents}; null for a fixed bound ({@code
+ *     buffer.maxEvents})
  */
 public record QosClass(
     String name,
@@ -27,7 +30,8 @@ public record QosClass(
     long sustainMs,
     double rate,
     boolean askable,
-    boolean compression) {
+    boolean compression,
+    AdaptiveBuffer adaptive) {
 
   /** The class of every connection nothing else names: the node's own buffer settings. */
   public static final String STANDARD = "standard";
@@ -55,11 +59,21 @@ public record QosClass(
     if (!(rate >= 0 && rate <= MAX_RATE)) {
       throw new IllegalArgumentException("rate must be 0 to " + (long) MAX_RATE + ", was " + rate);
     }
+    if (adaptive != null && adaptive.minEvents() > buffer.maxEvents()) {
+      throw new IllegalArgumentException(
+          "adaptive.min must be at most max ("
+              + buffer.maxEvents()
+              + "), was "
+              + adaptive.minEvents());
+    }
   }
 
-  /** A class without compression: what a node without {@code compression.enabled} gives. */
+  /**
+   * A class with a fixed bound and without compression (what a node without {@code
+   * compression.enabled} gives).
+   */
   public QosClass(String name, BufferLimits buffer, long sustainMs, double rate, boolean askable) {
-    this(name, buffer, sustainMs, rate, askable, false);
+    this(name, buffer, sustainMs, rate, askable, false, null);
   }
 
   /** Whether {@code name} is a well-formed class name. */
@@ -72,8 +86,13 @@ public record QosClass(
     return rate > 0;
   }
 
+  /** Whether a connection's effective bound follows its drain rate ({@link #adaptive}). */
+  public boolean isAdaptive() {
+    return adaptive != null;
+  }
+
   /** This class with other buffer limits. */
   public QosClass withBuffer(BufferLimits limits) {
-    return new QosClass(name, limits, sustainMs, rate, askable, compression);
+    return new QosClass(name, limits, sustainMs, rate, askable, compression, adaptive);
   }
 }

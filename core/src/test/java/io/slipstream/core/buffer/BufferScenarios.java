@@ -17,7 +17,7 @@ final class BufferScenarios {
 
   private BufferScenarios() {}
 
-  sealed interface Step permits Offer, Poll, Discard, Advance, Observe {}
+  sealed interface Step permits Offer, Poll, Discard, Advance, Observe, Resize {}
 
   /** Offers the next seq of topic {@code topic % topics}, with a frame of {@code size} bytes. */
   record Offer(int topic, int size) implements Step {}
@@ -36,6 +36,13 @@ final class BufferScenarios {
    * reading it must not be what keeps it right.
    */
   record Observe() implements Step {}
+
+  /**
+   * Sets the effective bound ({@link ClientBuffer#effectiveMax}) to {@code 1 + maxEvents % max}
+   * entries, {@code max} the scenario's {@code buffer.max}: a shrink (often below what is queued)
+   * or a grow, as an adaptive QoS class's tick does.
+   */
+  record Resize(int maxEvents) implements Step {}
 
   record Scenario(
       BufferLimits limits, int topics, long sustainMs, long warnRearmMs, List<Step> steps) {}
@@ -87,12 +94,14 @@ final class BufferScenarios {
     Arbitrary<Step> advance =
         Arbitraries.longs().between(0, 2 * ClientBuffer.DIP_TOLERANCE_MS).map(Advance::new);
     Arbitrary<Step> observe = Arbitraries.just(new Observe());
+    Arbitrary<Step> resize = Arbitraries.integers().between(0, 19).map(Resize::new);
     return Arbitraries.frequencyOf(
             Tuple.of(12, offer),
             Tuple.of(pollWeight, poll),
             Tuple.of(1, discard),
             Tuple.of(3, advance),
-            Tuple.of(2, observe))
+            Tuple.of(2, observe),
+            Tuple.of(2, resize))
         .list()
         .ofMaxSize(150)
         .withSizeDistribution(RandomDistribution.uniform());

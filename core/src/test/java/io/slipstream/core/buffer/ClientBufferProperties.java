@@ -8,6 +8,7 @@ import io.slipstream.core.buffer.BufferScenarios.Discard;
 import io.slipstream.core.buffer.BufferScenarios.Observe;
 import io.slipstream.core.buffer.BufferScenarios.Offer;
 import io.slipstream.core.buffer.BufferScenarios.Poll;
+import io.slipstream.core.buffer.BufferScenarios.Resize;
 import io.slipstream.core.buffer.BufferScenarios.Scenario;
 import io.slipstream.core.buffer.BufferScenarios.Step;
 import io.slipstream.core.message.DropReason;
@@ -28,7 +29,9 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * {@link ClientBuffer} against a model, under random interleavings of offers to 1-4 topics, polls,
- * topic discards and clock moves, for each policy, small random bounds and re-arm periods.
+ * topic discards, clock moves and changes of the effective bound ({@link
+ * ClientBuffer#effectiveMax}, shrinks often below what is queued), for each policy, small random
+ * bounds and re-arm periods.
  *
  * <p>The model is a list of the queued events in offer order, and per topic a list of its seqs not
  * yet handed out, each queued or dropped. Markers are never modelled as objects: the buffer must
@@ -39,8 +42,13 @@ import net.jqwik.api.statistics.Statistics;
  * events to dropping it, whose marker must then stand before every event of its topic; refused
  * (DISCONNECT, nothing changed) when no drop fits.
  *
+ * <p>The model's allowance is the effective bound, or what was queued when it shrank below that and
+ * has since fallen with every step: a full buffer is one at its allowance, and its decisions are
+ * taken against it (a shrink drops nothing; the policy acts on the offers after it).
+ *
  * <p>Checked after every step: the buffer's own invariants; pending (events and markers), bytes
- * (markers included), markers, fill and dropped count equal the model's, and are within the bounds;
+ * (markers included), markers, fill (over the effective bound) and dropped count equal the model's,
+ * and are within the allowance, which never grows but with the bound;
  * each offer's outcome, and the events it dropped, are the ones the model decides; every change
  * handed out is the model's oldest queued event; the warning fires at an upward crossing of {@code
  * warn} only when armed, or when the fill stayed below {@code warn} for the re-arm period; the
@@ -66,7 +74,9 @@ class ClientBufferProperties {
           "dropped, full by the byte bound",
           "more than one event dropped by an offer",
           "refused: not even the markers would fit",
-          "gap handed out");
+          "gap handed out",
+          "bound shrunk below pending",
+          "policy acted over a shrunk bound");
 
   private static final List<String> COMMON_LABELS =
       List.of(
@@ -90,7 +100,11 @@ class ClientBufferProperties {
   @Property(tries = 300)
   void disconnect(@ForAll("disconnectScenarios") Scenario s) {
     new Run(s).execute();
-    checkCoverage(List.of("refused by the event bound", "refused by the byte bound"));
+    checkCoverage(
+        List.of(
+            "refused by the event bound",
+            "refused by the byte bound",
+            "bound shrunk below pending"));
   }
 
   /**
@@ -130,6 +144,17 @@ class ClientBufferProperties {
     private double lastFill;
     private long since = -1;
     private long dipSince = -1;
+
+    /** The effective bound the model set, in entries and (scaled) bytes. */
+    private int boundEvents;
+
+    private long boundBytes;
+
+    /** What the buffer may hold: the bound, or what it held since the bound shrank below it. */
+    private int allowEntries;
+
+    private long allowBytes;
+
     private final List<String> trace = new ArrayList<>();
     private final Set<String> seen = new TreeSet<>();
 
@@ -137,6 +162,10 @@ class ClientBufferProperties {
       this.s = s;
       this.limits = s.limits();
       this.buffer = new ClientBuffer(limits, s.warnRearmMs(), clock);
+      this.boundEvents = limits.maxEvents();
+      this.boundBytes = limits.maxBytes();
+      this.allowEntries = boundEvents;
+      this.allowBytes = boundBytes;
       this.nextSeq = new long[s.topics()];
       this.expectedNext = new long[s.topics()];
       Arrays.fill(nextSeq, 1);
@@ -160,6 +189,8 @@ class ClientBufferProperties {
           discard((Discard) step);
         } else if (step instanceof Observe) {
           observeSustain();
+        } else if (step instanceof Resize) {
+          resize((Resize) step);
         } else {
           clock.advance(((Advance) step).ms());
           checkAfterStep();
@@ -193,7 +224,9 @@ class ClientBufferProperties {
               "refused: not even the markers would fit",
               "gap handed out",
               "refused by the event bound",
-              "refused by the byte bound")) {
+              "refused by the byte bound",
+              "bound shrunk below pending",
+              "policy acted over a shrunk bound")) {
         Statistics.label(label).collect(seen.contains(label));
       }
       for (String label : COMMON_LABELS) {
@@ -265,8 +298,7 @@ class ClientBufferProperties {
         Boolean appended = topicIndex(e.topic()) == t && !accepted ? Boolean.TRUE : null;
         markers += runs(pending.get(t), seqs, expectedNext[t], appended);
       }
-      return events + markers <= limits.maxEvents()
-          && bytes + markers * MARKER <= limits.maxBytes();
+      return events + markers <= allowEntries && bytes + markers * MARKER <= allowBytes;
     }
 
     /** What the contract asks of a full buffer for {@code e}, decided on the model alone. */
@@ -304,8 +336,9 @@ class ClientBufferProperties {
     private void offer(Offer o) {
       int t = o.topic() % s.topics();
       ChangeEvent e = event("t" + t, nextSeq[t], o.size());
-      boolean byEvents = entries() + 1 > limits.maxEvents();
-      boolean fits = !byEvents && bytes() + e.size() <= limits.maxBytes();
+      boolean byEvents = entries() + 1 > allowEntries;
+      boolean fits = !byEvents && bytes() + e.size() <= allowBytes;
+      boolean overBound = entries() > boundEvents || bytes() > boundBytes;
       Decision decision = null;
       if (!fits && limits.policy() != DropPolicy.DISCONNECT) {
         decision = decide(e);
@@ -343,11 +376,31 @@ class ClientBufferProperties {
         if (drops > 1) {
           seen.add("more than one event dropped by an offer");
         }
+        if (overBound) {
+          seen.add("policy acted over a shrunk bound");
+        }
       }
       modelDropped += drops;
       assertThat(buffer.droppedEvents() - droppedBefore)
           .as("events dropped by this offer")
           .isEqualTo(drops);
+      checkAfterStep();
+    }
+
+    /** Moves the effective bound: nothing is dropped, nothing handed out, the allowance moves. */
+    private void resize(Resize r) {
+      int events = 1 + r.maxEvents() % limits.maxEvents();
+      long droppedBefore = buffer.droppedEvents();
+      buffer.effectiveMax(events);
+      boundEvents = events;
+      // ceil(maxBytes * events / maxEvents): the test's bounds are small enough to multiply.
+      boundBytes = (limits.maxBytes() * events + limits.maxEvents() - 1) / limits.maxEvents();
+      assertThat(buffer.effectiveMaxEvents()).isEqualTo(boundEvents);
+      assertThat(buffer.effectiveMaxBytes()).as("bytes in proportion").isEqualTo(boundBytes);
+      assertThat(buffer.droppedEvents()).as("a shrink drops nothing").isEqualTo(droppedBefore);
+      if (entries() > boundEvents || bytes() > boundBytes) {
+        seen.add("bound shrunk below pending");
+      }
       checkAfterStep();
     }
 
@@ -434,11 +487,17 @@ class ClientBufferProperties {
       assertThat(buffer.pending())
           .as("pending counts events and markers")
           .isEqualTo(queued.size() + markers)
+          .as("within the bound, or what was queued when it shrank, which never grows")
+          .isLessThanOrEqualTo(allowEntries)
           .isLessThanOrEqualTo(limits.maxEvents());
       assertThat(buffer.pendingBytes())
           .as("pendingBytes counts events and markers")
           .isEqualTo(eventBytes() + markers * MARKER)
+          .as("within the byte bound, or what was queued when it shrank, which never grows")
+          .isLessThanOrEqualTo(allowBytes)
           .isLessThanOrEqualTo(limits.maxBytes());
+      allowEntries = Math.max(boundEvents, buffer.pending());
+      allowBytes = Math.max(boundBytes, buffer.pendingBytes());
       assertThat(buffer.droppedEvents()).isEqualTo(modelDropped);
       long undelivered = modelDropped - receivedGapCount - discardedGapCount;
       assertThat(undelivered).as("drops not yet handed out").isNotNegative();
@@ -446,8 +505,8 @@ class ClientBufferProperties {
 
       double fill =
           Math.max(
-              (double) (queued.size() + markers) / limits.maxEvents(),
-              (double) (eventBytes() + markers * MARKER) / limits.maxBytes());
+              (double) Math.min(boundEvents, queued.size() + markers) / boundEvents,
+              (double) Math.min(boundBytes, eventBytes() + markers * MARKER) / boundBytes);
       assertThat(buffer.fill()).isEqualTo(fill);
 
       // Warning: at an upward crossing of warn, if armed or below warn long enough before it.

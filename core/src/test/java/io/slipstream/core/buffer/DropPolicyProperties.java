@@ -6,6 +6,7 @@ import io.slipstream.core.buffer.PolicyScenarios.Advance;
 import io.slipstream.core.buffer.PolicyScenarios.Discard;
 import io.slipstream.core.buffer.PolicyScenarios.Offer;
 import io.slipstream.core.buffer.PolicyScenarios.Poll;
+import io.slipstream.core.buffer.PolicyScenarios.Resize;
 import io.slipstream.core.buffer.PolicyScenarios.Scenario;
 import io.slipstream.core.buffer.PolicyScenarios.Shed;
 import io.slipstream.core.buffer.PolicyScenarios.Step;
@@ -30,14 +31,18 @@ import net.jqwik.api.statistics.Statistics;
 /**
  * Every drop policy's {@link ClientBuffer} against a trivial model of what its client must end up
  * with, under random interleavings of keyed offers to 1-4 topics, polls, topic discards, budget
- * sheds and clock moves, small random bounds, ages and topic priorities (docs/protocol.md §6,
- * contract §9 guarantees 1, 3 and 6).
+ * sheds, clock moves and changes of the effective bound ({@link ClientBuffer#effectiveMax}, as an
+ * adaptive QoS class makes them, shrinks often below what is queued), small random bounds, ages and
+ * topic priorities (docs/protocol.md §6, contract §9 guarantees 1, 3 and 6).
  *
  * <p>The model is, per topic, the changes offered since its stream (re)started, with their offer
  * times, and the client: its materialized rows, the next seq it must account for, and the compacted
  * run it is in. Checked after every step: the buffer's own invariants ({@code checkInvariants()} of
- * its queue); neither bound (events, bytes) exceeded, markers included; an offer that fits is
- * accepted and, except under {@code by-age}, drops nothing (drops only at 100%). Checked on what
+ * its queue); neither bound (events, bytes) exceeded, markers included, except by what was queued
+ * when the effective bound shrank below it, an excess that never grows (the allowance: the bound,
+ * or what is queued while that is more, recomputed after every step); a shrink drops nothing; an
+ * offer that fits the allowance is accepted and, except under {@code by-age}, drops nothing (drops
+ * only at 100%). Checked on what
  * the client receives, per topic: changes, {@code dropped} and {@code conflated} markers account
  * for every offered seq exactly once and in increasing order; a {@code dropped} marker's count is
  * its range's length and its reason is one the policy gives; a {@code conflated} marker's count is
@@ -54,44 +59,53 @@ class DropPolicyProperties {
   @Property(tries = 250)
   void dropOldest(@ForAll("dropOldestScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("dropped buffer", "dropped budget", "refused");
+    coverage("dropped buffer", "dropped budget", "refused", SHRUNK, ACTED);
   }
 
   @Property(tries = 250)
   void dropNewest(@ForAll("dropNewestScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("dropped buffer", "dropped budget", "refused");
+    coverage("dropped buffer", "dropped budget", "refused", SHRUNK, ACTED);
   }
 
   @Property(tries = 250)
   void disconnect(@ForAll("disconnectScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("dropped budget", "refused");
+    coverage("dropped budget", "refused", SHRUNK);
   }
 
   @Property(tries = 300)
   void conflate(@ForAll("conflateScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("conflated", "dropped buffer", "dropped budget", "state checked at the end of a run");
+    coverage(
+        "conflated",
+        "dropped buffer",
+        "dropped budget",
+        "state checked at the end of a run",
+        SHRUNK,
+        ACTED);
   }
 
   @Property(tries = 250)
   void byAge(@ForAll("byAgeScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("dropped age", "dropped buffer", "dropped budget");
+    coverage("dropped age", "dropped buffer", "dropped budget", SHRUNK, ACTED);
   }
 
   @Property(tries = 250)
   void priority(@ForAll("priorityScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("dropped priority", "dropped budget");
+    coverage("dropped priority", "dropped budget", SHRUNK, ACTED);
   }
 
   @Property(tries = 250)
   void sample(@ForAll("sampleScenarios") Scenario s) {
     new Run(s).execute();
-    coverage("dropped sampled", "dropped budget");
+    coverage("dropped sampled", "dropped budget", SHRUNK, ACTED);
   }
+
+  private static final String SHRUNK = "bound shrunk below pending";
+  private static final String ACTED = "policy acted over a shrunk bound";
 
   private static final List<String> LABELS =
       List.of(
@@ -103,7 +117,9 @@ class DropPolicyProperties {
           "shed",
           "conflated",
           "state checked at the end of a run",
-          "refused");
+          "refused",
+          SHRUNK,
+          ACTED);
 
   /**
    * Fails the property if the generators stop reaching {@code labels} in 2% of the tries: a floor
@@ -192,12 +208,26 @@ class DropPolicyProperties {
     private final Set<String> seen = new TreeSet<>();
     private boolean closed;
 
+    /** The effective bound the model set, in entries and (scaled) bytes. */
+    private int boundEvents;
+
+    private long boundBytes;
+
+    /** What the buffer may hold: the bound, or what it held since the bound shrank below it. */
+    private int allowEntries;
+
+    private long allowBytes;
+
     Run(Scenario s) {
       this.s = s;
       this.limits = s.limits();
       this.policy = limits.policy();
       this.allowed = reasons(policy);
       this.buffer = new ClientBuffer(limits, clock);
+      this.boundEvents = limits.maxEvents();
+      this.boundBytes = limits.maxBytes();
+      this.allowEntries = boundEvents;
+      this.allowBytes = boundBytes;
       for (int t = 0; t < s.topics(); t++) {
         topics.add(new Topic("t" + t));
       }
@@ -216,6 +246,8 @@ class DropPolicyProperties {
           discard((Discard) step);
         } else if (step instanceof Shed) {
           shed((Shed) step);
+        } else if (step instanceof Resize) {
+          resize((Resize) step);
         } else {
           clock.advance(((Advance) step).ms());
         }
@@ -247,6 +279,40 @@ class DropPolicyProperties {
       assertThat(buffer.pendingBytes())
           .as("within buffer.maxBytes")
           .isLessThanOrEqualTo(limits.maxBytes());
+      narrow();
+    }
+
+    /**
+     * Checks the bounds against the allowance, then lowers it to what is left: the effective bound,
+     * or what is queued beyond it since it shrank, which only falls.
+     */
+    private void narrow() {
+      assertThat(buffer.pending())
+          .as("within the effective bound, or no more than was queued when it shrank")
+          .isLessThanOrEqualTo(allowEntries);
+      assertThat(buffer.pendingBytes())
+          .as("within the effective byte bound, or no more than was queued when it shrank")
+          .isLessThanOrEqualTo(allowBytes);
+      allowEntries = Math.max(boundEvents, buffer.pending());
+      allowBytes = Math.max(boundBytes, buffer.pendingBytes());
+    }
+
+    private void resize(Resize r) {
+      int events = 1 + r.maxEvents() % limits.maxEvents();
+      long droppedBefore = buffer.droppedEvents();
+      long conflatedBefore = buffer.conflatedEvents();
+      int pending = buffer.pending();
+      buffer.effectiveMax(events);
+      boundEvents = events;
+      // ceil(maxBytes * events / maxEvents): the test's bounds are small enough to multiply.
+      boundBytes = (limits.maxBytes() * events + limits.maxEvents() - 1) / limits.maxEvents();
+      assertThat(buffer.effectiveMaxBytes()).as("bytes in proportion").isEqualTo(boundBytes);
+      assertThat(buffer.droppedEvents()).as("a shrink drops nothing").isEqualTo(droppedBefore);
+      assertThat(buffer.conflatedEvents()).isEqualTo(conflatedBefore);
+      assertThat(buffer.pending()).isEqualTo(pending);
+      if (pending > boundEvents || buffer.pendingBytes() > boundBytes) {
+        seen.add(SHRUNK);
+      }
     }
 
     private void offer(Offer o) {
@@ -265,10 +331,16 @@ class DropPolicyProperties {
               0,
               x -> new byte[o.size()]);
       boolean fits =
-          buffer.pending() + 1 <= limits.maxEvents()
-              && buffer.pendingBytes() + e.size() <= limits.maxBytes();
+          buffer.pending() + 1 <= allowEntries && buffer.pendingBytes() + e.size() <= allowBytes;
+      boolean overBound = buffer.pending() > boundEvents || buffer.pendingBytes() > boundBytes;
       long droppedBefore = buffer.droppedEvents();
+      long conflatedBefore = buffer.conflatedEvents();
       OfferOutcome outcome = buffer.offer(e);
+      if (overBound
+          && (buffer.droppedEvents() > droppedBefore
+              || buffer.conflatedEvents() > conflatedBefore)) {
+        seen.add(ACTED);
+      }
       if (fits) {
         assertThat(outcome).as("an event that fits is accepted").isEqualTo(OfferOutcome.ACCEPTED);
         if (policy != DropPolicy.BY_AGE) {
@@ -307,6 +379,8 @@ class DropPolicyProperties {
     private void poll() {
       boolean wasEmpty = buffer.isEmpty();
       assertThat(buffer.poll(this)).isEqualTo(!wasEmpty);
+      // Each poll lowers the allowance, as the buffer does after each change.
+      narrow();
     }
 
     private void discard(Discard d) {
@@ -350,7 +424,7 @@ class DropPolicyProperties {
         // Only when its marker would not have fit the byte bound (it then waits for room).
         assertThat(buffer.pendingBytes() + ClientBuffer.MARKER_BYTES)
             .as("no change is handed out older than maxAgeMs while a marker fits")
-            .isGreaterThan(limits.maxBytes());
+            .isGreaterThan(allowBytes);
       }
       if (policy == DropPolicy.CONFLATE && t.runTo < 0 && !t.tainted) {
         assertThat(t.rows)

@@ -20,7 +20,7 @@ final class PolicyScenarios {
 
   private PolicyScenarios() {}
 
-  sealed interface Step permits Offer, Poll, Discard, Advance, Shed {}
+  sealed interface Step permits Offer, Poll, Discard, Advance, Shed, Resize {}
 
   /**
    * Offers the next seq of topic {@code topic % topics}: key {@code key % keys}, a DELETE when
@@ -39,6 +39,13 @@ final class PolicyScenarios {
 
   /** Moves the clock. */
   record Advance(long ms) implements Step {}
+
+  /**
+   * Sets the effective bound ({@link ClientBuffer#effectiveMax}) to {@code 1 + maxEvents % max}
+   * entries, {@code max} the scenario's {@code buffer.max}: a shrink (often below what is queued)
+   * or a grow, as an adaptive QoS class's tick does.
+   */
+  record Resize(int maxEvents) implements Step {}
 
   record Scenario(BufferLimits limits, int topics, int keys, List<Step> steps) {}
 
@@ -94,12 +101,14 @@ final class PolicyScenarios {
         Combinators.combine(topic, Arbitraries.integers().between(1, 50)).as(Discard::new);
     Arbitrary<Step> advance = Arbitraries.longs().between(0, 200).map(Advance::new);
     Arbitrary<Step> shed = Arbitraries.longs().between(1, 6 * MARKER).map(Shed::new);
+    Arbitrary<Step> resize = Arbitraries.integers().between(0, 19).map(Resize::new);
     return Arbitraries.frequencyOf(
             Tuple.of(12, offer),
             Tuple.of(pollWeight, poll),
             Tuple.of(1, discard),
             Tuple.of(3, advance),
-            Tuple.of(1, shed))
+            Tuple.of(1, shed),
+            Tuple.of(2, resize))
         .list()
         .ofMaxSize(150)
         .withSizeDistribution(RandomDistribution.uniform());

@@ -2,6 +2,7 @@ package io.slipstream.server.config;
 
 import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.core.qos.AdaptiveBuffer;
 import io.slipstream.core.qos.QosClass;
 import io.slipstream.core.qos.QosClasses;
 import io.vertx.core.json.JsonObject;
@@ -13,10 +14,11 @@ import java.util.Set;
  * Binds the file-only setting {@code qos.classes} (docs/protocol.md §5, §12): an object of QoS
  * classes by name, each with any of {@code max}, {@code maxBytes}, {@code warn}, {@code
  * disconnect}, {@code policy}, {@code maxAgeMs}, {@code sustainMs}, {@code rate} (events/s, 0
- * unlimited), {@code askable} (default true) and {@code compression} (true or false), each field
- * not given taken from the node's own {@code buffer.*}, {@code sustainMs} and {@code
- * compression.enabled}, which also make the class {@code standard} unless the file names it. Topic
- * priorities ({@code buffer.priorities}) are the node's for every class.
+ * unlimited), {@code askable} (default true), {@code compression} (true or false) and {@code
+ * adaptive} ({@code {"min": entries, "targetDelayMs": ms}}, both required; absent for a fixed
+ * bound), each field not given taken from the node's own {@code buffer.*}, {@code sustainMs} and
+ * {@code compression.enabled}, which also make the class {@code standard} unless the file names it.
+ * Topic priorities ({@code buffer.priorities}) are the node's for every class.
  *
  * <p>Stateless. A map cannot be spelled in an environment variable or a flag without a second
  * syntax, so it comes from the {@code --config} file only, as the contract says of every map.
@@ -37,7 +39,11 @@ final class QosConfig {
           "sustainMs",
           "rate",
           "askable",
-          "compression");
+          "compression",
+          "adaptive");
+
+  /** The fields of a class's {@code adaptive} object, all required. */
+  private static final List<String> ADAPTIVE_FIELDS = List.of("min", "targetDelayMs");
 
   private QosConfig() {}
 
@@ -51,7 +57,7 @@ final class QosConfig {
 
   /** The class {@code standard} that the node's own settings make. */
   private static QosClass standard(BufferLimits buffer, long sustainMs, boolean compression) {
-    return new QosClass(QosClass.STANDARD, buffer, sustainMs, 0, true, compression);
+    return new QosClass(QosClass.STANDARD, buffer, sustainMs, 0, true, compression, null);
   }
 
   /**
@@ -102,8 +108,7 @@ final class QosConfig {
         continue;
       }
       BufferLimits b = c.buffer();
-      out.put(
-          c.name(),
+      JsonObject o =
           new JsonObject()
               .put("max", b.maxEvents())
               .put("maxBytes", b.maxBytes())
@@ -114,7 +119,15 @@ final class QosConfig {
               .put("sustainMs", c.sustainMs())
               .put("rate", c.rate())
               .put("askable", c.askable())
-              .put("compression", c.compression()));
+              .put("compression", c.compression());
+      if (c.isAdaptive()) {
+        o.put(
+            "adaptive",
+            new JsonObject()
+                .put("min", c.adaptive().minEvents())
+                .put("targetDelayMs", c.adaptive().targetDelayMs()));
+      }
+      out.put(c.name(), o);
     }
     return out.isEmpty() ? null : out;
   }
@@ -141,6 +154,8 @@ final class QosConfig {
     boolean askable = flag(c, key, "askable", true);
     // Absent, the node's compression.enabled: a class says only where it differs.
     boolean compression = flag(c, key, "compression", base.compression());
+    AdaptiveBuffer adaptive =
+        c.containsKey("adaptive") ? adaptive(key, c.getValue("adaptive")) : null;
     BufferLimits limits;
     try {
       // Topic priorities are the node's (buffer.priorities): a class picks the policy, not them.
@@ -151,10 +166,41 @@ final class QosConfig {
           e.getMessage().replace("buffer.", key + "."), e);
     }
     try {
-      return new QosClass(name, limits, sustainMs, rate, askable, compression);
+      return new QosClass(name, limits, sustainMs, rate, askable, compression, adaptive);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(key + "." + e.getMessage(), e);
     }
+  }
+
+  /** A class's {@code adaptive} object: {@code min} entries and {@code targetDelayMs}. */
+  private static AdaptiveBuffer adaptive(String classKey, Object value) {
+    String key = classKey + ".adaptive";
+    if (!(value instanceof JsonObject)) {
+      throw new IllegalArgumentException(
+          key
+              + " must be an object {\"min\": entries, \"targetDelayMs\": ms}, was "
+              + Setting.Kind.describe(value));
+    }
+    JsonObject a = (JsonObject) value;
+    for (String field : a.fieldNames()) {
+      if (!ADAPTIVE_FIELDS.contains(field)) {
+        throw new IllegalArgumentException(
+            key
+                + "."
+                + field
+                + " is not an adaptive setting ("
+                + String.join(", ", ADAPTIVE_FIELDS)
+                + ")");
+      }
+    }
+    for (String field : ADAPTIVE_FIELDS) {
+      if (!a.containsKey(field)) {
+        throw new IllegalArgumentException(key + "." + field + " is required");
+      }
+    }
+    int min = (int) whole(a, key, "min", 0, 1, Integer.MAX_VALUE);
+    long targetDelayMs = whole(a, key, "targetDelayMs", 0, 1, AdaptiveBuffer.MAX_TARGET_DELAY_MS);
+    return new AdaptiveBuffer(min, targetDelayMs);
   }
 
   private static List<String> sorted() {

@@ -72,7 +72,9 @@ enum Setting {
   QOS_CLASSES("qos.classes", Kind.CLASSES,
       "QoS classes by name: {\"realtime\": {\"max\": 200, \"rate\": 50, ...}, ...}, each field"
           + " of max, maxBytes, warn, disconnect, policy, maxAgeMs, sustainMs, rate (events/s),"
-          + " askable, compression (true/false); unset ones are the node's (docs/protocol.md §6)",
+          + " askable, compression (true/false), adaptive ({\"min\": 64, \"targetDelayMs\": 2000}:"
+          + " the bound holds that long at the client's drain rate, between min and max); unset"
+          + " ones are the node's (docs/protocol.md §6)",
       c -> QosConfig.toJson(c.qos(), c.buffer(), c.sustainMs(), c.compression().enabled()),
       (d, v) -> d.config.qosClasses((JsonObject) v)),
   SUSTAIN_MS("sustainMs", Kind.LONG, "how long a condition must last before 4001 or 4029, ms",

@@ -86,6 +86,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   private SlowConsumerWatch watch;
   private Liveness liveness;
   private ConnectionQuality quality;
+  private AdaptiveBound adaptive;
 
   /** The QoS class in force: {@code standard} until the hello is bound (docs/protocol.md §5). */
   private QosClass qos;
@@ -182,6 +183,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
         new WritePump(
             context, transport, out, buffer, watch::afterPoll, watch::afterTurn, services.clock());
     subscriptions.attach(pump, watch);
+    this.adaptive = new AdaptiveBound(buffer, pump, services.clock(), watch::boundChanged);
     this.quality =
         new ConnectionQuality(
             config.quality(),
@@ -193,7 +195,10 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             subscriptions.ackLagWindow(),
             (event, reason, figures) ->
                 services.lifecycle().publish(event, binding.sessionId(), id, reason, figures),
-            subscriptions::reportRows);
+            () -> {
+              subscriptions.reportRows();
+              adaptive.tick();
+            });
     this.liveness =
         new Liveness(
             vertx,
@@ -431,6 +436,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   private void apply(QosClass c) {
     qos = c;
     buffer.retarget(c.buffer());
+    adaptive.use(c.adaptive());
     watch.sustainMs(c.sustainMs());
     pump.rate(c.rate());
     transport.compress(c.compression());
@@ -597,6 +603,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
         buffer.pending(),
         buffer.pendingBytes(),
         buffer.fill(),
+        buffer.limits().maxEvents(),
+        buffer.effectiveMaxEvents(),
         f.growthPerSec(),
         f.offeredPerSec(),
         f.sentPerSec(),

@@ -142,10 +142,24 @@ final class SlowConsumerWatch {
       // A warning overtakes everything queued (docs/protocol.md §13): the client learns of the
       // stall now, not after the backlog that causes it. Pending counts the catch-up lag too.
       int pending = (int) Math.min(Integer.MAX_VALUE, buffer.pending() + buffer.behind());
-      warn.accept(Outbound.warning(buffer.fill(), pending, buffer.limits().maxEvents()));
+      // max is the effective bound, which an adaptive class moves (docs/protocol.md §6).
+      warn.accept(Outbound.warning(buffer.fill(), pending, buffer.effectiveMaxEvents()));
       metrics.warning();
       events.accept(Event.WARNED, null);
     }
+  }
+
+  /**
+   * The effective bound moved (an adaptive class's tick), and the fill with it: a crossing of
+   * {@code warn} sends its warning now, and reaching {@code disconnect} starts the sustain timer,
+   * as after an offer.
+   */
+  void boundChanged() {
+    if (stopped) {
+      return;
+    }
+    warnOnCrossing();
+    armIfOverDisconnect();
   }
 
   private void armIfOverDisconnect() {

@@ -24,7 +24,7 @@ import java.util.function.LongConsumer;
  * never dropped. One turn writes at most {@link #PUMP_BATCH} frames, then yields the event loop to
  * the other connections on it.
  */
-final class WritePump implements BufferSink {
+final class WritePump implements BufferSink, AdaptiveBound.Drain {
 
   /** Control messages queued before reading from the client pauses. */
   static final int CONTROL_HIGH_WATER = 256;
@@ -71,6 +71,12 @@ final class WritePump implements BufferSink {
   /** When the wait for the socket's drain began, in clock millis; meaningful while awaiting. */
   private long drainAwaitedSince;
   private boolean bufferTurn;
+
+  /** Entries taken from the buffer to the socket since the connection opened. */
+  private long drained;
+
+  /** Whether the buffer ran empty since {@link #takeSaturated} last asked. */
+  private boolean bufferEmptied = true;
 
   /** The class's outbound rate: live events and catch-up frames take a token each. */
   private Throttle throttle = Throttle.UNLIMITED;
@@ -189,6 +195,10 @@ final class WritePump implements BufferSink {
         if (!buffer.isEmpty() && (bufferTurn || catchingUp.isEmpty())) {
           bufferTurn = false;
           buffer.poll(this);
+          drained++;
+          if (buffer.isEmpty()) {
+            bufferEmptied = true;
+          }
           afterBufferPoll.run();
           continue;
         }
@@ -298,6 +308,25 @@ final class WritePump implements BufferSink {
                   pump();
                 });
     return false;
+  }
+
+  /** Entries (changes and markers) taken from the buffer to the socket since it opened. */
+  @Override
+  public long drained() {
+    return drained;
+  }
+
+  /**
+   * Whether the buffer held entries the whole time since the last call (it never ran empty, and
+   * holds some now): what it drained meanwhile was all the client, or its rate, would take. Starts
+   * the next period.
+   */
+  @Override
+  public boolean takeSaturated() {
+    boolean empty = buffer.isEmpty();
+    boolean saturated = !bufferEmptied && !empty;
+    bufferEmptied = empty;
+    return saturated;
   }
 
   /**

@@ -19,7 +19,10 @@ import java.util.List;
  * @param topics the subscribed topics
  * @param pending events waiting in the buffer
  * @param pendingBytes encoded bytes waiting in the buffer
- * @param fill the buffer's fill, 0..1
+ * @param fill the buffer's fill, 0..1, over {@code effectiveMax}
+ * @param max the class's bound in entries, as {@code welcome.buffer.max} says it
+ * @param effectiveMax the bound in force, in entries, as {@code warning.max} says it: {@code max}
+ *     but under an adaptive class, whose bound follows the client's drain rate
  * @param growthPerSec how fast pending events grew over the last quality tick, events/s
  * @param offeredPerSec events offered to the buffer per second over the last quality tick
  * @param sentPerSec messages written per second over the last quality tick
@@ -42,6 +45,8 @@ public record ConnectionStats(
     int pending,
     long pendingBytes,
     double fill,
+    int max,
+    int effectiveMax,
     double growthPerSec,
     double offeredPerSec,
     double sentPerSec,
@@ -83,6 +88,8 @@ public record ConnectionStats(
         .put("pending", pending)
         .put("pendingBytes", pendingBytes)
         .put("fill", Math.round(fill * 1000) / 1000.0)
+        .put("max", max)
+        .put("effectiveMax", effectiveMax)
         .put("growthPerSec", Math.round(growthPerSec * 10) / 10.0)
         .put("offeredPerSec", Math.round(offeredPerSec * 10) / 10.0)
         .put("sentPerSec", Math.round(sentPerSec * 10) / 10.0)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.core.qos.AdaptiveBuffer;
 import io.slipstream.core.qos.QosClass;
 import io.slipstream.core.qos.QosClasses;
 import java.io.IOException;
@@ -107,6 +108,12 @@ class QosConfigTest {
         "{\"qos\": {\"classes\": {\"rt\": {\"rate\": -1}}}}           | qos.classes | rate must be 0 to",
         "{\"qos\": {\"classes\": {\"rt\": {\"askable\": \"yes\"}}}}   | qos.classes | qos.classes.rt.askable must be true or false",
         "{\"qos\": {\"classes\": {\"rt\": {\"compression\": \"on\"}}}} | qos.classes | qos.classes.rt.compression must be true or false",
+        "{\"qos\": {\"classes\": {\"rt\": {\"adaptive\": 64}}}}          | qos.classes | qos.classes.rt.adaptive must be an object",
+        "{\"qos\": {\"classes\": {\"rt\": {\"adaptive\": {\"min\": 64}}}}} | qos.classes | qos.classes.rt.adaptive.targetDelayMs is required",
+        "{\"qos\": {\"classes\": {\"rt\": {\"adaptive\": {\"min\": 0, \"targetDelayMs\": 9}}}}} | qos.classes | qos.classes.rt.adaptive.min must be 1 to",
+        "{\"qos\": {\"classes\": {\"rt\": {\"adaptive\": {\"min\": 9, \"targetDelayMs\": 0}}}}} | qos.classes | qos.classes.rt.adaptive.targetDelayMs must be 1 to",
+        "{\"qos\": {\"classes\": {\"rt\": {\"adaptive\": {\"min\": 9, \"targetDelayMs\": 9, \"max\": 9}}}}} | qos.classes | qos.classes.rt.adaptive.max is not an adaptive setting",
+        "{\"qos\": {\"classes\": {\"rt\": {\"max\": 50, \"adaptive\": {\"min\": 64, \"targetDelayMs\": 9}}}}} | qos.classes | qos.classes.rt.adaptive.min must be at most max (50)",
         "{\"qos\": {\"colours\": {}}}                                 | qos.colours | unknown setting",
       })
   void badValuesStopTheStartNamingTheKey(String json, String setting, String message)
@@ -164,6 +171,25 @@ class QosConfigTest {
     var json = QosConfig.toJson(c.qos(), c.buffer(), c.sustainMs(), node);
     assertThat(json.getJsonObject("standard").getBoolean("compression")).isFalse();
     assertThat(QosConfig.parse(json, c.buffer(), c.sustainMs(), node)).isEqualTo(c.qos());
+  }
+
+  @Test
+  void aClassMayBeAdaptiveAndTheFileFormReadsBack() throws IOException {
+    SlipstreamConfig c =
+        load(
+            file(
+                "{\"qos\": {\"classes\": {\"screen\": {\"max\": 2000,"
+                    + " \"adaptive\": {\"min\": 64, \"targetDelayMs\": 2000}}}}}"));
+    QosClass screen = c.qos().get("screen");
+    assertThat(screen.adaptive()).isEqualTo(new AdaptiveBuffer(64, 2000));
+    assertThat(c.qos().standard().isAdaptive()).as("absent: a fixed bound").isFalse();
+    assertThat(
+            QosConfig.parse(
+                QosConfig.toJson(c.qos(), c.buffer(), c.sustainMs(), false),
+                c.buffer(),
+                c.sustainMs(),
+                false))
+        .isEqualTo(c.qos());
   }
 
   private static SlipstreamConfig load(Path file) {

@@ -274,7 +274,8 @@ class QosClassesIT {
     assertThat(statsOf("x").getString("qos")).isEqualTo("realtime");
   }
 
-  private static JsonArray changes(int n) {
+  /** {@code n} UPDATEs of keys {@code k0..}, rows padded to about 4 KB; for this package's ITs. */
+  static JsonArray changes(int n) {
     JsonArray changes = new JsonArray();
     for (int i = 0; i < n; i++) {
       changes.add(

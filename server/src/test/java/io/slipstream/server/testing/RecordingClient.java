@@ -41,9 +41,21 @@ public final class RecordingClient implements AutoCloseable {
 
   /** Connects to {@code /ws} on {@code port}. */
   public static RecordingClient connect(Vertx vertx, int port) {
-    WebSocketClient client =
-        vertx.createWebSocketClient(
-            new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+    return connect(vertx, port, 0);
+  }
+
+  /**
+   * Connects to {@code /ws} on {@code port} with a socket receive buffer of {@code receiveBytes}
+   * (0: the kernel's, which may grow to tens of MB on loopback): a small one makes a paused client
+   * push back on the server after that much instead.
+   */
+  public static RecordingClient connect(Vertx vertx, int port, int receiveBytes) {
+    WebSocketClientOptions options =
+        new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20);
+    if (receiveBytes > 0) {
+      options.setReceiveBufferSize(receiveBytes);
+    }
+    WebSocketClient client = vertx.createWebSocketClient(options);
     WebSocket ws =
         client
             .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws"))
