@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End-to-end: {@code fanout --deflate --rows realistic} against the real server jar with {@code
+ * End-to-end: {@code fanout --deflate --row-shape realistic} against the real server jar with {@code
  * compression.enabled}: the clients negotiate permessage-deflate, every change still arrives once
  * and in order through the compressed frames, and the bytes on the wire per delivery (the server's
  * {@code slipstream_ws_bytes_written_total}) fall below the row's size, while the same run without
@@ -58,7 +58,7 @@ class DeflateFanoutIT {
                 "--duration", "2",
                 "--drain", "10",
                 "--size", Integer.toString(ROW_BYTES),
-                "--rows", "realistic",
+                "--row-shape", "realistic",
                 "--out", out.toString(),
                 "--quiet"));
     if (deflate) {

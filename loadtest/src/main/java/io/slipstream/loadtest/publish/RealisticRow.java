@@ -3,7 +3,7 @@ package io.slipstream.loadtest.publish;
 import java.util.Random;
 
 /**
- * Rows that deflate the way real rows do, for measuring compression ({@code --rows realistic}): an
+ * Rows that deflate the way real rows do, for measuring compression ({@code --row-shape realistic}): an
  * order with its fills, e.g. {@code {"t":..,"v":..,"id":"ord-3f9a61c2","sym":"MSFT","side":"sell",
  * "px":412.37,"qty":1200,…,"fills":[{"px":412.35,"qty":100,"venue":"BATS","liq":"maker"},…],
  * "note":"partial fill routed …"}}: field names repeat within a row (as JSON keys of real rows do),

@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
  * UPDATEs a second, round-robin over K keys, each row padded to S bytes and stamped with its send
  * time; then it waits (up to {@code --drain}) until every client has the last seq. Question: at
  * this load, what latency does each delivery see, what does each delivery cost the server, and does
- * every client get every change exactly once, in order? With {@code --deflate} and {@code --rows
+ * every client get every change exactly once, in order? With {@code --deflate} and {@code --row-shape
  * realistic} it also answers what permessage-deflate saves on the wire and costs in CPU (bytes on
  * the wire per delivery, from the server's {@code slipstream_ws_bytes_written_total}). Passes when
  * nothing is lost or doubled and deliveries + named drops = N × published.

@@ -112,7 +112,7 @@ final class Figures {
    * whether the clients offered permessage-deflate and the shape of the rows.
    */
   static void wire(RunResult r, Harness h, Wire a, Wire b) {
-    r.put(RUN, "rows", h.options().string("rows"));
+    r.put(RUN, "row shape", h.options().string("row-shape"));
     r.put(RUN, "permessage-deflate offered", h.options().flag("deflate"));
     long deliveries = b.received() - a.received();
     if (Double.isNaN(a.bytes()) || Double.isNaN(b.bytes())) {

@@ -62,7 +62,7 @@ public final class Harness implements AutoCloseable {
           OptionSpec.value(
               "size", "BYTES", "256", "size of each row's JSON (padded; at least ~48)"),
           OptionSpec.value(
-              "rows",
+              "row-shape",
               "padded|realistic",
               "padded",
               "rows padded with x, or order-like JSON (ids, prices, fills, words) that deflates as"

@@ -83,7 +83,7 @@ final class Runs {
 
   /**
    * UPDATEs of {@code size} bytes, round-robin over {@code --keys}, up to {@code --max-batch}, with
-   * padded or realistic rows ({@code --rows}).
+   * padded or realistic rows ({@code --row-shape}).
    */
   static ChangeBodies updates(Options o, int size) {
     return new ChangeBodies(
@@ -91,11 +91,11 @@ final class Runs {
         .realisticRows(realisticRows(o));
   }
 
-  /** Whether {@code --rows} is {@code realistic} (else {@code padded}). */
+  /** Whether {@code --row-shape} is {@code realistic} (else {@code padded}). */
   static boolean realisticRows(Options o) {
-    String rows = o.string("rows");
+    String rows = o.string("row-shape");
     if (!rows.equals("padded") && !rows.equals("realistic")) {
-      throw new UsageException("--rows must be padded or realistic, was " + rows);
+      throw new UsageException("--row-shape must be padded or realistic, was " + rows);
     }
     return rows.equals("realistic");
   }
