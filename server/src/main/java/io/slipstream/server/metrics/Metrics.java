@@ -1,6 +1,7 @@
 package io.slipstream.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -52,9 +53,8 @@ public final class Metrics {
 
   private final PrometheusMeterRegistry registry;
   private final Counter published;
-  private final Counter messagesSent;
-  private final Counter changesDelivered;
-  private final Counter wsBytesWritten;
+  /** What write-pump turns and flushes count, per thread (the hot path's counters). */
+  private final LoopCounters loops = new LoopCounters();
   private final Map<DropReason, Counter> dropped;
   private final Counter conflated;
   private final Counter warnings;
@@ -94,20 +94,17 @@ public final class Metrics {
         Counter.builder("slipstream.changes.published")
             .description("Changes sequenced by the topics of this node")
             .register(registry);
-    messagesSent =
-        Counter.builder("slipstream.messages.sent")
-            .description("Messages written to client sockets (changes, snapshot rows, control)")
-            .register(registry);
-    wsBytesWritten =
-        Counter.builder("slipstream.ws.bytes.written")
-            .description(
-                "Bytes of WebSocket frames (headers and payloads, compressed or not) written to /ws"
-                    + " sockets, pings and close frames aside")
-            .register(registry);
-    changesDelivered =
-        Counter.builder("slipstream.changes.delivered")
-            .description("Live changes written to client sockets")
-            .register(registry);
+    FunctionCounter.builder("slipstream.messages.sent", loops, LoopCounters::messages)
+        .description("Messages written to client sockets (changes, snapshot rows, control)")
+        .register(registry);
+    FunctionCounter.builder("slipstream.ws.bytes.written", loops, LoopCounters::wsBytes)
+        .description(
+            "Bytes of WebSocket frames (headers and payloads, compressed or not) written to /ws"
+                + " sockets, pings and close frames aside")
+        .register(registry);
+    FunctionCounter.builder("slipstream.changes.delivered", loops, LoopCounters::changes)
+        .description("Live changes written to client sockets")
+        .register(registry);
     dropped =
         perValue(
             DropReason.class,
@@ -240,7 +237,7 @@ public final class Metrics {
    * kept elsewhere, such as the cluster feed's.
    */
   public void counter(String name, String description, Supplier<Number> value) {
-    io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
+    FunctionCounter.builder(name, value, v -> v.get().doubleValue())
         .description(description)
         .register(registry);
   }
@@ -262,19 +259,17 @@ public final class Metrics {
     topics.published(topic, changes);
   }
 
+  /** {@code messages} written by a write-pump turn, {@code changes} of them live changes. */
   public void sent(long messages, long changes) {
     if (messages > 0) {
-      messagesSent.increment(messages);
-    }
-    if (changes > 0) {
-      changesDelivered.increment(changes);
+      loops.mine().sent(messages, changes);
     }
   }
 
   /** {@code bytes} of frames a /ws socket's write-pump turn wrote: one call per flush. */
   public void wsBytesWritten(long bytes) {
     if (bytes > 0) {
-      wsBytesWritten.increment(bytes);
+      loops.mine().wsBytes(bytes);
     }
   }
 
