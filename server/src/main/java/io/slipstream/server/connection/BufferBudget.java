@@ -3,10 +3,13 @@ package io.slipstream.server.connection;
 import io.slipstream.core.buffer.ClientBuffer;
 import io.slipstream.core.message.DropReason;
 import io.slipstream.core.time.Clock;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.core.Vertx;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,8 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safe, built for many event loops: no connection ever reads another's buffer. Each
  * connection holds a {@link Share}, confined to its event loop, that publishes its buffer's pending
- * bytes once per offer batch and once per pump turn (never per event) into a node-wide atomic total
- * and a volatile field of its own. The level is recomputed from the published values on a periodic
+ * bytes once per offer batch and once per pump turn (never per event) into its event loop's part of
+ * the node-wide total and a volatile field of its own: the total is a sum of per-loop atomics, so
+ * the two publishes per delivery of a fan-out never contend across cores for one cache line. The level is recomputed from the published values on a periodic
  * node tick ({@link #TICK_MS}) and, at most every {@link #MIN_RECOMPUTE_MS}, as soon as a batch
  * leaves the total over budget; it is published in one volatile field that each connection compares
  * with its own pending bytes after its next offer batch. So the total exceeds the budget by at most
@@ -47,9 +51,23 @@ public final class BufferBudget {
 
   private final Vertx vertx;
   private final long budgetBytes;
-  private final AtomicLong total = new AtomicLong();
+  /**
+   * The total, in one part per thread whose connections joined (their event loops): each share
+   * adds to its own loop's part, uncontended; readers sum the parts. Bounded by the threads.
+   */
+  private final List<AtomicLong> parts = new CopyOnWriteArrayList<>();
 
-  /** The highest {@link #total} ever published, for sizing a node (and the budget load test). */
+  private final FastThreadLocal<AtomicLong> part =
+      new FastThreadLocal<>() {
+        @Override
+        protected AtomicLong initialValue() {
+          AtomicLong p = new AtomicLong();
+          parts.add(p);
+          return p;
+        }
+      };
+
+  /** The highest {@link #totalBytes} ever published, for sizing a node (and the budget load test). */
   private final AtomicLong peak = new AtomicLong();
 
   /** Bound: one per open connection; a share leaves when its connection closes. */
@@ -94,7 +112,11 @@ public final class BufferBudget {
 
   /** The pending bytes of all buffers on this node, as their connections last published them. */
   public long totalBytes() {
-    return total.get();
+    long sum = 0;
+    for (AtomicLong p : parts) {
+      sum += p.get();
+    }
+    return sum;
   }
 
   /** The highest {@link #totalBytes()} since start. */
@@ -109,7 +131,7 @@ public final class BufferBudget {
 
   /** A share of the budget for {@code buffer}; call on its connection's event loop. */
   Share join(ClientBuffer buffer) {
-    Share s = new Share(buffer);
+    Share s = new Share(buffer, part.get());
     shares.add(s);
     return s;
   }
@@ -139,7 +161,7 @@ public final class BufferBudget {
   synchronized void recompute() {
     recomputeAsked.set(false);
     lastRecomputeNanos = System.nanoTime();
-    long excess = total.get() - budgetBytes;
+    long excess = totalBytes() - budgetBytes;
     if (excess <= 0) {
       long max = -1;
       for (Share s : shares) {
@@ -187,6 +209,9 @@ public final class BufferBudget {
   final class Share {
     private final ClientBuffer buffer;
 
+    /** Its event loop's part of the total. */
+    private final AtomicLong part;
+
     /** The buffer's pending bytes as last added to the total; written only by its loop. */
     private volatile long published;
 
@@ -206,8 +231,9 @@ public final class BufferBudget {
 
     private boolean left;
 
-    private Share(ClientBuffer buffer) {
+    private Share(ClientBuffer buffer, AtomicLong part) {
       this.buffer = buffer;
+      this.part = part;
     }
 
     /** Adds the change of the buffer's pending bytes since the last call to the node's total. */
@@ -216,10 +242,13 @@ public final class BufferBudget {
       long delta = now - published;
       if (delta != 0 && !left) {
         published = now;
-        long t = total.addAndGet(delta);
-        // A volatile read per publish; a CAS only when the total reaches a new high.
-        if (t > peak.get()) {
-          peak.accumulateAndGet(t, Math::max);
+        part.addAndGet(delta);
+        if (delta > 0) {
+          // Only growth can make a new high: a few volatile reads, a CAS only at a new high.
+          long t = totalBytes();
+          if (t > peak.get()) {
+            peak.accumulateAndGet(t, Math::max);
+          }
         }
       }
     }
@@ -239,7 +268,7 @@ public final class BufferBudget {
       long pending = buffer.pendingBytes();
       if (pending <= l) {
         overSince = -1;
-        if (total.get() > budgetBytes) {
+        if (totalBytes() > budgetBytes) {
           // No level yet, or a stale one: the excess needs a new level now, not at the tick.
           askRecompute();
         }
@@ -255,7 +284,7 @@ public final class BufferBudget {
       buffer.shed(pending - l, DropReason.BUDGET);
       publish();
       overBytes = buffer.pendingBytes();
-      if (total.get() > budgetBytes) {
+      if (totalBytes() > budgetBytes) {
         askRecompute();
       }
       return Verdict.SHED;
@@ -311,7 +340,7 @@ public final class BufferBudget {
       if (!left) {
         left = true;
         shares.remove(this);
-        total.addAndGet(-published);
+        part.addAndGet(-published);
         published = 0;
       }
     }
