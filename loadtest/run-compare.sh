@@ -6,8 +6,10 @@
 #
 #   loadtest/run-compare.sh OUT_DIR label=JAR [label=JAR ...]
 #
-# A label starting with "lean" is run as the vertx-lean broadcaster (POST /publish, GET /ws),
-# any other as Slipstream. Environment: ROUNDS (3), CLIENTS (1000), RATE (100), SIZE (256),
+# A label starting with "lean" is run as the vertx-lean broadcaster (POST /publish, GET /ws), one
+# starting with "nchan" as Nchan (nginx with loadtest/nchan/nginx.conf; the value after = is
+# ignored; Debian: apt-get install nginx-light libnginx-mod-nchan; its one worker's CPU is
+# measured), any other as Slipstream. Environment: ROUNDS (3), CLIENTS (1000), RATE (100), SIZE (256),
 # DURATION (20), WARMUP (10), PORT (18601), JVM ("-Xms256m -Xmx2g"), SERVER_ARGS (extra
 # Slipstream flags), JFR=1 (a JFR profile of each server, settings=profile, over the measured
 # part), SCENARIO (fanout; e.g. saturate or idle for Slipstream only), EXTRA (extra tool flags),
@@ -34,6 +36,13 @@ for round in $(seq 1 "$ROUNDS"); do
       jfr="-XX:+FlightRecorder -XX:StartFlightRecording=delay=$((WARMUP + 3))s,duration=$((DURATION - 2))s,filename=$OUT/$name.jfr,settings=profile"
     fi
     case $label in
+      nchan*) mkdir -p "$OUT/$name.nginx"
+             sed -e "s|PREFIX|$OUT/$name.nginx|g" -e "s|PORT|$PORT|g" "$HERE/nchan/nginx.conf" \
+               > "$OUT/$name.nginx/nginx.conf"
+             "${nice[@]}" nginx -c "$OUT/$name.nginx/nginx.conf" -p "$OUT/$name.nginx" \
+               -g 'daemon off;' > "$OUT/$name.server.log" 2>&1 &
+             health="http://127.0.0.1:$PORT/health"
+             tool=(raw --ws-url "ws://127.0.0.1:$PORT/ws" --post-url "http://127.0.0.1:$PORT/publish") ;;
       lean*) "${nice[@]}" java $JVM $jopts $jfr -Dport="$PORT" -Dhost=127.0.0.1 -jar "$jar" > "$OUT/$name.server.log" 2>&1 &
              health="http://127.0.0.1:$PORT/health"
              tool=(raw --ws-url "ws://127.0.0.1:$PORT/ws" --post-url "http://127.0.0.1:$PORT/publish") ;;
@@ -46,6 +55,11 @@ for round in $(seq 1 "$ROUNDS"); do
       [ "$(curl -s -o /dev/null -w '%{http_code}' "$health")" = 200 ] && break
       sleep 0.2
     done
+    master=$spid
+    if [ "${label#nchan}" != "$label" ]; then
+      # The master only forks: the worker does the work, so its CPU is the server's.
+      spid=$(pgrep -P "$master" | head -1)
+    fi
     before=$(cut -d' ' -f1-3 /proc/loadavg)
     if [ "$SCENARIO" = idle ]; then
       "${nice[@]}" java -jar "$LT" "${tool[@]}" --clients "$CLIENTS" $extra --server-pid "$spid" \
@@ -58,6 +72,6 @@ for round in $(seq 1 "$ROUNDS"); do
     rc=$?
     echo "$name $(date -u +%T) exit $rc load before $before after $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/log.txt"
     grep -E "server CPU-s per 1M|p99|peak RSS|heap per" "$OUT/$name.txt" | head -6 | sed 's/^/   /' | tee -a "$OUT/log.txt"
-    kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
+    kill "$master" 2>/dev/null; wait "$master" 2>/dev/null
   done
 done
