@@ -35,6 +35,15 @@ final class Subscriptions {
   }
 
   private final Map<String, Subscription> byTopic = new HashMap<>();
+
+  /**
+   * The last live batch's topic (the hub passes each topic's one String instance) and what {@link
+   * #byTopic} said of it, so that a connection's batches of one topic skip the map; reset at every
+   * change of the map.
+   */
+  private String lastTopic;
+
+  private Subscription lastSubscription;
   private final AckLag ackLag = new AckLag();
   private final ConnectionServices services;
   private final Hub hub;
@@ -128,6 +137,7 @@ final class Subscriptions {
     }
     Subscription s = new Subscription(topic, entry, requestId);
     byTopic.put(topic, s);
+    lastTopic = null;
     hub.join(topic, subscriber)
         // In a cluster the topic may first have to be followed (its epoch is the authority's).
         .compose(v -> services.topics().ready(topic))
@@ -138,6 +148,7 @@ final class Subscriptions {
               }
               if (ar.failed()) {
                 byTopic.remove(topic);
+                lastTopic = null;
                 entry.unsubscribed();
                 hub.leave(topic, subscriber);
                 pump.send(
@@ -161,6 +172,7 @@ final class Subscriptions {
 
   void unsubscribe(ClientMessage.Unsubscribe m) {
     Subscription s = byTopic.remove(m.topic());
+    lastTopic = null;
     if (s == null) {
       owner.fail(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + m.topic(), m.id());
       return;
@@ -188,7 +200,14 @@ final class Subscriptions {
 
   /** One publish's events of {@code topic}, from the hub. */
   void onChanges(String topic, List<ChangeEvent> events) {
-    Subscription s = byTopic.get(topic);
+    Subscription s;
+    if (topic == lastTopic) {
+      s = lastSubscription;
+    } else {
+      s = byTopic.get(topic);
+      lastTopic = topic;
+      lastSubscription = s;
+    }
     if (s == null) {
       return;
     }
@@ -220,6 +239,7 @@ final class Subscriptions {
       end(s);
     }
     byTopic.clear();
+    lastTopic = null;
     return positions;
   }
 

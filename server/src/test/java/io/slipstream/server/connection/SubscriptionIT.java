@@ -146,6 +146,42 @@ class SubscriptionIT {
     assertThat(c.subscribe("t").getLong("seq")).isEqualTo(2);
   }
 
+  /**
+   * A connection remembers the subscription of the last live batch's topic (to skip its map):
+   * after live changes have reached it, unsubscribing stops them, and subscribing again delivers
+   * each later change once, in order, after the new snapshot, also while the topic's hub channel
+   * (and its topic String, which the connection's memory is keyed by) lives on for another
+   * subscriber.
+   */
+  @Test
+  void afterLiveChangesUnsubscribeAndSubscribeAgainRouteToTheCurrentSubscription() {
+    server = TestServer.start();
+    // Another subscriber keeps the topic's hub channel, and so its topic String, alive.
+    RecordingClient other = client();
+    other.subscribe("t");
+    other.expect("snapshot");
+    other.expect("snapshot");
+    RecordingClient c = client();
+    c.subscribe("t");
+    c.expect("snapshot");
+    c.expect("snapshot");
+    server.publish("t", upsert("a", 1));
+    c.assertChange("t", 1);
+    c.send(new JsonObject().put("type", "unsubscribe").put("topic", "t").put("id", 9));
+    c.expect("unsubscribed");
+    server.publish("t", upsert("a", 2));
+    c.send("{\"type\":\"ping\"}");
+    c.expect("pong");
+    c.assertExhausted();
+
+    assertThat(c.subscribe("t").getLong("seq")).isEqualTo(2);
+    c.expect("snapshot");
+    c.assertChange("t", 2);
+    c.expect("snapshot");
+    server.publish("t", upsert("a", 3));
+    assertThat(c.assertChange("t", 3).getJsonObject("row").getInteger("n")).isEqualTo(3);
+  }
+
   @Test
   void aBatchingClientGetsSeveralMessagesPerFrameInOrderAndOthersNever() {
     server = TestServer.start();
