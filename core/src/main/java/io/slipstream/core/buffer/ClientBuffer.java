@@ -29,18 +29,10 @@ import io.slipstream.core.topic.ChangeEvent;
  * policy lives in its own {@link PendingQueue}; {@code by-age} reads the injected clock to age
  * events, lazily on offer and poll.
  *
- * <p>The buffer also tracks the two thresholds, on the injected clock (a duration clock: only
- * differences of its millis are used). Crossing {@code warn} upwards raises a one-shot warning flag
- * ({@link #takeWarning()}), re-armed only once the fill has stayed below {@code warn} for {@code
- * warnRearmMs}, so the fill of a stalled client rising and falling with the kernel's socket buffers
- * gives one warning, not a storm. The time since fill reached {@code disconnect} is measured too
- * ({@link #overDisconnectSince()}). A socket takes events in chunks (up to its write queue at
- * once), so the fill of a client that is hopelessly behind still dips below {@code disconnect} for
- * an instant after each chunk; only a dip that lasts longer than {@link #DIP_TOLERANCE_MS} ends the
- * condition. A dip is timed from the moment the fill fell below {@code disconnect}, never from the
- * last event: a stalled client's buffer stays full however rarely its topics publish, so quiet time
- * is not mistaken for a dip. Both are evaluated lazily, whenever the fill changes or is asked
- * about: the buffer sets no timers.
+ * <p>The buffer also tracks the two thresholds of its fill, {@code warn} (a one-shot {@link
+ * #takeWarning()}, re-armed after {@code warnRearmMs} below it) and {@code disconnect} (since when
+ * the fill is there, dips of up to {@link #DIP_TOLERANCE_MS} tolerated): {@link FillThresholds},
+ * told of every change of the fill, on the injected clock, without timers.
  *
  * <p>The fill also counts the changes the connection's stalled catch-ups lag their topics by
  * ({@link #behind(long)}): they are not queued here (the replay log holds them, docs/protocol.md
@@ -69,8 +61,8 @@ public final class ClientBuffer {
    */
   public static final int MARKER_BYTES = 128;
 
-  private final long warnRearmMs;
   private final Clock clock;
+  private final FillThresholds thresholds;
 
   /** The bounds, thresholds and policy in force; changed by {@link #retarget}. */
   private BufferLimits limits;
@@ -92,17 +84,6 @@ public final class ClientBuffer {
   /** Changes published that catching-up subscriptions have not sent yet; not queued here. */
   private long behind;
 
-  private boolean warnArmed = true;
-  private boolean warningDue;
-
-  /** When the fill last fell below {@code warn} while disarmed; -1 while at or above, or armed. */
-  private long belowWarnSince = -1;
-
-  private long overDisconnectSince = -1;
-
-  /** When the fill fell below {@code disconnect} during the condition; -1 while at or above. */
-  private long dipSince = -1;
-
   /**
    * An empty buffer with the given bounds and the default {@link #DEFAULT_WARN_REARM_MS}, timing on
    * {@code clock}.
@@ -119,14 +100,11 @@ public final class ClientBuffer {
    *     crossing warns again ({@code warnRearmMs}); 0 re-arms on any fall below {@code warn}
    */
   public ClientBuffer(BufferLimits limits, long warnRearmMs, Clock clock) {
-    if (warnRearmMs < 0) {
-      throw new IllegalArgumentException("warnRearmMs must not be negative, was " + warnRearmMs);
-    }
+    this.thresholds = new FillThresholds(warnRearmMs, clock);
     this.queue = PendingQueue.of(limits, clock);
     this.limits = limits;
     this.boundEvents = limits.maxEvents();
     this.boundBytes = limits.maxBytes();
-    this.warnRearmMs = warnRearmMs;
     this.clock = clock;
   }
 
@@ -240,7 +218,7 @@ public final class ClientBuffer {
 
   /** How long the fill must stay below {@code warn} before the warning re-arms, in ms. */
   public long warnRearmMs() {
-    return warnRearmMs;
+    return thresholds.warnRearmMs();
   }
 
   /**
@@ -388,9 +366,7 @@ public final class ClientBuffer {
    * caller then sends one {@code warning}.
    */
   public boolean takeWarning() {
-    boolean due = warningDue;
-    warningDue = false;
-    return due;
+    return thresholds.takeWarning();
   }
 
   /**
@@ -398,11 +374,7 @@ public final class ClientBuffer {
    * since, in clock millis; -1 when it is not there now.
    */
   public long overDisconnectSince() {
-    if (dipSince >= 0 && clock.millis() - dipSince > DIP_TOLERANCE_MS) {
-      overDisconnectSince = -1;
-      dipSince = -1;
-    }
-    return overDisconnectSince;
+    return thresholds.overDisconnectSince();
   }
 
   /**
@@ -410,8 +382,7 @@ public final class ClientBuffer {
    * sustainMs}.
    */
   public boolean sustainedOverDisconnect(long sustainMs) {
-    long since = overDisconnectSince();
-    return since >= 0 && clock.millis() - since >= sustainMs;
+    return thresholds.sustainedOverDisconnect(sustainMs);
   }
 
   /**
@@ -429,10 +400,7 @@ public final class ClientBuffer {
     queue.clear();
     applyNextLimits();
     behind = 0;
-    overDisconnectSince = -1;
-    dipSince = -1;
-    warnArmed = true;
-    belowWarnSince = -1;
+    thresholds.reset();
     afterChange();
   }
 
@@ -464,38 +432,11 @@ public final class ClientBuffer {
                 : !queue.isEmpty()),
         "waiting limits wait only while they cannot apply");
     PendingQueue.check(behind >= 0, "the catch-up lag is not negative");
-    PendingQueue.check(
-        belowWarnSince < 0 || (!warnArmed && fill() < limits.warn()),
-        "the time below warn is kept only while disarmed and below warn");
-    PendingQueue.check(
-        dipSince < 0 || overDisconnectSince >= 0, "a dip is timed only within the condition");
-    PendingQueue.check(
-        overDisconnectSince < 0 || dipSince >= 0 || fill() >= limits.disconnect(),
-        "below disconnect within the condition only during a timed dip");
+    thresholds.checkInvariants(fill(), limits);
   }
 
   private void afterChange() {
     bindQueue();
-    double fill = fill();
-    // Called on every change of fill, so the time below warn and a dip both start when the fill
-    // really falls, not when an event next happens to arrive. The clock is read only then.
-    if (fill >= limits.warn()) {
-      if (warnArmed || (belowWarnSince >= 0 && clock.millis() - belowWarnSince >= warnRearmMs)) {
-        warnArmed = false;
-        warningDue = true;
-      }
-      belowWarnSince = -1;
-    } else if (!warnArmed && belowWarnSince < 0) {
-      belowWarnSince = clock.millis();
-    }
-    if (fill >= limits.disconnect()) {
-      long now = clock.millis();
-      if (overDisconnectSince < 0 || (dipSince >= 0 && now - dipSince > DIP_TOLERANCE_MS)) {
-        overDisconnectSince = now;
-      }
-      dipSince = -1;
-    } else if (overDisconnectSince >= 0 && dipSince < 0) {
-      dipSince = clock.millis();
-    }
+    thresholds.onFill(fill(), limits);
   }
 }
