@@ -326,7 +326,10 @@ public final class BufferBudget {
       return NOT_OVER;
     }
 
-    /** Whether the last offer batch found the buffer over the level and none since within it. */
+    /**
+     * Whether the last offer batch found the buffer over the level and none since within it; for
+     * tests.
+     */
     boolean over() {
       return overSince >= 0;
     }
