@@ -21,7 +21,7 @@ import java.util.Map;
  *
  * <p>Resume tokens are 128 random bits from {@link SecureRandom}; the registry keeps only their
  * SHA-256, compares it in constant time, and replaces it at every {@code welcome}. A token resumes
- * until the welcome with its successor was delivered ({@link #tokenDelivered}): a client that never
+ * until the welcome with its successor is known to be delivered ({@link #tokenDelivered}): a client that never
  * got that welcome keeps its session, and of resumes racing with one token each replaces the one
  * before. So a session has at most two token hashes in the lookup. At the bound, opening a
  * session evicts the session suspended longest; since {@code maxSessions} is at least {@code

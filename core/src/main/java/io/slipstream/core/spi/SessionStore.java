@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionStage;
  * <ul>
  *   <li>A resume token is {@code <sessionId>.<secret>} and is replaced by every {@link #open};
  *       the store keeps only a hash of it. It resumes the session until the {@code welcome} with
- *       its successor is delivered ({@link #tokenDelivered}), each such resume replacing the one
+ *       its successor is known to be delivered ({@link #tokenDelivered}), each such resume replacing the one
  *       before, so of opens racing with one token the last holds the session; after that, and for
  *       an unknown, expired or forged token, open gives a fresh session.
  *   <li>A session is attached to one connection ({@link SessionAttachment}: node and connection
@@ -85,11 +85,12 @@ public interface SessionStore {
   CompletionStage<Void> keepQos(String sessionId, String connection, String qos);
 
   /**
-   * Records that {@code connection} (on this node), which holds the session after a resume,
-   * delivered the {@code welcome} carrying its new token: from now on the token that resume was
-   * made with opens a fresh session. Until then it still resumes the session (replacing {@code
-   * connection}), so a client whose welcome never came, because it gave up waiting or its socket
-   * or node died first, keeps its session with the only token it has. Nothing happens when another
+   * Records that the client of {@code connection} (on this node), which holds the session after a
+   * resume, has the {@code welcome} carrying its new token (the server knows it once the client
+   * answered a ping written after that welcome): from now on the token that resume was made with
+   * opens a fresh session. Until then it still resumes the session (replacing {@code connection}),
+   * so a client whose welcome never came, because it gave up waiting or its socket or node died or
+   * froze first, keeps its session with the only token it has. Nothing happens when another
    * connection holds the session by now, or it is gone.
    */
   CompletionStage<Void> tokenDelivered(String sessionId, String connection);

@@ -73,6 +73,11 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   private final HeldMessages held = new HeldMessages();
 
   private long bindTimer = -1;
+  /**
+   * A resumed connection whose client has not yet answered a ping sent after its welcome: the
+   * token it resumed with still works (pongHeard).
+   */
+  private boolean tokenUnconfirmed;
 
   /** Completes once the session store holds what this connection recorded as it ended. */
   private Future<Void> released;
@@ -206,7 +211,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             config.helloTimeoutMs(),
             config.heartbeatMs(),
             config.heartbeatTimeoutMs(),
-            transport::ping,
+            this::heartbeat,
             () -> close(CloseCode.PROTOCOL_VIOLATION),
             () -> close(CloseCode.HEARTBEAT_TIMEOUT));
     services.connections().add(this);
@@ -316,8 +321,9 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       token.refresh(auth);
     } else if (m instanceof ClientMessage.Ping) {
       pump.send(Outbound.pong(m.id()));
+    } else if (m instanceof ClientMessage.Pong) {
+      pongHeard();
     }
-    // A pong only proves liveness, which liveness.heard() already recorded.
   }
 
   @Override
@@ -336,6 +342,31 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   @Override
   public void onHeard() {
     liveness.heard();
+    pongHeard();
+  }
+
+  /**
+   * A heartbeat, only once welcomed: every ping then follows the {@code welcome} on the socket, so
+   * any pong answers a ping written after it. Before that, the bind deadline bounds the wait.
+   */
+  private void heartbeat() {
+    if (state == State.ACTIVE) {
+      pump.ping();
+    }
+  }
+
+  /**
+   * A pong (a WebSocket pong frame or a {@code pong} message): the client read a ping written
+   * after the welcome, so it has the welcome and its new token, and the token it resumed with may
+   * stop working (SessionStore#tokenDelivered). Only now: a welcome written to a node's socket is
+   * not yet received (the node may freeze, the client give up on it first), and a client that has
+   * not got it still resumes with the old token.
+   */
+  private void pongHeard() {
+    if (tokenUnconfirmed) {
+      tokenUnconfirmed = false;
+      binding.tokenDelivered();
+    }
   }
 
   private void onHello(ClientMessage.Hello hello) {
@@ -417,8 +448,9 @@ public final class Connection implements TransportListener, Hub.Subscriber {
             qos.name(),
             qos.buffer()));
     if (bound.resumed()) {
-      // Only now may the token the client resumed with stop working (SessionStore#tokenDelivered).
-      binding.tokenDelivered();
+      // Its answer retires the token the client resumed with (pongHeard).
+      tokenUnconfirmed = true;
+      pump.ping();
     }
     // At once, or (taking over a still-open connection) once it has released.
     bound.restore().onSuccess(subscriptions::restore);

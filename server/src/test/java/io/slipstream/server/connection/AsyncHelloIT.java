@@ -219,11 +219,12 @@ class AsyncHelloIT {
     JsonObject w3 = back.expect("welcome");
     assertThat(w3.getBoolean("resumed")).as("the token the client had still resumes").isTrue();
     assertThat(w3.getString("session")).isEqualTo(w1.getString("session"));
+    back.confirmWelcome();
 
     RecordingClient replay = server.client();
     replay.send(new JsonObject().put("type", "hello").put("resume", w1.getString("resume")));
     assertThat(replay.expect("welcome").getBoolean("resumed"))
-        .as("once a welcome with its successor went out, the old token is retired")
+        .as("once the client has the welcome with its successor, the old token is retired")
         .isFalse();
     assertThat(back.isClosed()).isFalse();
   }

@@ -164,9 +164,10 @@ class ResumeIT {
     assertThat(sub.getLong("seq")).isEqualTo(1);
     assertThat(sub.containsKey("id")).isFalse();
     second.assertChange("a", 2);
+    second.confirmWelcome();
     second.close();
 
-    // The first token was replaced by the second welcome's.
+    // The first token was replaced by the second welcome's, which the client got.
     RecordingClient third = server.client();
     third.send(new JsonObject().put("type", "hello").put("resume", w1.getString("resume")));
     assertThat(third.expect("welcome").getBoolean("resumed")).isFalse();

@@ -108,6 +108,20 @@ public final class RecordingClient implements AutoCloseable {
     return expect("welcome");
   }
 
+  /**
+   * Returns once the server has heard this client answer the ping that follows a resume's {@code
+   * welcome}, which retires the token it resumed with (docs/protocol.md §7): two {@code ping}
+   * round trips, since only the second is sure to be written after that answer (the socket
+   * answers the server's ping when it reads it, which may be after the first was sent). The next
+   * two messages must be the pongs.
+   */
+  public void confirmWelcome() {
+    for (int i = 1; i <= 2; i++) {
+      send(new JsonObject().put("type", "ping").put("id", "confirm-" + i));
+      assertThat(expect("pong").getString("id")).isEqualTo("confirm-" + i);
+    }
+  }
+
   /** Sends {@code subscribe} and returns {@code subscribed}. */
   public JsonObject subscribe(String topic) {
     send(new JsonObject().put("type", "subscribe").put("topic", topic));

@@ -208,4 +208,46 @@ class SockJsIT {
     // Vert.x's SockJS close frame always says 3000: either way the client reconnects with backoff.
     assertThat(c.closed.get(20, TimeUnit.SECONDS)).isIn(4001, -3000);
   }
+
+  /**
+   * Contract 1.1 §7 on SockJS: the token a client resumed with works until the client answers, with
+   * a {@code pong} message, the {@code ping} that follows its welcome; after that it gives a fresh
+   * session. Each resume here takes the session over from the one before, still open.
+   */
+  @Test
+  void theTokenAResumeUsedIsRetiredOnceTheClientAnswersThePingAfterItsWelcome() throws Exception {
+    server =
+        TestServer.start(
+            SlipstreamConfig.defaults().toBuilder()
+                .heartbeatMs(60_000)
+                .heartbeatTimeoutMs(120_000)
+                .build());
+    SockJsClient first = new SockJsClient(clients, server.port());
+    first.send(new JsonObject().put("type", "hello"));
+    JsonObject w1 = first.expect("welcome");
+    JsonObject resume = new JsonObject().put("type", "hello").put("resume", w1.getString("resume"));
+
+    SockJsClient silent = new SockJsClient(clients, server.port());
+    silent.answerPings = false;
+    silent.send(resume);
+    assertThat(silent.expect("welcome").getBoolean("resumed")).isTrue();
+    assertThat(silent.expect("ping").getString("type")).as("the ping after the welcome").isEqualTo("ping");
+
+    SockJsClient answering = new SockJsClient(clients, server.port());
+    answering.send(resume);
+    assertThat(answering.expect("welcome").getBoolean("resumed"))
+        .as("no pong came for the welcome before: the token still resumes")
+        .isTrue();
+    for (int i = 1; i <= 2; i++) {
+      // The second ping is sent after the client answered the server's ping.
+      answering.send(new JsonObject().put("type", "ping").put("id", i));
+      assertThat(answering.expect("pong").getInteger("id")).isEqualTo(i);
+    }
+
+    SockJsClient late = new SockJsClient(clients, server.port());
+    late.send(resume);
+    JsonObject w4 = late.expect("welcome");
+    assertThat(w4.getBoolean("resumed")).as("the pong retired the token").isFalse();
+    assertThat(w4.getString("session")).isNotEqualTo(w1.getString("session"));
+  }
 }
