@@ -194,11 +194,7 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
         }
         byte[] c = control.pollFirst();
         if (c != null) {
-          if (c == PING) {
-            out.ping();
-          } else {
-            out.write(c);
-          }
+          writeControl(c);
           if (readingPaused && control.size() <= CONTROL_LOW_WATER) {
             readingPaused = false;
             transport.resumeReading();
@@ -269,7 +265,18 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
    */
   void flushReplies() {
     while (!stopped && !control.isEmpty()) {
-      out.write(control.pollFirst());
+      byte[] c = control.pollFirst();
+      if (c != PING) { // no use right before the close
+        out.write(c);
+      }
+    }
+  }
+
+  private void writeControl(byte[] c) {
+    if (c == PING) {
+      out.ping();
+    } else {
+      out.write(c);
     }
   }
 

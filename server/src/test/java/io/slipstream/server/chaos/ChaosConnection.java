@@ -136,7 +136,7 @@ final class ChaosConnection {
       }
       messages++;
       budget--;
-      handle(new JsonObject(f.text()), true);
+      handle(parse(f.text()), true);
       checkRestored(false);
     }
   }
@@ -301,7 +301,7 @@ final class ChaosConnection {
     switch (e) {
       case CLEAN:
         for (String late : ws.closeGracefully(1000, 5_000)) {
-          handle(new JsonObject(late), false);
+          handle(parse(late), false);
         }
         break;
       case ABORT:
@@ -479,6 +479,16 @@ final class ChaosConnection {
       }
       ws.send(sub.encode());
       record.log("> " + sub.encode());
+    }
+  }
+
+  /** A server frame as JSON; one that is not says what it was, for the crash report. */
+  private static JsonObject parse(String text) {
+    try {
+      return new JsonObject(text);
+    } catch (io.vertx.core.json.DecodeException e) {
+      String shown = text == null ? "null" : text.length() > 300 ? text.substring(0, 300) + "…" : text;
+      throw new IllegalStateException("not a JSON object from the server: " + shown, e);
     }
   }
 }
