@@ -563,7 +563,7 @@ class ClusterIT {
     subscribers.get(owner).client.close();
     int a = (owner + 1) % 3;
     int b = (owner + 2) % 3;
-    JsonObject during = publish(a, change("owner-away", 1), null);
+    JsonObject during = publishRetrying(a, change("owner-away", 1), "owner-away");
     assertThat(during.getString("epoch")).as("the backup took over the history").isEqualTo(epoch);
     acked.put(during.getLong("firstSeq"), "owner-away");
     for (int i : new int[] {a, b}) {
@@ -592,7 +592,7 @@ class ClusterIT {
     rejoined.readSnapshot();
     assertThat(rejoined.epoch).isEqualTo(epoch);
     subscribers.set(owner, rejoined);
-    JsonObject after = publish(owner, change("owner-back", 1), null);
+    JsonObject after = publishRetrying(owner, change("owner-back", 1), "owner-back");
     assertThat(after.getString("epoch")).isEqualTo(epoch);
     assertThat(after.getLong("firstSeq")).isEqualTo(during.getLong("firstSeq") + 1);
     acked.put(after.getLong("firstSeq"), "owner-back");
@@ -671,6 +671,25 @@ class ClusterIT {
     HttpResponse<String> r = post(node, "/api/topics/" + TOPIC + "/changes", change.encode(), key);
     assertThat(r.statusCode()).as("publish on node %d: %s", node, r.body()).isEqualTo(200);
     return new JsonObject(r.body());
+  }
+
+  /**
+   * Publishes as a producer must while members come and go: a 503 (the partitions are migrating,
+   * the outcome may be unknown) is retried with the same {@code Idempotency-Key} after its {@code
+   * Retry-After}, at most 20 times; the key makes the retries apply it once.
+   */
+  private JsonObject publishRetrying(int node, JsonObject change, String key)
+      throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      HttpResponse<String> r =
+          post(node, "/api/topics/" + TOPIC + "/changes", change.encode(), key);
+      if (r.statusCode() != 503 || attempt == 20) {
+        assertThat(r.statusCode()).as("publish on node %d: %s", node, r.body()).isEqualTo(200);
+        return new JsonObject(r.body());
+      }
+      long seconds = r.headers().firstValueAsLong("Retry-After").orElse(1);
+      Thread.sleep(Math.min(1_000, seconds * 1_000)); // the producer's back-off, not a wait for an event
+    }
   }
 
   private HttpResponse<String> post(int node, String path, String body, String key) {
