@@ -87,7 +87,7 @@ public interface SessionStore {
   /**
    * Records that the client of {@code connection} (on this node), which holds the session after a
    * resume, has the {@code welcome} carrying its new token (the server knows it once the client
-   * answered a ping written after that welcome): from now on the token that resume was made with
+   * answered the {@code ping} message written after that welcome): from now on the token that resume was made with
    * opens a fresh session. Until then it still resumes the session (replacing {@code connection}),
    * so a client whose welcome never came, because it gave up waiting or its socket or node died or
    * froze first, keeps its session with the only token it has. Nothing happens when another

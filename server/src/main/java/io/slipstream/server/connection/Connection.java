@@ -74,8 +74,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
 
   private long bindTimer = -1;
   /**
-   * A resumed connection whose client has not yet answered a ping sent after its welcome: the
-   * token it resumed with still works (pongHeard).
+   * A resumed connection whose client has not yet answered the {@code ping} message sent after its
+   * welcome: the token it resumed with still works (pongHeard).
    */
   private boolean tokenUnconfirmed;
 
@@ -342,25 +342,25 @@ public final class Connection implements TransportListener, Hub.Subscriber {
   @Override
   public void onHeard() {
     liveness.heard();
-    pongHeard();
   }
 
   /**
-   * A heartbeat, only once welcomed: every ping then follows the {@code welcome} on the socket, so
-   * any pong answers a ping written after it. Before that, the bind deadline bounds the wait.
+   * A heartbeat, only once welcomed (docs/protocol.md §8): before that, the bind deadline bounds
+   * the wait, and on SockJS every {@code ping} message follows the {@code welcome}.
    */
   private void heartbeat() {
     if (state == State.ACTIVE) {
-      pump.ping();
+      transport.ping();
     }
   }
 
   /**
-   * A pong (a WebSocket pong frame or a {@code pong} message): the client read a ping written
-   * after the welcome, so it has the welcome and its new token, and the token it resumed with may
-   * stop working (SessionStore#tokenDelivered). Only now: a welcome written to a node's socket is
-   * not yet received (the node may freeze, the client give up on it first), and a client that has
-   * not got it still resumes with the old token.
+   * A {@code pong} message: the client read a {@code ping} message written after the welcome, so
+   * it has the welcome and its new token, and the token it resumed with may stop working
+   * (SessionStore#tokenDelivered). Only now: a welcome written to a socket is not yet read by the
+   * client (its node may freeze with it unsent, the client may have given the socket up), and a
+   * client that has not read it still resumes with the old token. A WebSocket pong frame would not
+   * do: the socket's stack answers ping frames by itself, also for a client that gave it up.
    */
   private void pongHeard() {
     if (tokenUnconfirmed) {
@@ -450,7 +450,7 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     if (bound.resumed()) {
       // Its answer retires the token the client resumed with (pongHeard).
       tokenUnconfirmed = true;
-      pump.ping();
+      pump.send(Outbound.ping());
     }
     // At once, or (taking over a still-open connection) once it has released.
     bound.restore().onSuccess(subscriptions::restore);

@@ -93,12 +93,6 @@ final class Outbox {
     }
   }
 
-  /** Writes a heartbeat ping after every message written so far (not counted as a message). */
-  void ping() {
-    writeBatch();
-    transport.ping();
-  }
-
   void beginTurn() {
     inTurn = true;
   }

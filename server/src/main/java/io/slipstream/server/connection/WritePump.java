@@ -42,9 +42,6 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
    */
   static final long CATCH_UP_STALL_MS = ClientBuffer.DIP_TOLERANCE_MS;
 
-  /** The control-queue entry that stands for a heartbeat ping (compared by identity). */
-  private static final byte[] PING = new byte[0];
-
   private final Context context;
   private final Transport transport;
   private final Outbox out;
@@ -123,15 +120,6 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
     pump();
   }
 
-  /**
-   * Queues a heartbeat ping behind the control replies queued so far, and pumps: a ping is never
-   * written ahead of a reply queued before it (so the answer to a ping queued after the {@code
-   * welcome} proves the client got the welcome).
-   */
-  void ping() {
-    send(PING);
-  }
-
   /** Queues a control reply ahead of every event, and pumps. */
   void send(byte[] message) {
     if (stopped) {
@@ -194,7 +182,7 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
         }
         byte[] c = control.pollFirst();
         if (c != null) {
-          writeControl(c);
+          out.write(c);
           if (readingPaused && control.size() <= CONTROL_LOW_WATER) {
             readingPaused = false;
             transport.resumeReading();
@@ -265,18 +253,7 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
    */
   void flushReplies() {
     while (!stopped && !control.isEmpty()) {
-      byte[] c = control.pollFirst();
-      if (c != PING) { // no use right before the close
-        out.write(c);
-      }
-    }
-  }
-
-  private void writeControl(byte[] c) {
-    if (c == PING) {
-      out.ping();
-    } else {
-      out.write(c);
+      out.write(control.pollFirst());
     }
   }
 

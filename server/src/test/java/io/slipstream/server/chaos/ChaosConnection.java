@@ -357,9 +357,14 @@ final class ChaosConnection {
           stallWarnings++;
         }
         break;
+      case "ping":
+        if (open) {
+          // The one after a resume's welcome: its answer retires the old token (§7).
+          ws.send("{\"type\":\"pong\"}");
+        }
+        break;
       case "snapshot":
       case "reset":
-      case "ping":
         break;
       default:
         record.violation("unexpected " + m.encode());

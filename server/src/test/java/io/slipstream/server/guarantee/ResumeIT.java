@@ -391,6 +391,10 @@ class ResumeIT {
                         .encode());
               }
               break;
+            case "ping":
+              // The one after a resume's welcome: its answer retires the old token (§7).
+              ws.send("{\"type\":\"pong\"}");
+              break;
             case "reset":
             case "pong":
               break;

@@ -34,6 +34,11 @@ public final class RecordingClient implements AutoCloseable {
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private final java.util.concurrent.atomic.AtomicInteger arrayFrames = new java.util.concurrent.atomic.AtomicInteger();
 
+  /** Whether a server {@code ping} message is answered at once instead of recorded. */
+  private volatile boolean answerPings = true;
+  private final java.util.concurrent.atomic.AtomicInteger pingsAnswered =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private RecordingClient(WebSocketClient client, WebSocket ws) {
     this.client = client;
     this.ws = ws;
@@ -66,10 +71,10 @@ public final class RecordingClient implements AutoCloseable {
           if (t.startsWith("[")) {
             rc.arrayFrames.incrementAndGet();
             for (Object o : new io.vertx.core.json.JsonArray(t)) {
-              rc.messages.add((JsonObject) o);
+              rc.received((JsonObject) o);
             }
           } else {
-            rc.messages.add(new JsonObject(t));
+            rc.received(new JsonObject(t));
           }
         });
     ws.closeHandler(
@@ -83,6 +88,17 @@ public final class RecordingClient implements AutoCloseable {
           rc.closed.complete(code == null ? 1006 : (int) code);
         });
     return rc;
+  }
+
+  /** Records {@code m}, or answers it when it is the server's {@code ping}. */
+  private void received(JsonObject m) {
+    if (answerPings && "ping".equals(m.getString("type"))) {
+      // As every client does: the server's ping (after a resume's welcome, §7) wants a pong.
+      ws.writeTextMessage("{\"type\":\"pong\"}");
+      pingsAnswered.incrementAndGet();
+      return;
+    }
+    messages.add(m);
   }
 
   /** Sends one text frame. */
@@ -109,11 +125,25 @@ public final class RecordingClient implements AutoCloseable {
   }
 
   /**
-   * Returns once the server has heard this client answer the ping that follows a resume's {@code
-   * welcome}, which retires the token it resumed with (docs/protocol.md §7): two {@code ping}
-   * round trips, since only the second is sure to be written after that answer (the socket
-   * answers the server's ping when it reads it, which may be after the first was sent). The next
-   * two messages must be the pongs.
+   * Records server {@code ping} messages like any other instead of answering them with {@code
+   * pong} (which retires the token a resume was made with, docs/protocol.md §7).
+   */
+  public RecordingClient recordPings() {
+    answerPings = false;
+    return this;
+  }
+
+  /** How many server {@code ping} messages this client answered. */
+  public int pingsAnswered() {
+    return pingsAnswered.get();
+  }
+
+  /**
+   * Returns once the server has heard this client answer the {@code ping} message that follows a
+   * resume's {@code welcome}, which retires the token it resumed with (docs/protocol.md §7): two
+   * {@code ping} round trips, since only the second is sure to be sent after that answer (the
+   * client answers the server's ping when it arrives, which may be after the first was sent).
+   * The next two messages must be the pongs.
    */
   public void confirmWelcome() {
     for (int i = 1; i <= 2; i++) {
