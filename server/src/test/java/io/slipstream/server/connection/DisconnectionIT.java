@@ -64,6 +64,8 @@ class DisconnectionIT {
       again.send(new JsonObject().put("type", "hello").put("resume", welcome.getString("resume")).encode());
       JsonObject w = new JsonObject(again.read().text());
       assertThat(w.getBoolean("resumed")).isTrue();
+      // Behind a resume's welcome: the ping whose pong would retire the old token (§7).
+      assertThat(new JsonObject(again.read().text()).getString("type")).isEqualTo("ping");
       JsonObject sub = new JsonObject(again.read().text());
       assertThat(sub.getString("type")).isEqualTo("subscribed");
       assertThat(sub.getString("topic")).isEqualTo("t");
