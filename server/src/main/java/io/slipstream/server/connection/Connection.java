@@ -4,6 +4,7 @@ import io.slipstream.core.buffer.ClientBuffer;
 import io.slipstream.core.message.CloseCode;
 import io.slipstream.core.message.ErrorCode;
 import io.slipstream.core.qos.QosClass;
+import io.slipstream.core.session.Positions;
 import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.Position;
 import io.slipstream.server.config.SlipstreamConfig;
@@ -81,6 +82,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
 
   /** Completes once the session store holds what this connection recorded as it ended. */
   private Future<Void> released;
+  /** The topics the hello restores, known at once or once a replaced connection handed over. */
+  private Future<Map<String, Position>> restoring;
 
   /** Whether the slot {@link #open} reserved is still held. */
   private boolean holdsSlot = true;
@@ -431,7 +434,14 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     if (state == State.CLOSED) {
       // Ended while the store answered: the session is attached to this connection there, so it
       // must be suspended now, or its TTL would never start.
-      binding.suspend(bound.ifEnded());
+      // A resume that replaced a connection first takes what that one hands over: the session's.
+      released =
+          bound
+              .restore()
+              .transform(
+                  ar ->
+                      binding.suspend(
+                          ar.succeeded() && ar.result() != null ? ar.result() : bound.ifEnded()));
       binding.disconnected("closed before the session store answered the hello");
       return;
     }
@@ -453,7 +463,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       pump.send(Outbound.ping());
     }
     // At once, or (taking over a still-open connection) once it has released.
-    bound.restore().onSuccess(subscriptions::restore);
+    restoring = bound.restore();
+    restoring.onSuccess(subscriptions::restore);
     String text;
     while (state == State.ACTIVE && (text = held.poll()) != null) {
       dispatch(text);
@@ -567,10 +578,28 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     pump.stop();
     Map<String, Position> positions = subscriptions.endAll();
     buffer.clear();
-    released = binding.suspend(positions);
+    released = suspendWith(positions);
     giveBackSlot();
     // Last: whoever hears of the disconnect finds the session suspended and the slot free.
     binding.disconnected(reason);
+  }
+
+  /**
+   * Suspends the session with {@code positions}. Closed while still taking the session over (a
+   * resume racing this one took it in turn), it first waits for what the connection it replaced
+   * hands over: those positions are the session's, and go on with these to whoever holds it now.
+   */
+  private Future<Void> suspendWith(Map<String, Position> positions) {
+    Future<Map<String, Position>> r = restoring;
+    if (r == null || r.isComplete()) {
+      return binding.suspend(positions);
+    }
+    return r.transform(
+        ar ->
+            binding.suspend(
+                ar.succeeded() && ar.result() != null
+                    ? Positions.merge(ar.result(), positions, config.maxSubscriptions())
+                    : positions));
   }
 
   /**

@@ -11,6 +11,7 @@ import io.slipstream.server.testing.StallingSessionStore.PendingOpen;
 import io.slipstream.server.testing.TestServer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -227,6 +228,40 @@ class AsyncHelloIT {
         .as("once the client has the welcome with its successor, the old token is retired")
         .isFalse();
     assertThat(back.isClosed()).isFalse();
+  }
+
+  /**
+   * Regression: a resume that took the session over from a connection which was itself still
+   * taking it over (its predecessor had not yet handed its positions over) got none of them. The
+   * middle one, closed, handed over the nothing it had restored so far, and its predecessor's
+   * positions came after the new holder had taken what there was (ResumeWhileOpenIT's two resumes
+   * racing with one token timed out waiting for subscribed).
+   */
+  @Test
+  void aResumeTakingOverAConnectionThatIsStillTakingOverGetsTheSessionsSubscriptions() {
+    StallingSessionStore store = start("local", 10_000);
+    store.stopStalling();
+    server.publish(
+        "t", new JsonObject().put("op", "UPDATE").put("key", "k").put("row", new JsonObject()));
+    RecordingClient first = server.client();
+    JsonObject w1 = first.hello();
+    first.subscribe("t");
+    JsonObject resume = new JsonObject().put("type", "hello").put("resume", w1.getString("resume"));
+
+    // The first connection's hand-over waits in the store, and with it the middle one's restore.
+    CompletableFuture<Void> handOver = store.stallNextSuspend();
+    RecordingClient middle = server.client().recordPings(); // its token stays usable (§7)
+    middle.send(resume);
+    assertThat(middle.expect("welcome").getBoolean("resumed")).isTrue();
+    RecordingClient last = server.client();
+    last.send(resume);
+    assertThat(last.expect("welcome").getBoolean("resumed")).isTrue();
+    assertThat(middle.awaitClose(Duration.ofSeconds(10))).isEqualTo(1000);
+    handOver.complete(null);
+
+    JsonObject sub = last.expect("subscribed");
+    assertThat(sub.getString("topic")).isEqualTo("t");
+    assertThat(first.awaitClose(Duration.ofSeconds(10))).isEqualTo(1000);
   }
 
   /**

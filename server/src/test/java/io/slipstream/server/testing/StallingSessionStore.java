@@ -39,6 +39,9 @@ public final class StallingSessionStore implements SessionStore {
   private final String node;
   private final BlockingQueue<PendingOpen> pending = new LinkedBlockingQueue<>();
   private volatile boolean stalling = true;
+  /** When set, the next suspend waits for it before the store records it. */
+  private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>> suspendGate =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   /**
    * @param node what {@link #node()} says: {@code "local"} to be the node the attachments name,
@@ -56,6 +59,16 @@ public final class StallingSessionStore implements SessionStore {
     while ((p = pending.poll()) != null) {
       p.release();
     }
+  }
+
+  /**
+   * The next {@code suspend} (a connection's end, a replaced connection's hand-over) waits until
+   * the returned future completes, then is recorded; later ones are not held.
+   */
+  public CompletableFuture<Void> stallNextSuspend() {
+    CompletableFuture<Void> gate = new CompletableFuture<>();
+    suspendGate.set(gate);
+    return gate;
   }
 
   /** The next {@code open} waiting for an answer, waiting up to 20 s for one. */
@@ -94,6 +107,10 @@ public final class StallingSessionStore implements SessionStore {
   @Override
   public CompletionStage<Void> suspend(
       String sessionId, String connection, Map<String, Position> positions) {
+    CompletableFuture<Void> gate = suspendGate.getAndSet(null);
+    if (gate != null) {
+      return gate.thenCompose(v -> local.suspend(sessionId, connection, positions));
+    }
     return local.suspend(sessionId, connection, positions);
   }
 
