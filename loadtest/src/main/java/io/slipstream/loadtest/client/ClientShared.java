@@ -23,6 +23,10 @@ public final class ClientShared {
   private final Tally tally = new Tally();
   private final PhaseMaxima stalls = new PhaseMaxima();
   private final Recorder timeToLive = new Recorder(1, HIGHEST_MICROS, 3);
+  private final Recorder backToChange = new Recorder(1, HIGHEST_MICROS, 3);
+  /** The storm in force: every client drops at {@code stormDropAt}, back at {@code stormBackAt}. */
+  private volatile long stormDropAt;
+  private volatile long stormBackAt;
   private final List<String> serverErrors = new ArrayList<>();
   private volatile int slowReceiveBuffer;
 
@@ -47,6 +51,34 @@ public final class ClientShared {
   /** Time from sending {@code subscribe} to the first live moment, in microseconds. */
   public Recorder timeToLive() {
     return timeToLive;
+  }
+
+  /**
+   * Time from a client starting to reconnect after a {@link #storm} to the first change it
+   * received on the new socket (the first replayed one when it resumed), in microseconds.
+   */
+  public Recorder backToChange() {
+    return backToChange;
+  }
+
+  /**
+   * A resume storm: every connected client closes its socket cleanly (after acking) at its first
+   * tick at or after {@code dropAtNanos} and reconnects at {@code backAtNanos} ({@link
+   * System#nanoTime()}), all at once, with no jitter.
+   */
+  public void storm(long dropAtNanos, long backAtNanos) {
+    stormBackAt = backAtNanos;
+    stormDropAt = dropAtNanos;
+  }
+
+  /** When the latest storm drops its clients ({@link System#nanoTime()}), or 0 for none. */
+  long stormDropAt() {
+    return stormDropAt;
+  }
+
+  /** When the latest storm's clients come back ({@link System#nanoTime()}). */
+  long stormBackAt() {
+    return stormBackAt;
   }
 
   /** Whether clients drop their connections at random now, cleanly, about every {@code meanMs}. */

@@ -80,6 +80,12 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
   /** Per stream, whether the last {@code hello} named its position: the server subscribes it. */
   private final boolean[] presented;
   private long welcomedNanos;
+  /** The drop time of the last storm this client took part in (ClientShared#storm). */
+  private long stormSeen;
+  /** Closed by a storm: reconnects at the storm's comeback time. */
+  private boolean stormAway;
+  /** When the reconnect after a storm began, until the first change on the new socket; or 0. */
+  private long stormBackNanos;
   private boolean awaitingRestore;
   private int sinceAck;
   private long nextDropAtNanos;
@@ -167,6 +173,10 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     }
     connecting = true;
     sockJsCloseCode = 0;
+    if (stormAway) {
+      stormAway = false;
+      stormBackNanos = System.nanoTime();
+    }
     ClientWebSocket socket = wsClient.webSocket();
     Link link = new Link(socket);
     socket.textMessageHandler(
@@ -283,7 +293,10 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     if (stopped) {
       return;
     }
-    if (plannedClose) {
+    if (stormAway) {
+      long waitMs = (shared.stormBackAt() - System.nanoTime()) / 1_000_000L;
+      vertx.setTimer(Math.max(1, waitMs), t -> connect());
+    } else if (plannedClose) {
       scheduleReconnect(plan.reconnectDelayMs());
     } else if (plan.reconnect()) {
       moveOn();
@@ -411,6 +424,11 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     if (stream == null || seq == FrameScanner.ABSENT) {
       tally.protocolErrors.increment();
       return;
+    }
+    if (stormBackNanos != 0) {
+      long micros = (System.nanoTime() - stormBackNanos) / 1000;
+      stormBackNanos = 0;
+      shared.backToChange().recordValue(Math.max(0, Math.min(micros, ClientShared.HIGHEST_MICROS)));
     }
     if (stream.change(s, from, to, seq) && ++sinceAck >= plan.ackEvery()) {
       sinceAck = 0;
@@ -586,7 +604,27 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
         }
       }
     }
+    storm(now);
     churn(now);
+  }
+
+  /** Takes part in a storm (ClientShared#storm): a clean close at its drop time, once. */
+  private void storm(long now) {
+    long at = shared.stormDropAt();
+    if (at == 0 || at == stormSeen || now < at || slowClient) {
+      return;
+    }
+    stormSeen = at;
+    if (ws == null || plannedClose) {
+      return; // between sockets already: not part of this one
+    }
+    plannedClose = true;
+    stormAway = true;
+    tally.dropsClean.increment();
+    for (TopicStream s : streams) {
+      ack(s);
+    }
+    ws.close();
   }
 
   /**

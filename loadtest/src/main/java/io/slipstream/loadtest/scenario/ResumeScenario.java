@@ -5,8 +5,13 @@ import io.slipstream.loadtest.cli.Options;
 import io.slipstream.loadtest.client.ClientReport;
 import io.slipstream.loadtest.publish.PublishReport;
 import io.slipstream.loadtest.report.Check;
+import io.slipstream.loadtest.report.Percentiles;
 import io.slipstream.loadtest.report.RunResult;
+import io.vertx.core.Future;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
 
 /**
  * {@code resume}: subscribers drop their connections at random and come back.
@@ -19,6 +24,13 @@ import java.util.List;
  * connections, so a resumed stream that skips a change counts as lost and one that repeats a change
  * counts as doubled. After publishing the drops stop and the tool waits until every client has the
  * last seq. Question: does resume lose or double anything (docs/protocol.md §7)? Both must be 0.
+ *
+ * <p>With {@code --storm-away-ms}, a resume storm instead of the random drops: {@code
+ * --storm-after-ms} into publishing every client closes cleanly at once, stays away that long
+ * (missing rate × away changes) and comes back at the same instant; {@code --storms} of them,
+ * {@code --storm-gap-ms} apart. Also reported: the time from each client's reconnect (TCP connect, upgrade, hello,
+ * welcome, subscribed) to the first change on its new socket, the first replayed one (issue 12,
+ * goal 6).
  *
  * <p>Stateless; runs on the main thread.
  */
@@ -50,7 +62,20 @@ public final class ResumeScenario implements Scenario {
         Runs.disconnectEvery("3000"),
         Runs.reconnectDelay("200"),
         OptionSpec.flag(
-            "no-token", "come back without the resume token: subscribe with from only"));
+            "no-token", "come back without the resume token: subscribe with from only"),
+        OptionSpec.value(
+            "storm-away-ms",
+            "MS",
+            "0",
+            "a resume storm instead of random drops: every client away this long, back at once"),
+        OptionSpec.value("storms", "N", "1", "resume storms, --storm-gap-ms apart"),
+        OptionSpec.value(
+            "storm-gap-ms",
+            "MS",
+            "5000",
+            "time from a storm's comeback to the next storm, and to the end of publishing"),
+        OptionSpec.value(
+            "storm-after-ms", "MS", "5000", "publishing time before the first resume storm"));
   }
 
   @Override
@@ -73,10 +98,20 @@ public final class ResumeScenario implements Scenario {
     }
     h.sampler().phase("churn");
     Sampler.Mark start = h.sampler().mark();
-    h.shared().churn(true, every);
-    PublishReport p =
-        h.publish(load.rate(), load.durationMs(), Long.MAX_VALUE, Runs.updates(o, load.size()));
-    h.shared().churn(false, every);
+    long away = o.longValue("storm-away-ms", 0);
+    PublishReport p;
+    int storms = 0;
+    if (away > 0) {
+      Future<PublishReport> publishing =
+          h.publishAsync(
+              load.rate(), load.durationMs(), Long.MAX_VALUE, Runs.updates(o, load.size()));
+      storms = storms(h, o, away, load.durationMs());
+      p = h.awaitPublish(publishing, load.durationMs());
+    } else {
+      h.shared().churn(true, every);
+      p = h.publish(load.rate(), load.durationMs(), Long.MAX_VALUE, Runs.updates(o, load.size()));
+      h.shared().churn(false, every);
+    }
     h.sampler().phase("drain");
     int reached = h.awaitReached(p.lastSeq(), n, false, Runs.drainMs(o) + 2 * delay);
     Sampler.Mark end = Runs.stopMeasuring(h);
@@ -102,6 +137,21 @@ public final class ResumeScenario implements Scenario {
     r.put("resume", "changes doubled", doubled);
     r.put("resume", "changes still missing at the end", behind);
     r.put("resume", "clients at the last seq", reached);
+    if (away > 0) {
+      Histogram back = h.shared().backToChange().getIntervalHistogram();
+      r.put("storm", "storms", storms);
+      r.put("storm", "ms away", away);
+      r.put("storm", "changes missed per client", Math.round(load.rate() * away / 1000.0));
+      r.put("storm", "reconnect to first change p50 ms", Percentiles.round(Percentiles.ms(back, 50)));
+      r.put("storm", "reconnect to first change p90 ms", Percentiles.round(Percentiles.ms(back, 90)));
+      r.put("storm", "reconnect to first change p99 ms", Percentiles.round(Percentiles.ms(back, 99)));
+      r.put("storm", "reconnect to first change max ms", Percentiles.round(back.getMaxValue() / 1000.0));
+      r.check(
+          Check.of(
+              "every client back from a storm got a change",
+              storms > 0 && back.getTotalCount() == (long) storms * n,
+              back.getTotalCount() + " of " + (long) storms * n));
+    }
     Figures.latency(r, h.sampler().totalLatency());
     Figures.correctness(r, h.tally());
     Figures.cost(r, h, start, end);
@@ -120,5 +170,31 @@ public final class ResumeScenario implements Scenario {
               + "subscribe {from}; session resume itself was not exercised");
     }
     return Runs.finish(r, h);
+  }
+
+  /**
+   * Runs the storms that fit in publishing (each client back at least a storm gap before it
+   * ends), on this thread, which only waits meanwhile; returns how many there were.
+   */
+  private static int storms(Harness h, Options o, long away, long durationMs) {
+    long t0 = System.nanoTime();
+    long gap = o.longValue("storm-gap-ms", 0);
+    long end = t0 + TimeUnit.MILLISECONDS.toNanos(durationMs - gap);
+    long first = t0 + TimeUnit.MILLISECONDS.toNanos(o.longValue("storm-after-ms", 0));
+    int wanted = o.integer("storms", 1);
+    int held = 0;
+    for (int k = 0; k < wanted; k++) {
+      long dropAt = first + TimeUnit.MILLISECONDS.toNanos(k * (away + gap));
+      long backAt = dropAt + TimeUnit.MILLISECONDS.toNanos(away);
+      if (backAt > end) {
+        break;
+      }
+      for (long now = System.nanoTime(); now < dropAt; now = System.nanoTime()) {
+        LockSupport.parkNanos(dropAt - now);
+      }
+      h.shared().storm(dropAt, backAt);
+      held++;
+    }
+    return held;
   }
 }

@@ -146,6 +146,39 @@ class ScenariosAgainstFakeIT {
     assertThat(figure(r, "resume", "changes doubled")).isZero();
   }
 
+  /**
+   * A resume storm: every client leaves at once and comes back at once, twice; each one's time
+   * from reconnecting to its first change is recorded, and nothing is lost or doubled.
+   */
+  @Test
+  void aResumeStormBringsEveryClientBackToItsFirstChange() {
+    RunResult r =
+        run(
+            "resume",
+            "--clients",
+            "6",
+            "--rate",
+            "200",
+            "--duration",
+            "2",
+            "--storm-after-ms",
+            "300",
+            "--storm-away-ms",
+            "300",
+            "--storm-gap-ms",
+            "500",
+            "--storms",
+            "2");
+    assertThat(r.passed()).as("%s", r.checks()).isTrue();
+    assertThat(figure(r, "storm", "storms")).isEqualTo(2);
+    assertThat(figure(r, "resume", "reconnects")).isEqualTo(12);
+    assertThat(figure(r, "resume", "resumed (welcome resumed:true)")).isEqualTo(12);
+    assertThat(r.get("storm", "reconnect to first change p50 ms")).isInstanceOf(Double.class);
+    assertThat((Double) r.get("storm", "reconnect to first change p50 ms")).isPositive();
+    assertThat(figure(r, "resume", "changes lost")).isZero();
+    assertThat(figure(r, "resume", "changes doubled")).isZero();
+  }
+
   @Test
   void resumeCountsAChangeTheServerNeverSentAsLost() {
     // Seq 50 is never sent, neither live nor in a replay: every client must report it lost.
