@@ -24,6 +24,7 @@ public final class ClientShared {
   private final PhaseMaxima stalls = new PhaseMaxima();
   private final Recorder timeToLive = new Recorder(1, HIGHEST_MICROS, 3);
   private final Recorder backToChange = new Recorder(1, HIGHEST_MICROS, 3);
+  private final Recorder backToWelcome = new Recorder(1, HIGHEST_MICROS, 3);
   /** The storm in force: every client drops at {@code stormDropAt}, back at {@code stormBackAt}. */
   private volatile long stormDropAt;
   private volatile long stormBackAt;
@@ -59,6 +60,11 @@ public final class ClientShared {
    */
   public Recorder backToChange() {
     return backToChange;
+  }
+
+  /** Like {@link #backToChange}, to the {@code welcome} on the new socket. */
+  public Recorder backToWelcome() {
+    return backToWelcome;
   }
 
   /**

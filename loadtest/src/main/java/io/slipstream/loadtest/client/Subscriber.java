@@ -517,6 +517,10 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     resumeToken = m.getString("resume");
     boolean resumed = Boolean.TRUE.equals(m.getBoolean("resumed"));
     welcomedNanos = System.nanoTime();
+    if (stormBackNanos != 0) {
+      long micros = (welcomedNanos - stormBackNanos) / 1000;
+      shared.backToWelcome().recordValue(Math.max(0, Math.min(micros, ClientShared.HIGHEST_MICROS)));
+    }
     if (presentedToken) {
       if (resumed) {
         resumes++;

@@ -3,11 +3,13 @@ package io.slipstream.loadtest.scenario;
 import io.slipstream.loadtest.cli.OptionSpec;
 import io.slipstream.loadtest.cli.Options;
 import io.slipstream.loadtest.client.ClientReport;
+import io.slipstream.loadtest.client.ClientShared;
 import io.slipstream.loadtest.publish.PublishReport;
 import io.slipstream.loadtest.report.Check;
 import io.slipstream.loadtest.report.Percentiles;
 import io.slipstream.loadtest.report.RunResult;
 import io.vertx.core.Future;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -101,12 +103,14 @@ public final class ResumeScenario implements Scenario {
     long away = o.longValue("storm-away-ms", 0);
     PublishReport p;
     int storms = 0;
+    List<Histogram> perStorm = new ArrayList<>();
     if (away > 0) {
       Future<PublishReport> publishing =
           h.publishAsync(
               load.rate(), load.durationMs(), Long.MAX_VALUE, Runs.updates(o, load.size()));
-      storms = storms(h, o, away, load.durationMs());
+      storms = storms(h, o, away, load.durationMs(), perStorm);
       p = h.awaitPublish(publishing, load.durationMs());
+      perStorm.add(h.shared().backToChange().getIntervalHistogram());
     } else {
       h.shared().churn(true, every);
       p = h.publish(load.rate(), load.durationMs(), Long.MAX_VALUE, Runs.updates(o, load.size()));
@@ -138,7 +142,10 @@ public final class ResumeScenario implements Scenario {
     r.put("resume", "changes still missing at the end", behind);
     r.put("resume", "clients at the last seq", reached);
     if (away > 0) {
-      Histogram back = h.shared().backToChange().getIntervalHistogram();
+      Histogram back = new Histogram(1, ClientShared.HIGHEST_MICROS, 3);
+      for (Histogram one : perStorm) {
+        back.add(one);
+      }
       r.put("storm", "storms", storms);
       r.put("storm", "ms away", away);
       r.put("storm", "changes missed per client", Math.round(load.rate() * away / 1000.0));
@@ -146,6 +153,19 @@ public final class ResumeScenario implements Scenario {
       r.put("storm", "reconnect to first change p90 ms", Percentiles.round(Percentiles.ms(back, 90)));
       r.put("storm", "reconnect to first change p99 ms", Percentiles.round(Percentiles.ms(back, 99)));
       r.put("storm", "reconnect to first change max ms", Percentiles.round(back.getMaxValue() / 1000.0));
+      Histogram welcome = h.shared().backToWelcome().getIntervalHistogram();
+      r.put("storm", "reconnect to welcome p50 ms", Percentiles.round(Percentiles.ms(welcome, 50)));
+      r.put("storm", "reconnect to welcome p99 ms", Percentiles.round(Percentiles.ms(welcome, 99)));
+      // Each storm apart: the first one also pays for the JIT compiling the resume path.
+      for (int k = 0; k < perStorm.size() && k < storms; k++) {
+        Histogram one = perStorm.get(k);
+        r.put(
+            "storm",
+            "storm " + (k + 1) + ": p50 / p99 ms",
+            Percentiles.round(Percentiles.ms(one, 50))
+                + " / "
+                + Percentiles.round(Percentiles.ms(one, 99)));
+      }
       r.check(
           Check.of(
               "every client back from a storm got a change",
@@ -174,9 +194,11 @@ public final class ResumeScenario implements Scenario {
 
   /**
    * Runs the storms that fit in publishing (each client back at least a storm gap before it
-   * ends), on this thread, which only waits meanwhile; returns how many there were.
+   * ends), on this thread, which only waits meanwhile, adding each storm's times but the last to
+   * {@code perStorm}; returns how many there were.
    */
-  private static int storms(Harness h, Options o, long away, long durationMs) {
+  private static int storms(
+      Harness h, Options o, long away, long durationMs, List<Histogram> perStorm) {
     long t0 = System.nanoTime();
     long gap = o.longValue("storm-gap-ms", 0);
     long end = t0 + TimeUnit.MILLISECONDS.toNanos(durationMs - gap);
@@ -191,6 +213,10 @@ public final class ResumeScenario implements Scenario {
       }
       for (long now = System.nanoTime(); now < dropAt; now = System.nanoTime()) {
         LockSupport.parkNanos(dropAt - now);
+      }
+      if (k > 0) {
+        // The last storm's clients are all back (a gap has passed): its times, apart.
+        perStorm.add(h.shared().backToChange().getIntervalHistogram());
       }
       h.shared().storm(dropAt, backAt);
       held++;
