@@ -433,8 +433,8 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     SessionBinding.Bound bound = answer.result();
     if (state == State.CLOSED) {
       // Ended while the store answered: the session is attached to this connection there, so it
-      // must be suspended now, or its TTL would never start.
-      // A resume that replaced a connection first takes what that one hands over: the session's.
+      // must be suspended now, or its TTL would never start; a resume that replaced a connection
+      // first takes what that one hands over, which is the session's.
       released =
           bound
               .restore()

@@ -82,9 +82,9 @@ final class SessionBinding {
 
   /**
    * Tells the store that the client of a resume has its {@code welcome}, with the session's new
-   * token (it answered the {@code ping} message written after it), so that the token it resumed with is retired; a
-   * store that fails is logged,
-   * not fatal: that token then resumes a little longer, until the next resume replaces it.
+   * token (it answered the {@code ping} message written after it), so that the token it resumed
+   * with is retired; a store that fails is logged, not fatal: that token then resumes a little
+   * longer, until the next resume replaces it.
    */
   void tokenDelivered() {
     services
