@@ -2,7 +2,6 @@ package io.slipstream.server.regression;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.testing.RawWebSocket;
 import io.slipstream.server.testing.RecordingClient;
 import io.slipstream.server.testing.RecordingLifecycle;
@@ -43,13 +42,7 @@ class ResumeWhileOpenIT {
   void start() {
     // Heartbeats far apart: RawWebSocket answers pings as it reads, so frequent pings would keep
     // a read waiting for a message that never comes from ever timing out.
-    server =
-        TestServer.start(
-            SlipstreamConfig.defaults().toBuilder()
-                .eventLoops(2)
-                .heartbeatMs(60_000)
-                .heartbeatTimeoutMs(120_000)
-                .build());
+    server = TestServer.startWithoutHeartbeats();
     events = RecordingLifecycle.on(server);
   }
 

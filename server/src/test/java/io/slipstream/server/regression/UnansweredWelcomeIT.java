@@ -2,7 +2,6 @@ package io.slipstream.server.regression;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.testing.RawWebSocket;
 import io.slipstream.server.testing.RecordingLifecycle;
 import io.slipstream.server.testing.TestServer;
@@ -31,13 +30,7 @@ class UnansweredWelcomeIT {
 
   @BeforeEach
   void start() {
-    // No heartbeat during the test: none comes between the messages it reads.
-    server =
-        TestServer.start(
-            SlipstreamConfig.defaults().toBuilder()
-                .heartbeatMs(60_000)
-                .heartbeatTimeoutMs(120_000)
-                .build());
+    server = TestServer.startWithoutHeartbeats();
     events = RecordingLifecycle.on(server);
   }
 

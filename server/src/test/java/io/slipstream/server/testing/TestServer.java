@@ -77,6 +77,19 @@ public final class TestServer implements AutoCloseable {
     return start(SlipstreamConfig.defaults().toBuilder().eventLoops(2).build());
   }
 
+  /**
+   * Starts a node with defaults, two event loops, and heartbeats too far apart to come during a
+   * test: for tests that read frame by frame and expect exactly the messages they provoked.
+   */
+  public static TestServer startWithoutHeartbeats() {
+    return start(
+        SlipstreamConfig.defaults().toBuilder()
+            .eventLoops(2)
+            .heartbeatMs(60_000)
+            .heartbeatTimeoutMs(120_000)
+            .build());
+  }
+
   public Vertx vertx() {
     return vertx;
   }

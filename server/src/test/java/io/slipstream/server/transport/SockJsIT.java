@@ -216,12 +216,7 @@ class SockJsIT {
    */
   @Test
   void theTokenAResumeUsedIsRetiredOnceTheClientAnswersThePingAfterItsWelcome() throws Exception {
-    server =
-        TestServer.start(
-            SlipstreamConfig.defaults().toBuilder()
-                .heartbeatMs(60_000)
-                .heartbeatTimeoutMs(120_000)
-                .build());
+    server = TestServer.startWithoutHeartbeats(); // the only ping: the one after the welcome
     SockJsClient first = new SockJsClient(clients, server.port());
     first.send(new JsonObject().put("type", "hello"));
     JsonObject w1 = first.expect("welcome");
