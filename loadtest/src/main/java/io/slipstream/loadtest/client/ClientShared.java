@@ -18,6 +18,11 @@ public final class ClientShared {
   /** Largest latency the histograms track: one hour, in microseconds. */
   public static final long HIGHEST_MICROS = 3_600_000_000L;
 
+  /** {@code micros} within what the histograms hold: 0 to {@link #HIGHEST_MICROS}. */
+  public static long clamp(long micros) {
+    return Math.max(0, Math.min(micros, HIGHEST_MICROS));
+  }
+
   private static final int MAX_LOGGED = 20;
 
   private final Tally tally = new Tally();

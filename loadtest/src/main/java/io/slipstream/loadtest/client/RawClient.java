@@ -96,7 +96,7 @@ final class RawClient implements Client {
       long t = FrameScanner.longField(s, T, 0, to);
       if (t != FrameScanner.ABSENT) {
         long lat = System.nanoTime() / 1000 - t;
-        latency.recordValue(Math.max(0, Math.min(lat, ClientShared.HIGHEST_MICROS)));
+        latency.recordValue(ClientShared.clamp(lat));
       }
     } else if (accountant.duplicates() != dups) {
       tally.duplicates.increment();

@@ -426,9 +426,8 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
       return;
     }
     if (stormBackNanos != 0) {
-      long micros = (System.nanoTime() - stormBackNanos) / 1000;
+      shared.backToChange().recordValue(ClientShared.clamp((System.nanoTime() - stormBackNanos) / 1000));
       stormBackNanos = 0;
-      shared.backToChange().recordValue(Math.max(0, Math.min(micros, ClientShared.HIGHEST_MICROS)));
     }
     if (stream.change(s, from, to, seq) && ++sinceAck >= plan.ackEvery()) {
       sinceAck = 0;
@@ -518,8 +517,7 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     boolean resumed = Boolean.TRUE.equals(m.getBoolean("resumed"));
     welcomedNanos = System.nanoTime();
     if (stormBackNanos != 0) {
-      long micros = (welcomedNanos - stormBackNanos) / 1000;
-      shared.backToWelcome().recordValue(Math.max(0, Math.min(micros, ClientShared.HIGHEST_MICROS)));
+      shared.backToWelcome().recordValue(ClientShared.clamp((welcomedNanos - stormBackNanos) / 1000));
     }
     if (presentedToken) {
       if (resumed) {
@@ -622,8 +620,13 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
     if (ws == null || plannedClose) {
       return; // between sockets already: not part of this one
     }
-    plannedClose = true;
     stormAway = true;
+    closeCleanly();
+  }
+
+  /** A planned clean close (1000), after acking what was applied; the client comes back. */
+  private void closeCleanly() {
+    plannedClose = true;
     tally.dropsClean.increment();
     for (TopicStream s : streams) {
       ack(s);
@@ -688,11 +691,7 @@ final class Subscriber implements Client, SockJsFrames.Sink, TopicStream.Owner {
       default:
         break;
     }
-    tally.dropsClean.increment();
-    for (TopicStream s : streams) {
-      ack(s);
-    }
-    ws.close();
+    closeCleanly();
   }
 
   /**

@@ -160,7 +160,7 @@ final class TopicStream {
     if (recordLatency) {
       long t = FrameScanner.longField(s, T, from, to);
       if (t != FrameScanner.ABSENT) {
-        long lat = Math.max(0, Math.min(now / 1000 - t, ClientShared.HIGHEST_MICROS));
+        long lat = ClientShared.clamp(now / 1000 - t);
         latency.recordValue(lat);
         if (byNode != null) {
           recordByNode(s, from, to, lat);
@@ -291,7 +291,7 @@ final class TopicStream {
     if (on) {
       tally.live.incrementAndGet();
       long waited = (System.nanoTime() - subscribeSentNanos) / 1000;
-      shared.timeToLive().recordValue(Math.max(0, Math.min(waited, ClientShared.HIGHEST_MICROS)));
+      shared.timeToLive().recordValue(ClientShared.clamp(waited));
       owner.wentLive(this);
     } else {
       tally.live.decrementAndGet();

@@ -30,9 +30,9 @@ import org.HdrHistogram.Histogram;
  * <p>With {@code --storm-away-ms}, a resume storm instead of the random drops: {@code
  * --storm-after-ms} into publishing every client closes cleanly at once, stays away that long
  * (missing rate × away changes) and comes back at the same instant; {@code --storms} of them,
- * {@code --storm-gap-ms} apart. Also reported: the time from each client's reconnect (TCP connect, upgrade, hello,
- * welcome, subscribed) to the first change on its new socket, the first replayed one (issue 12,
- * goal 6).
+ * {@code --storm-gap-ms} apart. Also reported: the time from each client's reconnect (TCP
+ * connect, upgrade, hello, welcome, subscribed) to the welcome and to the first change on its new
+ * socket, the first replayed one (issue 12, goal 6), over all storms and storm by storm.
  *
  * <p>Stateless; runs on the main thread.
  */
@@ -142,35 +142,7 @@ public final class ResumeScenario implements Scenario {
     r.put("resume", "changes still missing at the end", behind);
     r.put("resume", "clients at the last seq", reached);
     if (away > 0) {
-      Histogram back = new Histogram(1, ClientShared.HIGHEST_MICROS, 3);
-      for (Histogram one : perStorm) {
-        back.add(one);
-      }
-      r.put("storm", "storms", storms);
-      r.put("storm", "ms away", away);
-      r.put("storm", "changes missed per client", Math.round(load.rate() * away / 1000.0));
-      r.put("storm", "reconnect to first change p50 ms", Percentiles.round(Percentiles.ms(back, 50)));
-      r.put("storm", "reconnect to first change p90 ms", Percentiles.round(Percentiles.ms(back, 90)));
-      r.put("storm", "reconnect to first change p99 ms", Percentiles.round(Percentiles.ms(back, 99)));
-      r.put("storm", "reconnect to first change max ms", Percentiles.round(back.getMaxValue() / 1000.0));
-      Histogram welcome = h.shared().backToWelcome().getIntervalHistogram();
-      r.put("storm", "reconnect to welcome p50 ms", Percentiles.round(Percentiles.ms(welcome, 50)));
-      r.put("storm", "reconnect to welcome p99 ms", Percentiles.round(Percentiles.ms(welcome, 99)));
-      // Each storm apart: the first one also pays for the JIT compiling the resume path.
-      for (int k = 0; k < perStorm.size() && k < storms; k++) {
-        Histogram one = perStorm.get(k);
-        r.put(
-            "storm",
-            "storm " + (k + 1) + ": p50 / p99 ms",
-            Percentiles.round(Percentiles.ms(one, 50))
-                + " / "
-                + Percentiles.round(Percentiles.ms(one, 99)));
-      }
-      r.check(
-          Check.of(
-              "every client back from a storm got a change",
-              storms > 0 && back.getTotalCount() == (long) storms * n,
-              back.getTotalCount() + " of " + (long) storms * n));
+      stormFigures(r, h, perStorm, storms, away, load.rate(), n);
     }
     Figures.latency(r, h.sampler().totalLatency());
     Figures.correctness(r, h.tally());
@@ -190,6 +162,49 @@ public final class ResumeScenario implements Scenario {
               + "subscribe {from}; session resume itself was not exercised");
     }
     return Runs.finish(r, h);
+  }
+
+  /**
+   * The storms' figures: reconnect to first change over all of them and each apart (the first
+   * also pays for the JIT compiling the resume path), reconnect to welcome, and the check that
+   * every client back got a change.
+   */
+  private static void stormFigures(
+      RunResult r,
+      Harness h,
+      List<Histogram> perStorm,
+      int storms,
+      long away,
+      double rate,
+      int clients) {
+    Histogram back = new Histogram(1, ClientShared.HIGHEST_MICROS, 3);
+    for (Histogram one : perStorm) {
+      back.add(one);
+    }
+    r.put("storm", "storms", storms);
+    r.put("storm", "ms away", away);
+    r.put("storm", "changes missed per client", Math.round(rate * away / 1000.0));
+    for (int p : new int[] {50, 90, 99}) {
+      r.put("storm", "reconnect to first change p" + p + " ms", ms(back, p));
+    }
+    r.put("storm", "reconnect to first change max ms", Percentiles.round(back.getMaxValue() / 1e3));
+    Histogram welcome = h.shared().backToWelcome().getIntervalHistogram();
+    r.put("storm", "reconnect to welcome p50 ms", ms(welcome, 50));
+    r.put("storm", "reconnect to welcome p99 ms", ms(welcome, 99));
+    for (int k = 0; k < perStorm.size() && k < storms; k++) {
+      Histogram one = perStorm.get(k);
+      r.put("storm", "storm " + (k + 1) + ": p50 / p99 ms", ms(one, 50) + " / " + ms(one, 99));
+    }
+    long expected = (long) storms * clients;
+    r.check(
+        Check.of(
+            "every client back from a storm got a change",
+            storms > 0 && back.getTotalCount() == expected,
+            back.getTotalCount() + " of " + expected));
+  }
+
+  private static double ms(Histogram h, double percentile) {
+    return Percentiles.round(Percentiles.ms(h, percentile));
   }
 
   /**

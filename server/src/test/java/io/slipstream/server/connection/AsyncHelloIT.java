@@ -235,7 +235,8 @@ class AsyncHelloIT {
    * taking it over (its predecessor had not yet handed its positions over) got none of them. The
    * middle one, closed, handed over the nothing it had restored so far, and its predecessor's
    * positions came after the new holder had taken what there was (ResumeWhileOpenIT's two resumes
-   * racing with one token timed out waiting for subscribed).
+   * racing with one token timed out waiting for subscribed). Guarantee 5: nothing of the session is
+   * lost across resumes.
    */
   @Test
   void aResumeTakingOverAConnectionThatIsStillTakingOverGetsTheSessionsSubscriptions() {

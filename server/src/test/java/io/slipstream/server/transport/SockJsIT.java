@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipstream.core.buffer.BufferLimits;
 import io.slipstream.core.buffer.DropPolicy;
+import io.slipstream.core.time.Clock;
 import io.slipstream.server.config.SlipstreamConfig;
+import io.slipstream.server.connection.RemoteConnections;
 import io.slipstream.server.eventbus.Lifecycle;
+import io.slipstream.server.testing.StallingSessionStore;
 import io.slipstream.server.testing.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
@@ -244,5 +247,33 @@ class SockJsIT {
     JsonObject w4 = late.expect("welcome");
     assertThat(w4.getBoolean("resumed")).as("the pong retired the token").isFalse();
     assertThat(w4.getString("session")).isNotEqualTo(w1.getString("session"));
+  }
+
+  /**
+   * Contract 1.1 §8: no heartbeat before the welcome. On SockJS a heartbeat is a {@code ping}
+   * message; one sent while the hello waited for the session store would be answered, its pong
+   * held until the welcome and then read as the answer to the resume's own ping (§7), retiring the
+   * old token although the client might never get that welcome.
+   */
+  @Test
+  void noPingComesBeforeTheWelcomeWhileTheSessionStoreAnswersTheHello() throws Exception {
+    StallingSessionStore store = new StallingSessionStore(60_000, "local");
+    server =
+        TestServer.start(
+            SlipstreamConfig.defaults().toBuilder().eventLoops(2).heartbeatMs(50).build(),
+            Clock.system(),
+            store,
+            RemoteConnections.UNREACHABLE);
+    SockJsClient c = new SockJsClient(clients, server.port());
+    c.answerPings = false;
+    c.send(new JsonObject().put("type", "hello"));
+    StallingSessionStore.PendingOpen open = store.nextOpen();
+    // Ten heartbeat intervals with the hello unanswered: the absence of a ping is the point.
+    assertThat(c.messages.poll(500, TimeUnit.MILLISECONDS))
+        .as("a message before the welcome")
+        .isNull();
+    open.release();
+    c.expect("welcome");
+    c.expect("ping"); // heartbeats from now on
   }
 }
