@@ -269,10 +269,17 @@ final class ServerVerticle extends VerticleBase {
             ws -> {
               WebSocketTransport transport;
               try {
-                transport = WebSocketTransport.attach(ws, channel, frames, connection);
+                transport =
+                    WebSocketTransport.attach(
+                        ws,
+                        channel,
+                        frames,
+                        connection,
+                        nettyFrameLimit(services.config().maxFrameBytes()));
               } catch (IllegalStateException closedMeanwhile) {
-                // The socket closed between handshake and attach (vertx5.md §10.6).
+                // The socket closed between handshake and attach.
                 connection.abandon();
+                ws.close();
                 return;
               }
               connection.start(transport);
