@@ -28,6 +28,9 @@ public final class WireFrames {
   /** Entries in the table (a power of two). */
   static final int SLOTS = 1024;
 
+  /** A pool chunk is {@code pageSize << CHUNK_ORDER}: 1 MiB with Netty's 8 KiB pages. */
+  static final int CHUNK_ORDER = 7;
+
   /** Largest payload, in bytes, whose frame is kept for sharing. */
   static final int MAX_SHARED_BYTES = 16 * 1024;
 
@@ -35,11 +38,26 @@ public final class WireFrames {
   private static final int FIN_TEXT = 0x81;
 
   /**
-   * The allocator of shared frames: Netty's pooled one, whose {@code retainedDuplicate()} is a
-   * recycled object (the adaptive allocator that Netty 4.2 gives channels by default allocates a
-   * new duplicate per call, i.e. one object per change per socket).
+   * The allocator of shared frames: a pooled one, whose {@code retainedDuplicate()} is a recycled
+   * object (the adaptive allocator that Netty 4.2 gives channels by default allocates a new
+   * duplicate per call, i.e. one object per change per socket).
+   *
+   * <p>Its own pool rather than {@link PooledByteBufAllocator#DEFAULT}, with {@link #CHUNK_ORDER}
+   * chunks of 1 MiB instead of Netty's 4 MiB: each event loop takes an arena and its first chunk
+   * is resident at once, while a loop's table usually holds well under 1 MiB (1,024 frames of a
+   * few hundred bytes). Four loops held 16 MiB of direct memory for it (docs/benchmarks.md, "After
+   * the own /ws handler"); frames over a chunk are allocated unpooled by Netty, as before.
    */
-  private static final ByteBufAllocator POOLED = PooledByteBufAllocator.DEFAULT;
+  private static final ByteBufAllocator POOLED =
+      new PooledByteBufAllocator(
+          true,
+          0,
+          PooledByteBufAllocator.defaultNumDirectArena(),
+          PooledByteBufAllocator.defaultPageSize(),
+          WireFrames.CHUNK_ORDER,
+          PooledByteBufAllocator.defaultSmallCacheSize(),
+          PooledByteBufAllocator.defaultNormalCacheSize(),
+          PooledByteBufAllocator.defaultUseCacheForAllThreads());
 
   private final ChangeEvent[] events = new ChangeEvent[SLOTS];
   private final ByteBuf[] frames = new ByteBuf[SLOTS];
