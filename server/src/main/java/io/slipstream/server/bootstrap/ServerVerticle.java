@@ -261,6 +261,7 @@ final class ServerVerticle extends VerticleBase {
       return;
     }
     Connection connection = Connection.open(vertx, services, hub, address);
+    String offeredExtensions = rc.request().getHeader("Sec-WebSocket-Extensions");
     io.netty.channel.ChannelHandlerContext channel =
         WebSocketTransport.channelOf(rc.request().connection());
     rc.request()
@@ -275,7 +276,8 @@ final class ServerVerticle extends VerticleBase {
                         channel,
                         frames,
                         connection,
-                        nettyFrameLimit(services.config().maxFrameBytes()));
+                        nettyFrameLimit(services.config().maxFrameBytes()),
+                        offeredExtensions);
               } catch (IllegalStateException closedMeanwhile) {
                 // The socket closed between handshake and attach.
                 connection.abandon();

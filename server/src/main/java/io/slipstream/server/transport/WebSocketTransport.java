@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -149,7 +150,9 @@ public final class WebSocketTransport extends ChannelDuplexHandler implements Tr
    * @param beforeUpgrade the context from {@link #channelOf}, taken before the upgrade; the upgrade
    *     replaces that handler, but the channel under it stays
    * @param shared the live-change frames of the socket's event loop
-   * @param maxMessageBytes the longest message put together from fragments; over it, close 1009
+   * @param maxMessageBytes the longest message put together from fragments, and the most one
+   *     compressed message may inflate to; over it, close 1009
+   * @param offeredExtensions the request's {@code Sec-WebSocket-Extensions}, or null
    * @throws IllegalStateException when the socket closed meanwhile, or the pipeline is not Vert.x's
    *     upgraded WebSocket (a Vert.x other than the 5.0 this was written against)
    */
@@ -158,7 +161,8 @@ public final class WebSocketTransport extends ChannelDuplexHandler implements Tr
       ChannelHandlerContext beforeUpgrade,
       WireFrames shared,
       TransportListener listener,
-      int maxMessageBytes) {
+      int maxMessageBytes,
+      String offeredExtensions) {
     if (beforeUpgrade == null) {
       throw new IllegalStateException("Vert.x does not expose the socket's channel");
     }
@@ -181,6 +185,7 @@ public final class WebSocketTransport extends ChannelDuplexHandler implements Tr
         .config()
         .setWriteBufferWaterMark(
             new WriteBufferWaterMark(WRITE_QUEUE_BYTES / 2, WRITE_QUEUE_BYTES));
+    InflateBound.apply(pipeline, offeredExtensions, maxMessageBytes);
     pipeline.replace(vertx.name(), NAME, t);
     return t;
   }
@@ -386,6 +391,11 @@ public final class WebSocketTransport extends ChannelDuplexHandler implements Tr
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof DecompressionException && !closeSent) {
+      // A compressed message inflating past the message limit (InflateBound).
+      close(CloseCode.MESSAGE_TOO_BIG);
+      return;
+    }
     // A reset, or a frame Netty's decoder refused (it has sent its close frame already): the
     // socket is done; channelInactive reports the close.
     closeSent = true;

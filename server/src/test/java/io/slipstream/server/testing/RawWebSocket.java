@@ -169,6 +169,14 @@ public final class RawWebSocket implements AutoCloseable {
     out.flush();
   }
 
+  /** Sends one masked frame whose first byte (FIN, RSV, opcode) is {@code b0}, as it is. */
+  public void sendFrame(int b0, byte[] payload) throws IOException {
+    ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
+    appendFrame(f, b0, payload);
+    out.write(f.toByteArray());
+    out.flush();
+  }
+
   /** Sends one masked binary frame. */
   public void sendBinary(byte[] payload) throws IOException {
     ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);

@@ -229,6 +229,34 @@ class CompressionIT {
   }
 
   /** Subscribes to the empty topic and reads up to its (empty) snapshot's end. */
+  /**
+   * A compressed message inflating past the message limit (4 × maxFrameBytes, at least 1 MiB)
+   * closes 1009 while the decoder inflates it (InflateBound), and the node serves the next client.
+   */
+  @Test
+  void aCompressedMessageInflatingPastTheLimitCloses1009() throws Exception {
+    start(true);
+    byte[] plain = new byte[8 << 20];
+    java.util.Arrays.fill(plain, (byte) ' ');
+    java.util.zip.Deflater d = new java.util.zip.Deflater(9, true);
+    d.setInput(plain);
+    byte[] out = new byte[plain.length / 100];
+    int n = d.deflate(out, 0, out.length, java.util.zip.Deflater.SYNC_FLUSH);
+    d.end();
+    try (RawWebSocket ws = RawWebSocket.connectDeflate(server.port(), "/ws")) {
+      assertThat(ws.extensions()).startsWith("permessage-deflate");
+      // FIN, RSV1 (compressed), text; without the sync flush's 00 00 ff ff tail (RFC 7692).
+      ws.sendFrame(0xC1, java.util.Arrays.copyOf(out, n - 4));
+      RawWebSocket.Frame f = ws.read();
+      assertThat(f.isClose()).isTrue();
+      assertThat(f.closeCode()).isEqualTo(1009);
+    }
+    try (RawWebSocket next = RawWebSocket.connectDeflate(server.port(), "/ws")) {
+      next.send("{\"type\":\"hello\"}");
+      assertThat(next.read().text()).contains("\"welcome\"");
+    }
+  }
+
   private static void subscribe(RawWebSocket ws) throws IOException {
     ws.send("{\"type\":\"subscribe\",\"topic\":\"" + TOPIC + "\"}");
     while (!ws.read().text().contains("\"end\"")) {

@@ -67,7 +67,7 @@ class WebSocketMetricsIT {
                       ws -> {
                         attached.add(
                             new Attached(
-                                WebSocketTransport.attach(ws, before, frames, listener(), 1 << 16),
+                                WebSocketTransport.attach(ws, before, frames, listener(), 1 << 16, null),
                                 Vertx.currentContext()));
                       });
             });

@@ -85,7 +85,7 @@ class WebSocketTransportIT {
                         accepted.add(
                             new Accepted(
                                 WebSocketTransport.attach(
-                                    ws, before, frames, heard, MAX_MESSAGE_BYTES),
+                                    ws, before, frames, heard, MAX_MESSAGE_BYTES, null),
                                 Vertx.currentContext(),
                                 heard,
                                 new WeakReference<>(ws)));
