@@ -27,7 +27,7 @@ final class InflateBound {
    * (the request's {@code Sec-WebSocket-Extensions}), with one bounded at {@code maxBytes}.
    */
   static void apply(ChannelPipeline pipeline, String offered, int maxBytes) {
-    String name = decoderName(pipeline);
+    String name = handlerNamed(pipeline, "PerMessageDeflateDecoder");
     if (name == null || offered == null) {
       return;
     }
@@ -51,10 +51,13 @@ final class InflateBound {
     }
   }
 
-  /** The name of the negotiated decoder (its class is package-private: known by name). */
-  private static String decoderName(ChannelPipeline pipeline) {
+  /**
+   * The name of the first handler of {@code pipeline} whose class is called {@code simpleName}, or
+   * null: Netty's permessage-deflate encoder and decoder are package-private, known by name only.
+   */
+  static String handlerNamed(ChannelPipeline pipeline, String simpleName) {
     for (Map.Entry<String, ChannelHandler> e : pipeline) {
-      if (e.getValue().getClass().getSimpleName().equals("PerMessageDeflateDecoder")) {
+      if (e.getValue().getClass().getSimpleName().equals(simpleName)) {
         return e.getKey();
       }
     }

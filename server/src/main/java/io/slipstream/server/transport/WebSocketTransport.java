@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
@@ -194,20 +193,11 @@ public final class WebSocketTransport extends ChannelDuplexHandler implements Tr
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.below = ctx.pipeline().context(WebSocketFrameEncoder.class);
-    this.negotiated = shared.compresses() && deflateNegotiated(ctx.pipeline());
-  }
-
-  /**
-   * Whether the handshake put Netty's permessage-deflate encoder in the pipeline, i.e. the client
-   * offered the extension and the node accepted it. Its class is package-private: known by name.
-   */
-  private static boolean deflateNegotiated(ChannelPipeline pipeline) {
-    for (java.util.Map.Entry<String, ChannelHandler> e : pipeline) {
-      if (e.getValue().getClass().getSimpleName().equals("PerMessageDeflateEncoder")) {
-        return true;
-      }
-    }
-    return false;
+    // The handshake put Netty's permessage-deflate encoder in the pipeline: the client offered the
+    // extension and the node accepted it.
+    this.negotiated =
+        shared.compresses()
+            && InflateBound.handlerNamed(ctx.pipeline(), "PerMessageDeflateEncoder") != null;
   }
 
   /** The names of the socket's pipeline, for tests; on the socket's event loop. */
