@@ -22,7 +22,10 @@ import java.util.function.LongConsumer;
  * events from the buffer, so neither starves the other. Catch-up frames are generated lazily from
  * the topic's state and replay log (docs/protocol.md §5), so they never occupy the buffer and are
  * never dropped. One turn writes at most {@link #PUMP_BATCH} frames, then yields the event loop to
- * the other connections on it.
+ * the other connections on it: the rest is written in later turns that the loop's {@link TurnQueue}
+ * runs between reads of its sockets. A turn that runs inline (a reply, a change, a drain) writes at
+ * most {@link #INLINE_CATCH_UP} catch-up frames, so that a client whose {@code hello} starts a long
+ * replay does not hold up the {@code hello}s of the clients read after it.
  */
 final class WritePump implements BufferSink, AdaptiveBound.Drain {
 
@@ -34,6 +37,13 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
 
   /** Frames one pump turn writes before yielding the event loop to other connections. */
   static final int PUMP_BATCH = 256;
+
+  /**
+   * Catch-up frames a turn writes when it runs inline rather than from the {@link TurnQueue}: enough
+   * for a short replay to go out at once, few enough (~10 µs of frames) not to delay the reads that
+   * follow it.
+   */
+  static final int INLINE_CATCH_UP = 32;
 
   /**
    * How long, in ms, the socket may take no frame before catching-up subscriptions count what
@@ -49,6 +59,7 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
   private final Runnable afterBufferPoll;
   private final LongConsumer catchUpLag;
   private final Clock clock;
+  private final TurnQueue.Turn queuedTurn;
 
   /**
    * Replies waiting for the socket. Bounded: replies are produced only by reading the client, which
@@ -105,6 +116,7 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
     this.afterBufferPoll = afterBufferPoll;
     this.catchUpLag = catchUpLag;
     this.clock = clock;
+    this.queuedTurn = TurnQueue.turn(context, this::queuedPump);
   }
 
   /**
@@ -164,6 +176,16 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
 
   /** Writes until the socket is full, nothing is left, or the turn's budget is spent. */
   void pump() {
+    pump(INLINE_CATCH_UP);
+  }
+
+  /** A turn the {@link TurnQueue} gives: the full batch. */
+  private void queuedPump() {
+    pumpScheduled = false;
+    pump(PUMP_BATCH);
+  }
+
+  private void pump(int catchUpBudget) {
     if (pumping || stopped) {
       return;
     }
@@ -204,6 +226,11 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
         }
         Subscription s = catchingUp.peekFirst();
         if (s == null) {
+          return;
+        }
+        if (catchUpBudget-- == 0) {
+          throttle.giveBack(); // the token buys the frame in the next turn
+          schedulePump();
           return;
         }
         bufferTurn = true;
@@ -352,11 +379,7 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
   private void schedulePump() {
     if (!pumpScheduled) {
       pumpScheduled = true;
-      context.runOnContext(
-          v -> {
-            pumpScheduled = false;
-            pump();
-          });
+      TurnQueue.later(queuedTurn);
     }
   }
 }
