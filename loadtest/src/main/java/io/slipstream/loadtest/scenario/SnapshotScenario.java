@@ -3,6 +3,7 @@ package io.slipstream.loadtest.scenario;
 import io.slipstream.loadtest.cli.OptionSpec;
 import io.slipstream.loadtest.cli.Options;
 import io.slipstream.loadtest.client.ClientReport;
+import io.slipstream.loadtest.proc.HeapWatch;
 import io.slipstream.loadtest.publish.ChangeBodies;
 import io.slipstream.loadtest.publish.PublishPlan;
 import io.slipstream.loadtest.publish.PublishReport;
@@ -43,7 +44,8 @@ public final class SnapshotScenario implements Scenario {
   public String topology() {
     return "one topic preloaded with --rows rows, --rate changes/s for --duration s, --clients"
         + " clients subscribing together after --subscribe-after s; state compared with GET"
-        + " …/rows at the end";
+        + " …/rows at the end; with --server-pid, the server's peak heap before and while they"
+        + " subscribe (jstat)";
   }
 
   @Override
@@ -95,8 +97,11 @@ public final class SnapshotScenario implements Scenario {
         new ChangeBodies(
                 "UPDATE", size, rows, o.decimal("delete-ratio", 0, 0.99), 512 * 1024, maxBatch)
             .versionsAfter(rows);
+    HeapWatch before = watchHeap(h);
     Future<PublishReport> publishing = h.publishAsync(rate, durationMs, Long.MAX_VALUE, bodies);
     Harness.sleep(Math.min(subscribeAfterMs, durationMs));
+    HeapWatch.Peaks heapBefore = before == null ? null : before.stop();
+    HeapWatch during = watchHeap(h);
 
     h.sampler().phase("subscribe");
     h.sampler().measureLatencyFrom(0);
@@ -113,6 +118,7 @@ public final class SnapshotScenario implements Scenario {
     int reached = h.awaitReached(p.lastSeq(), m, false, Runs.drainMs(o));
     Sampler.Mark end = h.sampler().mark();
     h.sampler().pauseTotal();
+    HeapWatch.Peaks heapDuring = during == null ? null : during.stop();
 
     ServerRows server = ServerRows.parse(h.api().rows(h.topic()), rows);
     List<ClientReport> reports = h.reports();
@@ -146,6 +152,8 @@ public final class SnapshotScenario implements Scenario {
     r.put("snapshot", "server seq at the end", serverSeq);
     r.put("snapshot", "clients consistent with the server", consistent);
     r.put("snapshot", "keys differing (all clients)", wrongKeys);
+    heap(r, "before subscribing", heapBefore);
+    heap(r, "subscribe to drained", heapDuring);
     Figures.latency(r, h.sampler().totalLatency());
     Figures.correctness(r, h.tally());
     Figures.cost(r, h, start, end);
@@ -160,5 +168,42 @@ public final class SnapshotScenario implements Scenario {
             consistent == m,
             consistent + " of " + m + (firstMismatch == null ? "" : "; first: " + firstMismatch)));
     return Runs.finish(r, h);
+  }
+
+  /**
+   * A watch of the server's heap ({@code jstat}, every 100 ms) that is already reading, or null
+   * without {@code --server-pid}.
+   */
+  private static HeapWatch watchHeap(Harness h) {
+    if (h.serverProbe() == null) {
+      return null;
+    }
+    HeapWatch w = HeapWatch.start(Long.parseLong(h.serverProbe().pid()), 100);
+    try {
+      w.awaitSamples(1, 20_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return w;
+  }
+
+  /**
+   * The server's peak heap in a phase: used (with the garbage not yet collected) and retained (what
+   * survived a young collection, the figure that follows the snapshots in flight).
+   */
+  private static void heap(RunResult r, String phase, HeapWatch.Peaks p) {
+    if (p == null) {
+      r.note("no server heap peaks " + phase + ": no --server-pid");
+      return;
+    }
+    if (p.samples() == 0) {
+      r.note("no server heap peaks " + phase + ": " + p.problem());
+      return;
+    }
+    r.put("snapshot", "server peak heap used " + phase + " MiB", Percentiles.round(p.usedMiB()));
+    r.put(
+        "snapshot",
+        "server peak heap retained " + phase + " MiB",
+        Percentiles.round(p.retainedMiB()));
   }
 }

@@ -39,11 +39,13 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
   static final int PUMP_BATCH = 256;
 
   /**
-   * Catch-up frames a turn writes when it runs inline rather than from the {@link TurnQueue}: enough
-   * for a short replay to go out at once, few enough (~10 µs of frames) not to delay the reads that
-   * follow it.
+   * Catch-up frames a turn writes when it runs inline rather than from the {@link TurnQueue}: the
+   * first change of a replay goes out with the welcome, the rest between the loop's reads. Measured
+   * on a storm of 200 resumes (docs/benchmarks.md, goal 6): 32 here held the later {@code hello}s
+   * behind the earlier clients' inline frames (hello to welcome p50 20 ms, p99 42 ms); 4 gave 4-13
+   * ms and 22-25 ms.
    */
-  static final int INLINE_CATCH_UP = 32;
+  static final int INLINE_CATCH_UP = 4;
 
   /**
    * How long, in ms, the socket may take no frame before catching-up subscriptions count what
