@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -301,6 +302,33 @@ public abstract class SequencerContract {
             await(f.sequencer().publish(new Publish("t", late, "kl", 1, clock.millis() + 30_000)))
                 .status())
         .as("its key was not remembered: a retry applies it")
+        .isEqualTo(Status.APPLIED);
+  }
+
+  /**
+   * Regression: the local sequencer forgot a keyed publish's key only in a callback that ran after
+   * the caller's own, so a retry made as soon as the deadline's refusal arrived was taken for a
+   * repeat of the expired publish and refused again (seen as a flaky failure of the test above).
+   * Here the retry runs in the callback of the refusal itself, on the thread that completes it.
+   */
+  @Test
+  void aRetryMadeInTheRefusalsOwnCallbackIsSequencedAnew() {
+    Fixture f = fixture(Bounds.defaults());
+    Runnable release = f.hold();
+    List<ChangeRequest> late = List.of(new ChangeRequest(ChangeOp.INSERT, "late", "{}"));
+    CompletableFuture<CompletionStage<PublishOutcome>> retried = new CompletableFuture<>();
+    f.sequencer()
+        .publish(new Publish("t", late, "kr", 1, clock.millis() + 200))
+        .thenAccept(
+            expired -> {
+              assertThat(expired.status()).isEqualTo(Status.OVERLOADED);
+              retried.complete(
+                  f.sequencer().publish(new Publish("t", late, "kr", 1, clock.millis() + 30_000)));
+            });
+    CompletionStage<PublishOutcome> retry = await(retried); // made while sequencing is held
+    release.run();
+    assertThat(await(retry).status())
+        .as("the retry is a new publish, not a repeat of the expired one")
         .isEqualTo(Status.APPLIED);
   }
 

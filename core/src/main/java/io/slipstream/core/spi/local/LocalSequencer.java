@@ -176,8 +176,10 @@ final class LocalSequencer implements Sequencer {
             e -> PublishOutcome.refused(Status.INDETERMINATE, p.topic(), describe(e)));
     if (flight != null) {
       // Whatever the answer (applied, refused, expired), the key is no longer in flight; a
-      // retry from now on is answered from the window, or sequenced anew.
-      task.result.whenComplete((o, e) -> shard.inFlight.remove(flight, task));
+      // retry from now on is answered from the window, or sequenced anew. The caller gets the
+      // stage that completes after the removal: a retry made as soon as it hears the answer must
+      // not be taken for a repeat of a publish that is over.
+      return queued.whenComplete((o, e) -> shard.inFlight.remove(flight, task));
     }
     return queued;
   }
