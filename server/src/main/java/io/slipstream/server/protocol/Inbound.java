@@ -46,6 +46,12 @@ public final class Inbound {
    * bad-json}, so each malformed frame gets exactly one error.
    */
   public static Parsed parse(String text) {
+    Parsed ack = AckScanner.scan(text);
+    return ack != null ? ack : parseTree(text);
+  }
+
+  /** {@link #parse} through the JSON tree, for every shape: what {@link AckScanner} must equal. */
+  static Parsed parseTree(String text) {
     JsonObject m;
     try {
       Object v = StrictJson.decode(text);
