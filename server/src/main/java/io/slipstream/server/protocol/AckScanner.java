@@ -18,9 +18,6 @@ import io.slipstream.core.topic.TopicName;
  */
 final class AckScanner {
 
-  /** Longest id string, as {@link Inbound} bounds it. */
-  private static final int MAX_ID = 256;
-
   /** At most 18 digits: always a long, never a BigInteger. */
   private static final int MAX_DIGITS = 18;
 
@@ -83,7 +80,7 @@ final class AckScanner {
         }
         default -> {
           if (at() == '"') {
-            id = string(MAX_ID);
+            id = string(Inbound.MAX_ID_CHARS);
             if (id == null) {
               return null;
             }

@@ -22,6 +22,9 @@ public final class Inbound {
   public static final int MAX_POSITIONS = 1024;
   private static final int MAX_STRING = 4096;
 
+  /** Longest {@code id} string a client may send. */
+  static final int MAX_ID_CHARS = 256;
+
   /** Longest {@code hello.token} and {@code auth.token}: a JWT with many topic patterns. */
   public static final int MAX_TOKEN_CHARS = 8192;
 
@@ -66,8 +69,9 @@ public final class Inbound {
     if (id != null && !(id instanceof String) && !(id instanceof Number)) {
       return Parsed.error(ErrorCode.BAD_MESSAGE, "id must be a string or a number", null);
     }
-    if (id instanceof String && ((String) id).length() > 256) {
-      return Parsed.error(ErrorCode.BAD_MESSAGE, "id must be at most 256 characters", null);
+    if (id instanceof String && ((String) id).length() > MAX_ID_CHARS) {
+      return Parsed.error(
+          ErrorCode.BAD_MESSAGE, "id must be at most " + MAX_ID_CHARS + " characters", null);
     }
     Object type = m.getValue("type");
     if (!(type instanceof String)) {
