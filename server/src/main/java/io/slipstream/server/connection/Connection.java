@@ -628,17 +628,6 @@ public final class Connection implements TransportListener, Hub.Subscriber {
     return done.future();
   }
 
-  /** Closes with 1012 from any thread; completes once closed. */
-  Future<Void> closeRestarting() {
-    Promise<Void> done = Promise.promise();
-    context.runOnContext(
-        v -> {
-          close(CloseCode.RESTARTING);
-          done.complete();
-        });
-    return done.future();
-  }
-
   // ---------------------------------------------------------------- stats
 
   /** A description for {@code /api/connections}, read on this connection's event loop. */

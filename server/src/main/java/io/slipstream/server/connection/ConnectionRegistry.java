@@ -180,7 +180,7 @@ public final class ConnectionRegistry {
   public Future<Void> closeAllRestarting() {
     List<Future<Void>> all = new ArrayList<>();
     for (Connection c : open.values()) {
-      all.add(c.closeRestarting());
+      all.add(c.closeWith(CloseCode.RESTARTING));
     }
     return Future.join(all).mapEmpty();
   }
