@@ -99,7 +99,7 @@ final class ServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     SlipstreamConfig config = services.config();
-    Hub hub = new Hub(vertx.eventBus());
+    Hub hub = new Hub(vertx);
     Router router = Router.router(vertx);
     router.get("/ws").handler(rc -> upgrade(rc, hub));
     mountSockJs(router, hub, config);

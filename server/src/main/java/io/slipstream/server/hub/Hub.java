@@ -3,6 +3,7 @@ package io.slipstream.server.hub;
 import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.server.topic.ChangeBatch;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.Arrays;
@@ -20,8 +21,19 @@ import java.util.Map;
  * <p>Joining is what makes the snapshot join exact: a subscriber starts reading the topic's state
  * only after {@link #join}'s future completes, i.e. once the consumer is registered. Every batch
  * published after that read is then delivered to it.
+ *
+ * <p>A topic whose last subscriber here left keeps its consumer for {@link #IDLE_MS} (batches meet
+ * an empty list): when every client of a loop drops at once and comes back (a network blip, a
+ * load balancer's restart), they join a registered consumer instead of unregistering and
+ * registering it again, and batches already queued for it are not discarded with a WARNING from
+ * Vert.x each ("Discarding message since the consumer is not registered": 15 in one resume-storm
+ * run). Bounded: one idle consumer per topic that had a subscriber on this loop within {@code
+ * IDLE_MS}, and the node's topics are bounded by its topic-state budget.
  */
 public final class Hub {
+
+  /** How long a topic's consumer stays registered after its last subscriber here left, ms. */
+  public static final long IDLE_MS = 30_000;
 
   /** A connection that receives a topic's batches. */
   public interface Subscriber {
@@ -31,11 +43,24 @@ public final class Hub {
 
   private static final Subscriber[] NONE = new Subscriber[0];
 
+  private final Vertx vertx;
   private final EventBus eventBus;
+  private final long idleMs;
   private final Map<String, Channel> channels = new HashMap<>();
 
-  public Hub(EventBus eventBus) {
-    this.eventBus = eventBus;
+  /** A hub on the calling verticle's event loop, idle consumers kept {@link #IDLE_MS}. */
+  public Hub(Vertx vertx) {
+    this(vertx, IDLE_MS);
+  }
+
+  /** As {@link #Hub(Vertx)}, an idle topic's consumer kept {@code idleMs}. */
+  public Hub(Vertx vertx, long idleMs) {
+    if (idleMs < 1) {
+      throw new IllegalArgumentException("idleMs must be at least 1, was " + idleMs);
+    }
+    this.vertx = vertx;
+    this.eventBus = vertx.eventBus();
+    this.idleMs = idleMs;
   }
 
   /**
@@ -52,13 +77,29 @@ public final class Hub {
     return ch.ready;
   }
 
-  /** Removes {@code s}; the topic's consumer is unregistered with its last subscriber. */
+  /**
+   * Removes {@code s}; the topic's consumer is unregistered {@code idleMs} after its last
+   * subscriber left, unless one joined meanwhile.
+   */
   public void leave(String topic, Subscriber s) {
     Channel ch = channels.get(topic);
     if (ch != null && ch.remove(s)) {
-      channels.remove(topic);
-      ch.consumer.unregister();
+      long idle = ++ch.idleSpells;
+      vertx.setTimer(
+          idleMs,
+          t -> {
+            // Still the same idle spell: nobody joined (and left again) since.
+            if (ch.idleSpells == idle && ch.subscribers.length == 0) {
+              channels.remove(topic, ch);
+              ch.consumer.unregister();
+            }
+          });
     }
+  }
+
+  /** Topics with a registered consumer on this loop, idle ones included. */
+  public int topics() {
+    return channels.size();
   }
 
   private final class Channel {
@@ -67,6 +108,8 @@ public final class Hub {
     final Future<Void> ready;
     // Copy-on-write: a subscriber may leave while a batch is being delivered.
     Subscriber[] subscribers = NONE;
+    /** Counts the times the channel became empty; an idle timer acts only on its own spell. */
+    long idleSpells;
 
     Channel(String topic) {
       this.topic = topic;

@@ -30,7 +30,18 @@ public final class Logging {
   public static final String AUTO = "auto";
 
   /**
-   * Loggers whose levels were set, held so that their levels stay. Bound: one per configured name.
+   * Levels that hold unless {@code log.levels} names the logger. Micrometer's registry logs a
+   * WARNING ("This Gauge has been already registered") the first time a gauge is registered
+   * twice, and vertx-micrometer registers its HTTP server gauges again for every verticle instance
+   * by design (the value stays right: the instances share one counter per gauge), so every node
+   * printed one at its first connections.
+   */
+  static final Map<String, Level> BASELINE =
+      Map.of("io.micrometer.core.instrument.MeterRegistry", Level.SEVERE);
+
+  /**
+   * Loggers whose levels were set, held so that their levels stay. Bound: one per configured name
+   * and one per {@link #BASELINE} entry.
    */
   private static final Map<String, Logger> CONFIGURED = new LinkedHashMap<>();
 
@@ -113,7 +124,9 @@ public final class Logging {
     root.addHandler(handler);
     synchronized (CONFIGURED) {
       CONFIGURED.clear();
-      parsed.forEach(
+      Map<String, Level> effective = new LinkedHashMap<>(BASELINE);
+      effective.putAll(parsed);
+      effective.forEach(
           (name, level) -> {
             Logger l = Logger.getLogger(name);
             l.setLevel(level);

@@ -126,6 +126,13 @@ class StructuredLogsIT {
       assertThat(Logger.getLogger("io.slipstream.logtest").getLevel()).isEqualTo(Level.WARNING);
       assertThat(Logger.getLogger("io.slipstream.logtest.deep").getLevel()).isEqualTo(Level.FINE);
       assertThat(Logger.getLogger("io.slipstream.logtest.other").isLoggable(Level.INFO)).isFalse();
+      // The baseline: micrometer's once-per-node duplicate-gauge warning is not printed.
+      assertThat(Logger.getLogger("io.micrometer.core.instrument.MeterRegistry").getLevel())
+          .isEqualTo(Level.SEVERE);
+      Logging.configure("auto", "io.micrometer.core.instrument.MeterRegistry=INFO", false);
+      assertThat(Logger.getLogger("io.micrometer.core.instrument.MeterRegistry").getLevel())
+          .as("log.levels overrides the baseline")
+          .isEqualTo(Level.INFO);
       assertThat(root.getHandlers()).hasSize(1);
       assertThat(root.getHandlers()[0].getFormatter())
           .as("not a terminal: JSON")

@@ -1,0 +1,208 @@
+package io.slipstream.server.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.slipstream.core.topic.ChangeEvent;
+import io.slipstream.server.topic.ChangeBatch;
+import io.slipstream.server.topic.LocalCodec;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@link Hub} on a real event loop and event bus: joining, leaving, the idle consumer. */
+@ExtendWith(VertxExtension.class)
+class HubTest {
+
+  private static final String TOPIC = "t";
+  private static final long IDLE_MS = 200;
+
+  /** Vert.x's warnings about discarded messages, as logged while a test ran. */
+  private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+
+  private final Logger consumerLog = Logger.getLogger("io.vertx.core.eventbus.impl.MessageConsumerImpl");
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+            warnings.add(r);
+          }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    vertx.eventBus().registerDefaultCodec(ChangeBatch.class, new LocalCodec<>(ChangeBatch.class));
+    consumerLog.addHandler(capture);
+  }
+
+  @AfterEach
+  void tearDown() {
+    consumerLog.removeHandler(capture);
+  }
+
+  private static ChangeBatch batch() {
+    return new ChangeBatch(TOPIC, List.<ChangeEvent>of());
+  }
+
+  /** A subscriber that counts its batches and runs {@code onFirst} on the first one. */
+  private static final class Counting implements Hub.Subscriber {
+    final List<String> seen = new ArrayList<>();
+    Runnable onFirst = () -> {};
+
+    @Override
+    public void onChanges(String topic, List<ChangeEvent> events) {
+      seen.add(topic);
+      if (seen.size() == 1) {
+        onFirst.run();
+      }
+    }
+  }
+
+  @Test
+  void theLastSubscriberLeavingKeepsTheConsumerForIdleMsThenUnregistersIt(
+      Vertx vertx, VertxTestContext test) {
+    Context loop = vertx.getOrCreateContext();
+    loop.runOnContext(
+        v -> {
+          Hub hub = new Hub(vertx, IDLE_MS);
+          Counting s = new Counting();
+          hub.join(TOPIC, s)
+              .onComplete(
+                  test.succeeding(
+                      ready -> {
+                        hub.leave(TOPIC, s);
+                        // Timers on one loop fire in deadline order: this one before the hub's.
+                        vertx.setTimer(
+                            IDLE_MS / 2,
+                            t -> test.verify(() -> assertThat(hub.topics()).isEqualTo(1)));
+                        vertx.setTimer(
+                            IDLE_MS + 1,
+                            t ->
+                                test.verify(
+                                    () -> {
+                                      assertThat(hub.topics()).isZero();
+                                      test.completeNow();
+                                    }));
+                      }));
+        });
+  }
+
+  @Test
+  void aSubscriberJoiningAnIdleTopicIsReadyAtOnceAndKeepsTheConsumer(
+      Vertx vertx, VertxTestContext test) {
+    Context loop = vertx.getOrCreateContext();
+    loop.runOnContext(
+        v -> {
+          Hub hub = new Hub(vertx, IDLE_MS);
+          Counting first = new Counting();
+          Counting second = new Counting();
+          hub.join(TOPIC, first)
+              .onComplete(
+                  test.succeeding(
+                      ready -> {
+                        hub.leave(TOPIC, first);
+                        // Registered already: a snapshot may start reading at once.
+                        test.verify(() -> assertThat(hub.join(TOPIC, second).isComplete()).isTrue());
+                        vertx.setTimer(
+                            IDLE_MS + 1,
+                            t -> {
+                              // The first spell's timer found a subscriber and left the consumer.
+                              test.verify(() -> assertThat(hub.topics()).isEqualTo(1));
+                              vertx.eventBus().publish(ChangeBatch.address(TOPIC), batch());
+                              loop.runOnContext(
+                                  w ->
+                                      test.verify(
+                                          () -> {
+                                            assertThat(second.seen).containsExactly(TOPIC);
+                                            assertThat(first.seen).isEmpty();
+                                            test.completeNow();
+                                          }));
+                            });
+                      }));
+        });
+  }
+
+  /**
+   * Regression: the hub unregistered a topic's consumer as soon as its last subscriber left, and
+   * the batches already queued for it were discarded, each with a WARNING from Vert.x ("Discarding
+   * message since the consumer is not registered"): 15 of them in one resume-storm run, where every
+   * client of a loop drops at once. Here the subscriber leaves from its first batch while 99 more
+   * are queued behind it.
+   */
+  @Test
+  void leavingWithBatchesQueuedDiscardsNoneWithAWarning(Vertx vertx, VertxTestContext test)
+      throws Exception {
+    int batches = 100;
+    CountDownLatch published = new CountDownLatch(1);
+    Context loop = vertx.getOrCreateContext();
+    Hub[] hub = new Hub[1];
+    CountDownLatch joined = new CountDownLatch(1);
+    loop.runOnContext(
+        v -> {
+          hub[0] = new Hub(vertx, IDLE_MS);
+          Counting s = new Counting();
+          s.onFirst =
+              () -> {
+                // Hold the loop until every batch is queued for the consumer, then leave.
+                try {
+                  assertThat(published.await(10, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                hub[0].leave(TOPIC, s);
+              };
+          int[] counted = {0};
+          // A second consumer on the same loop: once it has the last batch, the hub's copies of
+          // every batch are queued ahead of the check below.
+          vertx
+              .eventBus()
+              .<ChangeBatch>localConsumer(
+                  ChangeBatch.address(TOPIC),
+                  m -> {
+                    if (++counted[0] == batches) {
+                      loop.runOnContext(
+                          w ->
+                              test.verify(
+                                  () -> {
+                                    assertThat(s.seen).hasSize(1);
+                                    assertThat(warnings).isEmpty();
+                                    test.completeNow();
+                                  }));
+                    }
+                  })
+              .completion()
+              .compose(x -> hub[0].join(TOPIC, s))
+              .onComplete(test.succeeding(x -> joined.countDown()));
+        });
+    assertThat(joined.await(10, TimeUnit.SECONDS)).isTrue();
+    for (int i = 0; i < batches; i++) {
+      vertx.eventBus().publish(ChangeBatch.address(TOPIC), batch());
+    }
+    published.countDown();
+    assertThat(test.awaitCompletion(20, TimeUnit.SECONDS)).isTrue();
+    if (test.failed()) {
+      throw new AssertionError(test.causeOfFailure());
+    }
+  }
+}
