@@ -212,7 +212,9 @@ enum Setting {
       SlipstreamConfig::logFormat, (d, v) -> d.config.logFormat((String) v)),
   LOG_LEVELS("log.levels", Kind.STRING,
       "a level per logger and its package, comma-separated: io.slipstream=DEBUG,io.netty=WARN"
-          + " (ERROR, WARN, INFO, DEBUG, TRACE)",
+          + " (ERROR, WARN, INFO, DEBUG, TRACE); io.micrometer.core.instrument.MeterRegistry is at"
+          + " ERROR unless named here (its once-per-node duplicate-gauge warning about Vert.x's own"
+          + " gauges)",
       SlipstreamConfig::logLevels, (d, v) -> d.config.logLevels((String) v)),
   COMPRESSION_ENABLED("compression.enabled", Kind.BOOLEAN,
       "permessage-deflate on /ws for clients that offer it, each message compressed on its own;"
