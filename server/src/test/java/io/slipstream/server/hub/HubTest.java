@@ -3,6 +3,7 @@ package io.slipstream.server.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.slipstream.core.topic.ChangeEvent;
+import io.slipstream.server.testing.LogCapture;
 import io.slipstream.server.topic.ChangeBatch;
 import io.slipstream.server.topic.LocalCodec;
 import io.vertx.core.Context;
@@ -11,13 +12,8 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,35 +26,18 @@ class HubTest {
   private static final String TOPIC = "t";
   private static final long IDLE_MS = 200;
 
-  /** Vert.x's warnings about discarded messages, as logged while a test ran. */
-  private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-
-  private final Logger consumerLog = Logger.getLogger("io.vertx.core.eventbus.impl.MessageConsumerImpl");
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-          if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-            warnings.add(r);
-          }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  /** What is logged at WARNING or above while a test runs. */
+  private LogCapture logs;
 
   @BeforeEach
   void setUp(Vertx vertx) {
     vertx.eventBus().registerDefaultCodec(ChangeBatch.class, new LocalCodec<>(ChangeBatch.class));
-    consumerLog.addHandler(capture);
+    logs = LogCapture.start("io.vertx.core.impl.BlockedThreadChecker");
   }
 
   @AfterEach
   void tearDown() {
-    consumerLog.removeHandler(capture);
+    logs.close();
   }
 
   private static ChangeBatch batch() {
@@ -186,7 +165,7 @@ class HubTest {
                               test.verify(
                                   () -> {
                                     assertThat(s.seen).hasSize(1);
-                                    assertThat(warnings).isEmpty();
+                                    assertThat(logs.records()).isEmpty();
                                     test.completeNow();
                                   }));
                     }
