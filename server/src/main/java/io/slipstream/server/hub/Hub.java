@@ -4,7 +4,6 @@ import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.server.topic.ChangeBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -44,7 +43,6 @@ public final class Hub {
   private static final Subscriber[] NONE = new Subscriber[0];
 
   private final Vertx vertx;
-  private final EventBus eventBus;
   private final long idleMs;
   private final Map<String, Channel> channels = new HashMap<>();
 
@@ -54,12 +52,11 @@ public final class Hub {
   }
 
   /** As {@link #Hub(Vertx)}, an idle topic's consumer kept {@code idleMs}. */
-  public Hub(Vertx vertx, long idleMs) {
+  Hub(Vertx vertx, long idleMs) {
     if (idleMs < 1) {
       throw new IllegalArgumentException("idleMs must be at least 1, was " + idleMs);
     }
     this.vertx = vertx;
-    this.eventBus = vertx.eventBus();
     this.idleMs = idleMs;
   }
 
@@ -72,6 +69,9 @@ public final class Hub {
     if (ch == null) {
       ch = new Channel(topic);
       channels.put(topic, ch);
+    } else if (ch.idleTimer >= 0) {
+      vertx.cancelTimer(ch.idleTimer);
+      ch.idleTimer = -1;
     }
     ch.add(s);
     return ch.ready;
@@ -84,21 +84,20 @@ public final class Hub {
   public void leave(String topic, Subscriber s) {
     Channel ch = channels.get(topic);
     if (ch != null && ch.remove(s)) {
-      long idle = ++ch.idleSpells;
-      vertx.setTimer(
-          idleMs,
-          t -> {
-            // Still the same idle spell: nobody joined (and left again) since.
-            if (ch.idleSpells == idle && ch.subscribers.length == 0) {
-              channels.remove(topic, ch);
-              ch.consumer.unregister();
-            }
-          });
+      // A join cancels it; both run on this loop, so it fires only on a channel still empty.
+      ch.idleTimer =
+          vertx.setTimer(
+              idleMs,
+              t -> {
+                ch.idleTimer = -1;
+                channels.remove(topic, ch);
+                ch.consumer.unregister();
+              });
     }
   }
 
   /** Topics with a registered consumer on this loop, idle ones included. */
-  public int topics() {
+  int topics() {
     return channels.size();
   }
 
@@ -108,12 +107,13 @@ public final class Hub {
     final Future<Void> ready;
     // Copy-on-write: a subscriber may leave while a batch is being delivered.
     Subscriber[] subscribers = NONE;
-    /** Counts the times the channel became empty; an idle timer acts only on its own spell. */
-    long idleSpells;
+    /** The timer that unregisters the consumer of an empty channel; -1 while it has subscribers. */
+    long idleTimer = -1;
 
     Channel(String topic) {
       this.topic = topic;
-      this.consumer = eventBus.localConsumer(ChangeBatch.address(topic), m -> deliver(m.body()));
+      this.consumer =
+          vertx.eventBus().localConsumer(ChangeBatch.address(topic), m -> deliver(m.body()));
       this.ready = consumer.completion();
     }
 

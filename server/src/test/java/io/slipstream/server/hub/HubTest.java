@@ -106,7 +106,7 @@ class HubTest {
                         vertx.setTimer(
                             IDLE_MS + 1,
                             t -> {
-                              // The first spell's timer found a subscriber and left the consumer.
+                              // The join cancelled the idle timer: the consumer stays.
                               test.verify(() -> assertThat(hub.topics()).isEqualTo(1));
                               vertx.eventBus().publish(ChangeBatch.address(TOPIC), batch());
                               loop.runOnContext(
