@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,31 +59,45 @@ class HubTest {
     }
   }
 
+  /**
+   * On one event loop: a hub whose only subscriber to {@link #TOPIC} joined and left again, handed
+   * to {@code idle} with that subscriber right after the leave.
+   */
+  private static void withIdleTopic(
+      Vertx vertx, VertxTestContext test, BiConsumer<Hub, Counting> idle) {
+    vertx
+        .getOrCreateContext()
+        .runOnContext(
+            v -> {
+              Hub hub = new Hub(vertx, IDLE_MS);
+              Counting left = new Counting();
+              hub.join(TOPIC, left)
+                  .onComplete(
+                      test.succeeding(
+                          ready -> {
+                            hub.leave(TOPIC, left);
+                            idle.accept(hub, left);
+                          }));
+            });
+  }
+
   @Test
   void theLastSubscriberLeavingKeepsTheConsumerForIdleMsThenUnregistersIt(
       Vertx vertx, VertxTestContext test) {
-    Context loop = vertx.getOrCreateContext();
-    loop.runOnContext(
-        v -> {
-          Hub hub = new Hub(vertx, IDLE_MS);
-          Counting s = new Counting();
-          hub.join(TOPIC, s)
-              .onComplete(
-                  test.succeeding(
-                      ready -> {
-                        hub.leave(TOPIC, s);
-                        // Timers on one loop fire in deadline order: this one before the hub's.
-                        vertx.setTimer(
-                            IDLE_MS / 2,
-                            t -> test.verify(() -> assertThat(hub.topics()).isEqualTo(1)));
-                        vertx.setTimer(
-                            IDLE_MS + 1,
-                            t ->
-                                test.verify(
-                                    () -> {
-                                      assertThat(hub.topics()).isZero();
-                                      test.completeNow();
-                                    }));
+    withIdleTopic(
+        vertx,
+        test,
+        (hub, left) -> {
+          // Timers on one loop fire in deadline order: this one before the hub's.
+          vertx.setTimer(
+              IDLE_MS / 2, t -> test.verify(() -> assertThat(hub.topics()).isEqualTo(1)));
+          vertx.setTimer(
+              IDLE_MS + 1,
+              t ->
+                  test.verify(
+                      () -> {
+                        assertThat(hub.topics()).isZero();
+                        test.completeNow();
                       }));
         });
   }
@@ -90,35 +105,29 @@ class HubTest {
   @Test
   void aSubscriberJoiningAnIdleTopicIsReadyAtOnceAndKeepsTheConsumer(
       Vertx vertx, VertxTestContext test) {
-    Context loop = vertx.getOrCreateContext();
-    loop.runOnContext(
-        v -> {
-          Hub hub = new Hub(vertx, IDLE_MS);
-          Counting first = new Counting();
+    withIdleTopic(
+        vertx,
+        test,
+        (hub, first) -> {
           Counting second = new Counting();
-          hub.join(TOPIC, first)
-              .onComplete(
-                  test.succeeding(
-                      ready -> {
-                        hub.leave(TOPIC, first);
-                        // Registered already: a snapshot may start reading at once.
-                        test.verify(() -> assertThat(hub.join(TOPIC, second).isComplete()).isTrue());
-                        vertx.setTimer(
-                            IDLE_MS + 1,
-                            t -> {
-                              // The join cancelled the idle timer: the consumer stays.
-                              test.verify(() -> assertThat(hub.topics()).isEqualTo(1));
-                              vertx.eventBus().publish(ChangeBatch.address(TOPIC), batch());
-                              loop.runOnContext(
-                                  w ->
-                                      test.verify(
-                                          () -> {
-                                            assertThat(second.seen).containsExactly(TOPIC);
-                                            assertThat(first.seen).isEmpty();
-                                            test.completeNow();
-                                          }));
-                            });
-                      }));
+          // Registered already: a snapshot may start reading at once.
+          test.verify(() -> assertThat(hub.join(TOPIC, second).isComplete()).isTrue());
+          vertx.setTimer(
+              IDLE_MS + 1,
+              t -> {
+                // The join cancelled the idle timer: the consumer stays.
+                test.verify(() -> assertThat(hub.topics()).isEqualTo(1));
+                vertx.eventBus().publish(ChangeBatch.address(TOPIC), batch());
+                Vertx.currentContext()
+                    .runOnContext(
+                        w ->
+                            test.verify(
+                                () -> {
+                                  assertThat(second.seen).containsExactly(TOPIC);
+                                  assertThat(first.seen).isEmpty();
+                                  test.completeNow();
+                                }));
+              });
         });
   }
 
