@@ -26,7 +26,7 @@ run() {
   local spid=$!
   local up=no
   for _ in $(seq 1 150); do
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/health")" = 200 ]; then up=yes; break; fi
+    if [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/health")" = 200 ]; then up=yes; break; fi
     sleep 0.2
   done
   echo "== $name $(date +%T) load $(cut -d' ' -f1-3 /proc/loadavg) server=$up" | tee -a "$OUT/log.txt"

@@ -52,7 +52,7 @@ for round in $(seq 1 "$ROUNDS"); do
     esac
     spid=$!
     for _ in $(seq 1 150); do
-      [ "$(curl -s -o /dev/null -w '%{http_code}' "$health")" = 200 ] && break
+      [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$health")" = 200 ] && break
       sleep 0.2
     done
     master=$spid

@@ -7,10 +7,6 @@ import io.slipstream.server.log.Logging;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MetricsDomain;
-import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.VertxPrometheusOptions;
 import io.slipstream.cluster.member.ClusterSettings;
 import io.slipstream.server.cluster.ClusterNode;
 import io.vertx.core.Vertx;
@@ -51,25 +47,6 @@ public final class Main {
 
   private Main() {}
 
-  /**
-   * Which of Vert.x's own meters {@code /metrics} serves: HTTP server, pools, verticles and the
-   * JVM's, not the event bus's.
-   *
-   * <p>The event-bus meters carry no address label, so every address (each connection's control
-   * address, each topic's hub) adds to one series that tells an operator nothing Slipstream's own
-   * meters do not; yet they cost a meter lookup on every consumer registration (one per connect)
-   * and a counter per message, and their gauge, registered from several threads at start,
-   * made micrometer print a WARNING ("This Gauge has been already registered") as the first line
-   * of every boot.
-   */
-  static MicrometerMetricsOptions vertxMetrics() {
-    return new MicrometerMetricsOptions()
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
-        .setJvmMetricsEnabled(true)
-        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
-        .setEnabled(true);
-  }
-
   /** Loads the settings, starts a node and logs where it listens; see the class doc. */
   public static void main(String[] args) {
     List<String> argv = List.of(args);
@@ -95,7 +72,7 @@ public final class Main {
             .setEventLoopPoolSize(config.eventLoops())
             // epoll where available: fewer allocations and copies per write than NIO.
             .setPreferNativeTransport(!"nio".equals(config.netTransport()))
-            .setMetricsOptions(vertxMetrics());
+            .setMetricsOptions(VertxMeters.options());
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     Vertx vertx = null;
     SlipstreamServer server;
@@ -108,7 +85,7 @@ public final class Main {
                 ClusterNode.start(
                     NetTransports.apply(
                             Vertx.builder().with(options), config.netTransport(), System.err::println)
-                        .withMetrics(new MicrometerMetricsFactory(registry)),
+                        .withMetrics(VertxMeters.factory(registry)),
                     settings,
                     config.cluster().hazelcastConfig(),
                     ClusterNode.sessions(config)),
@@ -120,7 +97,7 @@ public final class Main {
         vertx =
             NetTransports.apply(
                     Vertx.builder().with(options), config.netTransport(), System.err::println)
-                .withMetrics(new MicrometerMetricsFactory(registry))
+                .withMetrics(VertxMeters.factory(registry))
                 .build();
         server =
             await(SlipstreamServer.start(vertx, config, registry), deadline - System.nanoTime());

@@ -126,7 +126,7 @@ public final class SlipstreamServer {
 
   /**
    * Starts a node whose {@code /metrics} serves {@code registry}: pass the registry Vert.x was
-   * built with ({@code MicrometerMetricsFactory}) to include Vert.x's own meters.
+   * built with ({@code VertxMeters.factory}) to include Vert.x's own meters.
    */
   public static Future<SlipstreamServer> start(
       Vertx vertx, SlipstreamConfig config, PrometheusMeterRegistry registry) {
