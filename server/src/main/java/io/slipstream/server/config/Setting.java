@@ -105,7 +105,7 @@ enum Setting {
   MAX_PUBLISH_BYTES("maxPublishBytes", Kind.INT, "largest HTTP publish body, bytes; 413 above",
       SlipstreamConfig::maxPublishBytes, (d, v) -> d.config.maxPublishBytes((Integer) v)),
   EVENT_LOOPS("eventLoops", Kind.INT,
-      "event loops serving connections (server verticle instances); default 2 per processor",
+      "event loops serving connections (server verticle instances); default 1 per processor",
       SlipstreamConfig::eventLoops, (d, v) -> d.config.eventLoops((Integer) v)),
   WARN_REARM_MS("warnRearmMs", Kind.LONG,
       "fill must stay below buffer.warn this long before the next warning, ms",

@@ -209,11 +209,14 @@ public record SlipstreamConfig(
   private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
 
   /**
-   * Default {@code eventLoops}: two per available processor, so that one busy connection leaves
-   * room for others. A method, not a constant, because it depends on the machine.
+   * Default {@code eventLoops}: one per available processor. Nothing blocks a loop (snapshots are
+   * streamed in chunks, the cluster's calls are asynchronous), so a second loop per core only adds
+   * a hub per topic and a wake-up per batch: on 2 cores, 4 loops cost 7-9 % more server CPU per
+   * delivery than 2 at 1,000 × 100/s and 100 × 500/s (docs/benchmarks.md, "eventLoops"). A method,
+   * not a constant, because it depends on the machine.
    */
   public static int defaultEventLoops() {
-    return 2 * Runtime.getRuntime().availableProcessors();
+    return Runtime.getRuntime().availableProcessors();
   }
 
   /**

@@ -25,7 +25,7 @@ class ReadmeSettingsTest {
   private static final Map<String, String> COMPUTED_DEFAULTS =
       Map.of(
           "eventLoops",
-          "2 × processors",
+          "1 × processors",
           "topicStateBudgetBytes",
           "half the max heap",
           "buffer.budgetBytes",

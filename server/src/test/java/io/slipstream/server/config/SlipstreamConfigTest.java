@@ -39,7 +39,7 @@ class SlipstreamConfigTest {
     assertThat(c.maxSessions()).isEqualTo(100_000);
     assertThat(c.maxConnections()).isEqualTo(100_000);
     assertThat(c.maxPublishBytes()).isEqualTo(1_048_576);
-    assertThat(c.eventLoops()).isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+    assertThat(c.eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
   }
 
   @Test
