@@ -195,8 +195,8 @@ public final class SlipstreamServer {
     budget.start();
     metrics.gauge(
         "slipstream.buffer.pending.bytes",
-        "Pending bytes of all connection buffers on this node, as published per batch"
-            + " (buffer.budgetBytes)",
+        "Pending bytes of all connection buffers on this node, as each publishes them after its"
+            + " pump turn (buffer.budgetBytes)",
         budget::totalBytes);
     metrics.gauge(
         "slipstream.buffer.pending.bytes.peak",

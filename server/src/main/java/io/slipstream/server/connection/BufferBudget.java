@@ -273,7 +273,8 @@ public final class BufferBudget {
       long pending = buffer.pendingBytes();
       if (pending <= l) {
         overSince = -1;
-        if (totalBytes() > budgetBytes) {
+        // An empty buffer cannot be what puts the node over; those that hold bytes ask.
+        if (pending > 0 && totalBytes() > budgetBytes) {
           // No level yet, or a stale one: the excess needs a new level now, not at the tick.
           askRecompute();
         }

@@ -225,10 +225,12 @@ final class Subscriptions {
         return;
       }
     }
-    if (!watch.afterOffers()) {
-      return;
-    }
+    // The pump first: a socket with room takes the batch at once, so the watch and the node's
+    // budget judge what stays in the buffer (usually nothing, and then no counter shared with the
+    // other loops is touched: two atomic adds and three walks of every loop's part per delivery
+    // before, about 2 % of a fan-out's event-loop time).
     pump.pump();
+    watch.afterOffers();
   }
 
   /** Ends every subscription; returns where each would resume, for the session. */

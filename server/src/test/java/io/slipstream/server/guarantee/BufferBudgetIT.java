@@ -193,6 +193,29 @@ class BufferBudgetIT {
     assertThat(slow.awaitClose(Duration.ofSeconds(20))).isEqualTo(CloseCode.SLOW_CONSUMER.code());
   }
 
+  /**
+   * Only what stays in a buffer after its pump turn counts against the budget: a socket with room
+   * takes each batch in the turn it arrives, so a client that keeps up adds nothing to the node's
+   * total. Before 2026-12-04 the budget was told of every batch between its offer and the pump
+   * (the peak gauge showed a batch per reader; each delivery touched the counters every event
+   * loop reads).
+   */
+  @Test
+  void aClientThatKeepsUpAddsNothingToTheBudget() throws Exception {
+    start(600_000);
+    RecordingClient reader = subscriber("reader", "x");
+    Stream read = new Stream();
+    for (int round = 0; round < 5; round++) {
+      long seq = publish("x", round * BATCH);
+      // Read before the next batch: the socket has room for every one.
+      reader.readUntil(Map.of("x", seq), read::next, read::accept);
+    }
+    assertThat(read.next("x")).isEqualTo(5L * BATCH + 1);
+    assertThat(server.meter("slipstream_buffer_pending_bytes_peak"))
+        .as("no byte was held past a turn")
+        .isZero();
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private RecordingClient subscriber(String clientId, String... topics) {
