@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  *
  * <p>Confined to its event loop: the transport, the hub and every timer call it there, so it holds
  * no locks. Other threads reach it only through {@link #describe()}, {@link #closeReplaced()} and
- * {@link #closeRestarting()}, which hop onto its loop.
+ * {@link #closeWith(CloseCode)}, which hop onto its loop.
  */
 public final class Connection implements TransportListener, Hub.Subscriber {
 
