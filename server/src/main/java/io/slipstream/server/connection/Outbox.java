@@ -33,8 +33,8 @@ final class Outbox {
 
   private final Clock clock;
   /**
-   * The publish time (wall ms) of the turn's first change, or -1: at most one latency sample per
-   * turn ({@link Metrics#publishToSocket} says which turns record theirs).
+   * The publish time (wall ms) of the turn's first change, or -1: one latency sample per turn, so
+   * the shared histogram is touched once per turn, not once per delivery.
    */
   private long sampleTs = -1;
 
@@ -104,7 +104,7 @@ final class Outbox {
     transport.flush();
     metrics.sent(sent - sentReported, changesSent - changesReported);
     if (sampleTs >= 0) {
-      metrics.publishToSocket(clock.wallMillis(), sampleTs);
+      metrics.publishToSocket(clock.wallMillis() - sampleTs);
       sampleTs = -1;
     }
     sentReported = sent;

@@ -51,18 +51,6 @@ final class LoopCounters {
     void wsBytes(long bytes) {
       WS_BYTES.setRelease(this, (long) WS_BYTES.get(this) + bytes);
     }
-
-    /** The wall millisecond of the thread's last latency sample; read and written by it alone. */
-    private long lastSampleMs = Long.MIN_VALUE;
-
-    /** Whether a latency sample taken at {@code nowMs} is the thread's first in that millisecond. */
-    boolean firstSampleIn(long nowMs) {
-      if (nowMs == lastSampleMs) {
-        return false;
-      }
-      lastSampleMs = nowMs;
-      return true;
-    }
   }
 
   private final List<Tally> all = new CopyOnWriteArrayList<>();

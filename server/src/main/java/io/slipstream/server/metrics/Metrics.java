@@ -136,8 +136,8 @@ public final class Metrics {
     publishToSocket =
         Timer.builder("slipstream.publish.to.socket")
             .description(
-                "Time from a change's publish to its write to a client socket, sampled: the"
-                    + " first write-pump turn of each millisecond on each event loop")
+                "Time from a change's publish to its write to a client socket, sampled once per"
+                    + " write-pump turn")
             .serviceLevelObjectives(LATENCY_BUCKETS)
             .register(registry);
     topics = new TopicMeters(registry, topicPatterns);
@@ -313,18 +313,9 @@ public final class Metrics {
     }
   }
 
-  /**
-   * A write-pump turn's sample of publish-to-socket time: its first change's publish time {@code
-   * publishedMs} and the turn's end {@code nowMs}, both wall millis. Recorded only for the first
-   * turn of each millisecond on this thread: a turn per connection is the hot path (100,000 a
-   * second in a fan-out of 1,000 × 100/s, where one timer record per turn, its shared adders and
-   * max, took 1.2-1.5 % of the event loops), and a thousand samples a second per loop, spread over
-   * its turns as they come, keep the distribution.
-   */
-  public void publishToSocket(long nowMs, long publishedMs) {
-    if (loops.mine().firstSampleIn(nowMs)) {
-      publishToSocket.record(Math.max(0, nowMs - publishedMs), TimeUnit.MILLISECONDS);
-    }
+  /** One sampled change's time from publish to socket, ms. */
+  public void publishToSocket(long ms) {
+    publishToSocket.record(Math.max(0, ms), TimeUnit.MILLISECONDS);
   }
 
   /** A connection opened on {@code transport} ({@code websocket} or {@code sockjs}). */
