@@ -121,11 +121,27 @@ class ResumeChaosReproductionsIT {
               .put("resume", welcome.getString("resume"))
               .encode());
       assertThat(next(third, "welcome").getBoolean("resumed")).isTrue();
+      // A read that waits past this fails the test instead of hanging it (pings every 15 s
+      // would restart the socket's own timeout).
+      third.readTimeout(10_000);
+      List<String> seen = new ArrayList<>();
+      // a comes back by snapshot (nothing was acked); only once it is live is a change published
+      // now sure to arrive as a live change. Publishing before that was the 2026-12-04 hang: a
+      // restore that read the topic after the publish carried the change as a snapshot row, and
+      // the loop below waited for a live one forever.
+      while (true) {
+        JsonObject m = next(third, null);
+        seen.add(m.getString("type") + " " + m.getString("topic"));
+        if ("snapshot".equals(m.getString("type"))
+            && "end".equals(m.getString("phase"))
+            && "a".equals(m.getString("topic"))) {
+          break;
+        }
+      }
       // b's change is published (and delivered to this connection's loop, were it subscribed)
       // before a's: a's change arriving first proves b was not restored.
       server.publish("b", changes(new Random(3), 1, 1, 10, 10));
       server.publish("a", changes(new Random(4), 1, 1, 10, 10));
-      List<String> seen = new ArrayList<>();
       while (true) {
         JsonObject m = next(third, null);
         seen.add(m.getString("type") + " " + m.getString("topic"));
