@@ -1,6 +1,7 @@
 package io.slipstream.server.bootstrap;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.http.HttpClientOptions;
@@ -138,7 +139,7 @@ final class VertxMeters {
     }
 
     @Override
-    public void vertxCreated(io.vertx.core.Vertx vertx) {
+    public void vertxCreated(Vertx vertx) {
       micrometer.vertxCreated(vertx);
     }
 

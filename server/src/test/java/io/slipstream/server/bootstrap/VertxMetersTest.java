@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -15,6 +14,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.core.spi.metrics.HttpServerMetrics;
 import io.vertx.core.spi.metrics.VertxMetrics;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -87,7 +87,7 @@ class VertxMetersTest {
    */
   private VertxMetricsFactory withLostSocketMeters(
       UnaryOperator<HttpServerMetrics<?, ?, ?>> guard) {
-    VertxMetricsFactory micrometer = new io.vertx.micrometer.MicrometerMetricsFactory(registry);
+    VertxMetricsFactory micrometer = new MicrometerMetricsFactory(registry);
     return options -> {
       VertxMetrics all = micrometer.metrics(options);
       return new VertxMetrics() {
@@ -140,14 +140,10 @@ class VertxMetersTest {
   }
 
   private String get(int port, long timeoutMs) {
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions());
+    HttpClient client = vertx.createHttpClient();
     return client
         .request(HttpMethod.GET, port, "127.0.0.1", "/")
-        .compose(
-            req ->
-                req.idleTimeout(timeoutMs)
-                    .send()
-                    .compose(r -> r.body()))
+        .compose(req -> req.idleTimeout(timeoutMs).send().compose(r -> r.body()))
         .toCompletionStage()
         .toCompletableFuture()
         .orTimeout(timeoutMs + 5_000, TimeUnit.MILLISECONDS)
