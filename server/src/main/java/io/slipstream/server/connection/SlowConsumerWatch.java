@@ -120,6 +120,14 @@ final class SlowConsumerWatch {
   }
 
   /**
+   * A live event went straight to the socket ({@link WritePump#writeThrough}): offered, for the
+   * rate, but never in the buffer, so no threshold moved.
+   */
+  void passedThrough() {
+    offered++;
+  }
+
+  /**
    * Hears how many changes the subscriptions still catching up lag their topics by: they count
    * toward the fill ({@link ClientBuffer#behind(long)}), so a client that stops reading
    * mid-catch-up is warned and, {@code sustainMs} at or above {@code disconnect} later, closed 4001

@@ -85,6 +85,9 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
   private long drainAwaitedSince;
   private boolean bufferTurn;
 
+  /** A turn {@link #writeThrough} opened, which the next pump ends (and continues until then). */
+  private boolean throughTurn;
+
   /** Entries taken from the buffer to the socket since the connection opened. */
   private long drained;
 
@@ -176,6 +179,37 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
     }
   }
 
+  /**
+   * Writes live change {@code e} straight to the socket when it would be the next frame anyway and
+   * the buffer lets it pass ({@link ClientBuffer#passesThrough}): no reply, no catch-up and nothing
+   * buffered before it, no rate limit, and a socket with room. The usual delivery of a fan-out to
+   * clients that keep up then skips the buffer's offer and poll. Opens a turn that the next {@link
+   * #pump()} ends, so that one publish's changes still leave with one flush.
+   *
+   * @return false when {@code e} must be offered to the buffer instead (then the pump takes it)
+   */
+  boolean writeThrough(ChangeEvent e) {
+    if (stopped
+        || pumping
+        || awaitingDrain
+        || throttle.limited()
+        || throttleTimer >= 0
+        || !control.isEmpty()
+        || !catchingUp.isEmpty()
+        || !buffer.passesThrough(e)
+        || out.full()) {
+      return false;
+    }
+    if (!throughTurn) {
+      throughTurn = true;
+      out.beginTurn();
+    }
+    out.writeChange(e);
+    // As if offered and polled: what the adaptive bound counts as taken by the client.
+    drained++;
+    return true;
+  }
+
   /** Writes until the socket is full, nothing is left, or the turn's budget is spent. */
   void pump() {
     pump(INLINE_CATCH_UP);
@@ -188,10 +222,15 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
   }
 
   private void pump(int catchUpBudget) {
-    if (pumping || stopped) {
+    if (pumping) {
+      return;
+    }
+    if (stopped) {
+      endThroughTurn();
       return;
     }
     pumping = true;
+    throughTurn = false;
     try {
       int budget = PUMP_BATCH;
       out.beginTurn();
@@ -281,13 +320,24 @@ final class WritePump implements BufferSink, AdaptiveBound.Drain {
    * frame; at most {@link #CONTROL_HIGH_WATER} and what one message added past it.
    */
   void flushReplies() {
+    // What went straight to the socket first, in its place ahead of the replies.
+    endThroughTurn();
     while (!stopped && !control.isEmpty()) {
       out.write(control.pollFirst());
     }
   }
 
+  /** Ends a turn {@link #writeThrough} opened, if one is open: its frames leave. */
+  private void endThroughTurn() {
+    if (throughTurn) {
+      throughTurn = false;
+      out.endTurn();
+    }
+  }
+
   /** Stops for good and forgets everything queued; idempotent. */
   void stop() {
+    endThroughTurn();
     stopped = true;
     if (throttleTimer >= 0) {
       context.owner().cancelTimer(throttleTimer);

@@ -86,6 +86,28 @@ class BufferBudgetTest {
     assertThat(budget.totalBytes()).isZero();
   }
 
+  /**
+   * The recompute of a node whose buffers are all empty skips the walk of the shares: its level
+   * must still be the one the walk gives (the largest, 0, plus the whole budget), and none before
+   * any share joined, so a buffer that fills alone up to the budget sheds nothing.
+   */
+  @Test
+  void allBuffersEmptyGiveTheWholeBudgetAsTheLevel() {
+    BufferBudget budget = new BufferBudget(vertx, 100_000);
+    budget.recompute();
+    assertThat(budget.level()).isEqualTo(BufferBudget.NO_LEVEL);
+    ClientBuffer b = buffer();
+    BufferBudget.Share share = budget.join(b);
+    budget.recompute();
+    assertThat(budget.level()).isEqualTo(100_000);
+    fill(b, "e", 90);
+    assertThat(share.afterOffers(1_000, clock)).isEqualTo(BufferBudget.Verdict.WITHIN);
+    assertThat(b.droppedEvents()).isZero();
+    share.leave();
+    budget.recompute();
+    assertThat(budget.level()).isEqualTo(BufferBudget.NO_LEVEL);
+  }
+
   /** A share of {@code b}, 150,000 bytes in a 100,000-byte budget, after its first shed. */
   private BufferBudget.Share shedOnce(ClientBuffer b) {
     BufferBudget budget = new BufferBudget(vertx, 100_000);
