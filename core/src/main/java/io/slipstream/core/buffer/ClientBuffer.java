@@ -84,6 +84,9 @@ public final class ClientBuffer {
   /** Changes published that catching-up subscriptions have not sent yet; not queued here. */
   private long behind;
 
+  /** The largest event that {@link #passesThrough}; -1: none. Kept by {@link #afterChange}. */
+  private long passBytes = -1;
+
   /**
    * An empty buffer with the given bounds and the default {@link #DEFAULT_WARN_REARM_MS}, timing on
    * {@code clock}.
@@ -106,6 +109,7 @@ public final class ClientBuffer {
     this.boundEvents = limits.maxEvents();
     this.boundBytes = limits.maxBytes();
     this.clock = clock;
+    updatePassBytes();
   }
 
   /** The bounds, thresholds and policy in force, of the class ({@link #effectiveMaxEvents}). */
@@ -297,13 +301,32 @@ public final class ClientBuffer {
    * client that keeps up, costs no queue node, no link and no fill computed twice. O(1).
    */
   public boolean passesThrough(ChangeEvent e) {
-    if (behind != 0 || !queue.isEmpty()) {
-      return false;
+    // One field of this object per delivery: the fan-out's cost is its cache misses, one per
+    // object it touches per connection, not its arithmetic.
+    return e.size() <= passBytes;
+  }
+
+  /**
+   * Recomputes {@link #passBytes} after a change: the largest event that alone keeps the fill, as
+   * {@link #fill()} computes it, below both thresholds, or -1 while nothing may pass.
+   */
+  private void updatePassBytes() {
+    double below = Math.min(limits.warn(), limits.disconnect());
+    if (behind != 0 || !queue.isEmpty() || 1.0 / boundEvents >= below) {
+      passBytes = -1;
+    } else if (below > 1) {
+      passBytes = Long.MAX_VALUE; // a fill is at most 1
+    } else {
+      // The fill grows with the size: step from the estimate to the exact edge.
+      long s = Math.min(boundBytes, (long) (below * boundBytes));
+      while (s >= 0 && (double) s / boundBytes >= below) {
+        s--;
+      }
+      while (s < boundBytes && (double) (s + 1) / boundBytes < below) {
+        s++;
+      }
+      passBytes = s;
     }
-    // The fill e alone would give, computed as fill() computes it.
-    double alone =
-        Math.max(1.0 / boundEvents, (double) Math.min(boundBytes, e.size()) / boundBytes);
-    return alone < limits.warn() && alone < limits.disconnect();
   }
 
   /** Whether nothing (no change, no gap) is waiting. */
@@ -456,5 +479,6 @@ public final class ClientBuffer {
   private void afterChange() {
     bindQueue();
     thresholds.onFill(fill(), limits);
+    updatePassBytes();
   }
 }
