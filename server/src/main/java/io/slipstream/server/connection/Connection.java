@@ -5,7 +5,6 @@ import io.slipstream.core.message.CloseCode;
 import io.slipstream.core.message.ErrorCode;
 import io.slipstream.core.qos.QosClass;
 import io.slipstream.core.session.Positions;
-import io.slipstream.core.topic.ChangeEvent;
 import io.slipstream.core.topic.Position;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.hub.Hub;
@@ -22,7 +21,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -38,7 +36,7 @@ import java.util.logging.Logger;
  * no locks. Other threads reach it only through {@link #describe()}, {@link #closeReplaced()} and
  * {@link #closeWith(CloseCode)}, which hop onto its loop.
  */
-public final class Connection implements TransportListener, Hub.Subscriber {
+public final class Connection implements TransportListener {
 
   private static final Logger LOG = Logger.getLogger(Connection.class.getName());
 
@@ -140,7 +138,6 @@ public final class Connection implements TransportListener, Hub.Subscriber {
         new Subscriptions(
             services,
             hub,
-            this,
             buffer,
             new Subscriptions.Owner() {
               @Override
@@ -516,15 +513,6 @@ public final class Connection implements TransportListener, Hub.Subscriber {
       return;
     }
     pump.send(Outbound.error(code, message, requestId));
-  }
-
-  // ---------------------------------------------------------------- live events
-
-  @Override
-  public void onChanges(String topic, List<ChangeEvent> events) {
-    if (state != State.CLOSED) {
-      subscriptions.onChanges(topic, events);
-    }
   }
 
   // ---------------------------------------------------------------- closing

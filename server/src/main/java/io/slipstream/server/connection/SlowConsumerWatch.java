@@ -50,6 +50,12 @@ final class SlowConsumerWatch {
 
   private boolean dropping;
 
+  /** The buffer's bytes as last published to the budget's share. */
+  private long budgetPublished;
+
+  /** Whether the last batch judged by the budget found this buffer over its share. */
+  private boolean budgetOver;
+
   /** Events offered to the buffer since the connection opened, for its quality's rate. */
   private long offered;
 
@@ -187,6 +193,8 @@ final class SlowConsumerWatch {
       return false;
     }
     BufferBudget.Verdict v = budget.afterOffers(sustainMs, clock);
+    budgetPublished = buffer.pendingBytes();
+    budgetOver = v != BufferBudget.Verdict.WITHIN;
     if (v == BufferBudget.Verdict.CLOSE) {
       events.accept(Event.SLOW, "over its share of buffer.budgetBytes for sustainMs");
       closeSlow.run();
@@ -203,6 +211,33 @@ final class SlowConsumerWatch {
       }
     }
     armIfOverDisconnect();
+    reportDrops();
+    return true;
+  }
+
+  /**
+   * After a batch whose every event went straight to the socket ({@link #passedThrough}): the
+   * buffer held nothing and holds nothing, so no threshold or sustain condition moved, and the
+   * budget needs to hear of it only if the last batch found this buffer over its share (a batch
+   * within ends that stretch). The usual fan-out delivery then reads this object and the buffer,
+   * not the budget's share of the connection (docs/benchmarks.md).
+   *
+   * @return false when the connection was closed
+   */
+  boolean afterPassedBatch() {
+    if (budgetOver) {
+      return afterOffers();
+    }
+    if (stopped) {
+      return false;
+    }
+    // Drops made while polling (by-age ages events out there) are reported after the next batch.
+    reportDrops();
+    return true;
+  }
+
+  /** Reports the drops and conflations since the last report to the metrics. */
+  private void reportDrops() {
     long drops = buffer.droppedEvents();
     if (drops != droppedReported) {
       // Rare (only while dropping), so the per-reason walk costs nothing on the usual path.
@@ -218,7 +253,6 @@ final class SlowConsumerWatch {
       metrics.conflated(conflated - conflatedReported);
       conflatedReported = conflated;
     }
-    return true;
   }
 
   /**
@@ -227,8 +261,12 @@ final class SlowConsumerWatch {
    */
   void afterTurn(long lag) {
     behind(lag);
-    if (!stopped) {
+    // The share publishes only a change of the buffer's bytes: a turn that took nothing from the
+    // buffer (every turn of a client that keeps up) leaves the share untouched.
+    long bytes = buffer.pendingBytes();
+    if (!stopped && bytes != budgetPublished) {
       budget.afterTurn();
+      budgetPublished = bytes;
     }
   }
 

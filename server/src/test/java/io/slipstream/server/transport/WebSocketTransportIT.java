@@ -204,6 +204,11 @@ class WebSocketTransportIT {
     assertThat(names.get(10, TimeUnit.SECONDS))
         .contains(WebSocketTransport.NAME)
         .noneMatch(n -> n.equals("handler"));
+    CompletableFuture<Boolean> direct = new CompletableFuture<>();
+    onLoop(p, () -> direct.complete(p.transport.writesDirect()));
+    assertThat(direct.get(10, TimeUnit.SECONDS))
+        .as("nothing outbound below the frame encoder of a plain socket: frames skip the walk")
+        .isTrue();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (p.vertxSocket.get() != null && System.nanoTime() < deadline) {
       System.gc();
