@@ -44,8 +44,9 @@ import java.util.concurrent.TimeUnit;
  * connections"). What stays in the pipeline is Netty's frame decoder and encoder (and its deflate
  * decoder where negotiated) and this handler.
  *
- * <p>Writing: frames are written straight into the channel, below the frame encoder, as complete
- * frames (header and payload) in pooled direct buffers: a live change's frame is encoded once per
+ * <p>Writing: frames are written straight into the channel, below the frame encoder (into the
+ * channel's own write where nothing outbound sits below it), as complete frames (header and
+ * payload) in pooled direct buffers: a live change's frame is encoded once per
  * event loop ({@link WireFrames}) and every socket writes a retained duplicate of it; a control
  * message is encoded into one buffer of its own. No frame object, no promise and no flush per
  * write: {@link #flush()} sends a pump turn's frames with one syscall. The write queue is bounded
