@@ -62,7 +62,8 @@ public final class Metrics {
   private final Counter subscribedSnapshot;
   private final Counter subscribedReplay;
   private final Counter snapshotRows;
-  private final Timer publishToSocket;
+  /** Recorded once per write-pump turn: per thread, summed at scrape. */
+  private final LoopHistogram publishToSocket;
   private final TopicMeters topics;
 
   /** Open connections: [transport websocket, sockjs][state connecting, active]. */
@@ -134,12 +135,12 @@ public final class Metrics {
             .description("Snapshot rows streamed to clients")
             .register(registry);
     publishToSocket =
-        Timer.builder("slipstream.publish.to.socket")
-            .description(
-                "Time from a change's publish to its write to a client socket, sampled once per"
-                    + " write-pump turn")
-            .serviceLevelObjectives(LATENCY_BUCKETS)
-            .register(registry);
+        new LoopHistogram(
+            "slipstream_publish_to_socket_seconds",
+            "Time from a change's publish to its write to a client socket, sampled once per"
+                + " write-pump turn",
+            LATENCY_BUCKETS);
+    registry.getPrometheusRegistry().register(publishToSocket);
     topics = new TopicMeters(registry, topicPatterns);
     String[] transports = {"websocket", "sockjs"};
     String[] states = {"connecting", "active"};
@@ -315,7 +316,7 @@ public final class Metrics {
 
   /** One sampled change's time from publish to socket, ms. */
   public void publishToSocket(long ms) {
-    publishToSocket.record(Math.max(0, ms), TimeUnit.MILLISECONDS);
+    publishToSocket.record(ms);
   }
 
   /** A connection opened on {@code transport} ({@code websocket} or {@code sockjs}). */
