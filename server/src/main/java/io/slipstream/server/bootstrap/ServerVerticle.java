@@ -105,8 +105,9 @@ final class ServerVerticle extends VerticleBase {
     mountSockJs(router, hub, config);
     mountStatic(router, config);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(services.metrics().registry()));
-    new HttpApi(vertx, config, services.topics(), services.connections(), serving, clusterInfo)
-        .mount(router);
+    HttpApi api =
+        new HttpApi(vertx, config, services.topics(), services.connections(), serving, clusterInfo);
+    api.mount(router);
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(config.host())
@@ -126,7 +127,16 @@ final class ServerVerticle extends VerticleBase {
             .setWebSocketClosingTimeout(5)
             // HTTP/1.1 only (docs/protocol.md §10): an h2c upgrade hung java.net.http clients.
             .setHttp2ClearTextEnabled(false);
-    server = vertx.createHttpServer(options).requestHandler(router);
+    server =
+        vertx
+            .createHttpServer(options)
+            // A publish in its plain form skips the router (HttpApi.ahead); the rest is routed.
+            .requestHandler(
+                req -> {
+                  if (!api.ahead(req)) {
+                    router.handle(req);
+                  }
+                });
     return server.listen();
   }
 

@@ -1,15 +1,10 @@
 package io.slipstream.server.http;
 
 import io.slipstream.core.message.ErrorCode;
-import io.slipstream.core.spi.DeleteOutcome;
-import io.slipstream.core.spi.Publish;
-import io.slipstream.core.spi.PublishOutcome;
-import io.slipstream.core.time.Clock;
 import io.slipstream.core.topic.TopicName;
 import io.slipstream.core.topic.TopicView;
 import io.slipstream.server.config.SlipstreamConfig;
 import io.slipstream.server.connection.ConnectionRegistry;
-import io.slipstream.server.protocol.Changes;
 import io.slipstream.server.protocol.ConnectionsQuery;
 import io.vertx.core.json.JsonObject;
 import io.slipstream.server.protocol.ErrorJson;
@@ -21,17 +16,14 @@ import io.slipstream.server.topic.TopicRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -56,12 +48,9 @@ public final class HttpApi {
    * reference.
    */
   private static final AtomicReference<SlipstreamConfig> WARNED = new AtomicReference<>();
-  /** How long past its deadline a publish may go unanswered before HTTP says indeterminate. */
-  private static final long ANSWER_GRACE_MS = 5_000;
-  /** {@code Retry-After} of a 503, seconds. */
-  private static final String RETRY_AFTER_SECONDS = "1";
 
-  private final Clock clock = Clock.system();
+  /** Publishing and deleting. */
+  private final ProducerApi producers;
   private final Vertx vertx;
   private final SlipstreamConfig config;
   private final TopicRegistry topics;
@@ -103,6 +92,7 @@ public final class HttpApi {
     this.cluster = cluster;
     this.vertx = vertx;
     this.config = config;
+    this.producers = new ProducerApi(vertx, config, topics);
     this.topics = topics;
     this.connections = connections;
     this.serving = serving;
@@ -126,16 +116,19 @@ public final class HttpApi {
     }
   }
 
+  /**
+   * Takes a publish in its plain form ahead of the router ({@link ProducerApi#ahead}); false, with
+   * nothing touched, for everything else. Call from the server's request handler before the
+   * router.
+   */
+  public boolean ahead(HttpServerRequest req) {
+    return producers.ahead(req);
+  }
+
   /** Mounts every route on {@code router}. */
   public void mount(Router router) {
-    router
-        .post("/api/topics/:topic/changes")
-        // Vert.x wants the body handler first; the body it reads is bounded by maxPublishBytes.
-        .handler(BodyHandler.create(false).setBodyLimit(config.maxPublishBytes()))
-        .handler(this::authorize)
-        .handler(this::publish);
+    producers.mount(router);
     router.get("/api/*").handler(rc -> guard(rc, readToken, "apiToken"));
-    router.delete("/api/topics/:topic").handler(this::authorize).handler(this::deleteTopic);
     router.get("/api/topics").handler(this::listTopics);
     router.get("/api/topics/:topic").handler(this::getTopic);
     router.get("/api/topics/:topic/rows").handler(this::getRows);
@@ -164,116 +157,6 @@ public final class HttpApi {
     router.errorHandler(
         405, rc -> json(rc, 405, ErrorJson.methodNotAllowed("method not allowed here")));
     router.errorHandler(500, rc -> error(rc, ErrorCode.INTERNAL, "internal error", -1));
-  }
-
-  private void authorize(RoutingContext rc) {
-    String token = config.publishToken();
-    if (token != null) {
-      String header = rc.request().getHeader("Authorization");
-      String expected = "Bearer " + token;
-      if (header == null
-          || !MessageDigest.isEqual(
-              header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
-        error(rc, ErrorCode.UNAUTHORIZED, "Authorization: Bearer <publishToken> is required", -1);
-        return;
-      }
-    }
-    rc.next();
-  }
-
-  private void publish(RoutingContext rc) {
-    String name = rc.pathParam("topic");
-    if (!TopicName.isValid(name)) {
-      error(rc, ErrorCode.BAD_TOPIC, "topic must match [A-Za-z0-9._-]{1,128}", -1);
-      return;
-    }
-    Changes.Parsed parsed = Changes.parseBody(rc.body().buffer());
-    if (parsed.violation() != null) {
-      error(rc, parsed.violation().code(), parsed.violation().message(), parsed.index());
-      return;
-    }
-    String key = rc.request().getHeader("Idempotency-Key");
-    if (key != null && !Publish.isValidIdempotencyKey(key)) {
-      error(
-          rc, ErrorCode.BAD_MESSAGE, "Idempotency-Key must be 1..256 visible ASCII characters", -1);
-      return;
-    }
-    Publish publish =
-        new Publish(
-            name,
-            parsed.changes(),
-            key,
-            clock.wallMillis(),
-            clock.millis() + config.publishTimeoutMs());
-    answer(
-        rc,
-        topics.sequencer().publish(publish),
-        o -> {
-          if (o.isApplied()) {
-            if (o.status() == PublishOutcome.Status.DUPLICATE) {
-              rc.response().putHeader("Idempotent-Replayed", "true");
-            }
-            json(rc, 200, PublishJson.applied(name, o.epoch(), o.firstSeq(), o.lastSeq()));
-          } else {
-            refuse(rc, o.status().error(), o.message());
-          }
-        });
-  }
-
-  /** {@code DELETE /api/topics/{topic}}: rows and history go; 200 with the new, empty epoch. */
-  private void deleteTopic(RoutingContext rc) {
-    String name = rc.pathParam("topic");
-    if (!TopicName.isValid(name)) {
-      error(rc, ErrorCode.BAD_TOPIC, "topic must match [A-Za-z0-9._-]{1,128}", -1);
-      return;
-    }
-    answer(
-        rc,
-        topics.sequencer().delete(name, clock.millis() + config.publishTimeoutMs()),
-        o -> {
-          if (o.status() == DeleteOutcome.Status.DELETED) {
-            json(rc, 200, PublishJson.deleted(name, o.epoch()));
-          } else {
-            refuse(rc, o.status().error(), o.message());
-          }
-        });
-  }
-
-  /**
-   * Answers once the sequencer's stage completes, back on this event loop. An outcome that never
-   * comes (past the deadline and a grace) or a stage that fails is 503 {@code indeterminate},
-   * never 500: whether the change was applied is then unknown.
-   */
-  private <O> void answer(RoutingContext rc, CompletionStage<O> stage, Consumer<O> respond) {
-    long guard =
-        vertx.setTimer(
-            config.publishTimeoutMs() + ANSWER_GRACE_MS,
-            t -> {
-              if (!rc.response().ended()) {
-                refuse(rc, ErrorCode.INDETERMINATE, "no answer from the sequencer in time");
-              }
-            });
-    Future.fromCompletionStage(stage, vertx.getOrCreateContext())
-        .onComplete(
-            ar -> {
-              vertx.cancelTimer(guard);
-              if (rc.response().ended()) {
-                return;
-              }
-              if (ar.failed()) {
-                refuse(rc, ErrorCode.INDETERMINATE, "the outcome is unknown: " + ar.cause());
-              } else {
-                respond.accept(ar.result());
-              }
-            });
-  }
-
-  /** An error answer; a 503 says when to retry. */
-  private static void refuse(RoutingContext rc, ErrorCode code, String message) {
-    if (code.httpStatus() == 503) {
-      rc.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
-    }
-    error(rc, code, message, -1);
   }
 
   /**
@@ -409,10 +292,10 @@ public final class HttpApi {
   }
 
   private static void json(RoutingContext rc, int status, String body) {
-    rc.response().setStatusCode(status).putHeader("content-type", "application/json").end(body);
+    ProducerApi.json(rc.response(), status, body);
   }
 
   private static void error(RoutingContext rc, ErrorCode code, String message, int index) {
-    json(rc, code.httpStatus(), ErrorJson.body(code, message, index));
+    ProducerApi.error(rc.response(), code, message, index);
   }
 }

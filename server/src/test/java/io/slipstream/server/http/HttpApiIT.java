@@ -158,4 +158,46 @@ class HttpApiIT {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(new JsonObject(r.body()).getString("status")).isEqualTo("serving");
   }
+
+  /**
+   * The forms of a publish that go to the router rather than ahead of it (ProducerApi) get the
+   * answers they always got: a chunked body is applied, an encoded topic is decoded, a ".."
+   * segment is resolved to no endpoint, a body over maxPublishBytes is 413 before it is read,
+   * another method is no endpoint; and the plain form next to them is applied with the same
+   * answer.
+   */
+  @Test
+  void theFormsThatSkipTheRouterAndThoseThatDoNotAnswerAlike() throws Exception {
+    server = TestServer.start(SlipstreamConfig.defaults().toBuilder().maxPublishBytes(2048).build());
+    String change = "{\"op\":\"INSERT\",\"key\":\"k\",\"row\":{\"n\":1}}";
+    HttpResponse<String> plain = post("a.b", change);
+    assertThat(plain.statusCode()).as(plain.body()).isEqualTo(200);
+    assertThat(new JsonObject(plain.body()).getLong("lastSeq")).isEqualTo(1);
+
+    HttpResponse<String> encoded = post("a%2Eb", change);
+    assertThat(encoded.statusCode()).as(encoded.body()).isEqualTo(200);
+    assertThat(new JsonObject(encoded.body()).getString("topic")).isEqualTo("a.b");
+    assertThat(new JsonObject(encoded.body()).getLong("lastSeq")).isEqualTo(2);
+
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpRequest chunked =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + server.port() + "/api/topics/a.b/changes"))
+            .timeout(java.time.Duration.ofSeconds(10))
+            .header("content-type", "application/json")
+            .POST(
+                java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(change.getBytes())))
+            .build();
+    HttpResponse<String> viaRouter = client.send(chunked, HttpResponse.BodyHandlers.ofString());
+    assertThat(viaRouter.statusCode()).as(viaRouter.body()).isEqualTo(200);
+    assertThat(new JsonObject(viaRouter.body()).getLong("lastSeq")).isEqualTo(3);
+
+    assertError(post("..", change), 404, "not-found");
+    assertError(post("t", "[" + (change + ",").repeat(60) + change + "]"), 413, "too-large");
+    assertError(server.request("PUT", "/api/topics/t/changes", change), 404, "not-found");
+    assertError(post("t", ""), 400, "bad-json");
+    assertError(post("t", "{\"op\":"), 400, "bad-json");
+    assertThat(server.rows("a.b").getLong("seq")).isEqualTo(3);
+  }
 }
