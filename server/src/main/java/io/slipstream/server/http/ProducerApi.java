@@ -175,15 +175,26 @@ final class ProducerApi {
     return true;
   }
 
-  private void publish(HttpServerRequest req, String name, Buffer body) {
+  /**
+   * Whether the request presents {@code publishToken} and names a valid topic; answers 401 or 400
+   * {@code bad-topic} if not.
+   */
+  private boolean admitted(HttpServerRequest req, String name) {
     if (!authorized(req)) {
+      return false;
+    }
+    if (!TopicName.isValid(name)) {
+      error(req.response(), ErrorCode.BAD_TOPIC, "topic must match [A-Za-z0-9._-]{1,128}", -1);
+      return false;
+    }
+    return true;
+  }
+
+  private void publish(HttpServerRequest req, String name, Buffer body) {
+    if (!admitted(req, name)) {
       return;
     }
     HttpServerResponse resp = req.response();
-    if (!TopicName.isValid(name)) {
-      error(resp, ErrorCode.BAD_TOPIC, "topic must match [A-Za-z0-9._-]{1,128}", -1);
-      return;
-    }
     Changes.Parsed parsed = Changes.parseBody(body);
     if (parsed.violation() != null) {
       error(resp, parsed.violation().code(), parsed.violation().message(), parsed.index());
@@ -222,14 +233,10 @@ final class ProducerApi {
 
   /** {@code DELETE /api/topics/{topic}}: rows and history go; 200 with the new, empty epoch. */
   private void deleteTopic(HttpServerRequest req, String name) {
-    if (!authorized(req)) {
+    if (!admitted(req, name)) {
       return;
     }
     HttpServerResponse resp = req.response();
-    if (!TopicName.isValid(name)) {
-      error(resp, ErrorCode.BAD_TOPIC, "topic must match [A-Za-z0-9._-]{1,128}", -1);
-      return;
-    }
     answer(
         resp,
         topics.sequencer().delete(name, clock.millis() + config.publishTimeoutMs()),
