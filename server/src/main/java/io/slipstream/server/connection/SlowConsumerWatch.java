@@ -56,7 +56,7 @@ final class SlowConsumerWatch {
   /** Whether the last batch judged by the budget found this buffer over its share. */
   private boolean budgetOver;
 
-  /** Events offered to the buffer since the connection opened, for its quality's rate. */
+  /** Live events for the connection since it opened (buffered or passed through), for its rate. */
   private long offered;
 
   private long sustainTimer = -1;
@@ -312,7 +312,7 @@ final class SlowConsumerWatch {
     }
   }
 
-  /** Events offered to the buffer since the connection opened. */
+  /** Live events for the connection since it opened, buffered or passed through. */
   long offeredEvents() {
     return offered;
   }

@@ -27,8 +27,9 @@ import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
- * The HTTP API (docs/protocol.md §10): publishing and deleting topics (through the node's {@link
- * io.slipstream.core.spi.Sequencer}), topic and connection inspection, health.
+ * The HTTP API (docs/protocol.md §10): publishing and deleting topics ({@link ProducerApi},
+ * through the node's {@link io.slipstream.core.spi.Sequencer}), topic and connection inspection,
+ * health.
  *
  * <p>Handlers run on the event loop of the server verticle that owns the router; they never
  * block. Errors are always {@code {error: {code, message, index?}}} with a 4xx/5xx status. Every

@@ -1,10 +1,7 @@
 package io.slipstream.server.metrics;
 
-import io.netty.util.concurrent.FastThreadLocal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToLongFunction;
 
 /**
@@ -53,21 +50,11 @@ final class LoopCounters {
     }
   }
 
-  private final List<Tally> all = new CopyOnWriteArrayList<>();
-
-  private final FastThreadLocal<Tally> mine =
-      new FastThreadLocal<>() {
-        @Override
-        protected Tally initialValue() {
-          Tally t = new Tally();
-          all.add(t);
-          return t;
-        }
-      };
+  private final ThreadParts<Tally> tallies = new ThreadParts<>(Tally::new);
 
   /** The calling thread's tally. */
   Tally mine() {
-    return mine.get();
+    return tallies.mine();
   }
 
   long messages() {
@@ -84,7 +71,7 @@ final class LoopCounters {
 
   private long sum(ToLongFunction<Tally> f) {
     long s = 0;
-    for (Tally t : all) {
+    for (Tally t : tallies.all()) {
       s += f.applyAsLong(t);
     }
     return s;

@@ -1,6 +1,5 @@
 package io.slipstream.server.metrics;
 
-import io.netty.util.concurrent.FastThreadLocal;
 import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
@@ -10,7 +9,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A Prometheus histogram of latencies in whole milliseconds that each thread records into a part
@@ -24,8 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Thread-safe: a part has one writer (its thread) and any number of readers, who see each
  * value a release store published (a scrape may see one bucket a record ahead of the sum).
- * Bounded: one part per thread that ever recorded (the event loops, the odd worker in a test), of
- * {@code buckets + 1} counters; a thread's part stays after it ends, as a histogram's counts must.
+ * Bounded: one part ({@link ThreadParts}) per thread that ever recorded, of {@code buckets + 2}
+ * counters.
  */
 final class LoopHistogram implements Collector {
 
@@ -54,17 +52,7 @@ final class LoopHistogram implements Collector {
   private final String help;
   private final long[] boundsMs;
   private final double[] boundsSeconds;
-  private final List<Part> all = new CopyOnWriteArrayList<>();
-
-  private final FastThreadLocal<Part> mine =
-      new FastThreadLocal<>() {
-        @Override
-        protected Part initialValue() {
-          Part p = new Part(boundsMs.length);
-          all.add(p);
-          return p;
-        }
-      };
+  private final ThreadParts<Part> parts;
 
   /**
    * @param name the Prometheus name, ending in {@code _seconds}
@@ -83,6 +71,7 @@ final class LoopHistogram implements Collector {
       }
     }
     boundsSeconds[buckets.length] = Double.POSITIVE_INFINITY;
+    this.parts = new ThreadParts<>(() -> new Part(boundsMs.length));
   }
 
   /** Records {@code ms} (negative counts as 0) on the calling thread's part. */
@@ -93,15 +82,15 @@ final class LoopHistogram implements Collector {
     while (b < boundsMs.length && v > boundsMs[b]) {
       b++;
     }
-    Part p = mine.get();
+    Part p = parts.mine();
     p.add(b, 1);
     p.add(boundsMs.length + 1, v);
   }
 
-  /** Samples recorded, over every thread. */
+  /** Samples recorded, over every thread; for tests. */
   long count() {
     long n = 0;
-    for (Part p : all) {
+    for (Part p : parts.all()) {
       for (int b = 0; b <= boundsMs.length; b++) {
         n += p.get(b);
       }
@@ -118,7 +107,7 @@ final class LoopHistogram implements Collector {
   public MetricSnapshot collect() {
     long[] counts = new long[boundsMs.length + 1];
     long sumMs = 0;
-    for (Part p : all) {
+    for (Part p : parts.all()) {
       for (int b = 0; b < counts.length; b++) {
         counts[b] += p.get(b);
       }

@@ -24,7 +24,8 @@ import java.util.List;
  * @param effectiveMax the bound in force, in entries, as {@code warning.max} says it: {@code max}
  *     but under an adaptive class, whose bound follows the client's drain rate
  * @param growthPerSec how fast pending events grew over the last quality tick, events/s
- * @param offeredPerSec events offered to the buffer per second over the last quality tick
+ * @param offeredPerSec live events for the connection (buffered or straight to its socket) per
+ *     second over the last quality tick
  * @param sentPerSec messages written per second over the last quality tick
  * @param sent messages written since the connection opened
  * @param dropped events the buffer dropped

@@ -56,7 +56,8 @@ public final class LifecycleJson {
    * @param fill the buffer's fill, 0..1
    * @param pending events waiting (the buffer's, and what catch-ups lag by)
    * @param growthPerSec how fast pending grew over the last quality tick, events/s
-   * @param offeredPerSec events offered to the buffer per second over the last tick
+   * @param offeredPerSec live events for the connection (buffered or straight to its socket) per
+   *     second over the last tick
    * @param sentPerSec messages written per second over the last tick
    * @param ackLagP50 median lag of the last acks, ms, or null before any
    * @param ackLagP99 99th percentile of the last acks' lag, ms, or null before any

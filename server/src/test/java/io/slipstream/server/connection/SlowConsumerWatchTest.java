@@ -159,4 +159,70 @@ class SlowConsumerWatchTest {
     assertThat(TimeUnit.NANOSECONDS.toMillis(closed - start)).isGreaterThanOrEqualTo(sustainMs);
     assertThat(onLoop(() -> events)).containsExactly("warned", "slow");
   }
+
+  /**
+   * A connection over its share of the node's budget, that then drains and takes a batch straight
+   * to its socket (write-through, no offer), has ended that stretch over the level: falling over
+   * again later starts a new {@code sustainMs}, not a close. Fails if the passed batch skips the
+   * budget while the share is over (the old stretch's start would still stand, and the next
+   * buffered batch after {@code sustainMs} would close the connection 4001 at once).
+   */
+  @Test
+  void aBatchThatPassesThroughEndsAStretchOverTheBudgetShare() {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000);
+    Clock clock = now::get;
+    long sustainMs = 500;
+    BufferBudget budget = new BufferBudget(vertx, 1_000);
+    List<String> verdicts =
+        onLoop(
+            () -> {
+              List<String> out = new ArrayList<>();
+              ClientBuffer buffer =
+                  new ClientBuffer(
+                      new BufferLimits(1_000, 1 << 20, 0.8, 0.95, DropPolicy.DROP_OLDEST), clock);
+              SlowConsumerWatch watch =
+                  new SlowConsumerWatch(
+                      vertx,
+                      clock,
+                      buffer,
+                      sustainMs,
+                      metrics,
+                      (Event e, String reason) -> events.add(e.wireName()),
+                      m -> warnings.add(new JsonObject(new String(m, StandardCharsets.UTF_8))),
+                      () -> closedAt.complete(System.nanoTime()),
+                      budget);
+              offer(buffer, watch, events(100));
+              budget.recompute();
+              // Over the level: shed, and the stretch over it starts now.
+              out.add(offer(buffer, watch, events(10)) ? "open" : "closed");
+              out.add(budget.level() < Long.MAX_VALUE ? "level" : "no level");
+              // The client reads everything; the next batch goes straight to its socket.
+              while (buffer.poll(new io.slipstream.core.buffer.BufferSink() {
+                @Override
+                public void change(ChangeEvent e) {}
+
+                @Override
+                public void dropped(
+                    String topic, long from, long to, long count,
+                    io.slipstream.core.message.DropReason reason) {}
+
+                @Override
+                public void conflated(String topic, long from, long to, long count) {}
+              })) {
+                // drained
+              }
+              watch.afterTurn(0);
+              watch.passedThrough();
+              out.add(watch.afterPassedBatch() ? "open" : "closed");
+              // Later than sustainMs after the first stretch began, over the level again.
+              now.addAndGet(sustainMs + 1);
+              out.add(offer(buffer, watch, events(100)) ? "open" : "closed");
+              out.add(offer(buffer, watch, events(10)) ? "open" : "closed");
+              watch.stop();
+              return out;
+            });
+    assertThat(verdicts).containsExactly("open", "level", "open", "open", "open");
+    assertThat(closedAt).isNotDone();
+    assertThat(events).contains("dropping");
+  }
 }
